@@ -1,0 +1,84 @@
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+
+/**
+ * The event log. `data` holds the event exactly as hashed (canonical JSON after redaction); the
+ * other columns are copies of the fields the filters of DESIGN §4 search on, each served by an
+ * index that leads with project_id and ends with (occurred_at, id) so a filter plus the time range
+ * plus the newest-first order is one index range scan. Append-only: see the triggers migration.
+ * Full-text rows (events_fts) and changed fields (event_changes) are written by triggers.
+ */
+export const events = sqliteTable(
+  "events",
+  {
+    /** rowid: the FTS rowid and the key of event_changes; never shown. */
+    seq: integer("seq").primaryKey(),
+    projectId: text("project_id").notNull(),
+    id: text("id").notNull(),
+    /** Epoch milliseconds. */
+    occurredAt: integer("occurred_at").notNull(),
+    receivedAt: integer("received_at").notNull(),
+    category: text("category").notNull(),
+    type: text("type").notNull(),
+    action: text("action").notNull(),
+    status: text("status"),
+    source: text("source"),
+    actorType: text("actor_type"),
+    actorId: text("actor_id"),
+    actorName: text("actor_name"),
+    actorEmail: text("actor_email"),
+    entityType: text("entity_type"),
+    entityId: text("entity_id"),
+    organizationId: text("organization_id"),
+    requestId: text("request_id"),
+    jobId: text("job_id"),
+    requestMethod: text("request_method"),
+    requestPath: text("request_path"),
+    statusCode: integer("status_code"),
+    data: text("data").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [
+    uniqueIndex("events_project_id").on(t.projectId, t.id),
+    index("events_time").on(t.projectId, t.occurredAt, t.id),
+    index("events_received").on(t.projectId, t.receivedAt, t.id),
+    index("events_category").on(t.projectId, t.category, t.occurredAt, t.id),
+    index("events_type").on(t.projectId, t.type, t.occurredAt, t.id),
+    index("events_status").on(t.projectId, t.status, t.occurredAt, t.id),
+    index("events_source").on(t.projectId, t.source, t.occurredAt, t.id),
+    index("events_actor_id").on(t.projectId, t.actorId, t.occurredAt, t.id),
+    index("events_actor_type").on(t.projectId, t.actorType, t.occurredAt, t.id),
+    index("events_actor_name").on(t.projectId, t.actorName, t.occurredAt, t.id),
+    index("events_actor_email").on(t.projectId, t.actorEmail, t.occurredAt, t.id),
+    index("events_entity_type").on(t.projectId, t.entityType, t.occurredAt, t.id),
+    index("events_entity_id").on(t.projectId, t.entityId, t.occurredAt, t.id),
+    index("events_organization").on(t.projectId, t.organizationId, t.occurredAt, t.id),
+    index("events_request").on(t.projectId, t.requestId, t.occurredAt, t.id),
+    index("events_job").on(t.projectId, t.jobId, t.occurredAt, t.id),
+  ],
+);
+
+/** One row per changed field of an event: `status` and, with an entity, `commission.status`. */
+export const eventChanges = sqliteTable(
+  "event_changes",
+  {
+    projectId: text("project_id").notNull(),
+    field: text("field").notNull(),
+    occurredAt: integer("occurred_at").notNull(),
+    eventSeq: integer("event_seq").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.field, t.occurredAt, t.eventSeq] }),
+    index("event_changes_seq").on(t.eventSeq),
+  ],
+);
+
+/**
+ * While a retention run deletes a project's expired events it holds a row here (inside the same
+ * D1 batch); the delete trigger refuses any event delete not covered by one.
+ */
+export const retentionCutoffs = sqliteTable("retention_cutoffs", {
+  projectId: text("project_id").primaryKey(),
+  cutoff: integer("cutoff").notNull(),
+});
+
+export type EventRow = typeof events.$inferSelect;

@@ -1,0 +1,4 @@
+export * from "./api-keys";
+export * from "./events";
+export * from "./projects";
+export * from "./users";

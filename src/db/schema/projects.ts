@@ -1,0 +1,14 @@
+import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const projects = sqliteTable("projects", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  /** IANA zone; dates without an offset in filters are read in it. */
+  timezone: text("timezone").notNull().default("UTC"),
+  retentionDays: integer("retention_days").notNull().default(365),
+  /** JSON array of extra key names redacted on top of the built-in pattern. */
+  redactionKeys: text("redaction_keys", { mode: "json" }).$type<string[]>().notNull().default([]),
+  createdAt: integer("created_at").notNull(),
+});
+
+export type Project = typeof projects.$inferSelect;

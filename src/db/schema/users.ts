@@ -1,0 +1,34 @@
+import { integer, primaryKey, sqliteTable, text, uniqueIndex, index } from "drizzle-orm/sqlite-core";
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    /** Stored lower-cased; unique. */
+    email: text("email").notNull(),
+    name: text("name").notNull(),
+    /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>` */
+    passwordHash: text("password_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [uniqueIndex("users_email").on(t.email)],
+);
+
+export const MEMBER_ROLES = ["owner", "admin", "member", "viewer"] as const;
+export type MemberRole = (typeof MEMBER_ROLES)[number];
+
+export const memberships = sqliteTable(
+  "memberships",
+  {
+    projectId: text("project_id").notNull(),
+    userId: text("user_id").notNull(),
+    role: text("role", { enum: MEMBER_ROLES }).notNull(),
+    /** Set for a partner viewer: they see only this organisation's events. */
+    organizationId: text("organization_id"),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index("memberships_user").on(t.userId)],
+);
+
+export type User = typeof users.$inferSelect;
+export type Membership = typeof memberships.$inferSelect;

@@ -1,0 +1,85 @@
+/** One problem with one input field; `path` uses dots and brackets: `events[3].occurred_at`. */
+export type FieldError = { path: string; message: string };
+
+/**
+ * The one error hierarchy of the app. Services throw these; the API renders them as
+ * problem+json (RFC 9457), the dashboard as a readable message. Anything else is a 500.
+ */
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly slug: string,
+    readonly title: string,
+    detail: string,
+    readonly errors: FieldError[] = [],
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(detail);
+  }
+}
+
+export class BadRequestError extends AppError {
+  constructor(detail: string, errors: FieldError[] = []) {
+    super(400, "malformed-request", "Malformed request", detail, errors);
+  }
+}
+
+export class UnauthorizedError extends AppError {
+  constructor(detail = "A valid API key is required: send `Authorization: Bearer tb_…`.") {
+    super(401, "unauthorized", "Unauthorized", detail, [], { "WWW-Authenticate": 'Bearer realm="trailbook"' });
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(detail: string) {
+    super(403, "forbidden", "Forbidden", detail);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(detail = "No such resource in this project.") {
+    super(404, "not-found", "Not found", detail);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(detail: string, errors: FieldError[] = []) {
+    super(409, "conflict", "Conflict", detail, errors);
+  }
+}
+
+export class PayloadTooLargeError extends AppError {
+  constructor(detail: string, errors: FieldError[] = []) {
+    super(413, "payload-too-large", "Payload too large", detail, errors);
+  }
+}
+
+export class UnsupportedMediaTypeError extends AppError {
+  constructor(detail: string) {
+    super(415, "unsupported-media-type", "Unsupported media type", detail);
+  }
+}
+
+export class ValidationError extends AppError {
+  constructor(detail: string, errors: FieldError[] = []) {
+    super(422, "validation", "Invalid request", detail, errors);
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(retryAfterSeconds: number) {
+    super(429, "rate-limited", "Too many requests", `Rate limit exceeded; retry after ${retryAfterSeconds} seconds.`, [], {
+      "Retry-After": String(retryAfterSeconds),
+    });
+  }
+}
+
+/** `["events", 3, "type"]` → `events[3].type` */
+export function formatPath(path: readonly PropertyKey[]): string {
+  let out = "";
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}

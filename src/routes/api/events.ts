@@ -1,0 +1,146 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
+import { jsonBody } from "../../middleware/json-body";
+import { NotFoundError } from "../../lib/errors";
+import { compileFilters, EventFilters } from "../../services/events/filters";
+import { countEvents, getEvent, listEvents } from "../../services/events/query";
+import { recordEvents } from "../../services/events/record";
+import {
+  BATCH_MAX_BYTES,
+  BatchInput,
+  EventInput,
+  IngestResult,
+  SINGLE_MAX_BYTES,
+  StoredEvent,
+} from "../../services/events/schema";
+import {
+  apiRouter,
+  authProblems,
+  bearerAuth,
+  bodyProblems,
+  conflictProblem,
+  invalidQueryProblem,
+  notFoundProblem,
+} from "./openapi";
+
+const ListParams = EventFilters.extend({
+  limit: z.coerce.number().int().min(1).max(200).default(50).describe("1–200, default 50."),
+  cursor: z.string().max(500).optional().describe("`next_cursor` of the previous page."),
+});
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
+
+const tags = ["Events"];
+
+export const eventsApi = apiRouter();
+eventsApi.use(apiKeyAuth);
+
+eventsApi
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/",
+      tags,
+      summary: "Record one event",
+      security: bearerAuth,
+      middleware: [requireScope("ingest"), jsonBody(SINGLE_MAX_BYTES)] as const,
+      request: { body: { required: true, content: { "application/json": { schema: EventInput } } } },
+      responses: {
+        201: json(IngestResult, "Stored (or already stored: `duplicate: true`)."),
+        ...authProblems,
+        ...bodyProblems,
+        ...conflictProblem,
+      },
+    }),
+    async (c) => {
+      const [result] = await recordEvents(c.env.DB, c.var.auth.project, [c.req.valid("json")], { batch: false });
+      if (!result) throw new Error("recordEvents returned no result for one event");
+      const { data: _data, ...answer } = result;
+      return c.json(answer, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "post",
+      path: "/batch",
+      tags,
+      summary: "Record up to 1,000 events, all or nothing",
+      security: bearerAuth,
+      middleware: [requireScope("ingest"), jsonBody(BATCH_MAX_BYTES)] as const,
+      request: { body: { required: true, content: { "application/json": { schema: BatchInput } } } },
+      responses: {
+        201: json(z.object({ data: z.array(IngestResult) }), "All stored; results in input order."),
+        ...authProblems,
+        ...bodyProblems,
+        ...conflictProblem,
+      },
+    }),
+    async (c) => {
+      const results = await recordEvents(c.env.DB, c.var.auth.project, c.req.valid("json").events, { batch: true });
+      return c.json({ data: results.map(({ data: _data, ...answer }) => answer) }, 201);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags,
+      summary: "List events, newest first",
+      security: bearerAuth,
+      middleware: [requireScope("read")] as const,
+      request: { query: ListParams },
+      responses: {
+        200: json(z.object({ data: z.array(StoredEvent), next_cursor: z.string().nullable() }), "A page of events."),
+        ...authProblems,
+        ...invalidQueryProblem,
+      },
+    }),
+    async (c) => {
+      const { limit, cursor, ...filters } = c.req.valid("query");
+      const { project } = c.var.auth;
+      const page = await listEvents(c.var.db, project.id, compileFilters(filters, project.timezone), { limit, cursor });
+      return c.json(page, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/count",
+      tags,
+      summary: "Count the events matching the filters",
+      security: bearerAuth,
+      middleware: [requireScope("read")] as const,
+      request: { query: EventFilters },
+      responses: {
+        200: json(z.object({ count: z.int() }), "The number of matching events."),
+        ...authProblems,
+        ...invalidQueryProblem,
+      },
+    }),
+    async (c) => {
+      const { project } = c.var.auth;
+      const count = await countEvents(c.var.db, project.id, compileFilters(c.req.valid("query"), project.timezone));
+      return c.json({ count }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags,
+      summary: "One event",
+      security: bearerAuth,
+      middleware: [requireScope("read")] as const,
+      request: { params: z.object({ id: z.string().max(128) }) },
+      responses: { 200: json(StoredEvent, "The event."), ...authProblems, ...notFoundProblem },
+    }),
+    async (c) => {
+      const event = await getEvent(c.var.db, c.var.auth.project.id, c.req.valid("param").id, { conditions: [], text: [] });
+      if (!event) throw new NotFoundError("No event with this id in this project.");
+      return c.json(event, 200);
+    },
+  );

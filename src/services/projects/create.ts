@@ -1,0 +1,28 @@
+import type { Db } from "../../db/client";
+import { projects, type Project } from "../../db/schema";
+import { ValidationError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { isValidTimeZone } from "../../lib/time";
+
+export async function createProject(
+  db: Db,
+  input: { name: string; timezone?: string; retentionDays?: number; redactionKeys?: string[] },
+): Promise<Project> {
+  const timezone = input.timezone ?? "UTC";
+  if (!isValidTimeZone(timezone)) {
+    throw new ValidationError(`timezone: "${timezone}" is not an IANA time zone`, [{ path: "timezone", message: "unknown time zone" }]);
+  }
+  const [project] = await db
+    .insert(projects)
+    .values({
+      id: newId("prj"),
+      name: input.name,
+      timezone,
+      retentionDays: input.retentionDays ?? 365,
+      redactionKeys: input.redactionKeys ?? [],
+      createdAt: Date.now(),
+    })
+    .returning();
+  if (!project) throw new Error("insert into projects returned no row");
+  return project;
+}

@@ -1,0 +1,26 @@
+import path from "node:path";
+import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+// Tests run inside workerd with real local D1, R2 and Queues (miniflare). Storage is isolated per
+// test file; test/setup.ts applies the migrations before each file.
+export default defineConfig(async () => {
+  const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  return {
+    plugins: [
+      cloudflareTest({
+        wrangler: { configPath: "./wrangler.toml" },
+        miniflare: {
+          bindings: { TEST_MIGRATIONS: migrations, ENVIRONMENT: "test" },
+          // A small limit so the 429 path is reachable in a test; production uses wrangler.toml's.
+          ratelimits: { API_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 30, period: 60 } } },
+        },
+      }),
+    ],
+    test: {
+      include: ["test/**/*.test.ts"],
+      exclude: ["test/e2e/**", "test/bench/**"],
+      setupFiles: ["./test/setup.ts"],
+    },
+  };
+});
