@@ -5,5 +5,9 @@ declare global {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
     }
+    interface GlobalProps {
+      // Types `exports.default` from "cloudflare:workers" as our worker entry.
+      mainModule: typeof import("../src/index");
+    }
   }
 }

@@ -6,11 +6,16 @@ const SENSITIVE_KEY =
 
 /**
  * A predicate over key names: the built-in pattern plus the project's extra keys, which match a
- * whole key name case-insensitively (so `"iban"` redacts `IBAN` but not `ibanVerified`).
+ * whole key name, or the last part of a dotted one, case-insensitively (so `"iban"` redacts `IBAN`
+ * and the change `profile.iban` but not `ibanVerified`).
  */
 export function sensitiveKeyMatcher(extraKeys: readonly string[]): (key: string) => boolean {
   const extra = new Set(extraKeys.map((k) => k.toLowerCase()));
-  return (key) => SENSITIVE_KEY.test(key) || extra.has(key.toLowerCase());
+  return (key) => {
+    if (SENSITIVE_KEY.test(key)) return true;
+    const lower = key.toLowerCase();
+    return extra.has(lower) || extra.has(lower.slice(lower.lastIndexOf(".") + 1));
+  };
 }
 
 /** A deep copy of `value` with the value of every sensitive key, at any depth, replaced. */
@@ -22,6 +27,31 @@ export function redact(value: unknown, isSensitive: (key: string) => boolean): u
       out[key] = isSensitive(key) ? REDACTED : redact(item, isSensitive);
     }
     return out;
+  }
+  return value;
+}
+
+const FORM_ENCODED = /^[^=&\s]+=[^&\s]*(&[^=&\s]+=[^&\s]*)*$/;
+
+/**
+ * Request and response bodies often arrive as text. A JSON or form-encoded string is redacted like
+ * the structure it encodes and stays a string; any other value goes through `redact`.
+ */
+export function redactBody(value: unknown, isSensitive: (key: string) => boolean): unknown {
+  if (typeof value !== "string") return redact(value, isSensitive);
+  const text = value.trim();
+  if (text.startsWith("{") || text.startsWith("[")) {
+    try {
+      return JSON.stringify(redact(JSON.parse(text), isSensitive));
+    } catch {
+      return value;
+    }
+  }
+  if (FORM_ENCODED.test(text)) {
+    const params = new URLSearchParams(text);
+    if (![...params.keys()].some(isSensitive)) return value;
+    for (const key of new Set(params.keys())) if (isSensitive(key)) params.set(key, REDACTED);
+    return params.toString();
   }
   return value;
 }

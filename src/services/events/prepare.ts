@@ -2,7 +2,7 @@ import { canonicalJson } from "../../lib/canonical-json";
 import { sha256Hex } from "../../lib/crypto";
 import { PayloadTooLargeError, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { redact } from "../../lib/redact";
+import { redact, redactBody } from "../../lib/redact";
 import { toIso } from "../../lib/time";
 import { BODY_MAX_BYTES, EVENT_MAX_BYTES, FUTURE_TOLERANCE_MS, type EventInput } from "./schema";
 
@@ -100,8 +100,9 @@ export async function prepareEvent(input: EventInput, ctx: PrepareContext): Prom
     redactedRequest &&
     withoutUndefined({
       ...redactedRequest,
-      body: capBody(redactedRequest.body),
-      response_body: capBody(redactedRequest.response_body),
+      query: redactBody(redactedRequest.query, ctx.isSensitive),
+      body: capBody(redactBody(redactedRequest.body, ctx.isSensitive)),
+      response_body: capBody(redactBody(redactedRequest.response_body, ctx.isSensitive)),
     });
   const event = withoutUndefined({
     id: input.id ?? newId("evt", ctx.receivedAt),

@@ -1,0 +1,91 @@
+// npm run bootstrap -- --local | --remote [--email you@example.com] [--password …] [--name "Your Name"]
+//                      [--project "Project name"] [--timezone Europe/Berlin]
+//
+// Creates a project, its first owner and an admin API key, and prints them as one JSON object on
+// the last line. An existing user (same e-mail) becomes owner of the new project; their password
+// is left as it is. Secrets are stored only as hashes: the key and a generated password are shown
+// here once.
+import { randomBytes } from "node:crypto";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+import { sha256Hex } from "../src/lib/crypto.ts";
+import { newId } from "../src/lib/ids.ts";
+import { hashPassword } from "../src/lib/password.ts";
+import { applyMigrations, d1, sqlText } from "./lib/wrangler.mjs";
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export async function bootstrap({ remote, email, password, name, project, timezone }) {
+  email = email.trim().toLowerCase();
+  if (!EMAIL.test(email)) throw new Error(`--email "${email}" is not an e-mail address`);
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: timezone });
+  } catch {
+    throw new Error(`--timezone "${timezone}" is not an IANA time zone (e.g. UTC, Europe/Berlin)`);
+  }
+  if (password !== undefined && password.length < 10) throw new Error("--password must have at least 10 characters");
+
+  applyMigrations(remote);
+  const now = Date.now();
+  const [existing] = d1(`SELECT id FROM users WHERE email = ${sqlText(email)}`, remote);
+  const userId = existing?.id ?? newId("usr", now);
+  const generated = existing || password ? undefined : randomBytes(12).toString("base64url");
+  const projectId = newId("prj", now);
+  const keyId = newId("key", now);
+  const apiKey = `tb_${randomBytes(32).toString("base64url")}`;
+
+  const statements = [
+    `INSERT INTO projects (id, name, timezone, retention_days, redaction_keys, created_at)
+     VALUES (${sqlText(projectId)}, ${sqlText(project)}, ${sqlText(timezone)}, 365, '[]', ${now})`,
+    `INSERT INTO memberships (project_id, user_id, role, organization_id, created_at)
+     VALUES (${sqlText(projectId)}, ${sqlText(userId)}, 'owner', NULL, ${now})`,
+    `INSERT INTO api_keys (id, project_id, name, scope, key_hash, prefix, created_at, created_by)
+     VALUES (${sqlText(keyId)}, ${sqlText(projectId)}, 'Bootstrap admin key', 'admin', ${sqlText(await sha256Hex(apiKey))},
+             ${sqlText(apiKey.slice(0, 10))}, ${now}, ${sqlText(userId)})`,
+  ];
+  if (!existing) {
+    const hash = await hashPassword(password ?? generated);
+    statements.unshift(
+      `INSERT INTO users (id, email, name, password_hash, created_at)
+       VALUES (${sqlText(userId)}, ${sqlText(email)}, ${sqlText(name)}, ${sqlText(hash)}, ${now})`,
+    );
+  }
+  // wrangler runs the statements of one --command together; a failure leaves nothing half-made.
+  d1(statements.join(";\n"), remote);
+  return {
+    project_id: projectId,
+    project_name: project,
+    user_id: userId,
+    email,
+    password: existing ? null : (password ?? generated),
+    password_note: existing ? "existing user: password unchanged" : undefined,
+    api_key: apiKey,
+    api_key_id: keyId,
+    api_key_scope: "admin",
+  };
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      local: { type: "boolean", default: false },
+      remote: { type: "boolean", default: false },
+      email: { type: "string", default: "owner@example.com" },
+      password: { type: "string" },
+      name: { type: "string", default: "Owner" },
+      project: { type: "string", default: "My project" },
+      timezone: { type: "string", default: "UTC" },
+    },
+  });
+  if (values.local === values.remote) throw new Error("pass exactly one of --local or --remote");
+  const result = await bootstrap({ ...values });
+  console.error(`Created project "${result.project_name}" with owner ${result.email} and an admin API key.`);
+  console.log(JSON.stringify(result));
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
+  main().catch((error) => {
+    console.error(`bootstrap failed: ${error.message}`);
+    process.exit(1);
+  });
+}
