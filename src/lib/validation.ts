@@ -1,10 +1,16 @@
 import type { z } from "zod";
 import { formatPath, ValidationError } from "./errors";
 
-/** A zod failure as our ValidationError, so its raw shape never reaches a client (CONVENTIONS 5). */
-export function toValidationError(error: z.ZodError, where?: string): ValidationError {
+const WHOLE: Record<string, string> = { json: "(body)", form: "(form)", query: "(query)", param: "(path)" };
+
+/**
+ * A zod failure as our ValidationError, so its raw shape never reaches a client (CONVENTIONS 5).
+ * `target` is the validator's target; an issue about the whole input is reported as `(body)`,
+ * `(query)` and so on.
+ */
+export function toValidationError(error: z.ZodError, target?: string): ValidationError {
   const errors = error.issues.map((issue) => {
-    const path = formatPath(issue.path) || where || "(body)";
+    const path = formatPath(issue.path) || WHOLE[target ?? "json"] || target || "(body)";
     let message = issue.message;
     if (issue.code === "unrecognized_keys") message = `unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}`;
     return { path, message };

@@ -21,7 +21,9 @@ export const EventId = z
   .regex(EVENT_ID_PATTERN, "must be 1–128 characters of letters, digits and _ . : -")
   .describe("Idempotency key within the project; generated (`evt_` + ULID) when omitted.");
 
-const json = z.json();
+// Any JSON value. Bodies come from JSON.parse, so z.unknown() admits exactly JSON here, and unlike the
+// recursive z.json() it can be described in OpenAPI.
+const json = z.unknown();
 
 export const Actor = z
   .strictObject({ type: name.optional(), id: str.optional(), name: str.optional(), email: str.optional() })

@@ -1,0 +1,134 @@
+// The search syntax of DESIGN §4:
+//   type:commission.* actor:u_42 status:failure changed:status -source:api after:2026-01-01 "approved"
+// A pure scanner: it knows keys and quoting, not what a key means (services/events/filters does).
+
+export const SEARCH_KEYS = [
+  "type",
+  "category",
+  "status",
+  "source",
+  "actor",
+  "actor_id",
+  "actor_type",
+  "entity",
+  "entity_type",
+  "entity_id",
+  "organization_id",
+  "request_id",
+  "job_id",
+  "changed",
+  "before",
+  "after",
+  "from",
+  "to",
+] as const;
+export type SearchKey = (typeof SEARCH_KEYS)[number];
+
+const ALIASES: Record<string, SearchKey> = {
+  org: "organization_id",
+  organization: "organization_id",
+  organisation: "organization_id",
+  request: "request_id",
+  job: "job_id",
+};
+
+export const MAX_CLAUSES = 30;
+export const MAX_TERM_LENGTH = 200;
+
+export type SearchClause =
+  | { kind: "field"; key: SearchKey; value: string; negated: boolean; column: number }
+  | { kind: "text"; text: string; phrase: boolean; negated: boolean; column: number };
+
+export class SearchSyntaxError extends Error {
+  override readonly name = "SearchSyntaxError";
+  /** 1-based position in the query where the problem starts. */
+  readonly column: number;
+  constructor(message: string, column: number) {
+    super(`${message} at column ${column}`);
+    this.column = column;
+  }
+}
+
+function canonicalKey(word: string): SearchKey | undefined {
+  const lower = word.toLowerCase();
+  return ALIASES[lower] ?? SEARCH_KEYS.find((k) => k === lower);
+}
+
+const isSpace = (ch: string | undefined) => ch !== undefined && /\s/.test(ch);
+
+/** Parses a search query into clauses; throws SearchSyntaxError with the column of the problem. */
+export function parseSearchQuery(input: string): SearchClause[] {
+  const clauses: SearchClause[] = [];
+  let i = 0;
+
+  /** Reads a quoted string starting at the opening quote; returns its text and the index after it. */
+  const readQuoted = (start: number): [string, number] => {
+    let text = "";
+    for (let j = start + 1; j < input.length; j++) {
+      const ch = input[j];
+      if (ch === "\\" && (input[j + 1] === '"' || input[j + 1] === "\\")) {
+        text += input[j + 1];
+        j++;
+      } else if (ch === '"') {
+        return [text, j + 1];
+      } else {
+        text += ch;
+      }
+    }
+    throw new SearchSyntaxError("unterminated quote", start + 1);
+  };
+
+  /** Reads up to the next whitespace. */
+  const readWord = (start: number): [string, number] => {
+    let j = start;
+    while (j < input.length && !isSpace(input[j])) j++;
+    return [input.slice(start, j), j];
+  };
+
+  while (i < input.length) {
+    if (isSpace(input[i])) {
+      i++;
+      continue;
+    }
+    const column = i + 1;
+    let negated = false;
+    if (input[i] === "-") {
+      negated = true;
+      i++;
+      if (i >= input.length || isSpace(input[i])) throw new SearchSyntaxError('a lone "-" negates nothing; write -key:value or -word', column);
+    }
+    if (clauses.length >= MAX_CLAUSES) throw new SearchSyntaxError(`more than ${MAX_CLAUSES} clauses`, column);
+
+    if (input[i] === '"') {
+      const [text, end] = readQuoted(i);
+      i = end;
+      if (text.trim() === "") throw new SearchSyntaxError("empty phrase", column);
+      if (text.length > MAX_TERM_LENGTH) throw new SearchSyntaxError(`phrase longer than ${MAX_TERM_LENGTH} characters`, column);
+      clauses.push({ kind: "text", text, phrase: true, negated, column });
+      continue;
+    }
+
+    const keyMatch = /^([A-Za-z_]+):/.exec(input.slice(i));
+    if (!keyMatch?.[1]) {
+      const [text, end] = readWord(i);
+      i = end;
+      if (text.length > MAX_TERM_LENGTH) throw new SearchSyntaxError(`word longer than ${MAX_TERM_LENGTH} characters`, column);
+      clauses.push({ kind: "text", text, phrase: false, negated, column });
+      continue;
+    }
+
+    const word = keyMatch[1];
+    const key = canonicalKey(word);
+    if (!key) {
+      throw new SearchSyntaxError(`unknown key "${word}"; valid keys are ${SEARCH_KEYS.join(", ")}, org, request, job`, column);
+    }
+    const valueStart = i + word.length + 1;
+    let value: string;
+    if (input[valueStart] === '"') [value, i] = readQuoted(valueStart);
+    else [value, i] = readWord(valueStart);
+    if (value === "") throw new SearchSyntaxError(`empty value for ${word}:`, column);
+    if (value.length > MAX_TERM_LENGTH) throw new SearchSyntaxError(`value of ${word}: longer than ${MAX_TERM_LENGTH} characters`, column);
+    clauses.push({ kind: "field", key, value, negated, column });
+  }
+  return clauses;
+}
