@@ -108,7 +108,8 @@ export function parseSearchQuery(input: string): SearchClause[] {
       continue;
     }
 
-    const keyMatch = /^([A-Za-z_]+):/.exec(input.slice(i));
+    // `word:` starts a field clause, except in a URL (`https://…`), which is searched as text.
+    const keyMatch = /^([A-Za-z_]+):(?!\/\/)/.exec(input.slice(i));
     if (!keyMatch?.[1]) {
       const [text, end] = readWord(i);
       i = end;
