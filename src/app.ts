@@ -4,6 +4,7 @@ import { notFound, onError } from "./middleware/errors";
 import { requestContext } from "./middleware/context";
 import { eventsApi } from "./routes/api/events";
 import { healthApi } from "./routes/api/health";
+import { homePages } from "./routes/dashboard/home";
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
@@ -11,6 +12,7 @@ export function createApp() {
   app.onError(onError);
   app.notFound(notFound);
 
+  app.route("/", homePages);
   app.route("/healthz", healthApi);
   app.route("/v1/events", eventsApi);
 

@@ -1,4 +1,4 @@
-// node --test scripts/lib/ (run by npm test)
+// Run by npm test (node --test).
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { demoEvents } from "./demo-events.mjs";

@@ -43,8 +43,8 @@ export class SearchSyntaxError extends Error {
   override readonly name = "SearchSyntaxError";
   /** 1-based position in the query where the problem starts. */
   readonly column: number;
-  constructor(message: string, column: number) {
-    super(`${message} at column ${column}`);
+  constructor(problem: string, column: number, hint?: string) {
+    super(`${problem} at column ${column}${hint ? `; ${hint}` : ""}`);
     this.column = column;
   }
 }
@@ -95,7 +95,7 @@ export function parseSearchQuery(input: string): SearchClause[] {
     if (input[i] === "-") {
       negated = true;
       i++;
-      if (i >= input.length || isSpace(input[i])) throw new SearchSyntaxError('a lone "-" negates nothing; write -key:value or -word', column);
+      if (i >= input.length || isSpace(input[i])) throw new SearchSyntaxError('a lone "-" negates nothing', column, "write -key:value or -word");
     }
     if (clauses.length >= MAX_CLAUSES) throw new SearchSyntaxError(`more than ${MAX_CLAUSES} clauses`, column);
 
@@ -121,7 +121,7 @@ export function parseSearchQuery(input: string): SearchClause[] {
     const word = keyMatch[1];
     const key = canonicalKey(word);
     if (!key) {
-      throw new SearchSyntaxError(`unknown key "${word}"; valid keys are ${SEARCH_KEYS.join(", ")}, org, request, job`, column);
+      throw new SearchSyntaxError(`unknown key "${word}"`, column, `valid keys are ${SEARCH_KEYS.join(", ")}, org, request, job`);
     }
     const valueStart = i + word.length + 1;
     let value: string;

@@ -341,3 +341,12 @@ describe("GET /v1/openapi.json and /healthz", () => {
     await expectProblem(await api("GET", "/v1/nothing-here"), 404);
   });
 });
+
+describe("GET /", () => {
+  it("serves a page that points at the API description", async () => {
+    const response = await api("GET", "/");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Type")).toContain("text/html");
+    expect(await response.text()).toContain('href="/v1/openapi.json"');
+  });
+});
