@@ -11,7 +11,12 @@ export default defineConfig(async () => {
       cloudflareTest({
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
-          bindings: { TEST_MIGRATIONS: migrations, ENVIRONMENT: "test", RATE_LIMIT_PERIOD_SECONDS: "60" },
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            ENVIRONMENT: "test",
+            RATE_LIMIT_PERIOD_SECONDS: "60",
+            SECRETS_KEY: "test-secrets-key-0123456789abcdef0123456789",
+          },
           // A small limit so the 429 path is reachable in a test; production uses wrangler.toml's.
           ratelimits: { API_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 30, period: 60 } } },
         },

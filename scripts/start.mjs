@@ -3,6 +3,7 @@
 //
 // The demo credentials live in .wrangler/demo.json (local state, git-ignored) so every start prints
 // the same working login and API key; delete .wrangler/ to start from scratch.
+import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { bootstrap } from "./bootstrap.mjs";
@@ -15,10 +16,13 @@ const DEMO_FILE = path.join(ROOT, ".wrangler", "demo.json");
 const DEV_VARS = path.join(ROOT, ".dev.vars");
 const BATCH = 500;
 
+/** .dev.vars holds local settings and secrets; missing entries are added, existing ones kept. */
 function ensureDevVars() {
-  if (existsSync(DEV_VARS)) return;
-  writeFileSync(DEV_VARS, "# Local settings for wrangler dev (git-ignored).\nENVIRONMENT=development\n");
-  console.error("Wrote .dev.vars for local development.");
+  const current = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "# Local settings for wrangler dev (git-ignored).\n";
+  let next = current.endsWith("\n") ? current : `${current}\n`;
+  if (!/^ENVIRONMENT=/m.test(next)) next += "ENVIRONMENT=development\n";
+  if (!/^SECRETS_KEY=/m.test(next)) next += `SECRETS_KEY=${randomBytes(32).toString("base64url")}\n`;
+  if (next !== current) writeFileSync(DEV_VARS, next);
 }
 
 /** The saved demo credentials, if the project and key they name still exist in local D1. */

@@ -1,10 +1,16 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import type { AppEnv } from "./env";
+import { dashboardHeaders, sameOriginOnly } from "./middleware/dashboard-security";
 import { notFound, onError } from "./middleware/errors";
 import { requestContext } from "./middleware/context";
+import { requireSignIn } from "./middleware/session";
 import { eventsApi } from "./routes/api/events";
 import { healthApi } from "./routes/api/health";
-import { homePages } from "./routes/dashboard/home";
+import { accountPages } from "./routes/dashboard/account";
+import { assetRoutes } from "./routes/dashboard/assets";
+import { authPages } from "./routes/dashboard/auth";
+import { invitePages } from "./routes/dashboard/invite";
+import { projectListPages, projectPages } from "./routes/dashboard/projects";
 
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
@@ -12,9 +18,25 @@ export function createApp() {
   app.onError(onError);
   app.notFound(notFound);
 
-  app.route("/", homePages);
+  // Machine routes: bearer keys, problem+json.
   app.route("/healthz", healthApi);
   app.route("/v1/events", eventsApi);
+
+  // Dashboard: secure headers with a CSP nonce and same-origin checks on every state change.
+  app.route("/", assetRoutes);
+  for (const path of ["/login", "/login/*", "/logout", "/invite/*", "/account", "/account/*", "/p/*"]) {
+    app.use(path, dashboardHeaders, sameOriginOnly);
+  }
+  app.use("/", dashboardHeaders);
+  app.route("/", authPages);
+  app.route("/invite", invitePages);
+  app.use("/", requireSignIn);
+  app.use("/account", requireSignIn);
+  app.use("/account/*", requireSignIn);
+  app.use("/p/*", requireSignIn);
+  app.route("/", projectListPages);
+  app.route("/account", accountPages);
+  app.route("/p/:projectId", projectPages);
 
   app.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
     type: "http",

@@ -1,12 +1,15 @@
 import { z } from "zod";
 import type { Db } from "./db/client";
-import type { ApiKey, Project } from "./db/schema";
+import type { ApiKey, Project, Session, User } from "./db/schema";
+import type { Access } from "./lib/permissions";
 
 /** Variables and secrets, checked once per isolate (wrangler.toml [vars], .dev.vars, secrets). */
 const Config = z.object({
   ENVIRONMENT: z.enum(["production", "development", "test"]).default("production"),
   /** Must equal the period of the API_RATE_LIMITER binding in wrangler.toml (10 or 60). */
   RATE_LIMIT_PERIOD_SECONDS: z.coerce.number().int().positive().default(10),
+  /** Encrypts secrets that must be read back (TOTP). `wrangler secret put SECRETS_KEY`; `npm start` writes one to .dev.vars. */
+  SECRETS_KEY: z.string().min(32, "SECRETS_KEY must be at least 32 characters (wrangler secret put SECRETS_KEY)"),
 });
 export type Config = z.infer<typeof Config>;
 
@@ -27,4 +30,16 @@ export type AppEnv = {
     config: Config;
     auth: ApiAuth;
   };
+};
+
+/** Dashboard routes behind sign-in. */
+export type SignedInEnv = {
+  Bindings: Env;
+  Variables: AppEnv["Variables"] & { user: User; session: Session; secureHeadersNonce?: string };
+};
+
+/** Dashboard routes of one project: the member's role and organisation scope. */
+export type ProjectEnv = {
+  Bindings: Env;
+  Variables: SignedInEnv["Variables"] & { project: Project; access: Access };
 };

@@ -2,7 +2,9 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { createDb } from "../src/db/client";
-import type { Project } from "../src/db/schema";
+import { memberships, users, type Project } from "../src/db/schema";
+import { newId } from "../src/lib/ids";
+import { hashPassword } from "../src/lib/password";
 import { createApiKey } from "../src/services/keys/create";
 import { createProject } from "../src/services/projects/create";
 
@@ -27,7 +29,7 @@ export async function api(method: string, path: string, options: ApiOptions = {}
     body = JSON.stringify(options.body);
     headers["Content-Type"] ??= "application/json";
   }
-  return exports.default.fetch(new Request(`http://trailbook.test${path}`, { method, headers, body }));
+  return exports.default.fetch(new Request(`http://trailbook.test${path}`, { method, headers, body, redirect: "manual" }));
 }
 
 /** Parses a JSON answer after asserting its status; a failure prints the body. */
@@ -63,4 +65,65 @@ export async function expectAuthorisation(
   await expectProblem(await request("tb_not-a-real-key"), 401);
   await expectProblem(await request("Basic abc"), 401);
   for (const scope of wrongScopes) await expectProblem(await request(tenant.keys[scope]), 403);
+}
+
+// ---- Dashboard -------------------------------------------------------------------------------
+
+export const ORIGIN = "http://trailbook.test";
+
+export type Member = { userId: string; email: string; password: string };
+
+/** A user with a password and a membership in the tenant's project. */
+export async function createMember(
+  tenant: Tenant,
+  role: "owner" | "admin" | "member" | "viewer",
+  options: { organizationId?: string; email?: string; password?: string } = {},
+): Promise<Member> {
+  const db = createDb(env.DB);
+  const userId = newId("usr");
+  const email = options.email ?? `${role}.${userId.slice(-8)}@example.com`;
+  const password = options.password ?? `pw-${userId.slice(-12)}`;
+  await db.insert(users).values({ id: userId, email, name: `${role} person`, passwordHash: await hashPassword(password), createdAt: Date.now() });
+  await db.insert(memberships).values({ projectId: tenant.project.id, userId, role, organizationId: options.organizationId ?? null, createdAt: Date.now() });
+  return { userId, email, password };
+}
+
+type DashOptions = { cookie?: string | undefined; form?: Record<string, string>; headers?: Record<string, string>; origin?: string | null };
+
+/** A browser-like dashboard request: same-origin by default, a form body when given. */
+export async function dash(method: string, path: string, options: DashOptions = {}): Promise<Response> {
+  const headers: Record<string, string> = { "User-Agent": "vitest-browser", "CF-Connecting-IP": "198.51.100.1", ...options.headers };
+  if (options.origin !== null && method !== "GET") headers.Origin = options.origin ?? ORIGIN;
+  if (options.cookie) headers.Cookie = options.cookie;
+  let body: string | undefined;
+  if (options.form) {
+    body = new URLSearchParams(options.form).toString();
+    headers["Content-Type"] = "application/x-www-form-urlencoded";
+  }
+  return exports.default.fetch(new Request(`${ORIGIN}${path}`, { method, headers, body, redirect: "manual" }));
+}
+
+/** The `name=value` pair of a Set-Cookie header, ready to send back. */
+export function cookieFrom(response: Response, name: string): string | undefined {
+  for (const header of response.headers.getSetCookie()) {
+    const [pair] = header.split(";");
+    if (pair?.startsWith(`${name}=`) && pair.length > name.length + 1) return pair;
+  }
+  return undefined;
+}
+
+export const SESSION = "__Host-tb_session";
+
+/** Signs in through the form and returns the session cookie. */
+export async function signIn(member: Pick<Member, "email" | "password">, headers: Record<string, string> = {}): Promise<string> {
+  const response = await dash("POST", "/login", { form: { email: member.email, password: member.password }, headers });
+  const cookie = cookieFrom(response, SESSION);
+  if (response.status !== 303 || !cookie) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  return cookie;
+}
+
+/** The stored events of a project, as the raw rows' JSON, newest first. */
+export async function storedEvents(projectId: string): Promise<Record<string, unknown>[]> {
+  const { results } = await env.DB.prepare("SELECT data FROM events WHERE project_id = ? ORDER BY seq DESC").bind(projectId).all<{ data: string }>();
+  return results.map((r) => JSON.parse(r.data) as Record<string, unknown>);
 }

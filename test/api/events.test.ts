@@ -343,10 +343,9 @@ describe("GET /v1/openapi.json and /healthz", () => {
 });
 
 describe("GET /", () => {
-  it("serves a page that points at the API description", async () => {
+  it("sends someone who is not signed in to the sign-in page", async () => {
     const response = await api("GET", "/");
-    expect(response.status).toBe(200);
-    expect(response.headers.get("Content-Type")).toContain("text/html");
-    expect(await response.text()).toContain('href="/v1/openapi.json"');
+    expect(response.status).toBe(303);
+    expect(response.headers.get("Location")).toBe("/login");
   });
 });

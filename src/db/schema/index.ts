@@ -2,3 +2,4 @@ export * from "./api-keys";
 export * from "./events";
 export * from "./projects";
 export * from "./users";
+export * from "./sessions";

@@ -9,6 +9,12 @@ export const users = sqliteTable(
     name: text("name").notNull(),
     /** `pbkdf2-sha256$<iterations>$<salt b64>$<hash b64>` */
     passwordHash: text("password_hash").notNull(),
+    /** TOTP secret sealed with SECRETS_KEY (lib/secret-box); set once enrolment is confirmed. */
+    totpSecret: text("totp_secret"),
+    /** The last accepted TOTP time step, so a code cannot be used twice. */
+    totpLastCounter: integer("totp_last_counter"),
+    /** Set when an admin creates the account with a one-time password: change it at first sign-in. */
+    mustChangePassword: integer("must_change_password", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [uniqueIndex("users_email").on(t.email)],

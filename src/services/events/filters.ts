@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ValidationError } from "../../lib/errors";
 import { parseSearchQuery, SearchSyntaxError, type SearchClause } from "../../lib/search-syntax";
+import { can, type Access } from "../../lib/permissions";
 import { parseTimeBound } from "../../lib/time";
 
 // Filters of DESIGN §4: the same names in API query strings, dashboard URLs and export requests.
@@ -178,5 +179,18 @@ export function scopeToOrganization(query: EventQuery, organizationId: string | 
   return {
     ...query,
     conditions: [...query.conditions, { kind: "equals", column: "organization_id", values: [organizationId], negated: false }],
+  };
+}
+
+/**
+ * What a dashboard member may see (README "Roles"): a partner viewer only their organisation's
+ * events, and only owners and admins the configuration activity.
+ */
+export function scopeForAccess(query: EventQuery, access: Access): EventQuery {
+  const scoped = scopeToOrganization(query, access.organizationId);
+  if (can(access.role, "events.read_configuration")) return scoped;
+  return {
+    ...scoped,
+    conditions: [...scoped.conditions, { kind: "equals", column: "category", values: ["configuration"], negated: true }],
   };
 }

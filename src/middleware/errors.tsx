@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import { ErrorFragment, ErrorPage } from "../../views/pages/ErrorPage";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../env";
 import { AppError, BadRequestError, NotFoundError } from "../lib/errors";
@@ -30,13 +31,33 @@ function asAppError(error: unknown): AppError | undefined {
   return undefined;
 }
 
+/** Machine routes answer problem+json; everything else is the dashboard and answers HTML. */
+function isApi(c: Context): boolean {
+  const path = new URL(c.req.url).pathname;
+  return path.startsWith("/v1/") || path === "/v1" || path.startsWith("/healthz");
+}
+
+function htmlResponse(c: Context<AppEnv>, error: AppError): Response {
+  const requestId = c.get("requestId");
+  const headers = { ...error.headers, "Content-Type": "text/html; charset=utf-8" };
+  const body = c.req.header("HX-Request")
+    ? String(<ErrorFragment message={error.message} />)
+    : `<!DOCTYPE html>${String(<ErrorPage status={error.status} title={error.title} message={error.message} requestId={requestId} nonce={c.get("secureHeadersNonce" as never)} />)}`;
+  return new Response(body, { status: error.status, headers });
+}
+
+function respond(c: Context<AppEnv>, error: AppError): Response {
+  return isApi(c) ? problemResponse(c, error) : htmlResponse(c, error);
+}
+
 export function onError(error: unknown, c: Context<AppEnv>): Response {
   const known = asAppError(error);
-  if (known) return problemResponse(c, known);
+  if (known) return respond(c, known);
   console.error(`[${c.get("requestId")}] unhandled error`, error);
-  return problemResponse(c, new AppError(500, "internal", "Internal error", "Something went wrong on our side; quote the request id to support."));
+  return respond(c, new AppError(500, "internal", "Internal error", "Something went wrong on our side; quote the request id to support."));
 }
 
 export function notFound(c: Context<AppEnv>): Response {
-  return problemResponse(c, new NotFoundError(`No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
+  const path = new URL(c.req.url).pathname;
+  return respond(c, new NotFoundError(isApi(c) ? `No route for ${c.req.method} ${path}.` : "There is no page at this address."));
 }

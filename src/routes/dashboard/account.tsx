@@ -1,0 +1,89 @@
+import { Hono, type Context } from "hono";
+import type { SignedInEnv } from "../../env";
+import { AppError } from "../../lib/errors";
+import { generateTotpSecret, qrCodeSvg, totpUri } from "../../lib/totp";
+import { ChangePasswordInput, changePassword, ConfirmTotpInput, confirmTotp, DisableTotpInput, disableTotp, sealPendingSecret } from "../../services/auth/account";
+import { listActiveSessions, revokeSession } from "../../services/auth/sessions";
+import { Account, RecoveryCodes, TotpEnrol } from "../../../views/pages/Account";
+import { formValidator } from "./form";
+import { originOf } from "./origin";
+
+type C = Context<SignedInEnv>;
+type Flash = { error?: string | undefined; success?: string | undefined };
+
+async function renderAccount(c: C, flash: Flash = {}, status: 200 | 404 | 422 = 200) {
+  const { user, session, db } = c.var;
+  const sessions = await listActiveSessions(db, user.id);
+  return c.html(
+    <Account
+      nonce={c.get("secureHeadersNonce")}
+      user={user}
+      {...flash}
+      mustChangePassword={user.mustChangePassword}
+      totpEnabled={user.totpSecret !== null}
+      sessions={sessions.map((s) => ({ ...s, current: s.id === session.id }))}
+    />,
+    status,
+  );
+}
+
+async function renderEnrol(c: C, error?: string) {
+  const secret = generateTotpSecret();
+  const uri = totpUri({ secret, account: c.var.user.email, issuer: "Trailbook" });
+  const pending = await sealPendingSecret({ user: c.var.user, secretsKey: c.var.config.SECRETS_KEY }, secret);
+  return c.html(<TotpEnrol nonce={c.get("secureHeadersNonce")} user={c.var.user} qrSvg={qrCodeSvg(uri)} secret={secret} pending={pending} error={error} />, error ? 422 : 200);
+}
+
+const ctxOf = (c: C) => ({ user: c.var.user, session: c.var.session, origin: originOf(c), secretsKey: c.var.config.SECRETS_KEY });
+
+/** A refusal the user can act on is shown on the account page; anything else is a real error. */
+function shown(error: unknown): string {
+  if (error instanceof AppError && error.status < 500) return error.message;
+  throw error;
+}
+
+export const accountPages = new Hono<SignedInEnv>()
+  .get("/", (c) => renderAccount(c))
+  .post(
+    "/password",
+    formValidator(ChangePasswordInput, (c: C, message) => renderAccount(c, { error: message }, 422)),
+    async (c) => {
+      try {
+        await changePassword(c.var.db, c.env.DB, ctxOf(c), c.req.valid("form"));
+      } catch (error) {
+        return renderAccount(c, { error: shown(error) }, 422);
+      }
+      c.set("user", { ...c.var.user, mustChangePassword: false });
+      return renderAccount(c, { success: "Password changed. Your other sessions were signed out." });
+    },
+  )
+  .get("/totp", async (c) => (c.var.user.totpSecret ? c.redirect("/account", 303) : renderEnrol(c)))
+  .post(
+    "/totp",
+    formValidator(ConfirmTotpInput, (c: C, message) => renderEnrol(c, message)),
+    async (c) => {
+      try {
+        const codes = await confirmTotp(c.var.db, c.env.DB, ctxOf(c), c.req.valid("form"));
+        return c.html(<RecoveryCodes nonce={c.get("secureHeadersNonce")} user={c.var.user} codes={codes} />);
+      } catch (error) {
+        return renderEnrol(c, shown(error));
+      }
+    },
+  )
+  .post(
+    "/totp/disable",
+    formValidator(DisableTotpInput, (c: C, message) => renderAccount(c, { error: message }, 422)),
+    async (c) => {
+      try {
+        await disableTotp(c.var.db, c.env.DB, ctxOf(c), c.req.valid("form"));
+      } catch (error) {
+        return renderAccount(c, { error: shown(error) }, 422);
+      }
+      c.set("user", { ...c.var.user, totpSecret: null });
+      return renderAccount(c, { success: "Two-step verification is off." });
+    },
+  )
+  .post("/sessions/:sessionId/revoke", async (c) => {
+    const revoked = await revokeSession(c.var.db, c.var.user.id, c.req.param("sessionId"));
+    return revoked ? renderAccount(c, { success: "That session was signed out." }) : renderAccount(c, { error: "No such session." }, 404);
+  });

@@ -1,0 +1,96 @@
+import { Hono } from "hono";
+import { getCookie } from "hono/cookie";
+import { z } from "zod";
+import type { AppEnv } from "../../env";
+import { clearSessionCookie, PENDING_COOKIE, SESSION_COOKIE, setSessionCookie } from "../../middleware/session";
+import { completeTotp, logSignOut, signInWithPassword } from "../../services/auth/sign-in";
+import { findSession, revokeSession } from "../../services/auth/sessions";
+import { Login, TotpStep } from "../../../views/pages/Login";
+import { formValidator } from "./form";
+import { originOf, safeNext } from "./origin";
+
+const LoginForm = z.object({
+  email: z.string().trim().min(1, "enter your e-mail address").max(320),
+  password: z.string().min(1, "enter your password").max(1000),
+  next: z.string().max(2000).optional(),
+});
+const TotpForm = z.object({ code: z.string().trim().min(1, "enter the code").max(40) });
+
+const INVALID = "Email or password is incorrect.";
+
+function waitText(ms: number): string {
+  const minutes = Math.max(1, Math.ceil(ms / 60_000));
+  return `Too many failed sign-ins. For your security, try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`;
+}
+
+export const authPages = new Hono<AppEnv>()
+  .get("/login", async (c) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    if (token && (await findSession(c.var.db, token, "active"))) return c.redirect("/", 303);
+    const notice = c.req.query("signed_out") ? "You are signed out." : c.req.query("expired") ? "The sign-in step expired; please sign in again." : undefined;
+    return c.html(<Login nonce={c.get("secureHeadersNonce")} notice={notice} next={c.req.query("next")} />);
+  })
+  .post(
+    "/login",
+    formValidator(LoginForm, (c, message) => c.html(<Login nonce={c.get("secureHeadersNonce")} error={message} />, 422)),
+    async (c) => {
+      const form = c.req.valid("form");
+      const nonce = c.get("secureHeadersNonce");
+      const result = await signInWithPassword(c.var.db, c.env.DB, { email: form.email, password: form.password, origin: originOf(c) });
+      switch (result.kind) {
+        case "throttled":
+          return c.html(<Login nonce={nonce} email={form.email} error={waitText(result.retryAfterMs)} />, 429, {
+            "Retry-After": String(Math.ceil(result.retryAfterMs / 1000)),
+          });
+        case "totp_required":
+          setSessionCookie(c, PENDING_COOKIE, result.token);
+          return c.redirect("/login/totp", 303);
+        case "signed_in":
+          setSessionCookie(c, SESSION_COOKIE, result.token);
+          return c.redirect(safeNext(form.next), 303);
+        default:
+          return c.html(<Login nonce={nonce} email={form.email} error={INVALID} next={form.next} />, 401);
+      }
+    },
+  )
+  .get("/login/totp", async (c) => {
+    const token = getCookie(c, PENDING_COOKIE);
+    if (!token || !(await findSession(c.var.db, token, "pending_totp"))) return c.redirect("/login?expired=1", 303);
+    return c.html(<TotpStep nonce={c.get("secureHeadersNonce")} />);
+  })
+  .post(
+    "/login/totp",
+    formValidator(TotpForm, (c, message) => c.html(<TotpStep nonce={c.get("secureHeadersNonce")} error={message} />, 422)),
+    async (c) => {
+      const nonce = c.get("secureHeadersNonce");
+      const result = await completeTotp(c.var.db, c.env.DB, {
+        pendingToken: getCookie(c, PENDING_COOKIE) ?? "",
+        code: c.req.valid("form").code,
+        origin: originOf(c),
+        secretsKey: c.var.config.SECRETS_KEY,
+      });
+      switch (result.kind) {
+        case "signed_in":
+          clearSessionCookie(c, PENDING_COOKIE);
+          setSessionCookie(c, SESSION_COOKIE, result.token);
+          return c.redirect("/", 303);
+        case "throttled":
+          return c.html(<TotpStep nonce={nonce} error={waitText(result.retryAfterMs)} />, 429);
+        case "invalid":
+          return c.html(<TotpStep nonce={nonce} error="That code is not valid. Check your authenticator app's clock, or use a recovery code." />, 401);
+        default:
+          clearSessionCookie(c, PENDING_COOKIE);
+          return c.redirect("/login?expired=1", 303);
+      }
+    },
+  )
+  .post("/logout", async (c) => {
+    const token = getCookie(c, SESSION_COOKIE);
+    const found = token ? await findSession(c.var.db, token, "active") : undefined;
+    if (found) {
+      await revokeSession(c.var.db, found.user.id, found.session.id);
+      await logSignOut(c.var.db, c.env.DB, found.user, originOf(c));
+    }
+    clearSessionCookie(c, SESSION_COOKIE);
+    return c.redirect("/login?signed_out=1", 303);
+  });

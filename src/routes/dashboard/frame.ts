@@ -1,0 +1,16 @@
+import type { Context } from "hono";
+import type { ProjectEnv } from "../../env";
+import { can } from "../../lib/permissions";
+import { projectNav } from "../../../views/components/nav";
+
+/** The frame every project page shares: the user, the project and the navigation their role allows. */
+export function frame(c: Context<ProjectEnv>, current: string) {
+  const { project, access } = c.var;
+  return {
+    nonce: c.get("secureHeadersNonce"),
+    user: c.var.user,
+    project,
+    nav: projectNav(project.id, { events: true, settings: can(access.role, "settings.read") }, current),
+  };
+}
+

@@ -1,0 +1,61 @@
+import { Hono, type Context } from "hono";
+import { getCookie } from "hono/cookie";
+import type { AppEnv } from "../../env";
+import { AppError, NotFoundError } from "../../lib/errors";
+import { SESSION_COOKIE, setSessionCookie } from "../../middleware/session";
+import { createSession, findSession } from "../../services/auth/sessions";
+import { AcceptInviteInput, acceptInvite, findInvite } from "../../services/members/accept-invite";
+import { InviteAccept } from "../../../views/pages/Invite";
+import { originOf } from "./origin";
+
+const GONE = "This invitation link is not valid: it was used, revoked or has expired. Ask for a new one.";
+
+async function signedIn(c: Context<AppEnv>) {
+  const token = getCookie(c, SESSION_COOKIE);
+  return token ? findSession(c.var.db, token, "active") : undefined;
+}
+
+async function render(c: Context<AppEnv>, token: string, error?: string, status: 200 | 409 | 422 = 200) {
+  const found = await findInvite(c.var.db, token);
+  if (!found) throw new NotFoundError(GONE);
+  const me = await signedIn(c);
+  return c.html(
+    <InviteAccept
+      nonce={c.get("secureHeadersNonce" as never)}
+      token={token}
+      email={found.invite.email}
+      projectName={found.project.name}
+      role={found.invite.role}
+      hasAccount={Boolean(found.existingUser)}
+      signedInAs={me?.user.email}
+      error={error}
+    />,
+    status,
+  );
+}
+
+export const invitePages = new Hono<AppEnv>()
+  .get("/:token", (c) => render(c, c.req.param("token")))
+  .post("/:token", async (c) => {
+    const token = c.req.param("token");
+    const found = await findInvite(c.var.db, token);
+    if (!found) throw new NotFoundError(GONE);
+    const me = await signedIn(c);
+    let newAccount: { name: string; password: string } | undefined;
+    if (!found.existingUser) {
+      const parsed = AcceptInviteInput.safeParse(await c.req.parseBody());
+      if (!parsed.success) return render(c, token, parsed.error.issues.map((i) => `${String(i.path[0] ?? "form").replace(/_/g, " ")}: ${i.message}`).join("; "), 422);
+      newAccount = { name: parsed.data.name, password: parsed.data.password };
+    }
+    try {
+      const user = await acceptInvite(c.var.db, c.env.DB, { token, newAccount, signedInUser: me?.user, origin: originOf(c) });
+      if (!me) {
+        const session = await createSession(c.var.db, { userId: user.id, stage: "active", origin: originOf(c) });
+        setSessionCookie(c, SESSION_COOKIE, session.token);
+      }
+      return c.redirect(`/p/${found.project.id}/events`, 303);
+    } catch (error) {
+      if (error instanceof AppError && error.status === 409) return render(c, token, error.message, 409);
+      throw error;
+    }
+  });

@@ -1,0 +1,93 @@
+import { and, desc, eq, gt, isNull, ne } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { sessions, users, type Session, type User } from "../../db/schema";
+import { sha256Hex } from "../../lib/crypto";
+import { newId, randomToken } from "../../lib/ids";
+import type { Origin } from "../audit/log-own";
+
+// A signed-in session ends after 8 hours without activity or 7 days after sign-in, whichever is
+// first; the step between password and TOTP code lasts 10 minutes.
+export const IDLE_TIMEOUT_MS = 8 * 60 * 60 * 1000;
+export const ABSOLUTE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
+export const TOTP_STEP_TIMEOUT_MS = 10 * 60 * 1000;
+const TOUCH_INTERVAL_MS = 60 * 1000;
+
+export type SessionStage = Session["stage"];
+
+export async function createSession(
+  db: Db,
+  input: { userId: string; stage: SessionStage; origin: Origin },
+  now = Date.now(),
+): Promise<{ token: string; session: Session }> {
+  const token = randomToken(32);
+  const lifetime = input.stage === "active" ? ABSOLUTE_TIMEOUT_MS : TOTP_STEP_TIMEOUT_MS;
+  const [session] = await db
+    .insert(sessions)
+    .values({
+      id: newId("ses", now),
+      userId: input.userId,
+      tokenHash: await sha256Hex(token),
+      stage: input.stage,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: now + lifetime,
+      ip: input.origin.ip ?? null,
+      userAgent: input.origin.userAgent?.slice(0, 500) ?? null,
+    })
+    .returning();
+  if (!session) throw new Error("insert into sessions returned no row");
+  return { token, session };
+}
+
+/** The live session for a cookie token, with its user; undefined when unknown, revoked or expired. */
+export async function findSession(
+  db: Db,
+  token: string,
+  stage: SessionStage,
+  now = Date.now(),
+): Promise<{ session: Session; user: User } | undefined> {
+  if (token.length < 20 || token.length > 100) return undefined;
+  const [row] = await db
+    .select({ session: sessions, user: users })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.tokenHash, await sha256Hex(token)), eq(sessions.stage, stage), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .limit(1);
+  if (!row) return undefined;
+  if (stage === "active" && row.session.lastSeenAt + IDLE_TIMEOUT_MS <= now) return undefined;
+  return row;
+}
+
+/** Keeps an active session alive; written at most once a minute. */
+export async function touchSession(db: Db, session: Session, now = Date.now()): Promise<void> {
+  if (now - session.lastSeenAt < TOUCH_INTERVAL_MS) return;
+  await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, session.id));
+}
+
+export async function revokeSession(db: Db, userId: string, sessionId: string, now = Date.now()): Promise<boolean> {
+  const revoked = await db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
+    .returning({ id: sessions.id });
+  return revoked.length > 0;
+}
+
+/** Ends every other session of a user, e.g. after a password change. */
+export async function revokeOtherSessions(db: Db, userId: string, keepSessionId: string, now = Date.now()): Promise<void> {
+  await db
+    .update(sessions)
+    .set({ revokedAt: now })
+    .where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId), isNull(sessions.revokedAt)));
+}
+
+/** The user's signed-in sessions that have not expired, newest first. */
+export async function listActiveSessions(db: Db, userId: string, now = Date.now()): Promise<Session[]> {
+  const rows = await db
+    .select()
+    .from(sessions)
+    .where(and(eq(sessions.userId, userId), eq(sessions.stage, "active"), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .orderBy(desc(sessions.lastSeenAt))
+    .limit(100);
+  return rows.filter((s) => s.lastSeenAt + IDLE_TIMEOUT_MS > now);
+}

@@ -1,0 +1,15 @@
+import type { NavItem } from "../layouts/Layout";
+
+export type NavAccess = { events: boolean; settings: boolean };
+
+/** The project navigation; items a role may not use are not shown. */
+export function projectNav(projectId: string, access: NavAccess, current: string): NavItem[] {
+  const base = `/p/${projectId}`;
+  const items: NavItem[] = [{ href: `${base}/events`, label: "Events" }];
+  if (access.settings) {
+    items.push({ href: `${base}/settings`, label: "Settings" });
+    items.push({ href: `${base}/settings/members`, label: "Members" });
+    items.push({ href: `${base}/settings/api-keys`, label: "API keys" });
+  }
+  return items.map((item) => ({ ...item, current: item.href === `${base}${current}` }));
+}

@@ -1,0 +1,63 @@
+// The dashboard's one stylesheet, served at a content-hashed URL (src/routes/dashboard/assets.ts).
+export const STYLES = `
+:root {
+  --bg: #f6f7f9; --panel: #fff; --text: #1c2330; --muted: #5c6675; --line: #dfe3ea;
+  --accent: #2f5bea; --accent-text: #fff; --danger: #c62f2f; --ok: #1d7f46; --warn: #a26200; --grey: #6b7280;
+  --radius: 8px; --font: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
+  --mono: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace;
+}
+* { box-sizing: border-box; }
+html { font-family: var(--font); color: var(--text); background: var(--bg); font-size: 15px; line-height: 1.45; }
+body { margin: 0; min-height: 100vh; display: flex; flex-direction: column; }
+a { color: var(--accent); }
+a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible, summary:focus-visible { outline: 3px solid #9db4ff; outline-offset: 2px; }
+h1 { font-size: 1.5rem; margin: 0 0 1rem; }
+h2 { font-size: 1.15rem; margin: 1.5rem 0 .75rem; }
+code, .mono { font-family: var(--mono); font-size: .9em; }
+.skip { position: absolute; left: -9999px; } .skip:focus { left: 1rem; top: 1rem; background: var(--panel); padding: .5rem; z-index: 10; }
+.topbar { display: flex; align-items: center; gap: 1rem; padding: .6rem 1.25rem; background: var(--panel); border-bottom: 1px solid var(--line); flex-wrap: wrap; }
+.brand { font-weight: 700; text-decoration: none; color: var(--text); letter-spacing: .01em; }
+.topnav { display: flex; gap: .25rem; flex-wrap: wrap; }
+.topnav a { padding: .35rem .6rem; border-radius: 6px; text-decoration: none; color: var(--muted); }
+.topnav a[aria-current="page"] { background: #e8edff; color: var(--accent); font-weight: 600; }
+.who { margin-left: auto; display: flex; align-items: center; gap: .75rem; color: var(--muted); }
+main { flex: 1; width: 100%; max-width: 1280px; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
+.narrow { max-width: 420px; margin: 8vh auto 0; }
+.card { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 1.25rem; margin-bottom: 1rem; }
+form.stack { display: grid; gap: .85rem; }
+label { display: grid; gap: .3rem; font-weight: 600; font-size: .92rem; }
+label .hint, .hint { font-weight: 400; color: var(--muted); font-size: .85rem; }
+input, select, textarea { font: inherit; padding: .5rem .6rem; border: 1px solid #c8ced8; border-radius: 6px; background: #fff; color: var(--text); width: 100%; }
+input[type="checkbox"], input[type="radio"] { width: auto; }
+.row { display: flex; gap: .6rem; align-items: end; flex-wrap: wrap; }
+.row > * { flex: 1 1 160px; }
+.row > .fit { flex: 0 0 auto; }
+button, .button { font: inherit; font-weight: 600; padding: .5rem .95rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: var(--accent-text); cursor: pointer; text-decoration: none; display: inline-block; }
+button.secondary, .button.secondary { background: #fff; color: var(--text); border-color: #c8ced8; }
+button.danger { background: #fff; color: var(--danger); border-color: #e8b4b4; }
+button.link { background: none; border: none; color: var(--accent); padding: 0; font-weight: 500; }
+button[disabled] { opacity: .6; cursor: default; }
+.alert { padding: .7rem .9rem; border-radius: 6px; margin-bottom: 1rem; border: 1px solid; }
+.alert.error { background: #fdf0f0; border-color: #efc2c2; color: #8a1f1f; }
+.alert.success { background: #eef8f1; border-color: #b9e0c6; color: #185f36; }
+.alert.info { background: #eef2ff; border-color: #c7d3fb; color: #24408f; }
+.field-error { color: var(--danger); font-weight: 500; font-size: .85rem; }
+table.data { width: 100%; border-collapse: collapse; background: var(--panel); }
+table.data th, table.data td { text-align: left; padding: .5rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+table.data th { font-size: .8rem; text-transform: uppercase; letter-spacing: .04em; color: var(--muted); font-weight: 600; }
+.table-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: var(--radius); }
+.badge { display: inline-block; padding: .05rem .5rem; border-radius: 999px; font-size: .8rem; font-weight: 600; background: #eceff3; color: var(--grey); white-space: nowrap; }
+.badge.ok { background: #e3f5ea; color: var(--ok); } .badge.warn { background: #fff3dc; color: var(--warn); }
+.badge.bad { background: #fde8e8; color: var(--danger); } .badge.info { background: #eceff3; color: var(--grey); }
+.secret { font-family: var(--mono); background: #fffbe6; border: 1px dashed #e0c96b; padding: .6rem; border-radius: 6px; word-break: break-all; user-select: all; }
+.muted { color: var(--muted); }
+.empty { text-align: center; padding: 2.5rem 1rem; color: var(--muted); }
+.qr { width: 200px; height: 200px; background: #fff; }
+.codes { columns: 2; font-family: var(--mono); }
+.htmx-indicator { opacity: 0; transition: opacity .2s; } .htmx-request .htmx-indicator, .htmx-request.htmx-indicator { opacity: 1; }
+@media (max-width: 640px) {
+  html { font-size: 14px; }
+  main { padding: 1rem .75rem 2rem; }
+  .who { margin-left: 0; width: 100%; justify-content: space-between; }
+}
+`;
