@@ -2,9 +2,9 @@ import { Hono } from "hono";
 import { eq } from "drizzle-orm";
 import type { ProjectEnv, SignedInEnv } from "../../env";
 import { memberships, projects } from "../../db/schema";
-import { NotFoundError } from "../../lib/errors";
+import { NotFoundError, ValidationError } from "../../lib/errors";
 import { requireMembership, requirePermission } from "../../middleware/session";
-import { compileFilters, EventFilters, scopeForAccess } from "../../services/events/filters";
+import { compileFilters, EventFilters, scopeForAccess, type EventQuery } from "../../services/events/filters";
 import { countEvents, getEvent, listEvents } from "../../services/events/query";
 import { toValidationError } from "../../lib/validation";
 import { EventDetail, Events } from "../../../views/pages/Events";
@@ -29,20 +29,22 @@ export const projectPages = new Hono<ProjectEnv>()
   .get("/events", requirePermission("events.read"), async (c) => {
     const { project, access, db } = c.var;
     const parsed = EventFilters.safeParse(c.req.query());
+    let query: EventQuery | undefined;
     let error: string | undefined;
-    let query = { conditions: [], text: [] } as ReturnType<typeof compileFilters>;
-    if (parsed.success) {
+    if (!parsed.success) error = toValidationError(parsed.error, "query").message;
+    else {
       try {
         query = compileFilters(parsed.data, project.timezone);
       } catch (e) {
-        if (!(e instanceof Error)) throw e;
+        if (!(e instanceof ValidationError)) throw e;
         error = e.message;
       }
-    } else {
-      error = toValidationError(parsed.error, "query").message;
     }
-    const scoped = scopeForAccess(query, access);
-    const [page, count] = await Promise.all([listEvents(db, project.id, scoped, { limit: 50 }), countEvents(db, project.id, scoped)]);
+    // A filter that cannot be read shows its message and no rows, never everything unfiltered.
+    const scoped = query && scopeForAccess(query, access);
+    const [page, count] = scoped
+      ? await Promise.all([listEvents(db, project.id, scoped, { limit: 50 }), countEvents(db, project.id, scoped)])
+      : [{ data: [] }, 0];
     return c.html(<Events {...frame(c, "/events")} events={page.data} count={count} error={error} />);
   })
   .get("/events/:eventId", requirePermission("events.read"), async (c) => {

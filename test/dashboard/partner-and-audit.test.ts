@@ -1,0 +1,111 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { api, createMember, createTenant, dash, expectJson, signIn, storedEvents, type Tenant } from "../fixtures";
+
+let tenant: Tenant;
+
+beforeAll(async () => {
+  tenant = await createTenant();
+  const events = [
+    { id: "mine_1", type: "commission.updated", organization_id: "org_9", summary: "Partner nine's commission" },
+    { id: "mine_2", type: "payout.created", category: "payment", organization_id: "org_9", summary: "Partner nine's payout" },
+    { id: "theirs", type: "commission.updated", organization_id: "org_7", summary: "Partner seven's commission" },
+    { id: "no_org", type: "user.login", category: "auth", summary: "Someone signed in" },
+    { id: "config", type: "api_key.revoked", category: "configuration", organization_id: "org_9", summary: "Key revoked" },
+  ];
+  await expectJson(await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events } }), 201);
+});
+
+const eventsPage = async (cookie: string, query = "") => (await dash("GET", `/p/${tenant.project.id}/events${query}`, { cookie })).text();
+
+describe("partner viewer", () => {
+  it("sees, counts and opens only their organisation's events", async () => {
+    const cookie = await signIn(await createMember(tenant, "viewer", { organizationId: "org_9" }));
+    const html = await eventsPage(cookie);
+    expect(html).toContain("Partner nine&#39;s commission");
+    expect(html).toContain("Partner nine&#39;s payout");
+    expect(html).not.toContain("Partner seven");
+    expect(html).not.toContain("Someone signed in");
+    expect(html).not.toContain("Key revoked");
+    expect(html).toContain("2 events");
+    // A filter naming another organisation cannot widen the scope.
+    const widened = await eventsPage(cookie, "?organization_id=org_7");
+    expect(widened).toContain("0 events");
+    expect(widened).not.toContain("Partner seven");
+    const byQuery = await eventsPage(cookie, `?query=${encodeURIComponent("-org:org_9")}`);
+    expect(byQuery).toContain("0 events");
+
+    expect((await dash("GET", `/p/${tenant.project.id}/events/mine_1`, { cookie })).status).toBe(200);
+    for (const id of ["theirs", "no_org", "config"]) {
+      const response = await dash("GET", `/p/${tenant.project.id}/events/${id}`, { cookie });
+      expect(response.status).toBe(404);
+      expect(await response.text()).not.toContain("Partner seven");
+    }
+  });
+
+  it("an unscoped viewer and a member see everything but configuration activity; admins see it", async () => {
+    for (const role of ["viewer", "member"] as const) {
+      const html = await eventsPage(await signIn(await createMember(tenant, role)));
+      expect(html).toContain("Partner seven");
+      expect(html).not.toContain("Key revoked");
+      expect((await dash("GET", `/p/${tenant.project.id}/events/config`, { cookie: await signIn(await createMember(tenant, role)) })).status).toBe(404);
+    }
+    const admin = await eventsPage(await signIn(await createMember(tenant, "admin")));
+    expect(admin).toContain("Key revoked");
+  });
+
+  it("shows a readable message for a malformed filter instead of events", async () => {
+    const html = await eventsPage(await signIn(await createMember(tenant, "member")), `?query=${encodeURIComponent("colour:red")}`);
+    expect(html).toContain("unknown key &quot;colour&quot; at column 1");
+    expect(html).toContain("0 events");
+  });
+});
+
+describe("Trailbook's own configuration events", () => {
+  it("records settings, API key and member changes with the actor and old → new values", async () => {
+    const project = await createTenant();
+    const owner = await createMember(project, "owner");
+    const cookie = await signIn(owner);
+    const base = `/p/${project.project.id}/settings`;
+    await dash("POST", base, { cookie, form: { name: "Renamed", timezone: "Europe/Berlin", retention_days: "90", redaction_keys: "iban, tax_id" } });
+    const keyPage = await (await dash("POST", `${base}/api-keys`, { cookie, form: { name: "Importer", scope: "ingest" } })).text();
+    const secret = /<div class="secret">(tb_[A-Za-z0-9_-]+)<\/div>/.exec(keyPage)?.[1];
+    if (!secret) throw new Error("the new key was not shown");
+    expect((await api("POST", "/v1/events", { key: secret, body: { type: "probe.sent" } })).status).toBe(201);
+    const keyId = /\/api-keys\/(key_[a-z0-9]+)\/revoke/.exec(keyPage)?.[1];
+    await dash("POST", `${base}/api-keys/${keyId}/revoke`, { cookie });
+    expect((await api("POST", "/v1/events", { key: secret, body: { type: "probe.sent" } })).status).toBe(401);
+    const colleague = await createMember(project, "member");
+    await dash("POST", `${base}/members/${colleague.userId}`, { cookie, form: { role: "viewer", organization_id: "org_3" } });
+    await dash("POST", `${base}/members/${colleague.userId}/remove`, { cookie });
+
+    const events = await storedEvents(project.project.id);
+    const byType = (type: string) => events.find((e) => e.type === type);
+    const actor = { type: "team_member", id: owner.userId, email: owner.email };
+    expect(byType("settings.updated")).toMatchObject({
+      category: "configuration",
+      source: "dashboard",
+      actor,
+      changes: { name: ["Test project", "Renamed"], timezone: ["UTC", "Europe/Berlin"], retention_days: [365, 90], redaction_keys: [[], ["iban", "tax_id"]] },
+    });
+    expect(byType("api_key.created")).toMatchObject({ category: "configuration", actor, changes: { scope: [null, "ingest"] } });
+    expect(byType("api_key.revoked")).toMatchObject({ category: "configuration", actor, entity: { type: "api_key", id: keyId } });
+    expect(byType("member.updated")).toMatchObject({ changes: { role: ["member", "viewer"], organization_id: [null, "org_3"] } });
+    expect(byType("member.removed")).toMatchObject({ changes: { role: ["viewer", null] } });
+    expect(JSON.stringify(events)).not.toContain(secret);
+  });
+
+  it("shows settings errors next to the form and changes nothing", async () => {
+    const project = await createTenant();
+    const cookie = await signIn(await createMember(project, "owner"));
+    const response = await dash("POST", `/p/${project.project.id}/settings`, {
+      cookie,
+      form: { name: "", timezone: "Mars/Olympus", retention_days: "0", redaction_keys: "ok, <bad>" },
+    });
+    expect(response.status).toBe(422);
+    const html = await response.text();
+    expect(html).toContain("not an IANA time zone");
+    expect(html).toContain("at least 1 day");
+    expect(html).toContain("&lt;bad&gt;");
+    expect((await storedEvents(project.project.id)).filter((e) => e.type === "settings.updated")).toEqual([]);
+  });
+});
