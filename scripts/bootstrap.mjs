@@ -1,5 +1,5 @@
 // npm run bootstrap -- --local | --remote [--email you@example.com] [--password …] [--name "Your Name"]
-//                      [--project "Project name"] [--timezone Europe/Berlin]
+//                      [--project "Project name"] [--timezone Europe/Berlin] [--persist-to dir]
 //
 // Creates a project, its first owner and an admin API key, and prints them as one JSON object on
 // the last line. An existing user (same e-mail) becomes owner of the new project; their password
@@ -15,7 +15,7 @@ import { applyMigrations, d1, sqlText } from "./lib/wrangler.mjs";
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-export async function bootstrap({ remote, email, password, name, project, timezone }) {
+export async function bootstrap({ remote, email, password, name, project, timezone, persistTo }) {
   email = email.trim().toLowerCase();
   if (!EMAIL.test(email)) throw new Error(`--email "${email}" is not an e-mail address`);
   try {
@@ -25,9 +25,9 @@ export async function bootstrap({ remote, email, password, name, project, timezo
   }
   if (password !== undefined && password.length < 10) throw new Error("--password must have at least 10 characters");
 
-  applyMigrations(remote);
+  applyMigrations(remote, persistTo);
   const now = Date.now();
-  const [existing] = d1(`SELECT id FROM users WHERE email = ${sqlText(email)}`, remote);
+  const [existing] = d1(`SELECT id FROM users WHERE email = ${sqlText(email)}`, remote, persistTo);
   const userId = existing?.id ?? newId("usr", now);
   const generated = existing || password ? undefined : randomBytes(12).toString("base64url");
   const projectId = newId("prj", now);
@@ -51,7 +51,7 @@ export async function bootstrap({ remote, email, password, name, project, timezo
     );
   }
   // wrangler runs the statements of one --command together; a failure leaves nothing half-made.
-  d1(statements.join(";\n"), remote);
+  d1(statements.join(";\n"), remote, persistTo);
   return {
     project_id: projectId,
     project_name: project,
@@ -75,10 +75,12 @@ async function main() {
       name: { type: "string", default: "Owner" },
       project: { type: "string", default: "My project" },
       timezone: { type: "string", default: "UTC" },
+      "persist-to": { type: "string" },
     },
   });
   if (values.local === values.remote) throw new Error("pass exactly one of --local or --remote");
-  const result = await bootstrap({ ...values });
+  if (values.remote && values["persist-to"]) throw new Error("--persist-to is for --local state only");
+  const result = await bootstrap({ ...values, persistTo: values["persist-to"] });
   console.error(`Created project "${result.project_name}" with owner ${result.email} and an admin API key.`);
   console.log(JSON.stringify(result));
 }

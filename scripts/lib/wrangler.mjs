@@ -7,9 +7,10 @@ import { fileURLToPath } from "node:url";
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const WRANGLER = path.join(ROOT, "node_modules", ".bin", "wrangler");
 
-/** "--local" or "--remote" */
-export function targetFlag(remote) {
-  return remote ? "--remote" : "--local";
+/** "--local" or "--remote", and for local state kept elsewhere than .wrangler/state, --persist-to. */
+export function targetFlags(remote, persistTo) {
+  if (remote) return ["--remote"];
+  return persistTo ? ["--local", "--persist-to", persistTo] : ["--local"];
 }
 
 function run(args, { capture = false } = {}) {
@@ -28,8 +29,8 @@ function run(args, { capture = false } = {}) {
   return result.stdout;
 }
 
-export function applyMigrations(remote) {
-  run(["d1", "migrations", "apply", "DB", targetFlag(remote)]);
+export function applyMigrations(remote, persistTo) {
+  run(["d1", "migrations", "apply", "DB", ...targetFlags(remote, persistTo)]);
 }
 
 /** SQL string literal; the only escape SQLite needs is a doubled quote. */
@@ -40,8 +41,8 @@ export function sqlText(value) {
 }
 
 /** Runs SQL against the DB binding and returns the rows of the last statement. */
-export function d1(sql, remote) {
-  const out = run(["d1", "execute", "DB", targetFlag(remote), "--json", "--command", sql], { capture: true });
+export function d1(sql, remote, persistTo) {
+  const out = run(["d1", "execute", "DB", ...targetFlags(remote, persistTo), "--json", "--command", sql], { capture: true });
   const answers = JSON.parse(out);
   const last = Array.isArray(answers) ? answers.at(-1) : answers;
   return last?.results ?? [];
