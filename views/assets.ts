@@ -1,3 +1,4 @@
+import { APP_JS } from "./assets-app";
 import { STYLES } from "./styles";
 
 export const HTMX_VERSION = "2.0.11";
@@ -16,4 +17,5 @@ function contentHash(text: string): string {
 export const ASSET_URLS = {
   htmx: `/assets/htmx-${HTMX_VERSION}.min.js`,
   styles: `/assets/app-${contentHash(STYLES)}.css`,
+  app: `/assets/app-${contentHash(APP_JS)}.js`,
 };

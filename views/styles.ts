@@ -55,6 +55,39 @@ table.data th { font-size: .8rem; text-transform: uppercase; letter-spacing: .04
 .qr { width: 200px; height: 200px; background: #fff; }
 .codes { columns: 2; font-family: var(--mono); }
 .htmx-indicator { opacity: 0; transition: opacity .2s; } .htmx-request .htmx-indicator, .htmx-request.htmx-indicator { opacity: 1; }
+.progress { position: fixed; top: 0; left: 0; right: 0; height: 3px; background: var(--accent); z-index: 20; }
+.tabs { display: flex; gap: .25rem; flex-wrap: wrap; border-bottom: 1px solid var(--line); margin-bottom: 1rem; }
+.tabs a { padding: .45rem .7rem; text-decoration: none; color: var(--muted); border-bottom: 2px solid transparent; margin-bottom: -1px; }
+.tabs a[aria-current="page"] { color: var(--accent); border-bottom-color: var(--accent); font-weight: 600; }
+.filters { display: grid; gap: .6rem; margin-bottom: .75rem; }
+.filters .row > label { font-size: .85rem; }
+.search { display: flex; gap: .5rem; flex-wrap: wrap; }
+.search input[type="search"] { flex: 1 1 280px; }
+.search select { flex: 0 0 auto; width: auto; }
+.chips { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; margin: .5rem 0; }
+.chip { display: inline-flex; align-items: center; gap: .3rem; padding: .15rem .6rem; border-radius: 999px; border: 1px solid var(--line); background: var(--panel); color: var(--text); text-decoration: none; font-size: .85rem; }
+.chip[aria-pressed="true"], .chip.active { background: #e8edff; border-color: #b9c8fb; color: var(--accent); font-weight: 600; }
+.chip .x { font-weight: 700; color: var(--muted); }
+.toolbar { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; justify-content: space-between; margin: .5rem 0; }
+.toolbar .group { display: flex; gap: .4rem; align-items: center; flex-wrap: wrap; }
+.counter { font-weight: 600; }
+details.switcher { position: relative; }
+details.switcher summary { cursor: pointer; list-style: none; }
+details.switcher .menu { position: absolute; right: 0; z-index: 5; background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .6rem; min-width: 200px; display: grid; gap: .35rem; }
+.explorer { display: grid; grid-template-columns: minmax(0, 1fr); gap: 1rem; }
+.explorer:has(> aside .detail) { grid-template-columns: minmax(0, 1fr) minmax(320px, 40%); }
+.detail { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem; align-self: start; position: sticky; top: .5rem; max-height: calc(100vh - 1rem); overflow: auto; }
+.detail dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem .8rem; margin: 0; }
+.detail dt { color: var(--muted); font-size: .85rem; }
+.detail dd { margin: 0; word-break: break-word; }
+pre.body { background: #f3f5f8; border: 1px solid var(--line); border-radius: 6px; padding: .6rem; overflow: auto; max-height: 320px; font-size: .82rem; white-space: pre-wrap; word-break: break-word; }
+.changes { font-size: .88rem; }
+.changes .arrow { color: var(--muted); padding: 0 .2rem; }
+.lifecycle { display: inline-block; margin-left: .35rem; }
+table.data td.nowrap, .nowrap { white-space: nowrap; }
+tr.load-more td { text-align: center; }
+.field-note { font-size: .85rem; }
+@media (max-width: 900px) { .explorer:has(> aside .detail) { grid-template-columns: minmax(0, 1fr); } .detail { position: static; max-height: none; } }
 @media (max-width: 640px) {
   html { font-size: 14px; }
   main { padding: 1rem .75rem 2rem; }

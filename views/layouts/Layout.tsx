@@ -11,11 +11,15 @@ type Props = {
   user?: LayoutUser | undefined;
   project?: LayoutProject | undefined;
   nav?: NavItem[] | undefined;
+  /** How timestamps show; app.js reads it for the viewer's local time. */
+  timeMode?: string | undefined;
+  /** Explorer pages: links and GET forms swap the page with htmx (history kept, no full reload). */
+  boost?: boolean;
   children: Child;
 };
 
 /** The page shell: head, top bar with the project's navigation and the signed-in user. */
-export function Layout({ title, nonce, user, project, nav, children }: Props) {
+export function Layout({ title, nonce, user, project, nav, timeMode, boost, children }: Props) {
   return (
     <html lang="en">
       <head>
@@ -23,11 +27,17 @@ export function Layout({ title, nonce, user, project, nav, children }: Props) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{project ? `${title} · ${project.name} · Trailbook` : `${title} · Trailbook`}</title>
         <link rel="stylesheet" href={ASSET_URLS.styles} />
-        {/* htmx must not inject its indicator <style>: the CSP allows no inline styles. */}
-        <meta name="htmx-config" content='{"includeIndicatorStyles":false,"historyCacheSize":0}' />
+        {/* No injected indicator <style> (the CSP allows no inline styles); error answers are
+            swapped like any other so their messages show; history is re-fetched, never stale. */}
+        <meta
+          name="htmx-config"
+          content='{"includeIndicatorStyles":false,"historyCacheSize":0,"refreshOnHistoryMiss":true,"responseHandling":[{"code":"204","swap":false},{"code":"[2345]..","swap":true}]}'
+        />
         <script src={ASSET_URLS.htmx} nonce={nonce} defer></script>
+        <script src={ASSET_URLS.app} nonce={nonce} defer></script>
       </head>
-      <body>
+      <body data-time={timeMode ?? "project"}>
+        <div id="progress" class="progress htmx-indicator" aria-hidden="true"></div>
         <a class="skip" href="#main">Skip to content</a>
         {user && (
           <header class="topbar">
@@ -56,7 +66,9 @@ export function Layout({ title, nonce, user, project, nav, children }: Props) {
             </div>
           </header>
         )}
-        <main id="main">{children}</main>
+        <main id="main" hx-boost={boost ? "true" : undefined} hx-indicator={boost ? "#progress" : undefined}>
+          {children}
+        </main>
       </body>
     </html>
   );

@@ -82,3 +82,18 @@ export const retentionCutoffs = sqliteTable("retention_cutoffs", {
 });
 
 export type EventRow = typeof events.$inferSelect;
+
+/**
+ * Distinct values seen per project for the explorer's pickers (types grouped by entity, sources,
+ * changed fields, organisations, actors), kept by insert triggers so the filter bar never scans
+ * events. Values stay after retention deletes their last event; a stale choice simply finds nothing.
+ */
+export const eventFacets = sqliteTable(
+  "event_facets",
+  {
+    projectId: text("project_id").notNull(),
+    facet: text("facet", { enum: ["type", "source", "changed", "organization_id", "actor_id", "category"] }).notNull(),
+    value: text("value").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.facet, t.value] })],
+);

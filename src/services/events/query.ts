@@ -169,6 +169,18 @@ export async function listEvents(
   };
 }
 
+/** Events newer than a position (live mode), oldest of them last so they can be put on top in order. */
+export async function listNewer(db: Db, projectId: string, query: EventQuery, after: string, limit: number): Promise<StoredEvent[]> {
+  const [t, id] = decodeCursor(after);
+  const rows = await db
+    .select({ data: events.data, receivedAt: events.receivedAt, hash: events.hash })
+    .from(events)
+    .where(and(whereClause(projectId, query), sql`(${events.occurredAt}, ${events.id}) > (${t}, ${id})`))
+    .orderBy(desc(events.occurredAt), desc(events.id))
+    .limit(limit);
+  return rows.map(toStoredEvent);
+}
+
 export function countQuery(db: Db, projectId: string, query: EventQuery) {
   return db.select({ count: sql<number>`count(*)` }).from(events).where(whereClause(projectId, query));
 }

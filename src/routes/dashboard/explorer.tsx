@@ -1,0 +1,215 @@
+import { Hono, type Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import type { ProjectEnv } from "../../env";
+import { NotFoundError } from "../../lib/errors";
+import { can } from "../../lib/permissions";
+import { requirePermission } from "../../middleware/session";
+import { groupByEntity, loadFacets } from "../../services/events/facets";
+import { scopeForAccess } from "../../services/events/filters";
+import { ADVANCED_COLUMNS, PRESETS, presetById, type AdvancedColumn } from "../../services/events/presets";
+import { countEvents, encodeCursor, getEvent, listEvents, listNewer } from "../../services/events/query";
+import type { StoredEvent } from "../../services/events/schema";
+import { EventPage, EventRows, ExplorerPage, LivePoller, DetailPanel, TARGETS, type ChipLink, type DetailProps, type RowContext } from "../../../views/pages/Explorer";
+import { compileState, FILTER_KEYS, parseExplorerState, stateQuery, type ExplorerState, type FilterKey } from "./explorer-state";
+import { frame } from "./frame";
+
+type C = Context<ProjectEnv>;
+
+const PAGE_SIZE = 50;
+const COLS_COOKIE = "tb_cols";
+const FILTER_LABELS: Record<FilterKey, string> = {
+  status: "status",
+  category: "category",
+  type: "type",
+  source: "source",
+  changed: "changed",
+  actor_id: "actor",
+  organization_id: "organisation",
+  entity_type: "entity type",
+  entity_id: "entity",
+  request_id: "request",
+  job_id: "job",
+};
+const COLUMN_LABELS: Record<AdvancedColumn, string> = { event_id: "Event ID", request_id: "Request ID", job_id: "Job ID", entity_id: "Entity ID" };
+
+/** The state of this request, remembering the column choice in a cookie when the URL sets it. */
+function readState(c: C) {
+  const query = c.req.query();
+  const parsed = parseExplorerState(query, getCookie(c, COLS_COOKIE));
+  if (query.cols !== undefined) {
+    setCookie(c, COLS_COOKIE, parsed.state.cols.join(",") || "none", { path: "/", sameSite: "Lax", httpOnly: true, secure: true, maxAge: 365 * 86400 });
+  }
+  // A partner viewer is limited to one organisation, so those controls are not theirs to use.
+  if (c.var.access.organizationId) {
+    delete parsed.state.filters.organization_id;
+    if (parsed.state.searchBy === "organization") parsed.state.searchBy = "all";
+  }
+  // Configuration activity is for owners and admins; others get the All view.
+  if (presetById(parsed.state.view).adminOnly && !can(c.var.access.role, "events.read_configuration")) parsed.state.view = "all";
+  return parsed;
+}
+
+function rowContext(c: C, state: ExplorerState): RowContext {
+  const base = `/p/${c.var.project.id}/events`;
+  const query = stateQuery(state);
+  return {
+    columns: [...presetById(state.view).columns, ...state.cols],
+    timeMode: state.time,
+    zone: c.var.project.timezone,
+    detailHref: (id) => ({ page: `${base}/${encodeURIComponent(id)}${query}`, fragment: `${base}/${encodeURIComponent(id)}${query}` }),
+  };
+}
+
+function cursorOf(event: StoredEvent): string {
+  return encodeCursor(Date.parse(event.occurred_at), event.id);
+}
+
+/** Links for the rows after `last`: the page (without JavaScript) and the htmx fragment. */
+function moreLinks(c: C, state: ExplorerState, last: StoredEvent) {
+  const cursor = cursorOf(last);
+  return {
+    page: `/p/${c.var.project.id}/events${stateQuery(state, {}, { cursor })}`,
+    fragment: `/p/${c.var.project.id}/rows${stateQuery(state, {}, { cursor })}`,
+  };
+}
+
+function pollHref(c: C, state: ExplorerState, newest: StoredEvent | undefined): string {
+  const since = newest ? cursorOf(newest) : encodeCursor(Date.now(), "");
+  return `/p/${c.var.project.id}/rows${stateQuery(state, {}, { since })}`;
+}
+
+function detailProps(c: C, state: ExplorerState, event: StoredEvent): DetailProps {
+  const base = `/p/${c.var.project.id}/events`;
+  // Related events keep the view's time display but drop its filters and date range.
+  const related = (filters: ExplorerState["filters"]) => `${base}${stateQuery({ ...state, filters, range: "all", search: "", view: "all" })}`;
+  const links: DetailProps["links"] = [];
+  if (event.request?.id) links.push({ label: "All events of this request", href: related({ request_id: event.request.id }) });
+  if (event.actor?.id) links.push({ label: "This actor", href: related({ actor_id: event.actor.id }) });
+  if (event.entity?.type && event.entity.id) links.push({ label: "This entity", href: related({ entity_type: event.entity.type, entity_id: event.entity.id }) });
+  if (event.organization_id && !c.var.access.organizationId) links.push({ label: "This organisation", href: related({ organization_id: event.organization_id }) });
+  return { event, zone: c.var.project.timezone, timeMode: state.time, closeHref: `${base}${stateQuery(state)}`, links };
+}
+
+export const explorerPages = new Hono<ProjectEnv>()
+  .use(requirePermission("events.read"))
+  .get("/events", async (c) => {
+    const { project, access, db } = c.var;
+    const { state, cursor, problem } = readState(c);
+    const base = `/p/${project.id}/events`;
+    const compiled = compileState(state, project.timezone, access);
+    const preset = presetById(state.view);
+    const isAdmin = can(access.role, "events.read_configuration");
+
+    let events: StoredEvent[] = [];
+    let next: string | null = null;
+    let count: number | null = 0;
+    let error = problem;
+    if ("query" in compiled) {
+      try {
+        const [page, total] = await Promise.all([listEvents(db, project.id, compiled.query, { limit: PAGE_SIZE, cursor }), countEvents(db, project.id, compiled.query)]);
+        events = page.data;
+        next = page.next_cursor;
+        count = total;
+      } catch (e) {
+        // Only a hand-edited cursor can fail here; the list starts again from the top.
+        if (!(e instanceof Error && e.message.startsWith("cursor"))) throw e;
+        error = "That page link is not valid any more; showing the newest events.";
+      }
+    } else {
+      count = null;
+    }
+    const facets = await loadFacets(db, project.id);
+    const ctx = rowContext(c, state);
+    const last = events.at(-1);
+
+    const tabs: ChipLink[] = PRESETS.filter((p) => !p.adminOnly || isAdmin).map((p) => ({
+      label: p.label,
+      href: `${base}${stateQuery(state, { view: p.id, filters: { ...state.filters, status: undefined } })}`,
+      active: p.id === state.view,
+    }));
+    const statusChips: ChipLink[] = preset.statuses.length
+      ? [
+          { label: "List all", href: `${base}${stateQuery(state, { filters: { ...state.filters, status: undefined } })}`, active: !state.filters.status },
+          ...preset.statuses.map((s) => ({ label: s, href: `${base}${stateQuery(state, { filters: { ...state.filters, status: s } })}`, active: state.filters.status === s })),
+        ]
+      : [];
+    const activeChips: ChipLink[] = FILTER_KEYS.filter((k) => state.filters[k]).map((k) => ({
+      label: `${FILTER_LABELS[k]}: ${state.filters[k] ?? ""}`,
+      href: `${base}${stateQuery(state, { filters: { ...state.filters, [k]: undefined } })}`,
+    }));
+    if (state.search) activeChips.push({ label: `search: ${state.search}`, href: `${base}${stateQuery(state, { search: "" })}` });
+    const timeLinks: ChipLink[] = (["project", "local", "utc"] as const).map((mode) => ({
+      label: mode === "project" ? `Project (${project.timezone})` : mode === "local" ? "Local" : "UTC",
+      href: `${base}${stateQuery(state, { time: mode })}`,
+      active: state.time === mode,
+    }));
+    const columnLinks: ChipLink[] = ADVANCED_COLUMNS.map((col) => {
+      const on = state.cols.includes(col);
+      const cols = on ? state.cols.filter((x) => x !== col) : [...state.cols, col];
+      return { label: COLUMN_LABELS[col], href: `${base}${stateQuery(state, { cols }, cols.length ? {} : { cols: "none" })}`, active: on };
+    });
+
+    return c.html(
+      <ExplorerPage
+        {...frame(c, "/events")}
+        base={base}
+        tabs={tabs}
+        form={state}
+        pickers={{
+          types: groupByEntity(facets.type),
+          changed: groupByEntity(facets.changed),
+          sources: facets.source,
+          categories: facets.category.filter((x) => x !== "configuration" || isAdmin),
+          organizations: access.organizationId ? [] : facets.organization_id,
+          actors: access.organizationId ? [] : facets.actor_id,
+        }}
+        showCategory={state.view === "all"}
+        partner={Boolean(access.organizationId)}
+        statusChips={statusChips}
+        activeChips={activeChips}
+        timeLinks={timeLinks}
+        liveLink={{ label: state.live ? "● Live" : "Live", href: `${base}${stateQuery(state, { live: !state.live })}`, active: state.live }}
+        columnLinks={columnLinks}
+        count={count}
+        events={events}
+        ctx={ctx}
+        more={next && last ? moreLinks(c, state, last) : undefined}
+        pollHref={state.live && !cursor && "query" in compiled ? pollHref(c, state, events[0]) : undefined}
+        searchError={"error" in compiled && compiled.field === "search" ? compiled.error : undefined}
+        rangeError={"error" in compiled && compiled.field === "range" ? compiled.error : undefined}
+        error={error ?? ("error" in compiled && compiled.field === "filters" ? compiled.error : undefined)}
+        empty={preset.empty}
+      />,
+    );
+  })
+  .get("/rows", async (c) => {
+    // htmx fragments: the next page ("load more", `cursor`) or newer events (live mode, `since`).
+    const { project, access, db } = c.var;
+    const { state, cursor } = readState(c);
+    const compiled = compileState(state, project.timezone, access);
+    if (!("query" in compiled)) return c.body(null, 204);
+    const ctx = rowContext(c, state);
+    const since = c.req.query("since");
+    if (since) {
+      const newer = await listNewer(db, project.id, compiled.query, since, 100).catch(() => []);
+      if (newer.length === 0) return c.body(null, 204);
+      return c.html(
+        <>
+          <EventRows events={newer} ctx={ctx} />
+          <LivePoller href={pollHref(c, state, newer[0])} oob />
+        </>,
+      );
+    }
+    const page = await listEvents(db, project.id, compiled.query, { limit: PAGE_SIZE, cursor });
+    const last = page.data.at(-1);
+    return c.html(<EventRows events={page.data} ctx={ctx} more={page.next_cursor && last ? moreLinks(c, state, last) : undefined} />);
+  })
+  .get("/events/:eventId", async (c) => {
+    const { project, access, db } = c.var;
+    const { state } = readState(c);
+    const event = await getEvent(db, project.id, c.req.param("eventId"), scopeForAccess({ conditions: [], text: [] }, access));
+    if (!event) throw new NotFoundError("There is no event with this id in this project.");
+    const detail = detailProps(c, state, event);
+    if (c.req.header("HX-Request") && c.req.header("HX-Target") === TARGETS.detail) return c.html(<DetailPanel {...detail} />);
+    return c.html(<EventPage {...frame(c, "/events")} detail={detail} />);
+  });
