@@ -24,6 +24,7 @@ export function createApp() {
 
   // Dashboard: secure headers with a CSP nonce and same-origin checks on every state change.
   app.route("/", assetRoutes);
+  app.get("/favicon.ico", (c) => c.body(null, 204));
   for (const path of ["/login", "/login/*", "/logout", "/invite/*", "/account", "/account/*", "/p/*"]) {
     app.use(path, dashboardHeaders, sameOriginOnly);
   }
