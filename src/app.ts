@@ -5,6 +5,9 @@ import { notFound, onError } from "./middleware/errors";
 import { requestContext } from "./middleware/context";
 import { requireSignIn } from "./middleware/session";
 import { eventsApi } from "./routes/api/events";
+import { exportsApi } from "./routes/api/exports";
+import { importsApi } from "./routes/api/imports";
+import { tasksApi } from "./routes/api/tasks";
 import { healthApi } from "./routes/api/health";
 import { accountPages } from "./routes/dashboard/account";
 import { assetRoutes } from "./routes/dashboard/assets";
@@ -21,6 +24,9 @@ export function createApp() {
   // Machine routes: bearer keys, problem+json.
   app.route("/healthz", healthApi);
   app.route("/v1/events", eventsApi);
+  app.route("/v1/exports", exportsApi);
+  app.route("/v1/imports", importsApi);
+  app.route("/v1/tasks", tasksApi);
 
   // Dashboard: secure headers with a CSP nonce and same-origin checks on every state change.
   app.route("/", assetRoutes);

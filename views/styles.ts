@@ -88,6 +88,10 @@ table.data td.nowrap, .nowrap { white-space: nowrap; }
 tr.load-more td { text-align: center; }
 .field-note { font-size: .85rem; }
 @media (max-width: 900px) { .explorer:has(> aside .detail) { grid-template-columns: minmax(0, 1fr); } .detail { position: static; max-height: none; } }
+progress { width: 100%; height: .8rem; accent-color: var(--accent); }
+dl.detail-list { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: 0; }
+dl.detail-list dt { color: var(--muted); }
+dl.detail-list dd { margin: 0; word-break: break-word; }
 @media (max-width: 640px) {
   html { font-size: 14px; }
   main { padding: 1rem .75rem 2rem; }

@@ -83,3 +83,15 @@ export function formatPath(path: readonly PropertyKey[]): string {
   }
   return out;
 }
+
+export class GoneError extends AppError {
+  constructor(detail: string) {
+    super(410, "gone", "Gone", detail);
+  }
+}
+
+export class LengthRequiredError extends AppError {
+  constructor(detail: string) {
+    super(411, "length-required", "Length required", detail);
+  }
+}

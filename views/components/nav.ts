@@ -1,11 +1,14 @@
 import type { NavItem } from "../layouts/Layout";
 
-export type NavAccess = { events: boolean; settings: boolean };
+export type NavAccess = { events: boolean; settings: boolean; exports: boolean; tasks: boolean; imports: boolean };
 
 /** The project navigation; items a role may not use are not shown. */
 export function projectNav(projectId: string, access: NavAccess, current: string): NavItem[] {
   const base = `/p/${projectId}`;
   const items: NavItem[] = [{ href: `${base}/events`, label: "Events" }];
+  if (access.exports) items.push({ href: `${base}/exports`, label: "Exports" });
+  if (access.tasks) items.push({ href: `${base}/tasks`, label: "Tasks" });
+  if (access.imports) items.push({ href: `${base}/imports`, label: "Imports" });
   if (access.settings) {
     items.push({ href: `${base}/settings`, label: "Settings" });
     items.push({ href: `${base}/settings/members`, label: "Members" });

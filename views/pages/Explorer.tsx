@@ -385,6 +385,7 @@ export type ExplorerProps = Frame & {
   activeChips: ChipLink[];
   timeLinks: ChipLink[];
   liveLink: ChipLink;
+  downloadHref?: string | undefined;
   columnLinks: ChipLink[];
   count: number | null;
   events: StoredEvent[];
@@ -442,6 +443,11 @@ export function ExplorerPage(props: ExplorerProps) {
           <a class="chip" href={props.liveLink.href} aria-pressed={props.liveLink.active ? "true" : "false"}>
             {props.liveLink.label}
           </a>
+          {props.downloadHref && (
+            <a class="chip" href={props.downloadHref}>
+              ⤓ Download
+            </a>
+          )}
         </div>
         <div class="group">
           <span class="muted">Time:</span>

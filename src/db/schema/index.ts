@@ -3,3 +3,4 @@ export * from "./events";
 export * from "./projects";
 export * from "./users";
 export * from "./sessions";
+export * from "./tasks";

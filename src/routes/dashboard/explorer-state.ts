@@ -149,3 +149,25 @@ export function compileState(state: ExplorerState, timeZone: string, access: Acc
   }
   return { query: scopeForAccess(query, access) };
 }
+
+/**
+ * The state as the filter names of DESIGN §4 (for exports): the range as from/to, and the view's
+ * preset and the search box folded into the search syntax, so both hold together.
+ */
+export function stateToFilters(state: ExplorerState, now = Date.now()): EventFilters {
+  const preset = presetById(state.view);
+  const filters: EventFilters = { ...state.filters };
+  const span = RANGES[state.range];
+  if (span !== null) filters.from = new Date(now - span).toISOString();
+  else if (state.range === "custom") {
+    if (state.from) filters.from = state.from;
+    if (state.to) filters.to = state.to;
+  }
+  const clauses = [
+    preset.filters.category && `category:${preset.filters.category}`,
+    preset.filters.type && `type:${preset.filters.type}`,
+    searchQuery(state),
+  ].filter(Boolean);
+  if (clauses.length) filters.query = clauses.join(" ");
+  return filters;
+}

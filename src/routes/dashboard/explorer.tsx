@@ -170,6 +170,7 @@ export const explorerPages = new Hono<ProjectEnv>()
         timeLinks={timeLinks}
         liveLink={{ label: state.live ? "● Live" : "Live", href: `${base}${stateQuery(state, { live: !state.live })}`, active: state.live }}
         columnLinks={columnLinks}
+        downloadHref={can(access.role, "events.export") ? `/p/${project.id}/exports/new${stateQuery(state)}` : undefined}
         count={count}
         events={events}
         ctx={ctx}

@@ -10,7 +10,17 @@ export function frame(c: Context<ProjectEnv>, current: string) {
     nonce: c.get("secureHeadersNonce"),
     user: c.var.user,
     project,
-    nav: projectNav(project.id, { events: true, settings: can(access.role, "settings.read") }, current),
+    nav: projectNav(
+      project.id,
+      {
+        events: true,
+        settings: can(access.role, "settings.read"),
+        exports: can(access.role, "events.export"),
+        tasks: can(access.role, "tasks.read"),
+        imports: can(access.role, "events.import"),
+      },
+      current,
+    ),
   };
 }
 

@@ -4,6 +4,7 @@ import type { ProjectEnv, SignedInEnv } from "../../env";
 import { memberships, projects } from "../../db/schema";
 import { requireMembership } from "../../middleware/session";
 import { Projects } from "../../../views/pages/Projects";
+import { backgroundPages } from "./background";
 import { explorerPages } from "./explorer";
 import { settingsPages } from "./settings";
 
@@ -20,5 +21,6 @@ export const projectListPages = new Hono<SignedInEnv>().get("/", async (c) => {
 export const projectPages = new Hono<ProjectEnv>()
   .use(requireMembership)
   .route("/settings", settingsPages)
+  .route("/", backgroundPages)
   .get("/", (c) => c.redirect(`/p/${c.var.project.id}/events`, 303))
   .route("/", explorerPages);

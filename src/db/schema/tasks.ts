@@ -1,0 +1,70 @@
+import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+export const TASK_TYPES = ["export", "import"] as const;
+export type TaskType = (typeof TASK_TYPES)[number];
+export const TASK_STATUSES = ["enqueued", "in_progress", "done", "failed"] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export type TaskError = { line?: number; message: string };
+
+/**
+ * Background work (DESIGN §7): one row per task, advanced a bounded step at a time by the TASKS
+ * queue. `step` counts committed steps; a step commits only `WHERE step = <the step it read>`, so
+ * a redelivered or concurrent message for the same step changes nothing.
+ */
+export const tasks = sqliteTable(
+  "tasks",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull(),
+    type: text("type", { enum: TASK_TYPES }).notNull(),
+    status: text("status", { enum: TASK_STATUSES }).notNull(),
+    step: integer("step").notNull().default(0),
+    processed: integer("processed").notNull().default(0),
+    total: integer("total"),
+    successCount: integer("success_count").notNull().default(0),
+    failureCount: integer("failure_count").notNull().default(0),
+    params: text("params", { mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    checkpoint: text("checkpoint", { mode: "json" }).$type<Record<string, unknown>>(),
+    result: text("result", { mode: "json" }).$type<Record<string, unknown>>(),
+    errors: text("errors", { mode: "json" }).$type<TaskError[]>().notNull().default([]),
+    lastError: text("last_error"),
+    createdBy: text("created_by"),
+    createdAt: integer("created_at").notNull(),
+    startedAt: integer("started_at"),
+    updatedAt: integer("updated_at").notNull(),
+    finishedAt: integer("finished_at"),
+  },
+  (t) => [index("tasks_project").on(t.projectId, t.createdAt), index("tasks_project_type").on(t.projectId, t.type, t.createdAt)],
+);
+
+export type Task = typeof tasks.$inferSelect;
+
+export const EXPORT_FORMATS = ["csv", "jsonl"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+
+/** Every export, downloadable again from R2 until it expires. */
+export const dataExports = sqliteTable(
+  "exports",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id").notNull(),
+    taskId: text("task_id").notNull(),
+    format: text("format", { enum: EXPORT_FORMATS }).notNull(),
+    gzip: integer("gzip", { mode: "boolean" }).notNull(),
+    /** The filters as given (DESIGN §4 names) and, for a partner viewer, the organisation scope. */
+    filters: text("filters", { mode: "json" }).$type<Record<string, string>>().notNull(),
+    scope: text("scope", { mode: "json" }).$type<{ organizationId: string | null; configuration: boolean }>().notNull(),
+    fileKey: text("file_key").notNull(),
+    rowCount: integer("row_count"),
+    bytes: integer("bytes"),
+    createdBy: text("created_by").notNull(),
+    createdByName: text("created_by_name").notNull(),
+    createdAt: integer("created_at").notNull(),
+    finishedAt: integer("finished_at"),
+    expiresAt: integer("expires_at").notNull(),
+  },
+  (t) => [index("exports_project").on(t.projectId, t.createdAt)],
+);
+
+export type ExportRow = typeof dataExports.$inferSelect;

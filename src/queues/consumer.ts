@@ -1,0 +1,44 @@
+import { createDb } from "../db/client";
+import { failTask, recordStepError, runTaskStep } from "../services/tasks/engine";
+import { TASK_HANDLERS } from "../services/tasks/handlers";
+import { QueueMessage } from "./messages";
+
+export const DEAD_LETTER_QUEUE = "trailbook-dead-letters";
+
+/** Retry delay after the n-th failed attempt: 10 s, 20 s, 40 s … capped at 10 minutes. */
+export function retryDelay(attempts: number): number {
+  return Math.min(600, 10 * 2 ** Math.max(0, attempts - 1));
+}
+
+/**
+ * Each message is handled and acked on its own, so one failure never re-runs the others; a failed
+ * step is recorded on its task and retried with a delay, and after max_retries the message goes to
+ * the dead-letter queue, whose consumer marks the task failed with that reason.
+ */
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+  const db = createDb(env.DB);
+  const deadLetters = batch.queue === DEAD_LETTER_QUEUE;
+  for (const message of batch.messages) {
+    const parsed = QueueMessage.safeParse(message.body);
+    if (!parsed.success) {
+      console.error(`queue ${batch.queue}: dropping a malformed message ${message.id}`, JSON.stringify(message.body).slice(0, 500));
+      message.ack();
+      continue;
+    }
+    const { taskId } = parsed.data;
+    if (deadLetters) {
+      await failTask(db, taskId, `gave up after ${message.attempts} deliveries`);
+      message.ack();
+      continue;
+    }
+    try {
+      await runTaskStep(env, taskId, TASK_HANDLERS);
+      message.ack();
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      console.error(`task ${taskId}: step failed (attempt ${message.attempts}): ${reason}`);
+      await recordStepError(db, taskId, reason).catch(() => undefined);
+      message.retry({ delaySeconds: retryDelay(message.attempts) });
+    }
+  }
+}

@@ -1,0 +1,6 @@
+import { z } from "zod";
+
+// Queue messages carry ids, never payloads (Queues: 128 KB per message); the rows hold the state.
+export const TaskStepMessage = z.object({ kind: z.literal("task.step"), taskId: z.string().min(1).max(64) });
+export const QueueMessage = z.discriminatedUnion("kind", [TaskStepMessage]);
+export type QueueMessage = z.infer<typeof QueueMessage>;

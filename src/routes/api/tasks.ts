@@ -1,0 +1,66 @@
+import { createRoute } from "@hono/zod-openapi";
+import { z } from "zod";
+import { TASK_STATUSES, TASK_TYPES } from "../../db/schema";
+import { NotFoundError } from "../../lib/errors";
+import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
+import { getTask, listTasks, taskView } from "../../services/tasks/view";
+import { apiRouter, authProblems, bearerAuth, invalidQueryProblem, notFoundProblem } from "./openapi";
+
+export const TaskView = z
+  .object({
+    id: z.string(),
+    type: z.enum(TASK_TYPES),
+    status: z.enum(TASK_STATUSES),
+    processed: z.int(),
+    total: z.int().nullable(),
+    success_count: z.int(),
+    failure_count: z.int(),
+    errors: z.array(z.object({ line: z.int().optional(), message: z.string() })),
+    result: z.record(z.string(), z.unknown()).nullable(),
+    created_at: z.string(),
+    started_at: z.string().nullable(),
+    updated_at: z.string(),
+    finished_at: z.string().nullable(),
+  })
+  .meta({ id: "Task" });
+
+const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+const tags = ["Tasks"];
+
+export const tasksApi = apiRouter();
+tasksApi.use(apiKeyAuth);
+
+tasksApi
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/",
+      tags,
+      summary: "Background tasks, newest first",
+      security: bearerAuth,
+      middleware: [requireScope("read")] as const,
+      request: { query: z.strictObject({ type: z.enum(TASK_TYPES).optional(), status: z.enum(TASK_STATUSES).optional() }) },
+      responses: { 200: json(z.object({ data: z.array(TaskView) }), "Tasks."), ...authProblems, ...invalidQueryProblem },
+    }),
+    async (c) => {
+      const rows = await listTasks(c.var.db, c.var.auth.project.id, c.req.valid("query"));
+      return c.json({ data: rows.map(taskView) }, 200);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags,
+      summary: "One task",
+      security: bearerAuth,
+      middleware: [requireScope("read")] as const,
+      request: { params: z.object({ id: z.string().max(64) }) },
+      responses: { 200: json(TaskView, "The task."), ...authProblems, ...notFoundProblem },
+    }),
+    async (c) => {
+      const task = await getTask(c.var.db, c.var.auth.project.id, c.req.valid("param").id);
+      if (!task) throw new NotFoundError("No task with this id in this project.");
+      return c.json(taskView(task), 200);
+    },
+  );

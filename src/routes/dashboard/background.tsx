@@ -1,0 +1,204 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import type { ProjectEnv } from "../../env";
+import { TASK_STATUSES, TASK_TYPES, type Task } from "../../db/schema";
+import { AppError, NotFoundError, ValidationError } from "../../lib/errors";
+import { can } from "../../lib/permissions";
+import { requirePermission } from "../../middleware/session";
+import { actorOf } from "../../services/audit/log-own";
+import { EventFilters } from "../../services/events/filters";
+import { DIRECT_DOWNLOAD_MAX_ROWS, countForExport, exportStatus, getExport, listExports, requestExport, type Requester } from "../../services/exports/request";
+import { importFormat, requestImport } from "../../services/imports/request";
+import { enqueueStep, runTaskInline } from "../../services/tasks/engine";
+import { TASK_HANDLERS } from "../../services/tasks/handlers";
+import { getTask, listTasks, taskProgress } from "../../services/tasks/view";
+import { ExportConfirm, ExportDetail, ExportsList, Imports, Progress, TaskDetail, TasksList, type ExportSummary, type TaskSummary } from "../../../views/pages/Background";
+import { exportFilename, serveFile } from "../api/exports";
+import { parseExplorerState, stateQuery, stateToFilters } from "./explorer-state";
+import { frame } from "./frame";
+
+type C = Context<ProjectEnv>;
+
+/** The dashboard's upload form reads the file in memory, so it takes less than the API. */
+const FORM_IMPORT_MAX_MB = 25;
+
+function requester(c: C): Requester {
+  const { user, access } = c.var;
+  return { id: user.id, name: user.name || user.email, organizationId: access.organizationId, configuration: can(access.role, "events.read_configuration"), actor: actorOf(user), source: "dashboard" };
+}
+
+function taskSummary(task: Task): TaskSummary {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  const label = task.type === "export" ? "Export" : `Import of ${String(task.params.name ?? "a file")}`;
+  return {
+    id: task.id,
+    type: task.type,
+    status: task.status,
+    processed: task.processed,
+    total: task.total,
+    successCount: task.successCount,
+    failureCount: task.failureCount,
+    progress: taskProgress(task),
+    createdAt: new Date(task.createdAt).toISOString(),
+    startedAt: iso(task.startedAt),
+    updatedAt: new Date(task.updatedAt).toISOString(),
+    finishedAt: iso(task.finishedAt),
+    label,
+  };
+}
+
+/** A partner viewer sees only the exports made within their own organisation's scope. */
+function visible(c: C, scope: { organizationId: string | null }): boolean {
+  const own = c.var.access.organizationId;
+  return own === null || scope.organizationId === own;
+}
+
+const ExportForm = z.object({ format: z.enum(["csv", "jsonl"], "choose CSV or JSON Lines"), gzip: z.enum(["1"]).optional() });
+
+export const backgroundPages = new Hono<ProjectEnv>()
+  .get("/exports/new", requirePermission("events.export"), async (c) => {
+    const { state } = parseExplorerState(c.req.query(), undefined);
+    if (c.var.access.organizationId) delete state.filters.organization_id;
+    const filters = stateToFilters(state);
+    const back = `/p/${c.var.project.id}/events${stateQuery(state)}`;
+    let count = 0;
+    let error: string | undefined;
+    try {
+      count = await countForExport(c.var.db, c.var.project, filters, requester(c));
+    } catch (e) {
+      if (!(e instanceof ValidationError)) throw e;
+      error = `The filters cannot be exported: ${e.message}`;
+    }
+    const hidden = Object.fromEntries(Object.entries(filters).filter(([, v]) => typeof v === "string" && v !== "")) as Record<string, string>;
+    const description = Object.entries(hidden).map(([k, v]) => `${k.replace(/_/g, " ")}: ${v}`);
+    return c.html(<ExportConfirm {...frame(c, "/exports")} count={count} hidden={hidden} description={description} back={back} limit={DIRECT_DOWNLOAD_MAX_ROWS} error={error} />);
+  })
+  .post("/exports", requirePermission("events.export"), async (c) => {
+    const form = (await c.req.parseBody()) as Record<string, string>;
+    const { format, gzip, ...rest } = form;
+    const choice = ExportForm.safeParse({ format, gzip });
+    const filters = EventFilters.safeParse(Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== "")));
+    if (!choice.success || !filters.success) {
+      throw new ValidationError("The export form is not valid; go back to Events and press Download again.", [{ path: "(form)", message: "invalid" }]);
+    }
+    const { row, total } = await requestExport(c.var.db, c.env, {
+      project: c.var.project,
+      format: choice.data.format,
+      gzip: choice.data.gzip === "1",
+      filters: filters.data,
+      requester: requester(c),
+      enqueue: false,
+    });
+    const base = `/p/${c.var.project.id}/exports/${row.id}`;
+    // Small exports are made inside this request and download at once; larger ones run as a task.
+    if (total <= DIRECT_DOWNLOAD_MAX_ROWS && (await runTaskInline(c.env, row.taskId, TASK_HANDLERS))) return c.redirect(`${base}/download`, 303);
+    if (total > DIRECT_DOWNLOAD_MAX_ROWS) await enqueueStep(c.env, row.taskId);
+    return c.redirect(base, 303);
+  })
+  .get("/exports", requirePermission("events.export"), async (c) => {
+    const rows = (await listExports(c.var.db, c.var.project.id)).filter((r) => visible(c, r.row.scope));
+    const exports: ExportSummary[] = rows.map(({ row, taskStatus }) => ({
+      id: row.id,
+      status: exportStatus(row, { status: taskStatus }),
+      format: row.format,
+      gzip: row.gzip,
+      filters: row.filters,
+      rowCount: row.rowCount,
+      bytes: row.bytes,
+      createdBy: row.createdByName,
+      createdAt: new Date(row.createdAt).toISOString(),
+      expiresAt: new Date(row.expiresAt).toISOString(),
+    }));
+    return c.html(<ExportsList {...frame(c, "/exports")} exports={exports} />);
+  })
+  .get("/exports/:exportId", requirePermission("events.export"), async (c) => {
+    const found = await getExport(c.var.db, c.var.project.id, c.req.param("exportId"));
+    if (!found || !visible(c, found.row.scope)) throw new NotFoundError("There is no such export in this project.");
+    const { row, task } = found;
+    const summary: ExportSummary = {
+      id: row.id,
+      status: exportStatus(row, task),
+      format: row.format,
+      gzip: row.gzip,
+      filters: row.filters,
+      rowCount: row.rowCount,
+      bytes: row.bytes,
+      createdBy: row.createdByName,
+      createdAt: new Date(row.createdAt).toISOString(),
+      expiresAt: new Date(row.expiresAt).toISOString(),
+    };
+    return c.html(<ExportDetail {...frame(c, "/exports")} export={summary} task={taskSummary(task)} />);
+  })
+  .get("/exports/:exportId/download", requirePermission("events.export"), async (c) => {
+    const found = await getExport(c.var.db, c.var.project.id, c.req.param("exportId"));
+    if (!found || !visible(c, found.row.scope)) throw new NotFoundError("There is no such export in this project.");
+    const status = exportStatus(found.row, found.task);
+    if (status !== "done") throw new AppError(status === "expired" ? 410 : 409, "not-ready", "Not available", status === "expired" ? "This export has expired; make a new one from Events." : `This export is ${status}; it can be downloaded when it is done.`);
+    return serveFile(c.env.FILES, found.row.fileKey, c.req.raw, exportFilename(found.row));
+  })
+  .get("/tasks", requirePermission("tasks.read"), async (c) => {
+    const type = z.enum(TASK_TYPES).optional().catch(undefined).parse(c.req.query("type"));
+    const status = z.enum(TASK_STATUSES).optional().catch(undefined).parse(c.req.query("status"));
+    const tasks = await listTasks(c.var.db, c.var.project.id, { type, status });
+    const base = `/p/${c.var.project.id}/tasks`;
+    const link = (t: string | undefined, s: string | undefined) => {
+      const params = new URLSearchParams();
+      if (t) params.set("type", t);
+      if (s) params.set("status", s);
+      const q = params.toString();
+      return q ? `${base}?${q}` : base;
+    };
+    return c.html(
+      <TasksList
+        {...frame(c, "/tasks")}
+        tasks={tasks.map(taskSummary)}
+        typeLinks={[{ label: "All types", href: link(undefined, status), active: !type }, ...TASK_TYPES.map((t) => ({ label: t, href: link(t, status), active: t === type }))]}
+        statusLinks={[{ label: "Any status", href: link(type, undefined), active: !status }, ...TASK_STATUSES.map((s) => ({ label: s.replace("_", " "), href: link(type, s), active: s === status }))]}
+      />,
+    );
+  })
+  .get("/tasks/:taskId", requirePermission("tasks.read"), async (c) => {
+    const task = await getTask(c.var.db, c.var.project.id, c.req.param("taskId"));
+    if (!task) throw new NotFoundError("There is no such task in this project.");
+    const link =
+      task.type === "export"
+        ? { label: "Open the export", href: `/p/${c.var.project.id}/exports/${String(task.params.exportId)}` }
+        : task.status === "done"
+          ? { label: "See the imported events", href: `/p/${c.var.project.id}/events?range=all` }
+          : undefined;
+    return c.html(<TaskDetail {...frame(c, "/tasks")} task={taskSummary(task)} errors={task.errors} result={task.result} link={link} />);
+  })
+  .get("/tasks/:taskId/progress", async (c) => {
+    const task = await getTask(c.var.db, c.var.project.id, c.req.param("taskId"));
+    if (!task) throw new NotFoundError("There is no such task in this project.");
+    if (task.type === "export" ? !can(c.var.access.role, "events.export") : !can(c.var.access.role, "tasks.read")) throw new NotFoundError("There is no such task in this project.");
+    const summary = taskSummary(task);
+    const finished = task.status === "done" || task.status === "failed";
+    const base = `/p/${c.var.project.id}`;
+    // 286 makes htmx stop polling; a finished export also brings its download link.
+    const downloadOob =
+      finished && task.type === "export"
+        ? `<p id="download" hx-swap-oob="true">${task.status === "done" ? `<a class="button" href="${base}/exports/${String(task.params.exportId)}/download" hx-boost="false">Download</a>` : '<span class="muted">This export failed; see its task for the reason.</span>'}</p>`
+        : "";
+    const body = String(<Progress task={summary} href={`${base}/tasks/${task.id}/progress`} />) + downloadOob;
+    return new Response(body, { status: finished ? 286 : 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
+  })
+  .get("/imports", requirePermission("events.import"), async (c) => {
+    const tasks = await listTasks(c.var.db, c.var.project.id, { type: "import" });
+    return c.html(<Imports {...frame(c, "/imports")} tasks={tasks.map(taskSummary)} maxMb={FORM_IMPORT_MAX_MB} />);
+  })
+  .post("/imports", requirePermission("events.import"), async (c) => {
+    const render = async (error: string, status: 413 | 415 | 422) => {
+      const tasks = await listTasks(c.var.db, c.var.project.id, { type: "import" });
+      return c.html(<Imports {...frame(c, "/imports")} tasks={tasks.map(taskSummary)} maxMb={FORM_IMPORT_MAX_MB} error={error} />, status);
+    };
+    const declared = Number(c.req.header("Content-Length") ?? 0);
+    if (declared > FORM_IMPORT_MAX_MB * 1024 * 1024 + 64 * 1024) return render(`The file is larger than ${FORM_IMPORT_MAX_MB} MB; use POST /v1/imports for files up to 100 MB.`, 413);
+    const form = await c.req.parseBody();
+    const file = form.file;
+    if (!(file instanceof File) || file.size === 0) return render("Choose a non-empty file to import.", 422);
+    const format = importFormat(file.type) ?? (/\.csv$/i.test(file.name) ? "csv" : /\.(jsonl|ndjson)$/i.test(file.name) ? "jsonl" : undefined);
+    if (!format) return render("The file must be CSV (.csv) or JSON Lines (.jsonl, .ndjson).", 415);
+    const task = await requestImport(c.var.db, c.env, { project: c.var.project, format, body: file, size: file.size, name: file.name, createdBy: c.var.user.id });
+    return c.redirect(`/p/${c.var.project.id}/tasks/${task.id}`, 303);
+  });

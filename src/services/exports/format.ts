@@ -1,0 +1,107 @@
+import { stringify } from "csv-stringify/sync";
+import type { StoredEvent } from "../events/schema";
+
+/**
+ * CSV columns: FirstPromoter's activity-log export (seed 004) first, with `changes` as JSON, then
+ * the fields of our events it does not have, so an export can be imported again without loss.
+ */
+export const CSV_COLUMNS = [
+  "timestamp",
+  "event_id",
+  "user_id",
+  "user_name",
+  "user_email",
+  "entity_type",
+  "entity_id",
+  "entity_class",
+  "action",
+  "changes",
+  "model_class",
+  "model_id",
+  "promoter_id",
+  "request_method",
+  "request_path",
+  "request_controller",
+  "request_action",
+  "status_code",
+  "category",
+  "type",
+  "status",
+  "summary",
+  "message",
+  "lifecycle_action",
+  "source",
+  "actor_type",
+  "entity_name",
+  "organization_id",
+  "request_id",
+  "job_id",
+  "metadata",
+  "received_at",
+  "hash",
+] as const;
+
+/** Cells a spreadsheet would run as a formula get a leading apostrophe (OWASP CSV injection). */
+export function neutralise(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+function json(value: unknown): string {
+  return value === undefined ? "" : JSON.stringify(value);
+}
+
+export function csvRecord(e: StoredEvent): string[] {
+  const firstTarget = e.targets?.[0];
+  const promoter = e.targets?.find((t) => t.type === "promoter");
+  const values: Record<(typeof CSV_COLUMNS)[number], unknown> = {
+    timestamp: e.occurred_at,
+    event_id: e.id,
+    user_id: e.actor?.id,
+    user_name: e.actor?.name,
+    user_email: e.actor?.email,
+    entity_type: e.entity?.type,
+    entity_id: e.entity?.id,
+    entity_class: e.entity?.type,
+    action: e.action,
+    changes: json(e.changes),
+    model_class: firstTarget?.type,
+    model_id: firstTarget?.id,
+    promoter_id: promoter?.id,
+    request_method: e.request?.method,
+    request_path: e.request?.path,
+    request_controller: e.request?.controller,
+    request_action: e.request?.action,
+    status_code: e.request?.status_code,
+    category: e.category,
+    type: e.type,
+    status: e.status,
+    summary: e.summary,
+    message: e.message,
+    lifecycle_action: e.lifecycle_action,
+    source: e.source,
+    actor_type: e.actor?.type,
+    entity_name: e.entity?.name,
+    organization_id: e.organization_id,
+    request_id: e.request?.id,
+    job_id: e.job_id,
+    metadata: json(e.metadata),
+    received_at: e.received_at,
+    hash: e.hash,
+  };
+  return CSV_COLUMNS.map((c) => {
+    const v = values[c];
+    return v === undefined || v === null ? "" : neutralise(String(v));
+  });
+}
+
+export function csvLines(records: string[][]): string {
+  return stringify(records, { record_delimiter: "\r\n" });
+}
+
+export function csvHeader(): string {
+  return csvLines([[...CSV_COLUMNS]]);
+}
+
+export function jsonLine(e: StoredEvent): string {
+  return `${JSON.stringify(e)}\n`;
+}

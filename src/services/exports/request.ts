@@ -1,0 +1,124 @@
+import { and, desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import { dataExports, EXPORT_FORMATS, tasks, type ExportRow, type Project, type Task } from "../../db/schema";
+import { newId } from "../../lib/ids";
+import { logOwnEvent, type OwnEvent } from "../audit/log-own";
+import { compileFilters, EventFilters, scopeForAccess } from "../events/filters";
+import { countEvents } from "../events/query";
+import { createTask, enqueueStep } from "../tasks/engine";
+
+export const EXPORT_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
+/** Up to this many rows an export downloads at once; more run in the background (DESIGN §7). */
+export const DIRECT_DOWNLOAD_MAX_ROWS = 50_000;
+
+export const ExportInput = z
+  .strictObject({
+    format: z.enum(EXPORT_FORMATS, "format must be csv or jsonl"),
+    gzip: z.boolean().default(false),
+    filters: EventFilters.default({}),
+  })
+  .meta({ id: "ExportRequest" });
+
+export type ExportStatus = "queued" | "running" | "done" | "failed" | "expired";
+
+/** Who asked: a member (with their access) or an API key (the whole project). */
+export type Requester = { id: string; name: string; organizationId: string | null; configuration: boolean; actor: NonNullable<OwnEvent["actor"]>; source: "dashboard" | "api" };
+
+export function exportStatus(row: ExportRow, task: Pick<Task, "status"> | undefined, now = Date.now()): ExportStatus {
+  if (task?.status === "failed") return "failed";
+  if (row.finishedAt !== null) return row.expiresAt <= now ? "expired" : "done";
+  return task?.status === "in_progress" ? "running" : "queued";
+}
+
+export function exportView(row: ExportRow, task: Pick<Task, "status"> | undefined, now = Date.now()) {
+  return {
+    id: row.id,
+    status: exportStatus(row, task, now),
+    format: row.format,
+    gzip: row.gzip,
+    filters: row.filters,
+    row_count: row.rowCount,
+    bytes: row.bytes,
+    task_id: row.taskId,
+    created_by: row.createdByName,
+    created_at: new Date(row.createdAt).toISOString(),
+    finished_at: row.finishedAt === null ? null : new Date(row.finishedAt).toISOString(),
+    expires_at: new Date(row.expiresAt).toISOString(),
+  };
+}
+
+/** Counts what an export of these filters would contain, within the requester's access. */
+export async function countForExport(db: Db, project: Project, filters: EventFilters, requester: Pick<Requester, "organizationId" | "configuration">): Promise<number> {
+  const query = scopeForAccess(compileFilters(filters, project.timezone), { role: requester.configuration ? "admin" : "member", organizationId: requester.organizationId });
+  return countEvents(db, project.id, query);
+}
+
+/**
+ * Records an export and its task, and logs it as an `activity` event. The filters are checked
+ * here, so a bad one is a 422 before anything is stored.
+ */
+export async function requestExport(
+  db: Db,
+  env: Env,
+  input: { project: Project; format: ExportRow["format"]; gzip: boolean; filters: EventFilters; requester: Requester; enqueue: boolean },
+  now = Date.now(),
+): Promise<{ row: ExportRow; task: Task; total: number }> {
+  const { project, requester } = input;
+  const filters = Object.fromEntries(Object.entries(input.filters).filter(([, v]) => typeof v === "string" && v !== "")) as Record<string, string>;
+  const total = await countForExport(db, project, filters, requester);
+  const id = newId("exp", now);
+  const extension = `${input.format === "csv" ? "csv" : "jsonl"}${input.gzip ? ".gz" : ""}`;
+  const task = await createTask(db, { projectId: project.id, type: "export", params: { exportId: id }, total, createdBy: requester.id }, now);
+  const [row] = await db
+    .insert(dataExports)
+    .values({
+      id,
+      projectId: project.id,
+      taskId: task.id,
+      format: input.format,
+      gzip: input.gzip,
+      filters,
+      scope: { organizationId: requester.organizationId, configuration: requester.configuration },
+      fileKey: `exports/${project.id}/${id}.${extension}`,
+      createdBy: requester.id,
+      createdByName: requester.name,
+      createdAt: now,
+      expiresAt: now + EXPORT_LIFETIME_MS,
+    })
+    .returning();
+  if (!row) throw new Error("insert into exports returned no row");
+  await logOwnEvent(env.DB, [project], {
+    category: "activity",
+    type: "export.created",
+    status: "success",
+    summary: `${requester.name} exported ${total.toLocaleString("en-US")} events as ${extension}`,
+    actor: requester.actor,
+    source: requester.source,
+    entity: { type: "export", id },
+    metadata: { filters, format: input.format, gzip: input.gzip, rows: total },
+  });
+  if (input.enqueue) await enqueueStep(env, task.id);
+  return { row, task, total };
+}
+
+export async function listExports(db: Db, projectId: string, limit = 100) {
+  return db
+    .select({ row: dataExports, taskStatus: tasks.status })
+    .from(dataExports)
+    .innerJoin(tasks, eq(tasks.id, dataExports.taskId))
+    .where(eq(dataExports.projectId, projectId))
+    .orderBy(desc(dataExports.createdAt))
+    .limit(limit);
+}
+
+/** One export of the project, only if the requester may see it (a partner viewer: their own scope). */
+export async function getExport(db: Db, projectId: string, id: string) {
+  const [found] = await db
+    .select({ row: dataExports, task: tasks })
+    .from(dataExports)
+    .innerJoin(tasks, eq(tasks.id, dataExports.taskId))
+    .where(and(eq(dataExports.projectId, projectId), eq(dataExports.id, id)))
+    .limit(1);
+  return found;
+}

@@ -1,0 +1,111 @@
+import { parse } from "csv-parse/sync";
+import { CSV_COLUMNS } from "../exports/format";
+
+// Import files: JSON Lines of events in the wire format, or CSV with the columns our CSV export
+// writes (so an export can be imported again). Rows are turned into event objects here and
+// validated by the one event schema afterwards.
+
+export type RawRecord = { line: number; value: unknown } | { line: number; error: string };
+
+/** The index just past the last record boundary in `text` (a newline outside quotes for CSV). */
+export function lastBoundary(text: string, csv: boolean): number {
+  if (!csv) return text.lastIndexOf("\n") + 1;
+  let quoted = false;
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === '"') quoted = !quoted;
+    else if (ch === "\n" && !quoted) last = i + 1;
+  }
+  return last;
+}
+
+export function parseJsonLines(text: string, firstLine: number): RawRecord[] {
+  const out: RawRecord[] = [];
+  text.split("\n").forEach((raw, i) => {
+    const line = raw.trim();
+    if (!line) return;
+    try {
+      out.push({ line: firstLine + i, value: JSON.parse(line) as unknown });
+    } catch {
+      out.push({ line: firstLine + i, error: "not valid JSON" });
+    }
+  });
+  return out;
+}
+
+const KNOWN = new Set<string>(CSV_COLUMNS);
+
+function jsonCell(text: string, column: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw new Error(`${column} is not valid JSON`);
+  }
+}
+
+/** A CSV record (by header name) as a wire event; export-only columns (hash, received_at) are ignored. */
+export function csvToEvent(row: Record<string, string>): Record<string, unknown> {
+  const v = (k: string) => {
+    const value = row[k];
+    // Cells our export neutralised against formula injection get their text back.
+    return value === undefined || value === "" ? undefined : /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
+  };
+  const actor = { type: v("actor_type"), id: v("user_id"), name: v("user_name"), email: v("user_email") };
+  const entity = { type: v("entity_type") ?? v("entity_class"), id: v("entity_id"), name: v("entity_name") };
+  const statusCode = v("status_code");
+  const request = {
+    id: v("request_id"),
+    method: v("request_method"),
+    path: v("request_path"),
+    controller: v("request_controller"),
+    action: v("request_action"),
+    status_code: statusCode === undefined ? undefined : Number(statusCode),
+  };
+  const targets = v("model_class") || v("model_id") ? [{ type: v("model_class"), id: v("model_id") }] : undefined;
+  const some = (o: Record<string, unknown>) => (Object.values(o).some((x) => x !== undefined) ? o : undefined);
+  const event: Record<string, unknown> = {
+    id: v("event_id") ?? v("id"),
+    occurred_at: v("timestamp") ?? v("occurred_at"),
+    category: v("category"),
+    type: v("type") ?? (v("entity_type") && v("action") ? `${v("entity_type")}.${v("action")}` : undefined),
+    status: v("status"),
+    summary: v("summary"),
+    message: v("message"),
+    lifecycle_action: v("lifecycle_action"),
+    actor: some(actor),
+    source: v("source"),
+    entity: some(entity),
+    targets,
+    organization_id: v("organization_id"),
+    changes: jsonCell(row.changes ?? "", "changes"),
+    request: some(request),
+    job_id: v("job_id"),
+    metadata: jsonCell(row.metadata ?? "", "metadata"),
+  };
+  return Object.fromEntries(Object.entries(event).filter(([, x]) => x !== undefined));
+}
+
+/** Parses CSV text; the first record of the file is the header. */
+export function parseCsv(text: string, firstLine: number, header: string[] | undefined): { header: string[]; records: RawRecord[] } {
+  const rows = parse(text, { relax_column_count: true, skip_empty_lines: true, info: true, bom: true }) as unknown as { record: string[]; info: { lines: number } }[];
+  const out: RawRecord[] = [];
+  let columns = header;
+  for (const { record, info } of rows) {
+    const line = firstLine + info.lines - 1;
+    if (!columns) {
+      columns = record.map((c) => c.trim());
+      const unknown = columns.filter((c) => c && !KNOWN.has(c) && c !== "id" && c !== "occurred_at");
+      if (unknown.length) out.push({ line, error: `unknown column${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (ignored)` });
+      continue;
+    }
+    const object = Object.fromEntries(columns.map((c, i) => [c, record[i] ?? ""]));
+    try {
+      out.push({ line, value: csvToEvent(object) });
+    } catch (error) {
+      out.push({ line, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return { header: columns ?? [], records: out };
+}

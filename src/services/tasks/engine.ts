@@ -1,0 +1,118 @@
+import { and, eq, inArray, lt } from "drizzle-orm";
+import { createDb, type Db } from "../../db/client";
+import { projects, tasks, type Project, type Task, type TaskError, type TaskType } from "../../db/schema";
+import { newId } from "../../lib/ids";
+import type { QueueMessage } from "../../queues/messages";
+
+/** What one bounded step of a task reports; the engine commits it with the checkpoint. */
+export type StepResult = {
+  done: boolean;
+  checkpoint: Record<string, unknown>;
+  processed: number;
+  total?: number | null;
+  success?: number;
+  failure?: number;
+  errors?: TaskError[];
+  result?: Record<string, unknown>;
+};
+
+export type StepContext = { env: Env; db: Db; task: Task; project: Project };
+export type TaskHandler = (ctx: StepContext) => Promise<StepResult>;
+
+const MAX_ERRORS = 1000;
+/** A task not advanced for this long has lost its message (a crash between commit and send). */
+export const STALE_AFTER_MS = 2 * 60 * 1000;
+
+export async function enqueueStep(env: Env, taskId: string): Promise<void> {
+  const message: QueueMessage = { kind: "task.step", taskId };
+  await env.TASKS.send(message, { contentType: "json" });
+}
+
+export async function createTask(
+  db: Db,
+  input: { projectId: string; type: TaskType; params: Record<string, unknown>; total?: number | null; createdBy: string | null },
+  now = Date.now(),
+): Promise<Task> {
+  const [task] = await db
+    .insert(tasks)
+    .values({ id: newId("tsk", now), projectId: input.projectId, type: input.type, status: "enqueued", params: input.params, total: input.total ?? null, createdBy: input.createdBy, createdAt: now, updatedAt: now })
+    .returning();
+  if (!task) throw new Error("insert into tasks returned no row");
+  return task;
+}
+
+export type StepOutcome = "continued" | "done" | "finished" | "superseded";
+
+/**
+ * Runs the next step of a task and commits it only if no other run committed that step first
+ * (at-least-once delivery: a message delivered twice changes nothing). Sends the message for the
+ * following step after the commit; `sweepStaleTasks` re-sends it if that send was lost.
+ */
+export async function runTaskStep(env: Env, taskId: string, handlers: Record<TaskType, TaskHandler>, options: { enqueueNext?: boolean } = {}): Promise<StepOutcome> {
+  const db = createDb(env.DB);
+  const [row] = await db.select({ task: tasks, project: projects }).from(tasks).innerJoin(projects, eq(projects.id, tasks.projectId)).where(eq(tasks.id, taskId)).limit(1);
+  if (!row || row.task.status === "done" || row.task.status === "failed") return "finished";
+  const { task, project } = row;
+  const result = await handlers[task.type]({ env, db, task, project });
+  const now = Date.now();
+  const committed = await db
+    .update(tasks)
+    .set({
+      step: task.step + 1,
+      status: result.done ? "done" : "in_progress",
+      processed: result.processed,
+      total: result.total === undefined ? task.total : result.total,
+      successCount: task.successCount + (result.success ?? 0),
+      failureCount: task.failureCount + (result.failure ?? 0),
+      errors: [...task.errors, ...(result.errors ?? [])].slice(0, MAX_ERRORS),
+      checkpoint: result.checkpoint,
+      result: result.result ?? task.result,
+      lastError: null,
+      startedAt: task.startedAt ?? now,
+      updatedAt: now,
+      finishedAt: result.done ? now : null,
+    })
+    .where(and(eq(tasks.id, task.id), eq(tasks.step, task.step), inArray(tasks.status, ["enqueued", "in_progress"])))
+    .returning({ id: tasks.id });
+  if (committed.length === 0) return "superseded";
+  if (result.done) return "done";
+  if (options.enqueueNext !== false) await enqueueStep(env, task.id);
+  return "continued";
+}
+
+/** Runs a task to the end inside this request (small exports that download at once). */
+export async function runTaskInline(env: Env, taskId: string, handlers: Record<TaskType, TaskHandler>, maxSteps = 50): Promise<boolean> {
+  for (let i = 0; i < maxSteps; i++) {
+    const outcome = await runTaskStep(env, taskId, handlers, { enqueueNext: false });
+    if (outcome === "done" || outcome === "finished") return true;
+  }
+  await enqueueStep(env, taskId);
+  return false;
+}
+
+/** Records why a step failed; the queue retries it, and the dead-letter handler gives up. */
+export async function recordStepError(db: Db, taskId: string, message: string): Promise<void> {
+  await db.update(tasks).set({ lastError: message.slice(0, 1000), updatedAt: Date.now() }).where(eq(tasks.id, taskId));
+}
+
+export async function failTask(db: Db, taskId: string, reason: string, now = Date.now()): Promise<void> {
+  const [task] = await db.select().from(tasks).where(eq(tasks.id, taskId)).limit(1);
+  if (!task || task.status === "done" || task.status === "failed") return;
+  const message = task.lastError ? `${reason}: ${task.lastError}` : reason;
+  await db
+    .update(tasks)
+    .set({ status: "failed", finishedAt: now, updatedAt: now, errors: [...task.errors, { message }].slice(0, MAX_ERRORS) })
+    .where(and(eq(tasks.id, taskId), inArray(tasks.status, ["enqueued", "in_progress"])));
+}
+
+/** Re-sends the step message of tasks that have not moved for a while (cron). */
+export async function sweepStaleTasks(env: Env, now = Date.now()): Promise<number> {
+  const db = createDb(env.DB);
+  const stale = await db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(and(inArray(tasks.status, ["enqueued", "in_progress"]), lt(tasks.updatedAt, now - STALE_AFTER_MS)))
+    .limit(100);
+  for (const { id } of stale) await enqueueStep(env, id);
+  return stale.length;
+}

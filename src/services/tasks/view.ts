@@ -1,0 +1,49 @@
+import { and, desc, eq, type SQL } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { tasks, type Task, type TaskStatus, type TaskType } from "../../db/schema";
+
+/** A task as the API and dashboard show it (DESIGN §4). */
+export function taskView(task: Task) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: task.id,
+    type: task.type,
+    status: task.status,
+    processed: task.processed,
+    total: task.total,
+    success_count: task.successCount,
+    failure_count: task.failureCount,
+    errors: task.errors,
+    result: task.result,
+    created_at: new Date(task.createdAt).toISOString(),
+    started_at: iso(task.startedAt),
+    updated_at: new Date(task.updatedAt).toISOString(),
+    finished_at: iso(task.finishedAt),
+  };
+}
+
+/** 0–1 for a progress bar: rows of a known total, or the share of the file read. */
+export function taskProgress(task: Task): number {
+  if (task.status === "done") return 1;
+  const fraction = task.checkpoint?.fraction;
+  if (typeof fraction === "number") return fraction;
+  if (task.total) return Math.min(1, task.processed / task.total);
+  return 0;
+}
+
+export async function listTasks(db: Db, projectId: string, filters: { type?: TaskType | undefined; status?: TaskStatus | undefined; limit?: number }) {
+  const where: SQL[] = [eq(tasks.projectId, projectId)];
+  if (filters.type) where.push(eq(tasks.type, filters.type));
+  if (filters.status) where.push(eq(tasks.status, filters.status));
+  return db
+    .select()
+    .from(tasks)
+    .where(and(...where))
+    .orderBy(desc(tasks.createdAt))
+    .limit(filters.limit ?? 100);
+}
+
+export async function getTask(db: Db, projectId: string, id: string): Promise<Task | undefined> {
+  const [task] = await db.select().from(tasks).where(and(eq(tasks.projectId, projectId), eq(tasks.id, id))).limit(1);
+  return task;
+}
