@@ -66,9 +66,22 @@ export async function requestExport(
 ): Promise<{ row: ExportRow; task: Task; total: number }> {
   const { project, requester } = input;
   const filters = Object.fromEntries(Object.entries(input.filters).filter(([, v]) => typeof v === "string" && v !== "")) as Record<string, string>;
-  const total = await countForExport(db, project, filters, requester);
+  compileFilters(filters, project.timezone); // a bad filter is a 422 before anything is stored
   const id = newId("exp", now);
   const extension = `${input.format === "csv" ? "csv" : "jsonl"}${input.gzip ? ".gz" : ""}`;
+  // The export is an event too, logged first so that an export of everything includes it and its
+  // row count matches the file.
+  await logOwnEvent(env.DB, [project], {
+    category: "activity",
+    type: "export.created",
+    status: "success",
+    summary: `${requester.name} exported events as ${extension}`,
+    actor: requester.actor,
+    source: requester.source,
+    entity: { type: "export", id },
+    metadata: { filters, format: input.format, gzip: input.gzip },
+  });
+  const total = await countForExport(db, project, filters, requester);
   const task = await createTask(db, { projectId: project.id, type: "export", params: { exportId: id }, total, createdBy: requester.id }, now);
   const [row] = await db
     .insert(dataExports)
@@ -88,16 +101,6 @@ export async function requestExport(
     })
     .returning();
   if (!row) throw new Error("insert into exports returned no row");
-  await logOwnEvent(env.DB, [project], {
-    category: "activity",
-    type: "export.created",
-    status: "success",
-    summary: `${requester.name} exported ${total.toLocaleString("en-US")} events as ${extension}`,
-    actor: requester.actor,
-    source: requester.source,
-    entity: { type: "export", id },
-    metadata: { filters, format: input.format, gzip: input.gzip, rows: total },
-  });
   if (input.enqueue) await enqueueStep(env, task.id);
   return { row, task, total };
 }

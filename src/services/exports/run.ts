@@ -9,7 +9,8 @@ import { csvHeader, csvLines, csvRecord, jsonLine } from "./format";
 export const PART_SIZE = 5 * 1024 * 1024;
 const PAGE = 1000;
 
-type Checkpoint = { uploadId?: string; cursor?: string | null; parts: R2UploadedPart[]; rows: number; bytes: number; largestPart?: number };
+/** `rest`: the R2 key of the bytes made after the last full part, carried to the next step. */
+type Checkpoint = { uploadId?: string; cursor?: string | null; parts: R2UploadedPart[]; rows: number; bytes: number; largestPart?: number; rest?: string | null };
 
 const encoder = new TextEncoder();
 
@@ -88,12 +89,17 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
     return { done: false, checkpoint: { ...state, uploadId: upload.uploadId, cursor: null }, processed: 0, total };
   }
 
+  // R2 wants every part but the last to have the same size, so each step uploads whole
+  // PART_SIZE parts and keeps what is left in a small object named after the parts so far (a
+  // repeated step reads and writes the same names, so nothing doubles).
+  const rest = state.rest ? await env.FILES.get(state.rest) : null;
+  const restBytes = rest ? new Uint8Array(await rest.arrayBuffer()) : new Uint8Array(0);
   const part = new PartBuffer(row.gzip);
-  if (state.parts.length === 0 && row.format === "csv") await part.write(csvHeader());
+  if (state.rows === 0 && state.parts.length === 0 && !state.rest && row.format === "csv") await part.write(csvHeader());
   let cursor = state.cursor ?? undefined;
   let rows = 0;
   let exhausted = false;
-  while (part.size < PART_SIZE) {
+  while (restBytes.byteLength + part.size < PART_SIZE) {
     const page = await listEvents(db, project.id, query, { limit: PAGE, cursor });
     if (page.data.length > 0) {
       await part.write(row.format === "csv" ? csvLines(page.data.map(csvRecord)) : page.data.map(jsonLine).join(""));
@@ -105,19 +111,50 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
     }
     cursor = page.next_cursor;
   }
-  const bytes = await part.finish();
+  const made = await part.finish();
+  const output = new Uint8Array(restBytes.byteLength + made.byteLength);
+  output.set(restBytes, 0);
+  output.set(made, restBytes.byteLength);
+
   const upload = env.FILES.resumeMultipartUpload(row.fileKey, state.uploadId);
   const parts = [...state.parts];
-  const next: Checkpoint = { uploadId: state.uploadId, cursor: cursor ?? null, parts, rows: state.rows + rows, bytes: state.bytes + bytes.byteLength, largestPart: Math.max(state.largestPart ?? 0, bytes.byteLength) };
+  let offset = 0;
   try {
-    if (bytes.byteLength > 0 || parts.length === 0) parts.push(await upload.uploadPart(parts.length + 1, bytes));
-    if (!exhausted) return { done: false, checkpoint: next, processed: next.rows };
+    while (output.byteLength - offset >= PART_SIZE) {
+      parts.push(await upload.uploadPart(parts.length + 1, output.subarray(offset, offset + PART_SIZE)));
+      offset += PART_SIZE;
+    }
+    const remainder = output.subarray(offset);
+    const next: Checkpoint = {
+      uploadId: state.uploadId,
+      cursor: cursor ?? null,
+      parts,
+      rows: state.rows + rows,
+      bytes: state.bytes + made.byteLength,
+      largestPart: Math.max(state.largestPart ?? 0, output.byteLength),
+      rest: null,
+    };
+    if (!exhausted) {
+      if (remainder.byteLength > 0) {
+        next.rest = `${row.fileKey}.rest-${parts.length}`;
+        await env.FILES.put(next.rest, remainder);
+      }
+      return { done: false, checkpoint: next, processed: next.rows };
+    }
+    if (remainder.byteLength > 0 || parts.length === 0) parts.push(await upload.uploadPart(parts.length + 1, remainder));
     await upload.complete(parts);
+    return await finishExport(env, db, row.id, row.fileKey, next);
   } catch (error) {
     // A run that completed the upload and then crashed before its commit: the file is there.
     if (!exhausted || !(await env.FILES.head(row.fileKey))) throw error;
+    return await finishExport(env, db, row.id, row.fileKey, { ...state, rows: state.rows + rows, bytes: state.bytes + made.byteLength });
   }
+}
+
+async function finishExport(env: Env, db: StepContext["db"], exportId: string, fileKey: string, next: Checkpoint): Promise<StepResult> {
+  const leftovers = await env.FILES.list({ prefix: `${fileKey}.rest-` });
+  if (leftovers.objects.length) await env.FILES.delete(leftovers.objects.map((o) => o.key));
   const now = Date.now();
-  await db.update(dataExports).set({ rowCount: next.rows, bytes: next.bytes, finishedAt: now }).where(eq(dataExports.id, row.id));
-  return { done: true, checkpoint: next, processed: next.rows, total: next.rows, success: next.rows, result: { exportId: row.id, rows: next.rows, bytes: next.bytes } };
+  await db.update(dataExports).set({ rowCount: next.rows, bytes: next.bytes, finishedAt: now }).where(eq(dataExports.id, exportId));
+  return { done: true, checkpoint: next, processed: next.rows, total: next.rows, success: next.rows, result: { exportId, rows: next.rows, bytes: next.bytes } };
 }

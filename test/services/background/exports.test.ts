@@ -1,0 +1,177 @@
+import { env } from "cloudflare:test";
+import { parse } from "csv-parse/sync";
+import { describe, expect, it } from "vitest";
+import { createDb } from "../../../src/db/client";
+import type { Project } from "../../../src/db/schema";
+import { PART_SIZE } from "../../../src/services/exports/run";
+import { requestExport, type Requester } from "../../../src/services/exports/request";
+import { runTaskStep } from "../../../src/services/tasks/engine";
+import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
+import { api, createTenant, expectJson, expectProblem, type Tenant } from "../../fixtures";
+
+const db = createDb(env.DB);
+const NOW = Date.now();
+
+/** Inserts `count` events in one statement; every `paymentEvery`-th one is a payment, the rest activity. */
+async function seedEvents(project: Project, count: number, paymentEvery: number) {
+  await env.DB.prepare(
+    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+     INSERT INTO events (project_id, id, occurred_at, received_at, category, type, action, status, organization_id, data, hash)
+     SELECT ?1, printf('evt_bulk_%06d', i), ?3 - i * 1000, ?3,
+       CASE WHEN i % ?4 = 0 THEN 'payment' ELSE 'activity' END,
+       CASE WHEN i % ?4 = 0 THEN 'payout.created' ELSE 'commission.updated' END,
+       CASE WHEN i % ?4 = 0 THEN 'created' ELSE 'updated' END,
+       'success', CASE WHEN i % 2 = 0 THEN 'org_even' ELSE 'org_odd' END,
+       json_object('id', printf('evt_bulk_%06d', i), 'occurred_at', strftime('%Y-%m-%dT%H:%M:%fZ', (?3 - i * 1000) / 1000.0, 'unixepoch'),
+         'category', CASE WHEN i % ?4 = 0 THEN 'payment' ELSE 'activity' END,
+         'type', CASE WHEN i % ?4 = 0 THEN 'payout.created' ELSE 'commission.updated' END,
+         'action', CASE WHEN i % ?4 = 0 THEN 'created' ELSE 'updated' END, 'status', 'success',
+         'organization_id', CASE WHEN i % 2 = 0 THEN 'org_even' ELSE 'org_odd' END,
+         'summary', CASE WHEN i = 7 THEN '=HYPERLINK("http://evil.example","click")' ELSE 'Commission ' || i || ', approved' END,
+         'changes', json_object('status', json_array('pending', 'approved'))),
+       printf('%064d', i)
+     FROM n`,
+  )
+    .bind(project.id, count, NOW, paymentEvery)
+    .run();
+}
+
+const API_REQUESTER = (tenant: Tenant): Requester => ({ id: "key_test", name: "test", organizationId: null, configuration: true, actor: { type: "api_key", id: "key_test" }, source: "api" });
+
+/** Drives a task to the end the way the queue would, one step per message; returns the steps taken. */
+async function drive(taskId: string): Promise<number> {
+  for (let steps = 1; steps < 500; steps++) {
+    const outcome = await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false });
+    if (outcome === "done") return steps;
+    if (outcome !== "continued") throw new Error(`unexpected outcome ${outcome}`);
+  }
+  throw new Error("the task did not finish");
+}
+
+async function download(tenant: Tenant, exportId: string, headers: Record<string, string> = {}): Promise<Response> {
+  return api("GET", `/v1/exports/${exportId}/download`, { key: tenant.keys.read, headers });
+}
+
+describe("large exports", () => {
+  it("exports 120,000 filtered events as CSV in bounded parts, exactly, and readable by a CSV parser", { timeout: 180_000 }, async () => {
+    const tenant = await createTenant();
+    await seedEvents(tenant.project, 125_000, 25); // 120,000 activity + 5,000 payments
+    const created = await expectJson<{ id: string; status: string; task_id: string }>(
+      await api("POST", "/v1/exports", { key: tenant.keys.read, body: { format: "csv", filters: { category: "activity" } } }),
+      202,
+    );
+    expect(created.status).toBe("queued");
+    await expectProblem(await download(tenant, created.id), 409);
+    const steps = await drive(created.task_id);
+
+    const task = await expectJson<{ status: string; processed: number; total: number; success_count: number }>(await api("GET", `/v1/tasks/${created.task_id}`, { key: tenant.keys.read }), 200);
+    // 120,000 seeded activity events and the export's own `export.created` activity event.
+    expect(task).toMatchObject({ status: "done", processed: 120_001, total: 120_001, success_count: 120_001 });
+    const checkpoint = await env.DB.prepare("SELECT checkpoint FROM tasks WHERE id = ?").bind(created.task_id).first<{ checkpoint: string }>();
+    const state = JSON.parse(checkpoint?.checkpoint ?? "{}") as { parts: unknown[]; largestPart: number; bytes: number };
+    // Streamed in parts: several steps, none holding more than a part and one page of rows.
+    expect(state.parts.length).toBeGreaterThan(3);
+    expect(steps).toBeGreaterThanOrEqual(state.parts.length);
+    expect(steps).toBeLessThanOrEqual(state.parts.length + 1);
+    expect(state.largestPart).toBeLessThan(PART_SIZE + 1024 * 1024);
+
+    const response = await download(tenant, created.id);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Content-Disposition")).toContain(`trailbook-${created.id}.csv`);
+    const text = await response.text();
+    expect(text.length).toBe(state.bytes);
+    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(120_001);
+    expect(new Set(rows.map((r) => r.event_id)).size).toBe(120_001);
+    expect(rows.every((r) => r.category === "activity")).toBe(true);
+    expect(rows[0]).toMatchObject({ type: "export.created", user_id: "key_" + rows[0]?.user_id?.slice(4) });
+    expect(rows[1]).toMatchObject({ event_id: "evt_bulk_000001", type: "commission.updated", changes: '{"status":["pending","approved"]}' });
+    expect(rows.filter((r) => r.event_id?.startsWith("evt_bulk_")).every((r) => Number(r.event_id?.slice(9)) % 25 !== 0)).toBe(true);
+    // A formula is neutralised; ordinary text with a comma survives quoting.
+    expect(rows.find((r) => r.event_id === "evt_bulk_000007")?.summary).toBe(`'=HYPERLINK("http://evil.example","click")`);
+    expect(rows.find((r) => r.event_id === "evt_bulk_000001")?.summary).toBe("Commission 1, approved");
+
+    const export_ = await expectJson<{ status: string; row_count: number; bytes: number }>(await api("GET", `/v1/exports/${created.id}`, { key: tenant.keys.read }), 200);
+    expect(export_).toMatchObject({ status: "done", row_count: 120_001, bytes: state.bytes });
+
+    const ranged = await download(tenant, created.id, { Range: "bytes=0-8" });
+    expect(ranged.status).toBe(206);
+    expect(ranged.headers.get("Content-Range")).toBe(`bytes 0-8/${state.bytes}`);
+    expect(await ranged.text()).toBe("timestamp");
+  });
+
+  it("exports JSON Lines with gzip, likewise", { timeout: 180_000 }, async () => {
+    const tenant = await createTenant();
+    await seedEvents(tenant.project, 123_000, 41); // 3,000 payments
+    const { row, task } = await requestExport(db, env, { project: tenant.project, format: "jsonl", gzip: true, filters: { type: "commission.*", organization_id: "org_even" }, requester: API_REQUESTER(tenant), enqueue: false });
+    await drive(task.id);
+    const response = await download(tenant, row.id);
+    expect(response.headers.get("Content-Type")).toBe("application/gzip");
+    const lines = (await new Response(response.body?.pipeThrough(new DecompressionStream("gzip"))).text()).trimEnd().split("\n");
+    const expected = Array.from({ length: 123_000 }, (_, k) => k + 1).filter((i) => i % 41 !== 0 && i % 2 === 0).length;
+    expect(lines).toHaveLength(expected);
+    const events = lines.map((l) => JSON.parse(l) as { id: string; organization_id: string; hash: string });
+    expect(events.every((e) => e.organization_id === "org_even" && e.hash.length === 64)).toBe(true);
+    expect(new Set(events.map((e) => e.id)).size).toBe(expected);
+  });
+});
+
+describe("task engine", () => {
+  it("retries a failed chunk and completes with the right count; a message delivered twice changes nothing", async () => {
+    const tenant = await createTenant();
+    await seedEvents(tenant.project, 3_000, 1_000_000);
+    const { row, task } = await requestExport(db, env, { project: tenant.project, format: "csv", gzip: false, filters: {}, requester: API_REQUESTER(tenant), enqueue: false });
+    expect(await runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false })).toBe("continued");
+
+    // The part upload fails once: the step throws and commits nothing.
+    let failures = 1;
+    const flaky = {
+      ...env,
+      FILES: new Proxy(env.FILES, {
+        get(target, property) {
+          if (property === "resumeMultipartUpload") {
+            return (key: string, id: string) => {
+              const upload = target.resumeMultipartUpload(key, id);
+              return new Proxy(upload, {
+                get(u, p) {
+                  if (p === "uploadPart" && failures-- > 0) return () => Promise.reject(new Error("network blip"));
+                  const value = Reflect.get(u, p) as unknown;
+                  return typeof value === "function" ? value.bind(u) : value;
+                },
+              });
+            };
+          }
+          const value = Reflect.get(target, property) as unknown;
+          return typeof value === "function" ? value.bind(target) : value;
+        },
+      }),
+    } as Env;
+    await expect(runTaskStep(flaky, task.id, TASK_HANDLERS, { enqueueNext: false })).rejects.toThrow("network blip");
+    const mid = await env.DB.prepare("SELECT step, status FROM tasks WHERE id = ?").bind(task.id).first();
+    expect(mid).toEqual({ step: 1, status: "in_progress" });
+
+    // Two deliveries of the same message race: one commits, the other is superseded.
+    const outcomes = await Promise.all([runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false }), runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false })]);
+    expect(outcomes.sort()).toEqual(["done", "superseded"]);
+    expect(await runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false })).toBe("finished");
+
+    const text = await (await download(tenant, row.id)).text();
+    const rows = parse(text, { columns: true }) as Record<string, string>[];
+    // 3,000 seeded events and the export's own event.
+    expect(rows).toHaveLength(3_001);
+    expect(new Set(rows.map((r) => r.event_id)).size).toBe(3_001);
+    const done = await env.DB.prepare("SELECT processed, success_count FROM tasks WHERE id = ?").bind(task.id).first();
+    expect(done).toEqual({ processed: 3_001, success_count: 3_001 });
+  });
+
+  it("rejects bad export requests with a clear problem", async () => {
+    const tenant = await createTenant();
+    const bad = await expectProblem(await api("POST", "/v1/exports", { key: tenant.keys.read, body: { format: "xlsx" } }), 422);
+    expect(bad.errors[0]?.path).toBe("format");
+    const filter = await expectProblem(await api("POST", "/v1/exports", { key: tenant.keys.read, body: { format: "csv", filters: { query: "colour:red" } } }), 422);
+    expect(filter.detail).toContain("unknown key");
+    await expectProblem(await api("POST", "/v1/exports", { key: tenant.keys.ingest, body: { format: "csv" } }), 403);
+    await expectProblem(await api("GET", "/v1/exports/exp_nope", { key: tenant.keys.read }), 404);
+    expect((await env.DB.prepare("SELECT count(*) AS n FROM exports WHERE project_id = ?").bind(tenant.project.id).first<{ n: number }>())?.n).toBe(0);
+  });
+});
