@@ -89,8 +89,18 @@ export function csvToEvent(row: Record<string, string>): Record<string, unknown>
 
 /** Parses CSV text; the first record of the file is the header. */
 export function parseCsv(text: string, firstLine: number, header: string[] | undefined): { header: string[]; records: RawRecord[] } {
-  const rows = parse(text, { relax_column_count: true, skip_empty_lines: true, info: true, bom: true }) as unknown as { record: string[]; info: { lines: number } }[];
   const out: RawRecord[] = [];
+  // A malformed record (a stray quote…) is reported with its line and the rest still imports.
+  const rows = parse(text, {
+    relax_column_count: true,
+    skip_empty_lines: true,
+    info: true,
+    bom: true,
+    skip_records_with_error: true,
+    on_skip: (error) => {
+      if (error) out.push({ line: firstLine + Math.max(0, (error as { lines?: number }).lines ?? 1) - 1, error: `not valid CSV: ${error.message}` });
+    },
+  }) as unknown as { record: string[]; info: { lines: number } }[];
   let columns = header;
   for (const { record, info } of rows) {
     const line = firstLine + info.lines - 1;

@@ -86,7 +86,8 @@ export async function importStep({ env, task, project }: StepContext): Promise<S
     }
   }
 
-  const rowsSeen = valid.length + errors.filter((e) => !e.message.endsWith("(ignored)")).length;
+  errors.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  const rowsSeen = raw.filter((r) => !("error" in r && r.error.endsWith("(ignored)"))).length;
   const newLines = (chunk.match(/\n/g) ?? []).length;
   const offset = state.offset + consumed;
   const done = atEnd || offset >= size;
