@@ -9,6 +9,8 @@ const Config = z.object({
   /** Must equal the period of the API_RATE_LIMITER binding in wrangler.toml (10 or 60). */
   RATE_LIMIT_PERIOD_SECONDS: z.coerce.number().int().positive().default(10),
   /** Encrypts secrets that must be read back (TOTP). `wrangler secret put SECRETS_KEY`; `npm start` writes one to .dev.vars. */
+  /** Exports up to this many rows download at once from the dashboard; larger ones run in the background. */
+  EXPORT_DIRECT_MAX_ROWS: z.coerce.number().int().min(0).default(50_000),
   SECRETS_KEY: z.string().min(32, "SECRETS_KEY must be at least 32 characters (wrangler secret put SECRETS_KEY)"),
 });
 export type Config = z.infer<typeof Config>;

@@ -7,7 +7,7 @@ import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
 import { actorOf } from "../../services/audit/log-own";
 import { EventFilters } from "../../services/events/filters";
-import { DIRECT_DOWNLOAD_MAX_ROWS, countForExport, exportStatus, getExport, listExports, requestExport, type Requester } from "../../services/exports/request";
+import { countForExport, exportStatus, getExport, listExports, requestExport, type Requester } from "../../services/exports/request";
 import { importFormat, requestImport } from "../../services/imports/request";
 import { enqueueStep, runTaskInline } from "../../services/tasks/engine";
 import { TASK_HANDLERS } from "../../services/tasks/handlers";
@@ -71,7 +71,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
     }
     const hidden = Object.fromEntries(Object.entries(filters).filter(([, v]) => typeof v === "string" && v !== "")) as Record<string, string>;
     const description = Object.entries(hidden).map(([k, v]) => `${k.replace(/_/g, " ")}: ${v}`);
-    return c.html(<ExportConfirm {...frame(c, "/exports")} count={count} hidden={hidden} description={description} back={back} limit={DIRECT_DOWNLOAD_MAX_ROWS} error={error} />);
+    return c.html(<ExportConfirm {...frame(c, "/exports")} count={count} hidden={hidden} description={description} back={back} limit={c.var.config.EXPORT_DIRECT_MAX_ROWS} error={error} />);
   })
   .post("/exports", requirePermission("events.export"), async (c) => {
     const form = (await c.req.parseBody()) as Record<string, string>;
@@ -91,8 +91,9 @@ export const backgroundPages = new Hono<ProjectEnv>()
     });
     const base = `/p/${c.var.project.id}/exports/${row.id}`;
     // Small exports are made inside this request and download at once; larger ones run as a task.
-    if (total <= DIRECT_DOWNLOAD_MAX_ROWS && (await runTaskInline(c.env, row.taskId, TASK_HANDLERS))) return c.redirect(`${base}/download`, 303);
-    if (total > DIRECT_DOWNLOAD_MAX_ROWS) await enqueueStep(c.env, row.taskId);
+    const direct = total <= c.var.config.EXPORT_DIRECT_MAX_ROWS;
+    if (direct && (await runTaskInline(c.env, row.taskId, TASK_HANDLERS))) return c.redirect(`${base}/download`, 303);
+    if (!direct) await enqueueStep(c.env, row.taskId);
     return c.redirect(base, 303);
   })
   .get("/exports", requirePermission("events.export"), async (c) => {

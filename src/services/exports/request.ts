@@ -9,8 +9,6 @@ import { countEvents } from "../events/query";
 import { createTask, enqueueStep } from "../tasks/engine";
 
 export const EXPORT_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
-/** Up to this many rows an export downloads at once; more run in the background (DESIGN §7). */
-export const DIRECT_DOWNLOAD_MAX_ROWS = 50_000;
 
 export const ExportInput = z
   .strictObject({
