@@ -59,7 +59,12 @@ export default async function setup(project: TestProject) {
   const port = await freePort();
   const child = spawn(
     WRANGLER,
-    ["dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state, "--var", "ENVIRONMENT:development", "--var", `SECRETS_KEY:${randomBytes(32).toString("hex")}`],
+    [
+      "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state,
+      "--var", "ENVIRONMENT:development", "--var", `SECRETS_KEY:${randomBytes(32).toString("hex")}`,
+      // Small, so the browser test sees an export run in the background with a progress bar.
+      "--var", "EXPORT_DIRECT_MAX_ROWS:20",
+    ],
     { cwd: ROOT, env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
   let output = "";
