@@ -43,5 +43,5 @@ export type SignedInEnv = {
 /** Dashboard routes of one project: the member's role and organisation scope. */
 export type ProjectEnv = {
   Bindings: Env;
-  Variables: SignedInEnv["Variables"] & { project: Project; access: Access };
+  Variables: SignedInEnv["Variables"] & { project: Project; access: Access; unread: number };
 };

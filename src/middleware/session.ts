@@ -6,6 +6,7 @@ import type { ProjectEnv, SignedInEnv } from "../env";
 import { memberships, projects } from "../db/schema";
 import { ForbiddenError, NotFoundError } from "../lib/errors";
 import { can, type Permission } from "../lib/permissions";
+import { unreadCount } from "../services/notifications/notify";
 import { ABSOLUTE_TIMEOUT_MS, findSession, TOTP_STEP_TIMEOUT_MS, touchSession } from "../services/auth/sessions";
 
 // `__Host-` cookies are Secure, host-only and path=/; browsers accept Secure cookies on localhost.
@@ -58,6 +59,7 @@ export const requireMembership = createMiddleware<ProjectEnv>(async (c, next) =>
   if (!row) throw new NotFoundError("There is no such project, or you are not a member of it.");
   c.set("project", row.project);
   c.set("access", { role: row.membership.role, organizationId: row.membership.role === "viewer" ? row.membership.organizationId : null });
+  c.set("unread", await unreadCount(c.var.db, row.project.id, c.var.user.id));
   await next();
 });
 

@@ -94,3 +94,35 @@ describe("dashboard exports", () => {
     expect(history).toContain("Import of history.jsonl");
   });
 });
+
+describe("notifications of finished tasks", () => {
+  it("tells the member who exported, with an unread badge, archived per member", async () => {
+    const project = await createTenant();
+    const owner = await signIn(await createMember(project, "owner"));
+    const colleague = await signIn(await createMember(project, "admin"));
+    const created = await dash("POST", `/p/${project.project.id}/exports`, { cookie: owner, form: { format: "jsonl" } });
+    expect(created.status).toBe(303);
+    const events = await (await dash("GET", `/p/${project.project.id}/events`, { cookie: owner })).text();
+    expect(events).toContain("Notifications (1)");
+    const page = await (await dash("GET", `/p/${project.project.id}/notifications`, { cookie: owner })).text();
+    expect(page).toMatch(/Export ready: \d+ events/);
+    expect(await (await dash("GET", `/p/${project.project.id}/notifications`, { cookie: colleague })).text()).toContain("You are all caught up.");
+
+    // An export started with an API key concerns everyone.
+    const apiExport = await expectJson<{ task_id: string }>(await api("POST", "/v1/exports", { key: project.keys.read, body: { format: "csv" } }), 202);
+    const { runTaskStep } = await import("../../src/services/tasks/engine");
+    const { TASK_HANDLERS } = await import("../../src/services/tasks/handlers");
+    const { env } = await import("cloudflare:test");
+    while ((await runTaskStep(env, apiExport.task_id, TASK_HANDLERS, { enqueueNext: false })) === "continued");
+    expect(await (await dash("GET", `/p/${project.project.id}/events`, { cookie: colleague })).text()).toContain("Notifications (1)");
+
+    const id = /\/notifications\/(ntf_[A-Za-z0-9_]+)\/archive/.exec(page)?.[1];
+    await dash("POST", `/p/${project.project.id}/notifications/${id}/archive`, { cookie: owner });
+    const after = await (await dash("GET", `/p/${project.project.id}/notifications`, { cookie: owner })).text();
+    expect(after).not.toMatch(/Export ready: \d+ events<\/a>\s*<\/td>\s*<td>\s*<form[^>]*\/ntf_[A-Za-z0-9_]+_done\/archive/);
+    await dash("POST", `/p/${project.project.id}/notifications/archive`, { cookie: owner });
+    expect(await (await dash("GET", `/p/${project.project.id}/notifications`, { cookie: owner })).text()).toContain("You are all caught up.");
+    expect(await (await dash("GET", `/p/${project.project.id}/notifications?archived=1`, { cookie: owner })).text()).toMatch(/Export ready/);
+    expect(await (await dash("GET", `/p/${project.project.id}/events`, { cookie: colleague })).text()).toContain("Notifications (1)");
+  });
+});

@@ -1,6 +1,6 @@
 import type { NavItem } from "../layouts/Layout";
 
-export type NavAccess = { events: boolean; settings: boolean; exports: boolean; tasks: boolean; imports: boolean };
+export type NavAccess = { events: boolean; settings: boolean; exports: boolean; tasks: boolean; imports: boolean; unread: number };
 
 /** The project navigation; items a role may not use are not shown. */
 export function projectNav(projectId: string, access: NavAccess, current: string): NavItem[] {
@@ -9,6 +9,7 @@ export function projectNav(projectId: string, access: NavAccess, current: string
   if (access.exports) items.push({ href: `${base}/exports`, label: "Exports" });
   if (access.tasks) items.push({ href: `${base}/tasks`, label: "Tasks" });
   if (access.imports) items.push({ href: `${base}/imports`, label: "Imports" });
+  items.push({ href: `${base}/notifications`, label: access.unread ? `Notifications (${access.unread})` : "Notifications" });
   if (access.settings) {
     items.push({ href: `${base}/settings`, label: "Settings" });
     items.push({ href: `${base}/settings/members`, label: "Members" });

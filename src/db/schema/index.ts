@@ -4,3 +4,4 @@ export * from "./projects";
 export * from "./users";
 export * from "./sessions";
 export * from "./tasks";
+export * from "./notifications";

@@ -18,6 +18,7 @@ export function frame(c: Context<ProjectEnv>, current: string) {
         exports: can(access.role, "events.export"),
         tasks: can(access.role, "tasks.read"),
         imports: can(access.role, "events.import"),
+        unread: c.var.unread,
       },
       current,
     ),

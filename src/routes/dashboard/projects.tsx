@@ -6,6 +6,7 @@ import { requireMembership } from "../../middleware/session";
 import { Projects } from "../../../views/pages/Projects";
 import { backgroundPages } from "./background";
 import { explorerPages } from "./explorer";
+import { notificationPages } from "./notifications";
 import { settingsPages } from "./settings";
 
 export const projectListPages = new Hono<SignedInEnv>().get("/", async (c) => {
@@ -22,5 +23,6 @@ export const projectPages = new Hono<ProjectEnv>()
   .use(requireMembership)
   .route("/settings", settingsPages)
   .route("/", backgroundPages)
+  .route("/", notificationPages)
   .get("/", (c) => c.redirect(`/p/${c.var.project.id}/events`, 303))
   .route("/", explorerPages);

@@ -3,6 +3,7 @@ import { createDb, type Db } from "../../db/client";
 import { projects, tasks, type Project, type Task, type TaskError, type TaskType } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import type { QueueMessage } from "../../queues/messages";
+import { notifyTaskEnded } from "./finished";
 
 /** What one bounded step of a task reports; the engine commits it with the checkpoint. */
 export type StepResult = {
@@ -73,9 +74,13 @@ export async function runTaskStep(env: Env, taskId: string, handlers: Record<Tas
       finishedAt: result.done ? now : null,
     })
     .where(and(eq(tasks.id, task.id), eq(tasks.step, task.step), inArray(tasks.status, ["enqueued", "in_progress"])))
-    .returning({ id: tasks.id });
-  if (committed.length === 0) return "superseded";
-  if (result.done) return "done";
+    .returning();
+  const [finished] = committed;
+  if (!finished) return "superseded";
+  if (result.done) {
+    await notifyTaskEnded(db, finished, "done");
+    return "done";
+  }
   if (options.enqueueNext !== false) await enqueueStep(env, task.id);
   return "continued";
 }
@@ -99,10 +104,12 @@ export async function failTask(db: Db, taskId: string, reason: string, now = Dat
   const [task] = await db.select().from(tasks).where(eq(tasks.id, taskId)).limit(1);
   if (!task || task.status === "done" || task.status === "failed") return;
   const message = task.lastError ? `${reason}: ${task.lastError}` : reason;
-  await db
+  const [failed] = await db
     .update(tasks)
     .set({ status: "failed", finishedAt: now, updatedAt: now, errors: [...task.errors, { message }].slice(0, MAX_ERRORS) })
-    .where(and(eq(tasks.id, taskId), inArray(tasks.status, ["enqueued", "in_progress"])));
+    .where(and(eq(tasks.id, taskId), inArray(tasks.status, ["enqueued", "in_progress"])))
+    .returning();
+  if (failed) await notifyTaskEnded(db, failed, "failed");
 }
 
 /** Re-sends the step message of tasks that have not moved for a while (cron). */

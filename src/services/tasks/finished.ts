@@ -1,0 +1,43 @@
+import type { Db } from "../../db/client";
+import type { Task } from "../../db/schema";
+import { notify } from "../notifications/notify";
+
+/**
+ * Tells the person who started a task that it ended (everyone, when an API key started it):
+ * "export ready", "import done" and their failures (DESIGN §7).
+ */
+export async function notifyTaskEnded(db: Db, task: Task, outcome: "done" | "failed"): Promise<void> {
+  const userId = task.createdBy?.startsWith("usr_") ? task.createdBy : null;
+  const base = `/p/${task.projectId}`;
+  if (task.type === "export") {
+    const rows = Number(task.result?.rows ?? task.processed);
+    await notify(
+      db,
+      {
+        projectId: task.projectId,
+        userId,
+        type: outcome === "done" ? "export.ready" : "export.failed",
+        title: outcome === "done" ? `Export ready: ${rows.toLocaleString("en-US")} events` : "Export failed",
+        body: outcome === "done" ? "Download it from Exports within 7 days." : (task.errors.at(-1)?.message ?? null),
+        link: `${base}/exports/${String(task.params.exportId)}`,
+      },
+      `${task.id}_${outcome}`,
+    );
+    return;
+  }
+  await notify(
+    db,
+    {
+      projectId: task.projectId,
+      userId,
+      type: outcome === "done" ? "import.done" : "import.failed",
+      title:
+        outcome === "done"
+          ? `Import of ${String(task.params.name ?? "a file")} done: ${task.successCount.toLocaleString("en-US")} stored, ${task.failureCount.toLocaleString("en-US")} failed`
+          : `Import of ${String(task.params.name ?? "a file")} failed`,
+      body: outcome === "failed" ? (task.errors.at(-1)?.message ?? null) : null,
+      link: `${base}/tasks/${task.id}`,
+    },
+    `${task.id}_${outcome}`,
+  );
+}
