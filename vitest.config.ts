@@ -9,7 +9,7 @@ export default defineConfig(async () => {
   return {
     plugins: [
       cloudflareTest({
-        wrangler: { configPath: "./wrangler.toml" },
+        wrangler: { configPath: "./wrangler.toml", environment: "test" },
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,

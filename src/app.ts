@@ -8,6 +8,7 @@ import { eventsApi } from "./routes/api/events";
 import { exportsApi } from "./routes/api/exports";
 import { importsApi } from "./routes/api/imports";
 import { tasksApi } from "./routes/api/tasks";
+import { sendoutsApi, webhooksApi } from "./routes/api/webhooks";
 import { healthApi } from "./routes/api/health";
 import { accountPages } from "./routes/dashboard/account";
 import { assetRoutes } from "./routes/dashboard/assets";
@@ -27,6 +28,8 @@ export function createApp() {
   app.route("/v1/exports", exportsApi);
   app.route("/v1/imports", importsApi);
   app.route("/v1/tasks", tasksApi);
+  app.route("/v1/webhooks", webhooksApi);
+  app.route("/v1/webhook-sendouts", sendoutsApi);
 
   // Dashboard: secure headers with a CSP nonce and same-origin checks on every state change.
   app.route("/", assetRoutes);

@@ -1,9 +1,11 @@
 import { sweepStaleTasks } from "../services/tasks/engine";
+import { sweepSendouts } from "../services/webhooks/sweep";
 
 /** Which job each cron of wrangler.toml runs. */
 export const CRON_JOBS: Record<string, (env: Env, now: number) => Promise<unknown>> = {
-  // Tasks whose next-step message was lost (a crash between commit and send) start again.
-  "*/2 * * * *": (env, now) => sweepStaleTasks(env, now),
+  // Tasks whose next-step message was lost (a crash between commit and send) start again, and
+  // webhook sendouts that never got (or lost) their delivery message are sent.
+  "*/2 * * * *": async (env, now) => ({ tasks: await sweepStaleTasks(env, now), sendouts: await sweepSendouts(env, now) }),
 };
 
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {

@@ -1,4 +1,6 @@
 import { createDb } from "../db/client";
+import { readConfig } from "../env";
+import { deliverSendout, giveUpSendout, type Fetcher } from "../services/webhooks/deliver";
 import { failTask, recordStepError, runTaskStep } from "../services/tasks/engine";
 import { TASK_HANDLERS } from "../services/tasks/handlers";
 import { QueueMessage } from "./messages";
@@ -15,7 +17,7 @@ export function retryDelay(attempts: number): number {
  * step is recorded on its task and retried with a delay, and after max_retries the message goes to
  * the dead-letter queue, whose consumer marks the task failed with that reason.
  */
-export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
+export async function handleQueue(batch: MessageBatch<unknown>, env: Env, deps: { fetch: Fetcher } = { fetch: (request) => fetch(request) }): Promise<void> {
   const db = createDb(env.DB);
   const deadLetters = batch.queue === DEAD_LETTER_QUEUE;
   for (const message of batch.messages) {
@@ -25,7 +27,27 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env): Promi
       message.ack();
       continue;
     }
-    const { taskId } = parsed.data;
+    const body = parsed.data;
+    if (body.kind === "webhook.deliver") {
+      if (deadLetters) await giveUpSendout(db, body.sendoutId);
+      else {
+        try {
+          // The retry schedule is ours: a failed attempt is retried with its own delay, then acked as error.
+          const outcome = await deliverSendout(env, body.sendoutId, body.trigger, deps.fetch, readConfig(env).SECRETS_KEY);
+          if (outcome.kind === "retry") {
+            message.retry({ delaySeconds: outcome.delaySeconds });
+            continue;
+          }
+        } catch (error) {
+          console.error(`sendout ${body.sendoutId}: delivery crashed (attempt ${message.attempts})`, error);
+          message.retry({ delaySeconds: retryDelay(message.attempts) });
+          continue;
+        }
+      }
+      message.ack();
+      continue;
+    }
+    const { taskId } = body;
     if (deadLetters) {
       await failTask(db, taskId, `gave up after ${message.attempts} deliveries`);
       message.ack();

@@ -5,3 +5,4 @@ export * from "./users";
 export * from "./sessions";
 export * from "./tasks";
 export * from "./notifications";
+export * from "./webhooks";

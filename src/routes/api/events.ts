@@ -57,7 +57,7 @@ eventsApi
       },
     }),
     async (c) => {
-      const [result] = await recordEvents(c.env.DB, c.var.auth.project, [c.req.valid("json")], { batch: false });
+      const [result] = await recordEvents(c.env.DB, c.var.auth.project, [c.req.valid("json")], { batch: false, webhooks: c.env.WEBHOOKS });
       if (!result) throw new Error("recordEvents returned no result for one event");
       const { data: _data, ...answer } = result;
       return c.json(answer, 201);
@@ -80,7 +80,7 @@ eventsApi
       },
     }),
     async (c) => {
-      const results = await recordEvents(c.env.DB, c.var.auth.project, c.req.valid("json").events, { batch: true });
+      const results = await recordEvents(c.env.DB, c.var.auth.project, c.req.valid("json").events, { batch: true, webhooks: c.env.WEBHOOKS });
       return c.json({ data: results.map(({ data: _data, ...answer }) => answer) }, 201);
     },
   )

@@ -4,6 +4,7 @@ import { toIso } from "../../lib/time";
 import type { Project } from "../../db/schema";
 import { prepareEvent, type PreparedEvent } from "./prepare";
 import type { EventInput, IngestResult } from "./schema";
+import { enqueueDeliveries, fanoutStatements } from "../webhooks/fanout";
 
 /**
  * Each bulk INSERT reads its rows from one JSON array parameter through json_each, so a batch of
@@ -63,12 +64,13 @@ function isUniqueViolation(error: unknown): boolean {
  * with the same content answers `duplicate: true`; with other content the whole call is a 409.
  * Resolves only once the rows are committed.
  */
-export async function recordEvents(
-  db: D1Database,
-  project: Project,
-  inputs: EventInput[],
-  options: { batch: boolean },
-): Promise<RecordedEvent[]> {
+export type RecordOptions = {
+  batch: boolean;
+  /** Where webhook deliveries go once the events are stored; without it the sweep cron sends them. */
+  webhooks?: Queue | undefined;
+};
+
+export async function recordEvents(db: D1Database, project: Project, inputs: EventInput[], options: RecordOptions): Promise<RecordedEvent[]> {
   try {
     return await recordOnce(db, project, inputs, options);
   } catch (error) {
@@ -83,7 +85,7 @@ async function recordOnce(
   db: D1Database,
   project: Project,
   inputs: EventInput[],
-  { batch }: { batch: boolean },
+  { batch, webhooks }: RecordOptions,
 ): Promise<RecordedEvent[]> {
   const receivedAt = Date.now();
   const isSensitive = sensitiveKeyMatcher(project.redactionKeys);
@@ -124,6 +126,13 @@ async function recordOnce(
     results.push({ id: event.id, hash: event.hash, received_at: toIso(receivedAt), duplicate: false, data: event.data });
   }
 
-  if (toInsert.length > 0) await db.batch(insertStatements(db, project.id, receivedAt, toInsert));
+  if (toInsert.length > 0) {
+    // Sendouts are written in the same batch as their events: stored together or not at all.
+    const fanout = await fanoutStatements(db, project.id, toInsert, receivedAt);
+    await db.batch([...insertStatements(db, project.id, receivedAt, toInsert), ...fanout.statements]);
+    if (webhooks && fanout.ids.length) {
+      await enqueueDeliveries(webhooks, fanout.ids).catch((error: unknown) => console.error("webhook enqueue failed; the sweep will send them", error));
+    }
+  }
   return results;
 }

@@ -69,14 +69,14 @@ export async function importStep({ env, task, project }: StepContext): Promise<S
   for (let i = 0; i < valid.length; i += BATCH) {
     const batch = valid.slice(i, i + BATCH);
     try {
-      const results = await recordEvents(env.DB, project, batch.map((b) => b.input), { batch: true });
+      const results = await recordEvents(env.DB, project, batch.map((b) => b.input), { batch: true, webhooks: env.WEBHOOKS });
       for (const r of results) r.duplicate ? duplicates++ : stored++;
     } catch (error) {
       problemOf(error);
       // One row failed the batch (a conflict, a time in the future…): store row by row to name it.
       for (const { line, input } of batch) {
         try {
-          const [r] = await recordEvents(env.DB, project, [input], { batch: false });
+          const [r] = await recordEvents(env.DB, project, [input], { batch: false, webhooks: env.WEBHOOKS });
           if (r?.duplicate) duplicates++;
           else stored++;
         } catch (rowError) {

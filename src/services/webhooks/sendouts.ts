@@ -1,0 +1,149 @@
+import { and, asc, desc, eq, gte, inArray, lt, type SQL } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import { SENDOUT_STATUSES, webhookAttempts, webhookEndpoints, webhookSendouts, type Project, type WebhookAttempt, type WebhookSendout } from "../../db/schema";
+import { NotFoundError, ValidationError } from "../../lib/errors";
+import { parseTimeBound } from "../../lib/time";
+import { logOwnEvent, requestOf } from "../audit/log-own";
+import type { Actor } from "./endpoints";
+import { getEndpoint } from "./endpoints";
+import { enqueueDeliveries } from "./fanout";
+
+// Sendout filters of DESIGN §8 (Voucherify's: id, status, type, request id, source id, endpoint,
+// creation date, sendout date).
+export const SendoutFilters = z
+  .strictObject({
+    id: z.string().max(64).optional(),
+    status: z.enum(SENDOUT_STATUSES).optional(),
+    type: z.string().max(128).optional(),
+    request_id: z.string().max(1000).optional(),
+    event_id: z.string().max(128).optional(),
+    webhook_id: z.string().max(64).optional(),
+    created_from: z.string().max(64).optional(),
+    created_to: z.string().max(64).optional(),
+    sent_from: z.string().max(64).optional(),
+    sent_to: z.string().max(64).optional(),
+  })
+  .meta({ id: "SendoutFilters" });
+export type SendoutFilters = z.infer<typeof SendoutFilters>;
+
+function bound(value: string | undefined, name: string, edge: "start" | "end", timeZone: string): number | undefined {
+  if (!value) return undefined;
+  const ms = parseTimeBound(value, timeZone, edge);
+  if (ms === null) throw new ValidationError(`${name}: "${value}" is not a date or time`, [{ path: name, message: "not a date or time" }]);
+  return ms;
+}
+
+export function sendoutView(s: WebhookSendout, attempts?: WebhookAttempt[]) {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    id: s.id,
+    webhook_id: s.endpointId,
+    event_id: s.eventId,
+    type: s.eventType,
+    request_id: s.requestId,
+    status: s.status,
+    attempt_count: s.attempts,
+    last_status_code: s.lastStatusCode,
+    next_attempt_at: iso(s.nextAttemptAt),
+    created_at: new Date(s.createdAt).toISOString(),
+    sent_at: iso(s.sentAt),
+    ...(attempts && {
+      attempts: attempts.map((a) => ({
+        id: a.id,
+        trigger: a.trigger,
+        started_at: new Date(a.startedAt).toISOString(),
+        duration_ms: a.durationMs,
+        request_headers: a.requestHeaders,
+        response_status: a.responseStatus,
+        response_excerpt: a.responseExcerpt,
+        error: a.error,
+      })),
+    }),
+  };
+}
+
+export async function listSendouts(db: Db, project: Project, filters: SendoutFilters, limit = 100): Promise<WebhookSendout[]> {
+  const where: (SQL | undefined)[] = [eq(webhookSendouts.projectId, project.id)];
+  const tz = project.timezone;
+  if (filters.id) where.push(eq(webhookSendouts.id, filters.id));
+  if (filters.status) where.push(eq(webhookSendouts.status, filters.status));
+  if (filters.type) where.push(eq(webhookSendouts.eventType, filters.type));
+  if (filters.request_id) where.push(eq(webhookSendouts.requestId, filters.request_id));
+  if (filters.event_id) where.push(eq(webhookSendouts.eventId, filters.event_id));
+  if (filters.webhook_id) where.push(eq(webhookSendouts.endpointId, filters.webhook_id));
+  const cf = bound(filters.created_from, "created_from", "start", tz);
+  const ct = bound(filters.created_to, "created_to", "end", tz);
+  const sf = bound(filters.sent_from, "sent_from", "start", tz);
+  const st = bound(filters.sent_to, "sent_to", "end", tz);
+  if (cf !== undefined) where.push(gte(webhookSendouts.createdAt, cf));
+  if (ct !== undefined) where.push(lt(webhookSendouts.createdAt, ct));
+  if (sf !== undefined) where.push(gte(webhookSendouts.sentAt, sf));
+  if (st !== undefined) where.push(lt(webhookSendouts.sentAt, st));
+  return db
+    .select()
+    .from(webhookSendouts)
+    .where(and(...where))
+    .orderBy(desc(webhookSendouts.createdAt), desc(webhookSendouts.id))
+    .limit(limit);
+}
+
+export async function getSendout(db: Db, projectId: string, id: string): Promise<{ sendout: WebhookSendout; attempts: WebhookAttempt[]; url: string }> {
+  const [row] = await db
+    .select({ sendout: webhookSendouts, url: webhookEndpoints.url })
+    .from(webhookSendouts)
+    .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookSendouts.endpointId))
+    .where(and(eq(webhookSendouts.projectId, projectId), eq(webhookSendouts.id, id)))
+    .limit(1);
+  if (!row) throw new NotFoundError("No webhook sendout with this id in this project.");
+  const attempts = await db.select().from(webhookAttempts).where(eq(webhookAttempts.sendoutId, id)).orderBy(asc(webhookAttempts.startedAt));
+  return { ...row, attempts };
+}
+
+/** Sends one sendout again, as a new attempt on the same sendout id. */
+export async function resendSendout(db: Db, env: Env, input: { project: Project; id: string; who: Actor }): Promise<WebhookSendout> {
+  const { sendout, url } = await getSendout(db, input.project.id, input.id);
+  await db.update(webhookSendouts).set({ status: "pending", updatedAt: Date.now() }).where(eq(webhookSendouts.id, sendout.id));
+  await enqueueDeliveries(env.WEBHOOKS, [sendout.id], "resend");
+  await logOwnEvent(env.DB, [input.project], {
+    category: "configuration",
+    type: "webhook.resent",
+    status: "success",
+    summary: `Webhook ${sendout.eventType} resent to ${url}`,
+    actor: input.who.actor,
+    source: input.who.source,
+    entity: { type: "webhook_sendout", id: sendout.id },
+    metadata: { event_id: sendout.eventId, webhook_id: sendout.endpointId },
+    ...(input.who.origin && { request: requestOf(input.who.origin) }),
+  });
+  return sendout;
+}
+
+/** Resends every sendout of an endpoint that ended in error since a time. */
+export async function recoverEndpoint(db: Db, env: Env, input: { project: Project; id: string; since: string; who: Actor }): Promise<number> {
+  const endpoint = await getEndpoint(db, input.project.id, input.id);
+  const since = bound(input.since, "since", "start", input.project.timezone);
+  if (since === undefined) throw new ValidationError("since: give the time to recover from", [{ path: "since", message: "required" }]);
+  const failed = await db
+    .select({ id: webhookSendouts.id })
+    .from(webhookSendouts)
+    .where(and(eq(webhookSendouts.projectId, input.project.id), eq(webhookSendouts.endpointId, endpoint.id), inArray(webhookSendouts.status, ["error"]), gte(webhookSendouts.createdAt, since)))
+    .limit(10_000);
+  const ids = failed.map((f) => f.id);
+  for (let i = 0; i < ids.length; i += 90) {
+    await db.update(webhookSendouts).set({ status: "pending", updatedAt: Date.now() }).where(inArray(webhookSendouts.id, ids.slice(i, i + 90)));
+  }
+  await enqueueDeliveries(env.WEBHOOKS, ids, "recover");
+  await logOwnEvent(env.DB, [input.project], {
+    category: "configuration",
+    type: "webhook.recovered",
+    status: "success",
+    summary: `${ids.length} failed webhook sendouts to ${endpoint.url} sent again`,
+    actor: input.who.actor,
+    source: input.who.source,
+    entity: { type: "webhook", id: endpoint.id, name: endpoint.url },
+    metadata: { since: new Date(since).toISOString(), count: ids.length },
+    ...(input.who.origin && { request: requestOf(input.who.origin) }),
+  });
+  return ids.length;
+}

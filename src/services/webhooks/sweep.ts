@@ -1,0 +1,28 @@
+import { and, eq, inArray, lt, or } from "drizzle-orm";
+import { createDb } from "../../db/client";
+import { webhookSendouts } from "../../db/schema";
+import { enqueueDeliveries } from "./fanout";
+
+/**
+ * Sends sendouts whose message never went out (written with an event by a path without the queue,
+ * or a send that failed after the commit), and retries whose message was lost.
+ */
+export async function sweepSendouts(env: Env, now = Date.now()): Promise<number> {
+  const db = createDb(env.DB);
+  const stale = await db
+    .select({ id: webhookSendouts.id })
+    .from(webhookSendouts)
+    .where(
+      or(
+        and(eq(webhookSendouts.status, "pending"), lt(webhookSendouts.updatedAt, now - 60_000)),
+        and(eq(webhookSendouts.status, "retry"), lt(webhookSendouts.nextAttemptAt, now - 10 * 60_000)),
+      ),
+    )
+    .limit(500);
+  if (stale.length === 0) return 0;
+  const ids = stale.map((s) => s.id);
+  // Touched, so the next sweep leaves them to the messages sent now.
+  for (let i = 0; i < ids.length; i += 90) await db.update(webhookSendouts).set({ updatedAt: now }).where(inArray(webhookSendouts.id, ids.slice(i, i + 90)));
+  await enqueueDeliveries(env.WEBHOOKS, ids);
+  return stale.length;
+}
