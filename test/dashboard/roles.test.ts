@@ -43,6 +43,13 @@ const CASES: Case[] = [
     allowed: ["owner", "admin"],
   },
   { action: "see own account", method: "GET", path: () => "/account", allowed: ["owner", "admin", "member", "viewer", "partner", "outsider"] },
+  { action: "see exports", method: "GET", path: (t) => `/p/${t.tenant.project.id}/exports`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
+  { action: "confirm an export", method: "GET", path: (t) => `/p/${t.tenant.project.id}/exports/new`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
+  { action: "see background tasks", method: "GET", path: (t) => `/p/${t.tenant.project.id}/tasks`, allowed: ["owner", "admin", "member"] },
+  { action: "see imports", method: "GET", path: (t) => `/p/${t.tenant.project.id}/imports`, allowed: ["owner", "admin"] },
+  { action: "see webhook sendouts", method: "GET", path: (t) => `/p/${t.tenant.project.id}/webhooks`, allowed: ["owner", "admin", "member"] },
+  { action: "manage webhook endpoints", method: "GET", path: (t) => `/p/${t.tenant.project.id}/settings/webhooks`, allowed: ["owner", "admin"] },
+  { action: "see notifications", method: "GET", path: (t) => `/p/${t.tenant.project.id}/notifications`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
 ];
 
 const ROLES: Role[] = ["owner", "admin", "member", "viewer", "partner", "outsider"];

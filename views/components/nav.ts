@@ -1,6 +1,6 @@
 import type { NavItem } from "../layouts/Layout";
 
-export type NavAccess = { events: boolean; settings: boolean; exports: boolean; tasks: boolean; imports: boolean; unread: number };
+export type NavAccess = { events: boolean; settings: boolean; exports: boolean; tasks: boolean; imports: boolean; webhooks: boolean; manageWebhooks: boolean; unread: number };
 
 /** The project navigation; items a role may not use are not shown. */
 export function projectNav(projectId: string, access: NavAccess, current: string): NavItem[] {
@@ -9,11 +9,13 @@ export function projectNav(projectId: string, access: NavAccess, current: string
   if (access.exports) items.push({ href: `${base}/exports`, label: "Exports" });
   if (access.tasks) items.push({ href: `${base}/tasks`, label: "Tasks" });
   if (access.imports) items.push({ href: `${base}/imports`, label: "Imports" });
+  if (access.webhooks) items.push({ href: `${base}/webhooks`, label: "Webhooks" });
   items.push({ href: `${base}/notifications`, label: access.unread ? `Notifications (${access.unread})` : "Notifications" });
   if (access.settings) {
     items.push({ href: `${base}/settings`, label: "Settings" });
     items.push({ href: `${base}/settings/members`, label: "Members" });
     items.push({ href: `${base}/settings/api-keys`, label: "API keys" });
+    if (access.manageWebhooks) items.push({ href: `${base}/settings/webhooks`, label: "Endpoints" });
   }
   return items.map((item) => ({ ...item, current: item.href === `${base}${current}` }));
 }

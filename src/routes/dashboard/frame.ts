@@ -18,6 +18,8 @@ export function frame(c: Context<ProjectEnv>, current: string) {
         exports: can(access.role, "events.export"),
         tasks: can(access.role, "tasks.read"),
         imports: can(access.role, "events.import"),
+        webhooks: can(access.role, "webhooks.read"),
+        manageWebhooks: can(access.role, "webhooks.manage"),
         unread: c.var.unread,
       },
       current,

@@ -8,6 +8,7 @@ import { backgroundPages } from "./background";
 import { explorerPages } from "./explorer";
 import { notificationPages } from "./notifications";
 import { settingsPages } from "./settings";
+import { webhookPages } from "./webhooks";
 
 export const projectListPages = new Hono<SignedInEnv>().get("/", async (c) => {
   const rows = await c.var.db
@@ -21,6 +22,7 @@ export const projectListPages = new Hono<SignedInEnv>().get("/", async (c) => {
 
 export const projectPages = new Hono<ProjectEnv>()
   .use(requireMembership)
+  .route("/", webhookPages)
   .route("/settings", settingsPages)
   .route("/", backgroundPages)
   .route("/", notificationPages)

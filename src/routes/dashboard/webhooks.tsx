@@ -1,0 +1,149 @@
+import { Hono, type Context } from "hono";
+import { eq } from "drizzle-orm";
+
+import type { ProjectEnv } from "../../env";
+import { SENDOUT_STATUSES, webhookEndpoints, type WebhookEndpoint, type WebhookSendout } from "../../db/schema";
+import { AppError } from "../../lib/errors";
+import { can } from "../../lib/permissions";
+import { toValidationError } from "../../lib/validation";
+import { requirePermission } from "../../middleware/session";
+import { actorOf } from "../../services/audit/log-own";
+import { createEndpoint, deleteEndpoint, EndpointInput, getEndpoint, listEndpoints, rotateSecret, sendTest, updateEndpoint, type Actor } from "../../services/webhooks/endpoints";
+import { getSendout, listSendouts, recoverEndpoint, resendSendout, SendoutFilters } from "../../services/webhooks/sendouts";
+import { SendoutPage, Sendouts, WebhookEndpointPage, WebhookEndpoints, type EndpointRow, type SendoutRow } from "../../../views/pages/Webhooks";
+import { frame } from "./frame";
+import { originOf } from "./origin";
+
+type C = Context<ProjectEnv>;
+type Flash = { error?: string | undefined; success?: string | undefined; secret?: string | undefined };
+
+const who = (c: C): Actor => ({ actor: actorOf(c.var.user), source: "dashboard", origin: originOf(c) });
+const allowPrivate = (c: C) => c.var.config.ENVIRONMENT !== "production";
+
+function endpointRow(e: WebhookEndpoint): EndpointRow {
+  return { id: e.id, url: e.url, description: e.description, eventTypes: e.eventTypes, enabled: e.enabled, disabledReason: e.disabledReason, failingSince: e.failingSince === null ? null : new Date(e.failingSince).toISOString() };
+}
+
+function sendoutRow(s: WebhookSendout, urls: Map<string, string>): SendoutRow {
+  const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+  return { id: s.id, endpointUrl: urls.get(s.endpointId), eventId: s.eventId, type: s.eventType, requestId: s.requestId, status: s.status, attempts: s.attempts, lastStatusCode: s.lastStatusCode, createdAt: new Date(s.createdAt).toISOString(), sentAt: iso(s.sentAt), nextAttemptAt: iso(s.nextAttemptAt) };
+}
+
+/** The endpoint form: types as a comma list, the checkbox as a boolean, then the API's schema. */
+function endpointForm(form: Record<string, string | File>) {
+  const text = (k: string) => (typeof form[k] === "string" ? (form[k] as string) : "");
+  return EndpointInput.safeParse({
+    url: text("url"),
+    description: text("description"),
+    event_types: text("event_types").split(",").map((t) => t.trim()).filter(Boolean),
+    enabled: text("enabled") === "1",
+  });
+}
+
+/** Runs a change; a refusal the user can act on (below 500) is shown on the page instead. */
+async function attempt<T>(run: () => Promise<T>): Promise<{ value?: T; error?: string }> {
+  try {
+    return { value: await run() };
+  } catch (error) {
+    if (error instanceof AppError && error.status < 500) return { error: error.message };
+    throw error;
+  }
+}
+
+async function renderList(c: C, flash: Flash = {}, status: 200 | 422 = 200) {
+  const endpoints = await listEndpoints(c.var.db, c.var.project.id);
+  return c.html(<WebhookEndpoints {...frame(c, "/settings/webhooks")} {...flash} endpoints={endpoints.map(endpointRow)} />, status);
+}
+
+async function renderEndpoint(c: C, id: string, flash: Flash = {}, status: 200 | 404 | 422 = 200) {
+  const endpoint = await getEndpoint(c.var.db, c.var.project.id, id);
+  return c.html(
+    <WebhookEndpointPage {...frame(c, "/settings/webhooks")} {...flash} endpoint={endpointRow(endpoint)} sendoutsHref={`/p/${c.var.project.id}/webhooks?webhook_id=${endpoint.id}`} />,
+    status,
+  );
+}
+
+async function endpointUrls(c: C): Promise<Map<string, string>> {
+  const rows = await c.var.db.select({ id: webhookEndpoints.id, url: webhookEndpoints.url }).from(webhookEndpoints).where(eq(webhookEndpoints.projectId, c.var.project.id));
+  return new Map(rows.map((r) => [r.id, r.url]));
+}
+
+async function renderSendout(c: C, id: string, flash: Flash = {}) {
+  const { sendout, attempts, url } = await getSendout(c.var.db, c.var.project.id, id);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return c.html(
+    <SendoutPage
+      {...frame(c, "/webhooks")}
+      {...flash}
+      sendout={sendoutRow(sendout, new Map([[sendout.endpointId, url]]))}
+      attempts={attempts.map((a) => ({ trigger: a.trigger, startedAt: iso(a.startedAt), durationMs: a.durationMs, responseStatus: a.responseStatus, responseExcerpt: a.responseExcerpt, error: a.error, requestHeaders: a.requestHeaders }))}
+      canResend={can(c.var.access.role, "webhooks.resend")}
+      eventHref={`/p/${c.var.project.id}/events/${encodeURIComponent(sendout.eventId)}`}
+    />,
+  );
+}
+
+export const webhookPages = new Hono<ProjectEnv>()
+  .get("/settings/webhooks", requirePermission("webhooks.manage"), (c) => renderList(c))
+  .post("/settings/webhooks", requirePermission("webhooks.manage"), async (c) => {
+    const parsed = endpointForm(await c.req.parseBody());
+    if (!parsed.success) return renderList(c, { error: toValidationError(parsed.error).message }, 422);
+    const result = await attempt(() => createEndpoint(c.var.db, c.env, { project: c.var.project, endpoint: parsed.data, who: who(c), allowPrivate: allowPrivate(c), secretsKey: c.var.config.SECRETS_KEY }));
+    if (result.error || !result.value) return renderList(c, { error: result.error }, 422);
+    return renderEndpoint(c, result.value.endpoint.id, { success: "Endpoint added.", secret: result.value.secret });
+  })
+  .get("/settings/webhooks/:endpointId", requirePermission("webhooks.manage"), (c) => renderEndpoint(c, c.req.param("endpointId")))
+  .post("/settings/webhooks/:endpointId", requirePermission("webhooks.manage"), async (c) => {
+    const id = c.req.param("endpointId");
+    const parsed = endpointForm(await c.req.parseBody());
+    if (!parsed.success) return renderEndpoint(c, id, { error: toValidationError(parsed.error).message }, 422);
+    const result = await attempt(() => updateEndpoint(c.var.db, c.env, { project: c.var.project, id, changes: parsed.data, who: who(c), allowPrivate: allowPrivate(c) }));
+    return renderEndpoint(c, id, result.error ? { error: result.error } : { success: "Saved." }, result.error ? 422 : 200);
+  })
+  .post("/settings/webhooks/:endpointId/rotate-secret", requirePermission("webhooks.manage"), async (c) => {
+    const id = c.req.param("endpointId");
+    const secret = await rotateSecret(c.var.db, c.env, { project: c.var.project, id, who: who(c), secretsKey: c.var.config.SECRETS_KEY });
+    return renderEndpoint(c, id, { success: "Secret rotated; the old one also signs for 24 hours.", secret });
+  })
+  .post("/settings/webhooks/:endpointId/test", requirePermission("webhooks.manage"), async (c) => {
+    const id = c.req.param("endpointId");
+    const sendoutId = await sendTest(c.var.db, c.env, { project: c.var.project, id });
+    return c.redirect(`/p/${c.var.project.id}/webhooks/${sendoutId}`, 303);
+  })
+  .post("/settings/webhooks/:endpointId/recover", requirePermission("webhooks.manage"), async (c) => {
+    const id = c.req.param("endpointId");
+    const since = String((await c.req.parseBody()).since ?? "");
+    const result = await attempt(() => recoverEndpoint(c.var.db, c.env, { project: c.var.project, id, since, who: who(c) }));
+    return renderEndpoint(c, id, result.error ? { error: result.error } : { success: `${result.value ?? 0} failed sendouts queued again.` }, result.error ? 422 : 200);
+  })
+  .post("/settings/webhooks/:endpointId/delete", requirePermission("webhooks.manage"), async (c) => {
+    await deleteEndpoint(c.var.db, c.env, { project: c.var.project, id: c.req.param("endpointId"), who: who(c) });
+    return renderList(c, { success: "Endpoint removed." });
+  })
+  .get("/webhooks", requirePermission("webhooks.read"), async (c) => {
+    const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ""));
+    const parsed = SendoutFilters.safeParse(raw);
+    const filters = parsed.success ? parsed.data : {};
+    let error = parsed.success ? undefined : toValidationError(parsed.error, "query").message;
+    let rows: WebhookSendout[] = [];
+    const listed = await attempt(() => listSendouts(c.var.db, c.var.project, filters));
+    if (listed.error) error = listed.error;
+    else rows = listed.value ?? [];
+    const base = `/p/${c.var.project.id}/webhooks`;
+    const link = (status: string | undefined) => {
+      const params = new URLSearchParams(Object.entries(raw).filter(([k]) => k !== "status") as [string, string][]);
+      if (status) params.set("status", status);
+      const q = params.toString();
+      return q ? `${base}?${q}` : base;
+    };
+    const statusLinks = [{ label: "All", href: link(undefined), active: !filters.status }, ...SENDOUT_STATUSES.map((s) => ({ label: s, href: link(s), active: filters.status === s }))];
+    const urls = await endpointUrls(c);
+    return c.html(<Sendouts {...frame(c, "/webhooks")} sendouts={rows.map((s) => sendoutRow(s, urls))} filters={raw as Record<string, string>} statusLinks={statusLinks} error={error} />);
+  })
+  .get("/webhooks/:sendoutId", requirePermission("webhooks.read"), (c) => renderSendout(c, c.req.param("sendoutId")))
+  .post("/webhooks/:sendoutId/resend", requirePermission("webhooks.resend"), async (c) => {
+    const id = c.req.param("sendoutId");
+    await resendSendout(c.var.db, c.env, { project: c.var.project, id, who: who(c) });
+    return renderSendout(c, id, { success: "Queued for another attempt." });
+  });
+
