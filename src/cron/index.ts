@@ -1,8 +1,12 @@
+import { createDb } from "../db/client";
+import { startRetention } from "../services/retention/run";
 import { sweepStaleTasks } from "../services/tasks/engine";
 import { sweepSendouts } from "../services/webhooks/sweep";
 
 /** Which job each cron of wrangler.toml runs. */
 export const CRON_JOBS: Record<string, (env: Env, now: number) => Promise<unknown>> = {
+  // Daily: a retention task per project (events, archives, old records, expired export files).
+  "17 3 * * *": (env, now) => startRetention(env, createDb(env.DB), now),
   // Tasks whose next-step message was lost (a crash between commit and send) start again, and
   // webhook sendouts that never got (or lost) their delivery message are sent.
   "*/2 * * * *": async (env, now) => ({ tasks: await sweepStaleTasks(env, now), sendouts: await sweepSendouts(env, now) }),

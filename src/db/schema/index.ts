@@ -6,3 +6,4 @@ export * from "./sessions";
 export * from "./tasks";
 export * from "./notifications";
 export * from "./webhooks";
+export * from "./integrity";

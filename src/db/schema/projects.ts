@@ -8,6 +8,8 @@ export const projects = sqliteTable("projects", {
   retentionDays: integer("retention_days").notNull().default(365),
   /** JSON array of extra key names redacted on top of the built-in pattern. */
   redactionKeys: text("redaction_keys", { mode: "json" }).$type<string[]>().notNull().default([]),
+  /** Before retention deletes a day, write it to R2 as gzip JSON Lines. */
+  archiveEnabled: integer("archive_enabled", { mode: "boolean" }).notNull().default(false),
   createdAt: integer("created_at").notNull(),
 });
 

@@ -29,7 +29,7 @@ function requester(c: C): Requester {
 
 function taskSummary(task: Task): TaskSummary {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  const label = task.type === "export" ? "Export" : `Import of ${String(task.params.name ?? "a file")}`;
+  const label = task.type === "export" ? "Export" : task.type === "retention" ? "Retention run" : `Import of ${String(task.params.name ?? "a file")}`;
   return {
     id: task.id,
     type: task.type,

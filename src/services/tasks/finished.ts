@@ -7,6 +7,11 @@ import { notify } from "../notifications/notify";
  * "export ready", "import done" and their failures (DESIGN §7).
  */
 export async function notifyTaskEnded(db: Db, task: Task, outcome: "done" | "failed"): Promise<void> {
+  if (task.type === "retention") {
+    if (outcome === "done") return;
+    await notify(db, { projectId: task.projectId, type: "retention.failed", title: "The retention run failed", body: task.errors.at(-1)?.message ?? null, link: `/p/${task.projectId}/tasks/${task.id}` }, `${task.id}_failed`);
+    return;
+  }
   const userId = task.createdBy?.startsWith("usr_") ? task.createdBy : null;
   const base = `/p/${task.projectId}`;
   if (task.type === "export") {

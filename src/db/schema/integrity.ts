@@ -1,0 +1,39 @@
+import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
+
+/**
+ * Hourly integrity digests (DESIGN §9): per project and window of received_at, the Merkle root of
+ * the events' hashes, chained to the previous digest and signed with the deployment's Ed25519 key.
+ * Never deleted by retention, so old windows can still be reported as pruned rather than broken.
+ */
+export const digests = sqliteTable(
+  "digests",
+  {
+    projectId: text("project_id").notNull(),
+    windowStart: integer("window_start").notNull(),
+    windowEnd: integer("window_end").notNull(),
+    eventCount: integer("event_count").notNull(),
+    root: text("root").notNull(),
+    previousHash: text("previous_hash").notNull(),
+    hash: text("hash").notNull(),
+    signature: text("signature").notNull(),
+    keyId: text("key_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.windowStart] }), index("digests_project_end").on(t.projectId, t.windowEnd)],
+);
+
+/** Archived days (gzip JSON Lines in R2), written by retention before it deletes them. */
+export const archives = sqliteTable(
+  "archives",
+  {
+    projectId: text("project_id").notNull(),
+    fileKey: text("file_key").notNull(),
+    day: text("day").notNull(),
+    eventCount: integer("event_count").notNull(),
+    bytes: integer("bytes").notNull(),
+    createdAt: integer("created_at").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.fileKey] }), index("archives_project_day").on(t.projectId, t.day)],
+);
+
+export type Digest = typeof digests.$inferSelect;
