@@ -7,6 +7,7 @@ import { requireSignIn } from "./middleware/session";
 import { eventsApi } from "./routes/api/events";
 import { exportsApi } from "./routes/api/exports";
 import { importsApi } from "./routes/api/imports";
+import { integrityApi } from "./routes/api/integrity";
 import { tasksApi } from "./routes/api/tasks";
 import { sendoutsApi, webhooksApi } from "./routes/api/webhooks";
 import { healthApi } from "./routes/api/health";
@@ -27,6 +28,7 @@ export function createApp() {
   app.route("/v1/events", eventsApi);
   app.route("/v1/exports", exportsApi);
   app.route("/v1/imports", importsApi);
+  app.route("/v1/integrity", integrityApi);
   app.route("/v1/tasks", tasksApi);
   app.route("/v1/webhooks", webhooksApi);
   app.route("/v1/webhook-sendouts", sendoutsApi);

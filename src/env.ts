@@ -11,6 +11,8 @@ const Config = z.object({
   /** Encrypts secrets that must be read back (TOTP). `wrangler secret put SECRETS_KEY`; `npm start` writes one to .dev.vars. */
   /** Exports up to this many rows download at once from the dashboard; larger ones run in the background. */
   EXPORT_DIRECT_MAX_ROWS: z.coerce.number().int().min(0).default(50_000),
+  /** Ed25519 private key as a JWK that signs integrity digests (`npm start` makes one for local use). */
+  INTEGRITY_SIGNING_KEY: z.string().optional(),
   SECRETS_KEY: z.string().min(32, "SECRETS_KEY must be at least 32 characters (wrangler secret put SECRETS_KEY)"),
 });
 export type Config = z.infer<typeof Config>;

@@ -1,10 +1,14 @@
 import { createDb } from "../db/client";
+import { readConfig } from "../env";
+import { createAllDigests } from "../services/integrity/digests";
 import { startRetention } from "../services/retention/run";
 import { sweepStaleTasks } from "../services/tasks/engine";
 import { sweepSendouts } from "../services/webhooks/sweep";
 
 /** Which job each cron of wrangler.toml runs. */
 export const CRON_JOBS: Record<string, (env: Env, now: number) => Promise<unknown>> = {
+  // Hourly: a signed digest of each project's events received in the last closed hour.
+  "5 * * * *": (env, now) => createAllDigests(env, createDb(env.DB), readConfig(env).INTEGRITY_SIGNING_KEY, now),
   // Daily: a retention task per project (events, archives, old records, expired export files).
   "17 3 * * *": (env, now) => startRetention(env, createDb(env.DB), now),
   // Tasks whose next-step message was lost (a crash between commit and send) start again, and

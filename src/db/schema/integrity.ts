@@ -37,3 +37,13 @@ export const archives = sqliteTable(
 );
 
 export type Digest = typeof digests.$inferSelect;
+
+/** Hours of received_at from which retention deleted events: their digests can no longer be checked. */
+export const prunedWindows = sqliteTable(
+  "pruned_windows",
+  {
+    projectId: text("project_id").notNull(),
+    windowStart: integer("window_start").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.windowStart] })],
+);

@@ -13,6 +13,7 @@ import { createTask, enqueueStep, type StepContext, type StepResult } from "../t
 export const CHUNK = 1000;
 const CHUNKS_PER_STEP = 5;
 const DAY = 24 * 3600_000;
+const HOUR = 3600_000;
 
 type Checkpoint = { phase: "events" | "cleanup"; deleted: number; archived: number; cleaned: Record<string, number> };
 type Row = { seq: number; id: string; occurred_at: number; received_at: number; data: string; hash: string };
@@ -45,7 +46,10 @@ async function deleteChunk(env: Env, db: Db, project: Project, cutoff: number, a
     archived = results.length;
   }
   const seqs = JSON.stringify(results.map((r) => r.seq));
+  // The digest windows these events were received in can no longer be recomputed: say so.
+  const windows = JSON.stringify([...new Set(results.map((r) => Math.floor(r.received_at / HOUR) * HOUR))]);
   await env.DB.batch([
+    env.DB.prepare("INSERT OR IGNORE INTO pruned_windows (project_id, window_start) SELECT ?1, value FROM json_each(?2)").bind(project.id, windows),
     env.DB.prepare("INSERT OR REPLACE INTO retention_cutoffs (project_id, cutoff) VALUES (?1, ?2)").bind(project.id, cutoff),
     env.DB.prepare("DELETE FROM events WHERE project_id = ?1 AND occurred_at < ?2 AND seq IN (SELECT value FROM json_each(?3))").bind(project.id, cutoff, seqs),
     env.DB.prepare("DELETE FROM retention_cutoffs WHERE project_id = ?1").bind(project.id),

@@ -1,0 +1,40 @@
+// Ed25519 signatures for integrity digests, with the deployment's key given as a JWK
+// (INTEGRITY_SIGNING_KEY). Verification needs only the public part (`x`). No imports, so the
+// offline verifier uses this file too.
+
+export type SigningJwk = { kty: "OKP"; crv: "Ed25519"; x: string; d: string };
+
+function fromBase64url(text: string): Uint8Array {
+  const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
+  return Uint8Array.from(atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
+}
+
+function toBase64url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const b of bytes) binary += String.fromCharCode(b);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function parseSigningKey(text: string): SigningJwk {
+  const jwk = JSON.parse(text) as Partial<SigningJwk>;
+  if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.x !== "string" || typeof jwk.d !== "string") {
+    throw new Error("INTEGRITY_SIGNING_KEY must be an Ed25519 private key as a JWK: {kty: OKP, crv: Ed25519, x, d}");
+  }
+  return jwk as SigningJwk;
+}
+
+/** A short, stable id of a public key: the first 16 hex characters of SHA-256 of its bytes. */
+export async function keyId(publicKey: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", fromBase64url(publicKey)));
+  return [...digest.slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export async function signText(jwk: SigningJwk, text: string): Promise<string> {
+  const key = await crypto.subtle.importKey("jwk", { ...jwk, key_ops: ["sign"] }, { name: "Ed25519" }, false, ["sign"]);
+  return toBase64url(new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, key, new TextEncoder().encode(text))));
+}
+
+export async function verifyText(publicKey: string, text: string, signature: string): Promise<boolean> {
+  const key = await crypto.subtle.importKey("raw", fromBase64url(publicKey), { name: "Ed25519" }, false, ["verify"]);
+  return crypto.subtle.verify({ name: "Ed25519" }, key, fromBase64url(signature), new TextEncoder().encode(text));
+}

@@ -1,0 +1,166 @@
+import { and, asc, desc, eq, gt, gte, inArray, lt, lte } from "drizzle-orm";
+import { canonicalJson } from "../../lib/canonical-json";
+import type { Db } from "../../db/client";
+import { digests, projects, prunedWindows, type Digest, type Project } from "../../db/schema";
+import { merkleRoot, sha256Text } from "../../lib/merkle";
+import { keyId, parseSigningKey, signText, verifyText } from "../../lib/signing";
+
+// Integrity (DESIGN §9): every hour, per project, a digest of the events received in the closed
+// window — the Merkle root of their hashes in (received_at, id) order, chained to the previous
+// digest's hash and signed with the deployment's Ed25519 key. Verification recomputes windows from
+// the stored events (hashing each event's data again, so an edited row shows) and reports the
+// windows retention has pruned as pruned, not broken.
+
+export const WINDOW_MS = 3600_000;
+/** A window is closed this long after its end, so late writes of that hour are in. */
+const GRACE_MS = 5 * 60_000;
+const MAX_WINDOWS_PER_RUN = 48;
+const PAGE = 1000;
+export const GENESIS = "0".repeat(64);
+
+type Window = { count: number; root: string; altered: string[] };
+
+/** The digest's own hash covers every field a verifier checks. */
+export function digestBody(d: Pick<Digest, "projectId" | "windowStart" | "windowEnd" | "eventCount" | "root" | "previousHash">): string {
+  return canonicalJson({ project_id: d.projectId, window_start: d.windowStart, window_end: d.windowEnd, event_count: d.eventCount, root: d.root, previous_hash: d.previousHash });
+}
+
+export function digestView(d: Digest) {
+  return {
+    project_id: d.projectId,
+    window_start: d.windowStart,
+    window_end: d.windowEnd,
+    window_start_iso: new Date(d.windowStart).toISOString(),
+    window_end_iso: new Date(d.windowEnd).toISOString(),
+    event_count: d.eventCount,
+    root: d.root,
+    previous_hash: d.previousHash,
+    hash: d.hash,
+    signature: d.signature,
+    key_id: d.keyId,
+  };
+}
+
+/** Reads a window's events in (received_at, id) order, hashing each one's data again. */
+export async function computeWindow(d1: D1Database, projectId: string, start: number, end: number): Promise<Window> {
+  const leaves: string[] = [];
+  const altered: string[] = [];
+  let after: [number, string] = [start - 1, ""];
+  for (;;) {
+    const { results } = await d1
+      .prepare(
+        "SELECT id, received_at, data, hash FROM events WHERE project_id = ?1 AND received_at >= ?2 AND received_at < ?3 AND (received_at, id) > (?4, ?5) ORDER BY received_at, id LIMIT ?6",
+      )
+      .bind(projectId, start, end, after[0], after[1], PAGE)
+      .all<{ id: string; received_at: number; data: string; hash: string }>();
+    for (const row of results) {
+      const actual = await sha256Text(row.data);
+      if (actual !== row.hash) altered.push(row.id);
+      leaves.push(actual);
+    }
+    const last = results.at(-1);
+    if (!last || results.length < PAGE) break;
+    after = [last.received_at, last.id];
+  }
+  return { count: leaves.length, root: await merkleRoot(leaves), altered };
+}
+
+export async function publicKeyOf(signingKey: string | undefined): Promise<{ public_key: string; key_id: string; algorithm: "Ed25519" } | undefined> {
+  if (!signingKey) return undefined;
+  const jwk = parseSigningKey(signingKey);
+  return { algorithm: "Ed25519", public_key: jwk.x, key_id: await keyId(jwk.x) };
+}
+
+/** Writes the digests of every closed window since the project's last one (up to 48 a run). */
+export async function createDigests(env: Env, db: Db, project: Project, signingKey: string, now = Date.now()): Promise<number> {
+  const jwk = parseSigningKey(signingKey);
+  const kid = await keyId(jwk.x);
+  const [last] = await db.select().from(digests).where(eq(digests.projectId, project.id)).orderBy(desc(digests.windowStart)).limit(1);
+  let start = last ? last.windowEnd : Math.floor(project.createdAt / WINDOW_MS) * WINDOW_MS;
+  let previous = last ? last.hash : GENESIS;
+  let made = 0;
+  while (start + WINDOW_MS + GRACE_MS <= now && made < MAX_WINDOWS_PER_RUN) {
+    const end = start + WINDOW_MS;
+    const window = await computeWindow(env.DB, project.id, start, end);
+    const body = { projectId: project.id, windowStart: start, windowEnd: end, eventCount: window.count, root: window.root, previousHash: previous };
+    const text = digestBody(body);
+    const hash = await sha256Text(text);
+    const digest: Digest = { ...body, hash, signature: await signText(jwk, hash), keyId: kid, createdAt: now };
+    const inserted = await db.insert(digests).values(digest).onConflictDoNothing().returning({ hash: digests.hash });
+    if (inserted.length === 0) break; // another run wrote this window first
+    await env.FILES.put(`digests/${project.id}/${start}.json`, JSON.stringify(digestView(digest)), { httpMetadata: { contentType: "application/json" } });
+    previous = hash;
+    start = end;
+    made++;
+  }
+  return made;
+}
+
+/** The hourly cron: digests for every project. */
+export async function createAllDigests(env: Env, db: Db, signingKey: string | undefined, now = Date.now()): Promise<number> {
+  if (!signingKey) {
+    console.error("INTEGRITY_SIGNING_KEY is not set: no integrity digests are written");
+    return 0;
+  }
+  let made = 0;
+  for (const project of await db.select().from(projects)) made += await createDigests(env, db, project, signingKey, now);
+  return made;
+}
+
+export async function listDigests(db: Db, projectId: string, from: number | undefined, to: number | undefined, limit = 1000): Promise<Digest[]> {
+  return db
+    .select()
+    .from(digests)
+    .where(and(eq(digests.projectId, projectId), from !== undefined ? gt(digests.windowEnd, from) : undefined, to !== undefined ? lt(digests.windowStart, to) : undefined))
+    .orderBy(asc(digests.windowStart))
+    .limit(limit);
+}
+
+export type WindowReport = { window_start: string; window_end: string; reason: string };
+export type Verification = { ok: boolean; checked: number; verified: number; pruned: { window_start: string; window_end: string }[]; broken: WindowReport[]; first_broken: WindowReport | null };
+
+/** Recomputes every digested window in [from, to) and checks hashes, signatures and the chain. */
+export async function verifyRange(env: Env, db: Db, project: Project, signingKey: string, from: number, to: number): Promise<Verification> {
+  const publicKey = parseSigningKey(signingKey).x;
+  const list = await listDigests(db, project.id, from, to);
+  const pruned = new Set(
+    (
+      await db
+        .select({ start: prunedWindows.windowStart })
+        .from(prunedWindows)
+        .where(and(eq(prunedWindows.projectId, project.id), gte(prunedWindows.windowStart, from - WINDOW_MS), lte(prunedWindows.windowStart, to)))
+    ).map((p) => p.start),
+  );
+  const report: Verification = { ok: true, checked: list.length, verified: 0, pruned: [], broken: [], first_broken: null };
+  let previous: Digest | undefined;
+  if (list[0]) {
+    const [before] = await db.select().from(digests).where(and(eq(digests.projectId, project.id), eq(digests.windowEnd, list[0].windowStart))).limit(1);
+    previous = before;
+  }
+  for (const d of list) {
+    const where = { window_start: new Date(d.windowStart).toISOString(), window_end: new Date(d.windowEnd).toISOString() };
+    const problems: string[] = [];
+    const expectedHash = await sha256Text(digestBody(d));
+    if (expectedHash !== d.hash) problems.push("the digest record was altered");
+    if (!(await verifyText(publicKey, d.hash, d.signature))) problems.push("the signature does not match the deployment's key");
+    const expectedPrevious = previous ? previous.hash : d.windowStart === list[0]?.windowStart && !previous ? d.previousHash : GENESIS;
+    if (d.previousHash !== expectedPrevious) problems.push("the chain to the previous digest is broken");
+    if (pruned.has(d.windowStart)) {
+      report.pruned.push(where);
+    } else {
+      const window = await computeWindow(env.DB, project.id, d.windowStart, d.windowEnd);
+      if (window.altered.length) problems.push(`events changed since they were stored: ${window.altered.slice(0, 5).join(", ")}`);
+      else if (window.count !== d.eventCount) problems.push(`${d.eventCount} events were digested, ${window.count} are stored`);
+      else if (window.root !== d.root) problems.push("the events differ from the digested ones");
+      if (!problems.length) report.verified++;
+    }
+    if (problems.length) {
+      const broken = { ...where, reason: problems.join("; ") };
+      report.broken.push(broken);
+      report.first_broken ??= broken;
+    }
+    previous = d;
+  }
+  report.ok = report.broken.length === 0;
+  return report;
+}

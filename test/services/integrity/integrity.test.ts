@@ -1,0 +1,105 @@
+import { env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createDb } from "../../../src/db/client";
+import { merkleRoot, sha256Text } from "../../../src/lib/merkle";
+import { verifyText } from "../../../src/lib/signing";
+import { createDigests } from "../../../src/services/integrity/digests";
+import { startRetention } from "../../../src/services/retention/run";
+import { runTaskStep } from "../../../src/services/tasks/engine";
+import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
+import { api, createTenant, expectJson, expectProblem, type Tenant } from "../../fixtures";
+
+const KEY = env.INTEGRITY_SIGNING_KEY as string;
+const db = createDb(env.DB);
+const LATER = Date.now() + 2 * 3600_000;
+
+type Report = { ok: boolean; checked: number; verified: number; pruned: unknown[]; broken: { window_start: string; reason: string }[]; first_broken: { window_start: string; window_end: string; reason: string } | null };
+
+async function seeded(events: Record<string, unknown>[]): Promise<Tenant> {
+  const tenant = await createTenant();
+  await expectJson(await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events } }), 201);
+  expect(await createDigests(env, db, tenant.project, KEY, LATER)).toBeGreaterThan(0);
+  return tenant;
+}
+
+const verify = async (tenant: Tenant) => expectJson<Report>(await api("POST", "/v1/integrity/verify", { key: tenant.keys.read, body: {} }), 200);
+const some = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `e${i}`, type: "commission.updated", summary: `approved ${i}` }));
+
+describe("merkle root", () => {
+  it("follows RFC 6962", async () => {
+    expect(await merkleRoot([])).toBe(await sha256Text(""));
+    const leaves = await Promise.all(["a", "b", "c"].map(sha256Text));
+    expect(await merkleRoot(leaves)).not.toBe(await merkleRoot([leaves[1] ?? "", leaves[0] ?? "", leaves[2] ?? ""]));
+    expect(await merkleRoot(leaves)).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe("digests", () => {
+  it("chains signed digests of closed windows that verify with the public key", async () => {
+    const tenant = await seeded(some(25));
+    const { public_key } = await expectJson<{ public_key: string; algorithm: string }>(await api("GET", "/v1/integrity/public-key"), 200);
+    const { data } = await expectJson<{ data: { hash: string; signature: string; previous_hash: string; event_count: number }[] }>(
+      await api("GET", "/v1/integrity/digests", { key: tenant.keys.read }),
+      200,
+    );
+    expect(data.reduce((n, d) => n + d.event_count, 0)).toBe(25);
+    expect(data[0]?.previous_hash).toBe("0".repeat(64));
+    for (const [i, d] of data.entries()) {
+      expect(await verifyText(public_key, d.hash, d.signature)).toBe(true);
+      if (i > 0) expect(d.previous_hash).toBe(data[i - 1]?.hash);
+    }
+    // Stored in R2 too.
+    expect(await env.FILES.list({ prefix: `digests/${tenant.project.id}/` }).then((l) => l.objects.length)).toBe(data.length);
+    const report = await verify(tenant);
+    expect(report).toMatchObject({ ok: true, broken: [], first_broken: null });
+    // Windows up to now are checked (the test digested an hour ahead as well).
+    expect(report.checked).toBeGreaterThanOrEqual(1);
+    expect(report.verified).toBe(report.checked);
+    // A second run adds nothing for windows already digested.
+    expect(await createDigests(env, db, tenant.project, KEY, LATER)).toBe(0);
+  });
+
+  it("detects a row altered behind the triggers' back, naming its window", async () => {
+    const tenant = await seeded(some(10));
+    await env.DB.prepare("DROP TRIGGER events_no_update").run();
+    await env.DB.prepare("UPDATE events SET data = replace(data, 'approved 3', 'denied 3') WHERE project_id = ? AND id = 'e3'").bind(tenant.project.id).run();
+    const report = await verify(tenant);
+    expect(report.ok).toBe(false);
+    expect(report.first_broken?.reason).toContain("events changed since they were stored: e3");
+    const window = Math.floor(Date.now() / 3600_000) * 3600_000;
+    expect(report.first_broken?.window_start).toBe(new Date(window).toISOString());
+  });
+
+  it("detects a deleted row", async () => {
+    const tenant = await seeded(some(10));
+    await env.DB.batch([
+      env.DB.prepare("INSERT INTO retention_cutoffs (project_id, cutoff) VALUES (?, ?)").bind(tenant.project.id, Number.MAX_SAFE_INTEGER),
+      env.DB.prepare("DELETE FROM events WHERE project_id = ? AND id = 'e5'").bind(tenant.project.id),
+      env.DB.prepare("DELETE FROM retention_cutoffs WHERE project_id = ?").bind(tenant.project.id),
+    ]);
+    const report = await verify(tenant);
+    expect(report.ok).toBe(false);
+    expect(report.first_broken?.reason).toBe("10 events were digested, 9 are stored");
+  });
+
+  it("after retention, reports the pruned windows as pruned and the rest as verified", async () => {
+    const old = new Date(Date.now() - 400 * 24 * 3600_000).toISOString();
+    const tenant = await seeded([...some(5).map((e) => ({ ...e, occurred_at: old })), { id: "recent", type: "x.y" }]);
+    // A later window with only recent events stays verifiable.
+    await startRetention(env, db, Date.now());
+    const task = await env.DB.prepare("SELECT id FROM tasks WHERE project_id = ? AND type = 'retention'").bind(tenant.project.id).first<{ id: string }>();
+    while ((await runTaskStep(env, task?.id ?? "", TASK_HANDLERS, { enqueueNext: false })) === "continued");
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ? AND id GLOB 'e[0-9]*'").bind(tenant.project.id).first<{ n: number }>();
+    expect(left?.n).toBe(0);
+    const report = await verify(tenant);
+    expect(report).toMatchObject({ ok: true, broken: [] });
+    expect(report.pruned.length).toBeGreaterThan(0);
+  });
+
+  it("checks keys and input", async () => {
+    const tenant = await createTenant();
+    await expectProblem(await api("POST", "/v1/integrity/verify", { body: {} }), 401);
+    await expectProblem(await api("POST", "/v1/integrity/verify", { key: tenant.keys.read, body: { from: "soon" } }), 422);
+    await expectProblem(await api("GET", "/v1/integrity/digests", { key: tenant.keys.ingest }), 403);
+  });
+});
