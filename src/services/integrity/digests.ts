@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, gte, inArray, lt, lte } from "drizzle-orm";
-import { canonicalJson } from "../../lib/canonical-json";
+import { digestBody as offlineDigestBody } from "../../lib/verify-offline";
 import type { Db } from "../../db/client";
 import { digests, projects, prunedWindows, type Digest, type Project } from "../../db/schema";
 import { merkleRoot, sha256Text } from "../../lib/merkle";
@@ -20,9 +20,9 @@ export const GENESIS = "0".repeat(64);
 
 type Window = { count: number; root: string; altered: string[] };
 
-/** The digest's own hash covers every field a verifier checks. */
+/** The digest's own hash covers every field a verifier checks (the same text the offline verifier builds). */
 export function digestBody(d: Pick<Digest, "projectId" | "windowStart" | "windowEnd" | "eventCount" | "root" | "previousHash">): string {
-  return canonicalJson({ project_id: d.projectId, window_start: d.windowStart, window_end: d.windowEnd, event_count: d.eventCount, root: d.root, previous_hash: d.previousHash });
+  return offlineDigestBody({ project_id: d.projectId, window_start: d.windowStart, window_end: d.windowEnd, event_count: d.eventCount, root: d.root, previous_hash: d.previousHash });
 }
 
 export function digestView(d: Digest) {

@@ -103,3 +103,39 @@ describe("digests", () => {
     await expectProblem(await api("GET", "/v1/integrity/digests", { key: tenant.keys.ingest }), 403);
   });
 });
+
+describe("offline verification", () => {
+  it("verifies a real export against the digests with only the public key, and names a tampered window", async () => {
+    const { requestExport } = await import("../../../src/services/exports/request");
+    const { verifyExport } = await import("../../../src/lib/verify-offline");
+    const tenant = await createTenant();
+    await expectJson(await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events: some(30) } }), 201);
+    // The export's own event is stored before the windows are digested, as it would be in an hour.
+    const { row, task } = await requestExport(db, env, {
+      project: tenant.project,
+      format: "jsonl",
+      gzip: false,
+      filters: {},
+      requester: { id: "key_x", name: "test", organizationId: null, configuration: true, actor: { type: "api_key", id: "key_x" }, source: "api" },
+      enqueue: false,
+    });
+    await createDigests(env, db, tenant.project, KEY, LATER);
+    while ((await runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false })) === "continued");
+    const text = await (await api("GET", `/v1/exports/${row.id}/download`, { key: tenant.keys.read })).text();
+    const events = text.trim().split("\n").map((l) => JSON.parse(l) as { id: string; received_at: string; hash: string; summary?: string });
+    expect(events).toHaveLength(31);
+    const { data: digests } = await expectJson<{ data: Parameters<typeof verifyExport>[1] }>(await api("GET", "/v1/integrity/digests", { key: tenant.keys.read }), 200);
+    const { public_key } = await expectJson<{ public_key: string }>(await api("GET", "/v1/integrity/public-key"), 200);
+
+    const good = await verifyExport(events, digests, public_key);
+    expect(good.ok).toBe(true);
+    expect(good.windows.filter((w) => w.status === "verified").length).toBeGreaterThan(0);
+
+    const tampered = events.map((e) => (e.id === "e7" ? { ...e, summary: "approved 700" } : e));
+    const bad = await verifyExport(tampered, digests, public_key);
+    expect(bad.ok).toBe(false);
+    expect(bad.first_broken?.reason).toContain("e7");
+    const wrongKey = await verifyExport(events, digests, "nX_4a6LXoDNHWulPoE348xT59TYWI0cHPHPZpOEOBwA");
+    expect(wrongKey.first_broken?.reason).toContain("signature");
+  });
+});
