@@ -3,7 +3,7 @@
 //
 // The demo credentials live in .wrangler/demo.json (local state, git-ignored) so every start prints
 // the same working login and API key; delete .wrangler/ to start from scratch.
-import { randomBytes } from "node:crypto";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { bootstrap } from "./bootstrap.mjs";
@@ -22,6 +22,11 @@ function ensureDevVars() {
   let next = current.endsWith("\n") ? current : `${current}\n`;
   if (!/^ENVIRONMENT=/m.test(next)) next += "ENVIRONMENT=development\n";
   if (!/^SECRETS_KEY=/m.test(next)) next += `SECRETS_KEY=${randomBytes(32).toString("base64url")}\n`;
+  if (!/^INTEGRITY_SIGNING_KEY=/m.test(next)) {
+    // A local Ed25519 key for integrity digests; production sets its own with wrangler secret put.
+    const jwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });
+    next += `INTEGRITY_SIGNING_KEY='${JSON.stringify(jwk)}'\n`;
+  }
   if (next !== current) writeFileSync(DEV_VARS, next);
 }
 

@@ -18,7 +18,7 @@ function Page(props: Frame & Flash & { title: string; children: Child }) {
 
 const when = (ms: number | null) => (ms === null ? "never" : new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC");
 
-export type ProjectSettingsValues = { name: string; timezone: string; retention_days: number | string; redaction_keys: string };
+export type ProjectSettingsValues = { name: string; timezone: string; retention_days: number | string; redaction_keys: string; archive: boolean };
 
 export function ProjectSettings(props: Frame & Flash & { values: ProjectSettingsValues }) {
   const v = props.values;
@@ -38,6 +38,11 @@ export function ProjectSettings(props: Frame & Flash & { values: ProjectSettings
           Retention (days)
           <span class="hint">Events older than this are deleted by the daily retention run.</span>
           <input name="retention_days" type="number" min={1} max={3650} required value={String(v.retention_days)} />
+        </label>
+        <label class="fit">
+          <span>
+            <input type="checkbox" name="archive" value="1" checked={v.archive} /> Archive each day to R2 (gzip JSON Lines) before retention deletes it
+          </span>
         </label>
         <label>
           Extra redaction keys

@@ -20,6 +20,7 @@ export function frame(c: Context<ProjectEnv>, current: string) {
         imports: can(access.role, "events.import"),
         webhooks: can(access.role, "webhooks.read"),
         manageWebhooks: can(access.role, "webhooks.manage"),
+        integrity: can(access.role, "integrity.read"),
         unread: c.var.unread,
       },
       current,

@@ -6,6 +6,7 @@ import { requireMembership } from "../../middleware/session";
 import { Projects } from "../../../views/pages/Projects";
 import { backgroundPages } from "./background";
 import { explorerPages } from "./explorer";
+import { integrityPages } from "./integrity";
 import { notificationPages } from "./notifications";
 import { settingsPages } from "./settings";
 import { webhookPages } from "./webhooks";
@@ -26,5 +27,6 @@ export const projectPages = new Hono<ProjectEnv>()
   .route("/settings", settingsPages)
   .route("/", backgroundPages)
   .route("/", notificationPages)
+  .route("/", integrityPages)
   .get("/", (c) => c.redirect(`/p/${c.var.project.id}/events`, 303))
   .route("/", explorerPages);

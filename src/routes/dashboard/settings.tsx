@@ -26,7 +26,7 @@ async function attempt(run: () => Promise<void>): Promise<{ error?: string; stat
 
 function settingsValues(c: C): ProjectSettingsValues {
   const p = c.var.project;
-  return { name: p.name, timezone: p.timezone, retention_days: p.retentionDays, redaction_keys: p.redactionKeys.join(", ") };
+  return { name: p.name, timezone: p.timezone, retention_days: p.retentionDays, redaction_keys: p.redactionKeys.join(", "), archive: p.archiveEnabled };
 }
 
 const renderSettings = (c: C, flash: { error?: string | undefined; success?: string | undefined }, status: 200 | 422 = 200, values = settingsValues(c)) =>
@@ -63,7 +63,7 @@ export const settingsPages = new Hono<ProjectEnv>()
     requirePermission("settings.update"),
     formValidator(ProjectSettingsInput, async (c: C, message) => {
       const form = (await c.req.parseBody()) as Record<string, string>;
-      const values = { name: form.name ?? "", timezone: form.timezone ?? "", retention_days: form.retention_days ?? "", redaction_keys: form.redaction_keys ?? "" };
+      const values = { name: form.name ?? "", timezone: form.timezone ?? "", retention_days: form.retention_days ?? "", redaction_keys: form.redaction_keys ?? "", archive: form.archive === "1" };
       return renderSettings(c, { error: message }, 422, values);
     }),
     async (c) => {

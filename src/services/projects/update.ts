@@ -14,6 +14,11 @@ export const ProjectSettingsInput = z.object({
     .max(2000)
     .transform((text) => [...new Set(text.split(/[\s,]+/).map((k) => k.trim()).filter(Boolean))])
     .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "keys are letters, digits and _ . - (at most 64)")).max(50, "at most 50 keys")),
+  /** A checkbox: present ("1") when checked. */
+  archive: z
+    .enum(["1"])
+    .optional()
+    .transform((v) => v === "1"),
 });
 export type ProjectSettingsInput = z.output<typeof ProjectSettingsInput>;
 
@@ -24,12 +29,13 @@ export async function updateProjectSettings(
   input: { project: Project; settings: ProjectSettingsInput; user: User; origin: Origin },
 ): Promise<Project> {
   const { project, settings } = input;
-  const next = { name: settings.name, timezone: settings.timezone, retentionDays: settings.retention_days, redactionKeys: settings.redaction_keys };
+  const next = { name: settings.name, timezone: settings.timezone, retentionDays: settings.retention_days, redactionKeys: settings.redaction_keys, archiveEnabled: settings.archive };
   const changes: Record<string, [unknown, unknown]> = {};
   if (project.name !== next.name) changes.name = [project.name, next.name];
   if (project.timezone !== next.timezone) changes.timezone = [project.timezone, next.timezone];
   if (project.retentionDays !== next.retentionDays) changes.retention_days = [project.retentionDays, next.retentionDays];
   if (JSON.stringify(project.redactionKeys) !== JSON.stringify(next.redactionKeys)) changes.redaction_keys = [project.redactionKeys, next.redactionKeys];
+  if (project.archiveEnabled !== next.archiveEnabled) changes.archive_before_delete = [project.archiveEnabled, next.archiveEnabled];
   if (Object.keys(changes).length === 0) return project;
   const [updated] = await db.update(projects).set(next).where(eq(projects.id, project.id)).returning();
   if (!updated) throw new Error("project vanished during update");
