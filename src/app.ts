@@ -5,7 +5,9 @@ import { notFound, onError } from "./middleware/errors";
 import { requestContext } from "./middleware/context";
 import { requireSignIn } from "./middleware/session";
 import { eventsApi } from "./routes/api/events";
-import { exportsApi } from "./routes/api/exports";
+import { exportFilesApi, exportsApi } from "./routes/api/exports";
+import { retracedApi } from "./routes/compat/retraced";
+import { workosApi } from "./routes/compat/workos";
 import { importsApi } from "./routes/api/imports";
 import { integrityApi } from "./routes/api/integrity";
 import { tasksApi } from "./routes/api/tasks";
@@ -27,6 +29,10 @@ export function createApp() {
   app.route("/healthz", healthApi);
   app.route("/v1/events", eventsApi);
   app.route("/v1/exports", exportsApi);
+  app.route("/v1/export-files", exportFilesApi);
+  // Drop-in compatible APIs (README "Compatibility").
+  app.route("/audit_logs", workosApi);
+  app.route("/publisher/v1", retracedApi);
   app.route("/v1/imports", importsApi);
   app.route("/v1/integrity", integrityApi);
   app.route("/v1/tasks", tasksApi);

@@ -1,59 +1,81 @@
-// Realistic demo events for `npm start`: every category of DESIGN §2, over the last 90 days, with
-// changes, requests with bodies and status codes, failures, lifecycle actions, several actors and
-// organisations. Deterministic for a given (now, seed), so a re-run sends the same events and the
-// API answers them as duplicates.
+// Realistic demo events for `npm start`, in the wire format of DESIGN §3: every category of §2 over the
+// last 90 days (about 5 % in the last 24 hours), with changes, lifecycle actions, requests with bodies
+// and status codes, failures with messages, shared request ids, job ids, a burst of failed sign-ins
+// and a few secrets for the server to redact. Deterministic for a given (now, seed), so a re-run sends
+// the same events and the API answers them as duplicates.
 
-const DAY = 24 * 60 * 60 * 1000;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
 
+// People carry the address and browser they usually sign in from; `actor` is what goes on the wire.
 const TEAM = [
-  { type: "team_member", id: "u_42", name: "Jane Doe", email: "jane@example.com" },
-  { type: "team_member", id: "u_7", name: "Bob Stone", email: "bob@example.com" },
-  { type: "team_member", id: "u_19", name: "Amira Haddad", email: "amira@example.com" },
-  { type: "team_member", id: "u_23", name: "Lukas Meyer", email: "lukas@example.com" },
+  { actor: { type: "team_member", id: "u_42", name: "Jane Doe", email: "jane@example.com" }, ip: "203.0.113.7", ua: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15" },
+  { actor: { type: "team_member", id: "u_7", name: "Bob Stone", email: "bob@example.com" }, ip: "198.51.100.23", ua: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 Safari/537.36" },
+  { actor: { type: "team_member", id: "u_19", name: "Amira Haddad", email: "amira@example.com" }, ip: "192.0.2.41", ua: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0" },
+  { actor: { type: "team_member", id: "u_23", name: "Lukas Meyer", email: "lukas@example.com" }, ip: "203.0.113.88", ua: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) Safari/604.1" },
 ];
 const CUSTOMERS = [
-  { type: "customer", id: "c_1001", name: "Sofia Rossi", email: "sofia.rossi@example.org" },
-  { type: "customer", id: "c_1002", name: "Noah Kim", email: "noah.kim@example.org" },
-  { type: "customer", id: "c_1003", name: "Emma Dubois", email: "emma.dubois@example.org" },
-  { type: "customer", id: "c_1004", name: "Liam Walsh", email: "liam.walsh@example.org" },
+  { actor: { type: "customer", id: "c_1001", name: "Sofia Rossi", email: "sofia.rossi@example.org" }, ip: "198.51.100.140", ua: "Mozilla/5.0 (Linux; Android 15) Chrome/131.0 Mobile Safari/537.36" },
+  { actor: { type: "customer", id: "c_1002", name: "Noah Kim", email: "noah.kim@example.org" }, ip: "192.0.2.77", ua: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) Chrome/131.0 Safari/537.36" },
+  { actor: { type: "customer", id: "c_1003", name: "Emma Dubois", email: "emma.dubois@example.org" }, ip: "203.0.113.201", ua: "Mozilla/5.0 (iPad; CPU OS 18_1 like Mac OS X) Safari/604.1" },
 ];
-const MACHINES = [
-  { type: "api_key", id: "key_live_backend", name: "Backend (live)" },
-  { type: "integration", id: "int_hubspot", name: "HubSpot sync" },
-  { type: "system", id: "system", name: "Trailbook" },
-];
-const ORGS = ["org_acme", "org_globex", "org_initech", "org_umbrella", "org_hooli", "org_stark"];
-const PROMOTERS = ["Acme Ltd", "Globex Partners", "Initech Affiliates", "Umbrella Media", "Hooli Reviews", "Stark Deals"];
-const IPS = ["203.0.113.7", "198.51.100.23", "192.0.2.41", "203.0.113.88", "198.51.100.5"];
-const AGENTS = [
-  "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15",
-  "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 Safari/537.36",
-  "trailbook-node/1.4.0",
-  "curl/8.5.0",
-];
-const API_ENDPOINTS = [
-  { method: "GET", path: "/v1/vouchers", controller: "vouchers", action: "list" },
-  { method: "POST", path: "/v1/vouchers", controller: "vouchers", action: "create" },
-  { method: "POST", path: "/v1/redemptions", controller: "redemptions", action: "create" },
-  { method: "POST", path: "/v1/validations", controller: "validations", action: "validate" },
-  { method: "GET", path: "/v1/customers", controller: "customers", action: "list" },
-  { method: "PUT", path: "/v1/customers", controller: "customers", action: "upsert" },
-  { method: "DELETE", path: "/v1/vouchers", controller: "vouchers", action: "delete" },
-];
-const API_FAILURES = [
-  [400, "Invalid payload: 'code' is required"],
-  [401, "Missing or invalid API key"],
-  [404, "Voucher not found"],
-  [422, "Voucher expired"],
-  [429, "Too many requests"],
-  [500, "Upstream timeout"],
-];
-const INTEGRATION_FAILURES = ["Missing referral code", "Unknown promoter id", "Duplicate sale reference", "Signature mismatch", "Customer e-mail is invalid"];
-const CAMPAIGNS = ["Spring", "Summer referral", "Black Friday", "Loyalty Gold", "Partner launch"];
-const TEMPLATES = ["welcome", "reward_earned", "payout_sent", "password_reset", "monthly_summary"];
+const API_KEY = { type: "api_key", id: "key_live_backend", name: "Backend (live)" };
+const SHOPIFY = { type: "integration", id: "int_shopify", name: "Shopify app" };
+const HUBSPOT = { type: "integration", id: "int_hubspot", name: "HubSpot sync" };
+const SYSTEM = { type: "system", id: "system", name: "Trailbook" };
+const SERVER = { ip: "10.0.4.12", ua: "trailbook-node/1.4.0" };
 
-/** mulberry32: a small, fast, seedable PRNG. */
-function prng(seed) {
+// Organisations and the promoter (partner) each one is.
+const ORGS = [
+  { id: "org_acme", promoter: { type: "promoter", id: "p_101", name: "Acme Ltd" } },
+  { id: "org_globex", promoter: { type: "promoter", id: "p_102", name: "Globex Partners" } },
+  { id: "org_initech", promoter: { type: "promoter", id: "p_103", name: "Initech Affiliates" } },
+  { id: "org_umbrella", promoter: { type: "promoter", id: "p_104", name: "Umbrella Media" } },
+  { id: "org_hooli", promoter: { type: "promoter", id: "p_105", name: "Hooli Reviews" } },
+  { id: "org_stark", promoter: { type: "promoter", id: "p_106", name: "Stark Deals" } },
+];
+const PROGRAMS = ["Spring referral", "Summer referral", "Black Friday", "Loyalty Gold", "Partner launch"];
+const TEMPLATES = ["welcome", "reward_earned", "payout_sent", "password_reset", "monthly_summary", "referral_invite"];
+
+// Voucherify-style API: [method, route, controller, action, past tense, weight]. `:code`/`:id` are filled in.
+const ENDPOINTS = [
+  ["GET", "/v1/vouchers", "vouchers", "list", "listed", 5],
+  ["GET", "/v1/vouchers/:code", "vouchers", "get", "fetched", 4],
+  ["POST", "/v1/vouchers", "vouchers", "create", "created", 2],
+  ["DELETE", "/v1/vouchers/:code", "vouchers", "delete", "deleted", 1],
+  ["POST", "/v1/validations", "validations", "validate", "validated", 5],
+  ["POST", "/v1/redemptions", "redemptions", "redeem", "redeemed", 4],
+  ["POST", "/v1/redemptions/:id/rollback", "redemptions", "rollback", "rolled back", 1],
+  ["GET", "/v1/customers", "customers", "list", "listed", 2],
+  ["PUT", "/v1/customers/:id", "customers", "update", "updated", 2],
+];
+// Who calls the API (Voucherify's request origins): [origin, source, weight].
+const ORIGINS = [["api", "api", 6], ["dashboard", "dashboard", 2], ["shopify", "integration", 2], ["cockpit", "api", 1]];
+const API_ERRORS = [
+  [400, "invalid_payload", "Invalid payload: property 'customer' is required"],
+  [401, "unauthorized", "Missing or invalid API key"],
+  [404, "not_found", "Resource not found"],
+  [422, "voucher_expired", "Voucher expired"],
+  [422, "quantity_exceeded", "Voucher redemption limit reached"],
+  [429, "too_many_requests", "Rate limit of 100 requests per second exceeded"],
+  [500, "internal_error", "Upstream timeout while reading the voucher"],
+];
+const INTEGRATION_FAILURES = [
+  "Missing referral code",
+  "Referral code does not match any promoter",
+  "Duplicate sale reference: this order was already recorded",
+  "Signature mismatch: check the integration secret",
+  "Customer e-mail is invalid",
+];
+const FRAUD_REASONS = ["Self-referral: same IP as the promoter", "Disposable e-mail domain", "Too many referrals from one device", "Referral from a blocked country"];
+export const BURST_IP = "198.51.100.66";
+const BURST_EMAILS = ["jane@example.com", "admin@example.com", "bob@example.com", "root@example.com", "jane@example.com", "amira@example.com", "support@example.com", "lukas@example.com"];
+// Events per scenario, roughly a referral/loyalty product's log (flows add events in other categories).
+const SCENARIOS = [["activity", 15], ["bulk_approval", 2], ["configuration", 4], ["auth", 14], ["api_request", 17], ["redemption", 3], ["conversion", 3], ["integration", 6], ["payment", 7], ["email", 8], ["fraud", 2]];
+
+/** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
+export function mulberry32(seed) {
   let a = seed >>> 0;
   return () => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -65,289 +87,234 @@ function prng(seed) {
 }
 
 export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const int = (min, max) => min + Math.floor(random() * (max - min + 1));
   const pick = (list) => list[Math.floor(random() * list.length)];
   const chance = (p) => random() < p;
+  const weighted = (rows) => {
+    let roll = random() * rows.reduce((sum, row) => sum + row.at(-1), 0);
+    return rows.find((row) => (roll -= row.at(-1)) < 0) ?? rows[0];
+  };
   const hex = (n) => Array.from({ length: n }, () => "0123456789abcdef"[int(0, 15)]).join("");
-  const requestIds = Array.from({ length: 400 }, () => `req_${hex(12)}`);
+  const code = (prefix, n) => `${prefix}-${hex(n).toUpperCase()}`;
+  const reqId = () => `req_${hex(12)}`;
+  const cents = () => int(10, 500) * 100;
+  const browser = (person, request) => ({ id: reqId(), ...request, ip: person.ip, user_agent: person.ua, origin: "dashboard" });
 
-  /** About 300 events in the last 24 h, the rest spread over 90 days. */
-  const when = (i) => (i % 20 === 0 ? now - int(60_000, DAY - 60_000) : now - int(DAY, 90 * DAY));
-  const org = () => pick(ORGS);
-  const promoterIndex = () => int(0, PROMOTERS.length - 1);
+  /** A commission.updated by a team member, with FirstPromoter's lifecycle action and changes. */
+  function commissionUpdated(member, request, t, [from, to]) {
+    const org = pick(ORGS);
+    const id = String(int(1000, 99999));
+    const amount = cents();
+    const changes = { status: [from, to] };
+    if (to === "paid") changes.paid_at = [null, new Date(t).toISOString()];
+    else if (chance(0.35)) changes.amount_cents = [amount, amount + int(1, 20) * 100];
+    return {
+      category: "activity", type: "commission.updated", lifecycle_action: to, summary: `Commission #${id} ${to} for ${org.promoter.name}`,
+      actor: member.actor, source: "dashboard", entity: { type: "commission", id, name: `Commission #${id}` }, targets: [org.promoter], organization_id: org.id,
+      changes, request: { ...request, path: request.path.replace(":id", id) }, metadata: { program: pick(PROGRAMS) },
+    };
+  }
 
-  const generators = {
-    activity() {
-      const p = promoterIndex();
-      const id = String(int(100, 9999));
-      const actor = pick(TEAM);
-      const kind = pick(["commission.updated", "commission.updated", "commission.created", "promoter.created", "referral.created", "reward.issued"]);
+  const scenarios = {
+    activity(t) {
+      const org = pick(ORGS);
+      const member = pick(TEAM);
+      const kind = weighted([["commission.updated", 6], ["commission.created", 3], ["commission.approved", 2], ["promoter.created", 2], ["referral.created", 2], ["reward.issued", 2]])[0];
+      const base = { category: "activity", type: kind, actor: member.actor, source: "dashboard", targets: [org.promoter], organization_id: org.id };
       if (kind === "commission.updated") {
-        const [from, to, action] = pick([
-          ["pending", "approved", "approved"],
-          ["pending", "denied", "denied"],
-          ["approved", "paid", "paid"],
-        ]);
-        const cents = int(10, 500) * 100;
-        return {
-          type: kind,
-          status: "success",
-          summary: `Commission #${id} ${action} for ${PROMOTERS[p]}`,
-          lifecycle_action: action,
-          actor,
-          source: "dashboard",
-          entity: { type: "commission", id, name: `Commission #${id}` },
-          targets: [{ type: "promoter", id: `p_${p + 1}`, name: PROMOTERS[p] }],
-          organization_id: ORGS[p],
-          changes: chance(0.4) ? { status: [from, to], amount_cents: [cents, cents + int(1, 20) * 100] } : { status: [from, to] },
-          request: { id: pick(requestIds), method: "PATCH", path: `/api/commissions/${id}`, status_code: 200, duration_ms: int(20, 180), ip: pick(IPS), user_agent: AGENTS[0] },
-          metadata: { program: pick(CAMPAIGNS) },
-        };
+        const request = browser(member, { method: "PATCH", path: "/api/commissions/:id", status_code: 200, duration_ms: int(20, 180), controller: "commissions", action: "update" });
+        return [commissionUpdated(member, request, t, pick([["pending", "approved"], ["pending", "approved"], ["pending", "denied"], ["approved", "paid"]]))];
       }
-      if (kind === "commission.created") {
-        return {
-          type: kind,
-          status: "success",
-          summary: `Commission #${id} created for ${PROMOTERS[p]}`,
-          lifecycle_action: "created",
-          actor: pick(MACHINES),
-          source: "api",
-          entity: { type: "commission", id, name: `Commission #${id}` },
-          organization_id: ORGS[p],
-          changes: { status: [null, "pending"], amount_cents: [null, int(10, 500) * 100] },
-        };
-      }
+      const id = String(int(1000, 99999));
+      const amount = cents();
+      if (kind === "commission.created") return [{ ...base, lifecycle_action: "created", actor: API_KEY, source: "api", summary: `Commission #${id} of ${(amount / 100).toFixed(2)} EUR created for ${org.promoter.name}`, entity: { type: "commission", id, name: `Commission #${id}` }, changes: { status: [null, "pending"], amount_cents: [null, amount] }, request: { id: reqId(), method: "POST", path: "/v1/commissions", status_code: 201, duration_ms: int(30, 250), ip: SERVER.ip, user_agent: SERVER.ua, origin: "api", controller: "commissions", action: "create" } }];
+      if (kind === "commission.approved") return [{ ...base, lifecycle_action: "approved", actor: SYSTEM, source: "system", summary: `Commission #${id} approved automatically after the 30-day hold`, entity: { type: "commission", id, name: `Commission #${id}` }, changes: { status: ["pending", "approved"] }, job_id: `jid_${hex(8)}` }];
       if (kind === "promoter.created") {
-        return {
-          type: kind,
-          summary: `Promoter ${PROMOTERS[p]} joined ${pick(CAMPAIGNS)}`,
-          lifecycle_action: "created",
-          actor: pick(TEAM),
-          source: pick(["dashboard", "import"]),
-          entity: { type: "promoter", id: `p_${p + 1}`, name: PROMOTERS[p] },
-          organization_id: ORGS[p],
-        };
+        const imported = chance(0.4);
+        return [{ ...base, lifecycle_action: "created", source: imported ? "import" : "dashboard", job_id: imported ? `jid_${hex(8)}` : undefined, summary: `Promoter ${org.promoter.name} joined ${pick(PROGRAMS)}${imported ? " (CSV import)" : ""}`, entity: org.promoter, targets: undefined, changes: { state: [null, "active"] } }];
       }
-      const customer = pick(CUSTOMERS);
-      return {
-        type: kind,
-        status: "success",
-        summary: kind === "reward.issued" ? `Reward issued to ${customer.name}` : `Referral of ${customer.name} by ${PROMOTERS[p]}`,
-        lifecycle_action: kind === "reward.issued" ? "issued" : "created",
-        actor: customer,
-        source: "integration",
-        entity: { type: kind.split(".")[0], id: `${kind[0]}_${hex(6)}` },
-        targets: [{ type: "promoter", id: `p_${p + 1}`, name: PROMOTERS[p] }],
-        organization_id: ORGS[p],
-        metadata: { campaign: pick(CAMPAIGNS), points: int(10, 500) },
-      };
+      const customer = pick(CUSTOMERS).actor;
+      if (kind === "referral.created") return [{ ...base, lifecycle_action: "created", actor: customer, source: "integration", summary: `Referral of ${customer.name} by ${org.promoter.name}`, entity: { type: "referral", id: `ref_${hex(8)}`, name: customer.name }, metadata: { program: pick(PROGRAMS) } }];
+      return [{ ...base, lifecycle_action: "issued", summary: `Reward of ${int(1, 10) * 50} points issued to ${customer.name}`, entity: { type: "reward", id: `rwd_${hex(8)}` }, targets: [{ type: "customer", id: customer.id, name: customer.name }], metadata: { program: pick(PROGRAMS), reason: "manual adjustment" } }];
     },
 
-    configuration() {
-      const change = pick([
-        { type: "webhook.created", summary: "Webhook endpoint added", entity: { type: "webhook", id: `whe_${hex(8)}` }, changes: { url: [null, "https://hooks.example.com/trailbook"], event_types: [null, ["commission.*"]] } },
-        { type: "api_key.revoked", summary: "API key revoked", entity: { type: "api_key", id: `key_${hex(8)}`, name: "Old backend key" }, changes: { revoked_at: [null, new Date(now).toISOString()] } },
-        { type: "api_key.created", summary: "API key created", entity: { type: "api_key", id: `key_${hex(8)}`, name: "CRM sync" }, changes: { scope: [null, "ingest"] } },
-        { type: "settings.updated", summary: "Retention period changed", entity: { type: "project", id: "settings" }, changes: { retention_days: [365, 180] } },
-        { type: "user.invited", summary: `Invited ${pick(CUSTOMERS).email} as viewer`, entity: { type: "member", id: `usr_${hex(8)}` }, changes: { role: [null, "viewer"] } },
+    /** One "approve selected" click: several commission.updated events sharing one request id. */
+    bulk_approval(t) {
+      const member = pick(TEAM.slice(0, 2));
+      const request = browser(member, { method: "POST", path: "/api/commissions/bulk_approve", status_code: 200, duration_ms: int(120, 900), controller: "commissions", action: "bulk_approve" });
+      return Array.from({ length: int(3, 5) }, () => commissionUpdated(member, request, t, ["pending", "approved"]));
+    },
+
+    configuration(t) {
+      const member = pick(TEAM.slice(0, 2));
+      const partner = pick(ORGS).id;
+      const [type, summary, entity, changes, metadata] = pick([
+        ["webhook.created", "Webhook endpoint added", { type: "webhook", id: `whe_${hex(8)}`, name: "Payouts to ERP" }, { url: [null, "https://hooks.acme.example/trailbook"], event_types: [null, ["commission.*", "payout.*"]], secret: [null, `whsec_${hex(24)}`] }],
+        ["api_key.created", "API key created", { type: "api_key", id: `key_${hex(8)}`, name: "CRM sync" }, { scope: [null, "ingest"] }],
+        ["api_key.revoked", "API key revoked", { type: "api_key", id: `key_${hex(8)}`, name: "Old backend key" }, { revoked_at: [null, new Date(t).toISOString()] }],
+        ["settings.updated", "Retention period changed", { type: "project", id: "settings", name: "Project settings" }, { retention_days: [365, 180] }],
+        ["settings.updated", "Project timezone changed", { type: "project", id: "settings", name: "Project settings" }, { timezone: ["UTC", "Europe/Berlin"] }],
+        ["program.updated", "Program payout threshold changed", { type: "program", id: "prg_spring", name: "Spring referral" }, { payout_threshold_cents: [5000, 2500], hold_days: [30, 14] }],
+        ["user.invited", `Invited ${partner.slice(4)}@partners.example as partner viewer`, { type: "member", id: `usr_${hex(8)}`, name: `${partner.slice(4)}@partners.example` }, { role: [null, "viewer"], organization_id: [null, partner] }],
+        ["integration.connected", "SFTP import connected", { type: "integration", id: "int_sftp", name: "Nightly SFTP import" }, { host: [null, "sftp.acme.example"] }, { username: "trailbook", password: "hunter2-demo-only" }],
       ]);
-      return { ...change, status: "success", actor: pick(TEAM.slice(0, 2)), source: "dashboard", request: { id: pick(requestIds), ip: pick(IPS), user_agent: AGENTS[0] } };
+      return [{ category: "configuration", type, summary, actor: member.actor, source: "dashboard", entity, changes, metadata, request: browser(member, { method: type.endsWith("updated") ? "PATCH" : "POST", path: entity.type === "project" ? "/settings" : `/settings/${entity.type}s`, status_code: 200, duration_ms: int(15, 120) }) }];
     },
 
     auth() {
-      const user = chance(0.5) ? pick(TEAM) : pick(CUSTOMERS);
-      const request = { id: `req_${hex(12)}`, method: "POST", path: "/login", ip: pick(IPS), user_agent: pick(AGENTS.slice(0, 2)) };
-      const [type, status, summary] = pick([
-        ["user.login", "success", `${user.name} signed in`],
-        ["user.login", "success", `${user.name} signed in`],
-        ["user.login_failed", "failure", `Failed sign-in for ${user.email}`],
-        ["user.otp_requested", "success", `One-time code sent to ${user.email}`],
-        ["user.otp_verified", "success", `${user.name} verified a one-time code`],
-        ["user.logout", "success", `${user.name} signed out`],
+      const person = chance(0.6) ? pick(TEAM) : pick(CUSTOMERS);
+      const { actor } = person;
+      const [type, status, summary, path, statusCode] = weighted([
+        ["user.login", "success", `${actor.name} signed in`, "/login", 200, 8],
+        ["user.login_failed", "failure", `Failed sign-in for ${actor.email}`, "/login", 401, 2],
+        ["user.otp_requested", "success", `One-time code sent to ${actor.email}`, "/login/otp", 200, 2],
+        ["user.otp_verified", "success", `${actor.name} verified a one-time code`, "/login/otp/verify", 200, 2],
+        ["user.logout", "success", `${actor.name} signed out`, "/logout", 204, 4],
       ]);
-      const event = { type, status, summary, actor: user, source: "dashboard", request: { ...request, status_code: status === "failure" ? 401 : 200 } };
-      if (status === "failure") event.message = pick(["Wrong password", "Unknown e-mail address", "Account locked after too many attempts"]);
-      // A login form's body, with a password that the server redacts before storing anything.
-      if (type === "user.login" && chance(0.1)) event.request.body = { email: user.email, password: "correct horse battery staple" };
-      return event;
+      const event = { category: "auth", type, status, summary, actor, source: "dashboard", request: browser(person, { method: "POST", path, status_code: statusCode, duration_ms: int(40, 400) }) };
+      if (status === "failure") event.message = pick(["Wrong password", "Wrong password", "Account locked after too many attempts", "One-time code expired"]);
+      if (type === "user.login" && chance(0.1)) event.request.body = { email: actor.email, password: "correct horse battery staple" }; // redacted on ingest
+      return [event];
     },
 
-    api_request() {
-      const endpoint = pick(API_ENDPOINTS);
-      const failed = chance(0.15);
-      const [code, error] = failed ? pick(API_FAILURES) : [endpoint.method === "POST" ? 201 : endpoint.method === "DELETE" ? 204 : 200, undefined];
-      const voucher = `SPRING-${hex(4).toUpperCase()}`;
-      const body = endpoint.method === "GET" || endpoint.method === "DELETE" ? undefined : { code: voucher, customer: { source_id: pick(CUSTOMERS).id }, amount: int(500, 20000) };
-      const response = failed ? { error: { code, message: error } } : endpoint.method === "GET" ? { object: "list", total: int(0, 250), data_ref: endpoint.controller } : code === 204 ? undefined : { id: `${endpoint.controller.slice(0, 2)}_${hex(10)}`, object: endpoint.controller.replace(/s$/, ""), code: voucher };
-      const machine = pick(MACHINES.slice(0, 2));
-      return {
-        type: `${endpoint.method} ${endpoint.path}`,
-        status: failed ? "failure" : "success",
-        summary: failed ? `${endpoint.method} ${endpoint.path} failed: ${error}` : `${endpoint.method} ${endpoint.path}`,
-        message: error,
-        actor: machine,
-        source: "api",
-        organization_id: chance(0.7) ? org() : undefined,
-        request: {
-          id: pick(requestIds),
-          method: endpoint.method,
-          path: endpoint.path,
-          status_code: code,
-          duration_ms: int(8, failed && code === 500 ? 15000 : 400),
-          ip: pick(IPS),
-          user_agent: AGENTS[2],
-          origin: "api",
-          query: endpoint.method === "GET" ? { limit: String(pick([10, 50, 100])), page: String(int(1, 5)) } : {},
-          body,
-          response_body: response,
-          controller: endpoint.controller,
-          action: endpoint.action,
-        },
-        // An integration that sends its key in the body: stored as [REDACTED].
-        metadata: chance(0.05) ? { sdk: "trailbook-node", api_key: "sk_live_demo_not_a_real_key" } : { sdk: "trailbook-node" },
-      };
+    api_request(t, endpoint = weighted(ENDPOINTS)) {
+      const [method, route, controller, action, verb] = endpoint;
+      const [origin, source] = weighted(ORIGINS);
+      const caller = origin === "dashboard" ? pick(TEAM) : origin === "cockpit" ? pick(CUSTOMERS) : { actor: origin === "shopify" ? SHOPIFY : API_KEY, ...SERVER };
+      const voucher = code(pick(["SPRING", "BF24", "GOLD", "WELCOME"]), 4);
+      const customer = pick(CUSTOMERS).actor;
+      const path = route.replace(":code", voucher).replace(":id", controller === "customers" ? customer.id : `r_${hex(10)}`);
+      const list = method === "GET" && !route.includes(":");
+      const [statusCode, key, error] = chance(0.15) ? pick(API_ERRORS) : [method === "GET" && chance(0.03) ? 301 : action === "create" ? 201 : method === "DELETE" ? 204 : 200];
+      const failed = statusCode >= 400;
+      const body = method === "GET" || method === "DELETE" ? {} : { voucher, customer: { source_id: customer.id, email: customer.email }, order: { amount: int(500, 20000), currency: "EUR" } };
+      if (origin === "api" && method === "POST" && chance(0.03)) body.api_key = `sk_live_${hex(16)}`; // a client sending its key in the body: redacted
+      const id = reqId();
+      const response = failed ? { code: statusCode, key, message: error, request_id: id }
+        : statusCode === 204 ? {}
+        : statusCode === 301 ? { location: path.replace("/v1/", "/v2/") }
+        : list ? { object: "list", total: int(0, 250), has_more: chance(0.5) }
+        : { id: `${controller.slice(0, 4)}_${hex(10)}`, object: controller.replace(/s$/, ""), voucher: { code: voucher, active: action !== "delete" } };
+      const entity = controller === "customers" ? { type: "customer", id: customer.id, name: customer.name } : { type: "voucher", id: voucher, name: voucher };
+      return [{
+        category: "api_request", type: `${method} ${route}`, status: failed ? "failure" : "success",
+        summary: failed ? `${method} ${path} failed: ${statusCode} ${key}` : list ? `${controller[0].toUpperCase()}${controller.slice(1)} ${verb}` : `${entity.type === "customer" ? "Customer" : "Voucher"} ${entity.name} ${verb}`,
+        message: error, actor: caller.actor, source, entity, organization_id: chance(0.7) ? pick(ORGS).id : undefined,
+        request: { id, method, path, status_code: statusCode, duration_ms: statusCode === 500 ? int(5000, 15000) : int(8, 400), ip: caller.ip, user_agent: caller.ua, origin, query: list ? { limit: String(pick([10, 50, 100])), page: String(int(1, 5)) } : {}, body, response_body: response, controller, action },
+      }];
+    },
+
+    /** POST /v1/redemptions → reward issued → e-mail queued, all under one request id. */
+    redemption(t) {
+      const [call] = scenarios.api_request(t, ENDPOINTS.find((e) => e[3] === "redeem"));
+      if (call.status === "failure") return [call];
+      const org = pick(ORGS);
+      const customer = pick(CUSTOMERS).actor;
+      const ref = { id: call.request.id };
+      return [
+        { ...call, organization_id: org.id },
+        { category: "activity", type: "reward.issued", lifecycle_action: "issued", summary: `Reward of ${int(1, 10) * 50} points issued to ${customer.name}`, actor: call.actor, source: call.source, entity: { type: "reward", id: `rwd_${hex(8)}` }, targets: [{ type: "customer", id: customer.id, name: customer.name }, org.promoter], organization_id: org.id, request: ref, metadata: { program: pick(PROGRAMS), voucher: call.entity.id } },
+        { category: "email", type: "email.sent", status: "pending", summary: `reward earned e-mail to ${customer.email}: pending`, actor: SYSTEM, source: "system", entity: { type: "email", id: `em_${hex(10)}` }, targets: [{ type: "customer", id: customer.id, name: customer.name }], organization_id: org.id, request: ref, metadata: { template: "reward_earned", to: customer.email, provider: "postmark" } },
+      ];
+    },
+
+    /** A conversion posted by the integration script, screened for fraud, then a referral (or not). */
+    conversion() {
+      const org = pick(ORGS);
+      const customer = pick(CUSTOMERS).actor;
+      const blocked = chance(0.25);
+      const referralCode = code("REF", 5);
+      const request = { id: reqId(), method: "POST", path: "/v1/conversions", status_code: 200, duration_ms: int(60, 700), ip: SERVER.ip, user_agent: SERVER.ua, origin: "api", body: { referral_code: referralCode, email: customer.email, external_id: `ord_${hex(6)}` }, response_body: { created: !blocked }, controller: "conversions", action: "create" };
+      const reason = pick(FRAUD_REASONS);
+      const events = [
+        { category: "integration", type: "conversion", status: blocked ? "info" : "success", summary: `Conversion of ${customer.email} for ${org.promoter.name}`, message: blocked ? `Information captured but no referral created: ${reason}` : "Referral created", actor: API_KEY, source: "integration", entity: { type: "conversion", id: request.body.external_id }, targets: [org.promoter], organization_id: org.id, request, job_id: `jid_${hex(8)}`, metadata: { referral_code: referralCode, program: pick(PROGRAMS) } },
+        { category: "fraud", type: "referral.screened", status: blocked ? "blocked" : "allowed", summary: `Referral of ${customer.name} by ${org.promoter.name} ${blocked ? "blocked" : "allowed"}`, message: blocked ? reason : undefined, actor: SYSTEM, source: "system", entity: { type: "referral", id: `ref_${hex(8)}`, name: customer.name }, targets: [org.promoter], organization_id: org.id, request: { id: request.id }, metadata: { reason: blocked ? reason : "No rule matched", score: blocked ? int(70, 99) : int(1, 40), ip: pick(CUSTOMERS).ip } },
+      ];
+      if (!blocked) events.push({ category: "activity", type: "referral.created", lifecycle_action: "created", summary: `Referral of ${customer.name} by ${org.promoter.name}`, actor: customer, source: "integration", entity: events[1].entity, targets: [org.promoter], organization_id: org.id, request: { id: request.id }, changes: { status: [null, "pending"] } });
+      return events;
     },
 
     integration() {
-      const p = promoterIndex();
-      const type = pick(["conversion", "conversion", "one_click_access", "sales_entry", "sales_entry"]);
-      const status = pick(["success", "success", "success", "info", "failure"]);
+      const org = pick(ORGS);
+      const customer = pick(CUSTOMERS);
+      const [type, actor] = weighted([["conversion", API_KEY, 3], ["one_click_access", customer.actor, 2], ["sales_entry", HUBSPOT, 3]]);
+      const status = weighted([["success", 6], ["info", 2], ["failure", 2]])[0];
       const amount = int(1000, 90000);
-      return {
-        type,
-        status,
-        summary:
-          type === "sales_entry"
-            ? `Sale of ${(amount / 100).toFixed(2)} EUR for ${PROMOTERS[p]}`
-            : type === "conversion"
-              ? `Conversion tracked for ${PROMOTERS[p]}`
-              : `One-click access for ${PROMOTERS[p]}`,
-        message: status === "failure" ? pick(INTEGRATION_FAILURES) : status === "info" ? "Received; waiting for the order to be paid" : undefined,
-        actor: MACHINES[1],
-        source: "integration",
-        entity: { type: type === "sales_entry" ? "sale" : "referral", id: `${type === "sales_entry" ? "s" : "r"}_${hex(8)}` },
-        targets: [{ type: "promoter", id: `p_${p + 1}`, name: PROMOTERS[p] }],
-        organization_id: ORGS[p],
-        job_id: chance(0.5) ? `jid_${hex(6)}` : undefined,
-        request: { id: pick(requestIds), method: "POST", path: "/api/integrations/hubspot", status_code: status === "failure" ? 422 : 200, duration_ms: int(30, 900), body: { event: type, amount_cents: amount, referral_code: status === "failure" ? null : `REF-${hex(5).toUpperCase()}` } },
-        metadata: { integration: "hubspot", campaign: pick(CAMPAIGNS) },
-      };
+      const message = status === "failure" ? pick(INTEGRATION_FAILURES) : status === "info" ? "Information captured but no referral created: the customer already exists" : undefined;
+      const [path, body] = type === "sales_entry" ? ["/integrations/hubspot/sales", { deal_id: String(int(10000, 99999)), amount_cents: amount, stage: "closedwon" }] : type === "one_click_access" ? ["/access/one-click", { member_id: customer.actor.id, token: `oca_${hex(20)}` }] : ["/v1/conversions", { referral_code: message === "Missing referral code" ? null : code("REF", 5), email: customer.actor.email }];
+      return [{
+        category: "integration", type, status, message, actor, source: "integration",
+        summary: type === "sales_entry" ? `Sale of ${(amount / 100).toFixed(2)} EUR from HubSpot for ${org.promoter.name}` : type === "conversion" ? `Conversion of ${customer.actor.email} for ${org.promoter.name}` : `One-click access for ${customer.actor.name}`,
+        entity: type === "sales_entry" ? { type: "sale", id: `sale_${hex(8)}` } : { type: "member", id: customer.actor.id, name: customer.actor.name },
+        targets: [org.promoter], organization_id: org.id, job_id: type === "sales_entry" || chance(0.3) ? `jid_${hex(8)}` : undefined,
+        request: { id: reqId(), method: "POST", path, status_code: status === "failure" ? 422 : 200, duration_ms: int(30, 900), ip: type === "one_click_access" ? customer.ip : SERVER.ip, body, response_body: status === "failure" ? { error: message } : { ok: true } },
+        metadata: { integration: type === "sales_entry" ? "hubspot" : "script", program: pick(PROGRAMS) },
+      }];
     },
 
     payment() {
-      const p = promoterIndex();
-      const [from, to] = pick([
-        ["processing", "transit"],
-        ["transit", "complete"],
-        ["transit", "complete"],
-        ["processing", "failed"],
-        ["complete", "rollback"],
-        [null, "processing"],
-      ]);
+      const org = pick(ORGS);
+      const [from, to] = pick([[null, "processing"], ["processing", "transit"], ["transit", "complete"], ["transit", "complete"], ["processing", "failed"], ["complete", "rollback"]]);
       const id = `po_${hex(8)}`;
-      return {
-        type: from === null ? "payout.created" : "payout.updated",
-        status: to,
-        summary: `Payout ${id} to ${PROMOTERS[p]}: ${to}`,
-        message: to === "failed" ? "The bank rejected the transfer: account closed" : to === "rollback" ? "Payout reversed after a chargeback" : undefined,
-        lifecycle_action: to,
-        actor: MACHINES[2],
-        source: "system",
-        entity: { type: "payout", id },
-        targets: [{ type: "promoter", id: `p_${p + 1}`, name: PROMOTERS[p] }],
-        organization_id: ORGS[p],
-        changes: { status: [from, to] },
-        metadata: { payout_source: pick(["paypal", "wise", "bank"]), amount_cents: int(2000, 250000), currency: "EUR", ...(chance(0.05) ? { card_number: "4111 1111 1111 1111" } : {}) },
-      };
+      const payoutSource = pick(["paypal", "paypal", "wise", "bank"]);
+      return [{
+        category: "payment", type: from === null ? "payout.created" : "payout.updated", status: to, lifecycle_action: to,
+        summary: `Payout ${id} to ${org.promoter.name} via ${payoutSource}: ${to}`,
+        message: to === "failed" ? pick(["The bank rejected the transfer: account closed", "PayPal account is not verified", "Insufficient funds in the payout balance"]) : to === "rollback" ? "Payout reversed after a chargeback" : undefined,
+        actor: SYSTEM, source: "system", entity: { type: "payout", id }, targets: [org.promoter], organization_id: org.id,
+        changes: { status: [from, to] }, job_id: chance(0.5) ? `jid_${hex(8)}` : undefined,
+        metadata: { payout_source: payoutSource, amount_cents: int(20, 2500) * 100, currency: "EUR", program: pick(PROGRAMS), ...(payoutSource === "bank" && chance(0.1) ? { card_number: "4111 1111 1111 1111" } : {}) },
+      }];
     },
 
     email() {
-      const customer = pick(CUSTOMERS);
-      const status = pick(["delivered", "delivered", "delivered", "bounced", "blocked", "pending"]);
+      const { actor: customer } = pick(CUSTOMERS);
+      const status = weighted([["delivered", 12], ["bounced", 1], ["blocked", 1], ["pending", 2]])[0];
       const template = pick(TEMPLATES);
-      return {
-        type: "email.sent",
-        status,
-        summary: `${template.replace(/_/g, " ")} e-mail to ${customer.email}: ${status}`,
+      return [{
+        category: "email", type: "email.sent", status, summary: `${template.replace(/_/g, " ")} e-mail to ${customer.email}: ${status}`,
         message: status === "bounced" ? "550 5.1.1 Mailbox does not exist" : status === "blocked" ? "Recipient is on the suppression list" : undefined,
-        actor: MACHINES[2],
-        source: "system",
-        entity: { type: "email", id: `em_${hex(10)}` },
-        targets: [{ type: "customer", id: customer.id, name: customer.name }],
-        organization_id: org(),
-        metadata: { template, to: customer.email, provider: pick(["postmark", "ses"]) },
-      };
+        actor: SYSTEM, source: "system", entity: { type: "email", id: `em_${hex(10)}` }, targets: [{ type: "customer", id: customer.id, name: customer.name }],
+        organization_id: pick(ORGS).id, metadata: { template, to: customer.email, provider: pick(["postmark", "ses"]), opened: status === "delivered" && chance(0.4) },
+      }];
     },
 
     fraud() {
-      const customer = pick(CUSTOMERS);
-      const p = promoterIndex();
-      const blocked = chance(0.3);
-      return {
-        type: "referral.screened",
-        status: blocked ? "blocked" : "allowed",
-        summary: `Referral of ${customer.name} by ${PROMOTERS[p]} ${blocked ? "blocked" : "allowed"}`,
-        message: blocked ? pick(["Self-referral: same IP as the promoter", "Disposable e-mail domain", "Too many referrals from one device"]) : undefined,
-        actor: MACHINES[2],
-        source: "system",
-        entity: { type: "referral", id: `r_${hex(8)}` },
-        targets: [{ type: "promoter", id: `p_${p + 1}`, name: PROMOTERS[p] }],
-        organization_id: ORGS[p],
-        metadata: { score: blocked ? int(70, 99) : int(1, 40), reason: blocked ? "rules" : "clean", ip: pick(IPS) },
-      };
+      const [event] = scenarios.conversion().filter((e) => e.category === "fraud");
+      return [{ ...event, request: undefined, source: "system" }];
     },
   };
 
-  // Rough shares of a referral/loyalty product's log.
-  const mix = [
-    ["activity", 26],
-    ["api_request", 22],
-    ["auth", 14],
-    ["integration", 12],
-    ["email", 10],
-    ["payment", 7],
-    ["fraud", 5],
-    ["configuration", 4],
-  ];
-  const total = mix.reduce((sum, [, weight]) => sum + weight, 0);
-  const category = () => {
-    let roll = random() * total;
-    for (const [name, weight] of mix) {
-      roll -= weight;
-      if (roll < 0) return name;
-    }
-    return "activity";
+  /** When the next scenario happens: 1 event in 20 in the last 24 h, the rest over 90 days, mostly office hours (UTC). */
+  let recent = 0;
+  const when = (index) => {
+    if (recent * 20 <= index) return now - int(MINUTE, DAY - MINUTE);
+    const t = now - int(DAY, 90 * DAY);
+    return chance(0.6) ? Math.max(now - 90 * DAY, t - (t % DAY) + int(7 * HOUR, 18 * HOUR)) : t;
   };
 
+  const burst = Math.min(8, count);
   const events = [];
-  for (let i = 1; i <= count; i++) {
-    const name = category();
-    const event = generators[name]();
-    events.push(clean({ id: `evt_demo_${String(i).padStart(5, "0")}`, occurred_at: new Date(when(i)).toISOString(), category: name, ...event }));
+  while (events.length < count - burst) {
+    const t = when(events.length);
+    const group = scenarios[weighted(SCENARIOS)[0]](t).slice(0, count - burst - events.length);
+    if (t > now - DAY) recent += group.length;
+    let at = t;
+    for (const event of group) events.push({ id: "", occurred_at: new Date((at += int(3, 250))).toISOString(), ...event });
   }
 
-  // A burst of failed sign-ins from one address an hour ago: what a security alert looks for.
-  const burstIp = "198.51.100.66";
-  for (let k = 0; k < 8 && events.length > k; k++) {
-    const target = events[events.length - 1 - k * 3];
-    Object.assign(target, {
-      occurred_at: new Date(now - 60 * 60 * 1000 + k * 60 * 1000).toISOString(),
-      category: "auth",
-      type: "user.login_failed",
-      status: "failure",
-      summary: "Failed sign-in for jane@example.com",
-      message: "Wrong password",
-      actor: TEAM[0],
-      source: "dashboard",
-      request: { id: `req_burst_${k}`, method: "POST", path: "/login", status_code: 401, ip: burstIp, user_agent: AGENTS[3] },
+  // Credential stuffing about an hour ago: failed sign-ins from one address, 15–55 s apart.
+  let at = now - 70 * MINUTE;
+  for (const email of BURST_EMAILS.slice(0, burst)) {
+    const actor = TEAM.find((p) => p.actor.email === email)?.actor;
+    events.push({
+      id: "", occurred_at: new Date((at += int(15, 55) * 1000)).toISOString(), category: "auth", type: "user.login_failed", status: "failure",
+      summary: `Failed sign-in for ${email}`, message: actor ? "Wrong password" : "Unknown e-mail address", actor, source: "dashboard",
+      request: { id: reqId(), method: "POST", path: "/login", status_code: 401, duration_ms: int(200, 400), ip: BURST_IP, user_agent: "python-requests/2.32.3", origin: "dashboard", body: { email, password: `Summer202${int(0, 5)}!` } },
     });
-    for (const key of ["lifecycle_action", "entity", "targets", "organization_id", "changes", "job_id", "metadata"]) delete target[key];
   }
-  return events;
-}
 
-/** Drops undefined fields so the events are exactly what JSON would carry. */
-function clean(value) {
-  return JSON.parse(JSON.stringify(value));
+  // Ids in order, and undefined fields dropped so the events are exactly what JSON carries.
+  return events.map((event, i) => JSON.parse(JSON.stringify({ ...event, id: `evt_demo_${String(i + 1).padStart(5, "0")}` })));
 }

@@ -4,19 +4,27 @@ import type { AppEnv } from "../env";
 import { ForbiddenError, RateLimitedError, UnauthorizedError } from "../lib/errors";
 import { authenticateApiKey, touchApiKey } from "../services/keys/authenticate";
 
-/** Authenticates `Authorization: Bearer tb_…`, then applies the key's rate limit. */
-export const apiKeyAuth = createMiddleware<AppEnv>(async (c, next) => {
-  const header = c.req.header("Authorization") ?? "";
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
-  if (!match?.[1]) throw new UnauthorizedError();
-  const auth = await authenticateApiKey(c.var.db, match[1]);
+/** The key in `Authorization: Bearer tb_…`. */
+export function bearerKey(header: string): string | undefined {
+  return /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
+}
+
+/** Authenticates the API key `extract` finds in the Authorization header, then applies its rate limit. */
+export function keyAuth(extract: (authorization: string) => string | undefined) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+  const presented = extract(c.req.header("Authorization") ?? "");
+  if (!presented) throw new UnauthorizedError();
+  const auth = await authenticateApiKey(c.var.db, presented);
   if (!auth) throw new UnauthorizedError("The API key is not valid or has been revoked.");
   const { success } = await c.env.API_RATE_LIMITER.limit({ key: auth.key.id });
   if (!success) throw new RateLimitedError(c.var.config.RATE_LIMIT_PERIOD_SECONDS);
   c.set("auth", auth);
   c.executionCtx.waitUntil(touchApiKey(c.var.db, auth.key));
   await next();
-});
+  });
+}
+
+export const apiKeyAuth = keyAuth(bearerKey);
 
 /** `admin` keys may do everything; `ingest` and `read` only what their name says. */
 export function requireScope(scope: ApiKeyScope) {

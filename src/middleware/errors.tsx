@@ -34,7 +34,7 @@ function asAppError(error: unknown): AppError | undefined {
 /** Machine routes answer problem+json; everything else is the dashboard and answers HTML. */
 function isApi(c: Context): boolean {
   const path = new URL(c.req.url).pathname;
-  return path.startsWith("/v1/") || path === "/v1" || path.startsWith("/healthz");
+  return path.startsWith("/v1/") || path === "/v1" || path.startsWith("/healthz") || path.startsWith("/audit_logs") || path.startsWith("/publisher/");
 }
 
 function htmlResponse(c: Context<AppEnv>, error: AppError): Response {

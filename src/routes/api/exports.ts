@@ -1,6 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { Context } from "hono";
+import { Hono, type Context } from "hono";
+import { eq } from "drizzle-orm";
+import { dataExports } from "../../db/schema";
+import { checkExportLink } from "../../services/exports/signed-link";
 import type { AppEnv } from "../../env";
 import { ConflictError, GoneError, NotFoundError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
@@ -140,3 +143,15 @@ exportsApi
       return serveFile(c.env.FILES, found.row.fileKey, c.req.raw, exportFilename(found.row)) as never;
     },
   );
+
+/** The signed-link download (no API key): what WorkOS-style clients fetch. */
+export const exportFilesApi = new Hono<AppEnv>().get("/:id", async (c) => {
+  const id = c.req.param("id");
+  if (!(await checkExportLink(c.var.config.SECRETS_KEY, id, c.req.query("expires"), c.req.query("signature")))) {
+    throw new NotFoundError("This download link is not valid or has expired.");
+  }
+  const [row] = await c.var.db.select().from(dataExports).where(eq(dataExports.id, id)).limit(1);
+  if (!row || row.finishedAt === null) throw new NotFoundError("No such export.");
+  if (row.expiresAt <= Date.now()) throw new GoneError("This export has expired.");
+  return serveFile(c.env.FILES, row.fileKey, c.req.raw, exportFilename(row));
+});

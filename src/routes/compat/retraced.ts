@@ -1,0 +1,71 @@
+import { Hono, type Context } from "hono";
+import { z } from "zod";
+import type { AppEnv } from "../../env";
+import { AppError, NotFoundError } from "../../lib/errors";
+import { newId } from "../../lib/ids";
+import { toValidationError } from "../../lib/validation";
+import { keyAuth, requireScope } from "../../middleware/api-auth";
+import { jsonBody } from "../../middleware/json-body";
+import { fromRetraced, RetracedEvent, retracedHash, retracedProblems } from "../../services/compat/retraced";
+import { recordEvents } from "../../services/events/record";
+
+// Retraced publisher compatibility: `Authorization: token=<key>` (or `Token token=<key>`), the
+// project in the path, answers {id, hash} with Retraced's own hash.
+
+type C = Context<AppEnv>;
+
+const retracedKey = (header: string) => /^(?:Token\s+)?token=(\S+)\s*$/i.exec(header)?.[1];
+
+async function parse<T extends z.ZodType>(c: C, schema: T): Promise<z.output<T>> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await c.req.text());
+  } catch {
+    throw new AppError(400, "invalid_json", "Bad request", "The body is not valid JSON.");
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const error = toValidationError(parsed.error);
+    throw new AppError(400, "invalid_event", "Bad request", error.message, error.errors);
+  }
+  return parsed.data;
+}
+
+function checkProject(c: C) {
+  // Another project's id is a 404, as if it did not exist.
+  if (c.req.param("projectId") !== c.var.auth.project.id) throw new NotFoundError("No such project.");
+}
+
+function checkRules(events: RetracedEvent[], bulk: boolean) {
+  const problems = events.flatMap((e, i) => retracedProblems(e).map((message) => ({ path: bulk ? `events[${i}]` : "(body)", message })));
+  if (problems.length) throw new AppError(400, "invalid_event", "Bad request", problems.map((p) => `${p.path}: ${p.message}`).join("; "), problems);
+}
+
+async function store(c: C, events: RetracedEvent[]) {
+  const ids = events.map(() => newId("evt"));
+  await recordEvents(c.env.DB, c.var.auth.project, events.map((e, i) => fromRetraced(e, ids[i] as string)), { batch: events.length > 1, webhooks: c.env.WEBHOOKS });
+  return Promise.all(events.map(async (e, i) => ({ id: ids[i] as string, hash: await retracedHash(e, ids[i] as string) })));
+}
+
+export const retracedApi = new Hono<AppEnv>()
+  .onError((error, c) => {
+    const status = error instanceof AppError ? (error.status === 422 ? 400 : error.status) : 500;
+    if (status === 500) console.error(`[${c.var.requestId}] retraced compat error`, error);
+    const body = error instanceof AppError ? { error: error.message, errors: error.errors } : { error: "Internal error" };
+    return c.json(body, status as 400, { ...(error instanceof AppError ? error.headers : {}), "X-Request-ID": c.var.requestId });
+  })
+  .use(keyAuth(retracedKey))
+  .post("/project/:projectId/event", requireScope("ingest"), jsonBody(256 * 1024), async (c) => {
+    checkProject(c);
+    const event = await parse(c, RetracedEvent);
+    checkRules([event], false);
+    const [answer] = await store(c, [event]);
+    return c.json(answer, 201);
+  })
+  .post("/project/:projectId/event/bulk", requireScope("ingest"), jsonBody(5 * 1024 * 1024), async (c) => {
+    checkProject(c);
+    const { events } = await parse(c, z.object({ events: z.array(RetracedEvent).min(1).max(50, "at most 50 events per bulk request") }));
+    checkRules(events, true);
+    return c.json(await store(c, events), 201);
+  });
+

@@ -1,0 +1,99 @@
+import { Hono, type Context } from "hono";
+import type { AppEnv } from "../../env";
+import { AppError, ConflictError, NotFoundError, ValidationError } from "../../lib/errors";
+import { sha256Hex } from "../../lib/crypto";
+import { toValidationError } from "../../lib/validation";
+import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
+import { jsonBody } from "../../middleware/json-body";
+import { fromWorkos, WorkosEventBody, WorkosExportBody } from "../../services/compat/workos";
+import { recordEvents } from "../../services/events/record";
+import { exportStatus, getExport, requestExport } from "../../services/exports/request";
+import { signedExportUrl } from "../../services/exports/signed-link";
+import { enqueueStep } from "../../services/tasks/engine";
+import type { z } from "zod";
+
+// WorkOS Audit Logs compatibility: the SDK's paths, bodies and error shapes ({message, code, errors}).
+
+type C = Context<AppEnv>;
+
+function workosError(c: C, error: AppError): Response {
+  const status = error.status === 409 ? 400 : error.status === 413 || error.status === 415 ? 400 : error.status;
+  const body = {
+    message: error.message,
+    code: error.status === 409 ? "idempotency_key_reused" : error.slug.replace(/-/g, "_"),
+    errors: error.errors.map((e) => ({ field: e.path, code: e.message })),
+  };
+  return c.json(body, status as 400, { ...error.headers, "X-Request-ID": c.var.requestId });
+}
+
+async function parse<T extends z.ZodType>(c: C, schema: T): Promise<z.output<T>> {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await c.req.text());
+  } catch {
+    throw new AppError(400, "invalid_json", "Bad request", "The body is not valid JSON.");
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) throw new ValidationError("Validation failed", toValidationError(parsed.error).errors);
+  return parsed.data;
+}
+
+function exportView(c: C, row: Awaited<ReturnType<typeof getExport>>, url: string | null) {
+  if (!row) throw new NotFoundError("Audit log export not found.");
+  const status = exportStatus(row.row, row.task);
+  return {
+    object: "audit_log_export",
+    id: row.row.id,
+    state: status === "done" ? "ready" : status === "failed" || status === "expired" ? "error" : "pending",
+    url,
+    created_at: new Date(row.row.createdAt).toISOString(),
+    updated_at: new Date(row.task.updatedAt).toISOString(),
+  };
+}
+
+export const workosApi = new Hono<AppEnv>()
+  .onError((error, c) => {
+    if (error instanceof AppError) return workosError(c, error);
+    console.error(`[${c.var.requestId}] workos compat error`, error);
+    return c.json({ message: "Internal error", code: "internal_error" }, 500, { "X-Request-ID": c.var.requestId });
+  })
+  .use(apiKeyAuth)
+  .post("/events", requireScope("ingest"), jsonBody(1024 * 1024), async (c) => {
+    const body = await parse(c, WorkosEventBody);
+    // The SDK sends an Idempotency-Key and retries with it: the key names the event, so a retry is
+    // answered like the first attempt and stores nothing new.
+    const key = c.req.header("Idempotency-Key");
+    const id = key ? `wos_${(await sha256Hex(`${c.var.auth.project.id}:${key}`)).slice(0, 40)}` : undefined;
+    try {
+      await recordEvents(c.env.DB, c.var.auth.project, [fromWorkos(body, id ?? `wos_${crypto.randomUUID()}`)], { batch: false, webhooks: c.env.WEBHOOKS });
+    } catch (error) {
+      if (error instanceof ConflictError) throw new ConflictError("This Idempotency-Key was already used for a different event.");
+      throw error;
+    }
+    return c.json({ success: true }, 201);
+  })
+  .post("/exports", requireScope("read"), jsonBody(64 * 1024), async (c) => {
+    const body = await parse(c, WorkosExportBody);
+    const filters: Record<string, string> = { organization_id: body.organization_id, from: body.range_start, to: body.range_end };
+    if (body.actions?.length) filters.type = body.actions.join(",");
+    if (body.actor_ids?.length) filters.actor_id = body.actor_ids.join(",");
+    if (body.targets?.length) filters.entity_type = body.targets.join(",");
+    if (body.actor_names?.length) filters.query = `actor:"${body.actor_names.map((n) => n.replace(/[\\"]/g, "\\$&")).join(",")}"`;
+    const { key } = c.var.auth;
+    const { row, task } = await requestExport(c.var.db, c.env, {
+      project: c.var.auth.project,
+      format: "csv",
+      gzip: false,
+      filters,
+      requester: { id: key.id, name: `API key "${key.name}"`, organizationId: null, configuration: true, actor: { type: "api_key", id: key.id, name: key.name }, source: "api" },
+      enqueue: false,
+    });
+    await enqueueStep(c.env, task.id);
+    return c.json(exportView(c, { row, task }, null), 201);
+  })
+  .get("/exports/:id", requireScope("read"), async (c) => {
+    const found = await getExport(c.var.db, c.var.auth.project.id, c.req.param("id"));
+    const ready = found && exportStatus(found.row, found.task) === "done";
+    const url = ready ? await signedExportUrl(new URL(c.req.url).origin, c.var.config.SECRETS_KEY, found.row.id) : null;
+    return c.json(exportView(c, found, url), 200);
+  });
