@@ -8,33 +8,40 @@ const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 
-// People carry the address and browser they usually sign in from; `actor` is what goes on the wire.
+const SAFARI = "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15";
+const CHROME = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 Safari/537.36";
+const FIREFOX = "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0";
+const MOBILE = "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) Safari/604.1";
+const ANDROID = "Mozilla/5.0 (Linux; Android 15) Chrome/131.0 Mobile Safari/537.36";
+
+// People, with the address and browser they usually come from; `actor` is what goes on the wire.
+const person = (type) => ([id, name, email, ip, ua]) => ({ actor: { type, id, name, email }, ip, ua });
 const TEAM = [
-  { actor: { type: "team_member", id: "u_42", name: "Jane Doe", email: "jane@example.com" }, ip: "203.0.113.7", ua: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 Safari/605.1.15" },
-  { actor: { type: "team_member", id: "u_7", name: "Bob Stone", email: "bob@example.com" }, ip: "198.51.100.23", ua: "Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/131.0 Safari/537.36" },
-  { actor: { type: "team_member", id: "u_19", name: "Amira Haddad", email: "amira@example.com" }, ip: "192.0.2.41", ua: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0" },
-  { actor: { type: "team_member", id: "u_23", name: "Lukas Meyer", email: "lukas@example.com" }, ip: "203.0.113.88", ua: "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) Safari/604.1" },
-];
+  ["u_42", "Jane Doe", "jane@example.com", "203.0.113.7", SAFARI],
+  ["u_7", "Bob Stone", "bob@example.com", "198.51.100.23", CHROME],
+  ["u_19", "Amira Haddad", "amira@example.com", "192.0.2.41", FIREFOX],
+  ["u_23", "Lukas Meyer", "lukas@example.com", "203.0.113.88", MOBILE],
+].map(person("team_member"));
 const CUSTOMERS = [
-  { actor: { type: "customer", id: "c_1001", name: "Sofia Rossi", email: "sofia.rossi@example.org" }, ip: "198.51.100.140", ua: "Mozilla/5.0 (Linux; Android 15) Chrome/131.0 Mobile Safari/537.36" },
-  { actor: { type: "customer", id: "c_1002", name: "Noah Kim", email: "noah.kim@example.org" }, ip: "192.0.2.77", ua: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) Chrome/131.0 Safari/537.36" },
-  { actor: { type: "customer", id: "c_1003", name: "Emma Dubois", email: "emma.dubois@example.org" }, ip: "203.0.113.201", ua: "Mozilla/5.0 (iPad; CPU OS 18_1 like Mac OS X) Safari/604.1" },
-];
+  ["c_1001", "Sofia Rossi", "sofia.rossi@example.org", "198.51.100.140", ANDROID],
+  ["c_1002", "Noah Kim", "noah.kim@example.org", "192.0.2.77", CHROME],
+  ["c_1003", "Emma Dubois", "emma.dubois@example.org", "203.0.113.201", MOBILE],
+].map(person("customer"));
 const API_KEY = { type: "api_key", id: "key_live_backend", name: "Backend (live)" };
 const SHOPIFY = { type: "integration", id: "int_shopify", name: "Shopify app" };
 const HUBSPOT = { type: "integration", id: "int_hubspot", name: "HubSpot sync" };
 const SYSTEM = { type: "system", id: "system", name: "Trailbook" };
 const SERVER = { ip: "10.0.4.12", ua: "trailbook-node/1.4.0" };
 
-// Organisations and the promoter (partner) each one is.
+// Organisations, each the promoter (partner) it is on the referral program.
 const ORGS = [
-  { id: "org_acme", promoter: { type: "promoter", id: "p_101", name: "Acme Ltd" } },
-  { id: "org_globex", promoter: { type: "promoter", id: "p_102", name: "Globex Partners" } },
-  { id: "org_initech", promoter: { type: "promoter", id: "p_103", name: "Initech Affiliates" } },
-  { id: "org_umbrella", promoter: { type: "promoter", id: "p_104", name: "Umbrella Media" } },
-  { id: "org_hooli", promoter: { type: "promoter", id: "p_105", name: "Hooli Reviews" } },
-  { id: "org_stark", promoter: { type: "promoter", id: "p_106", name: "Stark Deals" } },
-];
+  ["org_acme", "p_101", "Acme Ltd"],
+  ["org_globex", "p_102", "Globex Partners"],
+  ["org_initech", "p_103", "Initech Affiliates"],
+  ["org_umbrella", "p_104", "Umbrella Media"],
+  ["org_hooli", "p_105", "Hooli Reviews"],
+  ["org_stark", "p_106", "Stark Deals"],
+].map(([id, promoter, name]) => ({ id, promoter: { type: "promoter", id: promoter, name } }));
 const PROGRAMS = ["Spring referral", "Summer referral", "Black Friday", "Loyalty Gold", "Partner launch"];
 const TEMPLATES = ["welcome", "reward_earned", "payout_sent", "password_reset", "monthly_summary", "referral_invite"];
 
@@ -69,10 +76,17 @@ const INTEGRATION_FAILURES = [
   "Customer e-mail is invalid",
 ];
 const FRAUD_REASONS = ["Self-referral: same IP as the promoter", "Disposable e-mail domain", "Too many referrals from one device", "Referral from a blocked country"];
+const PAYOUT_FAILURES = ["The bank rejected the transfer: account closed", "PayPal account is not verified", "Insufficient funds in the payout balance"];
+const PAYOUT_STEPS = [[null, "processing"], ["processing", "transit"], ["transit", "complete"], ["transit", "complete"], ["processing", "failed"], ["complete", "rollback"]];
+
 export const BURST_IP = "198.51.100.66";
 const BURST_EMAILS = ["jane@example.com", "admin@example.com", "bob@example.com", "root@example.com", "jane@example.com", "amira@example.com", "support@example.com", "lukas@example.com"];
-// Events per scenario, roughly a referral/loyalty product's log (flows add events in other categories).
-const SCENARIOS = [["activity", 15], ["bulk_approval", 2], ["configuration", 4], ["auth", 14], ["api_request", 17], ["redemption", 3], ["conversion", 3], ["integration", 6], ["payment", 7], ["email", 8], ["fraud", 2]];
+
+// How often each scenario happens; the flows (bulk approval, redemption, conversion) add several events.
+const SCENARIOS = [
+  ["activity", 15], ["bulk_approval", 2], ["configuration", 4], ["auth", 14], ["api_request", 17], ["redemption", 3],
+  ["conversion", 3], ["integration", 6], ["payment", 7], ["email", 8], ["fraud", 2],
+];
 
 /** mulberry32: a small, fast, seedable PRNG returning floats in [0, 1). */
 export function mulberry32(seed) {
@@ -91,6 +105,7 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
   const int = (min, max) => min + Math.floor(random() * (max - min + 1));
   const pick = (list) => list[Math.floor(random() * list.length)];
   const chance = (p) => random() < p;
+  /** One row of a table whose last column is a weight. */
   const weighted = (rows) => {
     let roll = random() * rows.reduce((sum, row) => sum + row.at(-1), 0);
     return rows.find((row) => (roll -= row.at(-1)) < 0) ?? rows[0];
@@ -98,8 +113,11 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
   const hex = (n) => Array.from({ length: n }, () => "0123456789abcdef"[int(0, 15)]).join("");
   const code = (prefix, n) => `${prefix}-${hex(n).toUpperCase()}`;
   const reqId = () => `req_${hex(12)}`;
+  const jobId = () => `jid_${hex(8)}`;
   const cents = () => int(10, 500) * 100;
-  const browser = (person, request) => ({ id: reqId(), ...request, ip: person.ip, user_agent: person.ua, origin: "dashboard" });
+  const ref = (actor) => ({ type: actor.type, id: actor.id, name: actor.name });
+  const browser = (who, request) => ({ id: reqId(), ...request, ip: who.ip, user_agent: who.ua, origin: "dashboard" });
+  const server = (request) => ({ id: reqId(), ...request, ip: SERVER.ip, user_agent: SERVER.ua, origin: "api" });
 
   /** A commission.updated by a team member, with FirstPromoter's lifecycle action and changes. */
   function commissionUpdated(member, request, t, [from, to]) {
@@ -111,8 +129,9 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
     else if (chance(0.35)) changes.amount_cents = [amount, amount + int(1, 20) * 100];
     return {
       category: "activity", type: "commission.updated", lifecycle_action: to, summary: `Commission #${id} ${to} for ${org.promoter.name}`,
-      actor: member.actor, source: "dashboard", entity: { type: "commission", id, name: `Commission #${id}` }, targets: [org.promoter], organization_id: org.id,
-      changes, request: { ...request, path: request.path.replace(":id", id) }, metadata: { program: pick(PROGRAMS) },
+      actor: member.actor, source: "dashboard", entity: { type: "commission", id, name: `Commission #${id}` },
+      targets: [org.promoter], organization_id: org.id, changes, request: { ...request, path: request.path.replace(":id", id) },
+      metadata: { program: pick(PROGRAMS) },
     };
   }
 
@@ -121,22 +140,39 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
       const org = pick(ORGS);
       const member = pick(TEAM);
       const kind = weighted([["commission.updated", 6], ["commission.created", 3], ["commission.approved", 2], ["promoter.created", 2], ["referral.created", 2], ["reward.issued", 2]])[0];
-      const base = { category: "activity", type: kind, actor: member.actor, source: "dashboard", targets: [org.promoter], organization_id: org.id };
       if (kind === "commission.updated") {
         const request = browser(member, { method: "PATCH", path: "/api/commissions/:id", status_code: 200, duration_ms: int(20, 180), controller: "commissions", action: "update" });
         return [commissionUpdated(member, request, t, pick([["pending", "approved"], ["pending", "approved"], ["pending", "denied"], ["approved", "paid"]]))];
       }
+      const base = { category: "activity", type: kind, actor: member.actor, source: "dashboard", targets: [org.promoter], organization_id: org.id };
       const id = String(int(1000, 99999));
+      const commission = { type: "commission", id, name: `Commission #${id}` };
       const amount = cents();
-      if (kind === "commission.created") return [{ ...base, lifecycle_action: "created", actor: API_KEY, source: "api", summary: `Commission #${id} of ${(amount / 100).toFixed(2)} EUR created for ${org.promoter.name}`, entity: { type: "commission", id, name: `Commission #${id}` }, changes: { status: [null, "pending"], amount_cents: [null, amount] }, request: { id: reqId(), method: "POST", path: "/v1/commissions", status_code: 201, duration_ms: int(30, 250), ip: SERVER.ip, user_agent: SERVER.ua, origin: "api", controller: "commissions", action: "create" } }];
-      if (kind === "commission.approved") return [{ ...base, lifecycle_action: "approved", actor: SYSTEM, source: "system", summary: `Commission #${id} approved automatically after the 30-day hold`, entity: { type: "commission", id, name: `Commission #${id}` }, changes: { status: ["pending", "approved"] }, job_id: `jid_${hex(8)}` }];
-      if (kind === "promoter.created") {
-        const imported = chance(0.4);
-        return [{ ...base, lifecycle_action: "created", source: imported ? "import" : "dashboard", job_id: imported ? `jid_${hex(8)}` : undefined, summary: `Promoter ${org.promoter.name} joined ${pick(PROGRAMS)}${imported ? " (CSV import)" : ""}`, entity: org.promoter, targets: undefined, changes: { state: [null, "active"] } }];
-      }
       const customer = pick(CUSTOMERS).actor;
-      if (kind === "referral.created") return [{ ...base, lifecycle_action: "created", actor: customer, source: "integration", summary: `Referral of ${customer.name} by ${org.promoter.name}`, entity: { type: "referral", id: `ref_${hex(8)}`, name: customer.name }, metadata: { program: pick(PROGRAMS) } }];
-      return [{ ...base, lifecycle_action: "issued", summary: `Reward of ${int(1, 10) * 50} points issued to ${customer.name}`, entity: { type: "reward", id: `rwd_${hex(8)}` }, targets: [{ type: "customer", id: customer.id, name: customer.name }], metadata: { program: pick(PROGRAMS), reason: "manual adjustment" } }];
+      const events = {
+        "commission.created": {
+          lifecycle_action: "created", actor: API_KEY, source: "api", entity: commission,
+          summary: `Commission #${id} of ${(amount / 100).toFixed(2)} EUR created for ${org.promoter.name}`,
+          changes: { status: [null, "pending"], amount_cents: [null, amount] },
+          request: server({ method: "POST", path: "/v1/commissions", status_code: 201, duration_ms: int(30, 250), controller: "commissions", action: "create" }),
+        },
+        "commission.approved": {
+          lifecycle_action: "approved", actor: SYSTEM, source: "system", entity: commission, job_id: jobId(),
+          summary: `Commission #${id} approved automatically after the 30-day hold`, changes: { status: ["pending", "approved"] },
+        },
+        "promoter.created": chance(0.4)
+          ? { lifecycle_action: "created", source: "import", job_id: jobId(), summary: `Promoter ${org.promoter.name} imported from CSV`, entity: org.promoter, targets: undefined, changes: { state: [null, "active"] } }
+          : { lifecycle_action: "created", summary: `Promoter ${org.promoter.name} joined ${pick(PROGRAMS)}`, entity: org.promoter, targets: undefined, changes: { state: [null, "active"] } },
+        "referral.created": {
+          lifecycle_action: "created", actor: customer, source: "integration", summary: `Referral of ${customer.name} by ${org.promoter.name}`,
+          entity: { type: "referral", id: `ref_${hex(8)}`, name: customer.name }, metadata: { program: pick(PROGRAMS) },
+        },
+        "reward.issued": {
+          lifecycle_action: "issued", summary: `Reward of ${int(1, 10) * 50} points issued to ${customer.name}`, entity: { type: "reward", id: `rwd_${hex(8)}` },
+          targets: [ref(customer)], metadata: { program: pick(PROGRAMS), reason: "manual adjustment" },
+        },
+      };
+      return [{ ...base, ...events[kind] }];
     },
 
     /** One "approve selected" click: several commission.updated events sharing one request id. */
@@ -148,23 +184,28 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
 
     configuration(t) {
       const member = pick(TEAM.slice(0, 2));
-      const partner = pick(ORGS).id;
+      const partner = pick(ORGS).id.slice(4);
       const [type, summary, entity, changes, metadata] = pick([
-        ["webhook.created", "Webhook endpoint added", { type: "webhook", id: `whe_${hex(8)}`, name: "Payouts to ERP" }, { url: [null, "https://hooks.acme.example/trailbook"], event_types: [null, ["commission.*", "payout.*"]], secret: [null, `whsec_${hex(24)}`] }],
+        ["webhook.created", "Webhook endpoint added", { type: "webhook", id: `whe_${hex(8)}`, name: "Payouts to ERP" },
+          { url: [null, "https://hooks.acme.example/trailbook"], event_types: [null, ["commission.*", "payout.*"]], secret: [null, `whsec_${hex(24)}`] }],
         ["api_key.created", "API key created", { type: "api_key", id: `key_${hex(8)}`, name: "CRM sync" }, { scope: [null, "ingest"] }],
         ["api_key.revoked", "API key revoked", { type: "api_key", id: `key_${hex(8)}`, name: "Old backend key" }, { revoked_at: [null, new Date(t).toISOString()] }],
         ["settings.updated", "Retention period changed", { type: "project", id: "settings", name: "Project settings" }, { retention_days: [365, 180] }],
         ["settings.updated", "Project timezone changed", { type: "project", id: "settings", name: "Project settings" }, { timezone: ["UTC", "Europe/Berlin"] }],
         ["program.updated", "Program payout threshold changed", { type: "program", id: "prg_spring", name: "Spring referral" }, { payout_threshold_cents: [5000, 2500], hold_days: [30, 14] }],
-        ["user.invited", `Invited ${partner.slice(4)}@partners.example as partner viewer`, { type: "member", id: `usr_${hex(8)}`, name: `${partner.slice(4)}@partners.example` }, { role: [null, "viewer"], organization_id: [null, partner] }],
-        ["integration.connected", "SFTP import connected", { type: "integration", id: "int_sftp", name: "Nightly SFTP import" }, { host: [null, "sftp.acme.example"] }, { username: "trailbook", password: "hunter2-demo-only" }],
+        ["user.invited", `Invited ${partner}@partners.example as partner viewer`, { type: "member", id: `usr_${hex(8)}`, name: `${partner}@partners.example` },
+          { role: [null, "viewer"], organization_id: [null, `org_${partner}`] }],
+        ["integration.connected", "SFTP import connected", { type: "integration", id: "int_sftp", name: "Nightly SFTP import" },
+          { host: [null, "sftp.acme.example"] }, { username: "trailbook", password: "hunter2-demo-only" }],
       ]);
-      return [{ category: "configuration", type, summary, actor: member.actor, source: "dashboard", entity, changes, metadata, request: browser(member, { method: type.endsWith("updated") ? "PATCH" : "POST", path: entity.type === "project" ? "/settings" : `/settings/${entity.type}s`, status_code: 200, duration_ms: int(15, 120) }) }];
+      const path = entity.type === "project" ? "/settings" : `/settings/${entity.type}s`;
+      const request = browser(member, { method: type.endsWith("updated") ? "PATCH" : "POST", path, status_code: 200, duration_ms: int(15, 120) });
+      return [{ category: "configuration", type, summary, actor: member.actor, source: "dashboard", entity, changes, metadata, request }];
     },
 
     auth() {
-      const person = chance(0.6) ? pick(TEAM) : pick(CUSTOMERS);
-      const { actor } = person;
+      const who = chance(0.6) ? pick(TEAM) : pick(CUSTOMERS);
+      const { actor } = who;
       const [type, status, summary, path, statusCode] = weighted([
         ["user.login", "success", `${actor.name} signed in`, "/login", 200, 8],
         ["user.login_failed", "failure", `Failed sign-in for ${actor.email}`, "/login", 401, 2],
@@ -172,10 +213,10 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
         ["user.otp_verified", "success", `${actor.name} verified a one-time code`, "/login/otp/verify", 200, 2],
         ["user.logout", "success", `${actor.name} signed out`, "/logout", 204, 4],
       ]);
-      const event = { category: "auth", type, status, summary, actor, source: "dashboard", request: browser(person, { method: "POST", path, status_code: statusCode, duration_ms: int(40, 400) }) };
-      if (status === "failure") event.message = pick(["Wrong password", "Wrong password", "Account locked after too many attempts", "One-time code expired"]);
-      if (type === "user.login" && chance(0.1)) event.request.body = { email: actor.email, password: "correct horse battery staple" }; // redacted on ingest
-      return [event];
+      const request = browser(who, { method: "POST", path, status_code: statusCode, duration_ms: int(40, 400) });
+      if (type === "user.login" && chance(0.1)) request.body = { email: actor.email, password: "correct horse battery staple" }; // redacted on ingest
+      const message = status === "failure" ? pick(["Wrong password", "Wrong password", "Account locked after too many attempts", "One-time code expired"]) : undefined;
+      return [{ category: "auth", type, status, summary, message, actor, source: "dashboard", request }];
     },
 
     api_request(t, endpoint = weighted(ENDPOINTS)) {
@@ -186,22 +227,29 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
       const customer = pick(CUSTOMERS).actor;
       const path = route.replace(":code", voucher).replace(":id", controller === "customers" ? customer.id : `r_${hex(10)}`);
       const list = method === "GET" && !route.includes(":");
-      const [statusCode, key, error] = chance(0.15) ? pick(API_ERRORS) : [method === "GET" && chance(0.03) ? 301 : action === "create" ? 201 : method === "DELETE" ? 204 : 200];
+      const ok = method === "GET" && chance(0.03) ? 301 : action === "create" ? 201 : method === "DELETE" ? 204 : 200;
+      const [statusCode, key, error] = chance(0.15) ? pick(API_ERRORS) : [ok];
       const failed = statusCode >= 400;
+      const id = reqId();
       const body = method === "GET" || method === "DELETE" ? {} : { voucher, customer: { source_id: customer.id, email: customer.email }, order: { amount: int(500, 20000), currency: "EUR" } };
       if (origin === "api" && method === "POST" && chance(0.03)) body.api_key = `sk_live_${hex(16)}`; // a client sending its key in the body: redacted
-      const id = reqId();
       const response = failed ? { code: statusCode, key, message: error, request_id: id }
         : statusCode === 204 ? {}
         : statusCode === 301 ? { location: path.replace("/v1/", "/v2/") }
         : list ? { object: "list", total: int(0, 250), has_more: chance(0.5) }
         : { id: `${controller.slice(0, 4)}_${hex(10)}`, object: controller.replace(/s$/, ""), voucher: { code: voucher, active: action !== "delete" } };
-      const entity = controller === "customers" ? { type: "customer", id: customer.id, name: customer.name } : { type: "voucher", id: voucher, name: voucher };
+      const entity = controller === "customers" ? ref(customer) : { type: "voucher", id: voucher, name: voucher };
+      const summary = failed ? `${method} ${path} failed: ${statusCode} ${key}`
+        : list ? `${controller[0].toUpperCase()}${controller.slice(1)} ${verb}`
+        : `${entity.type === "customer" ? "Customer" : "Voucher"} ${entity.name} ${verb}`;
       return [{
-        category: "api_request", type: `${method} ${route}`, status: failed ? "failure" : "success",
-        summary: failed ? `${method} ${path} failed: ${statusCode} ${key}` : list ? `${controller[0].toUpperCase()}${controller.slice(1)} ${verb}` : `${entity.type === "customer" ? "Customer" : "Voucher"} ${entity.name} ${verb}`,
-        message: error, actor: caller.actor, source, entity, organization_id: chance(0.7) ? pick(ORGS).id : undefined,
-        request: { id, method, path, status_code: statusCode, duration_ms: statusCode === 500 ? int(5000, 15000) : int(8, 400), ip: caller.ip, user_agent: caller.ua, origin, query: list ? { limit: String(pick([10, 50, 100])), page: String(int(1, 5)) } : {}, body, response_body: response, controller, action },
+        category: "api_request", type: `${method} ${route}`, status: failed ? "failure" : "success", summary, message: error,
+        actor: caller.actor, source, entity, organization_id: chance(0.7) ? pick(ORGS).id : undefined,
+        request: {
+          id, method, path, status_code: statusCode, duration_ms: statusCode === 500 ? int(5000, 15000) : int(8, 400),
+          ip: caller.ip, user_agent: caller.ua, origin, query: list ? { limit: String(pick([10, 50, 100])), page: String(int(1, 5)) } : {},
+          body, response_body: response, controller, action,
+        },
       }];
     },
 
@@ -211,11 +259,18 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
       if (call.status === "failure") return [call];
       const org = pick(ORGS);
       const customer = pick(CUSTOMERS).actor;
-      const ref = { id: call.request.id };
+      const shared = { organization_id: org.id, request: { id: call.request.id } };
       return [
         { ...call, organization_id: org.id },
-        { category: "activity", type: "reward.issued", lifecycle_action: "issued", summary: `Reward of ${int(1, 10) * 50} points issued to ${customer.name}`, actor: call.actor, source: call.source, entity: { type: "reward", id: `rwd_${hex(8)}` }, targets: [{ type: "customer", id: customer.id, name: customer.name }, org.promoter], organization_id: org.id, request: ref, metadata: { program: pick(PROGRAMS), voucher: call.entity.id } },
-        { category: "email", type: "email.sent", status: "pending", summary: `reward earned e-mail to ${customer.email}: pending`, actor: SYSTEM, source: "system", entity: { type: "email", id: `em_${hex(10)}` }, targets: [{ type: "customer", id: customer.id, name: customer.name }], organization_id: org.id, request: ref, metadata: { template: "reward_earned", to: customer.email, provider: "postmark" } },
+        {
+          category: "activity", type: "reward.issued", lifecycle_action: "issued", summary: `Reward of ${int(1, 10) * 50} points issued to ${customer.name}`,
+          actor: call.actor, source: call.source, entity: { type: "reward", id: `rwd_${hex(8)}` }, targets: [ref(customer), org.promoter], ...shared,
+          metadata: { program: pick(PROGRAMS), voucher: call.entity.id },
+        },
+        {
+          category: "email", type: "email.sent", status: "pending", summary: `reward earned e-mail to ${customer.email}: pending`, actor: SYSTEM, source: "system",
+          entity: { type: "email", id: `em_${hex(10)}` }, targets: [ref(customer)], ...shared, metadata: { template: "reward_earned", to: customer.email, provider: "postmark" },
+        },
       ];
     },
 
@@ -224,14 +279,33 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
       const org = pick(ORGS);
       const customer = pick(CUSTOMERS).actor;
       const blocked = chance(0.25);
-      const referralCode = code("REF", 5);
-      const request = { id: reqId(), method: "POST", path: "/v1/conversions", status_code: 200, duration_ms: int(60, 700), ip: SERVER.ip, user_agent: SERVER.ua, origin: "api", body: { referral_code: referralCode, email: customer.email, external_id: `ord_${hex(6)}` }, response_body: { created: !blocked }, controller: "conversions", action: "create" };
       const reason = pick(FRAUD_REASONS);
+      const referralCode = code("REF", 5);
+      const order = `ord_${hex(6)}`;
+      const request = server({
+        method: "POST", path: "/v1/conversions", status_code: 200, duration_ms: int(60, 700), controller: "conversions", action: "create",
+        body: { referral_code: referralCode, email: customer.email, external_id: order }, response_body: { created: !blocked },
+      });
+      const shared = { targets: [org.promoter], organization_id: org.id };
+      const referral = { type: "referral", id: `ref_${hex(8)}`, name: customer.name };
       const events = [
-        { category: "integration", type: "conversion", status: blocked ? "info" : "success", summary: `Conversion of ${customer.email} for ${org.promoter.name}`, message: blocked ? `Information captured but no referral created: ${reason}` : "Referral created", actor: API_KEY, source: "integration", entity: { type: "conversion", id: request.body.external_id }, targets: [org.promoter], organization_id: org.id, request, job_id: `jid_${hex(8)}`, metadata: { referral_code: referralCode, program: pick(PROGRAMS) } },
-        { category: "fraud", type: "referral.screened", status: blocked ? "blocked" : "allowed", summary: `Referral of ${customer.name} by ${org.promoter.name} ${blocked ? "blocked" : "allowed"}`, message: blocked ? reason : undefined, actor: SYSTEM, source: "system", entity: { type: "referral", id: `ref_${hex(8)}`, name: customer.name }, targets: [org.promoter], organization_id: org.id, request: { id: request.id }, metadata: { reason: blocked ? reason : "No rule matched", score: blocked ? int(70, 99) : int(1, 40), ip: pick(CUSTOMERS).ip } },
+        {
+          category: "integration", type: "conversion", status: blocked ? "info" : "success", summary: `Conversion of ${customer.email} for ${org.promoter.name}`,
+          message: blocked ? `Information captured but no referral created: ${reason}` : "Referral created", actor: API_KEY, source: "integration",
+          entity: { type: "conversion", id: order }, ...shared, request, job_id: jobId(), metadata: { referral_code: referralCode, program: pick(PROGRAMS) },
+        },
+        {
+          category: "fraud", type: "referral.screened", status: blocked ? "blocked" : "allowed", summary: `Referral of ${customer.name} by ${org.promoter.name} ${blocked ? "blocked" : "allowed"}`,
+          message: blocked ? reason : undefined, actor: SYSTEM, source: "system", entity: referral, ...shared, request: { id: request.id },
+          metadata: { reason: blocked ? reason : "No rule matched", score: blocked ? int(70, 99) : int(1, 40), ip: pick(CUSTOMERS).ip },
+        },
       ];
-      if (!blocked) events.push({ category: "activity", type: "referral.created", lifecycle_action: "created", summary: `Referral of ${customer.name} by ${org.promoter.name}`, actor: customer, source: "integration", entity: events[1].entity, targets: [org.promoter], organization_id: org.id, request: { id: request.id }, changes: { status: [null, "pending"] } });
+      if (!blocked) {
+        events.push({
+          category: "activity", type: "referral.created", lifecycle_action: "created", summary: `Referral of ${customer.name} by ${org.promoter.name}`,
+          actor: customer, source: "integration", entity: referral, ...shared, request: { id: request.id }, changes: { status: [null, "pending"] },
+        });
+      }
       return events;
     },
 
@@ -242,29 +316,38 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
       const status = weighted([["success", 6], ["info", 2], ["failure", 2]])[0];
       const amount = int(1000, 90000);
       const message = status === "failure" ? pick(INTEGRATION_FAILURES) : status === "info" ? "Information captured but no referral created: the customer already exists" : undefined;
-      const [path, body] = type === "sales_entry" ? ["/integrations/hubspot/sales", { deal_id: String(int(10000, 99999)), amount_cents: amount, stage: "closedwon" }] : type === "one_click_access" ? ["/access/one-click", { member_id: customer.actor.id, token: `oca_${hex(20)}` }] : ["/v1/conversions", { referral_code: message === "Missing referral code" ? null : code("REF", 5), email: customer.actor.email }];
+      const [path, body, summary, entity] = {
+        sales_entry: ["/integrations/hubspot/sales", { deal_id: String(int(10000, 99999)), amount_cents: amount, stage: "closedwon" },
+          `Sale of ${(amount / 100).toFixed(2)} EUR from HubSpot for ${org.promoter.name}`, { type: "sale", id: `sale_${hex(8)}` }],
+        one_click_access: ["/access/one-click", { member_id: customer.actor.id, token: `oca_${hex(20)}` }, // the token is redacted on ingest
+          `One-click access for ${customer.actor.name}`, ref(customer.actor)],
+        conversion: ["/v1/conversions", { referral_code: message === "Missing referral code" ? null : code("REF", 5), email: customer.actor.email },
+          `Conversion of ${customer.actor.email} for ${org.promoter.name}`, ref(customer.actor)],
+      }[type];
       return [{
-        category: "integration", type, status, message, actor, source: "integration",
-        summary: type === "sales_entry" ? `Sale of ${(amount / 100).toFixed(2)} EUR from HubSpot for ${org.promoter.name}` : type === "conversion" ? `Conversion of ${customer.actor.email} for ${org.promoter.name}` : `One-click access for ${customer.actor.name}`,
-        entity: type === "sales_entry" ? { type: "sale", id: `sale_${hex(8)}` } : { type: "member", id: customer.actor.id, name: customer.actor.name },
-        targets: [org.promoter], organization_id: org.id, job_id: type === "sales_entry" || chance(0.3) ? `jid_${hex(8)}` : undefined,
-        request: { id: reqId(), method: "POST", path, status_code: status === "failure" ? 422 : 200, duration_ms: int(30, 900), ip: type === "one_click_access" ? customer.ip : SERVER.ip, body, response_body: status === "failure" ? { error: message } : { ok: true } },
+        category: "integration", type, status, summary, message, actor, source: "integration", entity, targets: [org.promoter], organization_id: org.id,
+        job_id: type === "sales_entry" || chance(0.3) ? jobId() : undefined,
+        request: {
+          id: reqId(), method: "POST", path, status_code: status === "failure" ? 422 : 200, duration_ms: int(30, 900),
+          ip: type === "one_click_access" ? customer.ip : SERVER.ip, body, response_body: status === "failure" ? { error: message } : { ok: true },
+        },
         metadata: { integration: type === "sales_entry" ? "hubspot" : "script", program: pick(PROGRAMS) },
       }];
     },
 
     payment() {
       const org = pick(ORGS);
-      const [from, to] = pick([[null, "processing"], ["processing", "transit"], ["transit", "complete"], ["transit", "complete"], ["processing", "failed"], ["complete", "rollback"]]);
+      const [from, to] = pick(PAYOUT_STEPS);
       const id = `po_${hex(8)}`;
       const payoutSource = pick(["paypal", "paypal", "wise", "bank"]);
+      const metadata = { payout_source: payoutSource, amount_cents: int(20, 2500) * 100, currency: "EUR", program: pick(PROGRAMS) };
+      if (payoutSource === "bank" && chance(0.1)) metadata.card_number = "4111 1111 1111 1111"; // redacted on ingest
       return [{
         category: "payment", type: from === null ? "payout.created" : "payout.updated", status: to, lifecycle_action: to,
         summary: `Payout ${id} to ${org.promoter.name} via ${payoutSource}: ${to}`,
-        message: to === "failed" ? pick(["The bank rejected the transfer: account closed", "PayPal account is not verified", "Insufficient funds in the payout balance"]) : to === "rollback" ? "Payout reversed after a chargeback" : undefined,
+        message: to === "failed" ? pick(PAYOUT_FAILURES) : to === "rollback" ? "Payout reversed after a chargeback" : undefined,
         actor: SYSTEM, source: "system", entity: { type: "payout", id }, targets: [org.promoter], organization_id: org.id,
-        changes: { status: [from, to] }, job_id: chance(0.5) ? `jid_${hex(8)}` : undefined,
-        metadata: { payout_source: payoutSource, amount_cents: int(20, 2500) * 100, currency: "EUR", program: pick(PROGRAMS), ...(payoutSource === "bank" && chance(0.1) ? { card_number: "4111 1111 1111 1111" } : {}) },
+        changes: { status: [from, to] }, job_id: chance(0.5) ? jobId() : undefined, metadata,
       }];
     },
 
@@ -275,14 +358,15 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
       return [{
         category: "email", type: "email.sent", status, summary: `${template.replace(/_/g, " ")} e-mail to ${customer.email}: ${status}`,
         message: status === "bounced" ? "550 5.1.1 Mailbox does not exist" : status === "blocked" ? "Recipient is on the suppression list" : undefined,
-        actor: SYSTEM, source: "system", entity: { type: "email", id: `em_${hex(10)}` }, targets: [{ type: "customer", id: customer.id, name: customer.name }],
-        organization_id: pick(ORGS).id, metadata: { template, to: customer.email, provider: pick(["postmark", "ses"]), opened: status === "delivered" && chance(0.4) },
+        actor: SYSTEM, source: "system", entity: { type: "email", id: `em_${hex(10)}` }, targets: [ref(customer)], organization_id: pick(ORGS).id,
+        metadata: { template, to: customer.email, provider: pick(["postmark", "ses"]), opened: status === "delivered" && chance(0.4) },
       }];
     },
 
+    /** A referral from a form (no request of ours behind it), screened like a conversion. */
     fraud() {
-      const [event] = scenarios.conversion().filter((e) => e.category === "fraud");
-      return [{ ...event, request: undefined, source: "system" }];
+      const screened = scenarios.conversion().find((e) => e.category === "fraud");
+      return [{ ...screened, request: undefined }];
     },
   };
 
@@ -294,7 +378,7 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
     return chance(0.6) ? Math.max(now - 90 * DAY, t - (t % DAY) + int(7 * HOUR, 18 * HOUR)) : t;
   };
 
-  const burst = Math.min(8, count);
+  const burst = Math.min(BURST_EMAILS.length, count);
   const events = [];
   while (events.length < count - burst) {
     const t = when(events.length);
@@ -311,7 +395,10 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
     events.push({
       id: "", occurred_at: new Date((at += int(15, 55) * 1000)).toISOString(), category: "auth", type: "user.login_failed", status: "failure",
       summary: `Failed sign-in for ${email}`, message: actor ? "Wrong password" : "Unknown e-mail address", actor, source: "dashboard",
-      request: { id: reqId(), method: "POST", path: "/login", status_code: 401, duration_ms: int(200, 400), ip: BURST_IP, user_agent: "python-requests/2.32.3", origin: "dashboard", body: { email, password: `Summer202${int(0, 5)}!` } },
+      request: {
+        id: reqId(), method: "POST", path: "/login", status_code: 401, duration_ms: int(200, 400), ip: BURST_IP, user_agent: "python-requests/2.32.3",
+        origin: "dashboard", body: { email, password: `Summer202${int(0, 5)}!` },
+      },
     });
   }
 

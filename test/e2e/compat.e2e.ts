@@ -84,6 +84,9 @@ describe("Retraced client, unmodified", () => {
     await expect(retraced.reportEvent({ action: "x.y", crud: "c" })).rejects.toThrow(/400/);
     await expect(retraced.reportEvent({ action: "x.y", crud: "c", is_anonymous: true })).resolves.toMatch(/^evt_/);
     await expect(retraced.reportEvent({ ...event, crud: "z" as "c" })).rejects.toThrow(/400/);
+    const badKey = new Retraced({ apiKey: "tb_not_a_key", projectId, endpoint: base });
+    await expect(badKey.reportEvent(event)).rejects.toThrow(/401/);
+    await expect(retraced.reportEvents(Array.from({ length: 51 }, () => event))).rejects.toThrow(/400/);
     const elsewhere = new Retraced({ apiKey, projectId: "prj_someone_else", endpoint: base });
     await expect(elsewhere.reportEvent(event)).rejects.toThrow(/404/);
     const response = await fetch(`${base}/publisher/v1/project/${projectId}/event`, { method: "POST", headers: { Authorization: `Token token=${apiKey}`, "Content-Type": "application/json" }, body: JSON.stringify(event) });
