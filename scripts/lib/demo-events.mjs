@@ -59,14 +59,16 @@ const ENDPOINTS = [
 ];
 // Who calls the API (Voucherify's request origins): [origin, source, weight].
 const ORIGINS = [["api", "api", 6], ["dashboard", "dashboard", 2], ["shopify", "integration", 2], ["cockpit", "api", 1]];
+// [status code, key, message, the actions it can happen to (all when absent)].
 const API_ERRORS = [
-  [400, "invalid_payload", "Invalid payload: property 'customer' is required"],
+  [400, "invalid_payload", "Invalid payload: property 'customer' is required", ["create", "validate", "redeem", "update"]],
   [401, "unauthorized", "Missing or invalid API key"],
-  [404, "not_found", "Resource not found"],
-  [422, "voucher_expired", "Voucher expired"],
-  [422, "quantity_exceeded", "Voucher redemption limit reached"],
+  [404, "not_found", "Resource not found", ["get", "delete", "rollback", "update"]],
+  [422, "voucher_expired", "Voucher expired", ["validate", "redeem"]],
+  [422, "quantity_exceeded", "Voucher redemption limit reached", ["redeem"]],
+  [422, "already_rolled_back", "Redemption was already rolled back", ["rollback"]],
   [429, "too_many_requests", "Rate limit of 100 requests per second exceeded"],
-  [500, "internal_error", "Upstream timeout while reading the voucher"],
+  [500, "internal_error", "Upstream timeout, please retry"],
 ];
 const INTEGRATION_FAILURES = [
   "Missing referral code",
@@ -228,7 +230,7 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
       const path = route.replace(":code", voucher).replace(":id", controller === "customers" ? customer.id : `r_${hex(10)}`);
       const list = method === "GET" && !route.includes(":");
       const ok = method === "GET" && chance(0.03) ? 301 : action === "create" ? 201 : method === "DELETE" ? 204 : 200;
-      const [statusCode, key, error] = chance(0.15) ? pick(API_ERRORS) : [ok];
+      const [statusCode, key, error] = chance(0.15) ? pick(API_ERRORS.filter((e) => !e[3] || e[3].includes(action))) : [ok];
       const failed = statusCode >= 400;
       const id = reqId();
       const body = method === "GET" || method === "DELETE" ? {} : { voucher, customer: { source_id: customer.id, email: customer.email }, order: { amount: int(500, 20000), currency: "EUR" } };
