@@ -10,6 +10,7 @@ import { retracedApi } from "./routes/compat/retraced";
 import { workosApi } from "./routes/compat/workos";
 import { importsApi } from "./routes/api/imports";
 import { integrityApi } from "./routes/api/integrity";
+import { notificationsApi } from "./routes/api/notifications";
 import { tasksApi } from "./routes/api/tasks";
 import { sendoutsApi, webhooksApi } from "./routes/api/webhooks";
 import { healthApi } from "./routes/api/health";
@@ -35,6 +36,7 @@ export function createApp() {
   app.route("/publisher/v1", retracedApi);
   app.route("/v1/imports", importsApi);
   app.route("/v1/integrity", integrityApi);
+  app.route("/v1/notifications", notificationsApi);
   app.route("/v1/tasks", tasksApi);
   app.route("/v1/webhooks", webhooksApi);
   app.route("/v1/webhook-sendouts", sendoutsApi);

@@ -88,6 +88,13 @@ table.data td.nowrap, .nowrap { white-space: nowrap; }
 tr.load-more td { text-align: center; }
 .field-note { font-size: .85rem; }
 @media (max-width: 900px) { .explorer:has(> aside .detail) { grid-template-columns: minmax(0, 1fr); } .detail { position: static; max-height: none; } }
+.grid-2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
+figure.chart { margin: 0 0 1rem; background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem; }
+figure.chart figcaption { font-weight: 600; margin-bottom: .5rem; }
+.chart-svg { width: 100%; height: auto; display: block; }
+.chart-svg text { font-size: 12px; fill: var(--muted); }
+.chart-svg a:focus rect, .chart-svg a:hover rect { opacity: .8; }
+.legend { display: flex; flex-wrap: wrap; gap: .75rem; font-size: .85rem; color: var(--muted); margin-top: .4rem; }
 progress { width: 100%; height: .8rem; accent-color: var(--accent); }
 dl.detail-list { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: 0; }
 dl.detail-list dt { color: var(--muted); }

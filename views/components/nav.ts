@@ -1,11 +1,13 @@
 import type { NavItem } from "../layouts/Layout";
 
-export type NavAccess = { events: boolean; settings: boolean; exports: boolean; tasks: boolean; imports: boolean; webhooks: boolean; manageWebhooks: boolean; integrity: boolean; unread: number };
+export type NavAccess = { events: boolean; settings: boolean; exports: boolean; tasks: boolean; imports: boolean; webhooks: boolean; manageWebhooks: boolean; integrity: boolean; analytics: boolean; security: boolean; unread: number };
 
 /** The project navigation; items a role may not use are not shown. */
 export function projectNav(projectId: string, access: NavAccess, current: string): NavItem[] {
   const base = `/p/${projectId}`;
   const items: NavItem[] = [{ href: `${base}/events`, label: "Events" }];
+  if (access.analytics) items.push({ href: `${base}/analytics`, label: "Analytics" });
+  if (access.security) items.push({ href: `${base}/security`, label: "Security" });
   if (access.exports) items.push({ href: `${base}/exports`, label: "Exports" });
   if (access.tasks) items.push({ href: `${base}/tasks`, label: "Tasks" });
   if (access.imports) items.push({ href: `${base}/imports`, label: "Imports" });

@@ -3,7 +3,9 @@ import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../la
 type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
 export type NotificationRow = { id: string; type: string; title: string; body: string | null; link: string | null; createdAt: string };
 
-export function Notifications(props: Frame & { notifications: NotificationRow[]; archived: boolean }) {
+export type SubscriptionOption = { type: string; label: string; checked: boolean };
+
+export function Notifications(props: Frame & { notifications: NotificationRow[]; archived: boolean; subscriptions: SubscriptionOption[]; saved?: boolean }) {
   const base = `/p/${props.project.id}/notifications`;
   return (
     <Layout title="Notifications" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
@@ -53,6 +55,22 @@ export function Notifications(props: Frame & { notifications: NotificationRow[];
           </table>
         </div>
       )}
+      <h2>E-mail me about</h2>
+      {props.saved && <p class="muted" role="status">Saved.</p>}
+      <form method="post" action={`${base}/subscriptions`} class="card stack">
+        {props.subscriptions.map((o) => (
+          <label class="fit">
+            <span>
+              <input type="checkbox" name="type" value={o.type} checked={o.checked} /> {o.label}
+            </span>
+          </label>
+        ))}
+        <div>
+          <button type="submit" class="secondary">
+            Save e-mail choices
+          </button>
+        </div>
+      </form>
     </Layout>
   );
 }

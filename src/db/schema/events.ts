@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
@@ -36,6 +37,8 @@ export const events = sqliteTable(
     statusCode: integer("status_code"),
     data: text("data").notNull(),
     hash: text("hash").notNull(),
+    /** The request's IP, read from `data` (a virtual column) for the failed-sign-in rule. */
+    requestIp: text("request_ip").generatedAlwaysAs(sql`data ->> '$.request.ip'`, { mode: "virtual" }),
   },
   (t) => [
     uniqueIndex("events_project_id").on(t.projectId, t.id),
@@ -54,6 +57,7 @@ export const events = sqliteTable(
     index("events_organization").on(t.projectId, t.organizationId, t.occurredAt, t.id),
     index("events_request").on(t.projectId, t.requestId, t.occurredAt, t.id),
     index("events_job").on(t.projectId, t.jobId, t.occurredAt, t.id),
+    index("events_request_ip").on(t.projectId, t.requestIp, t.occurredAt),
   ],
 );
 

@@ -13,8 +13,21 @@ export const notifications = sqliteTable(
     body: text("body"),
     link: text("link"),
     createdAt: integer("created_at").notNull(),
+    /** Set once the subscribed members' e-mails for it were sent (or recorded). */
+    emailedAt: integer("emailed_at"),
   },
-  (t) => [index("notifications_project").on(t.projectId, t.createdAt)],
+  (t) => [index("notifications_project").on(t.projectId, t.createdAt), index("notifications_unemailed").on(t.emailedAt, t.createdAt)],
+);
+
+/** Which notification types a member wants by e-mail, per project. */
+export const notificationSubscriptions = sqliteTable(
+  "notification_subscriptions",
+  {
+    projectId: text("project_id").notNull(),
+    userId: text("user_id").notNull(),
+    type: text("type").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.userId, t.type] })],
 );
 
 /** Archiving is per member: one archives a notification for themselves, not for the others. */

@@ -21,6 +21,8 @@ export function frame(c: Context<ProjectEnv>, current: string) {
         webhooks: can(access.role, "webhooks.read"),
         manageWebhooks: can(access.role, "webhooks.manage"),
         integrity: can(access.role, "integrity.read"),
+        analytics: can(access.role, "analytics.read"),
+        security: can(access.role, "events.read_configuration"),
         unread: c.var.unread,
       },
       current,

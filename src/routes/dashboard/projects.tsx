@@ -4,6 +4,7 @@ import type { ProjectEnv, SignedInEnv } from "../../env";
 import { memberships, projects } from "../../db/schema";
 import { requireMembership } from "../../middleware/session";
 import { Projects } from "../../../views/pages/Projects";
+import { analyticsPages } from "./analytics";
 import { backgroundPages } from "./background";
 import { explorerPages } from "./explorer";
 import { integrityPages } from "./integrity";
@@ -28,5 +29,6 @@ export const projectPages = new Hono<ProjectEnv>()
   .route("/", backgroundPages)
   .route("/", notificationPages)
   .route("/", integrityPages)
+  .route("/", analyticsPages)
   .get("/", (c) => c.redirect(`/p/${c.var.project.id}/events`, 303))
   .route("/", explorerPages);

@@ -19,7 +19,7 @@ export function requestOf(origin: Origin): NonNullable<EventInput["request"]> {
   return request;
 }
 
-export type OwnEvent = Omit<EventInput, "category"> & { category: "auth" | "configuration" | "activity" };
+export type OwnEvent = Omit<EventInput, "category"> & { category: "auth" | "configuration" | "activity" | "email" };
 
 /**
  * Records one of Trailbook's own events in each given project. It goes through the same verb as

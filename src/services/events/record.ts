@@ -5,6 +5,7 @@ import type { Project } from "../../db/schema";
 import { prepareEvent, type PreparedEvent } from "./prepare";
 import type { EventInput, IngestResult } from "./schema";
 import { enqueueDeliveries, fanoutStatements } from "../webhooks/fanout";
+import { checkFailedSignIns } from "../security/rules";
 
 /**
  * Each bulk INSERT reads its rows from one JSON array parameter through json_each, so a batch of
@@ -133,6 +134,8 @@ async function recordOnce(
     if (webhooks && fanout.ids.length) {
       await enqueueDeliveries(webhooks, fanout.ids).catch((error: unknown) => console.error("webhook enqueue failed; the sweep will send them", error));
     }
+    // Monitoring must never make a stored event look unstored: its failures are only logged.
+    await checkFailedSignIns(db, project, toInsert).catch((error: unknown) => console.error("security rule check failed", error));
   }
   return results;
 }

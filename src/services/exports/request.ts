@@ -1,4 +1,5 @@
-import { and, desc, eq } from "drizzle-orm";
+import { and, desc, eq, isNotNull } from "drizzle-orm";
+import { notify } from "../notifications/notify";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { dataExports, EXPORT_FORMATS, tasks, type ExportRow, type Project, type Task } from "../../db/schema";
@@ -80,6 +81,7 @@ export async function requestExport(
     metadata: { filters, format: input.format, gzip: input.gzip },
   });
   const total = await countForExport(db, project, filters, requester);
+  await flagLargeExport(db, project, total, requester.name, id);
   const task = await createTask(db, { projectId: project.id, type: "export", params: { exportId: id }, total, createdBy: requester.id }, now);
   const [row] = await db
     .insert(dataExports)
@@ -101,6 +103,30 @@ export async function requestExport(
   if (!row) throw new Error("insert into exports returned no row");
   if (input.enqueue) await enqueueStep(env, task.id);
   return { row, task, total };
+}
+
+/** Far larger than usual: ten times the average of the last 20 exports, and at least 10,000 rows. */
+async function flagLargeExport(db: Db, project: Project, total: number, who: string, id: string): Promise<void> {
+  const recent = await db
+    .select({ rows: dataExports.rowCount })
+    .from(dataExports)
+    .where(and(eq(dataExports.projectId, project.id), isNotNull(dataExports.rowCount)))
+    .orderBy(desc(dataExports.createdAt))
+    .limit(20);
+  if (recent.length < 3 || total < 10_000) return;
+  const average = recent.reduce((sum, r) => sum + (r.rows ?? 0), 0) / recent.length;
+  if (total < 10 * Math.max(average, 1)) return;
+  await notify(
+    db,
+    {
+      projectId: project.id,
+      type: "security.large_export",
+      title: `${who} exported ${total.toLocaleString("en-US")} events, ${Math.round(total / Math.max(average, 1))}× the usual`,
+      body: `The last ${recent.length} exports averaged ${Math.round(average).toLocaleString("en-US")} rows.`,
+      link: `/p/${project.id}/exports/${id}`,
+    },
+    `large_${id}`,
+  );
 }
 
 export async function listExports(db: Db, projectId: string, limit = 100) {

@@ -4,6 +4,7 @@ import type { Db } from "../../db/client";
 import { digests, projects, prunedWindows, type Digest, type Project } from "../../db/schema";
 import { merkleRoot, sha256Text } from "../../lib/merkle";
 import { keyId, parseSigningKey, signText, verifyText } from "../../lib/signing";
+import { notify } from "../notifications/notify";
 
 // Integrity (DESIGN §9): every hour, per project, a digest of the events received in the closed
 // window — the Merkle root of their hashes in (received_at, id) order, chained to the previous
@@ -162,5 +163,13 @@ export async function verifyRange(env: Env, db: Db, project: Project, signingKey
     previous = d;
   }
   report.ok = report.broken.length === 0;
+  if (report.first_broken) {
+    const first = report.first_broken;
+    await notify(
+      db,
+      { projectId: project.id, type: "integrity.failed", title: `Integrity check failed for ${first.window_start}`, body: first.reason, link: `/p/${project.id}/integrity` },
+      `integrity_${project.id.slice(4)}_${Date.parse(first.window_start)}`,
+    );
+  }
   return report;
 }

@@ -5,6 +5,7 @@ import { API_KEY_SCOPES, apiKeys, type ApiKey, type Project, type User } from ".
 import { NotFoundError } from "../../lib/errors";
 import { actorOf, logOwnEvent, requestOf, type Origin } from "../audit/log-own";
 import { createApiKey } from "./create";
+import { notify } from "../notifications/notify";
 
 export const NewApiKeyInput = z.object({
   name: z.string().trim().min(1, "give the key a name, e.g. where it is used").max(100),
@@ -33,6 +34,7 @@ export async function issueApiKey(
     changes: { scope: [null, input.scope], prefix: [null, created.key.prefix] },
     request: requestOf(input.origin),
   });
+  await notify(db, { projectId: input.project.id, type: "security.api_key", title: `API key "${input.name}" (${input.scope}) created by ${input.user.email}`, link: `/p/${input.project.id}/settings/api-keys` }, `key_created_${created.key.id}`);
   return created;
 }
 
@@ -59,5 +61,6 @@ export async function revokeApiKey(
     changes: { revoked_at: [null, new Date(now).toISOString()] },
     request: requestOf(input.origin),
   });
+  await notify(db, { projectId: input.project.id, type: "security.api_key", title: `API key "${key.name}" revoked by ${input.user.email}`, link: `/p/${input.project.id}/settings/api-keys` }, `key_revoked_${key.id}`);
   return key;
 }

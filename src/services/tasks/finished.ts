@@ -8,7 +8,15 @@ import { notify } from "../notifications/notify";
  */
 export async function notifyTaskEnded(db: Db, task: Task, outcome: "done" | "failed"): Promise<void> {
   if (task.type === "retention") {
-    if (outcome === "done") return;
+    if (outcome === "done") {
+      const r = task.result ?? {};
+      await notify(
+        db,
+        { projectId: task.projectId, type: "retention.report", title: `Retention removed ${Number(r.deleted_events ?? 0).toLocaleString("en-US")} events`, body: `Archived ${Number(r.archived_events ?? 0).toLocaleString("en-US")}; cut-off ${String(r.cutoff ?? "")}.`, link: `/p/${task.projectId}/tasks/${task.id}` },
+        `${task.id}_report`,
+      );
+      return;
+    }
     await notify(db, { projectId: task.projectId, type: "retention.failed", title: "The retention run failed", body: task.errors.at(-1)?.message ?? null, link: `/p/${task.projectId}/tasks/${task.id}` }, `${task.id}_failed`);
     return;
   }

@@ -151,7 +151,15 @@ export async function deliverSendout(env: Env, id: string, trigger: Trigger, fet
     return { kind: "error", reason: "410 Gone: endpoint disabled" };
   }
   const failingSince = endpoint.failingSince ?? now;
-  if (endpoint.failingSince === null) await db.update(webhookEndpoints).set({ failingSince: now }).where(eq(webhookEndpoints.id, endpoint.id));
+  if (endpoint.failingSince === null) {
+    await db.update(webhookEndpoints).set({ failingSince: now }).where(eq(webhookEndpoints.id, endpoint.id));
+    await notify(
+      db,
+      { projectId: endpoint.projectId, type: "webhook.failing", title: `Webhook endpoint failing: ${endpoint.url}`, body: error ?? `It answered HTTP ${status}. Deliveries are retried; after 5 days of failures it is disabled.`, link: `/p/${endpoint.projectId}/settings/webhooks/${endpoint.id}` },
+      `${endpoint.id}_failing_${now}`,
+      now,
+    );
+  }
   if (now - failingSince >= FAILING_DISABLE_AFTER_MS) {
     await disableEndpoint(db, endpoint, "Deliveries have failed for 5 days.", now);
   }

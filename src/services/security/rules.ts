@@ -1,0 +1,67 @@
+import { createDb } from "../../db/client";
+import type { Project } from "../../db/schema";
+import type { PreparedEvent } from "../events/prepare";
+import { notify } from "../notifications/notify";
+
+// Security monitoring (seed 003): five or more failed sign-ins for one actor or one IP address
+// within ten minutes raise one notification per ten-minute window. The rule runs on every stored
+// auth failure, Trailbook's own sign-ins and ingested `auth` events alike.
+
+export const BURST_THRESHOLD = 5;
+export const BURST_WINDOW_MS = 10 * 60_000;
+
+type Failure = { occurredAt: number; actorId: string | null; actorLabel: string | null; ip: string | null };
+
+function failures(events: PreparedEvent[]): Failure[] {
+  const out: Failure[] = [];
+  for (const e of events) {
+    const [category, , , status, , , actorId, actorName, actorEmail] = e.columns;
+    if (category !== "auth" || status !== "failure") continue;
+    const ip = (JSON.parse(e.data) as { request?: { ip?: string } }).request?.ip ?? null;
+    out.push({ occurredAt: e.occurredAt, actorId, actorLabel: actorEmail ?? actorName ?? actorId, ip });
+  }
+  return out;
+}
+
+async function hexKey(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return [...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Checks the bursts the just-stored events may complete. */
+export async function checkFailedSignIns(d1: D1Database, project: Project, stored: PreparedEvent[]): Promise<void> {
+  const found = failures(stored);
+  if (found.length === 0) return;
+  const db = createDb(d1);
+  const seen = new Set<string>();
+  for (const f of found) {
+    for (const [kind, column, value] of [
+      ["actor", "actor_id", f.actorId],
+      ["ip", "request_ip", f.ip],
+    ] as const) {
+      if (!value) continue;
+      const bucket = Math.floor(f.occurredAt / BURST_WINDOW_MS);
+      const key = `${kind}:${value}:${bucket}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      const row = await d1
+        .prepare(`SELECT count(*) AS n FROM events WHERE project_id = ?1 AND ${column} = ?2 AND occurred_at > ?3 AND occurred_at <= ?4 AND category = 'auth' AND status = 'failure'`)
+        .bind(project.id, value, f.occurredAt - BURST_WINDOW_MS, f.occurredAt)
+        .first<{ n: number }>();
+      if ((row?.n ?? 0) < BURST_THRESHOLD) continue;
+      const who = kind === "actor" ? (f.actorLabel ?? value) : `address ${value}`;
+      const filter = kind === "actor" ? `actor_id=${encodeURIComponent(value)}` : `search=${encodeURIComponent(value)}`;
+      await notify(
+        db,
+        {
+          projectId: project.id,
+          type: "security.failed_logins",
+          title: `${row?.n ?? BURST_THRESHOLD} failed sign-ins for ${who} within 10 minutes`,
+          body: "Someone may be guessing a password. Check the sign-ins and block the address if needed.",
+          link: `/p/${project.id}/events?view=security&status=failure&range=24h&${filter}`,
+        },
+        `sec_${kind}_${await hexKey(`${project.id}:${value}`)}_${bucket}`,
+      );
+    }
+  }
+}
