@@ -93,6 +93,7 @@ figure.chart { margin: 0 0 1rem; background: var(--panel); border: 1px solid var
 figure.chart figcaption { font-weight: 600; margin-bottom: .5rem; }
 .chart-svg { width: 100%; height: auto; display: block; }
 .chart-svg text { font-size: 12px; fill: var(--muted); }
+.chart-svg text.axis { font-size: 10px; }
 .chart-svg a:focus rect, .chart-svg a:hover rect { opacity: .8; }
 .legend { display: flex; flex-wrap: wrap; gap: .75rem; font-size: .85rem; color: var(--muted); margin-top: .4rem; }
 progress { width: 100%; height: .8rem; accent-color: var(--accent); }

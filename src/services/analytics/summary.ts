@@ -23,7 +23,8 @@ export type Analytics = {
 
 export async function analytics(db: Db, projectId: string, query: EventQuery & { from: number; to: number }, bucketMs: number): Promise<Analytics> {
   const where = whereClause(projectId, query);
-  const bucket = sql<number>`(${events.occurredAt} - ${query.from}) / ${bucketMs}`;
+  // Bound numbers reach D1 as REAL: the cast keeps the bucket a whole number.
+  const bucket = sql<number>`CAST((${events.occurredAt} - ${query.from}) / ${bucketMs} AS INTEGER)`;
   const n = sql<number>`count(*)`;
   const [overTime, statuses, topTypes, topActors, auth, apiErrors] = await Promise.all([
     db.select({ bucket, category: events.category, count: n }).from(events).where(where).groupBy(bucket, events.category),

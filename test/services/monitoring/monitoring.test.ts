@@ -139,6 +139,10 @@ describe("analytics", () => {
     expect(data.auth).toEqual([{ type: "user.login", status: "success", count: 3 }]);
     expect(data.apiErrors.reduce((n, r) => n + r.failed, 0)).toBe(await count("category = 'api_request' AND status = 'failure'"));
     expect(data.overTime.reduce((n, r) => n + r.count, 0)).toBe(data.total);
+    // Buckets are whole numbers within the range, so the chart can place every bar.
+    expect(data.overTime.every((r) => Number.isInteger(r.bucket) && r.bucket >= 0 && r.bucket <= 28)).toBe(true);
+    const newest = data.overTime.filter((r) => r.bucket >= 27).reduce((n, r) => n + r.count, 0);
+    expect(newest).toBe(await count(`occurred_at >= ${from + 27 * 6 * 3600_000}`));
 
     const admin = await signIn(await createMember(tenant, "admin"));
     const page = await (await dash("GET", `/p/${tenant.project.id}/analytics?range=7d`, { cookie: admin })).text();
