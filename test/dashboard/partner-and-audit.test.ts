@@ -111,3 +111,12 @@ describe("Trailbook's own configuration events", () => {
     expect((await storedEvents(project.project.id)).filter((e) => e.type === "settings.updated")).toEqual([]);
   });
 });
+
+describe("partner viewer analytics", () => {
+  it("counts only their organisation's events", async () => {
+    const cookie = await signIn(await createMember(tenant, "viewer", { organizationId: "org_9" }));
+    const html = await (await dash("GET", `/p/${tenant.project.id}/analytics?range=24h`, { cookie })).text();
+    expect(html).toContain("2 events in this range");
+    expect(html).not.toContain("Partner seven");
+  });
+});

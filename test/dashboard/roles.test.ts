@@ -49,6 +49,9 @@ const CASES: Case[] = [
   { action: "see imports", method: "GET", path: (t) => `/p/${t.tenant.project.id}/imports`, allowed: ["owner", "admin"] },
   { action: "see webhook sendouts", method: "GET", path: (t) => `/p/${t.tenant.project.id}/webhooks`, allowed: ["owner", "admin", "member"] },
   { action: "manage webhook endpoints", method: "GET", path: (t) => `/p/${t.tenant.project.id}/settings/webhooks`, allowed: ["owner", "admin"] },
+  { action: "see analytics", method: "GET", path: (t) => `/p/${t.tenant.project.id}/analytics`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
+  { action: "see the security view", method: "GET", path: (t) => `/p/${t.tenant.project.id}/security`, allowed: ["owner", "admin"] },
+  { action: "see integrity", method: "GET", path: (t) => `/p/${t.tenant.project.id}/integrity`, allowed: ["owner", "admin", "member"] },
   { action: "see notifications", method: "GET", path: (t) => `/p/${t.tenant.project.id}/notifications`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
 ];
 
