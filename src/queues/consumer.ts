@@ -1,11 +1,13 @@
 import { createDb } from "../db/client";
 import { readConfig } from "../env";
 import { deliverSendout, giveUpSendout, type Fetcher } from "../services/webhooks/deliver";
-import { failTask, recordStepError, runTaskStep } from "../services/tasks/engine";
+import { enqueueStep, failTask, recordStepError, runTaskStep } from "../services/tasks/engine";
 import { TASK_HANDLERS } from "../services/tasks/handlers";
 import { QueueMessage } from "./messages";
 
 export const DEAD_LETTER_QUEUE = "trailbook-dead-letters";
+/** How long one task message keeps running steps before handing over to the next message. */
+export const STEP_TIME_BUDGET_MS = 10_000;
 
 /** Retry delay after the n-th failed attempt: 10 s, 20 s, 40 s … capped at 10 minutes. */
 export function retryDelay(attempts: number): number {
@@ -54,7 +56,13 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, deps: 
       continue;
     }
     try {
-      await runTaskStep(env, taskId, TASK_HANDLERS);
+      // Steps are bounded; several run per message while there is time (Workers allow 30 s of CPU
+      // by default), so a task is not slowed by a queue hop per step. The next message goes out
+      // only when this one stops early.
+      const started = Date.now();
+      let outcome = await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false });
+      while (outcome === "continued" && Date.now() - started < STEP_TIME_BUDGET_MS) outcome = await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false });
+      if (outcome === "continued") await enqueueStep(env, taskId);
       message.ack();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
