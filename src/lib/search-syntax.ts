@@ -24,13 +24,16 @@ export const SEARCH_KEYS = [
 ] as const;
 export type SearchKey = (typeof SEARCH_KEYS)[number];
 
-const ALIASES: Record<string, SearchKey> = {
-  org: "organization_id",
-  organization: "organization_id",
-  organisation: "organization_id",
-  request: "request_id",
-  job: "job_id",
-};
+// A Map, not an object literal: `constructor:` or `__proto__:` must not find Object.prototype's members.
+/** Every accepted key (lower case), canonical keys and their short forms, to its canonical key. */
+export const SEARCH_KEY_ALIASES: ReadonlyMap<string, SearchKey> = new Map<string, SearchKey>([
+  ...SEARCH_KEYS.map((k) => [k, k] as const),
+  ["org", "organization_id"],
+  ["organization", "organization_id"],
+  ["organisation", "organization_id"],
+  ["request", "request_id"],
+  ["job", "job_id"],
+]);
 
 export const MAX_CLAUSES = 30;
 export const MAX_TERM_LENGTH = 200;
@@ -49,11 +52,6 @@ export class SearchSyntaxError extends Error {
   }
 }
 
-function canonicalKey(word: string): SearchKey | undefined {
-  const lower = word.toLowerCase();
-  return ALIASES[lower] ?? SEARCH_KEYS.find((k) => k === lower);
-}
-
 const isSpace = (ch: string | undefined) => ch !== undefined && /\s/.test(ch);
 
 /** Parses a search query into clauses; throws SearchSyntaxError with the column of the problem. */
@@ -70,6 +68,8 @@ export function parseSearchQuery(input: string): SearchClause[] {
         text += input[j + 1];
         j++;
       } else if (ch === '"') {
+        // `org:"Acme"Ltd` is ambiguous (one value or two clauses?), so tokens must be space-separated.
+        if (j + 1 < input.length && !isSpace(input[j + 1])) throw new SearchSyntaxError("expected a space after the closing quote", j + 2);
         return [text, j + 1];
       } else {
         text += ch;
@@ -119,7 +119,7 @@ export function parseSearchQuery(input: string): SearchClause[] {
     }
 
     const word = keyMatch[1];
-    const key = canonicalKey(word);
+    const key = SEARCH_KEY_ALIASES.get(word.toLowerCase());
     if (!key) {
       throw new SearchSyntaxError(`unknown key "${word}"`, column, `valid keys are ${SEARCH_KEYS.join(", ")}, org, request, job`);
     }

@@ -4,8 +4,12 @@
 import { base64url } from "./ids";
 
 const encoder = new TextEncoder();
+const IV_BYTES = 12;
+const MIN_SECRET_LENGTH = 32;
 
 async function keyFor(secret: string, purpose: string): Promise<CryptoKey> {
+  // A short key is a deployment mistake; failing here beats quietly weak encryption.
+  if (secret.length < MIN_SECRET_LENGTH) throw new Error(`the secret-box key must be at least ${MIN_SECRET_LENGTH} characters`);
   const material = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
   return crypto.subtle.deriveKey(
     { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(32), info: encoder.encode(`trailbook:${purpose}`) },
@@ -17,22 +21,29 @@ async function keyFor(secret: string, purpose: string): Promise<CryptoKey> {
 }
 
 function fromBase64url(text: string): Uint8Array {
+  // atob would also accept standard base64 and whitespace; only our own encoding is a sealed value.
+  // A length of 4n+1 passes the pattern but is still not base64, hence the length check.
+  if (!/^[A-Za-z0-9_-]+$/.test(text) || text.length % 4 === 1) throw new Error("not a sealed value");
   const b64 = text.replace(/-/g, "+").replace(/_/g, "/");
   return Uint8Array.from(atob(b64 + "=".repeat((4 - (b64.length % 4)) % 4)), (c) => c.charCodeAt(0));
 }
 
 export async function seal(secret: string, plaintext: string, purpose: string): Promise<string> {
-  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const ciphertext = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await keyFor(secret, purpose), encoder.encode(plaintext));
   return `v1.${base64url(iv)}.${base64url(new Uint8Array(ciphertext))}`;
 }
 
 export async function open(secret: string, sealed: string, purpose: string): Promise<string> {
-  const [version, ivText, dataText] = sealed.split(".");
-  if (version !== "v1" || !ivText || !dataText) throw new Error("not a sealed value");
+  const parts = sealed.split(".");
+  const [version, ivText, dataText] = parts;
+  if (parts.length !== 3 || version !== "v1" || !ivText || !dataText) throw new Error("not a sealed value");
+  const iv = fromBase64url(ivText);
+  const data = fromBase64url(dataText);
+  if (iv.length !== IV_BYTES) throw new Error("not a sealed value");
+  const key = await keyFor(secret, purpose);
   try {
-    const plain = await crypto.subtle.decrypt({ name: "AES-GCM", iv: fromBase64url(ivText) }, await keyFor(secret, purpose), fromBase64url(dataText));
-    return new TextDecoder().decode(plain);
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(await crypto.subtle.decrypt({ name: "AES-GCM", iv }, key, data));
   } catch {
     throw new Error("the sealed value was altered, or sealed with another key or purpose");
   }

@@ -1,5 +1,5 @@
 // RFC 6238 TOTP (HMAC-SHA1, 6 digits, 30 s), the variant every authenticator app supports.
-import { renderSVG } from "uqr";
+import { encode } from "uqr";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const STEP_SECONDS = 30;
@@ -44,6 +44,7 @@ export function generateTotpSecret(): string {
 
 /** HOTP (RFC 4226) of one counter value, as 6 digits. */
 export async function totpCode(secret: string, counter: number): Promise<string> {
+  if (!Number.isSafeInteger(counter) || counter < 0) throw new RangeError(`invalid HOTP counter ${counter}`);
   const key = await crypto.subtle.importKey("raw", base32Decode(secret), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
   const message = new DataView(new ArrayBuffer(8));
   message.setUint32(0, Math.floor(counter / 2 ** 32));
@@ -63,7 +64,7 @@ export async function verifyTotp(secret: string, code: string, now = Date.now(),
   if (!/^\d{6}$/.test(given)) return null;
   const current = Math.floor(now / 1000 / STEP_SECONDS);
   let match: number | null = null;
-  for (let counter = current - window; counter <= current + window; counter++) {
+  for (let counter = Math.max(0, current - window); counter <= current + window; counter++) {
     const expected = await totpCode(secret, counter);
     let diff = 0;
     for (let i = 0; i < 6; i++) diff |= expected.charCodeAt(i) ^ given.charCodeAt(i);
@@ -73,25 +74,53 @@ export async function verifyTotp(secret: string, code: string, now = Date.now(),
 }
 
 export function totpUri(input: { secret: string; account: string; issuer: string }): string {
-  const label = `${encodeURIComponent(input.issuer)}:${encodeURIComponent(input.account)}`;
-  const params = new URLSearchParams({ secret: input.secret, issuer: input.issuer, algorithm: "SHA1", digits: "6", period: String(STEP_SECONDS) });
-  return `otpauth://totp/${label}?${params.toString()}`;
+  // URLSearchParams would write spaces as "+", which authenticator apps show literally.
+  const params: [string, string][] = [
+    ["secret", input.secret],
+    ["issuer", input.issuer],
+    ["algorithm", "SHA1"],
+    ["digits", "6"],
+    ["period", String(STEP_SECONDS)],
+  ];
+  const query = params.map(([name, value]) => `${name}=${encodeURIComponent(value)}`).join("&");
+  return `otpauth://totp/${encodeURIComponent(input.issuer)}:${encodeURIComponent(input.account)}?${query}`;
 }
 
-const RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789";
+// 32 characters (no 0/o, 1/l) so that `byte & 31` picks each one equally often.
+const RECOVERY_ALPHABET = "abcdefghijkmnpqrstuvwxyz23456789";
 
 /** Single-use codes like `k7qm-2xpa-9rtd`, for when the authenticator is lost. */
 export function generateRecoveryCodes(count = 10): string[] {
   const codes = new Set<string>();
   while (codes.size < count) {
     const bytes = crypto.getRandomValues(new Uint8Array(12));
-    const chars = [...bytes].map((b) => RECOVERY_ALPHABET[b % RECOVERY_ALPHABET.length]).join("");
+    const chars = Array.from(bytes, (b) => RECOVERY_ALPHABET.charAt(b & 31)).join("");
     codes.add(`${chars.slice(0, 4)}-${chars.slice(4, 8)}-${chars.slice(8, 12)}`);
   }
   return [...codes];
 }
 
-/** The enrolment QR code as an SVG document (uqr: a small pure QR encoder). */
+const QUIET_ZONE = 4;
+
+/**
+ * The enrolment QR code as an SVG document, one module per viewBox unit. Built from uqr's module
+ * matrix rather than its renderSVG, which has no accessible name and blurs module edges when scaled.
+ */
 export function qrCodeSvg(text: string): string {
-  return renderSVG(text, { border: 4, pixelSize: 6 });
+  const { data, size } = encode(text, { ecc: "M", border: 0 });
+  const full = size + 2 * QUIET_ZONE;
+  let d = "";
+  data.forEach((row, y) => {
+    // One horizontal run per stretch of dark modules keeps the path short.
+    for (let x = 0; x < size; x++) {
+      if (!row[x]) continue;
+      const start = x;
+      while (row[x + 1]) x++;
+      d += `M${start + QUIET_ZONE} ${y + QUIET_ZONE}h${x - start + 1}v1h${-(x - start + 1)}z`;
+    }
+  });
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${full} ${full}" shape-rendering="crispEdges" role="img" aria-label="QR code for adding this account to an authenticator app">` +
+    `<rect width="${full}" height="${full}" fill="#fff"/><path fill="#000" d="${d}"/></svg>`
+  );
 }
