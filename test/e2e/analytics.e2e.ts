@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, newPage, screenshot, signIn } from "./browser";
+import { launchBrowser, newPage, postEvents, screenshot, signIn } from "./browser";
 
 const base = inject("baseUrl");
 const project = `${base}/p/${inject("projectId")}`;
@@ -14,12 +14,7 @@ beforeAll(async () => {
     status: i % 4 ? "success" : "failure",
     occurred_at: new Date(Date.now() - i * 3600_000).toISOString(),
   }));
-  const response = await fetch(`${base}/v1/events/batch`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${inject("apiKey")}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ events }),
-  });
-  if (response.status !== 201) throw new Error(`seeding failed: ${response.status}`);
+  await postEvents(base, inject("apiKey"), events);
   browser = await launchBrowser();
 });
 

@@ -31,3 +31,13 @@ export async function signIn(page: Page, base: string, email: string, password: 
   await page.click('button:has-text("Sign in")');
   await page.waitForURL(`${base}/`);
 }
+
+/** Stores events through the batch API with the bootstrapped admin key. */
+export async function postEvents(base: string, apiKey: string, events: unknown[]): Promise<void> {
+  const response = await fetch(`${base}/v1/events/batch`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${apiKey}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ events }),
+  });
+  if (response.status !== 201) throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
+}

@@ -1,27 +1,17 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, newPage, screenshot, signIn } from "./browser";
+import { launchBrowser, newPage, postEvents, screenshot, signIn } from "./browser";
 
 const base = inject("baseUrl");
 const events = `${base}/p/${inject("projectId")}/events`;
 let browser: Browser;
-
-async function post(body: unknown) {
-  const response = await fetch(`${base}/v1/events/batch`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${inject("apiKey")}`, "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-  });
-  if (response.status !== 201) throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
-}
 
 const rowIds = (page: Page) => page.$$eval("tbody#rows tr[data-event-id]", (rows) => rows.map((r) => r.getAttribute("data-event-id")));
 
 beforeAll(async () => {
   const now = Date.now();
   const statuses = ["failed", "processing", "transit", "complete", "rollback"];
-  await post({
-    events: [
+  await postEvents(base, inject("apiKey"), [
       ...Array.from({ length: 60 }, (_, i) => ({
         id: `pay_${String(i).padStart(2, "0")}`,
         type: i % 2 ? "payout.updated" : "payout.created",
@@ -42,8 +32,7 @@ beforeAll(async () => {
         request: { id: "req_e2e", method: "PATCH", path: "/api/commissions/123", status_code: 200, body: { status: "approved" }, response_body: { ok: true } },
         occurred_at: new Date(now - 60_000).toISOString(),
       },
-    ],
-  });
+  ]);
   browser = await launchBrowser();
 });
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { parse } from "csv-parse/sync";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, newPage, screenshot, signIn } from "./browser";
+import { launchBrowser, newPage, postEvents, screenshot, signIn } from "./browser";
 
 const base = inject("baseUrl");
 let browser: Browser;
@@ -16,12 +16,7 @@ beforeAll(async () => {
     summary: `Referral ${i} screened`,
     occurred_at: new Date(Date.now() - (i + 1) * 60_000).toISOString(),
   }));
-  const response = await fetch(`${base}/v1/events/batch`, {
-    method: "POST",
-    headers: { Authorization: `Bearer ${inject("apiKey")}`, "Content-Type": "application/json" },
-    body: JSON.stringify({ events }),
-  });
-  if (response.status !== 201) throw new Error(`seeding failed: ${response.status}`);
+  await postEvents(base, inject("apiKey"), events);
   browser = await launchBrowser();
 });
 

@@ -14,25 +14,13 @@ import {
   SINGLE_MAX_BYTES,
   StoredEvent,
 } from "../../services/events/schema";
-import {
-  apiRouter,
-  authProblems,
-  bearerAuth,
-  bodyProblems,
-  conflictProblem,
-  invalidQueryProblem,
-  notFoundProblem,
-} from "./openapi";
+import { apiRouter, authProblems, bearerAuth, bodyProblems, conflictProblem, invalidQueryProblem, notFoundProblem, json } from "./openapi";
 
 const ListParams = EventFilters.extend({
   limit: z.coerce.number().int().min(1).max(200).default(50).describe("1–200, default 50."),
   cursor: z.string().max(500).optional().describe("`next_cursor` of the previous page."),
 });
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({
-  description,
-  content: { "application/json": { schema } },
-});
 
 const tags = ["Events"];
 

@@ -9,7 +9,7 @@ import { ConflictError, GoneError, NotFoundError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
 import { ExportInput, exportStatus, exportView, getExport, listExports, requestExport, type Requester } from "../../services/exports/request";
-import { apiRouter, authProblems, bearerAuth, bodyProblems, notFoundProblem, Problem } from "./openapi";
+import { apiRouter, authProblems, bearerAuth, bodyProblems, notFoundProblem, Problem, json } from "./openapi";
 
 const ExportView = z
   .object({
@@ -28,7 +28,6 @@ const ExportView = z
   })
   .meta({ id: "Export" });
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const tags = ["Exports"];
 const Id = z.object({ id: z.string().max(64) });
 

@@ -4,10 +4,9 @@ import { LengthRequiredError, PayloadTooLargeError, UnsupportedMediaTypeError, V
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { IMPORT_MAX_BYTES, importFormat, requestImport } from "../../services/imports/request";
 import { taskView } from "../../services/tasks/view";
-import { apiRouter, authProblems, bearerAuth, Problem } from "./openapi";
+import { apiRouter, authProblems, bearerAuth, Problem, json, problem } from "./openapi";
 import { TaskView } from "./tasks";
 
-const problem = (description: string) => ({ description, content: { "application/problem+json": { schema: Problem } } });
 
 export const importsApi = apiRouter();
 importsApi.use(apiKeyAuth);

@@ -7,9 +7,8 @@ import { parseTimeBound } from "../../lib/time";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
 import { digestView, listDigests, publicKeyOf, verifyRange } from "../../services/integrity/digests";
-import { apiRouter, authProblems, bearerAuth, bodyProblems, invalidQueryProblem } from "./openapi";
+import { apiRouter, authProblems, bearerAuth, bodyProblems, invalidQueryProblem, json } from "./openapi";
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const tags = ["Integrity"];
 const Range = z.strictObject({ from: z.string().max(64).optional(), to: z.string().max(64).optional() });
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { NotFoundError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { archiveNotifications, listNotifications } from "../../services/notifications/notify";
-import { apiRouter, authProblems, bearerAuth, notFoundProblem } from "./openapi";
+import { apiRouter, authProblems, bearerAuth, notFoundProblem, json } from "./openapi";
 
 // Through the API a key sees the project's notifications meant for everyone; archiving is kept
 // per key, as it is per member in the dashboard.
@@ -11,7 +11,6 @@ import { apiRouter, authProblems, bearerAuth, notFoundProblem } from "./openapi"
 const Notification = z
   .object({ id: z.string(), type: z.string(), title: z.string(), body: z.string().nullable(), link: z.string().nullable(), created_at: z.string() })
   .meta({ id: "Notification" });
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 
 export const notificationsApi = apiRouter();
 notificationsApi.use(apiKeyAuth);

@@ -23,7 +23,11 @@ export const Problem = z
   })
   .meta({ id: "Problem", description: "RFC 9457 problem details." });
 
-const problem = (description: string) => ({
+/** A JSON response of an OpenAPI route. */
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+
+/** A problem+json response of an OpenAPI route. */
+export const problem = (description: string) => ({
   description,
   content: { "application/problem+json": { schema: Problem } },
 });

@@ -4,7 +4,7 @@ import { TASK_STATUSES, TASK_TYPES } from "../../db/schema";
 import { NotFoundError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { getTask, listTasks, taskView } from "../../services/tasks/view";
-import { apiRouter, authProblems, bearerAuth, invalidQueryProblem, notFoundProblem } from "./openapi";
+import { apiRouter, authProblems, bearerAuth, invalidQueryProblem, notFoundProblem, json } from "./openapi";
 
 export const TaskView = z
   .object({
@@ -24,7 +24,6 @@ export const TaskView = z
   })
   .meta({ id: "Task" });
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const tags = ["Tasks"];
 
 export const tasksApi = apiRouter();

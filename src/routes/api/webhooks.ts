@@ -6,7 +6,7 @@ import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
 import { createEndpoint, deleteEndpoint, EndpointInput, EndpointUpdate, endpointView, getEndpoint, listEndpoints, rotateSecret, sendTest, updateEndpoint, type Actor } from "../../services/webhooks/endpoints";
 import { getSendout, listSendouts, recoverEndpoint, resendSendout, SendoutFilters, sendoutView } from "../../services/webhooks/sendouts";
-import { apiRouter, authProblems, bearerAuth, bodyProblems, invalidQueryProblem, notFoundProblem } from "./openapi";
+import { apiRouter, authProblems, bearerAuth, bodyProblems, invalidQueryProblem, notFoundProblem, json } from "./openapi";
 
 const Endpoint = z
   .object({
@@ -48,7 +48,6 @@ const Sendout = z
   })
   .meta({ id: "WebhookSendout" });
 
-const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
 const Id = z.object({ id: z.string().max(64) });
 
 function who(c: Context<AppEnv>): Actor {

@@ -1,11 +1,11 @@
 import { Hono, type Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../env";
-import { AppError, NotFoundError } from "../../lib/errors";
+import { AppError, NotFoundError, type ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import { toValidationError } from "../../lib/validation";
 import { keyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
+import { readBody } from "./body";
 import { fromRetraced, RetracedEvent, retracedHash, retracedProblems } from "../../services/compat/retraced";
 import { recordEvents } from "../../services/events/record";
 
@@ -16,20 +16,8 @@ type C = Context<AppEnv>;
 
 const retracedKey = (header: string) => /^(?:Token\s+)?token=(\S+)\s*$/i.exec(header)?.[1];
 
-async function parse<T extends z.ZodType>(c: C, schema: T): Promise<z.output<T>> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await c.req.text());
-  } catch {
-    throw new AppError(400, "invalid_json", "Bad request", "The body is not valid JSON.");
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const error = toValidationError(parsed.error);
-    throw new AppError(400, "invalid_event", "Bad request", error.message, error.errors);
-  }
-  return parsed.data;
-}
+/** Retraced answers an invalid event with a 400. */
+const invalid = (error: ValidationError) => new AppError(400, "invalid_event", "Bad request", error.message, error.errors);
 
 function checkProject(c: C) {
   // Another project's id is a 404, as if it did not exist.
@@ -57,14 +45,14 @@ export const retracedApi = new Hono<AppEnv>()
   .use(keyAuth(retracedKey))
   .post("/project/:projectId/event", requireScope("ingest"), jsonBody(256 * 1024), async (c) => {
     checkProject(c);
-    const event = await parse(c, RetracedEvent);
+    const event = await readBody(c, RetracedEvent, invalid);
     checkRules([event], false);
     const [answer] = await store(c, [event]);
     return c.json(answer, 201);
   })
   .post("/project/:projectId/event/bulk", requireScope("ingest"), jsonBody(5 * 1024 * 1024), async (c) => {
     checkProject(c);
-    const { events } = await parse(c, z.object({ events: z.array(RetracedEvent).min(1).max(50, "at most 50 events per bulk request") }));
+    const { events } = await readBody(c, z.object({ events: z.array(RetracedEvent).min(1).max(50, "at most 50 events per bulk request") }), invalid);
     checkRules(events, true);
     return c.json(await store(c, events), 201);
   });

@@ -2,15 +2,14 @@ import { Hono, type Context } from "hono";
 import type { AppEnv } from "../../env";
 import { AppError, ConflictError, NotFoundError, ValidationError } from "../../lib/errors";
 import { sha256Hex } from "../../lib/crypto";
-import { toValidationError } from "../../lib/validation";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
+import { readBody } from "./body";
 import { fromWorkos, WorkosEventBody, WorkosExportBody } from "../../services/compat/workos";
 import { recordEvents } from "../../services/events/record";
 import { exportStatus, getExport, requestExport } from "../../services/exports/request";
 import { signedExportUrl } from "../../services/exports/signed-link";
 import { enqueueStep } from "../../services/tasks/engine";
-import type { z } from "zod";
 
 // WorkOS Audit Logs compatibility: the SDK's paths, bodies and error shapes ({message, code, errors}).
 
@@ -26,17 +25,7 @@ function workosError(c: C, error: AppError): Response {
   return c.json(body, status as 400, { ...error.headers, "X-Request-ID": c.var.requestId });
 }
 
-async function parse<T extends z.ZodType>(c: C, schema: T): Promise<z.output<T>> {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(await c.req.text());
-  } catch {
-    throw new AppError(400, "invalid_json", "Bad request", "The body is not valid JSON.");
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw new ValidationError("Validation failed", toValidationError(parsed.error).errors);
-  return parsed.data;
-}
+const invalid = (error: ValidationError) => new ValidationError("Validation failed", error.errors);
 
 function exportView(c: C, row: Awaited<ReturnType<typeof getExport>>, url: string | null) {
   if (!row) throw new NotFoundError("Audit log export not found.");
@@ -59,7 +48,7 @@ export const workosApi = new Hono<AppEnv>()
   })
   .use(apiKeyAuth)
   .post("/events", requireScope("ingest"), jsonBody(1024 * 1024), async (c) => {
-    const body = await parse(c, WorkosEventBody);
+    const body = await readBody(c, WorkosEventBody, invalid);
     // The SDK sends an Idempotency-Key and retries with it: the key names the event, so a retry is
     // answered like the first attempt and stores nothing new.
     const key = c.req.header("Idempotency-Key");
@@ -73,7 +62,7 @@ export const workosApi = new Hono<AppEnv>()
     return c.json({ success: true }, 201);
   })
   .post("/exports", requireScope("read"), jsonBody(64 * 1024), async (c) => {
-    const body = await parse(c, WorkosExportBody);
+    const body = await readBody(c, WorkosExportBody, invalid);
     const filters: Record<string, string> = { organization_id: body.organization_id, from: body.range_start, to: body.range_end };
     if (body.actions?.length) filters.type = body.actions.join(",");
     if (body.actor_ids?.length) filters.actor_id = body.actor_ids.join(",");

@@ -1,11 +1,10 @@
 import { Hono, type Context } from "hono";
 import type { SignedInEnv } from "../../env";
-import { AppError } from "../../lib/errors";
 import { generateTotpSecret, qrCodeSvg, totpUri } from "../../lib/totp";
 import { ChangePasswordInput, changePassword, ConfirmTotpInput, confirmTotp, DisableTotpInput, disableTotp, sealPendingSecret } from "../../services/auth/account";
 import { listActiveSessions, revokeSession } from "../../services/auth/sessions";
 import { Account, RecoveryCodes, TotpEnrol } from "../../../views/pages/Account";
-import { formValidator } from "./form";
+import { attempt, formValidator } from "./form";
 import { originOf } from "./origin";
 
 type C = Context<SignedInEnv>;
@@ -36,23 +35,14 @@ async function renderEnrol(c: C, error?: string) {
 
 const ctxOf = (c: C) => ({ user: c.var.user, session: c.var.session, origin: originOf(c), secretsKey: c.var.config.SECRETS_KEY });
 
-/** A refusal the user can act on is shown on the account page; anything else is a real error. */
-function shown(error: unknown): string {
-  if (error instanceof AppError && error.status < 500) return error.message;
-  throw error;
-}
-
 export const accountPages = new Hono<SignedInEnv>()
   .get("/", (c) => renderAccount(c))
   .post(
     "/password",
     formValidator(ChangePasswordInput, (c: C, message) => renderAccount(c, { error: message }, 422)),
     async (c) => {
-      try {
-        await changePassword(c.var.db, c.env.DB, ctxOf(c), c.req.valid("form"));
-      } catch (error) {
-        return renderAccount(c, { error: shown(error) }, 422);
-      }
+      const result = await attempt(() => changePassword(c.var.db, c.env.DB, ctxOf(c), c.req.valid("form")));
+      if (result.error) return renderAccount(c, { error: result.error }, 422);
       c.set("user", { ...c.var.user, mustChangePassword: false });
       return renderAccount(c, { success: "Password changed. Your other sessions were signed out." });
     },
@@ -62,23 +52,17 @@ export const accountPages = new Hono<SignedInEnv>()
     "/totp",
     formValidator(ConfirmTotpInput, (c: C, message) => renderEnrol(c, message)),
     async (c) => {
-      try {
-        const codes = await confirmTotp(c.var.db, c.env.DB, ctxOf(c), c.req.valid("form"));
-        return c.html(<RecoveryCodes nonce={c.get("secureHeadersNonce")} user={c.var.user} codes={codes} />);
-      } catch (error) {
-        return renderEnrol(c, shown(error));
-      }
+      const result = await attempt(() => confirmTotp(c.var.db, c.env.DB, ctxOf(c), c.req.valid("form")));
+      if (!result.value) return renderEnrol(c, result.error);
+      return c.html(<RecoveryCodes nonce={c.get("secureHeadersNonce")} user={c.var.user} codes={result.value} />);
     },
   )
   .post(
     "/totp/disable",
     formValidator(DisableTotpInput, (c: C, message) => renderAccount(c, { error: message }, 422)),
     async (c) => {
-      try {
-        await disableTotp(c.var.db, c.env.DB, ctxOf(c), c.req.valid("form"));
-      } catch (error) {
-        return renderAccount(c, { error: shown(error) }, 422);
-      }
+      const result = await attempt(() => disableTotp(c.var.db, c.env.DB, ctxOf(c), c.req.valid("form")));
+      if (result.error) return renderAccount(c, { error: result.error }, 422);
       c.set("user", { ...c.var.user, totpSecret: null });
       return renderAccount(c, { success: "Two-step verification is off." });
     },

@@ -1,6 +1,7 @@
 import type { Context, Env } from "hono";
 import { validator } from "hono/validator";
 import type { z } from "zod";
+import { AppError } from "../../lib/errors";
 import { toValidationError } from "../../lib/validation";
 
 /**
@@ -20,4 +21,19 @@ export function formValidator<T extends z.ZodType, E extends Env>(
     const message = error.errors.map((e) => (e.path === "(form)" ? e.message : `${e.path.replace(/_/g, " ")}: ${e.message}`)).join("; ");
     return onInvalid(c, message, fields);
   });
+}
+
+export type Attempt<T> = { value?: T; error?: string; status: 200 | 403 | 404 | 409 | 422 };
+
+/**
+ * Runs a dashboard change; a refusal the user can act on (an AppError below 500) comes back as a
+ * message for the page instead of an error page. Anything else is a real error and is thrown.
+ */
+export async function attempt<T>(run: () => Promise<T>): Promise<Attempt<T>> {
+  try {
+    return { value: await run(), status: 200 };
+  } catch (error) {
+    if (error instanceof AppError && error.status < 500) return { error: error.message, status: error.status as Attempt<T>["status"] };
+    throw error;
+  }
 }

@@ -1,28 +1,16 @@
 import { Hono, type Context } from "hono";
 import type { ProjectEnv } from "../../env";
-import { AppError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
 import { issueApiKey, listApiKeys, NewApiKeyInput, revokeApiKey } from "../../services/keys/manage";
 import { addMember, listMembers, listOpenInvites, MemberInput, MemberUpdate, removeMember, revokeInvite, updateMember, type AddMemberResult } from "../../services/members/manage";
 import { ProjectSettingsInput, updateProjectSettings } from "../../services/projects/update";
 import { ApiKeys, Members, ProjectSettings, type ProjectSettingsValues } from "../../../views/pages/Settings";
-import { formValidator } from "./form";
+import { attempt, formValidator } from "./form";
 import { originOf } from "./origin";
 import { frame } from "./frame";
 
 type C = Context<ProjectEnv>;
-
-/** Runs a change; a refusal the user can act on (AppError below 500) is shown on the page instead. */
-async function attempt(run: () => Promise<void>): Promise<{ error?: string; status: 200 | 403 | 404 | 409 | 422 }> {
-  try {
-    await run();
-    return { status: 200 };
-  } catch (error) {
-    if (error instanceof AppError && error.status < 500) return { error: error.message, status: error.status as 403 | 404 | 409 | 422 };
-    throw error;
-  }
-}
 
 function settingsValues(c: C): ProjectSettingsValues {
   const p = c.var.project;

@@ -3,7 +3,6 @@ import { eq } from "drizzle-orm";
 
 import type { ProjectEnv } from "../../env";
 import { SENDOUT_STATUSES, webhookEndpoints, type WebhookEndpoint, type WebhookSendout } from "../../db/schema";
-import { AppError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { toValidationError } from "../../lib/validation";
 import { requirePermission } from "../../middleware/session";
@@ -12,6 +11,7 @@ import { createEndpoint, deleteEndpoint, EndpointInput, getEndpoint, listEndpoin
 import { getSendout, listSendouts, recoverEndpoint, resendSendout, SendoutFilters } from "../../services/webhooks/sendouts";
 import { SendoutPage, Sendouts, WebhookEndpointPage, WebhookEndpoints, type EndpointRow, type SendoutRow } from "../../../views/pages/Webhooks";
 import { frame } from "./frame";
+import { attempt } from "./form";
 import { originOf } from "./origin";
 
 type C = Context<ProjectEnv>;
@@ -38,16 +38,6 @@ function endpointForm(form: Record<string, string | File>) {
     event_types: text("event_types").split(",").map((t) => t.trim()).filter(Boolean),
     enabled: text("enabled") === "1",
   });
-}
-
-/** Runs a change; a refusal the user can act on (below 500) is shown on the page instead. */
-async function attempt<T>(run: () => Promise<T>): Promise<{ value?: T; error?: string }> {
-  try {
-    return { value: await run() };
-  } catch (error) {
-    if (error instanceof AppError && error.status < 500) return { error: error.message };
-    throw error;
-  }
 }
 
 async function renderList(c: C, flash: Flash = {}, status: 200 | 422 = 200) {
