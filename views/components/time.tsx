@@ -31,3 +31,10 @@ export function Timestamp({ iso, mode, zone }: { iso: string; mode: TimeMode; zo
     </time>
   );
 }
+
+/** `2026-11-02 10:15 UTC` (with seconds when asked) for an ISO time or epoch ms; `empty` for none. */
+export function utcText(value: string | number | null, options: { seconds?: boolean; empty?: string } = {}): string {
+  if (value === null) return options.empty ?? "—";
+  const iso = typeof value === "number" ? new Date(value).toISOString() : value;
+  return `${iso.replace("T", " ").slice(0, options.seconds ? 19 : 16)} UTC`;
+}

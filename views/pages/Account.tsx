@@ -1,11 +1,12 @@
 import { raw } from "hono/html";
 import { Alert } from "../components/Alert";
+import { utcText } from "../components/time";
 import { Layout, type LayoutUser } from "../layouts/Layout";
 
 type Flash = { error?: string | undefined; success?: string | undefined };
 export type SessionRow = { id: string; createdAt: number; lastSeenAt: number; ip: string | null; userAgent: string | null; current: boolean };
 
-const when = (ms: number) => new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC";
+const when = (ms: number) => utcText(ms);
 
 export function Account(props: Flash & { nonce?: string | undefined; user: LayoutUser; mustChangePassword: boolean; totpEnabled: boolean; sessions: SessionRow[] }) {
   return (

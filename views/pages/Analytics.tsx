@@ -1,3 +1,4 @@
+import { utcText } from "../components/time";
 import { HorizontalBars, RateLine, StackedBars, type BarItem, type RatePoint, type Stack } from "../components/charts";
 import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
 
@@ -66,7 +67,7 @@ export function Security(props: Frame & { alerts: SecurityAlert[]; actors: BarIt
             <tbody>
               {props.alerts.map((a) => (
                 <tr>
-                  <td class="nowrap mono">{a.createdAt.replace("T", " ").slice(0, 16)} UTC</td>
+                  <td class="nowrap mono">{utcText(a.createdAt)}</td>
                   <td>
                     {a.link ? <a href={a.link}>{a.title}</a> : a.title}
                     {a.body && <div class="muted">{a.body}</div>}

@@ -1,4 +1,5 @@
 import { Alert } from "../components/Alert";
+import { utcText } from "../components/time";
 import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
 
 // Exports, background tasks and imports (DESIGN §7).
@@ -27,9 +28,7 @@ export function TaskStatus({ status }: { status: string }) {
   return <span class={`badge ${TONE[status] ?? "info"}`}>{status.replace("_", " ")}</span>;
 }
 
-function when(iso: string | null): string {
-  return iso ? iso.replace("T", " ").slice(0, 19) + " UTC" : "—";
-}
+const when = (iso: string | null) => utcText(iso, { seconds: true });
 
 function duration(task: TaskSummary): string {
   if (!task.startedAt) return "not started";

@@ -1,4 +1,5 @@
 import { Alert } from "../components/Alert";
+import { utcText } from "../components/time";
 import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
 
 type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
@@ -6,7 +7,7 @@ export type DigestRow = { windowStart: string; windowEnd: string; count: number;
 export type ReportView = { ok: boolean; checked: number; verified: number; pruned: number; broken: { window_start: string; window_end: string; reason: string }[] };
 export type ArchiveRow = { day: string; fileKey: string; count: number; bytes: number };
 
-const when = (iso: string) => `${iso.replace("T", " ").slice(0, 16)} UTC`;
+const when = (iso: string) => utcText(iso);
 
 export function Integrity(props: Frame & { keyId: string | null; digests: DigestRow[]; total: number; report?: ReportView | undefined; from: string; to: string; error?: string | undefined; archives: ArchiveRow[] | null }) {
   const base = `/p/${props.project.id}/integrity`;

@@ -1,3 +1,4 @@
+import { utcText } from "../components/time";
 import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
 
 type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
@@ -32,7 +33,7 @@ export function Notifications(props: Frame & { notifications: NotificationRow[];
             <tbody>
               {props.notifications.map((n) => (
                 <tr>
-                  <td class="nowrap mono">{n.createdAt.replace("T", " ").slice(0, 16)} UTC</td>
+                  <td class="nowrap mono">{utcText(n.createdAt)}</td>
                   <td>
                     <span class="badge info">{n.type}</span>
                   </td>

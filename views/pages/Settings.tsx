@@ -1,5 +1,6 @@
 import type { Child } from "hono/jsx";
 import { Alert } from "../components/Alert";
+import { utcText } from "../components/time";
 import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
 
 type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
@@ -16,7 +17,7 @@ function Page(props: Frame & Flash & { title: string; children: Child }) {
   );
 }
 
-const when = (ms: number | null) => (ms === null ? "never" : new Date(ms).toISOString().replace("T", " ").slice(0, 16) + " UTC");
+const when = (ms: number | null) => utcText(ms, { empty: "never" });
 
 export type ProjectSettingsValues = { name: string; timezone: string; retention_days: number | string; redaction_keys: string; archive: boolean };
 

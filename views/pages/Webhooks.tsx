@@ -1,4 +1,5 @@
 import { Alert } from "../components/Alert";
+import { utcText } from "../components/time";
 import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
 
 // Webhook endpoints (settings) and sendouts (DESIGN §8).
@@ -11,7 +12,7 @@ export type SendoutRow = { id: string; endpointUrl?: string | undefined; eventId
 export type AttemptRow = { trigger: string; startedAt: string; durationMs: number; responseStatus: number | null; responseExcerpt: string | null; error: string | null; requestHeaders: Record<string, string> };
 
 const TONE: Record<string, string> = { sent: "ok", error: "bad", retry: "warn", pending: "info" };
-const when = (iso: string | null) => (iso ? `${iso.replace("T", " ").slice(0, 19)} UTC` : "—");
+const when = (iso: string | null) => utcText(iso, { seconds: true });
 
 function Messages(props: Flash) {
   return (
