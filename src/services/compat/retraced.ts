@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { sha256Hex } from "../../lib/crypto";
 import type { EventInput } from "../events/schema";
 
 // Retraced publisher API (as @retracedhq/retraced calls it). The client recomputes the event hash
@@ -77,8 +78,7 @@ export function retracedHashTarget(event: RetracedEvent, id: string): string {
 }
 
 export async function retracedHash(event: RetracedEvent, id: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(retracedHashTarget(event, id)));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return sha256Hex(retracedHashTarget(event, id));
 }
 
 const CRUD = { c: "created", r: "read", u: "updated", d: "deleted" } as const;

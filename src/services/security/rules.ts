@@ -1,4 +1,5 @@
 import { createDb } from "../../db/client";
+import { sha256Hex } from "../../lib/crypto";
 import type { Project } from "../../db/schema";
 import type { PreparedEvent } from "../events/prepare";
 import { notify } from "../notifications/notify";
@@ -24,8 +25,7 @@ function failures(events: PreparedEvent[]): Failure[] {
 }
 
 async function hexKey(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest).slice(0, 8)].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return (await sha256Hex(text)).slice(0, 16);
 }
 
 /** Checks the bursts the just-stored events may complete. */
