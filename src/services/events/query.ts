@@ -40,7 +40,7 @@ function prefixRange(prefix: string): SQL {
   return and(gte(events.type, prefix), lt(events.type, upper)) as SQL;
 }
 
-function conditionSql(projectId: string, query: EventQuery, c: Condition): SQL | undefined {
+function conditionSql(projectId: string, query: EventQuery, c: Condition, walk: Walk | undefined): SQL | undefined {
   switch (c.kind) {
     case "equals": {
       const column = COLUMNS[c.column];
@@ -66,15 +66,21 @@ function conditionSql(projectId: string, query: EventQuery, c: Condition): SQL |
     }
     case "changed": {
       if (c.fields.length === 0) return undefined;
+      const fields = sql.join(
+        c.fields.map((f) => sql`${f}`),
+        sql`, `,
+      );
+      if (walk) {
+        // One primary-key probe per row read, instead of first collecting every change of the
+        // field in the range (a sixth of all events for `status` in a busy project).
+        const probe = sql`SELECT 1 FROM event_changes WHERE event_changes.project_id = ${events.projectId} AND event_changes.field IN (${fields}) AND event_changes.occurred_at = ${events.occurredAt} AND event_changes.event_seq = ${events.seq}`;
+        return c.negated ? sql`NOT EXISTS (${probe})` : sql`EXISTS (${probe})`;
+      }
       // The time window is repeated inside so the subquery is a range of event_changes' primary key.
       const window = [
         query.from !== undefined ? sql` AND occurred_at >= ${query.from}` : sql``,
         query.to !== undefined ? sql` AND occurred_at < ${query.to}` : sql``,
       ];
-      const fields = sql.join(
-        c.fields.map((f) => sql`${f}`),
-        sql`, `,
-      );
       const sub = sql`SELECT event_seq FROM event_changes WHERE project_id = ${projectId} AND field IN (${fields})${window[0]}${window[1]}`;
       return c.negated ? sql`${events.seq} NOT IN (${sub})` : sql`${events.seq} IN (${sub})`;
     }
@@ -92,10 +98,13 @@ function ftsTerm(term: TextTerm): string | undefined {
   return term.phrase ? quoted : `${quoted}*`;
 }
 
-function textSql(terms: TextTerm[]): SQL[] {
+function textSql(terms: TextTerm[], walk: Walk | undefined): SQL[] {
   const positive = terms.filter((t) => !t.negated).map(ftsTerm).filter((t) => t !== undefined);
   const negative = terms.filter((t) => t.negated).map(ftsTerm).filter((t) => t !== undefined);
-  const match = (expr: string) => sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${expr}`;
+  // FTS5 seeks a rowid range in its doclists: a walk reads only the matches among the rows it can
+  // reach (a small range when events arrive in time order, as live ones do).
+  const seqs = walk?.seqs ? sql` AND rowid BETWEEN ${walk.seqs[0]} AND ${walk.seqs[1]}` : sql``;
+  const match = (expr: string) => sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${expr}${seqs}`;
   const out: SQL[] = [];
   if (positive.length) {
     const expr = positive.join(" AND ") + (negative.length ? ` NOT (${negative.join(" OR ")})` : "");
@@ -106,12 +115,19 @@ function textSql(terms: TextTerm[]): SQL[] {
   return out;
 }
 
-export function whereClause(projectId: string, query: EventQuery): SQL {
+/**
+ * A read of the time index in order (see listRows): changed fields become per-row probes, and
+ * full-text matches are limited to `seqs`, a range of `seq` holding every row the read can reach.
+ */
+export type Walk = { seqs?: [number, number] | undefined };
+
+/** The filters as SQL; with `walk`, shaped for a read of the time index in order. */
+export function whereClause(projectId: string, query: EventQuery, walk?: Walk): SQL {
   const parts: (SQL | undefined)[] = [eq(events.projectId, projectId)];
   if (query.from !== undefined) parts.push(gte(events.occurredAt, query.from));
   if (query.to !== undefined) parts.push(lt(events.occurredAt, query.to));
-  for (const c of query.conditions) parts.push(conditionSql(projectId, query, c));
-  parts.push(...textSql(query.text));
+  for (const c of query.conditions) parts.push(conditionSql(projectId, query, c, walk));
+  parts.push(...textSql(query.text, walk));
   return and(...parts) as SQL;
 }
 
@@ -139,27 +155,108 @@ export function toStoredEvent(row: Pick<EventRow, "data" | "receivedAt" | "hash"
   return { ...(JSON.parse(row.data) as StoredEvent), received_at: toIso(row.receivedAt), hash: row.hash };
 }
 
-export function listQuery(db: Db, projectId: string, query: EventQuery, page: { limit: number; cursor?: string | undefined }) {
-  const where = [whereClause(projectId, query)];
-  if (page.cursor) {
-    const [t, id] = decodeCursor(page.cursor);
-    where.push(sql`(${events.occurredAt}, ${events.id}) < (${t}, ${id})`);
+type Page = { limit: number; cursor?: string | undefined };
+type ListRow = Pick<EventRow, "id" | "occurredAt" | "data" | "receivedAt" | "hash">;
+
+/**
+ * How many of the newest rows in range a windowed list reads through the time index before it
+ * leaves the rest to the filter's own index. Reading 10,000 index entries and rows costs a few
+ * milliseconds; a filter matching fewer than 1 in 200 of them has few enough matches in all that
+ * collecting and sorting them is as cheap.
+ */
+export const WINDOW_ROWS = 10_000;
+
+/**
+ * Conditions an index serves in newest-first order: one positive value of a column (its index
+ * ends with occurred_at), or a negation, checked row by row. Lists, type prefixes, actor (three
+ * columns), changed fields and full text are sets: SQLite collects every match and sorts it.
+ */
+function servedInOrder(c: Condition): boolean {
+  switch (c.kind) {
+    case "equals":
+      return c.negated || c.values.length === 1;
+    case "type":
+      return c.negated || (c.exact.length === 1 && c.prefixes.length === 0);
+    case "actor":
+      return c.negated;
+    case "entity":
+      return true;
+    case "changed":
+      return false;
   }
+}
+
+export function readsWindow(query: EventQuery): boolean {
+  return query.text.length > 0 || !query.conditions.every(servedInOrder);
+}
+
+function before(cursor: string | undefined): SQL | undefined {
+  if (!cursor) return undefined;
+  const [t, id] = decodeCursor(cursor);
+  return sql`(${events.occurredAt}, ${events.id}) < (${t}, ${id})`;
+}
+
+/** The list as the planner serves it: the filter's own index (every filter has one, DESIGN §6). */
+export function listQuery(db: Db, projectId: string, query: EventQuery, page: Page) {
   return db
     .select({ id: events.id, occurredAt: events.occurredAt, data: events.data, receivedAt: events.receivedAt, hash: events.hash })
     .from(events)
-    .where(and(...where))
+    .where(and(whereClause(projectId, query), before(page.cursor)))
     .orderBy(desc(events.occurredAt), desc(events.id))
     .limit(page.limit + 1);
 }
 
-export async function listEvents(
-  db: Db,
-  projectId: string,
-  query: EventQuery,
-  page: { limit: number; cursor?: string | undefined },
-): Promise<{ data: StoredEvent[]; next_cursor: string | null }> {
-  const rows = await listQuery(db, projectId, query, page);
+/**
+ * The newest `rows` rows in range (the query's time window and the cursor), read from the time
+ * index alone: how many there are, the oldest time among them and their range of seq.
+ */
+export function windowQuery(projectId: string, query: EventQuery, cursor: string | undefined, rows: number): SQL {
+  const range = and(whereClause(projectId, { from: query.from, to: query.to, conditions: [], text: [] }), before(cursor));
+  return sql`SELECT count(*) AS n, min(occurred_at) AS oldest, min(seq) AS seq_lo, max(seq) AS seq_hi FROM (SELECT occurred_at, seq FROM events INDEXED BY events_time WHERE ${range} ORDER BY occurred_at DESC, id DESC LIMIT ${rows})`;
+}
+
+/** The list read newest first through the time index, checking the filters row by row. */
+export function walkQuery(projectId: string, query: EventQuery, walk: Walk, cursor: string | undefined, limit: number, newerThan?: [number, string]): SQL {
+  const after = newerThan ? sql` AND (occurred_at, id) > (${newerThan[0]}, ${newerThan[1]})` : sql``;
+  const where = and(whereClause(projectId, query, walk), before(cursor));
+  return sql`SELECT id, occurred_at AS occurredAt, data, received_at AS receivedAt, hash FROM events INDEXED BY events_time WHERE ${where}${after} ORDER BY occurred_at DESC, id DESC LIMIT ${limit}`;
+}
+
+type Window = { n: number; oldest: number | null; seq_lo: number | null; seq_hi: number | null };
+
+async function readWindow(db: Db, sqlText: SQL): Promise<Window> {
+  const [w] = await db.all<Window>(sqlText);
+  return w ?? { n: 0, oldest: null, seq_lo: null, seq_hi: null };
+}
+
+const seqRange = (w: Window): [number, number] | undefined => (w.seq_lo === null || w.seq_hi === null ? undefined : [w.seq_lo, w.seq_hi]);
+
+/**
+ * One page of rows (limit + 1, to tell whether more follow). A filter served in order is one index
+ * range. A set-like filter (readsWindow) over many events would make SQLite collect and sort all
+ * its matches, hundreds of thousands for a common type prefix or word, to return 50; so the page
+ * is first read from the newest WINDOW_ROWS rows in time order, which a common filter fills at
+ * once, and only when that falls short does the filter's own index serve the older rest, which is
+ * then small. Rows at the window's oldest instant belong to the rest, so none is read twice or
+ * missed; the order is the same (occurred_at, id) either way.
+ */
+async function listRows(db: Db, projectId: string, query: EventQuery, page: Page & { window?: number }): Promise<ListRow[]> {
+  const take = page.limit + 1;
+  const size = page.window ?? WINDOW_ROWS;
+  if (!readsWindow(query) || size <= 0) return listQuery(db, projectId, query, page);
+  const w = await readWindow(db, windowQuery(projectId, query, page.cursor, size));
+  if (w.n === 0) return [];
+  const walk: Walk = { seqs: seqRange(w) };
+  if (w.n < size || w.oldest === null) return db.all<ListRow>(walkQuery(projectId, query, walk, page.cursor, take));
+  const edge = w.oldest + 1;
+  const recent = await db.all<ListRow>(walkQuery(projectId, { ...query, from: Math.max(query.from ?? edge, edge) }, walk, page.cursor, take));
+  if (recent.length >= take) return recent;
+  const older = await listQuery(db, projectId, { ...query, to: Math.min(query.to ?? edge, edge) }, { limit: take - recent.length - 1, cursor: page.cursor });
+  return [...recent, ...older];
+}
+
+export async function listEvents(db: Db, projectId: string, query: EventQuery, page: Page & { window?: number }): Promise<{ data: StoredEvent[]; next_cursor: string | null }> {
+  const rows = await listRows(db, projectId, query, page);
   const more = rows.length > page.limit;
   const pageRows = more ? rows.slice(0, page.limit) : rows;
   const last = pageRows.at(-1);
@@ -169,15 +266,19 @@ export async function listEvents(
   };
 }
 
-/** Events newer than a position (live mode), oldest of them last so they can be put on top in order. */
+/**
+ * Events newer than a position (live mode), newest first. The range is what arrived since the
+ * last poll, so it is read in time order; its seq range keeps full text to the new rows.
+ */
 export async function listNewer(db: Db, projectId: string, query: EventQuery, after: string, limit: number): Promise<StoredEvent[]> {
-  const [t, id] = decodeCursor(after);
-  const rows = await db
-    .select({ data: events.data, receivedAt: events.receivedAt, hash: events.hash })
-    .from(events)
-    .where(and(whereClause(projectId, query), sql`(${events.occurredAt}, ${events.id}) > (${t}, ${id})`))
-    .orderBy(desc(events.occurredAt), desc(events.id))
-    .limit(limit);
+  const position = decodeCursor(after);
+  let walk: Walk = {};
+  if (query.text.length) {
+    const range = and(whereClause(projectId, { from: query.from, to: query.to, conditions: [], text: [] }), sql`(${events.occurredAt}, ${events.id}) > (${position[0]}, ${position[1]})`);
+    const w = await readWindow(db, sql`SELECT count(*) AS n, min(occurred_at) AS oldest, min(seq) AS seq_lo, max(seq) AS seq_hi FROM events INDEXED BY events_time WHERE ${range}`);
+    walk = { seqs: seqRange(w) };
+  }
+  const rows = await db.all<ListRow>(walkQuery(projectId, query, walk, undefined, limit, position));
   return rows.map(toStoredEvent);
 }
 

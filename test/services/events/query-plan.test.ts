@@ -2,7 +2,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { compileFilters, type EventFilters } from "../../../src/services/events/filters";
-import { countQuery, encodeCursor, listQuery } from "../../../src/services/events/query";
+import { sql } from "drizzle-orm";
+import { countQuery, encodeCursor, listQuery, readsWindow, walkQuery, windowQuery, WINDOW_ROWS } from "../../../src/services/events/query";
 
 // DESIGN §6: every filter, alone or with the time range, is served by an index. A "SCAN events"
 // line in the plan would read the whole table (every project's events) for one page.
@@ -58,6 +59,41 @@ describe("query plans", () => {
       const details = await plan(sql, params);
       expect(fullScans(details), details.join("\n")).toEqual([]);
       expect(details.some((d) => /^SEARCH events USING/.test(d)), details.join("\n")).toBe(true);
+    }
+  });
+
+  // Set-like filters first read the newest rows through the time index in order (query.ts,
+  // listRows): no sort, no scan, and changed fields probed by event_changes' whole primary key.
+  const WINDOWED = FILTERS.filter(([, f]) => readsWindow(compileFilters(f, "UTC")));
+
+  it("the filters that read a window are the set-like ones", () => {
+    expect(WINDOWED.map(([name]) => name)).toEqual([
+      "category list",
+      "type prefix",
+      "type exact and prefix",
+      "changed",
+      "changed with entity",
+      "q",
+      "query actor (id, name or e-mail)",
+      "query negation with a positive filter",
+      "query phrase",
+    ]);
+  });
+
+  it.each(WINDOWED)("%s: the window and its walk read the time index in order", async (_name, filters) => {
+    const query = compileFilters(filters, "Europe/Berlin");
+    const cursor = encodeCursor(Date.parse("2026-11-03T00:00:00Z"), "evt_x");
+    const bound = await db.all<PlanRow>(sql`EXPLAIN QUERY PLAN ${windowQuery("prj_x", query, cursor, WINDOW_ROWS)}`);
+    expect(bound.map((r) => r.detail)).toContainEqual(expect.stringMatching(/^SEARCH events USING COVERING INDEX events_time \(project_id=\?/));
+    for (const seqs of [undefined, [10, 20] as [number, number]]) {
+      const details = (await db.all<PlanRow>(sql`EXPLAIN QUERY PLAN ${walkQuery("prj_x", query, { seqs }, cursor, 51)}`)).map((r) => r.detail);
+      const text = details.join("\n");
+      expect(details[0], text).toMatch(/^SEARCH events USING INDEX events_time \(project_id=\?/);
+      expect(text).not.toMatch(/TEMP B-TREE/);
+      expect(fullScans(details), text).toEqual([]);
+      if (query.conditions.some((c) => c.kind === "changed")) {
+        expect(text).toMatch(/SEARCH event_changes EXISTS USING COVERING INDEX \S+ \(project_id=\? AND field=\? AND occurred_at=\? AND event_seq=\?\)/);
+      }
     }
   });
 
