@@ -1,10 +1,11 @@
 // The platform's limit, measured in the same runtime as Trailbook: a bare Worker that inserts the
 // same rows into the same schema with plain multi-row prepared statements, and runs the very SQL
-// Trailbook's list and count build — without HTTP shaping, auth, validation or JSON mapping.
+// Trailbook's list and count build — the same statements in the same order (listRows: a window
+// read first for set-like filters) — without HTTP shaping, auth, validation or JSON mapping.
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../src/db/schema";
 import { compileFilters, type EventFilters } from "../../src/services/events/filters";
-import { countQuery, listQuery } from "../../src/services/events/query";
+import { countQuery, listRows } from "../../src/services/events/query";
 
 type Env = { DB: D1Database };
 
@@ -37,7 +38,8 @@ export default {
     if (url.pathname === "/list" || url.pathname === "/count") {
       const { project, filters, tz } = (await request.json()) as { project: string; filters: EventFilters; tz: string };
       const query = compileFilters(filters, tz);
-      const built = url.pathname === "/list" ? listQuery(db, project, query, { limit: 50 }).toSQL() : countQuery(db, project, query).toSQL();
+      if (url.pathname === "/list") return Response.json({ rows: (await listRows(db, project, query, { limit: 50 })).length });
+      const built = countQuery(db, project, query).toSQL();
       const result = await env.DB.prepare(built.sql).bind(...built.params).all();
       return Response.json({ rows: result.results.length });
     }

@@ -191,6 +191,8 @@ const FILTERS = {
   time_range: { from: new Date(now - 7 * 86400_000).toISOString(), to: new Date(now - 6 * 86400_000).toISOString() },
   query_syntax: { query: "type:commission.* -source:api status:success" },
   full_text: { q: "approved" },
+  // Under 1 in 1,000 rows: the list falls back from the recent window to the full-text index.
+  full_text_rare: { q: "processed 777" },
 };
 
 async function loadTo(size) {
@@ -198,9 +200,11 @@ async function loadTo(size) {
   const CHUNK = 50_000;
   for (let start = n; start < size; start += CHUNK) {
     const count = Math.min(CHUNK, size - start);
-    // Generated rows spread over 90 days with the value mix the filters look for.
+    // Generated rows spread over 90 days with the value mix the filters look for, in an order far
+    // from time order (the worst case: history imported out of order). D1 binds JS numbers as
+    // REAL, so the counter is cast: ids and values must read `u_42`, not `u_42.0`.
     await exec(
-      `WITH RECURSIVE k(i) AS (SELECT ?1 UNION ALL SELECT i + 1 FROM k WHERE i < ?2)
+      `WITH RECURSIVE k(i) AS (SELECT CAST(?1 AS INTEGER) UNION ALL SELECT i + 1 FROM k WHERE i < ?2)
        INSERT INTO events (project_id, id, occurred_at, received_at, category, type, action, status, source, actor_type, actor_id, entity_type, entity_id, organization_id, request_id, job_id, data, hash)
        SELECT 'prj_bench', printf('evt_b%08d', i), ?3 - (i * 7777) % 7776000000, ?3,
          CASE i % 8 WHEN 0 THEN 'payment' WHEN 1 THEN 'auth' WHEN 2 THEN 'api_request' WHEN 3 THEN 'email' ELSE 'activity' END,

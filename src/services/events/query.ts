@@ -240,7 +240,7 @@ const seqRange = (w: Window): [number, number] | undefined => (w.seq_lo === null
  * then small. Rows at the window's oldest instant belong to the rest, so none is read twice or
  * missed; the order is the same (occurred_at, id) either way.
  */
-async function listRows(db: Db, projectId: string, query: EventQuery, page: Page & { window?: number }): Promise<ListRow[]> {
+export async function listRows(db: Db, projectId: string, query: EventQuery, page: Page & { window?: number }): Promise<ListRow[]> {
   const take = page.limit + 1;
   const size = page.window ?? WINDOW_ROWS;
   if (!readsWindow(query) || size <= 0) return listQuery(db, projectId, query, page);
