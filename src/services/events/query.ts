@@ -98,13 +98,39 @@ function ftsTerm(term: TextTerm): string | undefined {
   return term.phrase ? quoted : `${quoted}*`;
 }
 
+/** Sizes of the time buckets in events_fts.bucket, finest first (migration 0011 writes the same). */
+const BUCKETS = [
+  ["h", 3_600_000],
+  ["d", 86_400_000],
+  ["m", 2_764_800_000],
+  ["y", 88_473_600_000],
+] as const;
+const MAX_BUCKET_TOKENS = 24;
+
+/**
+ * FTS5 tokens of the buckets covering [oldest, newest]: the finest size needing at most 24 of
+ * them, or undefined when even the largest would need more. Times before 1970 share bucket 0, as
+ * in the migration (SQLite's integer division truncates; max(…, 0) keeps both sides equal).
+ */
+export function bucketTokens(oldest: number, newest: number): string[] | undefined {
+  const lo = Math.max(oldest, 0);
+  const hi = Math.max(newest, 0);
+  for (const [letter, size] of BUCKETS) {
+    const first = Math.trunc(lo / size);
+    const last = Math.trunc(hi / size);
+    if (last - first < MAX_BUCKET_TOKENS) return Array.from({ length: last - first + 1 }, (_, i) => `"${letter}${first + i}"`);
+  }
+  return undefined;
+}
+
 function textSql(terms: TextTerm[], walk: Walk | undefined): SQL[] {
   const positive = terms.filter((t) => !t.negated).map(ftsTerm).filter((t) => t !== undefined);
   const negative = terms.filter((t) => t.negated).map(ftsTerm).filter((t) => t !== undefined);
-  // FTS5 seeks a rowid range in its doclists: a walk reads only the matches among the rows it can
-  // reach (a small range when events arrive in time order, as live ones do).
-  const seqs = walk?.seqs ? sql` AND rowid BETWEEN ${walk.seqs[0]} AND ${walk.seqs[1]}` : sql``;
-  const match = (expr: string) => sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${expr}${seqs}`;
+  // A walk only reaches rows of its time span, so FTS5 is asked only for the matches in that span's
+  // buckets: it intersects the words' doclists with a few small ones instead of returning them all.
+  const tokens = walk?.span ? bucketTokens(walk.span[0], walk.span[1]) : undefined;
+  const within = tokens ? ` AND bucket : (${tokens.join(" OR ")})` : "";
+  const match = (expr: string) => sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${`body : (${expr})${within}`}`;
   const out: SQL[] = [];
   if (positive.length) {
     const expr = positive.join(" AND ") + (negative.length ? ` NOT (${negative.join(" OR ")})` : "");
@@ -117,9 +143,10 @@ function textSql(terms: TextTerm[], walk: Walk | undefined): SQL[] {
 
 /**
  * A read of the time index in order (see listRows): changed fields become per-row probes, and
- * full-text matches are limited to `seqs`, a range of `seq` holding every row the read can reach.
+ * full-text matches are limited to `span`, a time range [oldest, newest] holding every row the
+ * read can reach.
  */
-export type Walk = { seqs?: [number, number] | undefined };
+export type Walk = { span?: [number, number] | undefined };
 
 /** The filters as SQL; with `walk`, shaped for a read of the time index in order. */
 export function whereClause(projectId: string, query: EventQuery, walk?: Walk): SQL {
@@ -208,11 +235,11 @@ export function listQuery(db: Db, projectId: string, query: EventQuery, page: Pa
 
 /**
  * The newest `rows` rows in range (the query's time window and the cursor), read from the time
- * index alone: how many there are, the oldest time among them and their range of seq.
+ * index alone: how many there are, and the oldest and newest time among them.
  */
 export function windowQuery(projectId: string, query: EventQuery, cursor: string | undefined, rows: number): SQL {
   const range = and(whereClause(projectId, { from: query.from, to: query.to, conditions: [], text: [] }), before(cursor));
-  return sql`SELECT count(*) AS n, min(occurred_at) AS oldest, min(seq) AS seq_lo, max(seq) AS seq_hi FROM (SELECT occurred_at, seq FROM events INDEXED BY events_time WHERE ${range} ORDER BY occurred_at DESC, id DESC LIMIT ${rows})`;
+  return sql`SELECT count(*) AS n, min(occurred_at) AS oldest, max(occurred_at) AS newest FROM (SELECT occurred_at FROM events INDEXED BY events_time WHERE ${range} ORDER BY occurred_at DESC, id DESC LIMIT ${rows})`;
 }
 
 /** The list read newest first through the time index, checking the filters row by row. */
@@ -222,14 +249,14 @@ export function walkQuery(projectId: string, query: EventQuery, walk: Walk, curs
   return sql`SELECT id, occurred_at AS occurredAt, data, received_at AS receivedAt, hash FROM events INDEXED BY events_time WHERE ${where}${after} ORDER BY occurred_at DESC, id DESC LIMIT ${limit}`;
 }
 
-type Window = { n: number; oldest: number | null; seq_lo: number | null; seq_hi: number | null };
+type Window = { n: number; oldest: number | null; newest: number | null };
 
 async function readWindow(db: Db, sqlText: SQL): Promise<Window> {
   const [w] = await db.all<Window>(sqlText);
-  return w ?? { n: 0, oldest: null, seq_lo: null, seq_hi: null };
+  return w ?? { n: 0, oldest: null, newest: null };
 }
 
-const seqRange = (w: Window): [number, number] | undefined => (w.seq_lo === null || w.seq_hi === null ? undefined : [w.seq_lo, w.seq_hi]);
+const spanOf = (w: Window): [number, number] | undefined => (w.oldest === null || w.newest === null ? undefined : [w.oldest, w.newest]);
 
 /**
  * One page of rows (limit + 1, to tell whether more follow). A filter served in order is one index
@@ -246,7 +273,7 @@ export async function listRows(db: Db, projectId: string, query: EventQuery, pag
   if (!readsWindow(query) || size <= 0) return listQuery(db, projectId, query, page);
   const w = await readWindow(db, windowQuery(projectId, query, page.cursor, size));
   if (w.n === 0) return [];
-  const walk: Walk = { seqs: seqRange(w) };
+  const walk: Walk = { span: spanOf(w) };
   if (w.n < size || w.oldest === null) return db.all<ListRow>(walkQuery(projectId, query, walk, page.cursor, take));
   const edge = w.oldest + 1;
   const recent = await db.all<ListRow>(walkQuery(projectId, { ...query, from: Math.max(query.from ?? edge, edge) }, walk, page.cursor, take));
@@ -268,15 +295,15 @@ export async function listEvents(db: Db, projectId: string, query: EventQuery, p
 
 /**
  * Events newer than a position (live mode), newest first. The range is what arrived since the
- * last poll, so it is read in time order; its seq range keeps full text to the new rows.
+ * last poll, so it is read in time order; its time span keeps full text to the new rows.
  */
 export async function listNewer(db: Db, projectId: string, query: EventQuery, after: string, limit: number): Promise<StoredEvent[]> {
   const position = decodeCursor(after);
   let walk: Walk = {};
   if (query.text.length) {
     const range = and(whereClause(projectId, { from: query.from, to: query.to, conditions: [], text: [] }), sql`(${events.occurredAt}, ${events.id}) > (${position[0]}, ${position[1]})`);
-    const w = await readWindow(db, sql`SELECT count(*) AS n, min(occurred_at) AS oldest, min(seq) AS seq_lo, max(seq) AS seq_hi FROM events INDEXED BY events_time WHERE ${range}`);
-    walk = { seqs: seqRange(w) };
+    const w = await readWindow(db, sql`SELECT count(*) AS n, min(occurred_at) AS oldest, max(occurred_at) AS newest FROM events INDEXED BY events_time WHERE ${range}`);
+    walk = { span: spanOf(w) };
   }
   const rows = await db.all<ListRow>(walkQuery(projectId, query, walk, undefined, limit, position));
   return rows.map(toStoredEvent);

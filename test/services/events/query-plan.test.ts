@@ -85,8 +85,8 @@ describe("query plans", () => {
     const cursor = encodeCursor(Date.parse("2026-11-03T00:00:00Z"), "evt_x");
     const bound = await db.all<PlanRow>(sql`EXPLAIN QUERY PLAN ${windowQuery("prj_x", query, cursor, WINDOW_ROWS)}`);
     expect(bound.map((r) => r.detail)).toContainEqual(expect.stringMatching(/^SEARCH events USING COVERING INDEX events_time \(project_id=\?/));
-    for (const seqs of [undefined, [10, 20] as [number, number]]) {
-      const details = (await db.all<PlanRow>(sql`EXPLAIN QUERY PLAN ${walkQuery("prj_x", query, { seqs }, cursor, 51)}`)).map((r) => r.detail);
+    for (const span of [undefined, [Date.parse("2026-11-01"), Date.parse("2026-11-02")] as [number, number]]) {
+      const details = (await db.all<PlanRow>(sql`EXPLAIN QUERY PLAN ${walkQuery("prj_x", query, { span }, cursor, 51)}`)).map((r) => r.detail);
       const text = details.join("\n");
       expect(details[0], text).toMatch(/^SEARCH events USING INDEX events_time \(project_id=\?/);
       expect(text).not.toMatch(/TEMP B-TREE/);

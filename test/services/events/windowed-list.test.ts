@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { compileFilters, scopeForAccess, type EventFilters } from "../../../src/services/events/filters";
-import { listEvents, listNewer, readsWindow, encodeCursor } from "../../../src/services/events/query";
+import { bucketTokens, encodeCursor, listEvents, listNewer, readsWindow } from "../../../src/services/events/query";
 import { api, createTenant, expectJson, type Tenant } from "../../fixtures";
 
 // A list over a set-like filter first reads the newest rows in time order (a window), then leaves
@@ -128,5 +128,35 @@ describe("windowed lists", () => {
     );
     const newer = await listNewer(db, tenant.project.id, query, since, 100);
     expect(newer.map((e) => e.id)).toEqual(["live_1"]);
+  });
+
+  it("the time buckets computed here are the ones the insert trigger writes", async () => {
+    const times = [Date.parse("2026-03-29T00:00:05Z"), Date.parse("2026-03-29T00:59:59.999Z"), Date.parse("2026-03-29T01:00:00Z"), Date.parse("1969-12-31T23:00:00Z"), 0, Date.parse("2026-11-30T12:00:00Z")];
+    const t = await createTenant();
+    const posted = times.map((ms, i) => ({ id: `bkt_${i}`, type: "user.login", summary: "bucket check", occurred_at: new Date(ms).toISOString() }));
+    await expectJson(await api("POST", "/v1/events/batch", { key: t.keys.ingest, body: { events: posted } }), 201);
+    const seqOf = async (id: string) => (await env.DB.prepare("SELECT seq FROM events WHERE project_id = ? AND id = ?").bind(t.project.id, id).first<{ seq: number }>())?.seq;
+    for (const [i, ms] of times.entries()) {
+      const seq = await seqOf(`bkt_${i}`);
+      // Spans of an instant, two days, two years and a century pick hours, days, 32-day and 1,024-day buckets.
+      for (const before of [0, 2 * 86_400_000, 730 * 86_400_000, 36_500 * 86_400_000]) {
+        const tokens = bucketTokens(ms - before, ms);
+        if (!tokens) continue;
+        const found = await env.DB.prepare("SELECT rowid AS seq FROM events_fts WHERE events_fts MATCH ?").bind(`body : "bucket" AND bucket : (${tokens.join(" OR ")})`).all<{ seq: number }>();
+        expect(found.results.map((r) => r.seq), `${new Date(ms).toISOString()} − ${before} ms: ${tokens.join(" ")}`).toContain(seq);
+      }
+    }
+    expect(bucketTokens(0, Date.parse("2026-01-01"))?.[0]).toMatch(/^"y0"$/);
+    expect(bucketTokens(0, 10 ** 15)).toBeUndefined();
+  });
+
+  it("search text never matches the time buckets", async () => {
+    const [token] = bucketTokens(BASE, BASE) ?? [];
+    const word = (token ?? "").replace(/"/g, "");
+    expect(word).toMatch(/^h\d+$/);
+    for (const window of [0, 10_000]) {
+      const page = await listEvents(db, tenant.project.id, compileFilters({ q: word }, "UTC"), { limit: 10, window });
+      expect(page.data).toEqual([]);
+    }
   });
 });
