@@ -6,7 +6,7 @@ import type { ProjectEnv, SignedInEnv } from "../env";
 import { memberships, projects } from "../db/schema";
 import { ForbiddenError, NotFoundError } from "../lib/errors";
 import { can, type Permission } from "../lib/permissions";
-import { unreadCount } from "../services/notifications/notify";
+import { unreadCountQuery } from "../services/notifications/notify";
 import { ABSOLUTE_TIMEOUT_MS, findSession, TOTP_STEP_TIMEOUT_MS, touchSession } from "../services/auth/sessions";
 
 // `__Host-` cookies are Secure, host-only and path=/; browsers accept Secure cookies on localhost.
@@ -50,16 +50,22 @@ export const requireSignIn = createMiddleware<SignedInEnv>(async (c, next) => {
 /** `/p/:projectId/*`: the member's access; a project they do not belong to does not exist for them. */
 export const requireMembership = createMiddleware<ProjectEnv>(async (c, next) => {
   const projectId = c.req.param("projectId") ?? "";
-  const [row] = await c.var.db
-    .select({ project: projects, membership: memberships })
-    .from(memberships)
-    .innerJoin(projects, eq(projects.id, memberships.projectId))
-    .where(and(eq(memberships.projectId, projectId), eq(memberships.userId, c.var.user.id)))
-    .limit(1);
+  const { db, user } = c.var;
+  // One round trip for both: every project page waits on this before its own reads. The count only
+  // depends on the URL's project and the user, and is dropped unless the membership is there.
+  const [[row], [unread]] = await db.batch([
+    db
+      .select({ project: projects, membership: memberships })
+      .from(memberships)
+      .innerJoin(projects, eq(projects.id, memberships.projectId))
+      .where(and(eq(memberships.projectId, projectId), eq(memberships.userId, user.id)))
+      .limit(1),
+    unreadCountQuery(db, projectId, user.id),
+  ]);
   if (!row) throw new NotFoundError("There is no such project, or you are not a member of it.");
   c.set("project", row.project);
   c.set("access", { role: row.membership.role, organizationId: row.membership.role === "viewer" ? row.membership.organizationId : null });
-  c.set("unread", await unreadCount(c.var.db, row.project.id, c.var.user.id));
+  c.set("unread", unread?.n ?? 0);
   await next();
 });
 

@@ -27,8 +27,13 @@ export async function listNotifications(db: Db, projectId: string, userId: strin
   return db.select().from(notifications).where(visibleTo(projectId, userId, archived)).orderBy(desc(notifications.createdAt)).limit(limit);
 }
 
+/** The unread count as a statement, so a page can send it in one batch with its other reads. */
+export function unreadCountQuery(db: Db, projectId: string, userId: string) {
+  return db.select({ n: count() }).from(notifications).where(visibleTo(projectId, userId, false));
+}
+
 export async function unreadCount(db: Db, projectId: string, userId: string): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(notifications).where(visibleTo(projectId, userId, false));
+  const [row] = await unreadCountQuery(db, projectId, userId);
   return row?.n ?? 0;
 }
 
