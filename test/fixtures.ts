@@ -127,3 +127,16 @@ export async function storedEvents(projectId: string): Promise<Record<string, un
   const { results } = await env.DB.prepare("SELECT data FROM events WHERE project_id = ? ORDER BY seq DESC").bind(projectId).all<{ data: string }>();
   return results.map((r) => JSON.parse(r.data) as Record<string, unknown>);
 }
+
+/**
+ * What an explorer page's counter shows once htmx has loaded it: the page itself does not count,
+ * its `#counter` names the fragment that does. Fails when the page has no pending counter.
+ */
+export async function explorerCount(html: string, cookie: string): Promise<string> {
+  const href = /id="counter" hx-get="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
+  if (!href) throw new Error(`the page has no counter to load: ${/<span class="counter[^]*?<\/span>/.exec(html)?.[0] ?? html.slice(0, 300)}`);
+  const response = await dash("GET", href, { cookie, headers: { "HX-Request": "true", "HX-Target": "counter" } });
+  const fragment = await response.text();
+  expect(response.status, fragment).toBe(200);
+  return fragment;
+}

@@ -71,6 +71,9 @@ table.data th { font-size: .8rem; text-transform: uppercase; letter-spacing: .04
 .toolbar { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; justify-content: space-between; margin: .5rem 0; }
 .toolbar .group { display: flex; gap: .4rem; align-items: center; flex-wrap: wrap; }
 .counter { font-weight: 600; }
+.counter.pending a { font-weight: 400; }
+/* While htmx counts, the no-JavaScript link gives way to a note. */
+.counter.pending.htmx-request a { display: none; } .counter.pending.htmx-request::after { content: "Counting…"; font-weight: 400; color: var(--muted); }
 details.switcher { position: relative; }
 details.switcher summary { cursor: pointer; list-style: none; }
 details.switcher .menu { position: absolute; right: 0; z-index: 5; background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .6rem; min-width: 200px; display: grid; gap: .35rem; }

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, createMember, createTenant, dash, expectJson, signIn, type Tenant } from "../fixtures";
+import { api, createMember, createTenant, dash, expectJson, explorerCount, signIn, type Tenant } from "../fixtures";
 
 const now = Date.now();
 const ago = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
@@ -70,10 +70,10 @@ describe("explorer filters", () => {
 
   it("shows the counter and removable chips for the active filters", async () => {
     const html = await page("?view=payments&status=failed&source=system");
-    expect(html).toContain("0 events");
+    expect(await explorerCount(html, cookie)).toContain(">0 events<");
     const remove = /<a class="chip active" href="([^"]+)"[^>]*>source: system/.exec(html)?.[1]?.replace(/&amp;/g, "&");
     expect(remove).toBe(`${base}/events?view=payments&status=failed`);
-    expect(await page(remove?.slice(`${base}/events`.length) ?? "")).toContain("1 event<");
+    expect(await explorerCount(await page(remove?.slice(`${base}/events`.length) ?? ""), cookie)).toContain(">1 event<");
   });
 
   it("explains a malformed search next to the box and a bad date next to the range", async () => {
@@ -90,6 +90,115 @@ describe("explorer filters", () => {
     const html = await (await dash("GET", `${base}/events?view=configuration`, { cookie: member })).text();
     expect(html).not.toContain(">Configuration</a>");
     expect(html).toContain('aria-current="page">All</a>');
+  });
+});
+
+/** The number a counter fragment shows. */
+function shown(fragment: string): number {
+  const text = />([\d,]+) events?</.exec(fragment)?.[1];
+  if (text === undefined) throw new Error(`no count in ${fragment}`);
+  return Number(text.replace(/,/g, ""));
+}
+
+/** The counter fragment as htmx asks for it; `as: null` asks without signing in. */
+async function countFragment(path: string, as: string | null = cookie) {
+  const response = await dash("GET", `${base}/count${path}`, { cookie: as ?? undefined, headers: { "HX-Request": "true", "HX-Target": "counter" } });
+  return { status: response.status, headers: response.headers, text: await response.text() };
+}
+
+describe("the counter", () => {
+  it.each([
+    ["the default view", ""],
+    ["all time", "?range=all"],
+    ["a preset view", "?view=payments"],
+    ["a type prefix", "?type=commission.*&range=all"],
+    ["a changed field", "?changed=status&range=all"],
+    ["a search", "?search=rejected"],
+    ["search syntax", `?search=${encodeURIComponent("type:payout.* -status:complete")}`],
+    ["an organisation", "?organization_id=org_9"],
+    ["filters combined", "?view=payments&organization_id=org_9&range=7d"],
+    ["a view with nothing in it", "?view=payments&status=failed&source=system"],
+  ])("counts exactly the rows listed for %s, after the page, not in it", async (_name, query) => {
+    const html = await page(query);
+    expect(html).toMatch(/<span class="counter pending" id="counter" hx-get="[^"]+" hx-trigger="load"/);
+    expect(html).not.toMatch(/id="counter">[\d,]+ event/);
+    expect(shown(await explorerCount(html, cookie))).toBe(rowIds(html).length);
+  });
+
+  it("is one component in the fragment and in the page without JavaScript, which the placeholder links to", async () => {
+    const html = await page("?view=payments&cols=event_id&time=utc");
+    const link = /id="counter"[^>]*><a href="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
+    expect(link).toBe(`${base}/events?view=payments&time=utc&cols=event_id&count=1`);
+    // The fragment's URL carries only what changes the number.
+    expect(html).toContain(`hx-get="${base}/count?view=payments"`);
+    const fragment = await explorerCount(html, cookie);
+    expect(fragment).toBe('<span class="counter" id="counter">2 events</span>');
+    const withoutJs = await page(link?.slice(`${base}/events`.length) ?? "");
+    expect(withoutJs).toContain(fragment);
+    expect(rowIds(withoutJs)).toEqual(["p1", "p2"]);
+    // Opened directly (no htmx), the fragment's address leads to that page.
+    const direct = await dash("GET", `${base}/count?view=payments`, { cookie });
+    expect(direct.status).toBe(303);
+    expect(direct.headers.get("Location")).toBe(`${base}/events?view=payments&count=1`);
+  });
+
+  it("counts only a partner viewer's organisation, whatever the URL says", async () => {
+    const partner = await signIn(await createMember(tenant, "viewer", { organizationId: "org_9" }));
+    const html = await (await dash("GET", `${base}/events?range=all`, { cookie: partner })).text();
+    expect(rowIds(html)).toEqual(["c1", "p1"]);
+    expect(shown(await explorerCount(html, partner))).toBe(2);
+    for (const [query, expected] of [
+      ["?range=all&organization_id=org_7", 2],
+      // Searching by organisation is not theirs: the words are searched within their own events.
+      ["?range=all&search=org_7&search_by=organization", 0],
+      [`?range=all&search=${encodeURIComponent("org:org_7")}`, 0],
+      [`?range=all&search=${encodeURIComponent("-org:org_9")}`, 0],
+    ] as const) {
+      const counted = await countFragment(query, partner);
+      expect(counted.status, counted.text).toBe(200);
+      expect(shown(counted.text), query).toBe(expected);
+    }
+  });
+
+  it("keeps the page's permission checks: sign-in, membership, configuration activity", async () => {
+    const anonymous = await countFragment("?range=all", null);
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.headers.get("HX-Redirect")).toMatch(/^\/login\?next=/);
+    expect(anonymous.text).not.toMatch(/\d event/);
+
+    const stranger = await signIn(await createMember(await createTenant(), "owner"));
+    const outside = await countFragment("?range=all", stranger);
+    expect(outside.status, outside.text).toBe(404);
+    expect(outside.text).not.toMatch(/\d event/);
+
+    const own = await createTenant();
+    await expectJson(await api("POST", "/v1/events/batch", { key: own.keys.ingest, body: { events: [{ id: "k1", type: "api_key.revoked", category: "configuration" }, { id: "a1", type: "user.login", category: "auth" }] } }), 201);
+    for (const role of ["admin", "member"] as const) {
+      const as = await signIn(await createMember(own, role));
+      // Asking for the configuration view does not widen a member's count either.
+      const html = await (await dash("GET", `/p/${own.project.id}/events?view=configuration&range=all`, { cookie: as })).text();
+      const ids = rowIds(html);
+      expect(ids.includes("k1")).toBe(role === "admin");
+      expect(shown(await explorerCount(html, as))).toBe(ids.length);
+    }
+  });
+
+  it("explains a filter it cannot count instead of failing, and the page does not ask for one", async () => {
+    for (const [query, message] of [
+      [`?search=${encodeURIComponent('status:failure "open')}`, "unterminated quote at column 16"],
+      ["?range=custom&from=yesterday", "is not a date or time"],
+      ["?range=forever", "range:"],
+      [`?search=${"x".repeat(2001)}`, "longer than 2,000 characters"],
+    ] as const) {
+      const counted = await countFragment(query);
+      expect(counted.status, counted.text).toBe(400);
+      expect(counted.text).toMatch(/^<span class="counter" id="counter"/);
+      expect(counted.text).toContain(`Not counted: `);
+      expect(counted.text).toContain(message);
+    }
+    const html = await page(`?search=${encodeURIComponent('status:failure "open')}`);
+    expect(html).toContain('<span class="counter" id="counter"');
+    expect(html).not.toMatch(/id="counter" hx-get/);
   });
 });
 

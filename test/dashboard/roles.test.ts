@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { api, createMember, createTenant, dash, expectJson, signIn, storedEvents, type Tenant } from "../fixtures";
 
 type Role = "owner" | "admin" | "member" | "viewer" | "partner" | "outsider";
-type Case = { action: string; method: "GET" | "POST"; path: (t: Ctx) => string; form?: (t: Ctx) => Record<string, string>; allowed: Role[] };
+type Case = { action: string; method: "GET" | "POST"; path: (t: Ctx) => string; form?: (t: Ctx) => Record<string, string>; htmx?: boolean; allowed: Role[] };
 type Ctx = { tenant: Tenant; keyId: string; memberId: string };
 
 // Every dashboard route and action, and who may use it (README "Roles"). "partner" is a viewer
@@ -11,6 +11,7 @@ type Ctx = { tenant: Tenant; keyId: string; memberId: string };
 const CASES: Case[] = [
   { action: "list events", method: "GET", path: (t) => `/p/${t.tenant.project.id}/events`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
   { action: "open an event", method: "GET", path: (t) => `/p/${t.tenant.project.id}/events/org9_event`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
+  { action: "count events", method: "GET", path: (t) => `/p/${t.tenant.project.id}/count`, htmx: true, allowed: ["owner", "admin", "member", "viewer", "partner"] },
   { action: "see project settings", method: "GET", path: (t) => `/p/${t.tenant.project.id}/settings`, allowed: ["owner", "admin"] },
   {
     action: "change project settings",
@@ -81,7 +82,7 @@ beforeAll(async () => {
 describe("permission matrix", () => {
   const table = CASES.flatMap((c) => ROLES.map((role) => [c.action, role, c] as const));
   it.each(table)("%s as %s", async (_action, role, c) => {
-    const response = await dash(c.method, c.path(ctx), { cookie: cookies.get(role), form: c.form?.(ctx) });
+    const response = await dash(c.method, c.path(ctx), { cookie: cookies.get(role), form: c.form?.(ctx), headers: c.htmx ? { "HX-Request": "true" } : {} });
     const body = await response.text();
     if (c.allowed.includes(role)) {
       expect(response.status, body).toBe(200);

@@ -32,7 +32,7 @@ describe("analytics and notifications in a real browser", () => {
     // The "Top event types" bar for sales_entry.
     await page.click('figure:has(figcaption:text("Top event types")) svg a:has(text:text("sales_entry"))');
     await page.waitForURL(/\/events\?.*type=sales_entry/);
-    expect(await page.textContent("#counter")).toBe("8 events");
+    await expect.poll(() => page.textContent("#counter")).toBe("8 events");
     const types = await page.$$eval("tbody#rows tr[data-event-id]", (rows) => rows.length);
     expect(types).toBe(8);
   });

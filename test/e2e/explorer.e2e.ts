@@ -54,7 +54,8 @@ describe("the explorer in a real browser", () => {
     const failed = await page.$$eval("tbody#rows tr .badge", (b) => b.map((x) => x.textContent));
     expect(failed.length).toBe(12);
     expect(new Set(failed)).toEqual(new Set(["failed"]));
-    expect(await page.textContent("#counter")).toBe("12 events");
+    // The rows come first; htmx then loads the exact count into the placeholder.
+    await expect.poll(() => page.textContent("#counter")).toBe("12 events");
 
     await page.click('.tabs a:has-text("All")');
     await page.waitForURL(events);
@@ -109,6 +110,19 @@ describe("the explorer in a real browser", () => {
     await expect.poll(async () => (await rowIds(page)).length).toBe(60);
     expect(page.url()).toBe(before);
     expect(await page.$("#load-more")).toBeNull();
+  });
+
+  it("counts without JavaScript through the counter's link", async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false });
+    const page = await context.newPage();
+    await signIn(page, base, inject("email"), inject("password"));
+    await page.goto(`${events}?view=payments&status=failed`);
+    expect((await rowIds(page)).length).toBe(12);
+    await page.click('#counter a:has-text("Count events")');
+    await page.waitForURL(/count=1/);
+    expect(await page.textContent("#counter")).toBe("12 events");
+    expect((await rowIds(page)).length).toBe(12);
+    await context.close();
   });
 
   it("fits a phone screen", async () => {

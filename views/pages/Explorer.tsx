@@ -5,9 +5,10 @@ import { Timestamp, type TimeMode } from "../components/time";
 import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
 
 // The log explorer (DESIGN §5). One component per piece, used by the page and by the fragments
-// htmx fetches (rows for "load more" and live mode, the detail panel), so their markup never drifts.
+// htmx fetches (rows for "load more" and live mode, the detail panel, the counter), so their markup
+// never drifts.
 
-export const TARGETS = { rows: "rows", detail: "detail", loadMore: "load-more", poller: "poller" } as const;
+export const TARGETS = { rows: "rows", detail: "detail", loadMore: "load-more", poller: "poller", counter: "counter" } as const;
 
 export type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
 export type ChipLink = { label: string; href: string; active?: boolean; title?: string };
@@ -217,6 +218,34 @@ export type Pickers = {
   actors: string[];
 };
 
+/** The counter: exact, still to be counted (fetched by htmx; a link without JavaScript), or not countable. */
+export type CounterState = { count: number } | { pending: { page: string; fragment: string } } | { unavailable: string | undefined };
+
+export function EventCounter({ state }: { state: CounterState }) {
+  if ("count" in state) {
+    return (
+      <span class="counter" id={TARGETS.counter}>
+        {`${state.count.toLocaleString("en-US")} ${state.count === 1 ? "event" : "events"}`}
+      </span>
+    );
+  }
+  if ("pending" in state) {
+    // Counting a wide range reads every matching index entry, so the rows do not wait for it.
+    return (
+      <span class="counter pending" id={TARGETS.counter} hx-get={state.pending.fragment} hx-trigger="load" hx-swap="outerHTML" hx-indicator="this" hx-push-url="false">
+        <a href={state.pending.page} title="Count the events that match">
+          Count events
+        </a>
+      </span>
+    );
+  }
+  return (
+    <span class="counter" id={TARGETS.counter}>
+      —{state.unavailable && <span class="muted field-note"> Not counted: {state.unavailable}</span>}
+    </span>
+  );
+}
+
 export type FormState = {
   view: string;
   range: string;
@@ -387,7 +416,7 @@ export type ExplorerProps = Frame & {
   liveLink: ChipLink;
   downloadHref?: string | undefined;
   columnLinks: ChipLink[];
-  count: number | null;
+  counter: CounterState;
   events: StoredEvent[];
   ctx: RowContext;
   more?: { page: string; fragment: string } | undefined;
@@ -437,9 +466,7 @@ export function ExplorerPage(props: ExplorerProps) {
       {props.error && <Alert kind="error">{props.error}</Alert>}
       <div class="toolbar">
         <div class="group">
-          <span class="counter" id="counter">
-            {props.count === null ? "—" : `${props.count.toLocaleString("en-US")} ${props.count === 1 ? "event" : "events"}`}
-          </span>
+          <EventCounter state={props.counter} />
           <a class="chip" href={props.liveLink.href} aria-pressed={props.liveLink.active ? "true" : "false"}>
             {props.liveLink.label}
           </a>

@@ -9,8 +9,9 @@ import { scopeForAccess } from "../../services/events/filters";
 import { ADVANCED_COLUMNS, PRESETS, presetById, type AdvancedColumn } from "../../services/events/presets";
 import { countEvents, encodeCursor, getEvent, listEvents, listNewer } from "../../services/events/query";
 import type { StoredEvent } from "../../services/events/schema";
-import { EventPage, EventRows, ExplorerPage, LivePoller, DetailPanel, TARGETS, type ChipLink, type DetailProps, type RowContext } from "../../../views/pages/Explorer";
+import { EventCounter, EventPage, EventRows, ExplorerPage, LivePoller, DetailPanel, TARGETS, type ChipLink, type CounterState, type DetailProps, type RowContext } from "../../../views/pages/Explorer";
 import { compileState, FILTER_KEYS, parseExplorerState, stateQuery, type ExplorerState, type FilterKey } from "./explorer-state";
+import type { EventQuery } from "../../services/events/filters";
 import { frame } from "./frame";
 
 type C = Context<ProjectEnv>;
@@ -78,6 +79,33 @@ function pollHref(c: C, state: ExplorerState, newest: StoredEvent | undefined): 
   return `/p/${c.var.project.id}/rows${stateQuery(state, {}, { since })}`;
 }
 
+/**
+ * The counter of a page still to be counted: htmx asks the fragment for it on load; without
+ * JavaScript the link loads the same page with the count in it. The fragment's URL carries only
+ * what changes the number.
+ */
+function pendingCounter(c: C, state: ExplorerState): CounterState {
+  return {
+    pending: {
+      page: `/p/${c.var.project.id}/events${stateQuery(state, {}, { count: "1" })}`,
+      fragment: `/p/${c.var.project.id}/count${stateQuery(state, { cols: [], time: "project", live: false })}`,
+    },
+  };
+}
+
+/** The page's rows (and, when asked for, the count); a cursor that cannot be read starts again from the top. */
+async function readList(c: C, query: EventQuery, cursor: string | undefined, withCount: boolean) {
+  const { db, project } = c.var;
+  try {
+    const [page, count] = await Promise.all([listEvents(db, project.id, query, { limit: PAGE_SIZE, cursor }), withCount ? countEvents(db, project.id, query) : undefined]);
+    return { events: page.data, next: page.next_cursor, count, error: undefined };
+  } catch (e) {
+    // Only a hand-edited cursor can fail here.
+    if (!(e instanceof Error && e.message.startsWith("cursor"))) throw e;
+    return { events: [], next: null, count: undefined, error: "That page link is not valid any more; showing the newest events." };
+  }
+}
+
 function detailProps(c: C, state: ExplorerState, event: StoredEvent): DetailProps {
   const base = `/p/${c.var.project.id}/events`;
   // Related events keep the view's time display but drop its filters and date range.
@@ -100,25 +128,13 @@ export const explorerPages = new Hono<ProjectEnv>()
     const preset = presetById(state.view);
     const isAdmin = can(access.role, "events.read_configuration");
 
-    let events: StoredEvent[] = [];
-    let next: string | null = null;
-    let count: number | null = 0;
-    let error = problem;
-    if ("query" in compiled) {
-      try {
-        const [page, total] = await Promise.all([listEvents(db, project.id, compiled.query, { limit: PAGE_SIZE, cursor }), countEvents(db, project.id, compiled.query)]);
-        events = page.data;
-        next = page.next_cursor;
-        count = total;
-      } catch (e) {
-        // Only a hand-edited cursor can fail here; the list starts again from the top.
-        if (!(e instanceof Error && e.message.startsWith("cursor"))) throw e;
-        error = "That page link is not valid any more; showing the newest events.";
-      }
-    } else {
-      count = null;
-    }
-    const facets = await loadFacets(db, project.id);
+    // The count waits for no one: on a wide range it reads a million index entries, the rows fifty.
+    const withCount = c.req.query("count") === "1";
+    const [facets, list] = await Promise.all([loadFacets(db, project.id), "query" in compiled ? readList(c, compiled.query, cursor, withCount) : undefined]);
+    const events = list?.events ?? [];
+    const next = list?.next ?? null;
+    const error = list?.error ?? problem;
+    const counter: CounterState = !list ? { unavailable: undefined } : list.count !== undefined ? { count: list.count } : pendingCounter(c, state);
     const ctx = rowContext(c, state);
     const last = events.at(-1);
 
@@ -171,7 +187,7 @@ export const explorerPages = new Hono<ProjectEnv>()
         liveLink={{ label: state.live ? "● Live" : "Live", href: `${base}${stateQuery(state, { live: !state.live })}`, active: state.live }}
         columnLinks={columnLinks}
         downloadHref={can(access.role, "events.export") ? `/p/${project.id}/exports/new${stateQuery(state)}` : undefined}
-        count={count}
+        counter={counter}
         events={events}
         ctx={ctx}
         more={next && last ? moreLinks(c, state, last) : undefined}
@@ -204,6 +220,15 @@ export const explorerPages = new Hono<ProjectEnv>()
     const page = await listEvents(db, project.id, compiled.query, { limit: PAGE_SIZE, cursor });
     const last = page.data.at(-1);
     return c.html(<EventRows events={page.data} ctx={ctx} more={page.next_cursor && last ? moreLinks(c, state, last) : undefined} />);
+  })
+  .get("/count", async (c) => {
+    // The counter's fragment: the page's own state and scope, so it counts exactly what is listed.
+    const { project, access, db } = c.var;
+    const { state, problem } = readState(c);
+    if (!c.req.header("HX-Request")) return c.redirect(`/p/${project.id}/events${stateQuery(state, {}, { count: "1" })}`, 303);
+    const compiled = compileState(state, project.timezone, access);
+    if (problem || !("query" in compiled)) return c.html(<EventCounter state={{ unavailable: problem ?? ("error" in compiled ? compiled.error : undefined) }} />, 400);
+    return c.html(<EventCounter state={{ count: await countEvents(db, project.id, compiled.query) }} />);
   })
   .get("/events/:eventId", async (c) => {
     const { project, access, db } = c.var;
