@@ -1,3 +1,4 @@
+import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { api, createMember, createTenant, dash, expectJson, explorerCount, signIn, type Tenant } from "../fixtures";
 
@@ -199,6 +200,49 @@ describe("the counter", () => {
     const html = await page(`?search=${encodeURIComponent('status:failure "open')}`);
     expect(html).toContain('<span class="counter" id="counter"');
     expect(html).not.toMatch(/id="counter" hx-get/);
+  });
+});
+
+describe("filter pickers", () => {
+  it("lists every type even in a project with thousands of actors, and suggests ids as one types", async () => {
+    const crowded = await createTenant();
+    await expectJson(await api("POST", "/v1/events/batch", { key: crowded.keys.ingest, body: { events: [{ id: "z1", type: "zebra.spotted", actor: { id: "u_1" }, organization_id: "org_1" }] } }), 201);
+    // More actors than any page could list, straight into the table the insert triggers keep.
+    await env.DB.prepare(
+      "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 4000) INSERT OR IGNORE INTO event_facets (project_id, facet, value) SELECT ?, 'actor_id', printf('bulk_%04d', i) FROM k",
+    )
+      .bind(crowded.project.id)
+      .run();
+    const owner = await signIn(await createMember(crowded, "owner"));
+    const html = await (await dash("GET", `/p/${crowded.project.id}/events`, { cookie: owner })).text();
+    expect(html).toContain('<option value="zebra.spotted">zebra.spotted</option>');
+    expect(html).not.toContain("bulk_0001");
+    expect(html).toContain(`hx-get="/p/${crowded.project.id}/suggest/actor_id"`);
+
+    const suggest = async (path: string, as = owner) => {
+      const response = await dash("GET", `/p/${crowded.project.id}/suggest/${path}`, { cookie: as, headers: { "HX-Request": "true" } });
+      const text = await response.text();
+      return { status: response.status, text, values: [...text.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]) };
+    };
+    const bulk = await suggest("actor_id?actor_id=bulk_39");
+    expect(bulk.status, bulk.text).toBe(200);
+    expect(bulk.text).toMatch(/^<datalist id="actor-ids">/);
+    // The first 50 of the hundred that start so, in order.
+    expect(bulk.values).toEqual(Array.from({ length: 50 }, (_, i) => `bulk_39${String(i).padStart(2, "0")}`));
+    expect((await suggest("actor_id?actor_id=u_")).values).toEqual(["u_1"]);
+    expect((await suggest("actor_id")).values).toHaveLength(50);
+    expect((await suggest("organization_id?organization_id=org")).values).toEqual(["org_1"]);
+    expect((await suggest("actor_id?actor_id=%22%3E%3Cscript%3E")).values).toEqual([]);
+    expect((await suggest("type")).status).toBe(404);
+    expect((await suggest("constructor")).status).toBe(404);
+
+    // Ids are project-wide, so a partner viewer is offered none.
+    const partner = await signIn(await createMember(crowded, "viewer", { organizationId: "org_1" }));
+    const partnerPage = await (await dash("GET", `/p/${crowded.project.id}/events`, { cookie: partner })).text();
+    expect(partnerPage).not.toContain("/suggest/");
+    expect((await suggest("actor_id?actor_id=u_", partner)).values).toEqual([]);
+    const stranger = await signIn(await createMember(await createTenant(), "owner"));
+    expect((await suggest("actor_id", stranger)).status).toBe(404);
   });
 });
 

@@ -12,6 +12,7 @@ const CASES: Case[] = [
   { action: "list events", method: "GET", path: (t) => `/p/${t.tenant.project.id}/events`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
   { action: "open an event", method: "GET", path: (t) => `/p/${t.tenant.project.id}/events/org9_event`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
   { action: "count events", method: "GET", path: (t) => `/p/${t.tenant.project.id}/count`, htmx: true, allowed: ["owner", "admin", "member", "viewer", "partner"] },
+  { action: "suggest actor ids", method: "GET", path: (t) => `/p/${t.tenant.project.id}/suggest/actor_id`, htmx: true, allowed: ["owner", "admin", "member", "viewer", "partner"] },
   { action: "see project settings", method: "GET", path: (t) => `/p/${t.tenant.project.id}/settings`, allowed: ["owner", "admin"] },
   {
     action: "change project settings",

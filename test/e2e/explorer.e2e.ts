@@ -59,6 +59,10 @@ describe("the explorer in a real browser", () => {
 
     await page.click('.tabs a:has-text("All")');
     await page.waitForURL(events);
+    // Actor ids are suggested once the box is used, not sent with every page.
+    expect(await page.$$eval("#actor-ids option", (o) => o.length)).toBe(0);
+    await page.focus('input[name="actor_id"]');
+    await expect.poll(() => page.$$eval("#actor-ids option", (o) => o.map((x) => x.getAttribute("value")))).toContain("u_42");
     await page.selectOption('select[name="changed"]', "commission.status");
     await page.click('button:has-text("Apply")');
     await page.waitForURL(/changed=commission\.status/);

@@ -5,10 +5,10 @@ import { Timestamp, type TimeMode } from "../components/time";
 import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
 
 // The log explorer (DESIGN §5). One component per piece, used by the page and by the fragments
-// htmx fetches (rows for "load more" and live mode, the detail panel, the counter), so their markup
-// never drifts.
+// htmx fetches (rows for "load more" and live mode, the detail panel, the counter, suggestions), so
+// their markup never drifts.
 
-export const TARGETS = { rows: "rows", detail: "detail", loadMore: "load-more", poller: "poller", counter: "counter" } as const;
+export const TARGETS = { rows: "rows", detail: "detail", loadMore: "load-more", poller: "poller", counter: "counter", actorIds: "actor-ids", organizationIds: "organization-ids" } as const;
 
 export type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
 export type ChipLink = { label: string; href: string; active?: boolean; title?: string };
@@ -214,9 +214,10 @@ export type Pickers = {
   changed: { group: string; values: string[] }[];
   sources: string[];
   categories: string[];
-  organizations: string[];
-  actors: string[];
 };
+
+/** Where the id boxes fetch their suggestions from (none for a partner viewer). */
+export type SuggestionHrefs = { actors: string; organizations: string };
 
 /** The counter: exact, still to be counted (fetched by htmx; a link without JavaScript), or not countable. */
 export type CounterState = { count: number } | { pending: { page: string; fragment: string } } | { unavailable: string | undefined };
@@ -244,6 +245,23 @@ export function EventCounter({ state }: { state: CounterState }) {
       —{state.unavailable && <span class="muted field-note"> Not counted: {state.unavailable}</span>}
     </span>
   );
+}
+
+/** Suggestions for an id box; the page starts with none and htmx fills them in as one types. */
+export function SuggestionList({ id, values }: { id: string; values: string[] }) {
+  return (
+    <datalist id={id}>
+      {values.map((v) => (
+        <option value={v} />
+      ))}
+    </datalist>
+  );
+}
+
+/** The first focus brings the first values; typing narrows them (the list could be of millions). */
+function suggesting(href: string | undefined, target: string) {
+  if (!href) return {};
+  return { "hx-get": href, "hx-trigger": "focus once, input changed delay:250ms", "hx-target": `#${target}`, "hx-swap": "outerHTML", "hx-sync": "this:replace", "hx-indicator": "this", autocomplete: "off" };
 }
 
 export type FormState = {
@@ -307,7 +325,7 @@ function Picker(props: { name: string; label: string; value: string | undefined;
 }
 
 /** The filter bar: a GET form, so submitting it is a URL that holds the whole state. */
-export function FilterBar(props: { base: string; form: FormState; pickers: Pickers; showCategory: boolean; partner: boolean; searchError?: string | undefined; rangeError?: string | undefined }) {
+export function FilterBar(props: { base: string; form: FormState; pickers: Pickers; suggest?: SuggestionHrefs | undefined; showCategory: boolean; partner: boolean; searchError?: string | undefined; rangeError?: string | undefined }) {
   const f = props.form;
   return (
     <form method="get" action={props.base} class="filters card" role="search">
@@ -375,22 +393,14 @@ export function FilterBar(props: { base: string; form: FormState; pickers: Picke
         <Picker name="changed" label="Changed field" value={f.filters.changed} options={[]} groups={props.pickers.changed} />
         <label>
           Actor ID
-          <input name="actor_id" value={f.filters.actor_id ?? ""} list="actor-ids" />
-          <datalist id="actor-ids">
-            {props.pickers.actors.map((a) => (
-              <option value={a} />
-            ))}
-          </datalist>
+          <input name="actor_id" value={f.filters.actor_id ?? ""} list={TARGETS.actorIds} {...suggesting(props.suggest?.actors, TARGETS.actorIds)} />
+          <SuggestionList id={TARGETS.actorIds} values={[]} />
         </label>
         {!props.partner && (
           <label>
             Organisation
-            <input name="organization_id" value={f.filters.organization_id ?? ""} list="organization-ids" />
-            <datalist id="organization-ids">
-              {props.pickers.organizations.map((o) => (
-                <option value={o} />
-              ))}
-            </datalist>
+            <input name="organization_id" value={f.filters.organization_id ?? ""} list={TARGETS.organizationIds} {...suggesting(props.suggest?.organizations, TARGETS.organizationIds)} />
+            <SuggestionList id={TARGETS.organizationIds} values={[]} />
           </label>
         )}
         <div class="fit">
@@ -408,6 +418,7 @@ export type ExplorerProps = Frame & {
   tabs: ChipLink[];
   form: FormState;
   pickers: Pickers;
+  suggest?: SuggestionHrefs | undefined;
   showCategory: boolean;
   partner: boolean;
   statusChips: ChipLink[];
@@ -451,7 +462,7 @@ export function ExplorerPage(props: ExplorerProps) {
           </a>
         ))}
       </nav>
-      <FilterBar base={props.base} form={props.form} pickers={props.pickers} showCategory={props.showCategory} partner={props.partner} searchError={props.searchError} rangeError={props.rangeError} />
+      <FilterBar base={props.base} form={props.form} pickers={props.pickers} suggest={props.suggest} showCategory={props.showCategory} partner={props.partner} searchError={props.searchError} rangeError={props.rangeError} />
       {props.statusChips.length > 0 && <Chips chips={props.statusChips} label="Status" />}
       {props.activeChips.length > 0 && (
         <div class="chips" role="group" aria-label="Active filters">

@@ -4,12 +4,12 @@ import type { ProjectEnv } from "../../env";
 import { NotFoundError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
-import { groupByEntity, loadFacets } from "../../services/events/facets";
+import { groupByEntity, loadFacets, suggestFacet, type SuggestedFacet } from "../../services/events/facets";
 import { scopeForAccess } from "../../services/events/filters";
 import { ADVANCED_COLUMNS, PRESETS, presetById, type AdvancedColumn } from "../../services/events/presets";
 import { countEvents, encodeCursor, getEvent, listEvents, listNewer } from "../../services/events/query";
 import type { StoredEvent } from "../../services/events/schema";
-import { EventCounter, EventPage, EventRows, ExplorerPage, LivePoller, DetailPanel, TARGETS, type ChipLink, type CounterState, type DetailProps, type RowContext } from "../../../views/pages/Explorer";
+import { EventCounter, EventPage, EventRows, ExplorerPage, LivePoller, DetailPanel, SuggestionList, TARGETS, type ChipLink, type CounterState, type DetailProps, type RowContext } from "../../../views/pages/Explorer";
 import { compileState, FILTER_KEYS, parseExplorerState, stateQuery, type ExplorerState, type FilterKey } from "./explorer-state";
 import type { EventQuery } from "../../services/events/filters";
 import { frame } from "./frame";
@@ -106,6 +106,10 @@ async function readList(c: C, query: EventQuery, cursor: string | undefined, wit
   }
 }
 
+function isSuggested(facet: string): facet is SuggestedFacet {
+  return facet === "actor_id" || facet === "organization_id";
+}
+
 function detailProps(c: C, state: ExplorerState, event: StoredEvent): DetailProps {
   const base = `/p/${c.var.project.id}/events`;
   // Related events keep the view's time display but drop its filters and date range.
@@ -176,9 +180,9 @@ export const explorerPages = new Hono<ProjectEnv>()
           changed: groupByEntity(facets.changed),
           sources: facets.source,
           categories: facets.category.filter((x) => x !== "configuration" || isAdmin),
-          organizations: access.organizationId ? [] : facets.organization_id,
-          actors: access.organizationId ? [] : facets.actor_id,
         }}
+        // Ids are project-wide, so a partner viewer gets no suggestions from other organisations.
+        suggest={access.organizationId ? undefined : { actors: `/p/${project.id}/suggest/actor_id`, organizations: `/p/${project.id}/suggest/organization_id` }}
         showCategory={state.view === "all"}
         partner={Boolean(access.organizationId)}
         statusChips={statusChips}
@@ -229,6 +233,17 @@ export const explorerPages = new Hono<ProjectEnv>()
     const compiled = compileState(state, project.timezone, access);
     if (problem || !("query" in compiled)) return c.html(<EventCounter state={{ unavailable: problem ?? ("error" in compiled ? compiled.error : undefined) }} />, 400);
     return c.html(<EventCounter state={{ count: await countEvents(db, project.id, compiled.query) }} />);
+  })
+  .get("/suggest/:facet", async (c) => {
+    // Suggestions for the actor and organisation boxes, from what was typed so far.
+    const { project, access, db } = c.var;
+    const facet = c.req.param("facet");
+    if (!isSuggested(facet)) throw new NotFoundError("There is no such list of suggestions.");
+    const id = facet === "actor_id" ? TARGETS.actorIds : TARGETS.organizationIds;
+    // Ids are project-wide: a partner viewer would see other organisations' actors in them.
+    if (access.organizationId) return c.html(<SuggestionList id={id} values={[]} />);
+    const typed = (c.req.query(facet) ?? "").trim().slice(0, 200);
+    return c.html(<SuggestionList id={id} values={await suggestFacet(db, project.id, facet, typed)} />);
   })
   .get("/events/:eventId", async (c) => {
     const { project, access, db } = c.var;

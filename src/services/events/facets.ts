@@ -1,22 +1,58 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, gte, lt } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { eventFacets } from "../../db/schema";
 
-export type Facets = Record<"type" | "source" | "changed" | "organization_id" | "actor_id" | "category", string[]>;
+export type Facet = "type" | "source" | "changed" | "organization_id" | "actor_id" | "category";
+/** The facets the explorer lists in its selects; ids (actors, organisations) are suggested as one types. */
+export type PickerFacets = Record<"type" | "source" | "changed" | "category", string[]>;
+export type SuggestedFacet = "actor_id" | "organization_id";
 
-const LIMIT = 3000;
+// Per facet, so a project with many actors or changed fields cannot crowd the types out of the
+// pickers (one shared limit, ordered by facet, filled up with actor ids first).
+const PICKER_LIMIT = 1000;
+const SUGGESTION_LIMIT = 50;
 
-/** The distinct values seen in a project, for the explorer's pickers (kept by insert triggers). */
-export async function loadFacets(db: Db, projectId: string): Promise<Facets> {
-  const rows = await db
-    .select({ facet: eventFacets.facet, value: eventFacets.value })
+function values(db: Db, projectId: string, facet: Facet, limit: number) {
+  return db
+    .select({ value: eventFacets.value })
     .from(eventFacets)
-    .where(and(eq(eventFacets.projectId, projectId)))
-    .orderBy(asc(eventFacets.facet), asc(eventFacets.value))
-    .limit(LIMIT);
-  const facets: Facets = { type: [], source: [], changed: [], organization_id: [], actor_id: [], category: [] };
-  for (const row of rows) facets[row.facet].push(row.value);
-  return facets;
+    .where(and(eq(eventFacets.projectId, projectId), eq(eventFacets.facet, facet)))
+    .orderBy(asc(eventFacets.value))
+    .limit(limit);
+}
+
+/** The distinct values seen in a project, for the explorer's selects (kept by insert triggers). */
+export async function loadFacets(db: Db, projectId: string): Promise<PickerFacets> {
+  const [type, source, changed, category] = await db.batch([
+    values(db, projectId, "type", PICKER_LIMIT),
+    values(db, projectId, "source", PICKER_LIMIT),
+    values(db, projectId, "changed", PICKER_LIMIT),
+    values(db, projectId, "category", PICKER_LIMIT),
+  ]);
+  const list = (rows: { value: string }[]) => rows.map((r) => r.value);
+  return { type: list(type), source: list(source), changed: list(changed), category: list(category) };
+}
+
+/**
+ * Values of an id facet starting with what was typed, for a search box's suggestions. A range of
+ * the facets' primary key, so it stays a few rows read however many actors a project has.
+ */
+export async function suggestFacet(db: Db, projectId: string, facet: SuggestedFacet, prefix: string): Promise<string[]> {
+  const rows = await db
+    .select({ value: eventFacets.value })
+    .from(eventFacets)
+    .where(
+      and(
+        eq(eventFacets.projectId, projectId),
+        eq(eventFacets.facet, facet),
+        gte(eventFacets.value, prefix),
+        // U+10FFFF sorts after every character in SQLite's binary (UTF-8) order.
+        prefix ? lt(eventFacets.value, `${prefix}\u{10FFFF}`) : undefined,
+      ),
+    )
+    .orderBy(asc(eventFacets.value))
+    .limit(SUGGESTION_LIMIT);
+  return rows.map((r) => r.value);
 }
 
 /** `commission.updated` and `commission.created` under `commission`; types without a dot under their own name. */
