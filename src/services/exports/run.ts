@@ -1,13 +1,12 @@
 import { eq } from "drizzle-orm";
 import { dataExports, type ExportRow } from "../../db/schema";
 import { compileFilters, scopeForAccess, type EventQuery } from "../events/filters";
-import { countEvents, listEvents } from "../events/query";
 import type { StepContext, StepResult } from "../tasks/engine";
 import { csvHeader, csvLines, csvRecord, jsonLine } from "./format";
+import { readExportPages } from "./read";
 
 /** R2's smallest part (all but the last); also the most one step holds in memory. */
 export const PART_SIZE = 5 * 1024 * 1024;
-const PAGE = 1000;
 
 /** `rest`: the R2 key of the bytes made after the last full part, carried to the next step. */
 type Checkpoint = { uploadId?: string; cursor?: string | null; parts: R2UploadedPart[]; rows: number; bytes: number; largestPart?: number; rest?: string | null };
@@ -85,8 +84,9 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
       httpMetadata: { contentType: row.gzip ? "application/gzip" : contentType },
       customMetadata: { exportId: row.id, format: row.format },
     });
-    const total = await countEvents(db, project.id, query);
-    return { done: false, checkpoint: { ...state, uploadId: upload.uploadId, cursor: null }, processed: 0, total };
+    // The total was counted when the export was requested, with the same scope; it is only shown as
+    // progress, and the finished export reports the rows it wrote.
+    return { done: false, checkpoint: { ...state, uploadId: upload.uploadId, cursor: null }, processed: 0 };
   }
 
   // R2 wants every part but the last to have the same size, so each step uploads whole
@@ -96,20 +96,19 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
   const restBytes = rest ? new Uint8Array(await rest.arrayBuffer()) : new Uint8Array(0);
   const part = new PartBuffer(row.gzip);
   if (state.rows === 0 && state.parts.length === 0 && !state.rest && row.format === "csv") await part.write(csvHeader());
-  let cursor = state.cursor ?? undefined;
+  let cursor = state.cursor ?? null;
   let rows = 0;
-  let exhausted = false;
-  while (restBytes.byteLength + part.size < PART_SIZE) {
-    const page = await listEvents(db, project.id, query, { limit: PAGE, cursor });
-    if (page.data.length > 0) {
-      await part.write(row.format === "csv" ? csvLines(page.data.map(csvRecord)) : page.data.map(jsonLine).join(""));
-      rows += page.data.length;
+  let exhausted = true;
+  for await (const page of readExportPages(db, project.id, query, cursor)) {
+    if (page.events.length > 0) {
+      await part.write(row.format === "csv" ? csvLines(page.events.map(csvRecord)) : page.events.map(jsonLine).join(""));
+      rows += page.events.length;
     }
-    if (!page.next_cursor) {
-      exhausted = true;
+    cursor = page.cursor;
+    if (cursor && restBytes.byteLength + part.size >= PART_SIZE) {
+      exhausted = false;
       break;
     }
-    cursor = page.next_cursor;
   }
   const made = await part.finish();
   const output = new Uint8Array(restBytes.byteLength + made.byteLength);
@@ -127,7 +126,7 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
     const remainder = output.subarray(offset);
     const next: Checkpoint = {
       uploadId: state.uploadId,
-      cursor: cursor ?? null,
+      cursor,
       parts,
       rows: state.rows + rows,
       bytes: state.bytes + made.byteLength,

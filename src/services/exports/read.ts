@@ -1,0 +1,49 @@
+import { and, desc, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { events } from "../../db/schema";
+import type { EventQuery } from "../events/filters";
+import { decodeCursor, encodeCursor, toStoredEvent, whereClause } from "../events/query";
+import type { StoredEvent } from "../events/schema";
+
+/**
+ * Rows per D1 query. Measured on 100,000 rows: 500 costs more round trips, 2,000 gains nothing
+ * and 5,000 is slower (local D1's larger results cost more per row).
+ */
+export const EXPORT_PAGE = 1000;
+
+/** `cursor`: where the next page starts (the list API's cursor format); null after the last page. */
+export type ExportPage = { events: StoredEvent[]; cursor: string | null };
+
+type PageRow = [id: string, occurredAt: number, data: string, receivedAt: number, hash: string];
+
+/** After every stored time, so the first page is the same statement as the others. */
+const START: [number, string] = [Number.MAX_SAFE_INTEGER, ""];
+
+/**
+ * The export's keyset read: the list API's filters, scope and order, but the statement is built
+ * once and its pages come back as arrays: building the SQL and mapping every row to an object, page
+ * after page, were a large share of an export's CPU profile.
+ */
+function pageStatement(db: Db, projectId: string, query: EventQuery) {
+  return db
+    .select({ id: events.id, occurredAt: events.occurredAt, data: events.data, receivedAt: events.receivedAt, hash: events.hash })
+    .from(events)
+    .where(and(whereClause(projectId, query), sql`(${events.occurredAt}, ${events.id}) < (${sql.placeholder("t")}, ${sql.placeholder("id")})`))
+    .orderBy(desc(events.occurredAt), desc(events.id))
+    .limit(sql.placeholder("limit"))
+    .prepare();
+}
+
+/** Pages of the query's events, newest first, from a cursor (null: from the newest). */
+export async function* readExportPages(db: Db, projectId: string, query: EventQuery, cursor: string | null, pageSize = EXPORT_PAGE): AsyncGenerator<ExportPage> {
+  const statement = pageStatement(db, projectId, query);
+  let after = cursor ? decodeCursor(cursor) : START;
+  for (;;) {
+    const rows = (await statement.values({ t: after[0], id: after[1], limit: pageSize })) as PageRow[];
+    const last = rows.at(-1);
+    const more = rows.length === pageSize && last !== undefined;
+    if (more) after = [last[1], last[0]];
+    yield { events: rows.map((r) => toStoredEvent({ data: r[2], receivedAt: r[3], hash: r[4] })), cursor: more ? encodeCursor(after[0], after[1]) : null };
+    if (!more) return;
+  }
+}
