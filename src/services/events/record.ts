@@ -4,7 +4,7 @@ import { toIso } from "../../lib/time";
 import type { Project } from "../../db/schema";
 import { prepareEvent, type PreparedEvent } from "./prepare";
 import type { EventInput, IngestResult } from "./schema";
-import { enqueueDeliveries, fanoutStatements } from "../webhooks/fanout";
+import { endpointsStatement, enqueueDeliveries, fanoutStatements, type Endpoint } from "../webhooks/fanout";
 import { checkFailedSignIns } from "../security/rules";
 
 /**
@@ -26,14 +26,19 @@ type Existing = { id: string; occurred_at: number; received_at: number; hash: st
 
 export type RecordedEvent = IngestResult & { data: string };
 
-async function findExisting(db: D1Database, projectId: string, ids: string[]): Promise<Map<string, Existing>> {
-  const { results } = await db
-    .prepare(
-      "SELECT id, occurred_at, received_at, hash FROM events WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
-    )
-    .bind(projectId, JSON.stringify(ids))
-    .all<Existing>();
-  return new Map(results.map((r) => [r.id, r]));
+/**
+ * The ids of this call already stored, and the project's enabled webhook endpoints, in one round
+ * trip: a single event's ingest is a few D1 round trips, so each one counts.
+ */
+async function readBeforeInsert(db: D1Database, projectId: string, ids: string[]): Promise<{ existing: Map<string, Existing>; endpoints: Endpoint[] }> {
+  const [stored, enabled] = await db.batch<Existing | Endpoint>([
+    db.prepare("SELECT id, occurred_at, received_at, hash FROM events WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?2))").bind(projectId, JSON.stringify(ids)),
+    endpointsStatement(db, projectId),
+  ]);
+  return {
+    existing: new Map(((stored?.results ?? []) as Existing[]).map((r) => [r.id, r])),
+    endpoints: (enabled?.results ?? []) as Endpoint[],
+  };
 }
 
 function insertStatements(db: D1Database, projectId: string, receivedAt: number, rows: PreparedEvent[]) {
@@ -99,7 +104,7 @@ async function recordOnce(
     return new ConflictError(`${path}: ${why}; nothing was stored`, [{ path, message: why }]);
   };
 
-  const existing = await findExisting(db, project.id, prepared.map((p) => p.id));
+  const { existing, endpoints } = await readBeforeInsert(db, project.id, prepared.map((p) => p.id));
   const results: RecordedEvent[] = [];
   const toInsert: PreparedEvent[] = [];
   const firstInBatch = new Map<string, PreparedEvent>();
@@ -129,7 +134,7 @@ async function recordOnce(
 
   if (toInsert.length > 0) {
     // Sendouts are written in the same batch as their events: stored together or not at all.
-    const fanout = await fanoutStatements(db, project.id, toInsert, receivedAt);
+    const fanout = fanoutStatements(db, project.id, endpoints, toInsert, receivedAt);
     await db.batch([...insertStatements(db, project.id, receivedAt, toInsert), ...fanout.statements]);
     if (webhooks && fanout.ids.length) {
       await enqueueDeliveries(webhooks, fanout.ids).catch((error: unknown) => console.error("webhook enqueue failed; the sweep will send them", error));

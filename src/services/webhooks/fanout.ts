@@ -9,15 +9,18 @@ import { sendoutId, subscribed } from "./signature";
 const INSERT_SENDOUTS = `INSERT INTO webhook_sendouts (id, project_id, endpoint_id, event_id, event_type, request_id, status, attempts, created_at, updated_at)
 SELECT value ->> 0, ?1, value ->> 1, value ->> 2, value ->> 3, nullif(value ->> 4, ''), 'pending', 0, ?2, ?2 FROM json_each(?3)`;
 
-type Endpoint = { id: string; event_types: string };
+export type Endpoint = { id: string; event_types: string };
+
+/** The project's enabled endpoints; record.ts reads them in the same round trip as its id lookup. */
+export function endpointsStatement(db: D1Database, projectId: string): D1PreparedStatement {
+  return db.prepare("SELECT id, event_types FROM webhook_endpoints WHERE project_id = ?1 AND enabled = 1").bind(projectId);
+}
 
 export type Fanout = { statements: D1PreparedStatement[]; ids: string[] };
 
-export async function fanoutStatements(db: D1Database, projectId: string, events: PreparedEvent[], now: number): Promise<Fanout> {
-  if (events.length === 0) return { statements: [], ids: [] };
-  const { results } = await db.prepare("SELECT id, event_types FROM webhook_endpoints WHERE project_id = ?1 AND enabled = 1").bind(projectId).all<Endpoint>();
-  if (results.length === 0) return { statements: [], ids: [] };
-  const endpoints = results.map((e) => ({ id: e.id, types: JSON.parse(e.event_types) as string[] }));
+export function fanoutStatements(db: D1Database, projectId: string, enabled: Endpoint[], events: PreparedEvent[], now: number): Fanout {
+  if (events.length === 0 || enabled.length === 0) return { statements: [], ids: [] };
+  const endpoints = enabled.map((e) => ({ id: e.id, types: JSON.parse(e.event_types) as string[] }));
   const rows: string[][] = [];
   for (const event of events) {
     const [, type, , , , , , , , , , , requestId] = event.columns;
