@@ -1,5 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { Timestamp } from "../../views/components/time";
 import { api, createMember, createTenant, dash, expectJson, explorerCount, signIn, type Tenant } from "../fixtures";
 
 const now = Date.now();
@@ -309,6 +310,18 @@ describe("time and columns", () => {
     expect(utc).toContain(`>${iso.slice(0, 10)} ${iso.slice(11, 19)}</time>`);
     expect(utc).toContain(`title="${berlin(iso).replace("T", " ")} Europe/Berlin"`);
     expect(await page("?time=local")).toContain('data-time="local"');
+  });
+
+  it("writes the same wall times whether a zone needs Intl or not", () => {
+    // A millisecond before Berlin's clocks go forward: seconds are cut, never rounded up.
+    const iso = "2026-03-29T00:59:59.999Z";
+    expect(String(Timestamp({ iso, mode: "project", zone: "UTC" }))).toBe(
+      `<time datetime="${iso}" data-project="2026-03-29 00:59:59 UTC" data-utc="2026-03-29 00:59:59 UTC" title="2026-03-29 00:59:59 UTC">2026-03-29 00:59:59</time>`,
+    );
+    expect(String(Timestamp({ iso, mode: "utc", zone: "Europe/Berlin" }))).toBe(
+      `<time datetime="${iso}" data-project="2026-03-29 01:59:59 Europe/Berlin" data-utc="2026-03-29 00:59:59 UTC" title="2026-03-29 01:59:59 Europe/Berlin">2026-03-29 00:59:59</time>`,
+    );
+    expect(String(Timestamp({ iso: "2026-03-29T01:00:00Z", mode: "project", zone: "Europe/Berlin" }))).toContain(">2026-03-29 03:00:00</time>");
   });
 
   it("remembers the advanced columns chosen", async () => {
