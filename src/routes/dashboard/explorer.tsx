@@ -132,7 +132,8 @@ export const explorerPages = new Hono<ProjectEnv>()
     const preset = presetById(state.view);
     const isAdmin = can(access.role, "events.read_configuration");
 
-    // The count waits for no one: on a wide range it reads a million index entries, the rows fifty.
+    // The exact count reads every matching index entry (a million on a wide range), the rows fifty:
+    // the counter fragment brings it after the page, unless `count=1` (its no-JavaScript link) asks.
     const withCount = c.req.query("count") === "1";
     const [facets, list] = await Promise.all([loadFacets(db, project.id), "query" in compiled ? readList(c, compiled.query, cursor, withCount) : undefined]);
     const events = list?.events ?? [];
