@@ -13,14 +13,21 @@ type Checkpoint = { uploadId?: string; cursor?: string | null; parts: R2Uploaded
 
 const encoder = new TextEncoder();
 
-/** Collects one part's bytes, through gzip when asked; each part is a complete gzip member. */
-class PartBuffer {
+/**
+ * Collects a step's bytes after those the previous step carried over, through gzip when asked
+ * (each step's new bytes are one complete gzip member).
+ */
+export class PartBuffer {
   private chunks: Uint8Array[] = [];
+  /** Bytes held, the carried ones included. */
   size = 0;
+  readonly carried: number;
   private writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   private reading: Promise<void> | undefined;
 
-  constructor(gzip: boolean) {
+  constructor(gzip: boolean, carried: Uint8Array) {
+    this.chunks = carried.byteLength > 0 ? [carried] : [];
+    this.size = this.carried = carried.byteLength;
     if (!gzip) return;
     const stream = new CompressionStream("gzip");
     this.writer = stream.writable.getWriter();
@@ -45,6 +52,7 @@ class PartBuffer {
     this.size += bytes.byteLength;
   }
 
+  /** One array of all the bytes; the pieces are let go, so the step holds its output once. */
   async finish(): Promise<Uint8Array> {
     if (this.writer) {
       await this.writer.close();
@@ -56,8 +64,14 @@ class PartBuffer {
       out.set(chunk, offset);
       offset += chunk.byteLength;
     }
+    this.chunks = [];
     return out;
   }
+}
+
+async function carriedBytes(files: R2Bucket, key: string | null | undefined): Promise<Uint8Array> {
+  const object = key ? await files.get(key) : null;
+  return object ? new Uint8Array(await object.arrayBuffer()) : new Uint8Array(0);
 }
 
 export function exportQuery(row: ExportRow, timeZone: string): EventQuery {
@@ -92,9 +106,7 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
   // R2 wants every part but the last to have the same size, so each step uploads whole
   // PART_SIZE parts and keeps what is left in a small object named after the parts so far (a
   // repeated step reads and writes the same names, so nothing doubles).
-  const rest = state.rest ? await env.FILES.get(state.rest) : null;
-  const restBytes = rest ? new Uint8Array(await rest.arrayBuffer()) : new Uint8Array(0);
-  const part = new PartBuffer(row.gzip);
+  const part = new PartBuffer(row.gzip, await carriedBytes(env.FILES, state.rest));
   if (state.rows === 0 && state.parts.length === 0 && !state.rest && row.format === "csv") await part.write(csvHeader());
   let cursor = state.cursor ?? null;
   let rows = 0;
@@ -105,15 +117,13 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
       rows += page.events.length;
     }
     cursor = page.cursor;
-    if (cursor && restBytes.byteLength + part.size >= PART_SIZE) {
+    if (cursor && part.size >= PART_SIZE) {
       exhausted = false;
       break;
     }
   }
-  const made = await part.finish();
-  const output = new Uint8Array(restBytes.byteLength + made.byteLength);
-  output.set(restBytes, 0);
-  output.set(made, restBytes.byteLength);
+  const output = await part.finish();
+  const made = output.byteLength - part.carried;
 
   const upload = env.FILES.resumeMultipartUpload(row.fileKey, state.uploadId);
   const parts = [...state.parts];
@@ -129,7 +139,7 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
       cursor,
       parts,
       rows: state.rows + rows,
-      bytes: state.bytes + made.byteLength,
+      bytes: state.bytes + made,
       largestPart: Math.max(state.largestPart ?? 0, output.byteLength),
       rest: null,
     };
@@ -146,7 +156,7 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
   } catch (error) {
     // A run that completed the upload and then crashed before its commit: the file is there.
     if (!exhausted || !(await env.FILES.head(row.fileKey))) throw error;
-    return await finishExport(env, db, row.id, row.fileKey, { ...state, rows: state.rows + rows, bytes: state.bytes + made.byteLength });
+    return await finishExport(env, db, row.id, row.fileKey, { ...state, rows: state.rows + rows, bytes: state.bytes + made });
   }
 }
 

@@ -8,7 +8,7 @@ import { compileFilters, scopeForAccess, type EventFilters, type EventQuery } fr
 import { listEvents } from "../../../src/services/events/query";
 import type { StoredEvent } from "../../../src/services/events/schema";
 import { readExportPages, type ExportPage } from "../../../src/services/exports/read";
-import { PART_SIZE } from "../../../src/services/exports/run";
+import { PART_SIZE, PartBuffer } from "../../../src/services/exports/run";
 import { requestExport, type Requester } from "../../../src/services/exports/request";
 import { runTaskStep } from "../../../src/services/tasks/engine";
 import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
@@ -183,6 +183,21 @@ describe("export reads", () => {
     const pages = await readAll(tenant.project.id, compileFilters({}, "UTC"), null, 10);
     expect(pages.map((p) => p.events.length)).toEqual([10, 10, 0]);
     expect(pages.map((p) => p.cursor === null)).toEqual([false, false, true]);
+  });
+});
+
+describe("part buffer", () => {
+  it("puts the bytes carried from the last step first, then this step's as one gzip member", async () => {
+    const carried = new TextEncoder().encode("end of the last member");
+    const buffer = new PartBuffer(true, carried);
+    await buffer.write("first page\n");
+    await buffer.write("second page\n");
+    const out = await buffer.finish();
+    expect(buffer.carried).toBe(carried.byteLength);
+    expect(out.byteLength).toBe(buffer.size);
+    expect(new TextDecoder().decode(out.subarray(0, carried.byteLength))).toBe("end of the last member");
+    const member = new Response(new Blob([out.subarray(carried.byteLength)]).stream().pipeThrough(new DecompressionStream("gzip")));
+    expect(await member.text()).toBe("first page\nsecond page\n");
   });
 });
 
