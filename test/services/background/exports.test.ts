@@ -7,6 +7,7 @@ import { projects, tasks, type Project } from "../../../src/db/schema";
 import { compileFilters, scopeForAccess, type EventFilters, type EventQuery } from "../../../src/services/events/filters";
 import { listEvents } from "../../../src/services/events/query";
 import type { StoredEvent } from "../../../src/services/events/schema";
+import { csvLines } from "../../../src/services/exports/format";
 import { readExportPages, type ExportPage } from "../../../src/services/exports/read";
 import { PART_SIZE, PartBuffer } from "../../../src/services/exports/run";
 import { requestExport, type Requester } from "../../../src/services/exports/request";
@@ -183,6 +184,36 @@ describe("export reads", () => {
     const pages = await readAll(tenant.project.id, compileFilters({}, "UTC"), null, 10);
     expect(pages.map((p) => p.events.length)).toEqual([10, 10, 0]);
     expect(pages.map((p) => p.cursor === null)).toEqual([false, false, true]);
+  });
+});
+
+describe("CSV writer", () => {
+  const hostile = [
+    "plain",
+    "",
+    "comma, inside",
+    'say "hi"',
+    '"',
+    '""',
+    "line\nbreak",
+    "carriage\rreturn",
+    "crlf\r\nend",
+    "trailing\n",
+    " spaced ",
+    "'=1+2",
+    "tab\there",
+    "ünïcødé, ✓",
+    "semi;colon",
+    "\\back\\slash\\",
+  ];
+
+  it("quotes exactly the cells RFC 4180 needs quoted, line breaks included", () => {
+    expect(csvLines([["a", "b c", "x,y", 'q"q', "l\nf", "c\rr", ""]])).toBe('a,b c,"x,y","q""q","l\nf","c\rr",\r\n');
+  });
+
+  it("writes what an RFC 4180 reader reads back cell for cell", () => {
+    const records = [hostile, [...hostile].reverse(), hostile.map((c, i) => `${i}${c}${i}`), [""], ["only"]];
+    expect(parse(csvLines(records), { relax_column_count: true })).toEqual(records);
   });
 });
 
