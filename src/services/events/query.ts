@@ -183,6 +183,8 @@ export function toStoredEvent(row: Pick<EventRow, "data" | "receivedAt" | "hash"
 }
 
 type Page = { limit: number; cursor?: string | undefined };
+/** `window`: rows of the recent read (WINDOW_ROWS unless given; exports read more, 0 none). */
+type WindowedPage = Page & { window?: number };
 type ListRow = Pick<EventRow, "id" | "occurredAt" | "data" | "receivedAt" | "hash">;
 
 /**
@@ -267,7 +269,7 @@ const spanOf = (w: Window): [number, number] | undefined => (w.oldest === null |
  * then small. Rows at the window's oldest instant belong to the rest, so none is read twice or
  * missed; the order is the same (occurred_at, id) either way.
  */
-export async function listRows(db: Db, projectId: string, query: EventQuery, page: Page & { window?: number }): Promise<ListRow[]> {
+export async function listRows(db: Db, projectId: string, query: EventQuery, page: WindowedPage): Promise<ListRow[]> {
   const take = page.limit + 1;
   const size = page.window ?? WINDOW_ROWS;
   if (!readsWindow(query) || size <= 0) return listQuery(db, projectId, query, page);
@@ -282,7 +284,7 @@ export async function listRows(db: Db, projectId: string, query: EventQuery, pag
   return [...recent, ...older];
 }
 
-export async function listEvents(db: Db, projectId: string, query: EventQuery, page: Page & { window?: number }): Promise<{ data: StoredEvent[]; next_cursor: string | null }> {
+export async function listEvents(db: Db, projectId: string, query: EventQuery, page: WindowedPage): Promise<{ data: StoredEvent[]; next_cursor: string | null }> {
   const rows = await listRows(db, projectId, query, page);
   const more = rows.length > page.limit;
   const pageRows = more ? rows.slice(0, page.limit) : rows;
