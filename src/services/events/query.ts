@@ -219,10 +219,25 @@ export function readsWindow(query: EventQuery): boolean {
   return query.text.length > 0 || !query.conditions.every(servedInOrder);
 }
 
-function before(cursor: string | undefined): SQL | undefined {
+export function olderThan(cursor: string | undefined): SQL | undefined {
   if (!cursor) return undefined;
   const [t, id] = decodeCursor(cursor);
   return sql`(${events.occurredAt}, ${events.id}) < (${t}, ${id})`;
+}
+
+function newerThan([t, id]: [number, string]): SQL {
+  return sql`(${events.occurredAt}, ${events.id}) > (${t}, ${id})`;
+}
+
+/** The query's time window past a keyset bound, without its filters: the rows a walk can reach. */
+function reachable(projectId: string, query: EventQuery, bound: SQL | undefined): SQL {
+  return and(whereClause(projectId, { from: query.from, to: query.to, conditions: [], text: [] }), bound) as SQL;
+}
+
+/** How many rows `range` holds (the newest `rows` of them when given), and their oldest and newest time. */
+function spanQuery(range: SQL, rows?: number): SQL {
+  const source = rows === undefined ? sql`events INDEXED BY events_time WHERE ${range}` : sql`(SELECT occurred_at FROM events INDEXED BY events_time WHERE ${range} ORDER BY occurred_at DESC, id DESC LIMIT ${rows})`;
+  return sql`SELECT count(*) AS n, min(occurred_at) AS oldest, max(occurred_at) AS newest FROM ${source}`;
 }
 
 /** The list as the planner serves it: the filter's own index (every filter has one, DESIGN §6). */
@@ -230,25 +245,20 @@ export function listQuery(db: Db, projectId: string, query: EventQuery, page: Pa
   return db
     .select({ id: events.id, occurredAt: events.occurredAt, data: events.data, receivedAt: events.receivedAt, hash: events.hash })
     .from(events)
-    .where(and(whereClause(projectId, query), before(page.cursor)))
+    .where(and(whereClause(projectId, query), olderThan(page.cursor)))
     .orderBy(desc(events.occurredAt), desc(events.id))
     .limit(page.limit + 1);
 }
 
-/**
- * The newest `rows` rows in range (the query's time window and the cursor), read from the time
- * index alone: how many there are, and the oldest and newest time among them.
- */
+/** The newest `rows` rows in range (the query's time window and the cursor), from the time index alone. */
 export function windowQuery(projectId: string, query: EventQuery, cursor: string | undefined, rows: number): SQL {
-  const range = and(whereClause(projectId, { from: query.from, to: query.to, conditions: [], text: [] }), before(cursor));
-  return sql`SELECT count(*) AS n, min(occurred_at) AS oldest, max(occurred_at) AS newest FROM (SELECT occurred_at FROM events INDEXED BY events_time WHERE ${range} ORDER BY occurred_at DESC, id DESC LIMIT ${rows})`;
+  return spanQuery(reachable(projectId, query, olderThan(cursor)), rows);
 }
 
-/** The list read newest first through the time index, checking the filters row by row. */
-export function walkQuery(projectId: string, query: EventQuery, walk: Walk, cursor: string | undefined, limit: number, newerThan?: [number, string]): SQL {
-  const after = newerThan ? sql` AND (occurred_at, id) > (${newerThan[0]}, ${newerThan[1]})` : sql``;
-  const where = and(whereClause(projectId, query, walk), before(cursor));
-  return sql`SELECT id, occurred_at AS occurredAt, data, received_at AS receivedAt, hash FROM events INDEXED BY events_time WHERE ${where}${after} ORDER BY occurred_at DESC, id DESC LIMIT ${limit}`;
+/** The list read newest first through the time index, checking the filters row by row; `bound` is a keyset position. */
+export function walkQuery(projectId: string, query: EventQuery, walk: Walk, bound: SQL | undefined, limit: number): SQL {
+  const where = and(whereClause(projectId, query, walk), bound);
+  return sql`SELECT id, occurred_at AS occurredAt, data, received_at AS receivedAt, hash FROM events INDEXED BY events_time WHERE ${where} ORDER BY occurred_at DESC, id DESC LIMIT ${limit}`;
 }
 
 type Window = { n: number; oldest: number | null; newest: number | null };
@@ -274,11 +284,13 @@ export async function listRows(db: Db, projectId: string, query: EventQuery, pag
   const size = page.window ?? WINDOW_ROWS;
   if (!readsWindow(query) || size <= 0) return listQuery(db, projectId, query, page);
   const w = await readWindow(db, windowQuery(projectId, query, page.cursor, size));
-  if (w.n === 0) return [];
-  const walk: Walk = { span: spanOf(w) };
-  if (w.n < size || w.oldest === null) return db.all<ListRow>(walkQuery(projectId, query, walk, page.cursor, take));
-  const edge = w.oldest + 1;
-  const recent = await db.all<ListRow>(walkQuery(projectId, { ...query, from: Math.max(query.from ?? edge, edge) }, walk, page.cursor, take));
+  const span = spanOf(w);
+  if (!span) return [];
+  const walk: Walk = { span };
+  const bound = olderThan(page.cursor);
+  if (w.n < size) return db.all<ListRow>(walkQuery(projectId, query, walk, bound, take));
+  const edge = span[0] + 1;
+  const recent = await db.all<ListRow>(walkQuery(projectId, { ...query, from: Math.max(query.from ?? edge, edge) }, walk, bound, take));
   if (recent.length >= take) return recent;
   const older = await listQuery(db, projectId, { ...query, to: Math.min(query.to ?? edge, edge) }, { limit: take - recent.length - 1, cursor: page.cursor });
   return [...recent, ...older];
@@ -300,14 +312,9 @@ export async function listEvents(db: Db, projectId: string, query: EventQuery, p
  * last poll, so it is read in time order; its time span keeps full text to the new rows.
  */
 export async function listNewer(db: Db, projectId: string, query: EventQuery, after: string, limit: number): Promise<StoredEvent[]> {
-  const position = decodeCursor(after);
-  let walk: Walk = {};
-  if (query.text.length) {
-    const range = and(whereClause(projectId, { from: query.from, to: query.to, conditions: [], text: [] }), sql`(${events.occurredAt}, ${events.id}) > (${position[0]}, ${position[1]})`);
-    const w = await readWindow(db, sql`SELECT count(*) AS n, min(occurred_at) AS oldest, max(occurred_at) AS newest FROM events INDEXED BY events_time WHERE ${range}`);
-    walk = { span: spanOf(w) };
-  }
-  const rows = await db.all<ListRow>(walkQuery(projectId, query, walk, undefined, limit, position));
+  const bound = newerThan(decodeCursor(after));
+  const walk: Walk = query.text.length ? { span: spanOf(await readWindow(db, spanQuery(reachable(projectId, query, bound)))) } : {};
+  const rows = await db.all<ListRow>(walkQuery(projectId, query, walk, bound, limit));
   return rows.map(toStoredEvent);
 }
 
