@@ -7,7 +7,7 @@ import { projects, tasks, type Project } from "../../../src/db/schema";
 import { compileFilters, scopeForAccess, type EventFilters, type EventQuery } from "../../../src/services/events/filters";
 import { listEvents } from "../../../src/services/events/query";
 import type { StoredEvent } from "../../../src/services/events/schema";
-import { csvLines } from "../../../src/services/exports/format";
+import { csvHeader, csvLines, csvRecord } from "../../../src/services/exports/format";
 import { readExportPages, type ExportPage } from "../../../src/services/exports/read";
 import { PART_SIZE, PartBuffer } from "../../../src/services/exports/run";
 import { requestExport, type Requester } from "../../../src/services/exports/request";
@@ -209,6 +209,69 @@ describe("CSV writer", () => {
 
   it("quotes exactly the cells RFC 4180 needs quoted, line breaks included", () => {
     expect(csvLines([["a", "b c", "x,y", 'q"q', "l\nf", "c\rr", ""]])).toBe('a,b c,"x,y","q""q","l\nf","c\rr",\r\n');
+  });
+
+  it("puts every field of an event under its own column", () => {
+    const event = {
+      id: "evt_1",
+      occurred_at: "2026-03-01T10:00:00.000Z",
+      category: "activity",
+      type: "commission.updated",
+      action: "updated",
+      status: "success",
+      summary: "Commission approved",
+      message: "-1 left",
+      lifecycle_action: "approved",
+      source: "dashboard",
+      actor: { type: "team_member", id: "usr_1", name: "Ada", email: "ada@example.com" },
+      entity: { type: "commission", id: "com_1", name: "Commission #1" },
+      targets: [{ type: "referral", id: "ref_1" }, { type: "promoter", id: "pro_1" }],
+      changes: { status: ["pending", "approved"] },
+      metadata: { plan: "pro" },
+      organization_id: "org_1",
+      job_id: "job_1",
+      request: { id: "req_1", method: "PATCH", path: "/commissions/1", controller: "commissions", action: "update", status_code: 200 },
+      received_at: "2026-03-01T10:00:01.000Z",
+      hash: "abc",
+    } as StoredEvent;
+    const [row] = parse(csvHeader() + csvLines([csvRecord(event)]), { columns: true }) as Record<string, string>[];
+    expect(row).toEqual({
+      timestamp: "2026-03-01T10:00:00.000Z",
+      event_id: "evt_1",
+      user_id: "usr_1",
+      user_name: "Ada",
+      user_email: "ada@example.com",
+      entity_type: "commission",
+      entity_id: "com_1",
+      entity_class: "commission",
+      action: "updated",
+      changes: '{"status":["pending","approved"]}',
+      model_class: "referral",
+      model_id: "ref_1",
+      promoter_id: "pro_1",
+      request_method: "PATCH",
+      request_path: "/commissions/1",
+      request_controller: "commissions",
+      request_action: "update",
+      status_code: "200",
+      category: "activity",
+      type: "commission.updated",
+      status: "success",
+      summary: "Commission approved",
+      message: "'-1 left",
+      lifecycle_action: "approved",
+      source: "dashboard",
+      actor_type: "team_member",
+      entity_name: "Commission #1",
+      organization_id: "org_1",
+      request_id: "req_1",
+      job_id: "job_1",
+      metadata: '{"plan":"pro"}',
+      received_at: "2026-03-01T10:00:01.000Z",
+      hash: "abc",
+    });
+    const [bare] = parse(csvHeader() + csvLines([csvRecord({ id: "evt_2", occurred_at: "2026-03-01T10:00:00.000Z", type: "a.b", received_at: "2026-03-01T10:00:00.000Z", hash: "h" } as StoredEvent)]), { columns: true }) as Record<string, string>[];
+    expect(Object.entries(bare ?? {}).filter(([, v]) => v !== "").map(([k]) => k)).toEqual(["timestamp", "event_id", "type", "received_at", "hash"]);
   });
 
   it("writes what an RFC 4180 reader reads back cell for cell", () => {
