@@ -47,13 +47,19 @@ export async function* readExportPages(db: Db, projectId: string, query: EventQu
     }
   }
   const statement = pageStatement(db, projectId, query);
-  let after = cursor ? decodeCursor(cursor) : START;
+  const read = (after: [number, string]) => statement.values({ t: after[0], id: after[1], limit: pageSize }) as Promise<PageRow[]>;
+  let pending = read(cursor ? decodeCursor(cursor) : START);
   for (;;) {
-    const rows = (await statement.values({ t: after[0], id: after[1], limit: pageSize })) as PageRow[];
+    const rows = await pending;
     const last = rows.at(-1);
-    const more = rows.length === pageSize && last !== undefined;
-    if (more) after = [last[1], last[0]];
-    yield { events: rows.map((r) => toStoredEvent({ data: r[2], receivedAt: r[3], hash: r[4] })), cursor: more ? encodeCursor(after[0], after[1]) : null };
-    if (!more) return;
+    const after: [number, string] | undefined = rows.length === pageSize && last ? [last[1], last[0]] : undefined;
+    // The next page is asked for before this one is handed on, so D1 reads it while the caller
+    // formats and writes this one. A step that stops at a full part leaves that page unread.
+    if (after) {
+      pending = read(after);
+      pending.catch(() => undefined); // its error surfaces at the await above, if it is awaited
+    }
+    yield { events: rows.map((r) => toStoredEvent({ data: r[2], receivedAt: r[3], hash: r[4] })), cursor: after ? encodeCursor(after[0], after[1]) : null };
+    if (!after) return;
   }
 }
