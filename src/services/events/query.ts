@@ -87,15 +87,70 @@ function conditionSql(projectId: string, query: EventQuery, c: Condition, walk: 
   }
 }
 
+/** Most bare words of one search read as the terms they are a prefix of, and most terms one becomes. */
+const MAX_EXPANDED_WORDS = 8;
+const MAX_PREFIX_TERMS = 16;
+
+/**
+ * FTS5 query text for a bare word that is a single ASCII token (the tokenizer keeps it as itself,
+ * lowercased): the index terms it is a prefix of, by name — `("approved")`, `("payout" OR
+ * "payouts")` — which FTS5 intersects lazily with the other words, where the prefix itself would
+ * first merge the whole doclist of every term it covers. The terms are read from events_fts_terms
+ * (migration 0012), one seek each. A prefix covering no term, or more than MAX_PREFIX_TERMS (a short
+ * prefix of many words, which the merge serves no worse), stays a prefix.
+ */
+export function prefixTerms(token: string): SQL {
+  const end = token.slice(0, -1) + String.fromCharCode(token.charCodeAt(token.length - 1) + 1);
+  const most = sql.raw(String(MAX_PREFIX_TERMS));
+  const oneMore = sql.raw(String(MAX_PREFIX_TERMS + 1));
+  // The term after `t` is the first one from `t || char(0)` on: a seek, where `term > t` would
+  // step through every occurrence of `t` first.
+  const first = sql`SELECT term FROM events_fts_terms WHERE term >= ${token} AND term < ${end} LIMIT 1`;
+  const next = sql`SELECT term FROM events_fts_terms WHERE term >= found.term || char(0) AND term < ${end} LIMIT 1`;
+  const terms = sql`WITH RECURSIVE found(term) AS (SELECT (${first}) UNION ALL SELECT (${next}) FROM found WHERE found.term IS NOT NULL LIMIT ${oneMore}) SELECT term FROM found WHERE term IS NOT NULL`;
+  return sql`(SELECT CASE WHEN count(*) BETWEEN 1 AND ${most} THEN '(' || group_concat('"' || term || '"', ' OR ') || ')' ELSE ${`"${token}"*`} END FROM (${terms}))`;
+}
+
+/** Pieces of FTS5 query text: literal text, or SQL that computes it (prefixTerms). */
+type Piece = string | SQL;
+
 /**
  * FTS5 query text from user terms. Every term is quoted (user input never reaches FTS5's own
  * syntax); bare words match as prefixes, quoted phrases exactly. Terms without a letter or digit
  * match nothing the tokenizer keeps, so they are dropped.
  */
-function ftsTerm(term: TextTerm): string | undefined {
-  if (!/[\p{L}\p{N}]/u.test(term.text)) return undefined;
-  const quoted = `"${term.text.replace(/"/g, '""')}"`;
-  return term.phrase ? quoted : `${quoted}*`;
+function ftsTerms(terms: TextTerm[], expand: { left: number }): Piece[] {
+  const out: Piece[] = [];
+  for (const term of terms) {
+    if (!/[\p{L}\p{N}]/u.test(term.text)) continue;
+    const token = term.text.toLowerCase();
+    if (!term.phrase && /^[a-z0-9]+$/.test(token) && expand.left > 0) {
+      expand.left--;
+      out.push(prefixTerms(token));
+      continue;
+    }
+    const quoted = `"${term.text.replace(/"/g, '""')}"`;
+    out.push(term.phrase ? quoted : `${quoted}*`);
+  }
+  return out;
+}
+
+/** Pieces as one SQL text expression; adjacent literals are bound as one parameter. */
+function concat(pieces: Piece[]): SQL {
+  const merged: Piece[] = [];
+  for (const piece of pieces) {
+    const last = merged.at(-1);
+    if (typeof piece === "string" && typeof last === "string") merged[merged.length - 1] = last + piece;
+    else merged.push(piece);
+  }
+  return sql.join(
+    merged.map((p) => (typeof p === "string" ? sql`${p}` : p)),
+    sql` || `,
+  );
+}
+
+function joined(pieces: Piece[], separator: string): Piece[] {
+  return pieces.flatMap((p, i) => (i === 0 ? [p] : [separator, p]));
 }
 
 /** Sizes of the time buckets in events_fts.bucket, finest first (migration 0011 writes the same). */
@@ -124,19 +179,20 @@ export function bucketTokens(oldest: number, newest: number): string[] | undefin
 }
 
 function textSql(terms: TextTerm[], walk: Walk | undefined): SQL[] {
-  const positive = terms.filter((t) => !t.negated).map(ftsTerm).filter((t) => t !== undefined);
-  const negative = terms.filter((t) => t.negated).map(ftsTerm).filter((t) => t !== undefined);
+  const expand = { left: MAX_EXPANDED_WORDS };
+  const positive = ftsTerms(terms.filter((t) => !t.negated), expand);
+  const negative = ftsTerms(terms.filter((t) => t.negated), expand);
   // A walk only reaches rows of its time span, so FTS5 is asked only for the matches in that span's
   // buckets: it intersects the words' doclists with a few small ones instead of returning them all.
   const tokens = walk?.span ? bucketTokens(walk.span[0], walk.span[1]) : undefined;
   const within = tokens ? ` AND bucket : (${tokens.join(" OR ")})` : "";
-  const match = (expr: string) => sql`SELECT rowid FROM events_fts WHERE events_fts MATCH ${`body : (${expr})${within}`}`;
+  const match = (expr: Piece[]) => sql`SELECT rowid FROM events_fts WHERE events_fts MATCH (${concat(["body : (", ...expr, `)${within}`])})`;
   const out: SQL[] = [];
   if (positive.length) {
-    const expr = positive.join(" AND ") + (negative.length ? ` NOT (${negative.join(" OR ")})` : "");
+    const expr = [...joined(positive, " AND "), ...(negative.length ? [" NOT (", ...joined(negative, " OR "), ")"] : [])];
     out.push(sql`${events.seq} IN (${match(expr)})`);
   } else if (negative.length) {
-    out.push(sql`${events.seq} NOT IN (${match(negative.join(" OR "))})`);
+    out.push(sql`${events.seq} NOT IN (${match(joined(negative, " OR "))})`);
   }
   return out;
 }
