@@ -77,6 +77,21 @@ export const eventChanges = sqliteTable(
 );
 
 /**
+ * Events per project and hour of occurred_at (hour 0 also holds times before 1970), kept by insert
+ * and delete triggers (migration 0013), so counting a project's events, or a time range of them,
+ * reads hours instead of every row (src/services/events/query.ts, countQuery).
+ */
+export const eventCounts = sqliteTable(
+  "event_counts",
+  {
+    projectId: text("project_id").notNull(),
+    hour: integer("hour").notNull(),
+    n: integer("n").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.hour] })],
+);
+
+/**
  * While a retention run deletes a project's expired events it holds a row here (inside the same
  * D1 batch); the delete trigger refuses any event delete not covered by one.
  */

@@ -46,7 +46,7 @@ async function plan(sql: string, params: unknown[]): Promise<string[]> {
 }
 
 function fullScans(details: string[]): string[] {
-  return details.filter((d) => /^SCAN (events|event_changes)\b(?!_fts)/.test(d));
+  return details.filter((d) => /^SCAN (events|event_changes|event_counts|projects)\b(?!_fts)/.test(d));
 }
 
 describe("query plans", () => {
@@ -101,5 +101,14 @@ describe("query plans", () => {
     const { sql, params } = countQuery(db, "prj_x", compileFilters(filters, "UTC")).toSQL();
     const details = await plan(sql, params);
     expect(fullScans(details), details.join("\n")).toEqual([]);
+  });
+
+  it("a count without filters reads hours by event_counts' key and the partial hours by the time index", async () => {
+    for (const filters of [{}, { from: "2026-11-01T10:30:00Z", to: "2026-11-07T08:15:00Z" }]) {
+      const { sql, params } = countQuery(db, "prj_x", compileFilters(filters, "UTC")).toSQL();
+      const text = (await plan(sql, params)).join("\n");
+      expect(text).toMatch(/SEARCH event_counts USING (PRIMARY KEY|INDEX sqlite_autoindex_event_counts_1) \(project_id=\? AND hour>\?/);
+      expect(text).toMatch(/SEARCH events USING COVERING INDEX events_time \(project_id=\? AND occurred_at/);
+    }
   });
 });

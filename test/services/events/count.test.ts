@@ -1,0 +1,89 @@
+import { env } from "cloudflare:test";
+import { beforeAll, describe, expect, it } from "vitest";
+import { createDb } from "../../../src/db/client";
+import { compileFilters, scopeForAccess, type EventQuery } from "../../../src/services/events/filters";
+import { countEvents, countQuery } from "../../../src/services/events/query";
+import { api, createTenant, expectJson, type Tenant } from "../../fixtures";
+
+// Counts without filters add up event_counts' hours and count only the partial hours at the
+// range's edges; every count must equal counting the rows themselves.
+
+const HOUR = 3_600_000;
+const BASE = Date.parse("2026-10-01T00:00:00Z");
+
+/** Events on and around hour boundaries, in the first hour after 1970 and before it. */
+function eventsFor(prefix: string) {
+  const times = [
+    Date.parse("1969-12-31T23:30:00Z"),
+    0,
+    HOUR - 1,
+    HOUR,
+    ...Array.from({ length: 150 }, (_, i) => BASE + i * 17 * 60_000 + (i % 3) * 999),
+    BASE + 10 * HOUR,
+    BASE + 10 * HOUR - 1,
+    BASE + 10 * HOUR,
+  ];
+  return times.map((ms, i) => ({ id: `${prefix}_${i}`, type: "user.login", category: i % 2 ? "auth" : "activity", organization_id: `org_${i % 3}`, occurred_at: new Date(ms).toISOString() }));
+}
+
+describe("counts", () => {
+  const db = createDb(env.DB);
+  let tenant: Tenant;
+
+  beforeAll(async () => {
+    tenant = await createTenant();
+    const other = await createTenant();
+    await expectJson(await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events: eventsFor("evt") } }), 201);
+    await expectJson(await api("POST", "/v1/events/batch", { key: other.keys.ingest, body: { events: eventsFor("oth") } }), 201);
+  });
+
+  async function rowCount(projectId: string, from?: number, to?: number): Promise<number> {
+    const row = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ?1 AND (?2 IS NULL OR occurred_at >= ?2) AND (?3 IS NULL OR occurred_at < ?3)")
+      .bind(projectId, from ?? null, to ?? null)
+      .first<{ n: number }>();
+    return row?.n ?? 0;
+  }
+
+  const range = (from?: number, to?: number): EventQuery => ({ from, to, conditions: [], text: [] });
+
+  const EDGES = [undefined, Date.parse("1969-12-31T00:00:00Z"), 0, 1, HOUR - 1, HOUR, HOUR + 1, BASE - 1, BASE, BASE + 1, BASE + HOUR / 2, BASE + 10 * HOUR - 1, BASE + 10 * HOUR, BASE + 10 * HOUR + 1, BASE + 30 * HOUR, BASE + 100 * HOUR];
+
+  it("equals counting the rows, for every range between hour edges, inside an hour, and open-ended", async () => {
+    let byHours = 0;
+    for (const from of EDGES) {
+      for (const to of EDGES) {
+        const query = range(from, to);
+        if (countQuery(db, tenant.project.id, query).toSQL().sql.includes("event_counts")) byHours++;
+        expect(await countEvents(db, tenant.project.id, query), `from ${from} to ${to}`).toBe(await rowCount(tenant.project.id, from, to));
+      }
+    }
+    // Most of these ranges hold whole hours, which are read from event_counts.
+    expect(byHours).toBeGreaterThan(EDGES.length * 4);
+    expect(await countEvents(db, tenant.project.id, range())).toBe(eventsFor("evt").length);
+  });
+
+  it("counts filters and a partner's scope from the rows", async () => {
+    const category = compileFilters({ category: "auth" }, "UTC");
+    expect(countQuery(db, tenant.project.id, category).toSQL().sql).not.toContain("event_counts");
+    expect(await countEvents(db, tenant.project.id, category)).toBe(eventsFor("evt").filter((e) => e.category === "auth").length);
+    const scoped = scopeForAccess(compileFilters({}, "UTC"), { role: "viewer", organizationId: "org_1" });
+    expect(await countEvents(db, tenant.project.id, scoped)).toBe(eventsFor("evt").filter((e) => e.organization_id === "org_1").length);
+  });
+
+  it("stays exact when a batch is sent again and when retention deletes events", async () => {
+    const t = await createTenant();
+    const posted = eventsFor("rep");
+    await expectJson(await api("POST", "/v1/events/batch", { key: t.keys.ingest, body: { events: posted } }), 201);
+    await expectJson(await api("POST", "/v1/events/batch", { key: t.keys.ingest, body: { events: posted } }), 201);
+    expect(await countEvents(db, t.project.id, range())).toBe(posted.length);
+    const cutoff = BASE + 5 * HOUR + 123;
+    await env.DB.prepare("INSERT INTO retention_cutoffs (project_id, cutoff) VALUES (?, ?)").bind(t.project.id, cutoff).run();
+    await env.DB.prepare("DELETE FROM events WHERE project_id = ? AND occurred_at < ?").bind(t.project.id, cutoff).run();
+    for (const from of EDGES) {
+      for (const to of [undefined, BASE + 6 * HOUR, BASE + 100 * HOUR]) {
+        expect(await countEvents(db, t.project.id, range(from, to)), `from ${from} to ${to}`).toBe(await rowCount(t.project.id, from, to));
+      }
+    }
+    expect(await countEvents(db, t.project.id, range())).toBeLessThan(posted.length);
+  });
+});
