@@ -11,6 +11,17 @@ import { createProject } from "../src/services/projects/create";
 export type Tenant = { project: Project; keys: { ingest: string; read: string; admin: string } };
 
 /** A fresh project with one key of each scope. */
+/**
+ * For tests that write events with SQL rather than through ingest: the project's event_counts as
+ * ingest keeps them (src/services/events/record.ts), recounted from its rows.
+ */
+export async function recountDays(projectId: string): Promise<void> {
+  await env.DB.batch([
+    env.DB.prepare("DELETE FROM event_counts WHERE project_id = ?").bind(projectId),
+    env.DB.prepare("INSERT INTO event_counts (project_id, day, n) SELECT project_id, max(occurred_at, 0) / 86400000, count(*) FROM events WHERE project_id = ? GROUP BY 1, 2").bind(projectId),
+  ]);
+}
+
 export async function createTenant(options: { timezone?: string; redactionKeys?: string[] } = {}): Promise<Tenant> {
   const db = createDb(env.DB);
   const project = await createProject(db, { name: "Test project", ...options });

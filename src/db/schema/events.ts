@@ -77,18 +77,19 @@ export const eventChanges = sqliteTable(
 );
 
 /**
- * Events per project and hour of occurred_at (hour 0 also holds times before 1970), kept by insert
- * and delete triggers (migration 0013), so counting a project's events, or a time range of them,
- * reads hours instead of every row (src/services/events/query.ts, countQuery).
+ * Events per project and UTC day of occurred_at (day 0 also holds times before 1970), added to by
+ * ingest in the same batch as the events (src/services/events/record.ts) and taken from by a delete
+ * trigger (migration 0013), so counting a project's events, or a time range of them, reads days
+ * instead of every row (src/services/events/query.ts, countQuery).
  */
 export const eventCounts = sqliteTable(
   "event_counts",
   {
     projectId: text("project_id").notNull(),
-    hour: integer("hour").notNull(),
+    day: integer("day").notNull(),
     n: integer("n").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.hour] })],
+  (t) => [primaryKey({ columns: [t.projectId, t.day] })],
 );
 
 /**

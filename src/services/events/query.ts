@@ -374,27 +374,27 @@ export async function listNewer(db: Db, projectId: string, query: EventQuery, af
   return rows.map(toStoredEvent);
 }
 
-const HOUR = 3_600_000;
+const DAY = 86_400_000;
 
 /**
  * The count. Without filters (the explorer's default, and any time range) it adds up event_counts'
- * hours that lie wholly inside the range and counts only the rows of the partial hours at its
- * edges, so it reads a few thousand hours instead of a million rows; hour 0, which also holds
- * times before 1970, is always counted from the rows. With filters it counts the filter's index.
+ * days that lie wholly inside the range and counts only the rows of the partial days at its
+ * edges, so it reads a few hundred days instead of a million rows; day 0, which also holds times
+ * before 1970, is always counted from the rows. With filters it counts the filter's index.
  */
 export function countQuery(db: Db, projectId: string, query: EventQuery) {
   const rows = (from: number | undefined, to: number | undefined) =>
     sql`(SELECT count(*) FROM ${events} WHERE ${whereClause(projectId, { from, to, conditions: [], text: [] })})`;
-  const firstHour = Math.max(1, Math.ceil((query.from ?? 0) / HOUR));
-  const endHour = query.to === undefined ? undefined : Math.floor(query.to / HOUR);
-  if (query.conditions.length > 0 || query.text.length > 0 || (endHour !== undefined && endHour <= firstHour)) {
+  const firstDay = Math.max(1, Math.ceil((query.from ?? 0) / DAY));
+  const endDay = query.to === undefined ? undefined : Math.floor(query.to / DAY);
+  if (query.conditions.length > 0 || query.text.length > 0 || (endDay !== undefined && endDay <= firstDay)) {
     return db.select({ count: sql<number>`count(*)` }).from(events).where(whereClause(projectId, query));
   }
-  const hours = sql`(SELECT coalesce(sum(${eventCounts.n}), 0) FROM ${eventCounts} WHERE ${and(eq(eventCounts.projectId, projectId), gte(eventCounts.hour, firstHour), endHour === undefined ? undefined : lt(eventCounts.hour, endHour))})`;
-  const before = rows(query.from, firstHour * HOUR);
-  const after = endHour === undefined ? sql`0` : rows(endHour * HOUR, query.to);
+  const days = sql`(SELECT coalesce(sum(${eventCounts.n}), 0) FROM ${eventCounts} WHERE ${and(eq(eventCounts.projectId, projectId), gte(eventCounts.day, firstDay), endDay === undefined ? undefined : lt(eventCounts.day, endDay))})`;
+  const before = rows(query.from, firstDay * DAY);
+  const after = endDay === undefined ? sql`0` : rows(endDay * DAY, query.to);
   // One row (the project's own) to select the sum from, so this stays a query like the other.
-  return db.select({ count: sql<number>`${hours} + ${before} + ${after}` }).from(projects).where(eq(projects.id, projectId));
+  return db.select({ count: sql<number>`${days} + ${before} + ${after}` }).from(projects).where(eq(projects.id, projectId));
 }
 
 export async function countEvents(db: Db, projectId: string, query: EventQuery): Promise<number> {

@@ -22,6 +22,13 @@ SELECT ?1, ?2, value ->> 0, value ->> 1, value ->> 2, value ->> 3,
   value ->> 13, value ->> 14, value ->> 15, value ->> 16, value ->> 17, value ->> 18, value ->> 19, value ->> 20
 FROM json_each(?3)`;
 
+const DAY = 86_400_000;
+
+/** event_counts gains each day's new events (see src/db/schema/events.ts); day 0 also holds times before 1970. */
+const COUNT_SQL = `INSERT INTO event_counts (project_id, day, n)
+SELECT ?1, value ->> 0, value ->> 1 FROM json_each(?2) WHERE true
+ON CONFLICT (project_id, day) DO UPDATE SET n = n + excluded.n`;
+
 type Existing = { id: string; occurred_at: number; received_at: number; hash: string };
 
 export type RecordedEvent = IngestResult & { data: string };
@@ -58,6 +65,13 @@ function insertStatements(db: D1Database, projectId: string, receivedAt: number,
     size += json.length + 1;
   }
   flush();
+  // One statement for the days of the whole call, in the same batch: counted exactly when stored.
+  const days = new Map<number, number>();
+  for (const row of rows) {
+    const day = Math.floor(Math.max(row.occurredAt, 0) / DAY);
+    days.set(day, (days.get(day) ?? 0) + 1);
+  }
+  statements.push(db.prepare(COUNT_SQL).bind(projectId, JSON.stringify([...days])));
   return statements;
 }
 

@@ -13,7 +13,7 @@ import { PART_SIZE, PartBuffer } from "../../../src/services/exports/run";
 import { requestExport, type Requester } from "../../../src/services/exports/request";
 import { runTaskStep } from "../../../src/services/tasks/engine";
 import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
-import { api, createTenant, expectJson, expectProblem, type Tenant } from "../../fixtures";
+import { api, createTenant, expectJson, expectProblem, recountDays, type Tenant } from "../../fixtures";
 
 const db = createDb(env.DB);
 const NOW = Date.now();
@@ -40,6 +40,7 @@ async function seedEvents(project: Project, count: number, paymentEvery: number)
   )
     .bind(project.id, count, NOW, paymentEvery)
     .run();
+  await recountDays(project.id);
 }
 
 const API_REQUESTER = (tenant: Tenant): Requester => ({ id: "key_test", name: "test", organizationId: null, configuration: true, actor: { type: "api_key", id: "key_test" }, source: "api" });
@@ -152,6 +153,7 @@ describe("export reads", () => {
     )
       .bind(tenant.project.id, NOW - 5_500)
       .run();
+    await recountDays(tenant.project.id);
     const partner = { role: "viewer", organizationId: "org_even" } as const;
     const partnerEverything = scopeForAccess(compileFilters({}, "UTC"), partner);
     const queries: [string, EventQuery][] = [

@@ -5,23 +5,23 @@ import { compileFilters, scopeForAccess, type EventQuery } from "../../../src/se
 import { countEvents, countQuery } from "../../../src/services/events/query";
 import { api, createTenant, expectJson, type Tenant } from "../../fixtures";
 
-// Counts without filters add up event_counts' hours and count only the partial hours at the
+// Counts without filters add up event_counts' days and count only the partial days at the
 // range's edges; every count must equal counting the rows themselves.
 
-const HOUR = 3_600_000;
+const DAY = 86_400_000;
 const BASE = Date.parse("2026-10-01T00:00:00Z");
 
-/** Events on and around hour boundaries, in the first hour after 1970 and before it. */
+/** Events on and around day boundaries, on the first day after 1970 and before it. */
 function eventsFor(prefix: string) {
   const times = [
     Date.parse("1969-12-31T23:30:00Z"),
     0,
-    HOUR - 1,
-    HOUR,
-    ...Array.from({ length: 150 }, (_, i) => BASE + i * 17 * 60_000 + (i % 3) * 999),
-    BASE + 10 * HOUR,
-    BASE + 10 * HOUR - 1,
-    BASE + 10 * HOUR,
+    DAY - 1,
+    DAY,
+    ...Array.from({ length: 150 }, (_, i) => BASE + i * 7 * 3_600_000 + (i % 3) * 999),
+    BASE + 10 * DAY,
+    BASE + 10 * DAY - 1,
+    BASE + 10 * DAY,
   ];
   return times.map((ms, i) => ({ id: `${prefix}_${i}`, type: "user.login", category: i % 2 ? "auth" : "activity", organization_id: `org_${i % 3}`, occurred_at: new Date(ms).toISOString() }));
 }
@@ -46,19 +46,19 @@ describe("counts", () => {
 
   const range = (from?: number, to?: number): EventQuery => ({ from, to, conditions: [], text: [] });
 
-  const EDGES = [undefined, Date.parse("1969-12-31T00:00:00Z"), 0, 1, HOUR - 1, HOUR, HOUR + 1, BASE - 1, BASE, BASE + 1, BASE + HOUR / 2, BASE + 10 * HOUR - 1, BASE + 10 * HOUR, BASE + 10 * HOUR + 1, BASE + 30 * HOUR, BASE + 100 * HOUR];
+  const EDGES = [undefined, Date.parse("1969-12-31T00:00:00Z"), 0, 1, DAY - 1, DAY, DAY + 1, BASE - 1, BASE, BASE + 1, BASE + DAY / 2, BASE + 10 * DAY - 1, BASE + 10 * DAY, BASE + 10 * DAY + 1, BASE + 30 * DAY, BASE + 100 * DAY];
 
-  it("equals counting the rows, for every range between hour edges, inside an hour, and open-ended", async () => {
-    let byHours = 0;
+  it("equals counting the rows, for every range between day edges, inside a day, and open-ended", async () => {
+    let byDays = 0;
     for (const from of EDGES) {
       for (const to of EDGES) {
         const query = range(from, to);
-        if (countQuery(db, tenant.project.id, query).toSQL().sql.includes("event_counts")) byHours++;
+        if (countQuery(db, tenant.project.id, query).toSQL().sql.includes("event_counts")) byDays++;
         expect(await countEvents(db, tenant.project.id, query), `from ${from} to ${to}`).toBe(await rowCount(tenant.project.id, from, to));
       }
     }
-    // Most of these ranges hold whole hours, which are read from event_counts.
-    expect(byHours).toBeGreaterThan(EDGES.length * 4);
+    // Most of these ranges hold whole days, which are read from event_counts.
+    expect(byDays).toBeGreaterThan(EDGES.length * 4);
     expect(await countEvents(db, tenant.project.id, range())).toBe(eventsFor("evt").length);
   });
 
@@ -74,16 +74,21 @@ describe("counts", () => {
     const t = await createTenant();
     const posted = eventsFor("rep");
     await expectJson(await api("POST", "/v1/events/batch", { key: t.keys.ingest, body: { events: posted } }), 201);
-    await expectJson(await api("POST", "/v1/events/batch", { key: t.keys.ingest, body: { events: posted } }), 201);
-    expect(await countEvents(db, t.project.id, range())).toBe(posted.length);
-    const cutoff = BASE + 5 * HOUR + 123;
+    // Again, with new events among the stored ones: only the new ones count.
+    const fresh = [{ id: "new_1", type: "user.login", occurred_at: new Date(BASE + 3 * DAY).toISOString() }, { id: "new_2", type: "user.login", occurred_at: new Date(BASE + 40 * DAY).toISOString() }];
+    await expectJson(await api("POST", "/v1/events/batch", { key: t.keys.ingest, body: { events: [...posted.slice(0, 50), ...fresh] } }), 201);
+    expect(await expectJson<{ duplicate: boolean }>(await api("POST", "/v1/events", { key: t.keys.ingest, body: posted[60] }), 201)).toMatchObject({ duplicate: true });
+    expect(await countEvents(db, t.project.id, range())).toBe(posted.length + fresh.length);
+    expect(await countEvents(db, t.project.id, range(BASE + DAY, BASE + 5 * DAY))).toBe(await rowCount(t.project.id, BASE + DAY, BASE + 5 * DAY));
+    const cutoff = BASE + 5 * DAY + 123;
     await env.DB.prepare("INSERT INTO retention_cutoffs (project_id, cutoff) VALUES (?, ?)").bind(t.project.id, cutoff).run();
     await env.DB.prepare("DELETE FROM events WHERE project_id = ? AND occurred_at < ?").bind(t.project.id, cutoff).run();
     for (const from of EDGES) {
-      for (const to of [undefined, BASE + 6 * HOUR, BASE + 100 * HOUR]) {
+      for (const to of [undefined, BASE + 6 * DAY, BASE + 100 * DAY]) {
         expect(await countEvents(db, t.project.id, range(from, to)), `from ${from} to ${to}`).toBe(await rowCount(t.project.id, from, to));
       }
     }
     expect(await countEvents(db, t.project.id, range())).toBeLessThan(posted.length);
+    expect(await countEvents(db, t.project.id, range())).toBeGreaterThan(0);
   });
 });

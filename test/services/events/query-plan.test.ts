@@ -103,11 +103,11 @@ describe("query plans", () => {
     expect(fullScans(details), details.join("\n")).toEqual([]);
   });
 
-  it("a count without filters reads hours by event_counts' key and the partial hours by the time index", async () => {
+  it("a count without filters reads days by event_counts' key and the partial days by the time index", async () => {
     for (const filters of [{}, { from: "2026-11-01T10:30:00Z", to: "2026-11-07T08:15:00Z" }]) {
       const { sql, params } = countQuery(db, "prj_x", compileFilters(filters, "UTC")).toSQL();
       const text = (await plan(sql, params)).join("\n");
-      expect(text).toMatch(/SEARCH event_counts USING (PRIMARY KEY|INDEX sqlite_autoindex_event_counts_1) \(project_id=\? AND hour>\?/);
+      expect(text).toMatch(/SEARCH event_counts USING (PRIMARY KEY|INDEX sqlite_autoindex_event_counts_1) \(project_id=\? AND day>\?/);
       expect(text).toMatch(/SEARCH events USING COVERING INDEX events_time \(project_id=\? AND occurred_at/);
     }
   });

@@ -4,7 +4,7 @@ import { createDb } from "../../../src/db/client";
 import { analytics } from "../../../src/services/analytics/summary";
 import { sendNotificationEmails } from "../../../src/services/notifications/email";
 import { BURST_WINDOW_MS } from "../../../src/services/security/rules";
-import { api, createMember, createTenant, dash, expectJson, explorerCount, signIn, storedEvents, type Tenant } from "../../fixtures";
+import { api, createMember, createTenant, dash, expectJson, explorerCount, recountDays, signIn, storedEvents, type Tenant } from "../../fixtures";
 
 const db = createDb(env.DB);
 // Alerts are deduplicated per ten-minute window of occurred_at, so the failures start at a
@@ -82,6 +82,7 @@ describe("other rules and notifications", () => {
     )
       .bind(tenant.project.id, Date.now() - 1000)
       .run();
+    await recountDays(tenant.project.id);
     await expectJson(await api("POST", "/v1/exports", { key: tenant.keys.read, body: { format: "csv" } }), 202);
     expect((await alerts(tenant)).map((a) => a.type)).toContain("security.large_export");
   });

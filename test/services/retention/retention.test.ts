@@ -4,7 +4,7 @@ import { createDb } from "../../../src/db/client";
 import { startRetention } from "../../../src/services/retention/run";
 import { runTaskStep } from "../../../src/services/tasks/engine";
 import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
-import { createTenant, storedEvents, type Tenant } from "../../fixtures";
+import { createTenant, recountDays, storedEvents, type Tenant } from "../../fixtures";
 
 const DAY = 24 * 3600_000;
 const NOW = Date.now();
@@ -22,6 +22,7 @@ async function seed(tenant: Tenant, prefix: string, count: number, newest: numbe
   )
     .bind(tenant.project.id, count, newest, prefix)
     .run();
+  await recountDays(tenant.project.id);
 }
 
 const count = async (sql: string, ...params: unknown[]) => (await env.DB.prepare(sql).bind(...params).first<{ n: number }>())?.n ?? 0;
