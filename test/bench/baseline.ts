@@ -5,7 +5,8 @@
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../src/db/schema";
 import { compileFilters, type EventFilters } from "../../src/services/events/filters";
-import { countQuery, listRows } from "../../src/services/events/query";
+import { countQuery, listRows, toStoredEvent } from "../../src/services/events/query";
+import { csvLines, csvRecord } from "../../src/services/exports/format";
 
 type Env = { DB: D1Database };
 
@@ -43,17 +44,22 @@ export default {
       const result = await env.DB.prepare(built.sql).bind(...built.params).all();
       return Response.json({ rows: result.results.length });
     }
-    if (url.pathname === "/read" && request.method === "POST") {
-      // Export's baseline: read every matching row by keyset, 1,000 at a time, touching the data.
+    if ((url.pathname === "/read" || url.pathname === "/read-format") && request.method === "POST") {
+      // Export's baselines: read every matching row by keyset, 1,000 at a time, touching the data;
+      // and with /read-format also what no export can skip, parsing each stored event and writing
+      // its CSV line (Trailbook's own functions), but no task, no part buffer and no R2 upload.
       const { project } = (await request.json()) as { project: string };
+      const format = url.pathname === "/read-format";
+      const encoder = new TextEncoder();
       let after: [number, string] = [Number.MAX_SAFE_INTEGER, ""];
       let rows = 0;
       let bytes = 0;
       for (;;) {
-        const page = await env.DB.prepare("SELECT id, occurred_at, data FROM events WHERE project_id = ?1 AND (occurred_at, id) < (?2, ?3) ORDER BY occurred_at DESC, id DESC LIMIT 1000")
+        const page = await env.DB.prepare("SELECT id, occurred_at, data, received_at, hash FROM events WHERE project_id = ?1 AND (occurred_at, id) < (?2, ?3) ORDER BY occurred_at DESC, id DESC LIMIT 1000")
           .bind(project, after[0], after[1])
-          .all<{ id: string; occurred_at: number; data: string }>();
-        for (const r of page.results) bytes += r.data.length;
+          .all<{ id: string; occurred_at: number; data: string; received_at: number; hash: string }>();
+        if (format) bytes += encoder.encode(csvLines(page.results.map((r) => csvRecord(toStoredEvent({ data: r.data, receivedAt: r.received_at, hash: r.hash }))))).byteLength;
+        else for (const r of page.results) bytes += r.data.length;
         rows += page.results.length;
         const last = page.results.at(-1);
         if (!last || page.results.length < 1000) break;
