@@ -76,6 +76,9 @@ export const eventChanges = sqliteTable(
   ],
 );
 
+/** The length of an event_counts day; migration 0013 divides by the same. */
+export const COUNT_DAY_MS = 86_400_000;
+
 /**
  * Events per project and UTC day of occurred_at (day 0 also holds times before 1970), added to by
  * ingest in the same batch as the events (src/services/events/record.ts) and taken from by a delete

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, inArray, isNull, lt, not, or, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { eventCounts, events, projects, type EventRow } from "../../db/schema";
+import { COUNT_DAY_MS as DAY, eventCounts, events, projects, type EventRow } from "../../db/schema";
 import { ValidationError } from "../../lib/errors";
 import { base64url } from "../../lib/ids";
 import { toIso } from "../../lib/time";
@@ -373,8 +373,6 @@ export async function listNewer(db: Db, projectId: string, query: EventQuery, af
   const rows = await db.all<ListRow>(walkQuery(projectId, query, walk, bound, limit));
   return rows.map(toStoredEvent);
 }
-
-const DAY = 86_400_000;
 
 /**
  * The count. Without filters (the explorer's default, and any time range) it adds up event_counts'

@@ -1,7 +1,7 @@
 import { ConflictError } from "../../lib/errors";
 import { sensitiveKeyMatcher } from "../../lib/redact";
 import { toIso } from "../../lib/time";
-import type { Project } from "../../db/schema";
+import { COUNT_DAY_MS, type Project } from "../../db/schema";
 import { prepareEvent, type PreparedEvent } from "./prepare";
 import type { EventInput, IngestResult } from "./schema";
 import { endpointsStatement, enqueueDeliveries, fanoutStatements, type Endpoint } from "../webhooks/fanout";
@@ -21,8 +21,6 @@ SELECT ?1, ?2, value ->> 0, value ->> 1, value ->> 2, value ->> 3,
   value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12,
   value ->> 13, value ->> 14, value ->> 15, value ->> 16, value ->> 17, value ->> 18, value ->> 19, value ->> 20
 FROM json_each(?3)`;
-
-const DAY = 86_400_000;
 
 /** event_counts gains each day's new events (see src/db/schema/events.ts); day 0 also holds times before 1970. */
 const COUNT_SQL = `INSERT INTO event_counts (project_id, day, n)
@@ -68,7 +66,7 @@ function insertStatements(db: D1Database, projectId: string, receivedAt: number,
   // One statement for the days of the whole call, in the same batch: counted exactly when stored.
   const days = new Map<number, number>();
   for (const row of rows) {
-    const day = Math.floor(Math.max(row.occurredAt, 0) / DAY);
+    const day = Math.floor(Math.max(row.occurredAt, 0) / COUNT_DAY_MS);
     days.set(day, (days.get(day) ?? 0) + 1);
   }
   statements.push(db.prepare(COUNT_SQL).bind(projectId, JSON.stringify([...days])));
