@@ -43,6 +43,25 @@ export async function api(method: string, path: string, options: ApiOptions = {}
   return exports.default.fetch(new Request(`http://trailbook.test${path}`, { method, headers, body, redirect: "manual" }));
 }
 
+/**
+ * A tenant holding `eventsFor("evt")`, posted through ingest 80 at a time, beside another tenant
+ * holding `eventsFor("oth")`, so a query that leaked across projects would show in the results.
+ */
+export async function tenantBesideAnother(eventsFor: (prefix: string) => Record<string, unknown>[]): Promise<Tenant> {
+  const tenant = await createTenant();
+  const other = await createTenant();
+  for (const [t, prefix] of [
+    [tenant, "evt"],
+    [other, "oth"],
+  ] as const) {
+    const all = eventsFor(prefix);
+    for (let i = 0; i < all.length; i += 80) {
+      await expectJson(await api("POST", "/v1/events/batch", { key: t.keys.ingest, body: { events: all.slice(i, i + 80) } }), 201);
+    }
+  }
+  return tenant;
+}
+
 /** Parses a JSON answer after asserting its status; a failure prints the body. */
 export async function expectJson<T = Record<string, unknown>>(response: Response, status: number): Promise<T> {
   const text = await response.text();

@@ -12,11 +12,19 @@ export type SuggestedFacet = "actor_id" | "organization_id";
 const PICKER_LIMIT = 1000;
 const SUGGESTION_LIMIT = 50;
 
-function values(db: Db, projectId: string, facet: Facet, limit: number) {
+/** A facet's values in order, those starting with `prefix` when given: a range of the primary key. */
+function values(db: Db, projectId: string, facet: Facet, limit: number, prefix = "") {
   return db
     .select({ value: eventFacets.value })
     .from(eventFacets)
-    .where(and(eq(eventFacets.projectId, projectId), eq(eventFacets.facet, facet)))
+    .where(
+      and(
+        eq(eventFacets.projectId, projectId),
+        eq(eventFacets.facet, facet),
+        // U+10FFFF sorts after every character in SQLite's binary (UTF-8) order.
+        prefix ? and(gte(eventFacets.value, prefix), lt(eventFacets.value, `${prefix}\u{10FFFF}`)) : undefined,
+      ),
+    )
     .orderBy(asc(eventFacets.value))
     .limit(limit);
 }
@@ -38,21 +46,7 @@ export async function loadFacets(db: Db, projectId: string): Promise<PickerFacet
  * the facets' primary key, so it stays a few rows read however many actors a project has.
  */
 export async function suggestFacet(db: Db, projectId: string, facet: SuggestedFacet, prefix: string): Promise<string[]> {
-  const rows = await db
-    .select({ value: eventFacets.value })
-    .from(eventFacets)
-    .where(
-      and(
-        eq(eventFacets.projectId, projectId),
-        eq(eventFacets.facet, facet),
-        gte(eventFacets.value, prefix),
-        // U+10FFFF sorts after every character in SQLite's binary (UTF-8) order.
-        prefix ? lt(eventFacets.value, `${prefix}\u{10FFFF}`) : undefined,
-      ),
-    )
-    .orderBy(asc(eventFacets.value))
-    .limit(SUGGESTION_LIMIT);
-  return rows.map((r) => r.value);
+  return (await values(db, projectId, facet, SUGGESTION_LIMIT, prefix)).map((r) => r.value);
 }
 
 /** `commission.updated` and `commission.created` under `commission`; types without a dot under their own name. */

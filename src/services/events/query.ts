@@ -34,10 +34,14 @@ function negate(condition: SQL, column: Column | undefined): SQL {
   return column ? (or(isNull(column), not(condition)) as SQL) : not(condition);
 }
 
+/** The first string after every one starting with `prefix`: `commission.` → `commission/`. */
+function afterPrefix(prefix: string): string {
+  return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+}
+
 /** `commission.` → [`commission.`, `commission/`): an index range instead of LIKE. */
 function prefixRange(prefix: string): SQL {
-  const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
-  return and(gte(events.type, prefix), lt(events.type, upper)) as SQL;
+  return and(gte(events.type, prefix), lt(events.type, afterPrefix(prefix))) as SQL;
 }
 
 function conditionSql(projectId: string, query: EventQuery, c: Condition, walk: Walk | undefined): SQL | undefined {
@@ -100,7 +104,7 @@ const MAX_PREFIX_TERMS = 16;
  * prefix of many words, which the merge serves no worse), stays a prefix.
  */
 export function prefixTerms(token: string): SQL {
-  const end = token.slice(0, -1) + String.fromCharCode(token.charCodeAt(token.length - 1) + 1);
+  const end = afterPrefix(token);
   const most = sql.raw(String(MAX_PREFIX_TERMS));
   const oneMore = sql.raw(String(MAX_PREFIX_TERMS + 1));
   // The term after `t` is the first one from `t || char(0)` on: a seek, where `term > t` would
@@ -285,9 +289,14 @@ function newerThan([t, id]: [number, string]): SQL {
   return sql`(${events.occurredAt}, ${events.id}) > (${t}, ${id})`;
 }
 
+/** A project's events in [from, to), without filters. */
+function timeRange(projectId: string, from: number | undefined, to: number | undefined): SQL {
+  return whereClause(projectId, { from, to, conditions: [], text: [] });
+}
+
 /** The query's time window past a keyset bound, without its filters: the rows a walk can reach. */
 function reachable(projectId: string, query: EventQuery, bound: SQL | undefined): SQL {
-  return and(whereClause(projectId, { from: query.from, to: query.to, conditions: [], text: [] }), bound) as SQL;
+  return and(timeRange(projectId, query.from, query.to), bound) as SQL;
 }
 
 /** How many rows `range` holds (the newest `rows` of them when given), and their oldest and newest time. */
@@ -381,8 +390,7 @@ export async function listNewer(db: Db, projectId: string, query: EventQuery, af
  * before 1970, is always counted from the rows. With filters it counts the filter's index.
  */
 export function countQuery(db: Db, projectId: string, query: EventQuery) {
-  const rows = (from: number | undefined, to: number | undefined) =>
-    sql`(SELECT count(*) FROM ${events} WHERE ${whereClause(projectId, { from, to, conditions: [], text: [] })})`;
+  const rows = (from: number | undefined, to: number | undefined) => sql`(SELECT count(*) FROM ${events} WHERE ${timeRange(projectId, from, to)})`;
   const firstDay = Math.max(1, Math.ceil((query.from ?? 0) / DAY));
   const endDay = query.to === undefined ? undefined : Math.floor(query.to / DAY);
   if (query.conditions.length > 0 || query.text.length > 0 || (endDay !== undefined && endDay <= firstDay)) {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { compileFilters, scopeForAccess, type EventQuery } from "../../../src/services/events/filters";
 import { countEvents, countQuery } from "../../../src/services/events/query";
-import { api, createTenant, expectJson, type Tenant } from "../../fixtures";
+import { api, createTenant, expectJson, tenantBesideAnother, type Tenant } from "../../fixtures";
 
 // Counts without filters add up event_counts' days and count only the partial days at the
 // range's edges; every count must equal counting the rows themselves.
@@ -31,10 +31,7 @@ describe("counts", () => {
   let tenant: Tenant;
 
   beforeAll(async () => {
-    tenant = await createTenant();
-    const other = await createTenant();
-    await expectJson(await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events: eventsFor("evt") } }), 201);
-    await expectJson(await api("POST", "/v1/events/batch", { key: other.keys.ingest, body: { events: eventsFor("oth") } }), 201);
+    tenant = await tenantBesideAnother(eventsFor);
   });
 
   async function rowCount(projectId: string, from?: number, to?: number): Promise<number> {

@@ -5,7 +5,7 @@ import { createDb } from "../../../src/db/client";
 import { compileFilters, type EventFilters } from "../../../src/services/events/filters";
 import { events } from "../../../src/db/schema";
 import { listEvents, prefixTerms, whereClause } from "../../../src/services/events/query";
-import { api, createTenant, expectJson, type Tenant } from "../../fixtures";
+import { api, createTenant, expectJson, tenantBesideAnother, type Tenant } from "../../fixtures";
 
 // A bare search word is a prefix. Words that are one ASCII token are read as the index terms they
 // are a prefix of (events_fts_terms), which must find exactly what FTS5's own prefix query finds.
@@ -41,10 +41,7 @@ describe("full-text prefixes read as index terms", () => {
   let tenant: Tenant;
 
   beforeAll(async () => {
-    tenant = await createTenant();
-    const other = await createTenant();
-    await expectJson(await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events: eventsFor("evt") } }), 201);
-    await expectJson(await api("POST", "/v1/events/batch", { key: other.keys.ingest, body: { events: eventsFor("oth") } }), 201);
+    tenant = await tenantBesideAnother(eventsFor);
   });
 
   async function expansion(token: string): Promise<string> {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { compileFilters, scopeForAccess, type EventFilters } from "../../../src/services/events/filters";
 import { bucketTokens, encodeCursor, listEvents, listNewer, readsWindow } from "../../../src/services/events/query";
-import { api, createTenant, expectJson, type Tenant } from "../../fixtures";
+import { api, createTenant, expectJson, tenantBesideAnother, type Tenant } from "../../fixtures";
 
 // A list over a set-like filter first reads the newest rows in time order (a window), then leaves
 // the older rest to the filter's index. These tests page through every filter with tiny windows,
@@ -54,17 +54,7 @@ describe("windowed lists", () => {
   let tenant: Tenant;
 
   beforeAll(async () => {
-    tenant = await createTenant();
-    const other = await createTenant();
-    for (const [t, prefix] of [
-      [tenant, "evt"],
-      [other, "oth"],
-    ] as const) {
-      const all = eventsFor(prefix);
-      for (let i = 0; i < all.length; i += 80) {
-        await expectJson(await api("POST", "/v1/events/batch", { key: t.keys.ingest, body: { events: all.slice(i, i + 80) } }), 201);
-      }
-    }
+    tenant = await tenantBesideAnother(eventsFor);
   });
 
   async function pageThrough(filters: EventFilters, window: number, limit: number): Promise<string[]> {
