@@ -16,7 +16,8 @@ export default defineConfig(async () => {
             ENVIRONMENT: "test",
             RATE_LIMIT_PERIOD_SECONDS: "60",
             SECRETS_KEY: "test-secrets-key-0123456789abcdef0123456789",
-            INTEGRITY_SIGNING_KEY: '{"crv":"Ed25519","d":"DbrIOkfOInmNKVFSA8QNeRSzz0wFYG1j0dKPDiGRgWU","x":"nX_4a6LXoDNHWulPoE348xT59TYWI0cHPHPZpOEOBwI","kty":"OKP"}',
+            INTEGRITY_SIGNING_KEY:
+              '{"crv":"Ed25519","d":"DbrIOkfOInmNKVFSA8QNeRSzz0wFYG1j0dKPDiGRgWU","x":"nX_4a6LXoDNHWulPoE348xT59TYWI0cHPHPZpOEOBwI","kty":"OKP"}',
           },
           // A small limit so the 429 path is reachable in a test; production uses wrangler.toml's.
           ratelimits: { API_RATE_LIMITER: { namespace_id: "1001", simple: { limit: 30, period: 60 } } },

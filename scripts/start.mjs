@@ -4,11 +4,11 @@
 // The demo credentials live in .wrangler/demo.json (local state, git-ignored) so every start prints
 // the same working login and API key; delete .wrangler/ to start from scratch.
 import { generateKeyPairSync, randomBytes } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { bootstrap } from "./bootstrap.mjs";
 import { demoEvents } from "./lib/demo-events.mjs";
-import { ROOT, applyMigrations, d1, sqlText, startDev } from "./lib/wrangler.mjs";
+import { applyMigrations, d1, ROOT, sqlText, startDev } from "./lib/wrangler.mjs";
 
 const PORT = 8787;
 const BASE = `http://localhost:${PORT}`;
@@ -18,7 +18,9 @@ const BATCH = 500;
 
 /** .dev.vars holds local settings and secrets; missing entries are added, existing ones kept. */
 function ensureDevVars() {
-  const current = existsSync(DEV_VARS) ? readFileSync(DEV_VARS, "utf8") : "# Local settings for wrangler dev (git-ignored).\n";
+  const current = existsSync(DEV_VARS)
+    ? readFileSync(DEV_VARS, "utf8")
+    : "# Local settings for wrangler dev (git-ignored).\n";
   let next = current.endsWith("\n") ? current : `${current}\n`;
   if (!/^ENVIRONMENT=/m.test(next)) next += "ENVIRONMENT=development\n";
   if (!/^SECRETS_KEY=/m.test(next)) next += `SECRETS_KEY=${randomBytes(32).toString("base64url")}\n`;
@@ -34,7 +36,10 @@ function ensureDevVars() {
 function savedDemo() {
   if (!existsSync(DEMO_FILE)) return undefined;
   const demo = JSON.parse(readFileSync(DEMO_FILE, "utf8"));
-  const [row] = d1(`SELECT count(*) AS n FROM api_keys WHERE id = ${sqlText(demo.api_key_id)} AND project_id = ${sqlText(demo.project_id)} AND revoked_at IS NULL`, false);
+  const [row] = d1(
+    `SELECT count(*) AS n FROM api_keys WHERE id = ${sqlText(demo.api_key_id)} AND project_id = ${sqlText(demo.project_id)} AND revoked_at IS NULL`,
+    false,
+  );
   return row?.n === 1 ? demo : undefined;
 }
 

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import { createDb } from "../src/db/client";
-import { memberships, users, type Project } from "../src/db/schema";
+import { memberships, type Project, users } from "../src/db/schema";
 import { newId } from "../src/lib/ids";
 import { hashPassword } from "../src/lib/password";
 import { createApiKey } from "../src/services/keys/create";
@@ -18,7 +18,9 @@ export type Tenant = { project: Project; keys: { ingest: string; read: string; a
 export async function recountDays(projectId: string): Promise<void> {
   await env.DB.batch([
     env.DB.prepare("DELETE FROM event_counts WHERE project_id = ?").bind(projectId),
-    env.DB.prepare("INSERT INTO event_counts (project_id, day, n) SELECT project_id, max(occurred_at, 0) / 86400000, count(*) FROM events WHERE project_id = ? GROUP BY 1, 2").bind(projectId),
+    env.DB.prepare(
+      "INSERT INTO event_counts (project_id, day, n) SELECT project_id, max(occurred_at, 0) / 86400000, count(*) FROM events WHERE project_id = ? GROUP BY 1, 2",
+    ).bind(projectId),
   ]);
 }
 
@@ -40,7 +42,9 @@ export async function api(method: string, path: string, options: ApiOptions = {}
     body = JSON.stringify(options.body);
     headers["Content-Type"] ??= "application/json";
   }
-  return exports.default.fetch(new Request(`http://trailbook.test${path}`, { method, headers, body, redirect: "manual" }));
+  return exports.default.fetch(
+    new Request(`http://trailbook.test${path}`, { method, headers, body, redirect: "manual" }),
+  );
 }
 
 /**
@@ -56,7 +60,10 @@ export async function tenantBesideAnother(eventsFor: (prefix: string) => Record<
   ] as const) {
     const all = eventsFor(prefix);
     for (let i = 0; i < all.length; i += 80) {
-      await expectJson(await api("POST", "/v1/events/batch", { key: t.keys.ingest, body: { events: all.slice(i, i + 80) } }), 201);
+      await expectJson(
+        await api("POST", "/v1/events/batch", { key: t.keys.ingest, body: { events: all.slice(i, i + 80) } }),
+        201,
+      );
     }
   }
   return tenant;
@@ -80,7 +87,11 @@ export async function expectProblem(response: Response, status: number) {
     request_id: string;
   }>(response, status);
   expect(response.headers.get("Content-Type")).toBe("application/problem+json");
-  expect(problem).toMatchObject({ status, type: expect.stringMatching(/^\/problems\//), request_id: expect.stringMatching(/^req_/) });
+  expect(problem).toMatchObject({
+    status,
+    type: expect.stringMatching(/^\/problems\//),
+    request_id: expect.stringMatching(/^req_/),
+  });
   expect(problem.detail.length).toBeGreaterThan(0);
   return problem;
 }
@@ -113,16 +124,37 @@ export async function createMember(
   const userId = newId("usr");
   const email = options.email ?? `${role}.${userId.slice(-8)}@example.com`;
   const password = options.password ?? `pw-${userId.slice(-12)}`;
-  await db.insert(users).values({ id: userId, email, name: `${role} person`, passwordHash: await hashPassword(password), createdAt: Date.now() });
-  await db.insert(memberships).values({ projectId: tenant.project.id, userId, role, organizationId: options.organizationId ?? null, createdAt: Date.now() });
+  await db.insert(users).values({
+    id: userId,
+    email,
+    name: `${role} person`,
+    passwordHash: await hashPassword(password),
+    createdAt: Date.now(),
+  });
+  await db.insert(memberships).values({
+    projectId: tenant.project.id,
+    userId,
+    role,
+    organizationId: options.organizationId ?? null,
+    createdAt: Date.now(),
+  });
   return { userId, email, password };
 }
 
-type DashOptions = { cookie?: string | undefined; form?: Record<string, string>; headers?: Record<string, string>; origin?: string | null };
+type DashOptions = {
+  cookie?: string | undefined;
+  form?: Record<string, string>;
+  headers?: Record<string, string>;
+  origin?: string | null;
+};
 
 /** A browser-like dashboard request: same-origin by default, a form body when given. */
 export async function dash(method: string, path: string, options: DashOptions = {}): Promise<Response> {
-  const headers: Record<string, string> = { "User-Agent": "vitest-browser", "CF-Connecting-IP": "198.51.100.1", ...options.headers };
+  const headers: Record<string, string> = {
+    "User-Agent": "vitest-browser",
+    "CF-Connecting-IP": "198.51.100.1",
+    ...options.headers,
+  };
   if (options.origin !== null && method !== "GET") headers.Origin = options.origin ?? ORIGIN;
   if (options.cookie) headers.Cookie = options.cookie;
   let body: string | undefined;
@@ -145,16 +177,22 @@ export function cookieFrom(response: Response, name: string): string | undefined
 export const SESSION = "__Host-tb_session";
 
 /** Signs in through the form and returns the session cookie. */
-export async function signIn(member: Pick<Member, "email" | "password">, headers: Record<string, string> = {}): Promise<string> {
+export async function signIn(
+  member: Pick<Member, "email" | "password">,
+  headers: Record<string, string> = {},
+): Promise<string> {
   const response = await dash("POST", "/login", { form: { email: member.email, password: member.password }, headers });
   const cookie = cookieFrom(response, SESSION);
-  if (response.status !== 303 || !cookie) throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
+  if (response.status !== 303 || !cookie)
+    throw new Error(`sign-in failed: ${response.status} ${await response.text()}`);
   return cookie;
 }
 
 /** The stored events of a project, as the raw rows' JSON, newest first. */
 export async function storedEvents(projectId: string): Promise<Record<string, unknown>[]> {
-  const { results } = await env.DB.prepare("SELECT data FROM events WHERE project_id = ? ORDER BY seq DESC").bind(projectId).all<{ data: string }>();
+  const { results } = await env.DB.prepare("SELECT data FROM events WHERE project_id = ? ORDER BY seq DESC")
+    .bind(projectId)
+    .all<{ data: string }>();
   return results.map((r) => JSON.parse(r.data) as Record<string, unknown>);
 }
 
@@ -164,7 +202,10 @@ export async function storedEvents(projectId: string): Promise<Record<string, un
  */
 export async function explorerCount(html: string, cookie: string): Promise<string> {
   const href = /id="counter" hx-get="([^"]+)"/.exec(html)?.[1]?.replace(/&amp;/g, "&");
-  if (!href) throw new Error(`the page has no counter to load: ${/<span class="counter[^]*?<\/span>/.exec(html)?.[0] ?? html.slice(0, 300)}`);
+  if (!href)
+    throw new Error(
+      `the page has no counter to load: ${/<span class="counter[\s\S]*?<\/span>/.exec(html)?.[0] ?? html.slice(0, 300)}`,
+    );
   const response = await dash("GET", href, { cookie, headers: { "HX-Request": "true", "HX-Target": "counter" } });
   const fragment = await response.text();
   expect(response.status, fragment).toBe(200);

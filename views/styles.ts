@@ -66,7 +66,7 @@ table.data th { font-size: .8rem; text-transform: uppercase; letter-spacing: .04
 .search select { flex: 0 0 auto; width: auto; }
 .chips { display: flex; flex-wrap: wrap; gap: .4rem; align-items: center; margin: .5rem 0; }
 .chip { display: inline-flex; align-items: center; gap: .3rem; padding: .15rem .6rem; border-radius: 999px; border: 1px solid var(--line); background: var(--panel); color: var(--text); text-decoration: none; font-size: .85rem; }
-.chip[aria-pressed="true"], .chip.active { background: #e8edff; border-color: #b9c8fb; color: var(--accent); font-weight: 600; }
+.chip[aria-current="true"], .chip.active { background: #e8edff; border-color: #b9c8fb; color: var(--accent); font-weight: 600; }
 .chip .x { font-weight: 700; color: var(--muted); }
 .toolbar { display: flex; flex-wrap: wrap; gap: .75rem; align-items: center; justify-content: space-between; margin: .5rem 0; }
 .toolbar .group { display: flex; gap: .4rem; align-items: center; flex-wrap: wrap; }

@@ -17,8 +17,40 @@ const STATUSES = {
   email: ["delivered", "bounced", "blocked", "pending"],
   fraud: ["allowed", "blocked"],
 };
-const FIELDS = ["id", "occurred_at", "category", "type", "status", "summary", "message", "lifecycle_action", "actor", "source", "entity", "targets", "organization_id", "changes", "request", "job_id", "metadata"];
-const REQUEST_FIELDS = ["id", "method", "path", "status_code", "duration_ms", "ip", "user_agent", "origin", "query", "body", "response_body", "controller", "action"];
+const FIELDS = [
+  "id",
+  "occurred_at",
+  "category",
+  "type",
+  "status",
+  "summary",
+  "message",
+  "lifecycle_action",
+  "actor",
+  "source",
+  "entity",
+  "targets",
+  "organization_id",
+  "changes",
+  "request",
+  "job_id",
+  "metadata",
+];
+const REQUEST_FIELDS = [
+  "id",
+  "method",
+  "path",
+  "status_code",
+  "duration_ms",
+  "ip",
+  "user_agent",
+  "origin",
+  "query",
+  "body",
+  "response_body",
+  "controller",
+  "action",
+];
 const NAME = /^[A-Za-z0-9_.:-]{1,64}$/;
 const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 const count = (list, key) => list.reduce((map, item) => map.set(key(item), (map.get(key(item)) ?? 0) + 1), new Map());
@@ -33,7 +65,10 @@ test("mulberry32 is a deterministic PRNG in [0, 1)", () => {
   const a = mulberry32(1);
   const b = mulberry32(1);
   const draws = Array.from({ length: 1000 }, () => a());
-  assert.deepEqual(draws, Array.from({ length: 1000 }, () => b()));
+  assert.deepEqual(
+    draws,
+    Array.from({ length: 1000 }, () => b()),
+  );
   assert.ok(draws.every((x) => x >= 0 && x < 1));
   assert.notDeepEqual(draws.slice(0, 5), Array.from({ length: 5 }, mulberry32(2)));
 });
@@ -58,14 +93,39 @@ test("returns count events with unique, zero-padded ids", () => {
 test("has every category of DESIGN §2 in realistic proportions, with its own status values", () => {
   const shares = count(events, (e) => e.category);
   assert.deepEqual([...shares.keys()].sort(), [...CATEGORIES].sort());
-  for (const [category, n] of shares) assert.ok(n / events.length > 0.02 && n / events.length < 0.4, `${category}: ${n}`);
+  for (const [category, n] of shares)
+    assert.ok(n / events.length > 0.02 && n / events.length < 0.4, `${category}: ${n}`);
   for (const e of events) assert.ok(STATUSES[e.category].includes(e.status), `${e.id} ${e.category} ${e.status}`);
   for (const [category, statuses] of Object.entries(STATUSES)) {
     const seen = new Set(events.filter((e) => e.category === category).map((e) => e.status));
     for (const status of statuses) assert.ok(seen.has(status), `${category} never has status ${status}`);
   }
   const types = new Set(events.map((e) => e.type));
-  for (const type of ["commission.updated", "commission.created", "commission.approved", "promoter.created", "referral.created", "reward.issued", "webhook.created", "api_key.revoked", "settings.updated", "user.invited", "user.login", "user.login_failed", "user.otp_requested", "user.otp_verified", "user.logout", "GET /v1/vouchers", "POST /v1/redemptions", "conversion", "one_click_access", "sales_entry", "payout.created", "email.sent", "referral.screened"]) {
+  for (const type of [
+    "commission.updated",
+    "commission.created",
+    "commission.approved",
+    "promoter.created",
+    "referral.created",
+    "reward.issued",
+    "webhook.created",
+    "api_key.revoked",
+    "settings.updated",
+    "user.invited",
+    "user.login",
+    "user.login_failed",
+    "user.otp_requested",
+    "user.otp_verified",
+    "user.logout",
+    "GET /v1/vouchers",
+    "POST /v1/redemptions",
+    "conversion",
+    "one_click_access",
+    "sales_entry",
+    "payout.created",
+    "email.sent",
+    "referral.screened",
+  ]) {
     assert.ok(types.has(type), type);
   }
 });
@@ -84,7 +144,9 @@ test("spreads over 90 days, none in the future, a busy last day", () => {
 });
 
 test("has a burst of at least 6 failed sign-ins from one address within ten minutes in the last 24 h", () => {
-  const failed = events.filter((e) => e.type === "user.login_failed" && e.status === "failure" && e.request?.ip === BURST_IP);
+  const failed = events.filter(
+    (e) => e.type === "user.login_failed" && e.status === "failure" && e.request?.ip === BURST_IP,
+  );
   const times = failed.map((e) => Date.parse(e.occurred_at)).sort((a, b) => a - b);
   const windows = times.map((t) => times.filter((u) => u >= t && u - t <= 10 * 60 * 1000).length);
   assert.ok(Math.max(...windows) >= 6, `${Math.max(...windows)} failures in 10 minutes`);
@@ -96,11 +158,24 @@ test("fits the event schema: allowed fields, patterns, sizes", () => {
     for (const key of Object.keys(e)) assert.ok(FIELDS.includes(key), `${e.id}: ${key}`);
     assert.match(e.type, /^[A-Za-z0-9_.:/ -]{1,128}$/);
     assert.match(e.category, /^[a-z][a-z0-9_]{0,63}$/);
-    for (const v of [e.status, e.source, e.lifecycle_action, e.actor?.type, e.entity?.type, ...(e.targets ?? []).map((t) => t.type)]) if (v !== undefined) assert.match(v, NAME, e.id);
-    if (e.actor) for (const key of Object.keys(e.actor)) assert.ok(["type", "id", "name", "email"].includes(key), `${e.id}: actor.${key}`);
-    for (const ref of [e.entity, ...(e.targets ?? [])].filter(Boolean)) for (const key of Object.keys(ref)) assert.ok(["type", "id", "name"].includes(key), `${e.id}: ${key}`);
-    if (e.request) for (const key of Object.keys(e.request)) assert.ok(REQUEST_FIELDS.includes(key), `${e.id}: request.${key}`);
-    if (e.changes) for (const pair of Object.values(e.changes)) assert.ok(Array.isArray(pair) && pair.length === 2, e.id);
+    for (const v of [
+      e.status,
+      e.source,
+      e.lifecycle_action,
+      e.actor?.type,
+      e.entity?.type,
+      ...(e.targets ?? []).map((t) => t.type),
+    ])
+      if (v !== undefined) assert.match(v, NAME, e.id);
+    if (e.actor)
+      for (const key of Object.keys(e.actor))
+        assert.ok(["type", "id", "name", "email"].includes(key), `${e.id}: actor.${key}`);
+    for (const ref of [e.entity, ...(e.targets ?? [])].filter(Boolean))
+      for (const key of Object.keys(ref)) assert.ok(["type", "id", "name"].includes(key), `${e.id}: ${key}`);
+    if (e.request)
+      for (const key of Object.keys(e.request)) assert.ok(REQUEST_FIELDS.includes(key), `${e.id}: request.${key}`);
+    if (e.changes)
+      for (const pair of Object.values(e.changes)) assert.ok(Array.isArray(pair) && pair.length === 2, e.id);
     if (e.metadata) assert.ok(isObject(e.metadata), e.id);
     for (const s of strings(e)) assert.ok(s.length <= 1000, e.id);
     assert.ok(new TextEncoder().encode(JSON.stringify(e)).length < 8 * 1024, e.id);
@@ -127,7 +202,10 @@ test("API requests carry a request with method, path, status code, bodies and ~1
 });
 
 test("failures explain themselves; activity shows changes and lifecycle actions", () => {
-  for (const e of events.filter((e) => ["integration", "api_request", "auth"].includes(e.category) && e.status === "failure")) assert.ok(e.message, e.id);
+  for (const e of events.filter(
+    (e) => ["integration", "api_request", "auth"].includes(e.category) && e.status === "failure",
+  ))
+    assert.ok(e.message, e.id);
   assert.ok(events.some((e) => e.category === "integration" && e.message === "Missing referral code"));
   const activity = events.filter((e) => e.category === "activity");
   const lifecycle = new Set(activity.map((e) => e.lifecycle_action));
@@ -135,9 +213,11 @@ test("failures explain themselves; activity shows changes and lifecycle actions"
   assert.ok(activity.some((e) => e.changes?.status?.[0] === "pending" && e.changes.status[1] === "approved"));
   assert.ok(activity.some((e) => e.changes?.amount_cents));
   assert.ok(events.some((e) => e.category === "configuration" && e.changes && e.type === "user.invited"));
-  for (const e of events.filter((e) => e.category === "payment")) assert.ok(["paypal", "wise", "bank"].includes(e.metadata.payout_source), e.id);
+  for (const e of events.filter((e) => e.category === "payment"))
+    assert.ok(["paypal", "wise", "bank"].includes(e.metadata.payout_source), e.id);
   for (const e of events.filter((e) => e.category === "email")) assert.ok(e.metadata.template && e.metadata.to, e.id);
-  for (const e of events.filter((e) => e.category === "fraud")) assert.ok(e.metadata.reason && typeof e.metadata.score === "number", e.id);
+  for (const e of events.filter((e) => e.category === "fraud"))
+    assert.ok(e.metadata.reason && typeof e.metadata.score === "number", e.id);
   for (const e of events.filter((e) => e.category === "auth")) assert.ok(e.request?.ip && e.request.user_agent, e.id);
 });
 
@@ -147,11 +227,17 @@ test("has a handful of actors, sources and organisations, shared request ids and
   const actorTypes = new Set(events.map((e) => e.actor?.type));
   for (const type of ["team_member", "api_key", "system", "customer"]) assert.ok(actorTypes.has(type), type);
   assert.ok(events.filter((e) => e.actor?.type === "team_member").every((e) => e.actor.email));
-  assert.deepEqual(new Set(events.map((e) => e.source)), new Set(["dashboard", "api", "integration", "system", "import"]));
+  assert.deepEqual(
+    new Set(events.map((e) => e.source)),
+    new Set(["dashboard", "api", "integration", "system", "import"]),
+  );
   const orgs = new Set(events.map((e) => e.organization_id).filter(Boolean));
   assert.ok(orgs.size >= 5 && orgs.size <= 8 && [...orgs].every((o) => /^org_[a-z]+$/.test(o)), [...orgs].join());
   assert.ok(orgs.has("org_acme") && orgs.has("org_globex"));
-  const perRequest = count(events.filter((e) => e.request?.id), (e) => e.request.id);
+  const perRequest = count(
+    events.filter((e) => e.request?.id),
+    (e) => e.request.id,
+  );
   assert.ok([...perRequest.keys()].every((id) => /^req_[a-z0-9_]+$/.test(id)));
   const shared = [...perRequest.values()].filter((n) => n >= 3).length;
   assert.ok(shared >= 50, `${shared} requests with 3 or more events`);
@@ -160,11 +246,36 @@ test("has a handful of actors, sources and organisations, shared request ids and
 });
 
 test("carries sensitive values for the server to redact", () => {
-  const has = (pick) => events.some((e) => { try { return pick(e) !== undefined; } catch { return false; } });
-  assert.ok(has((e) => e.metadata.password), "metadata.password");
-  assert.ok(has((e) => e.metadata.card_number), "metadata.card_number");
-  assert.ok(has((e) => e.request.body.token), "request.body.token");
-  assert.ok(has((e) => e.request.body.api_key), "request.body.api_key");
-  assert.ok(has((e) => e.request.body.password), "request.body.password");
-  assert.ok(has((e) => e.changes.secret), "changes.secret");
+  const has = (pick) =>
+    events.some((e) => {
+      try {
+        return pick(e) !== undefined;
+      } catch {
+        return false;
+      }
+    });
+  assert.ok(
+    has((e) => e.metadata.password),
+    "metadata.password",
+  );
+  assert.ok(
+    has((e) => e.metadata.card_number),
+    "metadata.card_number",
+  );
+  assert.ok(
+    has((e) => e.request.body.token),
+    "request.body.token",
+  );
+  assert.ok(
+    has((e) => e.request.body.api_key),
+    "request.body.api_key",
+  );
+  assert.ok(
+    has((e) => e.request.body.password),
+    "request.body.password",
+  );
+  assert.ok(
+    has((e) => e.changes.secret),
+    "changes.secret",
+  );
 });

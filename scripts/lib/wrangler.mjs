@@ -24,7 +24,9 @@ function run(args, { capture = false } = {}) {
   });
   if (result.error) throw result.error;
   if (result.status !== 0) {
-    throw new Error(`wrangler ${args.join(" ")} failed with exit code ${result.status}${capture ? `\n${result.stdout}` : ""}`);
+    throw new Error(
+      `wrangler ${args.join(" ")} failed with exit code ${result.status}${capture ? `\n${result.stdout}` : ""}`,
+    );
   }
   return result.stdout;
 }
@@ -42,7 +44,9 @@ export function sqlText(value) {
 
 /** Runs SQL against the DB binding and returns the rows of the last statement. */
 export function d1(sql, remote, persistTo) {
-  const out = run(["d1", "execute", "DB", ...targetFlags(remote, persistTo), "--json", "--command", sql], { capture: true });
+  const out = run(["d1", "execute", "DB", ...targetFlags(remote, persistTo), "--json", "--command", sql], {
+    capture: true,
+  });
   const answers = JSON.parse(out);
   const last = Array.isArray(answers) ? answers.at(-1) : answers;
   return last?.results ?? [];

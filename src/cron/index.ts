@@ -1,8 +1,8 @@
 import { createDb } from "../db/client";
 import { readConfig } from "../env";
 import { createAllDigests } from "../services/integrity/digests";
-import { startRetention } from "../services/retention/run";
 import { sendNotificationEmails } from "../services/notifications/email";
+import { startRetention } from "../services/retention/run";
 import { sweepStaleTasks } from "../services/tasks/engine";
 import { sweepSendouts } from "../services/webhooks/sweep";
 
@@ -15,7 +15,11 @@ export const CRON_JOBS: Record<string, (env: Env, now: number) => Promise<unknow
   // Tasks whose next-step message was lost (a crash between commit and send) start again, and
   // webhook sendouts that never got (or lost) their delivery message are sent.
   // Notification e-mails go out on the same beat.
-  "*/2 * * * *": async (env, now) => ({ tasks: await sweepStaleTasks(env, now), sendouts: await sweepSendouts(env, now), emails: await sendNotificationEmails(env, now) }),
+  "*/2 * * * *": async (env, now) => ({
+    tasks: await sweepStaleTasks(env, now),
+    sendouts: await sweepSendouts(env, now),
+    emails: await sendNotificationEmails(env, now),
+  }),
 };
 
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {

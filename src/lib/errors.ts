@@ -68,9 +68,16 @@ export class ValidationError extends AppError {
 
 export class RateLimitedError extends AppError {
   constructor(retryAfterSeconds: number) {
-    super(429, "rate-limited", "Too many requests", `Rate limit exceeded; retry after ${retryAfterSeconds} seconds.`, [], {
-      "Retry-After": String(retryAfterSeconds),
-    });
+    super(
+      429,
+      "rate-limited",
+      "Too many requests",
+      `Rate limit exceeded; retry after ${retryAfterSeconds} seconds.`,
+      [],
+      {
+        "Retry-After": String(retryAfterSeconds),
+      },
+    );
   }
 }
 

@@ -1,8 +1,7 @@
 export const REDACTED = "[REDACTED]";
 
 /** Built-in sensitive key pattern (DESIGN §3); matched anywhere in a key name, case-insensitively. */
-const SENSITIVE_KEY =
-  /password|passwd|secret|token|api[_-]?key|authorization|cookie|session|card[_-]?number|cvv|ssn/i;
+const SENSITIVE_KEY = /password|passwd|secret|token|api[_-]?key|authorization|cookie|session|card[_-]?number|cvv|ssn/i;
 
 /**
  * A predicate over key names: the built-in pattern plus the project's extra keys, which match a

@@ -69,7 +69,8 @@ export function parseSearchQuery(input: string): SearchClause[] {
         j++;
       } else if (ch === '"') {
         // `org:"Acme"Ltd` is ambiguous (one value or two clauses?), so tokens must be space-separated.
-        if (j + 1 < input.length && !isSpace(input[j + 1])) throw new SearchSyntaxError("expected a space after the closing quote", j + 2);
+        if (j + 1 < input.length && !isSpace(input[j + 1]))
+          throw new SearchSyntaxError("expected a space after the closing quote", j + 2);
         return [text, j + 1];
       } else {
         text += ch;
@@ -95,7 +96,8 @@ export function parseSearchQuery(input: string): SearchClause[] {
     if (input[i] === "-") {
       negated = true;
       i++;
-      if (i >= input.length || isSpace(input[i])) throw new SearchSyntaxError('a lone "-" negates nothing', column, "write -key:value or -word");
+      if (i >= input.length || isSpace(input[i]))
+        throw new SearchSyntaxError('a lone "-" negates nothing', column, "write -key:value or -word");
     }
     if (clauses.length >= MAX_CLAUSES) throw new SearchSyntaxError(`more than ${MAX_CLAUSES} clauses`, column);
 
@@ -103,7 +105,8 @@ export function parseSearchQuery(input: string): SearchClause[] {
       const [text, end] = readQuoted(i);
       i = end;
       if (text.trim() === "") throw new SearchSyntaxError("empty phrase", column);
-      if (text.length > MAX_TERM_LENGTH) throw new SearchSyntaxError(`phrase longer than ${MAX_TERM_LENGTH} characters`, column);
+      if (text.length > MAX_TERM_LENGTH)
+        throw new SearchSyntaxError(`phrase longer than ${MAX_TERM_LENGTH} characters`, column);
       clauses.push({ kind: "text", text, phrase: true, negated, column });
       continue;
     }
@@ -113,7 +116,8 @@ export function parseSearchQuery(input: string): SearchClause[] {
     if (!keyMatch?.[1]) {
       const [text, end] = readWord(i);
       i = end;
-      if (text.length > MAX_TERM_LENGTH) throw new SearchSyntaxError(`word longer than ${MAX_TERM_LENGTH} characters`, column);
+      if (text.length > MAX_TERM_LENGTH)
+        throw new SearchSyntaxError(`word longer than ${MAX_TERM_LENGTH} characters`, column);
       clauses.push({ kind: "text", text, phrase: false, negated, column });
       continue;
     }
@@ -121,14 +125,19 @@ export function parseSearchQuery(input: string): SearchClause[] {
     const word = keyMatch[1];
     const key = SEARCH_KEY_ALIASES.get(word.toLowerCase());
     if (!key) {
-      throw new SearchSyntaxError(`unknown key "${word}"`, column, `valid keys are ${SEARCH_KEYS.join(", ")}, org, request, job`);
+      throw new SearchSyntaxError(
+        `unknown key "${word}"`,
+        column,
+        `valid keys are ${SEARCH_KEYS.join(", ")}, org, request, job`,
+      );
     }
     const valueStart = i + word.length + 1;
     let value: string;
     if (input[valueStart] === '"') [value, i] = readQuoted(valueStart);
     else [value, i] = readWord(valueStart);
     if (value === "") throw new SearchSyntaxError(`empty value for ${word}:`, column);
-    if (value.length > MAX_TERM_LENGTH) throw new SearchSyntaxError(`value of ${word}: longer than ${MAX_TERM_LENGTH} characters`, column);
+    if (value.length > MAX_TERM_LENGTH)
+      throw new SearchSyntaxError(`value of ${word}: longer than ${MAX_TERM_LENGTH} characters`, column);
     clauses.push({ kind: "field", key, value, negated, column });
   }
   return clauses;

@@ -9,7 +9,8 @@ const MIN_SECRET_LENGTH = 32;
 
 async function keyFor(secret: string, purpose: string): Promise<CryptoKey> {
   // A short key is a deployment mistake; failing here beats quietly weak encryption.
-  if (secret.length < MIN_SECRET_LENGTH) throw new Error(`the secret-box key must be at least ${MIN_SECRET_LENGTH} characters`);
+  if (secret.length < MIN_SECRET_LENGTH)
+    throw new Error(`the secret-box key must be at least ${MIN_SECRET_LENGTH} characters`);
   const material = await crypto.subtle.importKey("raw", encoder.encode(secret), "HKDF", false, ["deriveKey"]);
   return crypto.subtle.deriveKey(
     { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(32), info: encoder.encode(`trailbook:${purpose}`) },
@@ -30,7 +31,11 @@ function fromBase64url(text: string): Uint8Array {
 
 export async function seal(secret: string, plaintext: string, purpose: string): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-  const ciphertext = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, await keyFor(secret, purpose), encoder.encode(plaintext));
+  const ciphertext = await crypto.subtle.encrypt(
+    { name: "AES-GCM", iv },
+    await keyFor(secret, purpose),
+    encoder.encode(plaintext),
+  );
   return `v1.${base64url(iv)}.${base64url(new Uint8Array(ciphertext))}`;
 }
 
@@ -43,7 +48,9 @@ export async function open(secret: string, sealed: string, purpose: string): Pro
   if (iv.length !== IV_BYTES) throw new Error("not a sealed value");
   const key = await keyFor(secret, purpose);
   try {
-    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(await crypto.subtle.decrypt({ name: "AES-GCM", iv }, key, data));
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(
+      await crypto.subtle.decrypt({ name: "AES-GCM", iv }, key, data),
+    );
   } catch {
     throw new Error("the sealed value was altered, or sealed with another key or purpose");
   }

@@ -31,7 +31,9 @@ export async function keyId(publicKey: string): Promise<string> {
 
 export async function signText(jwk: SigningJwk, text: string): Promise<string> {
   const key = await crypto.subtle.importKey("jwk", { ...jwk, key_ops: ["sign"] }, { name: "Ed25519" }, false, ["sign"]);
-  return toBase64url(new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, key, new TextEncoder().encode(text))));
+  return toBase64url(
+    new Uint8Array(await crypto.subtle.sign({ name: "Ed25519" }, key, new TextEncoder().encode(text))),
+  );
 }
 
 export async function verifyText(publicKey: string, text: string, signature: string): Promise<boolean> {

@@ -42,8 +42,7 @@ export function wallTimeToInstant(wallAsUtc: number, timeZone: string): number {
   return wallAsUtc - timeZoneOffset(first, timeZone);
 }
 
-const ISO =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 
 export type TimeEdge = "start" | "end";
 

@@ -45,13 +45,19 @@ export function generateTotpSecret(): string {
 /** HOTP (RFC 4226) of one counter value, as 6 digits. */
 export async function totpCode(secret: string, counter: number): Promise<string> {
   if (!Number.isSafeInteger(counter) || counter < 0) throw new RangeError(`invalid HOTP counter ${counter}`);
-  const key = await crypto.subtle.importKey("raw", base32Decode(secret), { name: "HMAC", hash: "SHA-1" }, false, ["sign"]);
+  const key = await crypto.subtle.importKey("raw", base32Decode(secret), { name: "HMAC", hash: "SHA-1" }, false, [
+    "sign",
+  ]);
   const message = new DataView(new ArrayBuffer(8));
   message.setUint32(0, Math.floor(counter / 2 ** 32));
   message.setUint32(4, counter >>> 0);
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, message.buffer));
   const offset = (mac[mac.length - 1] ?? 0) & 0x0f;
-  const binary = (((mac[offset] ?? 0) & 0x7f) << 24) | ((mac[offset + 1] ?? 0) << 16) | ((mac[offset + 2] ?? 0) << 8) | (mac[offset + 3] ?? 0);
+  const binary =
+    (((mac[offset] ?? 0) & 0x7f) << 24) |
+    ((mac[offset + 1] ?? 0) << 16) |
+    ((mac[offset + 2] ?? 0) << 8) |
+    (mac[offset + 3] ?? 0);
   return String(binary % 1_000_000).padStart(6, "0");
 }
 

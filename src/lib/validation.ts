@@ -12,7 +12,8 @@ export function toValidationError(error: z.ZodError, target?: string): Validatio
   const errors = error.issues.map((issue) => {
     const path = formatPath(issue.path) || WHOLE[target ?? "json"] || target || "(body)";
     let message = issue.message;
-    if (issue.code === "unrecognized_keys") message = `unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}`;
+    if (issue.code === "unrecognized_keys")
+      message = `unknown field${issue.keys.length > 1 ? "s" : ""}: ${issue.keys.join(", ")}`;
     return { path, message };
   });
   const [first] = errors;

@@ -12,15 +12,15 @@ export function bearerKey(header: string): string | undefined {
 /** Authenticates the API key `extract` finds in the Authorization header, then applies its rate limit. */
 export function keyAuth(extract: (authorization: string) => string | undefined) {
   return createMiddleware<AppEnv>(async (c, next) => {
-  const presented = extract(c.req.header("Authorization") ?? "");
-  if (!presented) throw new UnauthorizedError();
-  const auth = await authenticateApiKey(c.var.db, presented);
-  if (!auth) throw new UnauthorizedError("The API key is not valid or has been revoked.");
-  const { success } = await c.env.API_RATE_LIMITER.limit({ key: auth.key.id });
-  if (!success) throw new RateLimitedError(c.var.config.RATE_LIMIT_PERIOD_SECONDS);
-  c.set("auth", auth);
-  c.executionCtx.waitUntil(touchApiKey(c.var.db, auth.key));
-  await next();
+    const presented = extract(c.req.header("Authorization") ?? "");
+    if (!presented) throw new UnauthorizedError();
+    const auth = await authenticateApiKey(c.var.db, presented);
+    if (!auth) throw new UnauthorizedError("The API key is not valid or has been revoked.");
+    const { success } = await c.env.API_RATE_LIMITER.limit({ key: auth.key.id });
+    if (!success) throw new RateLimitedError(c.var.config.RATE_LIMIT_PERIOD_SECONDS);
+    c.set("auth", auth);
+    c.executionCtx.waitUntil(touchApiKey(c.var.db, auth.key));
+    await next();
   });
 }
 

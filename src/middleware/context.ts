@@ -1,6 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { createDb } from "../db/client";
-import { readConfig, type AppEnv } from "../env";
+import { type AppEnv, readConfig } from "../env";
 import { newId } from "../lib/ids";
 
 /** Request id (echoed as X-Request-ID, carried in problem+json) and per-request services. */

@@ -33,7 +33,9 @@ export const sameOriginOnly = createMiddleware<AppEnv>(async (c, next) => {
   const own = new URL(c.req.url).origin;
   const allowed = origin ? origin === own : c.req.header("Sec-Fetch-Site") === "same-origin";
   if (!allowed) {
-    throw new ForbiddenError("This form was sent from another site (or without an Origin header), so it was refused. Reload the page and try again.");
+    throw new ForbiddenError(
+      "This form was sent from another site (or without an Origin header), so it was refused. Reload the page and try again.",
+    );
   }
   await next();
 });

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import { ErrorFragment, ErrorPage } from "../../views/pages/ErrorPage";
 import { HTTPException } from "hono/http-exception";
+import { ErrorFragment, ErrorPage } from "../../views/pages/ErrorPage";
 import type { AppEnv } from "../env";
 import { AppError, BadRequestError, NotFoundError } from "../lib/errors";
 
@@ -27,14 +27,21 @@ export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
 function asAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   // Hono's own validator reports an unparsable JSON body this way.
-  if (error instanceof HTTPException && error.status === 400) return new BadRequestError(`The body is not valid JSON: ${error.message}`);
+  if (error instanceof HTTPException && error.status === 400)
+    return new BadRequestError(`The body is not valid JSON: ${error.message}`);
   return undefined;
 }
 
 /** Machine routes answer problem+json; everything else is the dashboard and answers HTML. */
 function isApi(c: Context): boolean {
   const path = new URL(c.req.url).pathname;
-  return path.startsWith("/v1/") || path === "/v1" || path.startsWith("/healthz") || path.startsWith("/audit_logs") || path.startsWith("/publisher/");
+  return (
+    path.startsWith("/v1/") ||
+    path === "/v1" ||
+    path.startsWith("/healthz") ||
+    path.startsWith("/audit_logs") ||
+    path.startsWith("/publisher/")
+  );
 }
 
 function htmlResponse(c: Context<AppEnv>, error: AppError): Response {
@@ -54,10 +61,21 @@ export function onError(error: unknown, c: Context<AppEnv>): Response {
   const known = asAppError(error);
   if (known) return respond(c, known);
   console.error(`[${c.get("requestId")}] unhandled error`, error);
-  return respond(c, new AppError(500, "internal", "Internal error", "Something went wrong on our side; quote the request id to support."));
+  return respond(
+    c,
+    new AppError(
+      500,
+      "internal",
+      "Internal error",
+      "Something went wrong on our side; quote the request id to support.",
+    ),
+  );
 }
 
 export function notFound(c: Context<AppEnv>): Response {
   const path = new URL(c.req.url).pathname;
-  return respond(c, new NotFoundError(isApi(c) ? `No route for ${c.req.method} ${path}.` : "There is no page at this address."));
+  return respond(
+    c,
+    new NotFoundError(isApi(c) ? `No route for ${c.req.method} ${path}.` : "There is no page at this address."),
+  );
 }

@@ -41,7 +41,9 @@ export function jsonBody(maxBytes: number) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const type = c.req.header("Content-Type") ?? "";
     if (!JSON_TYPE.test(type)) {
-      throw new UnsupportedMediaTypeError(`Send the body as application/json (got ${type ? `"${type}"` : "no Content-Type"}).`);
+      throw new UnsupportedMediaTypeError(
+        `Send the body as application/json (got ${type ? `"${type}"` : "no Content-Type"}).`,
+      );
     }
     const declared = Number(c.req.header("Content-Length"));
     if (declared > maxBytes) throw tooLarge(maxBytes);

@@ -1,13 +1,13 @@
+import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { and, eq } from "drizzle-orm";
-import type { ProjectEnv, SignedInEnv } from "../env";
 import { memberships, projects } from "../db/schema";
+import type { ProjectEnv, SignedInEnv } from "../env";
 import { ForbiddenError, NotFoundError } from "../lib/errors";
 import { can, type Permission } from "../lib/permissions";
-import { unreadCountQuery } from "../services/notifications/notify";
 import { ABSOLUTE_TIMEOUT_MS, findSession, TOTP_STEP_TIMEOUT_MS, touchSession } from "../services/auth/sessions";
+import { unreadCountQuery } from "../services/notifications/notify";
 
 // `__Host-` cookies are Secure, host-only and path=/; browsers accept Secure cookies on localhost.
 export const SESSION_COOKIE = "__Host-tb_session";
@@ -31,7 +31,10 @@ export const requireSignIn = createMiddleware<SignedInEnv>(async (c, next) => {
   if (!found) {
     if (token) clearSessionCookie(c, SESSION_COOKIE);
     const url = new URL(c.req.url);
-    const target = c.req.method === "GET" && url.pathname !== "/" ? `/login?next=${encodeURIComponent(url.pathname + url.search)}` : "/login";
+    const target =
+      c.req.method === "GET" && url.pathname !== "/"
+        ? `/login?next=${encodeURIComponent(url.pathname + url.search)}`
+        : "/login";
     if (c.req.header("HX-Request")) return c.body(null, 200, { "HX-Redirect": target });
     return c.redirect(target, 303);
   }
@@ -64,7 +67,10 @@ export const requireMembership = createMiddleware<ProjectEnv>(async (c, next) =>
   ]);
   if (!row) throw new NotFoundError("There is no such project, or you are not a member of it.");
   c.set("project", row.project);
-  c.set("access", { role: row.membership.role, organizationId: row.membership.role === "viewer" ? row.membership.organizationId : null });
+  c.set("access", {
+    role: row.membership.role,
+    organizationId: row.membership.role === "viewer" ? row.membership.organizationId : null,
+  });
   c.set("unread", unread?.n ?? 0);
   await next();
 });
@@ -72,7 +78,9 @@ export const requireMembership = createMiddleware<ProjectEnv>(async (c, next) =>
 export function requirePermission(permission: Permission) {
   return createMiddleware<ProjectEnv>(async (c, next) => {
     if (!can(c.var.access.role, permission)) {
-      throw new ForbiddenError(`Your role (${c.var.access.role}) does not allow this. Ask an owner or admin of ${c.var.project.name}.`);
+      throw new ForbiddenError(
+        `Your role (${c.var.access.role}) does not allow this. Ask an owner or admin of ${c.var.project.name}.`,
+      );
     }
     await next();
   });

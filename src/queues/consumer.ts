@@ -1,8 +1,8 @@
 import { createDb } from "../db/client";
 import { readConfig } from "../env";
-import { deliverSendout, giveUpSendout, type Fetcher } from "../services/webhooks/deliver";
 import { enqueueStep, failTask, recordStepError, runTaskStep } from "../services/tasks/engine";
 import { TASK_HANDLERS } from "../services/tasks/handlers";
+import { deliverSendout, type Fetcher, giveUpSendout } from "../services/webhooks/deliver";
 import { QueueMessage } from "./messages";
 
 export const DEAD_LETTER_QUEUE = "trailbook-dead-letters";
@@ -19,13 +19,20 @@ export function retryDelay(attempts: number): number {
  * step is recorded on its task and retried with a delay, and after max_retries the message goes to
  * the dead-letter queue, whose consumer marks the task failed with that reason.
  */
-export async function handleQueue(batch: MessageBatch<unknown>, env: Env, deps: { fetch: Fetcher } = { fetch: (request) => fetch(request) }): Promise<void> {
+export async function handleQueue(
+  batch: MessageBatch<unknown>,
+  env: Env,
+  deps: { fetch: Fetcher } = { fetch: (request) => fetch(request) },
+): Promise<void> {
   const db = createDb(env.DB);
   const deadLetters = batch.queue === DEAD_LETTER_QUEUE;
   for (const message of batch.messages) {
     const parsed = QueueMessage.safeParse(message.body);
     if (!parsed.success) {
-      console.error(`queue ${batch.queue}: dropping a malformed message ${message.id}`, JSON.stringify(message.body).slice(0, 500));
+      console.error(
+        `queue ${batch.queue}: dropping a malformed message ${message.id}`,
+        JSON.stringify(message.body).slice(0, 500),
+      );
       message.ack();
       continue;
     }
@@ -35,7 +42,13 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, deps: 
       else {
         try {
           // The retry schedule is ours: a failed attempt is retried with its own delay, then acked as error.
-          const outcome = await deliverSendout(env, body.sendoutId, body.trigger, deps.fetch, readConfig(env).SECRETS_KEY);
+          const outcome = await deliverSendout(
+            env,
+            body.sendoutId,
+            body.trigger,
+            deps.fetch,
+            readConfig(env).SECRETS_KEY,
+          );
           if (outcome.kind === "retry") {
             message.retry({ delaySeconds: outcome.delaySeconds });
             continue;
@@ -61,7 +74,8 @@ export async function handleQueue(batch: MessageBatch<unknown>, env: Env, deps: 
       // only when this one stops early.
       const started = Date.now();
       let outcome = await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false });
-      while (outcome === "continued" && Date.now() - started < STEP_TIME_BUDGET_MS) outcome = await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false });
+      while (outcome === "continued" && Date.now() - started < STEP_TIME_BUDGET_MS)
+        outcome = await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false });
       if (outcome === "continued") await enqueueStep(env, taskId);
       message.ack();
     } catch (error) {

@@ -9,7 +9,9 @@ const post = (key: string | undefined, body: unknown) => api("POST", "/v1/events
 const postBatch = (key: string | undefined, body: unknown) => api("POST", "/v1/events/batch", { key, body });
 
 async function storedCount(tenant: Tenant): Promise<number> {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ?").bind(tenant.project.id).first<{ n: number }>();
+  const row = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ?")
+    .bind(tenant.project.id)
+    .first<{ n: number }>();
   return row?.n ?? 0;
 }
 
@@ -27,7 +29,11 @@ describe("POST /v1/events", () => {
       }),
       201,
     );
-    expect(answer).toMatchObject({ id: expect.stringMatching(/^evt_[0-9a-z]{26}$/), hash: expect.stringMatching(/^[0-9a-f]{64}$/), duplicate: false });
+    expect(answer).toMatchObject({
+      id: expect.stringMatching(/^evt_[0-9a-z]{26}$/),
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      duplicate: false,
+    });
     expect(Date.parse(answer.received_at)).toBeGreaterThan(Date.now() - 60_000);
 
     const event = await expectJson(await api("GET", `/v1/events/${answer.id}`, { key: tenant.keys.read }), 200);
@@ -44,7 +50,10 @@ describe("POST /v1/events", () => {
 
   it("accepts epoch milliseconds and defaults occurred_at to the time received", async () => {
     const tenant = await createTenant();
-    const a = await expectJson<Ingest>(await post(tenant.keys.ingest, { type: "user.login", occurred_at: 1_700_000_000_000 }), 201);
+    const a = await expectJson<Ingest>(
+      await post(tenant.keys.ingest, { type: "user.login", occurred_at: 1_700_000_000_000 }),
+      201,
+    );
     const b = await expectJson<Ingest>(await post(tenant.keys.ingest, { type: "user.logout" }), 201);
     const first = await expectJson(await api("GET", `/v1/events/${a.id}`, { key: tenant.keys.read }), 200);
     const second = await expectJson(await api("GET", `/v1/events/${b.id}`, { key: tenant.keys.read }), 200);
@@ -58,7 +67,11 @@ describe("POST /v1/events", () => {
     ["an unknown field", { type: "a.b", colour: "red" }, "(body)"],
     ["a time without offset", { type: "a.b", occurred_at: "2026-11-02T10:15:00" }, "occurred_at"],
     ["a time that is not a time", { type: "a.b", occurred_at: "yesterday" }, "occurred_at"],
-    ["a time in the future", { type: "a.b", occurred_at: new Date(Date.now() + 3_600_000).toISOString() }, "occurred_at"],
+    [
+      "a time in the future",
+      { type: "a.b", occurred_at: new Date(Date.now() + 3_600_000).toISOString() },
+      "occurred_at",
+    ],
     ["a summary over 1,000 characters", { type: "a.b", summary: "x".repeat(1001) }, "summary"],
     ["a message over 4,000 characters", { type: "a.b", message: "x".repeat(4001) }, "message"],
     ["a bad id", { type: "a.b", id: "has space" }, "id"],
@@ -75,15 +88,26 @@ describe("POST /v1/events", () => {
   it("rejects malformed JSON with 400, another content type with 415, a huge body with 413", async () => {
     const tenant = await createTenant();
     await expectProblem(
-      await api("POST", "/v1/events", { key: tenant.keys.ingest, rawBody: '{"type": ', headers: { "Content-Type": "application/json" } }),
+      await api("POST", "/v1/events", {
+        key: tenant.keys.ingest,
+        rawBody: '{"type": ',
+        headers: { "Content-Type": "application/json" },
+      }),
       400,
     );
     await expectProblem(
-      await api("POST", "/v1/events", { key: tenant.keys.ingest, rawBody: "type=a.b", headers: { "Content-Type": "application/x-www-form-urlencoded" } }),
+      await api("POST", "/v1/events", {
+        key: tenant.keys.ingest,
+        rawBody: "type=a.b",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      }),
       415,
     );
     await expectProblem(await api("POST", "/v1/events", { key: tenant.keys.ingest, rawBody: '{"type":"a.b"}' }), 415);
-    await expectProblem(await post(tenant.keys.ingest, { type: "a.b", metadata: { blob: "x".repeat(1_100_000) } }), 413);
+    await expectProblem(
+      await post(tenant.keys.ingest, { type: "a.b", metadata: { blob: "x".repeat(1_100_000) } }),
+      413,
+    );
     // 64 KB per event, counted after request bodies are cut to 16 KB.
     const fat = Object.fromEntries(Array.from({ length: 80 }, (_, i) => [`k${i}`, "y".repeat(999)]));
     const problem = await expectProblem(await post(tenant.keys.ingest, { type: "a.b", metadata: fat }), 413);
@@ -95,7 +119,11 @@ describe("POST /v1/events", () => {
     const tenant = await createTenant();
     const big = { items: Array.from({ length: 2000 }, (_, i) => ({ n: i, label: "item" })) };
     const { id } = await expectJson<Ingest>(
-      await post(tenant.keys.ingest, { type: "GET /v1/items", category: "api_request", request: { body: big, response_body: big } }),
+      await post(tenant.keys.ingest, {
+        type: "GET /v1/items",
+        category: "api_request",
+        request: { body: big, response_body: big },
+      }),
       201,
     );
     const event = await expectJson<{ request: { body: unknown; response_body: unknown } }>(
@@ -174,7 +202,12 @@ describe("POST /v1/events/batch", () => {
     const tenant = await createTenant();
     await expectJson(await post(tenant.keys.ingest, { id: "taken", type: "a.b" }), 201);
     const problem = await expectProblem(
-      await postBatch(tenant.keys.ingest, { events: [{ id: "fresh", type: "a.b" }, { id: "taken", type: "a.other" }] }),
+      await postBatch(tenant.keys.ingest, {
+        events: [
+          { id: "fresh", type: "a.b" },
+          { id: "taken", type: "a.other" },
+        ],
+      }),
       409,
     );
     expect(problem.errors[0]?.path).toBe("events[1].id");
@@ -183,7 +216,10 @@ describe("POST /v1/events/batch", () => {
 
   it("answers duplicates inside a batch and against stored events", async () => {
     const tenant = await createTenant();
-    await expectJson(await post(tenant.keys.ingest, { id: "old", type: "a.b", occurred_at: "2026-01-01T00:00:00Z" }), 201);
+    await expectJson(
+      await post(tenant.keys.ingest, { id: "old", type: "a.b", occurred_at: "2026-01-01T00:00:00Z" }),
+      201,
+    );
     const { data } = await expectJson<{ data: Ingest[] }>(
       await postBatch(tenant.keys.ingest, {
         events: [
@@ -197,7 +233,12 @@ describe("POST /v1/events/batch", () => {
     expect(data.map((d) => d.duplicate)).toEqual([true, false, true]);
     expect(await storedCount(tenant)).toBe(2);
     await expectProblem(
-      await postBatch(tenant.keys.ingest, { events: [{ id: "twice", type: "a.b" }, { id: "twice", type: "a.c" }] }),
+      await postBatch(tenant.keys.ingest, {
+        events: [
+          { id: "twice", type: "a.b" },
+          { id: "twice", type: "a.c" },
+        ],
+      }),
       409,
     );
   });
@@ -216,7 +257,10 @@ describe("POST /v1/events/batch", () => {
     expect(data).toHaveLength(1000);
     expect(data[999]?.id).toBe("bulk_999");
     expect(await storedCount(tenant)).toBe(1000);
-    const problem = await expectProblem(await postBatch(tenant.keys.ingest, { events: [...events, { type: "one.more" }] }), 422);
+    const problem = await expectProblem(
+      await postBatch(tenant.keys.ingest, { events: [...events, { type: "one.more" }] }),
+      422,
+    );
     expect(problem.errors[0]?.path).toBe("events");
     await expectProblem(await postBatch(tenant.keys.ingest, { events: [] }), 422);
   });
@@ -250,13 +294,23 @@ describe("GET /v1/events, /count and /{id}", () => {
       200,
     );
     expect(second.data.map((e) => e.id)).toEqual(["e3", "e2", "e1"]);
-    const third = await expectJson<Page>(await api("GET", `/v1/events?limit=3&cursor=${second.next_cursor}`, { key: tenant.keys.read }), 200);
+    const third = await expectJson<Page>(
+      await api("GET", `/v1/events?limit=3&cursor=${second.next_cursor}`, { key: tenant.keys.read }),
+      200,
+    );
     expect(third).toMatchObject({ data: [{ id: "e0" }], next_cursor: null });
 
-    const filtered = await expectJson<Page>(await api("GET", "/v1/events?category=payment", { key: tenant.keys.read }), 200);
+    const filtered = await expectJson<Page>(
+      await api("GET", "/v1/events?category=payment", { key: tenant.keys.read }),
+      200,
+    );
     expect(filtered.data.map((e) => e.id)).toEqual(["e6", "e4", "e2", "e0"]);
-    expect(await expectJson(await api("GET", "/v1/events/count?category=payment", { key: tenant.keys.read }), 200)).toEqual({ count: 4 });
-    expect(await expectJson(await api("GET", "/v1/events/count", { key: tenant.keys.admin }), 200)).toEqual({ count: 7 });
+    expect(
+      await expectJson(await api("GET", "/v1/events/count?category=payment", { key: tenant.keys.read }), 200),
+    ).toEqual({ count: 4 });
+    expect(await expectJson(await api("GET", "/v1/events/count", { key: tenant.keys.admin }), 200)).toEqual({
+      count: 7,
+    });
   });
 
   it.each([
@@ -276,7 +330,9 @@ describe("GET /v1/events, /count and /{id}", () => {
   it("says where a malformed search query is wrong", async () => {
     const tenant = await createTenant();
     const problem = await expectProblem(
-      await api("GET", `/v1/events/count?query=${encodeURIComponent('status:failure colour:red')}`, { key: tenant.keys.read }),
+      await api("GET", `/v1/events/count?query=${encodeURIComponent("status:failure colour:red")}`, {
+        key: tenant.keys.read,
+      }),
       422,
     );
     expect(problem.errors[0]).toMatchObject({ path: "query", message: expect.stringContaining("column 16") });
@@ -293,7 +349,10 @@ describe("GET /v1/events, /count and /{id}", () => {
     await expectProblem(await api("GET", "/v1/events/nope", { key: mine.keys.read }), 404);
     const problem = await expectProblem(await api("GET", "/v1/events/e1", { key: other.keys.read }), 404);
     expect(JSON.stringify(problem)).not.toContain(mine.project.id);
-    const { count } = await expectJson<{ count: number }>(await api("GET", "/v1/events/count", { key: other.keys.read }), 200);
+    const { count } = await expectJson<{ count: number }>(
+      await api("GET", "/v1/events/count", { key: other.keys.read }),
+      200,
+    );
     expect(count).toBe(0);
   });
 
@@ -323,14 +382,19 @@ describe("rate limit", () => {
 
 describe("GET /v1/openapi.json and /healthz", () => {
   it("documents every event route from the zod schemas", async () => {
-    const doc = await expectJson<{ openapi: string; paths: Record<string, Record<string, unknown>>; components: { schemas: Record<string, unknown> } }>(
-      await api("GET", "/v1/openapi.json"),
-      200,
-    );
+    const doc = await expectJson<{
+      openapi: string;
+      paths: Record<string, Record<string, unknown>>;
+      components: { schemas: Record<string, unknown> };
+    }>(await api("GET", "/v1/openapi.json"), 200);
     expect(doc.openapi).toBe("3.1.0");
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(["/v1/events", "/v1/events/batch", "/v1/events/count", "/v1/events/{id}"]));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(["/v1/events", "/v1/events/batch", "/v1/events/count", "/v1/events/{id}"]),
+    );
     expect(Object.keys(doc.paths["/v1/events"] ?? {})).toEqual(expect.arrayContaining(["get", "post"]));
-    expect(Object.keys(doc.components.schemas)).toEqual(expect.arrayContaining(["EventInput", "Event", "Problem", "IngestResult"]));
+    expect(Object.keys(doc.components.schemas)).toEqual(
+      expect.arrayContaining(["EventInput", "Event", "Problem", "IngestResult"]),
+    );
   });
 
   it("reports liveness with a D1 check", async () => {

@@ -11,8 +11,29 @@ import { csvLines, csvRecord } from "../../src/services/exports/format";
 type Env = { DB: D1Database };
 
 const COLUMNS = [
-  "project_id", "id", "occurred_at", "received_at", "data", "hash", "category", "type", "action", "status", "source", "actor_type", "actor_id",
-  "actor_name", "actor_email", "entity_type", "entity_id", "organization_id", "request_id", "job_id", "request_method", "request_path", "status_code",
+  "project_id",
+  "id",
+  "occurred_at",
+  "received_at",
+  "data",
+  "hash",
+  "category",
+  "type",
+  "action",
+  "status",
+  "source",
+  "actor_type",
+  "actor_id",
+  "actor_name",
+  "actor_email",
+  "entity_type",
+  "entity_id",
+  "organization_id",
+  "request_id",
+  "job_id",
+  "request_method",
+  "request_path",
+  "status_code",
 ];
 // D1 allows 100 bound parameters per statement: 4 rows of 23 columns.
 const ROWS_PER_STATEMENT = Math.floor(100 / COLUMNS.length);
@@ -22,7 +43,9 @@ async function insert(env: Env, rows: unknown[][]): Promise<number> {
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
     const values = chunk.map(() => `(${COLUMNS.map(() => "?").join(", ")})`).join(", ");
-    statements.push(env.DB.prepare(`INSERT INTO events (${COLUMNS.join(", ")}) VALUES ${values}`).bind(...chunk.flat()));
+    statements.push(
+      env.DB.prepare(`INSERT INTO events (${COLUMNS.join(", ")}) VALUES ${values}`).bind(...chunk.flat()),
+    );
   }
   await env.DB.batch(statements);
   return rows.length;
@@ -39,9 +62,12 @@ export default {
     if (url.pathname === "/list" || url.pathname === "/count") {
       const { project, filters, tz } = (await request.json()) as { project: string; filters: EventFilters; tz: string };
       const query = compileFilters(filters, tz);
-      if (url.pathname === "/list") return Response.json({ rows: (await listRows(db, project, query, { limit: 50 })).length });
+      if (url.pathname === "/list")
+        return Response.json({ rows: (await listRows(db, project, query, { limit: 50 })).length });
       const built = countQuery(db, project, query).toSQL();
-      const result = await env.DB.prepare(built.sql).bind(...built.params).all();
+      const result = await env.DB.prepare(built.sql)
+        .bind(...built.params)
+        .all();
       return Response.json({ rows: result.results.length });
     }
     if ((url.pathname === "/read" || url.pathname === "/read-format") && request.method === "POST") {
@@ -55,10 +81,19 @@ export default {
       let rows = 0;
       let bytes = 0;
       for (;;) {
-        const page = await env.DB.prepare("SELECT id, occurred_at, data, received_at, hash FROM events WHERE project_id = ?1 AND (occurred_at, id) < (?2, ?3) ORDER BY occurred_at DESC, id DESC LIMIT 1000")
+        const page = await env.DB.prepare(
+          "SELECT id, occurred_at, data, received_at, hash FROM events WHERE project_id = ?1 AND (occurred_at, id) < (?2, ?3) ORDER BY occurred_at DESC, id DESC LIMIT 1000",
+        )
           .bind(project, after[0], after[1])
           .all<{ id: string; occurred_at: number; data: string; received_at: number; hash: string }>();
-        if (format) bytes += encoder.encode(csvLines(page.results.map((r) => csvRecord(toStoredEvent({ data: r.data, receivedAt: r.received_at, hash: r.hash }))))).byteLength;
+        if (format)
+          bytes += encoder.encode(
+            csvLines(
+              page.results.map((r) =>
+                csvRecord(toStoredEvent({ data: r.data, receivedAt: r.received_at, hash: r.hash })),
+              ),
+            ),
+          ).byteLength;
         else for (const r of page.results) bytes += r.data.length;
         rows += page.results.length;
         const last = page.results.at(-1);
@@ -69,7 +104,9 @@ export default {
     }
     if (url.pathname === "/exec" && request.method === "POST") {
       const { sql, params } = (await request.json()) as { sql: string; params?: unknown[] };
-      const result = await env.DB.prepare(sql).bind(...(params ?? [])).all();
+      const result = await env.DB.prepare(sql)
+        .bind(...(params ?? []))
+        .all();
       return Response.json({ results: result.results, meta: result.meta });
     }
     return new Response("not found", { status: 404 });

@@ -29,9 +29,13 @@ describe("sign-in", () => {
     const a = await createTenant();
     const b = await createTenant();
     const member = await createMember(a, "admin");
-    await env.DB.prepare("INSERT INTO memberships (project_id, user_id, role, created_at) VALUES (?, ?, 'viewer', 0)").bind(b.project.id, member.userId).run();
+    await env.DB.prepare("INSERT INTO memberships (project_id, user_id, role, created_at) VALUES (?, ?, 'viewer', 0)")
+      .bind(b.project.id, member.userId)
+      .run();
 
-    const response = await dash("POST", "/login", { form: { email: member.email.toUpperCase(), password: member.password } });
+    const response = await dash("POST", "/login", {
+      form: { email: member.email.toUpperCase(), password: member.password },
+    });
     expect(response.status).toBe(303);
     expect(response.headers.get("Location")).toBe("/");
     const header = response.headers.getSetCookie().find((h) => h.startsWith(`${SESSION}=`)) ?? "";
@@ -61,7 +65,9 @@ describe("sign-in", () => {
     }
     // The session token is stored only as a hash.
     const token = cookieFrom(response, SESSION)?.split("=")[1] ?? "";
-    const stored = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE token_hash = ?").bind(token).first<{ n: number }>();
+    const stored = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE token_hash = ?")
+      .bind(token)
+      .first<{ n: number }>();
     expect(stored?.n).toBe(0);
   });
 
@@ -80,7 +86,12 @@ describe("sign-in", () => {
     expect(cookieFrom(wrong, SESSION)).toBeUndefined();
 
     const [failed] = await storedEvents(tenant.project.id);
-    expect(failed).toMatchObject({ category: "auth", type: "user.login_failed", status: "failure", request: { ip: "198.51.100.1", user_agent: "vitest-browser" } });
+    expect(failed).toMatchObject({
+      category: "auth",
+      type: "user.login_failed",
+      status: "failure",
+      request: { ip: "198.51.100.1", user_agent: "vitest-browser" },
+    });
     expect(await rawEventText(tenant.project.id)).not.toContain("guess-one-two");
   });
 
@@ -94,29 +105,49 @@ describe("sign-in", () => {
     const tenant = await createTenant();
     const member = await createMember(tenant, "member");
     for (let i = 0; i < 5; i++) {
-      const r = await dash("POST", "/login", { form: { email: member.email, password: `wrong-${i}-xxxx` }, headers: { "CF-Connecting-IP": `192.0.2.${i}` } });
+      const r = await dash("POST", "/login", {
+        form: { email: member.email, password: `wrong-${i}-xxxx` },
+        headers: { "CF-Connecting-IP": `192.0.2.${i}` },
+      });
       expect(r.status).toBe(401);
     }
-    const locked = await dash("POST", "/login", { form: { email: member.email, password: member.password }, headers: { "CF-Connecting-IP": "192.0.2.99" } });
+    const locked = await dash("POST", "/login", {
+      form: { email: member.email, password: member.password },
+      headers: { "CF-Connecting-IP": "192.0.2.99" },
+    });
     expect(locked.status).toBe(429);
     expect(await locked.text()).toMatch(/Too many failed sign-ins\. For your security, try again in 15 minutes\./);
     expect(Number(locked.headers.get("Retry-After"))).toBeGreaterThan(800);
     expect(cookieFrom(locked, SESSION)).toBeUndefined();
     // An unknown address is throttled the same way, so a lockout reveals nothing.
-    for (let i = 0; i < 5; i++) await dash("POST", "/login", { form: { email: "ghost@example.com", password: "x".repeat(12) }, headers: { "CF-Connecting-IP": `192.0.2.${i + 10}` } });
-    expect((await dash("POST", "/login", { form: { email: "ghost@example.com", password: "x".repeat(12) } })).status).toBe(429);
+    for (let i = 0; i < 5; i++)
+      await dash("POST", "/login", {
+        form: { email: "ghost@example.com", password: "x".repeat(12) },
+        headers: { "CF-Connecting-IP": `192.0.2.${i + 10}` },
+      });
+    expect(
+      (await dash("POST", "/login", { form: { email: "ghost@example.com", password: "x".repeat(12) } })).status,
+    ).toBe(429);
   });
 
   it("throttles an address after 20 failures across accounts", async () => {
     const ip = "203.0.113.200";
     for (let i = 0; i < 20; i++) {
-      await dash("POST", "/login", { form: { email: `spray${i}@example.com`, password: "password-123" }, headers: { "CF-Connecting-IP": ip } });
+      await dash("POST", "/login", {
+        form: { email: `spray${i}@example.com`, password: "password-123" },
+        headers: { "CF-Connecting-IP": ip },
+      });
     }
     const tenant = await createTenant();
     const member = await createMember(tenant, "member");
-    const response = await dash("POST", "/login", { form: { email: member.email, password: member.password }, headers: { "CF-Connecting-IP": ip } });
+    const response = await dash("POST", "/login", {
+      form: { email: member.email, password: member.password },
+      headers: { "CF-Connecting-IP": ip },
+    });
     expect(response.status).toBe(429);
-    expect((await dash("POST", "/login", { form: { email: member.email, password: member.password } })).status).toBe(303);
+    expect((await dash("POST", "/login", { form: { email: member.email, password: member.password } })).status).toBe(
+      303,
+    );
   });
 
   it("signs out: the cookie stops working and the logout is recorded", async () => {
@@ -142,8 +173,12 @@ describe("sign-in", () => {
       const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
       return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
     };
-    await env.DB.prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?").bind(Date.now() - 9 * 3600_000, await hash(idle)).run();
-    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE token_hash = ?").bind(Date.now() - 1000, await hash(old)).run();
+    await env.DB.prepare("UPDATE sessions SET last_seen_at = ? WHERE token_hash = ?")
+      .bind(Date.now() - 9 * 3600_000, await hash(idle))
+      .run();
+    await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE token_hash = ?")
+      .bind(Date.now() - 1000, await hash(old))
+      .run();
     expect((await dash("GET", "/", { cookie: idle })).status).toBe(303);
     expect((await dash("GET", "/", { cookie: old })).status).toBe(303);
     expect((await dash("GET", "/", { cookie: await signIn(member) })).status).toBe(200);
@@ -174,10 +209,17 @@ describe("sign-in", () => {
       expect(response.status).toBe(403);
       expect(await response.text()).toContain("sent from another site");
     }
-    const row = await env.DB.prepare("SELECT name, retention_days FROM projects WHERE id = ?").bind(tenant.project.id).first();
+    const row = await env.DB.prepare("SELECT name, retention_days FROM projects WHERE id = ?")
+      .bind(tenant.project.id)
+      .first();
     expect(row).toEqual({ name: "Test project", retention_days: 365 });
     // A browser that sends no Origin but says the request is same-origin is let through.
-    const same = await dash("POST", `/p/${tenant.project.id}/settings`, { cookie, form, origin: null, headers: { "Sec-Fetch-Site": "same-origin" } });
+    const same = await dash("POST", `/p/${tenant.project.id}/settings`, {
+      cookie,
+      form,
+      origin: null,
+      headers: { "Sec-Fetch-Site": "same-origin" },
+    });
     expect(same.status).toBe(200);
   });
 });
@@ -215,7 +257,9 @@ describe("two-step verification", () => {
     const member = await createMember(tenant, "member");
     const { secret, recovery } = await enrol(await signIn(member));
 
-    const stored = await env.DB.prepare("SELECT totp_secret FROM users WHERE id = ?").bind(member.userId).first<{ totp_secret: string }>();
+    const stored = await env.DB.prepare("SELECT totp_secret FROM users WHERE id = ?")
+      .bind(member.userId)
+      .first<{ totp_secret: string }>();
     expect(stored?.totp_secret).toMatch(/^v1\./);
     expect(stored?.totp_secret).not.toContain(secret);
 
@@ -262,12 +306,21 @@ describe("account", () => {
     const member = await createMember(tenant, "member");
     const cookie = await signIn(member);
     const other = await signIn(member);
-    const mismatch = await dash("POST", "/account/password", { cookie, form: { current_password: member.password, password: "a-new-password", password_confirm: "another-one!" } });
+    const mismatch = await dash("POST", "/account/password", {
+      cookie,
+      form: { current_password: member.password, password: "a-new-password", password_confirm: "another-one!" },
+    });
     expect(mismatch.status).toBe(422);
     expect(await mismatch.text()).toContain("the two passwords differ");
-    const wrong = await dash("POST", "/account/password", { cookie, form: { current_password: "not-it-at-all", password: "a-new-password", password_confirm: "a-new-password" } });
+    const wrong = await dash("POST", "/account/password", {
+      cookie,
+      form: { current_password: "not-it-at-all", password: "a-new-password", password_confirm: "a-new-password" },
+    });
     expect(await wrong.text()).toContain("Your current password is not correct.");
-    const ok = await dash("POST", "/account/password", { cookie, form: { current_password: member.password, password: "a-new-password", password_confirm: "a-new-password" } });
+    const ok = await dash("POST", "/account/password", {
+      cookie,
+      form: { current_password: member.password, password: "a-new-password", password_confirm: "a-new-password" },
+    });
     expect(ok.status).toBe(200);
     expect((await dash("GET", "/", { cookie: other })).status).toBe(303);
     expect((await dash("GET", "/", { cookie })).status).toBe(200);
@@ -283,7 +336,10 @@ describe("account", () => {
     const blocked = await dash("GET", `/p/${tenant.project.id}/events`, { cookie });
     expect(blocked.status).toBe(303);
     expect(blocked.headers.get("Location")).toBe("/account");
-    await dash("POST", "/account/password", { cookie, form: { current_password: member.password, password: "my-own-password", password_confirm: "my-own-password" } });
+    await dash("POST", "/account/password", {
+      cookie,
+      form: { current_password: member.password, password: "my-own-password", password_confirm: "my-own-password" },
+    });
     expect((await dash("GET", `/p/${tenant.project.id}/events`, { cookie })).status).toBe(200);
   });
 });

@@ -7,13 +7,71 @@ const now = Date.now();
 const ago = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
 
 const EVENTS = [
-  { id: "c1", type: "commission.updated", lifecycle_action: "approved", summary: "Commission approved", actor: { id: "u_42", name: "Jane Doe", email: "jane@example.com", type: "team_member" }, source: "dashboard", entity: { type: "commission", id: "123" }, organization_id: "org_9", changes: { status: ["pending", "approved"] }, request: { id: "req_1", method: "PATCH", path: "/api/commissions/123", status_code: 200 }, occurred_at: ago(10) },
-  { id: "c2", type: "commission.created", summary: "Commission created", actor: { id: "key_1", type: "api_key" }, source: "api", organization_id: "org_7", changes: { amount_cents: [null, 1200] }, occurred_at: ago(20) },
-  { id: "p1", type: "payout.created", category: "payment", status: "failed", summary: "Payout failed", message: "Bank rejected", organization_id: "org_9", occurred_at: ago(30) },
-  { id: "p2", type: "payout.updated", category: "payment", status: "complete", summary: "Payout complete", occurred_at: ago(40) },
-  { id: "s1", type: "sales_entry", category: "integration", status: "failure", summary: "Sale rejected", message: "Missing referral code", occurred_at: ago(50) },
-  { id: "i1", type: "conversion", category: "integration", status: "success", summary: "Conversion tracked", occurred_at: ago(60) },
-  { id: "old", type: "commission.updated", summary: "Two days ago", changes: { status: ["a", "b"] }, occurred_at: ago(2 * 24 * 60) },
+  {
+    id: "c1",
+    type: "commission.updated",
+    lifecycle_action: "approved",
+    summary: "Commission approved",
+    actor: { id: "u_42", name: "Jane Doe", email: "jane@example.com", type: "team_member" },
+    source: "dashboard",
+    entity: { type: "commission", id: "123" },
+    organization_id: "org_9",
+    changes: { status: ["pending", "approved"] },
+    request: { id: "req_1", method: "PATCH", path: "/api/commissions/123", status_code: 200 },
+    occurred_at: ago(10),
+  },
+  {
+    id: "c2",
+    type: "commission.created",
+    summary: "Commission created",
+    actor: { id: "key_1", type: "api_key" },
+    source: "api",
+    organization_id: "org_7",
+    changes: { amount_cents: [null, 1200] },
+    occurred_at: ago(20),
+  },
+  {
+    id: "p1",
+    type: "payout.created",
+    category: "payment",
+    status: "failed",
+    summary: "Payout failed",
+    message: "Bank rejected",
+    organization_id: "org_9",
+    occurred_at: ago(30),
+  },
+  {
+    id: "p2",
+    type: "payout.updated",
+    category: "payment",
+    status: "complete",
+    summary: "Payout complete",
+    occurred_at: ago(40),
+  },
+  {
+    id: "s1",
+    type: "sales_entry",
+    category: "integration",
+    status: "failure",
+    summary: "Sale rejected",
+    message: "Missing referral code",
+    occurred_at: ago(50),
+  },
+  {
+    id: "i1",
+    type: "conversion",
+    category: "integration",
+    status: "success",
+    summary: "Conversion tracked",
+    occurred_at: ago(60),
+  },
+  {
+    id: "old",
+    type: "commission.updated",
+    summary: "Two days ago",
+    changes: { status: ["a", "b"] },
+    occurred_at: ago(2 * 24 * 60),
+  },
 ];
 
 let tenant: Tenant;
@@ -63,7 +121,11 @@ describe("explorer filters", () => {
     ["search syntax in the box", `?search=${encodeURIComponent("type:payout.* -status:complete")}`, ["p1"]],
     ["search by actor", "?search=Jane+Doe&search_by=actor", ["c1"]],
     ["search by organisation", "?search=org_7&search_by=organization", ["c2"]],
-    ["a custom range in the project's time zone", `?range=custom&from=${encodeURIComponent(berlin(ago(35)))}&to=${encodeURIComponent(berlin(ago(15)))}`, ["c2", "p1"]],
+    [
+      "a custom range in the project's time zone",
+      `?range=custom&from=${encodeURIComponent(berlin(ago(35)))}&to=${encodeURIComponent(berlin(ago(15)))}`,
+      ["c2", "p1"],
+    ],
     ["filters combined", "?view=payments&organization_id=org_9&range=7d", ["p1"]],
   ])("%s", async (_name, query, expected) => {
     const ids = rowIds(await page(query)).map((id) => (id.startsWith("evt_") ? "admin_login" : id));
@@ -75,7 +137,9 @@ describe("explorer filters", () => {
     expect(await explorerCount(html, cookie)).toContain(">0 events<");
     const remove = /<a class="chip active" href="([^"]+)"[^>]*>source: system/.exec(html)?.[1]?.replace(/&amp;/g, "&");
     expect(remove).toBe(`${base}/events?view=payments&status=failed`);
-    expect(await explorerCount(await page(remove?.slice(`${base}/events`.length) ?? ""), cookie)).toContain(">1 event<");
+    expect(await explorerCount(await page(remove?.slice(`${base}/events`.length) ?? ""), cookie)).toContain(
+      ">1 event<",
+    );
   });
 
   it("explains a malformed search next to the box and a bad date next to the range", async () => {
@@ -104,7 +168,10 @@ function shown(fragment: string): number {
 
 /** The counter fragment as htmx asks for it; `as: null` asks without signing in. */
 async function countFragment(path: string, as: string | null = cookie) {
-  const response = await dash("GET", `${base}/count${path}`, { cookie: as ?? undefined, headers: { "HX-Request": "true", "HX-Target": "counter" } });
+  const response = await dash("GET", `${base}/count${path}`, {
+    cookie: as ?? undefined,
+    headers: { "HX-Request": "true", "HX-Target": "counter" },
+  });
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
@@ -174,11 +241,24 @@ describe("the counter", () => {
     expect(outside.text).not.toMatch(/\d event/);
 
     const own = await createTenant();
-    await expectJson(await api("POST", "/v1/events/batch", { key: own.keys.ingest, body: { events: [{ id: "k1", type: "api_key.revoked", category: "configuration" }, { id: "a1", type: "user.login", category: "auth" }] } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events/batch", {
+        key: own.keys.ingest,
+        body: {
+          events: [
+            { id: "k1", type: "api_key.revoked", category: "configuration" },
+            { id: "a1", type: "user.login", category: "auth" },
+          ],
+        },
+      }),
+      201,
+    );
     for (const role of ["admin", "member"] as const) {
       const as = await signIn(await createMember(own, role));
       // Asking for the configuration view does not widen a member's count either.
-      const html = await (await dash("GET", `/p/${own.project.id}/events?view=configuration&range=all`, { cookie: as })).text();
+      const html = await (
+        await dash("GET", `/p/${own.project.id}/events?view=configuration&range=all`, { cookie: as })
+      ).text();
       const ids = rowIds(html);
       expect(ids.includes("k1")).toBe(role === "admin");
       expect(shown(await explorerCount(html, as))).toBe(ids.length);
@@ -207,7 +287,13 @@ describe("the counter", () => {
 describe("filter pickers", () => {
   it("lists every type even in a project with thousands of actors, and suggests ids as one types", async () => {
     const crowded = await createTenant();
-    await expectJson(await api("POST", "/v1/events/batch", { key: crowded.keys.ingest, body: { events: [{ id: "z1", type: "zebra.spotted", actor: { id: "u_1" }, organization_id: "org_1" }] } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events/batch", {
+        key: crowded.keys.ingest,
+        body: { events: [{ id: "z1", type: "zebra.spotted", actor: { id: "u_1" }, organization_id: "org_1" }] },
+      }),
+      201,
+    );
     // More actors than any page could list, straight into the table the insert triggers keep.
     await env.DB.prepare(
       "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 4000) INSERT OR IGNORE INTO event_facets (project_id, facet, value) SELECT ?, 'actor_id', printf('bulk_%04d', i) FROM k",
@@ -221,7 +307,10 @@ describe("filter pickers", () => {
     expect(html).toContain(`hx-get="/p/${crowded.project.id}/suggest/actor_id"`);
 
     const suggest = async (path: string, as = owner) => {
-      const response = await dash("GET", `/p/${crowded.project.id}/suggest/${path}`, { cookie: as, headers: { "HX-Request": "true" } });
+      const response = await dash("GET", `/p/${crowded.project.id}/suggest/${path}`, {
+        cookie: as,
+        headers: { "HX-Request": "true" },
+      });
       const text = await response.text();
       return { status: response.status, text, values: [...text.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]) };
     };
@@ -250,7 +339,12 @@ describe("filter pickers", () => {
 describe("rows, load more and live mode", () => {
   it("pages with load more, and the fragment repeats the page's row markup exactly", async () => {
     const big = await createTenant();
-    const events = Array.from({ length: 60 }, (_, i) => ({ id: `e${String(i).padStart(2, "0")}`, type: "referral.created", summary: `Referral ${i}`, occurred_at: ago(i + 1) }));
+    const events = Array.from({ length: 60 }, (_, i) => ({
+      id: `e${String(i).padStart(2, "0")}`,
+      type: "referral.created",
+      summary: `Referral ${i}`,
+      occurred_at: ago(i + 1),
+    }));
     await expectJson(await api("POST", "/v1/events/batch", { key: big.keys.ingest, body: { events } }), 201);
     const owner = await signIn(await createMember(big, "owner"));
     const first = await (await dash("GET", `/p/${big.project.id}/events?cols=event_id`, { cookie: owner })).text();
@@ -258,7 +352,9 @@ describe("rows, load more and live mode", () => {
     expect(ids).toHaveLength(49);
     const fragmentHref = /hx-get="([^"]*\/rows\?[^"]*cursor=[^"]+)"/.exec(first)?.[1]?.replace(/&amp;/g, "&");
     if (!fragmentHref) throw new Error("no load more button");
-    const fragment = await (await dash("GET", fragmentHref, { cookie: owner, headers: { "HX-Request": "true" } })).text();
+    const fragment = await (
+      await dash("GET", fragmentHref, { cookie: owner, headers: { "HX-Request": "true" } })
+    ).text();
     expect(fragment).not.toContain("<html");
     expect(rowIds(fragment)).toEqual(events.slice(49).map((e) => e.id));
     expect(fragment).not.toContain("load-more");
@@ -274,7 +370,13 @@ describe("rows, load more and live mode", () => {
     const poll = /id="poller" hx-get="([^"]+)"/.exec(live)?.[1]?.replace(/&amp;/g, "&");
     if (!poll) throw new Error("no poller");
     expect((await dash("GET", poll, { cookie, headers: { "HX-Request": "true" } })).status).toBe(204);
-    await expectJson(await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "fresh", type: "user.login", category: "auth", summary: "Just now" } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events", {
+        key: tenant.keys.ingest,
+        body: { id: "fresh", type: "user.login", category: "auth", summary: "Just now" },
+      }),
+      201,
+    );
     const newer = await (await dash("GET", poll, { cookie, headers: { "HX-Request": "true" } })).text();
     expect(rowIds(newer)).toEqual(["fresh"]);
     expect(newer).toMatch(/id="poller"[^>]*hx-swap-oob="true"/);
@@ -283,7 +385,12 @@ describe("rows, load more and live mode", () => {
 
 describe("detail", () => {
   it("answers htmx with the panel and a direct load with a full page", async () => {
-    const panel = await (await dash("GET", `${base}/events/c1?view=all`, { cookie, headers: { "HX-Request": "true", "HX-Target": "detail" } })).text();
+    const panel = await (
+      await dash("GET", `${base}/events/c1?view=all`, {
+        cookie,
+        headers: { "HX-Request": "true", "HX-Target": "detail" },
+      })
+    ).text();
     expect(panel).not.toContain("<html");
     expect(panel).toContain('<td class="mono">status</td><td>pending</td><td>approved</td>');
     expect(panel).toContain("All events of this request");
@@ -321,13 +428,19 @@ describe("time and columns", () => {
     expect(String(Timestamp({ iso, mode: "utc", zone: "Europe/Berlin" }))).toBe(
       `<time datetime="${iso}" data-project="2026-03-29 01:59:59 Europe/Berlin" data-utc="2026-03-29 00:59:59 UTC" title="2026-03-29 01:59:59 Europe/Berlin">2026-03-29 00:59:59</time>`,
     );
-    expect(String(Timestamp({ iso: "2026-03-29T01:00:00Z", mode: "project", zone: "Europe/Berlin" }))).toContain(">2026-03-29 03:00:00</time>");
+    expect(String(Timestamp({ iso: "2026-03-29T01:00:00Z", mode: "project", zone: "Europe/Berlin" }))).toContain(
+      ">2026-03-29 03:00:00</time>",
+    );
   });
 
   it("remembers the advanced columns chosen", async () => {
     const response = await dash("GET", `${base}/events?cols=request_id,job_id`, { cookie });
     expect(await response.text()).toContain('<th scope="col">Request ID</th>');
-    const remembered = response.headers.getSetCookie().find((c) => c.startsWith("tb_cols="))?.split(";")[0] ?? "";
+    const remembered =
+      response.headers
+        .getSetCookie()
+        .find((c) => c.startsWith("tb_cols="))
+        ?.split(";")[0] ?? "";
     expect(remembered).toBe("tb_cols=request_id%2Cjob_id");
     const again = await (await dash("GET", `${base}/events`, { cookie: `${cookie}; ${remembered}` })).text();
     expect(again).toContain('<th scope="col">Job ID</th>');
@@ -350,9 +463,14 @@ describe("hostile content", () => {
           actor: { name: `<b onmouseover=alert(1)>Mallory</b>`, id: "javascript:alert(1)" },
           entity: { type: "commission", id: evil, name: "javascript:alert(2)" },
           organization_id: `org"><script>alert(3)</script>`,
-          changes: { [`<i>field</i>`]: [evil, "<svg onload=alert(4)>"] },
+          changes: { "<i>field</i>": [evil, "<svg onload=alert(4)>"] },
           metadata: { note: "<iframe src=javascript:alert(5)>" },
-          request: { id: "javascript:alert(6)", path: "/x?<script>", body: "<script>alert(7)</script>", response_body: { html: evil } },
+          request: {
+            id: "javascript:alert(6)",
+            path: "/x?<script>",
+            body: "<script>alert(7)</script>",
+            response_body: { html: evil },
+          },
         },
       }),
       201,
@@ -372,7 +490,16 @@ describe("hostile content", () => {
 /** `2026-11-02T10:15:00` in Europe/Berlin for an ISO instant. */
 function berlin(iso: string): string {
   const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-CA", { timeZone: "Europe/Berlin", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23" })
+    new Intl.DateTimeFormat("en-CA", {
+      timeZone: "Europe/Berlin",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+      hourCycle: "h23",
+    })
       .formatToParts(new Date(iso))
       .map((p) => [p.type, p.value]),
   );

@@ -8,7 +8,14 @@ beforeAll(async () => {
   tenant = await createTenant();
   const events = [
     { id: "n1", type: "commission.updated", organization_id: "org_9", summary: "=1+1 nine" },
-    { id: "n2", type: "payout.created", category: "payment", status: "failed", organization_id: "org_9", summary: "Nine's payout" },
+    {
+      id: "n2",
+      type: "payout.created",
+      category: "payment",
+      status: "failed",
+      organization_id: "org_9",
+      summary: "Nine's payout",
+    },
     { id: "s1", type: "commission.updated", organization_id: "org_7", summary: "Seven's commission" },
     { id: "c1", type: "api_key.revoked", category: "configuration", organization_id: "org_9", summary: "Config" },
   ];
@@ -17,7 +24,12 @@ beforeAll(async () => {
 
 async function exportCsv(cookie: string, explorerQuery: string): Promise<Record<string, string>[]> {
   const confirm = await (await dash("GET", `/p/${tenant.project.id}/exports/new${explorerQuery}`, { cookie })).text();
-  const hidden = Object.fromEntries([...confirm.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1] ?? "", (m[2] ?? "").replace(/&quot;/g, '"').replace(/&amp;/g, "&")]));
+  const hidden = Object.fromEntries(
+    [...confirm.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+      m[1] ?? "",
+      (m[2] ?? "").replace(/&quot;/g, '"').replace(/&amp;/g, "&"),
+    ]),
+  );
   const created = await dash("POST", `/p/${tenant.project.id}/exports`, { cookie, form: { ...hidden, format: "csv" } });
   expect(created.status).toBe(303);
   const location = created.headers.get("Location") ?? "";
@@ -30,7 +42,9 @@ async function exportCsv(cookie: string, explorerQuery: string): Promise<Record<
 describe("dashboard exports", () => {
   it("confirms with the row count, then downloads the current filters at once", async () => {
     const cookie = await signIn(await createMember(tenant, "admin"));
-    const confirm = await (await dash("GET", `/p/${tenant.project.id}/exports/new?view=payments&status=failed`, { cookie })).text();
+    const confirm = await (
+      await dash("GET", `/p/${tenant.project.id}/exports/new?view=payments&status=failed`, { cookie })
+    ).text();
     expect(confirm).toContain("<strong>1</strong> event matches");
     expect(confirm).toContain('value="csv"');
     const rows = await exportCsv(cookie, "?view=payments&status=failed");
@@ -57,12 +71,24 @@ describe("dashboard exports", () => {
 
     // Other people's exports are not theirs to see or download.
     const admin = await signIn(await createMember(tenant, "admin"));
-    const confirm = await (await dash("GET", `/p/${tenant.project.id}/exports/new?range=all`, { cookie: admin })).text();
-    const hidden = Object.fromEntries([...confirm.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1] ?? "", m[2] ?? ""]));
-    const created = await dash("POST", `/p/${tenant.project.id}/exports`, { cookie: admin, form: { ...hidden, format: "jsonl" } });
+    const confirm = await (
+      await dash("GET", `/p/${tenant.project.id}/exports/new?range=all`, { cookie: admin })
+    ).text();
+    const hidden = Object.fromEntries(
+      [...confirm.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+        m[1] ?? "",
+        m[2] ?? "",
+      ]),
+    );
+    const created = await dash("POST", `/p/${tenant.project.id}/exports`, {
+      cookie: admin,
+      form: { ...hidden, format: "jsonl" },
+    });
     const download = created.headers.get("Location") ?? "";
     expect((await dash("GET", download, { cookie: partner })).status).toBe(404);
-    expect(await (await dash("GET", `/p/${tenant.project.id}/exports`, { cookie: partner })).text()).not.toContain(download.split("/")[4] ?? "x");
+    expect(await (await dash("GET", `/p/${tenant.project.id}/exports`, { cookie: partner })).text()).not.toContain(
+      download.split("/")[4] ?? "x",
+    );
   });
 
   it("shows tasks with filters and a progress fragment that stops polling when done", async () => {
@@ -73,7 +99,10 @@ describe("dashboard exports", () => {
     if (!taskId) throw new Error("no task listed");
     const detail = await (await dash("GET", `/p/${tenant.project.id}/tasks/${taskId}`, { cookie })).text();
     expect(detail).toContain("Processing time");
-    const progress = await dash("GET", `/p/${tenant.project.id}/tasks/${taskId}/progress`, { cookie, headers: { "HX-Request": "true" } });
+    const progress = await dash("GET", `/p/${tenant.project.id}/tasks/${taskId}/progress`, {
+      cookie,
+      headers: { "HX-Request": "true" },
+    });
     expect(progress.status).toBe(286);
     expect(await progress.text()).toContain('<progress max="100" value="100"');
     const member = await signIn(await createMember(tenant, "viewer"));
@@ -86,7 +115,12 @@ describe("dashboard exports", () => {
     form.set("file", new File([`${JSON.stringify({ id: "up_1", type: "a.b" })}\n{bad`], "history.jsonl", { type: "" }));
     const { exports } = await import("cloudflare:workers");
     const response = await exports.default.fetch(
-      new Request(`http://trailbook.test/p/${tenant.project.id}/imports`, { method: "POST", body: form, headers: { Cookie: cookie, Origin: "http://trailbook.test" }, redirect: "manual" }),
+      new Request(`http://trailbook.test/p/${tenant.project.id}/imports`, {
+        method: "POST",
+        body: form,
+        headers: { Cookie: cookie, Origin: "http://trailbook.test" },
+        redirect: "manual",
+      }),
     );
     expect(response.status).toBe(303);
     expect(response.headers.get("Location")).toMatch(/\/tasks\/tsk_/);
@@ -100,21 +134,31 @@ describe("notifications of finished tasks", () => {
     const project = await createTenant();
     const owner = await signIn(await createMember(project, "owner"));
     const colleague = await signIn(await createMember(project, "admin"));
-    const created = await dash("POST", `/p/${project.project.id}/exports`, { cookie: owner, form: { format: "jsonl" } });
+    const created = await dash("POST", `/p/${project.project.id}/exports`, {
+      cookie: owner,
+      form: { format: "jsonl" },
+    });
     expect(created.status).toBe(303);
     const events = await (await dash("GET", `/p/${project.project.id}/events`, { cookie: owner })).text();
     expect(events).toContain("Notifications (1)");
     const page = await (await dash("GET", `/p/${project.project.id}/notifications`, { cookie: owner })).text();
     expect(page).toMatch(/Export ready: \d+ events/);
-    expect(await (await dash("GET", `/p/${project.project.id}/notifications`, { cookie: colleague })).text()).toContain("You are all caught up.");
+    expect(await (await dash("GET", `/p/${project.project.id}/notifications`, { cookie: colleague })).text()).toContain(
+      "You are all caught up.",
+    );
 
     // An export started with an API key concerns everyone.
-    const apiExport = await expectJson<{ task_id: string }>(await api("POST", "/v1/exports", { key: project.keys.read, body: { format: "csv" } }), 202);
+    const apiExport = await expectJson<{ task_id: string }>(
+      await api("POST", "/v1/exports", { key: project.keys.read, body: { format: "csv" } }),
+      202,
+    );
     const { runTaskStep } = await import("../../src/services/tasks/engine");
     const { TASK_HANDLERS } = await import("../../src/services/tasks/handlers");
     const { env } = await import("cloudflare:test");
     while ((await runTaskStep(env, apiExport.task_id, TASK_HANDLERS, { enqueueNext: false })) === "continued");
-    expect(await (await dash("GET", `/p/${project.project.id}/events`, { cookie: colleague })).text()).toContain("Notifications (1)");
+    expect(await (await dash("GET", `/p/${project.project.id}/events`, { cookie: colleague })).text()).toContain(
+      "Notifications (1)",
+    );
 
     const id = /\/notifications\/(ntf_[A-Za-z0-9_]+)\/archive/.exec(page)?.[1];
     if (!id) throw new Error("no notification to archive");
@@ -124,8 +168,14 @@ describe("notifications of finished tasks", () => {
     // The API-started export's notification is still there for the owner until archived too.
     expect(after).toContain("/archive");
     await dash("POST", `/p/${project.project.id}/notifications/archive`, { cookie: owner });
-    expect(await (await dash("GET", `/p/${project.project.id}/notifications`, { cookie: owner })).text()).toContain("You are all caught up.");
-    expect(await (await dash("GET", `/p/${project.project.id}/notifications?archived=1`, { cookie: owner })).text()).toMatch(/Export ready/);
-    expect(await (await dash("GET", `/p/${project.project.id}/events`, { cookie: colleague })).text()).toContain("Notifications (1)");
+    expect(await (await dash("GET", `/p/${project.project.id}/notifications`, { cookie: owner })).text()).toContain(
+      "You are all caught up.",
+    );
+    expect(
+      await (await dash("GET", `/p/${project.project.id}/notifications?archived=1`, { cookie: owner })).text(),
+    ).toMatch(/Export ready/);
+    expect(await (await dash("GET", `/p/${project.project.id}/events`, { cookie: colleague })).text()).toContain(
+      "Notifications (1)",
+    );
   });
 });

@@ -11,7 +11,18 @@ describe("integrity page", () => {
   it("shows the digests, verifies a range, and lets admins download archives", async () => {
     const tenant = await createTenant();
     const old = new Date(Date.now() - 500 * 24 * 3600_000).toISOString();
-    await expectJson(await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events: [{ id: "a", type: "x.y" }, { id: "old", type: "x.y", occurred_at: old }] } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events/batch", {
+        key: tenant.keys.ingest,
+        body: {
+          events: [
+            { id: "a", type: "x.y" },
+            { id: "old", type: "x.y", occurred_at: old },
+          ],
+        },
+      }),
+      201,
+    );
     // Signed in before the (test's early) digests, as the sign-in is an event of this hour too.
     const admin = await signIn(await createMember(tenant, "admin"));
     const member = await signIn(await createMember(tenant, "member"));
@@ -22,7 +33,9 @@ describe("integrity page", () => {
 
     await env.DB.prepare("UPDATE projects SET archive_enabled = 1 WHERE id = ?").bind(tenant.project.id).run();
     await startRetention(env, createDb(env.DB));
-    const task = await env.DB.prepare("SELECT id FROM tasks WHERE project_id = ? AND type = 'retention'").bind(tenant.project.id).first<{ id: string }>();
+    const task = await env.DB.prepare("SELECT id FROM tasks WHERE project_id = ? AND type = 'retention'")
+      .bind(tenant.project.id)
+      .first<{ id: string }>();
     while ((await runTaskStep(env, task?.id ?? "", TASK_HANDLERS, { enqueueNext: false })) === "continued");
     const after = await (await dash("GET", `/p/${tenant.project.id}/integrity?verify=1`, { cookie: admin })).text();
     expect(after).toMatch(/pruned by retention/);
@@ -30,11 +43,23 @@ describe("integrity page", () => {
     if (!link) throw new Error("no archive listed");
     const file = await dash("GET", link, { cookie: admin });
     expect(file.status).toBe(200);
-    const lines = (await new Response(file.body?.pipeThrough(new DecompressionStream("gzip"))).text()).trim().split("\n");
+    const lines = (await new Response(file.body?.pipeThrough(new DecompressionStream("gzip"))).text())
+      .trim()
+      .split("\n");
     expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ id: "old" });
 
     expect((await dash("GET", link, { cookie: member })).status).toBe(403);
-    expect(await (await dash("GET", `/p/${tenant.project.id}/integrity`, { cookie: member })).text()).not.toContain("archives/download");
-    expect((await dash("GET", `/p/${tenant.project.id}/archives/download?file=${encodeURIComponent("exports/other/x.csv")}`, { cookie: admin })).status).toBe(404);
+    expect(await (await dash("GET", `/p/${tenant.project.id}/integrity`, { cookie: member })).text()).not.toContain(
+      "archives/download",
+    );
+    expect(
+      (
+        await dash(
+          "GET",
+          `/p/${tenant.project.id}/archives/download?file=${encodeURIComponent("exports/other/x.csv")}`,
+          { cookie: admin },
+        )
+      ).status,
+    ).toBe(404);
   });
 });

@@ -1,5 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, createMember, createTenant, dash, expectJson, explorerCount, signIn, storedEvents, type Tenant } from "../fixtures";
+import {
+  api,
+  createMember,
+  createTenant,
+  dash,
+  expectJson,
+  explorerCount,
+  signIn,
+  storedEvents,
+  type Tenant,
+} from "../fixtures";
 
 let tenant: Tenant;
 
@@ -7,15 +17,28 @@ beforeAll(async () => {
   tenant = await createTenant();
   const events = [
     { id: "mine_1", type: "commission.updated", organization_id: "org_9", summary: "Partner nine's commission" },
-    { id: "mine_2", type: "payout.created", category: "payment", organization_id: "org_9", summary: "Partner nine's payout" },
+    {
+      id: "mine_2",
+      type: "payout.created",
+      category: "payment",
+      organization_id: "org_9",
+      summary: "Partner nine's payout",
+    },
     { id: "theirs", type: "commission.updated", organization_id: "org_7", summary: "Partner seven's commission" },
     { id: "no_org", type: "user.login", category: "auth", summary: "Someone signed in" },
-    { id: "config", type: "api_key.revoked", category: "configuration", organization_id: "org_9", summary: "Key revoked" },
+    {
+      id: "config",
+      type: "api_key.revoked",
+      category: "configuration",
+      organization_id: "org_9",
+      summary: "Key revoked",
+    },
   ];
   await expectJson(await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events } }), 201);
 });
 
-const eventsPage = async (cookie: string, query = "") => (await dash("GET", `/p/${tenant.project.id}/events${query}`, { cookie })).text();
+const eventsPage = async (cookie: string, query = "") =>
+  (await dash("GET", `/p/${tenant.project.id}/events${query}`, { cookie })).text();
 
 describe("partner viewer", () => {
   it("sees, counts and opens only their organisation's events", async () => {
@@ -48,14 +71,23 @@ describe("partner viewer", () => {
       const html = await eventsPage(await signIn(await createMember(tenant, role)));
       expect(html).toContain("Partner seven");
       expect(html).not.toContain("Key revoked");
-      expect((await dash("GET", `/p/${tenant.project.id}/events/config`, { cookie: await signIn(await createMember(tenant, role)) })).status).toBe(404);
+      expect(
+        (
+          await dash("GET", `/p/${tenant.project.id}/events/config`, {
+            cookie: await signIn(await createMember(tenant, role)),
+          })
+        ).status,
+      ).toBe(404);
     }
     const admin = await eventsPage(await signIn(await createMember(tenant, "admin")));
     expect(admin).toContain("Key revoked");
   });
 
   it("shows a readable message for a malformed filter instead of events", async () => {
-    const html = await eventsPage(await signIn(await createMember(tenant, "member")), `?search=${encodeURIComponent("colour:red")}`);
+    const html = await eventsPage(
+      await signIn(await createMember(tenant, "member")),
+      `?search=${encodeURIComponent("colour:red")}`,
+    );
     expect(html).toContain("unknown key &quot;colour&quot; at column 1");
     expect(html).toMatch(/id="search-error"[^>]*role="alert"/);
     expect(html).not.toContain("data-event-id");
@@ -68,8 +100,13 @@ describe("Trailbook's own configuration events", () => {
     const owner = await createMember(project, "owner");
     const cookie = await signIn(owner);
     const base = `/p/${project.project.id}/settings`;
-    await dash("POST", base, { cookie, form: { name: "Renamed", timezone: "Europe/Berlin", retention_days: "90", redaction_keys: "iban, tax_id" } });
-    const keyPage = await (await dash("POST", `${base}/api-keys`, { cookie, form: { name: "Importer", scope: "ingest" } })).text();
+    await dash("POST", base, {
+      cookie,
+      form: { name: "Renamed", timezone: "Europe/Berlin", retention_days: "90", redaction_keys: "iban, tax_id" },
+    });
+    const keyPage = await (
+      await dash("POST", `${base}/api-keys`, { cookie, form: { name: "Importer", scope: "ingest" } })
+    ).text();
     const secret = /<div class="secret">(tb_[A-Za-z0-9_-]+)<\/div>/.exec(keyPage)?.[1];
     if (!secret) throw new Error("the new key was not shown");
     expect((await api("POST", "/v1/events", { key: secret, body: { type: "probe.sent" } })).status).toBe(201);
@@ -77,7 +114,10 @@ describe("Trailbook's own configuration events", () => {
     await dash("POST", `${base}/api-keys/${keyId}/revoke`, { cookie });
     expect((await api("POST", "/v1/events", { key: secret, body: { type: "probe.sent" } })).status).toBe(401);
     const colleague = await createMember(project, "member");
-    await dash("POST", `${base}/members/${colleague.userId}`, { cookie, form: { role: "viewer", organization_id: "org_3" } });
+    await dash("POST", `${base}/members/${colleague.userId}`, {
+      cookie,
+      form: { role: "viewer", organization_id: "org_3" },
+    });
     await dash("POST", `${base}/members/${colleague.userId}/remove`, { cookie });
 
     const events = await storedEvents(project.project.id);
@@ -87,11 +127,26 @@ describe("Trailbook's own configuration events", () => {
       category: "configuration",
       source: "dashboard",
       actor,
-      changes: { name: ["Test project", "Renamed"], timezone: ["UTC", "Europe/Berlin"], retention_days: [365, 90], redaction_keys: [[], ["iban", "tax_id"]] },
+      changes: {
+        name: ["Test project", "Renamed"],
+        timezone: ["UTC", "Europe/Berlin"],
+        retention_days: [365, 90],
+        redaction_keys: [[], ["iban", "tax_id"]],
+      },
     });
-    expect(byType("api_key.created")).toMatchObject({ category: "configuration", actor, changes: { scope: [null, "ingest"] } });
-    expect(byType("api_key.revoked")).toMatchObject({ category: "configuration", actor, entity: { type: "api_key", id: keyId } });
-    expect(byType("member.updated")).toMatchObject({ changes: { role: ["member", "viewer"], organization_id: [null, "org_3"] } });
+    expect(byType("api_key.created")).toMatchObject({
+      category: "configuration",
+      actor,
+      changes: { scope: [null, "ingest"] },
+    });
+    expect(byType("api_key.revoked")).toMatchObject({
+      category: "configuration",
+      actor,
+      entity: { type: "api_key", id: keyId },
+    });
+    expect(byType("member.updated")).toMatchObject({
+      changes: { role: ["member", "viewer"], organization_id: [null, "org_3"] },
+    });
     expect(byType("member.removed")).toMatchObject({ changes: { role: ["viewer", null] } });
     expect(JSON.stringify(events)).not.toContain(secret);
   });

@@ -3,17 +3,51 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { api, createMember, createTenant, dash, expectJson, signIn, storedEvents, type Tenant } from "../fixtures";
 
 type Role = "owner" | "admin" | "member" | "viewer" | "partner" | "outsider";
-type Case = { action: string; method: "GET" | "POST"; path: (t: Ctx) => string; form?: (t: Ctx) => Record<string, string>; htmx?: boolean; allowed: Role[] };
+type Case = {
+  action: string;
+  method: "GET" | "POST";
+  path: (t: Ctx) => string;
+  form?: (t: Ctx) => Record<string, string>;
+  htmx?: boolean;
+  allowed: Role[];
+};
 type Ctx = { tenant: Tenant; keyId: string; memberId: string };
 
 // Every dashboard route and action, and who may use it (README "Roles"). "partner" is a viewer
 // scoped to one organisation; "outsider" a signed-in user of another project.
 const CASES: Case[] = [
-  { action: "list events", method: "GET", path: (t) => `/p/${t.tenant.project.id}/events`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
-  { action: "open an event", method: "GET", path: (t) => `/p/${t.tenant.project.id}/events/org9_event`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
-  { action: "count events", method: "GET", path: (t) => `/p/${t.tenant.project.id}/count`, htmx: true, allowed: ["owner", "admin", "member", "viewer", "partner"] },
-  { action: "suggest actor ids", method: "GET", path: (t) => `/p/${t.tenant.project.id}/suggest/actor_id`, htmx: true, allowed: ["owner", "admin", "member", "viewer", "partner"] },
-  { action: "see project settings", method: "GET", path: (t) => `/p/${t.tenant.project.id}/settings`, allowed: ["owner", "admin"] },
+  {
+    action: "list events",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/events`,
+    allowed: ["owner", "admin", "member", "viewer", "partner"],
+  },
+  {
+    action: "open an event",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/events/org9_event`,
+    allowed: ["owner", "admin", "member", "viewer", "partner"],
+  },
+  {
+    action: "count events",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/count`,
+    htmx: true,
+    allowed: ["owner", "admin", "member", "viewer", "partner"],
+  },
+  {
+    action: "suggest actor ids",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/suggest/actor_id`,
+    htmx: true,
+    allowed: ["owner", "admin", "member", "viewer", "partner"],
+  },
+  {
+    action: "see project settings",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/settings`,
+    allowed: ["owner", "admin"],
+  },
   {
     action: "change project settings",
     method: "POST",
@@ -21,7 +55,12 @@ const CASES: Case[] = [
     form: () => ({ name: "Test project", timezone: "Europe/Paris", retention_days: "90", redaction_keys: "iban" }),
     allowed: ["owner", "admin"],
   },
-  { action: "see members", method: "GET", path: (t) => `/p/${t.tenant.project.id}/settings/members`, allowed: ["owner", "admin"] },
+  {
+    action: "see members",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/settings/members`,
+    allowed: ["owner", "admin"],
+  },
   {
     action: "invite a member",
     method: "POST",
@@ -36,7 +75,12 @@ const CASES: Case[] = [
     form: () => ({ role: "member", organization_id: "" }),
     allowed: ["owner", "admin"],
   },
-  { action: "see API keys", method: "GET", path: (t) => `/p/${t.tenant.project.id}/settings/api-keys`, allowed: ["owner", "admin"] },
+  {
+    action: "see API keys",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/settings/api-keys`,
+    allowed: ["owner", "admin"],
+  },
   {
     action: "create an API key",
     method: "POST",
@@ -44,17 +88,72 @@ const CASES: Case[] = [
     form: () => ({ name: "CI key", scope: "read" }),
     allowed: ["owner", "admin"],
   },
-  { action: "see own account", method: "GET", path: () => "/account", allowed: ["owner", "admin", "member", "viewer", "partner", "outsider"] },
-  { action: "see exports", method: "GET", path: (t) => `/p/${t.tenant.project.id}/exports`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
-  { action: "confirm an export", method: "GET", path: (t) => `/p/${t.tenant.project.id}/exports/new`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
-  { action: "see background tasks", method: "GET", path: (t) => `/p/${t.tenant.project.id}/tasks`, allowed: ["owner", "admin", "member"] },
-  { action: "see imports", method: "GET", path: (t) => `/p/${t.tenant.project.id}/imports`, allowed: ["owner", "admin"] },
-  { action: "see webhook sendouts", method: "GET", path: (t) => `/p/${t.tenant.project.id}/webhooks`, allowed: ["owner", "admin", "member"] },
-  { action: "manage webhook endpoints", method: "GET", path: (t) => `/p/${t.tenant.project.id}/settings/webhooks`, allowed: ["owner", "admin"] },
-  { action: "see analytics", method: "GET", path: (t) => `/p/${t.tenant.project.id}/analytics`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
-  { action: "see the security view", method: "GET", path: (t) => `/p/${t.tenant.project.id}/security`, allowed: ["owner", "admin"] },
-  { action: "see integrity", method: "GET", path: (t) => `/p/${t.tenant.project.id}/integrity`, allowed: ["owner", "admin", "member"] },
-  { action: "see notifications", method: "GET", path: (t) => `/p/${t.tenant.project.id}/notifications`, allowed: ["owner", "admin", "member", "viewer", "partner"] },
+  {
+    action: "see own account",
+    method: "GET",
+    path: () => "/account",
+    allowed: ["owner", "admin", "member", "viewer", "partner", "outsider"],
+  },
+  {
+    action: "see exports",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/exports`,
+    allowed: ["owner", "admin", "member", "viewer", "partner"],
+  },
+  {
+    action: "confirm an export",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/exports/new`,
+    allowed: ["owner", "admin", "member", "viewer", "partner"],
+  },
+  {
+    action: "see background tasks",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/tasks`,
+    allowed: ["owner", "admin", "member"],
+  },
+  {
+    action: "see imports",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/imports`,
+    allowed: ["owner", "admin"],
+  },
+  {
+    action: "see webhook sendouts",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/webhooks`,
+    allowed: ["owner", "admin", "member"],
+  },
+  {
+    action: "manage webhook endpoints",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/settings/webhooks`,
+    allowed: ["owner", "admin"],
+  },
+  {
+    action: "see analytics",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/analytics`,
+    allowed: ["owner", "admin", "member", "viewer", "partner"],
+  },
+  {
+    action: "see the security view",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/security`,
+    allowed: ["owner", "admin"],
+  },
+  {
+    action: "see integrity",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/integrity`,
+    allowed: ["owner", "admin", "member"],
+  },
+  {
+    action: "see notifications",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/notifications`,
+    allowed: ["owner", "admin", "member", "viewer", "partner"],
+  },
 ];
 
 const ROLES: Role[] = ["owner", "admin", "member", "viewer", "partner", "outsider"];
@@ -64,7 +163,10 @@ let ctx: Ctx;
 beforeAll(async () => {
   const tenant = await createTenant();
   await expectJson(
-    await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "org9_event", type: "commission.updated", organization_id: "org_9" } }),
+    await api("POST", "/v1/events", {
+      key: tenant.keys.ingest,
+      body: { id: "org9_event", type: "commission.updated", organization_id: "org_9" },
+    }),
     201,
   );
   const other = await createTenant();
@@ -72,18 +174,28 @@ beforeAll(async () => {
     const member =
       role === "outsider"
         ? await createMember(other, "owner")
-        : await createMember(tenant, role === "partner" ? "viewer" : role, role === "partner" ? { organizationId: "org_9" } : {});
+        : await createMember(
+            tenant,
+            role === "partner" ? "viewer" : role,
+            role === "partner" ? { organizationId: "org_9" } : {},
+          );
     cookies.set(role, await signIn(member));
   }
   const target = await createMember(tenant, "member");
-  const key = await env.DB.prepare("SELECT id FROM api_keys WHERE project_id = ? LIMIT 1").bind(tenant.project.id).first<{ id: string }>();
+  const key = await env.DB.prepare("SELECT id FROM api_keys WHERE project_id = ? LIMIT 1")
+    .bind(tenant.project.id)
+    .first<{ id: string }>();
   ctx = { tenant, keyId: key?.id ?? "", memberId: target.userId };
 });
 
 describe("permission matrix", () => {
   const table = CASES.flatMap((c) => ROLES.map((role) => [c.action, role, c] as const));
   it.each(table)("%s as %s", async (_action, role, c) => {
-    const response = await dash(c.method, c.path(ctx), { cookie: cookies.get(role), form: c.form?.(ctx), headers: c.htmx ? { "HX-Request": "true" } : {} });
+    const response = await dash(c.method, c.path(ctx), {
+      cookie: cookies.get(role),
+      form: c.form?.(ctx),
+      headers: c.htmx ? { "HX-Request": "true" } : {},
+    });
     const body = await response.text();
     if (c.allowed.includes(role)) {
       expect(response.status, body).toBe(200);
@@ -96,8 +208,12 @@ describe("permission matrix", () => {
   });
 
   it("shows settings links only to roles that may use them", async () => {
-    const admin = await (await dash("GET", `/p/${ctx.tenant.project.id}/events`, { cookie: cookies.get("admin") })).text();
-    const viewer = await (await dash("GET", `/p/${ctx.tenant.project.id}/events`, { cookie: cookies.get("viewer") })).text();
+    const admin = await (
+      await dash("GET", `/p/${ctx.tenant.project.id}/events`, { cookie: cookies.get("admin") })
+    ).text();
+    const viewer = await (
+      await dash("GET", `/p/${ctx.tenant.project.id}/events`, { cookie: cookies.get("viewer") })
+    ).text();
     expect(admin).toContain("/settings/members");
     expect(viewer).not.toContain("/settings/members");
   });
@@ -112,7 +228,10 @@ describe("member management rules", () => {
     const adminCookie = await signIn(admin);
     const members = `/p/${tenant.project.id}/settings/members`;
 
-    const refused = await dash("POST", members, { cookie: adminCookie, form: { email: "boss@example.com", role: "owner", method: "invite" } });
+    const refused = await dash("POST", members, {
+      cookie: adminCookie,
+      form: { email: "boss@example.com", role: "owner", method: "invite" },
+    });
     expect(refused.status).toBe(403);
     expect(await refused.text()).toContain("Only an owner can");
     const demote = await dash("POST", `${members}/${owner.userId}`, { cookie: adminCookie, form: { role: "viewer" } });
@@ -133,29 +252,47 @@ describe("member management rules", () => {
     const cookie = await signIn(owner);
     const members = `/p/${tenant.project.id}/settings/members`;
 
-    const invited = await (await dash("POST", members, { cookie, form: { email: "Partner@Example.com", role: "viewer", organization_id: "org_9", method: "invite" } })).text();
+    const invited = await (
+      await dash("POST", members, {
+        cookie,
+        form: { email: "Partner@Example.com", role: "viewer", organization_id: "org_9", method: "invite" },
+      })
+    ).text();
     const token = /\/invite\/([A-Za-z0-9_-]{30,})/.exec(invited)?.[1];
     if (!token) throw new Error("no invite link shown");
     const page = await dash("GET", `/invite/${token}`);
     expect(await page.text()).toContain("partner@example.com");
-    const weak = await dash("POST", `/invite/${token}`, { form: { name: "Pat", password: "short", password_confirm: "short" } });
+    const weak = await dash("POST", `/invite/${token}`, {
+      form: { name: "Pat", password: "short", password_confirm: "short" },
+    });
     expect(weak.status).toBe(422);
-    const joined = await dash("POST", `/invite/${token}`, { form: { name: "Pat", password: "partner-password", password_confirm: "partner-password" } });
+    const joined = await dash("POST", `/invite/${token}`, {
+      form: { name: "Pat", password: "partner-password", password_confirm: "partner-password" },
+    });
     expect(joined.status).toBe(303);
     expect(joined.headers.get("Location")).toBe(`/p/${tenant.project.id}/events`);
     expect((await dash("GET", `/invite/${token}`)).status).toBe(404);
-    const membership = await env.DB.prepare("SELECT m.role, m.organization_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = ?")
+    const membership = await env.DB.prepare(
+      "SELECT m.role, m.organization_id FROM memberships m JOIN users u ON u.id = m.user_id WHERE u.email = ?",
+    )
       .bind("partner@example.com")
       .first();
     expect(membership).toEqual({ role: "viewer", organization_id: "org_9" });
 
-    const created = await (await dash("POST", members, { cookie, form: { email: "temp@example.com", role: "member", method: "password" } })).text();
+    const created = await (
+      await dash("POST", members, { cookie, form: { email: "temp@example.com", role: "member", method: "password" } })
+    ).text();
     const password = /<div class="secret">([A-Za-z0-9_-]+)<\/div>/.exec(created)?.[1];
     if (!password) throw new Error("no one-time password shown");
     const temp = await signIn({ email: "temp@example.com", password });
-    expect((await dash("GET", `/p/${tenant.project.id}/events`, { cookie: temp })).headers.get("Location")).toBe("/account");
+    expect((await dash("GET", `/p/${tenant.project.id}/events`, { cookie: temp })).headers.get("Location")).toBe(
+      "/account",
+    );
 
-    const again = await dash("POST", members, { cookie, form: { email: "temp@example.com", role: "member", method: "invite" } });
+    const again = await dash("POST", members, {
+      cookie,
+      form: { email: "temp@example.com", role: "member", method: "invite" },
+    });
     expect(again.status).toBe(409);
     const types = (await storedEvents(tenant.project.id)).map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(["member.invited", "member.joined", "member.added"]));

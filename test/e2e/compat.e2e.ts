@@ -7,7 +7,17 @@ const apiKey = inject("apiKey");
 const projectId = inject("projectId");
 const url = new URL(base);
 
-async function events(query: string): Promise<{ id: string; type: string; organization_id?: string; metadata?: Record<string, unknown>; status?: string; lifecycle_action?: string; request?: { ip?: string } }[]> {
+async function events(query: string): Promise<
+  {
+    id: string;
+    type: string;
+    organization_id?: string;
+    metadata?: Record<string, unknown>;
+    status?: string;
+    lifecycle_action?: string;
+    request?: { ip?: string };
+  }[]
+> {
   const response = await fetch(`${base}/v1/events?${query}`, { headers: { Authorization: `Bearer ${apiKey}` } });
   return ((await response.json()) as { data: [] }).data;
 }
@@ -28,19 +38,35 @@ describe("WorkOS SDK, unmodified", () => {
     await workos.auditLogs.createEvent("org_workos", event, { idempotencyKey: "idem-1" });
     const stored = await events("organization_id=org_workos");
     expect(stored).toHaveLength(1);
-    expect(stored[0]).toMatchObject({ type: "user.signed_in", organization_id: "org_workos", request: { ip: "203.0.113.7" }, metadata: { plan: "pro", received_via: "workos" } });
-    await expect(workos.auditLogs.createEvent("org_workos", { ...event, action: "user.signed_out" }, { idempotencyKey: "idem-1" })).rejects.toMatchObject({ name: "BadRequestException", status: 400 });
+    expect(stored[0]).toMatchObject({
+      type: "user.signed_in",
+      organization_id: "org_workos",
+      request: { ip: "203.0.113.7" },
+      metadata: { plan: "pro", received_via: "workos" },
+    });
+    await expect(
+      workos.auditLogs.createEvent("org_workos", { ...event, action: "user.signed_out" }, { idempotencyKey: "idem-1" }),
+    ).rejects.toMatchObject({ name: "BadRequestException", status: 400 });
   });
 
   it("answers invalid events and bad keys with the SDK's own exceptions", async () => {
-    await expect(workos.auditLogs.createEvent("org_workos", { ...event, action: "" })).rejects.toMatchObject({ name: "UnprocessableEntityException", status: 422 });
+    await expect(workos.auditLogs.createEvent("org_workos", { ...event, action: "" })).rejects.toMatchObject({
+      name: "UnprocessableEntityException",
+      status: 422,
+    });
     const stranger = new WorkOS("tb_not_a_key", { apiHostname: url.hostname, port: Number(url.port), https: false });
-    await expect(stranger.auditLogs.createEvent("org_workos", event)).rejects.toMatchObject({ name: "UnauthorizedException" });
+    await expect(stranger.auditLogs.createEvent("org_workos", event)).rejects.toMatchObject({
+      name: "UnauthorizedException",
+    });
     await expect(workos.auditLogs.getExport("exp_nope")).rejects.toMatchObject({ name: "NotFoundException" });
   });
 
   it("exports until ready, with a URL that downloads the CSV", async () => {
-    const created = await workos.auditLogs.createExport({ organizationId: "org_workos", rangeStart: new Date(Date.now() - 3600_000), rangeEnd: new Date(Date.now() + 60_000) });
+    const created = await workos.auditLogs.createExport({
+      organizationId: "org_workos",
+      rangeStart: new Date(Date.now() - 3600_000),
+      rangeEnd: new Date(Date.now() + 60_000),
+    });
     expect(created).toMatchObject({ object: "audit_log_export", state: "pending" });
     let current = created;
     for (let i = 0; i < 60 && current.state === "pending"; i++) {
@@ -73,11 +99,18 @@ describe("Retraced client, unmodified", () => {
   it("reports an event and a bulk, and the client's own hash check passes", async () => {
     const id = await retraced.reportEvent(event);
     expect(id).toMatch(/^evt_/);
-    const ids = await retraced.reportEvents([event, { ...event, action: "document.viewed", crud: "r", is_failure: true, fields: undefined }]);
+    const ids = await retraced.reportEvents([
+      event,
+      { ...event, action: "document.viewed", crud: "r", is_failure: true, fields: undefined },
+    ]);
     expect(ids).toHaveLength(2);
     const stored = await events("organization_id=org_retraced");
     expect(stored).toHaveLength(3);
-    expect(stored.find((e) => e.type === "document.viewed")).toMatchObject({ status: "failure", lifecycle_action: "read", metadata: { received_via: "retraced" } });
+    expect(stored.find((e) => e.type === "document.viewed")).toMatchObject({
+      status: "failure",
+      lifecycle_action: "read",
+      metadata: { received_via: "retraced" },
+    });
   });
 
   it("validates like Retraced's server and keeps projects apart", async () => {
@@ -89,7 +122,11 @@ describe("Retraced client, unmodified", () => {
     await expect(retraced.reportEvents(Array.from({ length: 51 }, () => event))).rejects.toThrow(/400/);
     const elsewhere = new Retraced({ apiKey, projectId: "prj_someone_else", endpoint: base });
     await expect(elsewhere.reportEvent(event)).rejects.toThrow(/404/);
-    const response = await fetch(`${base}/publisher/v1/project/${projectId}/event`, { method: "POST", headers: { Authorization: `Token token=${apiKey}`, "Content-Type": "application/json" }, body: JSON.stringify(event) });
+    const response = await fetch(`${base}/publisher/v1/project/${projectId}/event`, {
+      method: "POST",
+      headers: { Authorization: `Token token=${apiKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify(event),
+    });
     expect(response.status).toBe(201);
   });
 });

@@ -6,32 +6,40 @@ const base = inject("baseUrl");
 const events = `${base}/p/${inject("projectId")}/events`;
 let browser: Browser;
 
-const rowIds = (page: Page) => page.$$eval("tbody#rows tr[data-event-id]", (rows) => rows.map((r) => r.getAttribute("data-event-id")));
+const rowIds = (page: Page) =>
+  page.$$eval("tbody#rows tr[data-event-id]", (rows) => rows.map((r) => r.getAttribute("data-event-id")));
 
 beforeAll(async () => {
   const now = Date.now();
   const statuses = ["failed", "processing", "transit", "complete", "rollback"];
   await postEvents(base, inject("apiKey"), [
-      ...Array.from({ length: 60 }, (_, i) => ({
-        id: `pay_${String(i).padStart(2, "0")}`,
-        type: i % 2 ? "payout.updated" : "payout.created",
-        category: "payment",
-        status: statuses[i % statuses.length],
-        summary: `Payout ${i}`,
-        changes: { status: ["processing", statuses[i % statuses.length]] },
-        occurred_at: new Date(now - (i + 5) * 60_000).toISOString(),
-      })),
-      {
-        id: "commission_1",
-        type: "commission.updated",
-        summary: "Commission approved for Acme",
-        lifecycle_action: "approved",
-        actor: { id: "u_42", name: "Jane Doe" },
-        entity: { type: "commission", id: "123" },
-        changes: { status: ["pending", "approved"] },
-        request: { id: "req_e2e", method: "PATCH", path: "/api/commissions/123", status_code: 200, body: { status: "approved" }, response_body: { ok: true } },
-        occurred_at: new Date(now - 60_000).toISOString(),
+    ...Array.from({ length: 60 }, (_, i) => ({
+      id: `pay_${String(i).padStart(2, "0")}`,
+      type: i % 2 ? "payout.updated" : "payout.created",
+      category: "payment",
+      status: statuses[i % statuses.length],
+      summary: `Payout ${i}`,
+      changes: { status: ["processing", statuses[i % statuses.length]] },
+      occurred_at: new Date(now - (i + 5) * 60_000).toISOString(),
+    })),
+    {
+      id: "commission_1",
+      type: "commission.updated",
+      summary: "Commission approved for Acme",
+      lifecycle_action: "approved",
+      actor: { id: "u_42", name: "Jane Doe" },
+      entity: { type: "commission", id: "123" },
+      changes: { status: ["pending", "approved"] },
+      request: {
+        id: "req_e2e",
+        method: "PATCH",
+        path: "/api/commissions/123",
+        status_code: 200,
+        body: { status: "approved" },
+        response_body: { ok: true },
       },
+      occurred_at: new Date(now - 60_000).toISOString(),
+    },
   ]);
   browser = await launchBrowser();
 });
@@ -62,7 +70,9 @@ describe("the explorer in a real browser", () => {
     // Actor ids are suggested once the box is used, not sent with every page.
     expect(await page.$$eval("#actor-ids option", (o) => o.length)).toBe(0);
     await page.focus('input[name="actor_id"]');
-    await expect.poll(() => page.$$eval("#actor-ids option", (o) => o.map((x) => x.getAttribute("value")))).toContain("u_42");
+    await expect
+      .poll(() => page.$$eval("#actor-ids option", (o) => o.map((x) => x.getAttribute("value"))))
+      .toContain("u_42");
     await page.selectOption('select[name="changed"]', "commission.status");
     await page.click('button:has-text("Apply")');
     await page.waitForURL(/changed=commission\.status/);

@@ -40,7 +40,10 @@ describe("exports in a real browser", () => {
     await page.waitForSelector('#download a:has-text("Download")', { timeout: 45_000 });
     expect(await page.getAttribute("#task-progress progress", "value")).toBe("100");
     expect(await page.getAttribute("#task-progress", "hx-get")).toBeNull();
-    const [download] = await Promise.all([page.waitForEvent("download"), page.click('#download a:has-text("Download")')]);
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click('#download a:has-text("Download")'),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^trailbook-exp_[a-z0-9]+\.csv$/);
     const rows = parse(readFileSync((await download.path()) ?? ""), { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(30);

@@ -1,4 +1,4 @@
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -26,7 +26,9 @@ function freePort(): Promise<number> {
     server.once("error", reject);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
     });
   });
 }
@@ -50,7 +52,18 @@ export default async function setup(project: TestProject) {
   const credentials = { email: "e2e-owner@example.com", password: "e2e-password-123", projectName: "E2E project" };
   const boot = spawnSync(
     process.execPath,
-    ["scripts/bootstrap.mjs", "--local", "--persist-to", state, "--email", credentials.email, "--password", credentials.password, "--project", credentials.projectName],
+    [
+      "scripts/bootstrap.mjs",
+      "--local",
+      "--persist-to",
+      state,
+      "--email",
+      credentials.email,
+      "--password",
+      credentials.password,
+      "--project",
+      credentials.projectName,
+    ],
     { cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "1" } },
   );
   if (boot.status !== 0) throw new Error(`bootstrap failed:\n${boot.stderr}`);
@@ -60,12 +73,27 @@ export default async function setup(project: TestProject) {
   const child = spawn(
     WRANGLER,
     [
-      "dev", "--port", String(port), "--ip", "127.0.0.1", "--persist-to", state,
-      "--var", "ENVIRONMENT:development", "--var", `SECRETS_KEY:${randomBytes(32).toString("hex")}`,
+      "dev",
+      "--port",
+      String(port),
+      "--ip",
+      "127.0.0.1",
+      "--persist-to",
+      state,
+      "--var",
+      "ENVIRONMENT:development",
+      "--var",
+      `SECRETS_KEY:${randomBytes(32).toString("hex")}`,
       // Small, so the browser test sees an export run in the background with a progress bar.
-      "--var", "EXPORT_DIRECT_MAX_ROWS:20",
+      "--var",
+      "EXPORT_DIRECT_MAX_ROWS:20",
     ],
-    { cwd: ROOT, env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" }, stdio: ["ignore", "pipe", "pipe"], detached: true },
+    {
+      cwd: ROOT,
+      env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" },
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    },
   );
   let output = "";
   child.stdout?.on("data", (d: Buffer) => (output += d.toString()));

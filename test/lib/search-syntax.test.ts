@@ -32,7 +32,9 @@ describe("parseSearchQuery", () => {
     const clauses = parseSearchQuery(
       'type:commission.* actor:u_42 status:failure changed:status -source:api after:2026-01-01 "approved" org:"Acme Ltd"',
     );
-    expect(clauses.map((c) => (c.kind === "field" ? [c.key, c.value, c.negated] : [c.text, c.phrase, c.negated]))).toEqual([
+    expect(
+      clauses.map((c) => (c.kind === "field" ? [c.key, c.value, c.negated] : [c.text, c.phrase, c.negated])),
+    ).toEqual([
       ["type", "commission.*", false],
       ["actor", "u_42", false],
       ["status", "failure", false],
@@ -56,7 +58,15 @@ describe("parseSearchQuery", () => {
     const keys = parseSearchQuery("org:a organization:b organisation:c ORGANIZATION_ID:d request:e job:f Actor:g").map(
       (c) => c.kind === "field" && c.key,
     );
-    expect(keys).toEqual(["organization_id", "organization_id", "organization_id", "organization_id", "request_id", "job_id", "actor"]);
+    expect(keys).toEqual([
+      "organization_id",
+      "organization_id",
+      "organization_id",
+      "organization_id",
+      "request_id",
+      "job_id",
+      "actor",
+    ]);
   });
 
   it("keeps everything after the first colon as the value", () => {
@@ -85,7 +95,12 @@ describe("parseSearchQuery", () => {
   });
 
   it("treats words whose part before the colon is not a plain word as text", () => {
-    expect(parseSearchQuery("u_42:x a.b:c a-b:c :x").map((c) => c.kind === "text" && c.text)).toEqual(["u_42:x", "a.b:c", "a-b:c", ":x"]);
+    expect(parseSearchQuery("u_42:x a.b:c a-b:c :x").map((c) => c.kind === "text" && c.text)).toEqual([
+      "u_42:x",
+      "a.b:c",
+      "a-b:c",
+      ":x",
+    ]);
   });
 
   it("treats words that only look like keys as text", () => {
@@ -147,6 +162,12 @@ describe("parseSearchQuery", () => {
 
   it(`allows at most ${MAX_CLAUSES} clauses`, () => {
     expect(parseSearchQuery(Array(MAX_CLAUSES).fill("a").join(" "))).toHaveLength(MAX_CLAUSES);
-    expect(errorOf(Array(MAX_CLAUSES + 1).fill("a").join(" ")).column).toBe(MAX_CLAUSES * 2 + 1);
+    expect(
+      errorOf(
+        Array(MAX_CLAUSES + 1)
+          .fill("a")
+          .join(" "),
+      ).column,
+    ).toBe(MAX_CLAUSES * 2 + 1);
   });
 });

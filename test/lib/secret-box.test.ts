@@ -33,7 +33,18 @@ describe("secret box", () => {
   it("refuses garbage with a format error", async () => {
     const sealed = await seal(KEY, "secret", "totp");
     const [, iv, data] = sealed.split(".");
-    for (const bad of ["", "not sealed", "v1..", "v1.@@.@@", `v2.${iv}.${data}`, `v1.${iv}`, `${sealed}.extra`, `v1.${iv}A.${data}`, `v1.AAAA.${data}`, `v1.${iv}.${data}=`]) {
+    for (const bad of [
+      "",
+      "not sealed",
+      "v1..",
+      "v1.@@.@@",
+      `v2.${iv}.${data}`,
+      `v1.${iv}`,
+      `${sealed}.extra`,
+      `v1.${iv}A.${data}`,
+      `v1.AAAA.${data}`,
+      `v1.${iv}.${data}=`,
+    ]) {
       await expect(open(KEY, bad, "totp"), bad).rejects.toThrow(/not a sealed value/);
     }
   });

@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { base32Decode, base32Encode, generateRecoveryCodes, generateTotpSecret, qrCodeSvg, totpCode, totpUri, verifyTotp } from "../../src/lib/totp";
+import {
+  base32Decode,
+  base32Encode,
+  generateRecoveryCodes,
+  generateTotpSecret,
+  qrCodeSvg,
+  totpCode,
+  totpUri,
+  verifyTotp,
+} from "../../src/lib/totp";
 
 // RFC 6238 appendix B, SHA-1 secret "12345678901234567890"; we use the last 6 of the 8 digits.
 const RFC_SECRET = base32Encode(new TextEncoder().encode("12345678901234567890"));
@@ -46,7 +55,18 @@ describe("totp codes", () => {
     const now = 1_700_000_000_000;
     const code = await totpCode(RFC_SECRET, Math.floor(now / 30_000));
     expect(await verifyTotp(RFC_SECRET, ` ${code.slice(0, 3)} ${code.slice(3)} `, now)).not.toBeNull();
-    for (const bad of ["", "12345", "1234567", `${code}0`, `0${code}`, "abcdef", "12345a", "12-456", "１２３４５６", `${code.slice(0, 5)}\u0000`]) {
+    for (const bad of [
+      "",
+      "12345",
+      "1234567",
+      `${code}0`,
+      `0${code}`,
+      "abcdef",
+      "12345a",
+      "12-456",
+      "１２３４５６",
+      `${code.slice(0, 5)}\u0000`,
+    ]) {
       expect(await verifyTotp(RFC_SECRET, bad, now)).toBeNull();
     }
   });

@@ -102,7 +102,13 @@ export function HorizontalBars({ title, items, unit = "events" }: { title: strin
         <svg viewBox={`0 0 520 ${items.length * row}`} role="img" aria-label={title} class="chart-svg">
           {items.map((item, i) => (
             <a href={item.href}>
-              <rect x="180" y={i * row + 4} width={(item.value / max) * 280} height={row - 8} fill={colorOf(item.key ?? "")} />
+              <rect
+                x="180"
+                y={i * row + 4}
+                width={(item.value / max) * 280}
+                height={row - 8}
+                fill={colorOf(item.key ?? "")}
+              />
               <text x="174" y={i * row + row / 2 + 4} text-anchor="end" class="label">
                 {item.label.length > 28 ? `${item.label.slice(0, 27)}…` : item.label}
               </text>
@@ -145,7 +151,12 @@ export function RateLine({ title, points }: { title: string; points: RatePoint[]
     <figure class="chart">
       <figcaption>{title}</figcaption>
       <svg viewBox={`0 0 ${width} ${height + 10}`} role="img" aria-label={title} class="chart-svg">
-        <polyline fill="none" stroke="#dc2626" stroke-width="2" points={points.map((p, i) => `${i * step},${y(p)}`).join(" ")} />
+        <polyline
+          fill="none"
+          stroke="#dc2626"
+          stroke-width="2"
+          points={points.map((p, i) => `${i * step},${y(p)}`).join(" ")}
+        />
         {points.map((p, i) => (
           <a href={p.href}>
             <circle cx={i * step} cy={y(p)} r="4" fill="#dc2626">

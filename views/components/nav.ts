@@ -1,6 +1,18 @@
 import type { NavItem } from "../layouts/Layout";
 
-export type NavAccess = { events: boolean; settings: boolean; exports: boolean; tasks: boolean; imports: boolean; webhooks: boolean; manageWebhooks: boolean; integrity: boolean; analytics: boolean; security: boolean; unread: number };
+export type NavAccess = {
+  events: boolean;
+  settings: boolean;
+  exports: boolean;
+  tasks: boolean;
+  imports: boolean;
+  webhooks: boolean;
+  manageWebhooks: boolean;
+  integrity: boolean;
+  analytics: boolean;
+  security: boolean;
+  unread: number;
+};
 
 /** The project navigation; items a role may not use are not shown. */
 export function projectNav(projectId: string, access: NavAccess, current: string): NavItem[] {
@@ -13,7 +25,10 @@ export function projectNav(projectId: string, access: NavAccess, current: string
   if (access.imports) items.push({ href: `${base}/imports`, label: "Imports" });
   if (access.webhooks) items.push({ href: `${base}/webhooks`, label: "Webhooks" });
   if (access.integrity) items.push({ href: `${base}/integrity`, label: "Integrity" });
-  items.push({ href: `${base}/notifications`, label: access.unread ? `Notifications (${access.unread})` : "Notifications" });
+  items.push({
+    href: `${base}/notifications`,
+    label: access.unread ? `Notifications (${access.unread})` : "Notifications",
+  });
   if (access.settings) {
     items.push({ href: `${base}/settings`, label: "Settings" });
     items.push({ href: `${base}/settings/members`, label: "Members" });

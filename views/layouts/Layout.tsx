@@ -38,7 +38,9 @@ export function Layout({ title, nonce, user, project, nav, timeMode, boost, chil
       </head>
       <body data-time={timeMode ?? "project"}>
         <div id="progress" class="progress htmx-indicator" aria-hidden="true"></div>
-        <a class="skip" href="#main">Skip to content</a>
+        <a class="skip" href="#main">
+          Skip to content
+        </a>
         {user && (
           <header class="topbar">
             <a class="brand" href="/">

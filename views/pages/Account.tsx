@@ -4,15 +4,34 @@ import { utcText } from "../components/time";
 import { Layout, type LayoutUser } from "../layouts/Layout";
 
 type Flash = { error?: string | undefined; success?: string | undefined };
-export type SessionRow = { id: string; createdAt: number; lastSeenAt: number; ip: string | null; userAgent: string | null; current: boolean };
+export type SessionRow = {
+  id: string;
+  createdAt: number;
+  lastSeenAt: number;
+  ip: string | null;
+  userAgent: string | null;
+  current: boolean;
+};
 
 const when = (ms: number) => utcText(ms);
 
-export function Account(props: Flash & { nonce?: string | undefined; user: LayoutUser; mustChangePassword: boolean; totpEnabled: boolean; sessions: SessionRow[] }) {
+export function Account(
+  props: Flash & {
+    nonce?: string | undefined;
+    user: LayoutUser;
+    mustChangePassword: boolean;
+    totpEnabled: boolean;
+    sessions: SessionRow[];
+  },
+) {
   return (
     <Layout title="Your account" nonce={props.nonce} user={props.user}>
       <h1>Your account</h1>
-      {props.mustChangePassword && <Alert kind="info">Your account was created with a one-time password. Choose your own password to continue.</Alert>}
+      {props.mustChangePassword && (
+        <Alert kind="info">
+          Your account was created with a one-time password. Choose your own password to continue.
+        </Alert>
+      )}
       {props.success && <Alert kind="success">{props.success}</Alert>}
       {props.error && <Alert kind="error">{props.error}</Alert>}
       <h2>Password</h2>
@@ -103,13 +122,22 @@ export function Account(props: Flash & { nonce?: string | undefined; user: Layou
 }
 
 /** `qrSvg` is markup our own QR encoder produced from the otpauth URI, not user input. */
-export function TotpEnrol(props: { nonce?: string | undefined; user: LayoutUser; qrSvg: string; secret: string; pending: string; error?: string | undefined }) {
+export function TotpEnrol(props: {
+  nonce?: string | undefined;
+  user: LayoutUser;
+  qrSvg: string;
+  secret: string;
+  pending: string;
+  error?: string | undefined;
+}) {
   return (
     <Layout title="Set up two-step verification" nonce={props.nonce} user={props.user}>
       <h1>Set up two-step verification</h1>
       {props.error && <Alert kind="error">{props.error}</Alert>}
       <div class="card stack">
-        <p>Scan this code with an authenticator app (1Password, Google Authenticator, Authy…), or type the key by hand.</p>
+        <p>
+          Scan this code with an authenticator app (1Password, Google Authenticator, Authy…), or type the key by hand.
+        </p>
         <div class="qr">{raw(props.qrSvg)}</div>
         <p>
           Key: <code class="secret">{props.secret.replace(/(.{4})/g, "$1 ").trim()}</code>
@@ -133,7 +161,9 @@ export function RecoveryCodes(props: { nonce?: string | undefined; user: LayoutU
   return (
     <Layout title="Recovery codes" nonce={props.nonce} user={props.user}>
       <h1>Two-step verification is on</h1>
-      <Alert kind="info">Save these recovery codes somewhere safe. Each works once if you lose your phone. They are not shown again.</Alert>
+      <Alert kind="info">
+        Save these recovery codes somewhere safe. Each works once if you lose your phone. They are not shown again.
+      </Alert>
       <div class="card">
         <ul class="codes">
           {props.codes.map((code) => (

@@ -1,5 +1,5 @@
+import { type BarItem, HorizontalBars, RateLine, type RatePoint, type Stack, StackedBars } from "../components/charts";
 import { utcText } from "../components/time";
-import { HorizontalBars, RateLine, StackedBars, type BarItem, type RatePoint, type Stack } from "../components/charts";
 import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
 
 type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
@@ -24,13 +24,15 @@ export function Analytics(props: AnalyticsProps) {
         <h1>Analytics</h1>
         <div class="chips" role="group" aria-label="Time range">
           {props.ranges.map((r) => (
-            <a class="chip" href={r.href} aria-pressed={r.active ? "true" : "false"}>
+            <a class="chip" href={r.href} aria-current={r.active ? "true" : undefined}>
               {r.label}
             </a>
           ))}
         </div>
       </div>
-      <p class="counter">{props.total.toLocaleString("en-US")} events in this range. Every bar and point opens the matching events.</p>
+      <p class="counter">
+        {props.total.toLocaleString("en-US")} events in this range. Every bar and point opens the matching events.
+      </p>
       <StackedBars title="Events over time, by category" stacks={props.stacks} keys={props.categoryKeys} />
       <div class="grid-2">
         <HorizontalBars title="Categories" items={props.categories} />
@@ -51,12 +53,17 @@ export function Security(props: Frame & { alerts: SecurityAlert[]; actors: BarIt
     <Layout title="Security" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
       <h1>Security</h1>
       <p class="muted">
-        Rules: five failed sign-ins for one actor or one address within ten minutes; an export ten times larger than usual; API keys created or
-        revoked. They cover Trailbook's own sign-ins and the <code>auth</code> events you send.
+        Rules: five failed sign-ins for one actor or one address within ten minutes; an export ten times larger than
+        usual; API keys created or revoked. They cover Trailbook's own sign-ins and the <code>auth</code> events you
+        send.
       </p>
       <div class="grid-2">
         <HorizontalBars title="Failed sign-ins in the last 24 hours, by actor" items={props.actors} unit="failures" />
-        <HorizontalBars title="Failed sign-ins in the last 24 hours, by address" items={props.addresses} unit="failures" />
+        <HorizontalBars
+          title="Failed sign-ins in the last 24 hours, by address"
+          items={props.addresses}
+          unit="failures"
+        />
       </div>
       <h2>Alerts</h2>
       {props.alerts.length === 0 ? (

@@ -22,7 +22,15 @@ export type TaskSummary = {
   label: string;
 };
 
-const TONE: Record<string, string> = { done: "ok", failed: "bad", in_progress: "warn", enqueued: "info", running: "warn", queued: "info", expired: "info" };
+const TONE: Record<string, string> = {
+  done: "ok",
+  failed: "bad",
+  in_progress: "warn",
+  enqueued: "info",
+  running: "warn",
+  queued: "info",
+  expired: "info",
+};
 
 export function TaskStatus({ status }: { status: string }) {
   return <span class={`badge ${TONE[status] ?? "info"}`}>{status.replace("_", " ")}</span>;
@@ -45,7 +53,13 @@ export function Progress({ task, href }: { task: TaskSummary; href: string }) {
   const running = task.status === "enqueued" || task.status === "in_progress";
   const percent = Math.round(task.progress * 100);
   return (
-    <div id="task-progress" class="card" hx-get={running ? href : undefined} hx-trigger={running ? "every 2s" : undefined} hx-swap="outerHTML">
+    <div
+      id="task-progress"
+      class="card"
+      hx-get={running ? href : undefined}
+      hx-trigger={running ? "every 2s" : undefined}
+      hx-swap="outerHTML"
+    >
       <div class="toolbar">
         <TaskStatus status={task.status} />
         <span>
@@ -57,13 +71,23 @@ export function Progress({ task, href }: { task: TaskSummary; href: string }) {
         {percent}%
       </progress>
       <p class="muted">
-        {task.successCount.toLocaleString("en-US")} succeeded, {task.failureCount.toLocaleString("en-US")} failed · {duration(task)}
+        {task.successCount.toLocaleString("en-US")} succeeded, {task.failureCount.toLocaleString("en-US")} failed ·{" "}
+        {duration(task)}
       </p>
     </div>
   );
 }
 
-export function ExportConfirm(props: Frame & { count: number; hidden: Record<string, string>; description: string[]; back: string; limit: number; error?: string | undefined }) {
+export function ExportConfirm(
+  props: Frame & {
+    count: number;
+    hidden: Record<string, string>;
+    description: string[];
+    back: string;
+    limit: number;
+    error?: string | undefined;
+  },
+) {
   const direct = props.count <= props.limit;
   return (
     <Layout title="Download events" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
@@ -75,7 +99,8 @@ export function ExportConfirm(props: Frame & { count: number; hidden: Record<str
             <input type="hidden" name={name} value={value} />
           ))}
           <p>
-            <strong>{props.count.toLocaleString("en-US")}</strong> {props.count === 1 ? "event matches" : "events match"} the current filters
+            <strong>{props.count.toLocaleString("en-US")}</strong>{" "}
+            {props.count === 1 ? "event matches" : "events match"} the current filters
             {props.description.length ? ":" : "."}
           </p>
           {props.description.length > 0 && (
@@ -186,7 +211,13 @@ export function ExportsList(props: Frame & { exports: ExportSummary[] }) {
                   <td>
                     <TaskStatus status={e.status} />
                   </td>
-                  <td>{e.status === "done" && <a href={`${base}/${e.id}/download`} hx-boost="false">Download</a>}</td>
+                  <td>
+                    {e.status === "done" && (
+                      <a href={`${base}/${e.id}/download`} hx-boost="false">
+                        Download
+                      </a>
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>
@@ -249,21 +280,27 @@ export function DownloadLink({ base, exportId, status }: { base: string; exportI
   );
 }
 
-export function TasksList(props: Frame & { tasks: TaskSummary[]; typeLinks: { label: string; href: string; active: boolean }[]; statusLinks: { label: string; href: string; active: boolean }[] }) {
+export function TasksList(
+  props: Frame & {
+    tasks: TaskSummary[];
+    typeLinks: { label: string; href: string; active: boolean }[];
+    statusLinks: { label: string; href: string; active: boolean }[];
+  },
+) {
   const base = `/p/${props.project.id}/tasks`;
   return (
     <Layout title="Background tasks" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
       <h1>Background tasks</h1>
       <div class="chips" role="group" aria-label="Type">
         {props.typeLinks.map((l) => (
-          <a class="chip" href={l.href} aria-pressed={l.active ? "true" : "false"}>
+          <a class="chip" href={l.href} aria-current={l.active ? "true" : undefined}>
             {l.label}
           </a>
         ))}
       </div>
       <div class="chips" role="group" aria-label="Status">
         {props.statusLinks.map((l) => (
-          <a class="chip" href={l.href} aria-pressed={l.active ? "true" : "false"}>
+          <a class="chip" href={l.href} aria-current={l.active ? "true" : undefined}>
             {l.label}
           </a>
         ))}
@@ -310,7 +347,14 @@ export function TasksList(props: Frame & { tasks: TaskSummary[]; typeLinks: { la
   );
 }
 
-export function TaskDetail(props: Frame & { task: TaskSummary; errors: { line?: number | undefined; message: string }[]; result: Record<string, unknown> | null; link?: { label: string; href: string } | undefined }) {
+export function TaskDetail(
+  props: Frame & {
+    task: TaskSummary;
+    errors: { line?: number | undefined; message: string }[];
+    result: Record<string, unknown> | null;
+    link?: { label: string; href: string } | undefined;
+  },
+) {
   const t = props.task;
   const base = `/p/${props.project.id}/tasks`;
   return (
@@ -384,8 +428,9 @@ export function Imports(props: Frame & { tasks: TaskSummary[]; error?: string | 
         <label>
           File
           <span class="hint">
-            CSV with the columns of our CSV export, or JSON Lines of events as the API takes them; up to {props.maxMb} MB here (100 MB through
-            POST /v1/imports). Rows with an id already stored are skipped; invalid rows are listed with their line.
+            CSV with the columns of our CSV export, or JSON Lines of events as the API takes them; up to {props.maxMb}{" "}
+            MB here (100 MB through POST /v1/imports). Rows with an id already stored are skipped; invalid rows are
+            listed with their line.
           </span>
           <input type="file" name="file" accept=".csv,.jsonl,.ndjson,text/csv,application/x-ndjson" required />
         </label>

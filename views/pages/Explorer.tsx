@@ -1,18 +1,31 @@
 import type { Column } from "../../src/services/events/presets";
 import type { StoredEvent } from "../../src/services/events/schema";
 import { Alert } from "../components/Alert";
-import { Timestamp, type TimeMode } from "../components/time";
+import { type TimeMode, Timestamp } from "../components/time";
 import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
 
 // The log explorer (DESIGN §5). One component per piece, used by the page and by the fragments
 // htmx fetches (rows for "load more" and live mode, the detail panel, the counter, suggestions), so
 // their markup never drifts.
 
-export const TARGETS = { rows: "rows", detail: "detail", loadMore: "load-more", poller: "poller", counter: "counter", actorIds: "actor-ids", organizationIds: "organization-ids" } as const;
+export const TARGETS = {
+  rows: "rows",
+  detail: "detail",
+  loadMore: "load-more",
+  poller: "poller",
+  counter: "counter",
+  actorIds: "actor-ids",
+  organizationIds: "organization-ids",
+} as const;
 
 export type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
 export type ChipLink = { label: string; href: string; active?: boolean; title?: string };
-export type RowContext = { columns: Column[]; timeMode: TimeMode; zone: string; detailHref: (id: string) => { page: string; fragment: string } };
+export type RowContext = {
+  columns: Column[];
+  timeMode: TimeMode;
+  zone: string;
+  detailHref: (id: string) => { page: string; fragment: string };
+};
 
 const COLUMN_LABELS: Record<Column, string> = {
   time: "Time",
@@ -98,7 +111,13 @@ function Cell({ column, event, ctx }: { column: Column; event: StoredEvent; ctx:
       const href = ctx.detailHref(event.id);
       return (
         <td>
-          <a href={href.page} hx-get={href.fragment} hx-target={`#${TARGETS.detail}`} hx-swap="innerHTML" hx-push-url={href.page}>
+          <a
+            href={href.page}
+            hx-get={href.fragment}
+            hx-target={`#${TARGETS.detail}`}
+            hx-swap="innerHTML"
+            hx-push-url={href.page}
+          >
             {event.type}
           </a>
           {event.lifecycle_action && <span class="badge info lifecycle">{event.lifecycle_action}</span>}
@@ -112,7 +131,13 @@ function Cell({ column, event, ctx }: { column: Column; event: StoredEvent; ctx:
         <td>{event.summary ?? ""}</td>
       ) : (
         <td>
-          <a href={href.page} hx-get={href.fragment} hx-target={`#${TARGETS.detail}`} hx-swap="innerHTML" hx-push-url={href.page}>
+          <a
+            href={href.page}
+            hx-get={href.fragment}
+            hx-target={`#${TARGETS.detail}`}
+            hx-swap="innerHTML"
+            hx-push-url={href.page}
+          >
             {event.summary ?? event.type}
           </a>
         </td>
@@ -170,7 +195,14 @@ export function LoadMoreRow({ page, fragment, columns }: { page: string; fragmen
   return (
     <tr class="load-more" id={TARGETS.loadMore}>
       <td colspan={columns}>
-        <a class="button secondary" href={page} hx-get={fragment} hx-target={`#${TARGETS.loadMore}`} hx-swap="outerHTML" hx-push-url="false">
+        <a
+          class="button secondary"
+          href={page}
+          hx-get={fragment}
+          hx-target={`#${TARGETS.loadMore}`}
+          hx-swap="outerHTML"
+          hx-push-url="false"
+        >
           Load more
         </a>
       </td>
@@ -179,7 +211,15 @@ export function LoadMoreRow({ page, fragment, columns }: { page: string; fragmen
 }
 
 /** The rows of one page plus, when there are more, the button that fetches the next ones. */
-export function EventRows({ events, ctx, more }: { events: StoredEvent[]; ctx: RowContext; more?: { page: string; fragment: string } | undefined }) {
+export function EventRows({
+  events,
+  ctx,
+  more,
+}: {
+  events: StoredEvent[];
+  ctx: RowContext;
+  more?: { page: string; fragment: string } | undefined;
+}) {
   return (
     <>
       {events.map((event) => (
@@ -220,7 +260,10 @@ export type Pickers = {
 export type SuggestionHrefs = { actors: string; organizations: string };
 
 /** The counter: exact, still to be counted (fetched by htmx; a link without JavaScript), or not countable. */
-export type CounterState = { count: number } | { pending: { page: string; fragment: string } } | { unavailable: string | undefined };
+export type CounterState =
+  | { count: number }
+  | { pending: { page: string; fragment: string } }
+  | { unavailable: string | undefined };
 
 export function EventCounter({ state }: { state: CounterState }) {
   if ("count" in state) {
@@ -233,7 +276,15 @@ export function EventCounter({ state }: { state: CounterState }) {
   if ("pending" in state) {
     // Counting a wide range reads every matching index entry, so the rows do not wait for it.
     return (
-      <span class="counter pending" id={TARGETS.counter} hx-get={state.pending.fragment} hx-trigger="load" hx-swap="outerHTML" hx-indicator="this" hx-push-url="false">
+      <span
+        class="counter pending"
+        id={TARGETS.counter}
+        hx-get={state.pending.fragment}
+        hx-trigger="load"
+        hx-swap="outerHTML"
+        hx-indicator="this"
+        hx-push-url="false"
+      >
         <a href={state.pending.page} title="Count the events that match">
           Count events
         </a>
@@ -261,7 +312,15 @@ export function SuggestionList({ id, values }: { id: string; values: string[] })
 /** The first focus brings the first values; typing narrows them (the list could be of millions). */
 function suggesting(href: string | undefined, target: string) {
   if (!href) return {};
-  return { "hx-get": href, "hx-trigger": "focus once, input changed delay:250ms", "hx-target": `#${target}`, "hx-swap": "outerHTML", "hx-sync": "this:replace", "hx-indicator": "this", autocomplete: "off" };
+  return {
+    "hx-get": href,
+    "hx-trigger": "focus once, input changed delay:250ms",
+    "hx-target": `#${target}`,
+    "hx-swap": "outerHTML",
+    "hx-sync": "this:replace",
+    "hx-indicator": "this",
+    autocomplete: "off",
+  };
 }
 
 export type FormState = {
@@ -286,8 +345,17 @@ const RANGE_LABELS: [string, string][] = [
   ["custom", "Custom range"],
 ];
 
-function Picker(props: { name: string; label: string; value: string | undefined; options: string[]; groups?: { group: string; values: string[] }[]; groupAll?: boolean }) {
-  const all = props.groups ? props.groups.flatMap((g) => [...(props.groupAll ? [`${g.group}.*`] : []), ...g.values]) : props.options;
+function Picker(props: {
+  name: string;
+  label: string;
+  value: string | undefined;
+  options: string[];
+  groups?: { group: string; values: string[] }[];
+  groupAll?: boolean;
+}) {
+  const all = props.groups
+    ? props.groups.flatMap((g) => [...(props.groupAll ? [`${g.group}.*`] : []), ...g.values])
+    : props.options;
   const current = props.value ?? "";
   return (
     <label>
@@ -325,7 +393,16 @@ function Picker(props: { name: string; label: string; value: string | undefined;
 }
 
 /** The filter bar: a GET form, so submitting it is a URL that holds the whole state. */
-export function FilterBar(props: { base: string; form: FormState; pickers: Pickers; suggest?: SuggestionHrefs | undefined; showCategory: boolean; partner: boolean; searchError?: string | undefined; rangeError?: string | undefined }) {
+export function FilterBar(props: {
+  base: string;
+  form: FormState;
+  pickers: Pickers;
+  suggest?: SuggestionHrefs | undefined;
+  showCategory: boolean;
+  partner: boolean;
+  searchError?: string | undefined;
+  rangeError?: string | undefined;
+}) {
   const f = props.form;
   return (
     <form method="get" action={props.base} class="filters card" role="search">
@@ -334,11 +411,17 @@ export function FilterBar(props: { base: string; form: FormState; pickers: Picke
       {f.cols.length > 0 && <input type="hidden" name="cols" value={f.cols.join(",")} />}
       {f.live && <input type="hidden" name="live" value="1" />}
       {f.filters.status && <input type="hidden" name="status" value={f.filters.status} />}
-      {["entity_type", "entity_id", "request_id", "job_id"].map((k) => f.filters[k] && <input type="hidden" name={k} value={f.filters[k]} />)}
+      {["entity_type", "entity_id", "request_id", "job_id"].map(
+        (k) => f.filters[k] && <input type="hidden" name={k} value={f.filters[k]} />,
+      )}
       <div class="search">
         <select name="search_by" aria-label="Search by">
-          <option value="all" selected={f.searchBy === "all"}>All fields</option>
-          <option value="actor" selected={f.searchBy === "actor"}>Actor</option>
+          <option value="all" selected={f.searchBy === "all"}>
+            All fields
+          </option>
+          <option value="actor" selected={f.searchBy === "actor"}>
+            Actor
+          </option>
           {!props.partner && (
             <option value="organization" selected={f.searchBy === "organization"}>
               Organisation
@@ -388,18 +471,36 @@ export function FilterBar(props: { base: string; form: FormState; pickers: Picke
       )}
       <div class="row">
         <Picker name="type" label="Type" value={f.filters.type} options={[]} groups={props.pickers.types} groupAll />
-        {props.showCategory && <Picker name="category" label="Category" value={f.filters.category} options={props.pickers.categories} />}
+        {props.showCategory && (
+          <Picker name="category" label="Category" value={f.filters.category} options={props.pickers.categories} />
+        )}
         <Picker name="source" label="Source" value={f.filters.source} options={props.pickers.sources} />
-        <Picker name="changed" label="Changed field" value={f.filters.changed} options={[]} groups={props.pickers.changed} />
+        <Picker
+          name="changed"
+          label="Changed field"
+          value={f.filters.changed}
+          options={[]}
+          groups={props.pickers.changed}
+        />
         <label>
           Actor ID
-          <input name="actor_id" value={f.filters.actor_id ?? ""} list={TARGETS.actorIds} {...suggesting(props.suggest?.actors, TARGETS.actorIds)} />
+          <input
+            name="actor_id"
+            value={f.filters.actor_id ?? ""}
+            list={TARGETS.actorIds}
+            {...suggesting(props.suggest?.actors, TARGETS.actorIds)}
+          />
           <SuggestionList id={TARGETS.actorIds} values={[]} />
         </label>
         {!props.partner && (
           <label>
             Organisation
-            <input name="organization_id" value={f.filters.organization_id ?? ""} list={TARGETS.organizationIds} {...suggesting(props.suggest?.organizations, TARGETS.organizationIds)} />
+            <input
+              name="organization_id"
+              value={f.filters.organization_id ?? ""}
+              list={TARGETS.organizationIds}
+              {...suggesting(props.suggest?.organizations, TARGETS.organizationIds)}
+            />
             <SuggestionList id={TARGETS.organizationIds} values={[]} />
           </label>
         )}
@@ -443,7 +544,7 @@ function Chips({ chips, label }: { chips: ChipLink[]; label: string }) {
   return (
     <div class="chips" role="group" aria-label={label}>
       {chips.map((c) => (
-        <a class="chip" href={c.href} aria-pressed={c.active ? "true" : "false"} title={c.title}>
+        <a class="chip" href={c.href} aria-current={c.active ? "true" : undefined} title={c.title}>
           {c.label}
         </a>
       ))}
@@ -453,7 +554,15 @@ function Chips({ chips, label }: { chips: ChipLink[]; label: string }) {
 
 export function ExplorerPage(props: ExplorerProps) {
   return (
-    <Layout title="Events" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav} timeMode={props.ctx.timeMode} boost>
+    <Layout
+      title="Events"
+      nonce={props.nonce}
+      user={props.user}
+      project={props.project}
+      nav={props.nav}
+      timeMode={props.ctx.timeMode}
+      boost
+    >
       <h1>Events</h1>
       <nav class="tabs" aria-label="Views">
         {props.tabs.map((t) => (
@@ -462,13 +571,25 @@ export function ExplorerPage(props: ExplorerProps) {
           </a>
         ))}
       </nav>
-      <FilterBar base={props.base} form={props.form} pickers={props.pickers} suggest={props.suggest} showCategory={props.showCategory} partner={props.partner} searchError={props.searchError} rangeError={props.rangeError} />
+      <FilterBar
+        base={props.base}
+        form={props.form}
+        pickers={props.pickers}
+        suggest={props.suggest}
+        showCategory={props.showCategory}
+        partner={props.partner}
+        searchError={props.searchError}
+        rangeError={props.rangeError}
+      />
       {props.statusChips.length > 0 && <Chips chips={props.statusChips} label="Status" />}
       {props.activeChips.length > 0 && (
         <div class="chips" role="group" aria-label="Active filters">
           {props.activeChips.map((c) => (
             <a class="chip active" href={c.href} title={`Remove ${c.label}`}>
-              {c.label} <span class="x" aria-hidden="true">×</span>
+              {c.label}{" "}
+              <span class="x" aria-hidden="true">
+                ×
+              </span>
               <span class="skip">remove</span>
             </a>
           ))}
@@ -478,7 +599,7 @@ export function ExplorerPage(props: ExplorerProps) {
       <div class="toolbar">
         <div class="group">
           <EventCounter state={props.counter} />
-          <a class="chip" href={props.liveLink.href} aria-pressed={props.liveLink.active ? "true" : "false"}>
+          <a class="chip" href={props.liveLink.href} aria-current={props.liveLink.active ? "true" : undefined}>
             {props.liveLink.label}
           </a>
           {props.downloadHref && (
@@ -494,7 +615,7 @@ export function ExplorerPage(props: ExplorerProps) {
             <summary class="chip">Columns</summary>
             <div class="menu" role="group" aria-label="Advanced columns">
               {props.columnLinks.map((c) => (
-                <a class="chip" href={c.href} aria-pressed={c.active ? "true" : "false"}>
+                <a class="chip" href={c.href} aria-current={c.active ? "true" : undefined}>
                   {c.active ? "✓ " : ""}
                   {c.label}
                 </a>
@@ -612,7 +733,7 @@ export function DetailPanel({ event, zone, timeMode, closeHref, links }: DetailP
         ) : null}
       </dl>
       {links.length > 0 && (
-        <div class="chips" aria-label="Related events">
+        <div class="chips" role="group" aria-label="Related events">
           {links.map((l) => (
             <a class="chip" href={l.href}>
               {l.label}
@@ -696,7 +817,15 @@ export function DetailPanel({ event, zone, timeMode, closeHref, links }: DetailP
 /** A direct load of an event's URL: the detail as a page of its own. */
 export function EventPage(props: Frame & { detail: DetailProps }) {
   return (
-    <Layout title={props.detail.event.type} nonce={props.nonce} user={props.user} project={props.project} nav={props.nav} timeMode={props.detail.timeMode} boost>
+    <Layout
+      title={props.detail.event.type}
+      nonce={props.nonce}
+      user={props.user}
+      project={props.project}
+      nav={props.nav}
+      timeMode={props.detail.timeMode}
+      boost
+    >
       <p>
         <a href={props.detail.closeHref}>← Back to events</a>
       </p>

@@ -4,23 +4,43 @@ import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../la
 
 type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
 export type DigestRow = { windowStart: string; windowEnd: string; count: number; root: string; hash: string };
-export type ReportView = { ok: boolean; checked: number; verified: number; pruned: number; broken: { window_start: string; window_end: string; reason: string }[] };
+export type ReportView = {
+  ok: boolean;
+  checked: number;
+  verified: number;
+  pruned: number;
+  broken: { window_start: string; window_end: string; reason: string }[];
+};
 export type ArchiveRow = { day: string; fileKey: string; count: number; bytes: number };
 
 const when = (iso: string) => utcText(iso);
 
-export function Integrity(props: Frame & { keyId: string | null; digests: DigestRow[]; total: number; report?: ReportView | undefined; from: string; to: string; error?: string | undefined; archives: ArchiveRow[] | null }) {
+export function Integrity(
+  props: Frame & {
+    keyId: string | null;
+    digests: DigestRow[];
+    total: number;
+    report?: ReportView | undefined;
+    from: string;
+    to: string;
+    error?: string | undefined;
+    archives: ArchiveRow[] | null;
+  },
+) {
   const base = `/p/${props.project.id}/integrity`;
   return (
     <Layout title="Integrity" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
       <h1>Integrity</h1>
       {props.keyId === null ? (
-        <Alert kind="error">This deployment has no INTEGRITY_SIGNING_KEY, so no digests are written. See the README.</Alert>
+        <Alert kind="error">
+          This deployment has no INTEGRITY_SIGNING_KEY, so no digests are written. See the README.
+        </Alert>
       ) : (
         <p class="muted">
-          Every hour a digest of the events received in the hour before is signed with the Ed25519 key <code>{props.keyId}</code> (public key at{" "}
-          <a href="/v1/integrity/public-key">/v1/integrity/public-key</a>). {props.total.toLocaleString("en-US")} digests so far. Check an export offline with{" "}
-          <code>npm run verify</code>.
+          Every hour a digest of the events received in the hour before is signed with the Ed25519 key{" "}
+          <code>{props.keyId}</code> (public key at <a href="/v1/integrity/public-key">/v1/integrity/public-key</a>).{" "}
+          {props.total.toLocaleString("en-US")} digests so far. Check an export offline with <code>npm run verify</code>
+          .
         </p>
       )}
       <form method="get" action={base} class="card row">
@@ -41,11 +61,13 @@ export function Integrity(props: Frame & { keyId: string | null; digests: Digest
       {props.report &&
         (props.report.ok ? (
           <Alert kind="success">
-            All {props.report.checked} windows check out: {props.report.verified} verified, {props.report.pruned} pruned by retention (their digests remain, their events are gone).
+            All {props.report.checked} windows check out: {props.report.verified} verified, {props.report.pruned} pruned
+            by retention (their digests remain, their events are gone).
           </Alert>
         ) : (
           <Alert kind="error">
-            {props.report.broken.length} of {props.report.checked} windows do not match. First: {when(props.report.broken[0]?.window_start ?? "")} – {props.report.broken[0]?.reason}
+            {props.report.broken.length} of {props.report.checked} windows do not match. First:{" "}
+            {when(props.report.broken[0]?.window_start ?? "")} – {props.report.broken[0]?.reason}
           </Alert>
         ))}
       {props.report && props.report.broken.length > 0 && (
@@ -72,7 +94,9 @@ export function Integrity(props: Frame & { keyId: string | null; digests: Digest
       )}
       <h2>Latest digests</h2>
       {props.digests.length === 0 ? (
-        <div class="card empty">No digests yet: the first is written at minute 5 of the hour after the project's first hour.</div>
+        <div class="card empty">
+          No digests yet: the first is written at minute 5 of the hour after the project's first hour.
+        </div>
       ) : (
         <div class="table-wrap">
           <table class="data">
@@ -101,7 +125,9 @@ export function Integrity(props: Frame & { keyId: string | null; digests: Digest
         <>
           <h2>Archives</h2>
           {props.archives.length === 0 ? (
-            <div class="card empty">No archives. Turn on "Archive each day" in Settings to keep expired days in R2.</div>
+            <div class="card empty">
+              No archives. Turn on "Archive each day" in Settings to keep expired days in R2.
+            </div>
           ) : (
             <div class="table-wrap">
               <table class="data">
@@ -111,7 +137,10 @@ export function Integrity(props: Frame & { keyId: string | null; digests: Digest
                       <td>{a.day}</td>
                       <td>{a.count.toLocaleString("en-US")} events</td>
                       <td>
-                        <a href={`/p/${props.project.id}/archives/download?file=${encodeURIComponent(a.fileKey)}`} hx-boost="false">
+                        <a
+                          href={`/p/${props.project.id}/archives/download?file=${encodeURIComponent(a.fileKey)}`}
+                          hx-boost="false"
+                        >
                           Download
                         </a>
                       </td>

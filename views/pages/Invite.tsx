@@ -26,7 +26,8 @@ export function InviteAccept(props: {
             </form>
           ) : (
             <Alert kind="info">
-              You already have an account. <a href={`/login?next=${encodeURIComponent(`/invite/${props.token}`)}`}>Sign in as {props.email}</a>, then
+              You already have an account.{" "}
+              <a href={`/login?next=${encodeURIComponent(`/invite/${props.token}`)}`}>Sign in as {props.email}</a>, then
               this link will let you join.
             </Alert>
           )

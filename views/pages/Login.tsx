@@ -1,7 +1,13 @@
 import { Alert } from "../components/Alert";
 import { Layout } from "../layouts/Layout";
 
-export function Login(props: { nonce?: string | undefined; email?: string; error?: string | undefined; notice?: string | undefined; next?: string | undefined }) {
+export function Login(props: {
+  nonce?: string | undefined;
+  email?: string;
+  error?: string | undefined;
+  notice?: string | undefined;
+  next?: string | undefined;
+}) {
   return (
     <Layout title="Sign in" nonce={props.nonce}>
       <div class="narrow">
@@ -12,11 +18,24 @@ export function Login(props: { nonce?: string | undefined; email?: string; error
           {props.next && <input type="hidden" name="next" value={props.next} />}
           <label>
             E-mail
-            <input type="email" name="email" autocomplete="username" required value={props.email ?? ""} autofocus={!props.email} />
+            <input
+              type="email"
+              name="email"
+              autocomplete="username"
+              required
+              value={props.email ?? ""}
+              autofocus={!props.email}
+            />
           </label>
           <label>
             Password
-            <input type="password" name="password" autocomplete="current-password" required autofocus={Boolean(props.email)} />
+            <input
+              type="password"
+              name="password"
+              autocomplete="current-password"
+              required
+              autofocus={Boolean(props.email)}
+            />
           </label>
           <button type="submit">Sign in</button>
         </form>

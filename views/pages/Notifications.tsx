@@ -2,11 +2,25 @@ import { utcText } from "../components/time";
 import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
 
 type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
-export type NotificationRow = { id: string; type: string; title: string; body: string | null; link: string | null; createdAt: string };
+export type NotificationRow = {
+  id: string;
+  type: string;
+  title: string;
+  body: string | null;
+  link: string | null;
+  createdAt: string;
+};
 
 export type SubscriptionOption = { type: string; label: string; checked: boolean };
 
-export function Notifications(props: Frame & { notifications: NotificationRow[]; archived: boolean; subscriptions: SubscriptionOption[]; saved?: boolean }) {
+export function Notifications(
+  props: Frame & {
+    notifications: NotificationRow[];
+    archived: boolean;
+    subscriptions: SubscriptionOption[];
+    saved?: boolean;
+  },
+) {
   const base = `/p/${props.project.id}/notifications`;
   return (
     <Layout title="Notifications" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
@@ -57,7 +71,11 @@ export function Notifications(props: Frame & { notifications: NotificationRow[];
         </div>
       )}
       <h2>E-mail me about</h2>
-      {props.saved && <p class="muted" role="status">Saved.</p>}
+      {props.saved && (
+        <p class="muted" role="status">
+          Saved.
+        </p>
+      )}
       <form method="post" action={`${base}/subscriptions`} class="card stack">
         {props.subscriptions.map((o) => (
           <label class="fit">

@@ -19,7 +19,13 @@ function Page(props: Frame & Flash & { title: string; children: Child }) {
 
 const when = (ms: number | null) => utcText(ms, { empty: "never" });
 
-export type ProjectSettingsValues = { name: string; timezone: string; retention_days: number | string; redaction_keys: string; archive: boolean };
+export type ProjectSettingsValues = {
+  name: string;
+  timezone: string;
+  retention_days: number | string;
+  redaction_keys: string;
+  archive: boolean;
+};
 
 export function ProjectSettings(props: Frame & Flash & { values: ProjectSettingsValues }) {
   const v = props.values;
@@ -42,13 +48,19 @@ export function ProjectSettings(props: Frame & Flash & { values: ProjectSettings
         </label>
         <label class="fit">
           <span>
-            <input type="checkbox" name="archive" value="1" checked={v.archive} /> Archive each day to R2 (gzip JSON Lines) before retention deletes it
+            <input type="checkbox" name="archive" value="1" checked={v.archive} /> Archive each day to R2 (gzip JSON
+            Lines) before retention deletes it
           </span>
         </label>
         <label>
           Extra redaction keys
-          <span class="hint">Comma or space separated. Values under these keys are stored as [REDACTED], on top of passwords, tokens and the like.</span>
-          <textarea name="redaction_keys" rows={2}>{v.redaction_keys}</textarea>
+          <span class="hint">
+            Comma or space separated. Values under these keys are stored as [REDACTED], on top of passwords, tokens and
+            the like.
+          </span>
+          <textarea name="redaction_keys" rows={2}>
+            {v.redaction_keys}
+          </textarea>
         </label>
         <div>
           <button type="submit">Save settings</button>
@@ -76,23 +88,36 @@ function RoleSelect({ value, canOwners }: { value: string; canOwners: boolean })
   );
 }
 
-export function Members(props: Frame & Flash & { members: MemberRow[]; invites: InviteRow[]; canOwners: boolean; result?: NewMemberResult | undefined; origin: string }) {
+export function Members(
+  props: Frame &
+    Flash & {
+      members: MemberRow[];
+      invites: InviteRow[];
+      canOwners: boolean;
+      result?: NewMemberResult | undefined;
+      origin: string;
+    },
+) {
   const base = `/p/${props.project.id}/settings/members`;
   return (
     <Page {...props} title="Members">
       {props.result?.kind === "invited" && (
         <Alert kind="success">
-          Invitation for {props.result.email} created. Send them this link; it works once, for 7 days, and is not shown again:
+          Invitation for {props.result.email} created. Send them this link; it works once, for 7 days, and is not shown
+          again:
           <div class="secret">{`${props.origin}/invite/${props.result.secret ?? ""}`}</div>
         </Alert>
       )}
       {props.result?.kind === "created" && (
         <Alert kind="success">
-          Account for {props.result.email} created. Their one-time password (they must change it at first sign-in; not shown again):
+          Account for {props.result.email} created. Their one-time password (they must change it at first sign-in; not
+          shown again):
           <div class="secret">{props.result.secret}</div>
         </Alert>
       )}
-      {props.result?.kind === "added" && <Alert kind="success">{props.result.email} already had an account and was added.</Alert>}
+      {props.result?.kind === "added" && (
+        <Alert kind="success">{props.result.email} already had an account and was added.</Alert>
+      )}
       <div class="table-wrap">
         <table class="data">
           <thead>
@@ -112,7 +137,12 @@ export function Members(props: Frame & Flash & { members: MemberRow[]; invites: 
                 <td>
                   <form method="post" action={`${base}/${m.userId}`} class="row">
                     <RoleSelect value={m.role} canOwners={props.canOwners} />
-                    <input name="organization_id" placeholder="Organisation (viewers only)" value={m.organizationId ?? ""} aria-label="Organisation scope" />
+                    <input
+                      name="organization_id"
+                      placeholder="Organisation (viewers only)"
+                      value={m.organizationId ?? ""}
+                      aria-label="Organisation scope"
+                    />
                     <button type="submit" class="secondary fit">
                       Save
                     </button>
@@ -196,9 +226,19 @@ export function Members(props: Frame & Flash & { members: MemberRow[]; invites: 
   );
 }
 
-export type KeyRow = { id: string; name: string; scope: string; prefix: string; createdAt: number; lastUsedAt: number | null; revokedAt: number | null };
+export type KeyRow = {
+  id: string;
+  name: string;
+  scope: string;
+  prefix: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  revokedAt: number | null;
+};
 
-export function ApiKeys(props: Frame & Flash & { keys: KeyRow[]; created?: { name: string; secret: string } | undefined }) {
+export function ApiKeys(
+  props: Frame & Flash & { keys: KeyRow[]; created?: { name: string; secret: string } | undefined },
+) {
   const base = `/p/${props.project.id}/settings/api-keys`;
   return (
     <Page {...props} title="API keys">

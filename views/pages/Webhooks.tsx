@@ -7,9 +7,37 @@ import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../la
 type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
 type Flash = { error?: string | undefined; success?: string | undefined; secret?: string | undefined };
 
-export type EndpointRow = { id: string; url: string; description: string; eventTypes: string[]; enabled: boolean; disabledReason: string | null; failingSince: string | null };
-export type SendoutRow = { id: string; endpointUrl?: string | undefined; eventId: string; type: string; requestId: string | null; status: string; attempts: number; lastStatusCode: number | null; createdAt: string; sentAt: string | null; nextAttemptAt: string | null };
-export type AttemptRow = { trigger: string; startedAt: string; durationMs: number; responseStatus: number | null; responseExcerpt: string | null; error: string | null; requestHeaders: Record<string, string> };
+export type EndpointRow = {
+  id: string;
+  url: string;
+  description: string;
+  eventTypes: string[];
+  enabled: boolean;
+  disabledReason: string | null;
+  failingSince: string | null;
+};
+export type SendoutRow = {
+  id: string;
+  endpointUrl?: string | undefined;
+  eventId: string;
+  type: string;
+  requestId: string | null;
+  status: string;
+  attempts: number;
+  lastStatusCode: number | null;
+  createdAt: string;
+  sentAt: string | null;
+  nextAttemptAt: string | null;
+};
+export type AttemptRow = {
+  trigger: string;
+  startedAt: string;
+  durationMs: number;
+  responseStatus: number | null;
+  responseExcerpt: string | null;
+  error: string | null;
+  requestHeaders: Record<string, string>;
+};
 
 const TONE: Record<string, string> = { sent: "ok", error: "bad", retry: "warn", pending: "info" };
 const when = (iso: string | null) => utcText(iso, { seconds: true });
@@ -35,7 +63,14 @@ function EndpointFields({ endpoint }: { endpoint?: EndpointRow | undefined }) {
       <label>
         URL
         <span class="hint">https, on a public host.</span>
-        <input name="url" type="url" required maxlength={2000} value={endpoint?.url ?? ""} placeholder="https://example.com/webhooks/trailbook" />
+        <input
+          name="url"
+          type="url"
+          required
+          maxlength={2000}
+          value={endpoint?.url ?? ""}
+          placeholder="https://example.com/webhooks/trailbook"
+        />
       </label>
       <label>
         Description
@@ -43,7 +78,9 @@ function EndpointFields({ endpoint }: { endpoint?: EndpointRow | undefined }) {
       </label>
       <label>
         Event types
-        <span class="hint">Comma separated: * for all, commission.* for a group, or exact types like payout.created.</span>
+        <span class="hint">
+          Comma separated: * for all, commission.* for a group, or exact types like payout.created.
+        </span>
         <input name="event_types" required value={endpoint ? endpoint.eventTypes.join(", ") : "*"} />
       </label>
       <label class="fit">
@@ -108,7 +145,8 @@ export function WebhookEndpointPage(props: Frame & Flash & { endpoint: EndpointR
   return (
     <Layout title="Webhook endpoint" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
       <p>
-        <a href={`/p/${props.project.id}/settings/webhooks`}>← All endpoints</a> · <a href={props.sendoutsHref}>Its sendouts</a>
+        <a href={`/p/${props.project.id}/settings/webhooks`}>← All endpoints</a> ·{" "}
+        <a href={props.sendoutsHref}>Its sendouts</a>
       </p>
       <h1>{props.endpoint.url}</h1>
       <Messages {...props} />
@@ -153,7 +191,14 @@ export function WebhookEndpointPage(props: Frame & Flash & { endpoint: EndpointR
 
 export type SendoutFilterValues = Record<string, string>;
 
-export function Sendouts(props: Frame & { sendouts: SendoutRow[]; filters: SendoutFilterValues; statusLinks: { label: string; href: string; active: boolean }[]; error?: string | undefined }) {
+export function Sendouts(
+  props: Frame & {
+    sendouts: SendoutRow[];
+    filters: SendoutFilterValues;
+    statusLinks: { label: string; href: string; active: boolean }[];
+    error?: string | undefined;
+  },
+) {
   const base = `/p/${props.project.id}/webhooks`;
   const f = props.filters;
   const field = (name: string, label: string, type = "text") => (
@@ -167,7 +212,7 @@ export function Sendouts(props: Frame & { sendouts: SendoutRow[]; filters: Sendo
       <h1>Webhook sendouts</h1>
       <div class="chips" role="group" aria-label="Status">
         {props.statusLinks.map((l) => (
-          <a class="chip" href={l.href} aria-pressed={l.active ? "true" : "false"}>
+          <a class="chip" href={l.href} aria-current={l.active ? "true" : undefined}>
             {l.label}
           </a>
         ))}
@@ -195,7 +240,9 @@ export function Sendouts(props: Frame & { sendouts: SendoutRow[]; filters: Sendo
       </form>
       {props.error && <Alert kind="error">{props.error}</Alert>}
       {props.sendouts.length === 0 ? (
-        <div class="card empty">No sendouts match. Sendouts appear when a stored event matches an enabled endpoint.</div>
+        <div class="card empty">
+          No sendouts match. Sendouts appear when a stored event matches an enabled endpoint.
+        </div>
       ) : (
         <div class="table-wrap">
           <table class="data">
@@ -235,7 +282,9 @@ export function Sendouts(props: Frame & { sendouts: SendoutRow[]; filters: Sendo
   );
 }
 
-export function SendoutPage(props: Frame & Flash & { sendout: SendoutRow; attempts: AttemptRow[]; canResend: boolean; eventHref: string }) {
+export function SendoutPage(
+  props: Frame & Flash & { sendout: SendoutRow; attempts: AttemptRow[]; canResend: boolean; eventHref: string },
+) {
   const s = props.sendout;
   const base = `/p/${props.project.id}/webhooks`;
   return (
@@ -284,7 +333,11 @@ export function SendoutPage(props: Frame & Flash & { sendout: SendoutRow; attemp
               </strong>
               <span>
                 {when(a.startedAt)} · {a.durationMs} ms ·{" "}
-                {a.responseStatus !== null ? <span class={`badge ${a.responseStatus < 300 ? "ok" : "bad"}`}>HTTP {a.responseStatus}</span> : <span class="badge bad">no response</span>}
+                {a.responseStatus !== null ? (
+                  <span class={`badge ${a.responseStatus < 300 ? "ok" : "bad"}`}>HTTP {a.responseStatus}</span>
+                ) : (
+                  <span class="badge bad">no response</span>
+                )}
               </span>
             </div>
             {a.error && <Alert kind="error">{a.error}</Alert>}

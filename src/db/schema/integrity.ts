@@ -19,7 +19,10 @@ export const digests = sqliteTable(
     keyId: text("key_id").notNull(),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.windowStart] }), index("digests_project_end").on(t.projectId, t.windowEnd)],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.windowStart] }),
+    index("digests_project_end").on(t.projectId, t.windowEnd),
+  ],
 );
 
 /** Archived days (gzip JSON Lines in R2), written by retention before it deletes them. */

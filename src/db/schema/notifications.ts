@@ -16,7 +16,10 @@ export const notifications = sqliteTable(
     /** Set once the subscribed members' e-mails for it were sent (or recorded). */
     emailedAt: integer("emailed_at"),
   },
-  (t) => [index("notifications_project").on(t.projectId, t.createdAt), index("notifications_unemailed").on(t.emailedAt, t.createdAt)],
+  (t) => [
+    index("notifications_project").on(t.projectId, t.createdAt),
+    index("notifications_unemailed").on(t.emailedAt, t.createdAt),
+  ],
 );
 
 /** Which notification types a member wants by e-mail, per project. */

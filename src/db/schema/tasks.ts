@@ -35,7 +35,10 @@ export const tasks = sqliteTable(
     updatedAt: integer("updated_at").notNull(),
     finishedAt: integer("finished_at"),
   },
-  (t) => [index("tasks_project").on(t.projectId, t.createdAt), index("tasks_project_type").on(t.projectId, t.type, t.createdAt)],
+  (t) => [
+    index("tasks_project").on(t.projectId, t.createdAt),
+    index("tasks_project_type").on(t.projectId, t.type, t.createdAt),
+  ],
 );
 
 export type Task = typeof tasks.$inferSelect;

@@ -1,8 +1,8 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
+import { NotFoundError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
-import { NotFoundError } from "../../lib/errors";
 import { compileFilters, EventFilters } from "../../services/events/filters";
 import { countEvents, getEvent, listEvents } from "../../services/events/query";
 import { recordEvents } from "../../services/events/record";
@@ -14,13 +14,21 @@ import {
   SINGLE_MAX_BYTES,
   StoredEvent,
 } from "../../services/events/schema";
-import { apiRouter, authProblems, bearerAuth, bodyProblems, conflictProblem, invalidQueryProblem, notFoundProblem, json } from "./openapi";
+import {
+  apiRouter,
+  authProblems,
+  bearerAuth,
+  bodyProblems,
+  conflictProblem,
+  invalidQueryProblem,
+  json,
+  notFoundProblem,
+} from "./openapi";
 
 const ListParams = EventFilters.extend({
   limit: z.coerce.number().int().min(1).max(200).default(50).describe("1–200, default 50."),
   cursor: z.string().max(500).optional().describe("`next_cursor` of the previous page."),
 });
-
 
 const tags = ["Events"];
 
@@ -45,7 +53,10 @@ eventsApi
       },
     }),
     async (c) => {
-      const [result] = await recordEvents(c.env.DB, c.var.auth.project, [c.req.valid("json")], { batch: false, webhooks: c.env.WEBHOOKS });
+      const [result] = await recordEvents(c.env.DB, c.var.auth.project, [c.req.valid("json")], {
+        batch: false,
+        webhooks: c.env.WEBHOOKS,
+      });
       if (!result) throw new Error("recordEvents returned no result for one event");
       const { data: _data, ...answer } = result;
       return c.json(answer, 201);
@@ -68,7 +79,10 @@ eventsApi
       },
     }),
     async (c) => {
-      const results = await recordEvents(c.env.DB, c.var.auth.project, c.req.valid("json").events, { batch: true, webhooks: c.env.WEBHOOKS });
+      const results = await recordEvents(c.env.DB, c.var.auth.project, c.req.valid("json").events, {
+        batch: true,
+        webhooks: c.env.WEBHOOKS,
+      });
       return c.json({ data: results.map(({ data: _data, ...answer }) => answer) }, 201);
     },
   )
@@ -127,7 +141,10 @@ eventsApi
       responses: { 200: json(StoredEvent, "The event."), ...authProblems, ...notFoundProblem },
     }),
     async (c) => {
-      const event = await getEvent(c.var.db, c.var.auth.project.id, c.req.valid("param").id, { conditions: [], text: [] });
+      const event = await getEvent(c.var.db, c.var.auth.project.id, c.req.valid("param").id, {
+        conditions: [],
+        text: [],
+      });
       if (!event) throw new NotFoundError("No event with this id in this project.");
       return c.json(event, 200);
     },

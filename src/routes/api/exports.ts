@@ -1,15 +1,23 @@
 import { createRoute } from "@hono/zod-openapi";
-import { z } from "zod";
-import { Hono, type Context } from "hono";
 import { eq } from "drizzle-orm";
+import { type Context, Hono } from "hono";
+import { z } from "zod";
 import { dataExports } from "../../db/schema";
-import { checkExportLink } from "../../services/exports/signed-link";
 import type { AppEnv } from "../../env";
 import { ConflictError, GoneError, NotFoundError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
-import { ExportInput, exportStatus, exportView, getExport, listExports, requestExport, type Requester } from "../../services/exports/request";
-import { apiRouter, authProblems, bearerAuth, bodyProblems, notFoundProblem, Problem, json } from "./openapi";
+import {
+  ExportInput,
+  exportStatus,
+  exportView,
+  getExport,
+  listExports,
+  type Requester,
+  requestExport,
+} from "../../services/exports/request";
+import { checkExportLink } from "../../services/exports/signed-link";
+import { apiRouter, authProblems, bearerAuth, bodyProblems, json, notFoundProblem, Problem } from "./openapi";
 
 const ExportView = z
   .object({
@@ -33,7 +41,14 @@ const Id = z.object({ id: z.string().max(64) });
 
 function apiRequester(c: Context<AppEnv>): Requester {
   const { key } = c.var.auth;
-  return { id: key.id, name: `API key "${key.name}"`, organizationId: null, configuration: true, actor: { type: "api_key", id: key.id, name: key.name }, source: "api" };
+  return {
+    id: key.id,
+    name: `API key "${key.name}"`,
+    organizationId: null,
+    configuration: true,
+    actor: { type: "api_key", id: key.id, name: key.name },
+    source: "api",
+  };
 }
 
 /** Serves a stored file from R2, honouring Range requests. */
@@ -79,7 +94,12 @@ exportsApi
     }),
     async (c) => {
       const input = c.req.valid("json");
-      const { row, task } = await requestExport(c.var.db, c.env, { project: c.var.auth.project, ...input, requester: apiRequester(c), enqueue: true });
+      const { row, task } = await requestExport(c.var.db, c.env, {
+        project: c.var.auth.project,
+        ...input,
+        requester: apiRequester(c),
+        enqueue: true,
+      });
       return c.json(exportView(row, task), 202);
     },
   )
@@ -125,7 +145,14 @@ exportsApi
       middleware: [requireScope("read")] as const,
       request: { params: Id },
       responses: {
-        200: { description: "The file.", content: { "text/csv": { schema: z.string() }, "application/x-ndjson": { schema: z.string() }, "application/gzip": { schema: z.string() } } },
+        200: {
+          description: "The file.",
+          content: {
+            "text/csv": { schema: z.string() },
+            "application/x-ndjson": { schema: z.string() },
+            "application/gzip": { schema: z.string() },
+          },
+        },
         206: { description: "Part of the file." },
         409: { description: "Not finished yet.", content: { "application/problem+json": { schema: Problem } } },
         410: { description: "Expired.", content: { "application/problem+json": { schema: Problem } } },

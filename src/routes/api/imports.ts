@@ -1,12 +1,16 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import { LengthRequiredError, PayloadTooLargeError, UnsupportedMediaTypeError, ValidationError } from "../../lib/errors";
+import {
+  LengthRequiredError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { IMPORT_MAX_BYTES, importFormat, requestImport } from "../../services/imports/request";
 import { taskView } from "../../services/tasks/view";
-import { apiRouter, authProblems, bearerAuth, Problem, json, problem } from "./openapi";
+import { apiRouter, authProblems, bearerAuth, problem } from "./openapi";
 import { TaskView } from "./tasks";
-
 
 export const importsApi = apiRouter();
 importsApi.use(apiKeyAuth);
@@ -20,7 +24,12 @@ importsApi.openapi(
     description: "The body is stored, then imported in the background; the task reports each invalid line.",
     security: bearerAuth,
     middleware: [requireScope("ingest")] as const,
-    request: { body: { required: true, content: { "text/csv": { schema: z.string() }, "application/x-ndjson": { schema: z.string() } } } },
+    request: {
+      body: {
+        required: true,
+        content: { "text/csv": { schema: z.string() }, "application/x-ndjson": { schema: z.string() } },
+      },
+    },
     responses: {
       202: { description: "Queued.", content: { "application/json": { schema: TaskView } } },
       411: problem("No Content-Length."),
@@ -34,12 +43,23 @@ importsApi.openapi(
     const format = importFormat(c.req.header("Content-Type"));
     if (!format) throw new UnsupportedMediaTypeError("Send the file as text/csv or application/x-ndjson.");
     const lengthHeader = c.req.header("Content-Length");
-    if (lengthHeader === undefined) throw new LengthRequiredError("Send a Content-Length header (curl --data-binary @file does).");
+    if (lengthHeader === undefined)
+      throw new LengthRequiredError("Send a Content-Length header (curl --data-binary @file does).");
     const size = Number(lengthHeader);
-    if (!Number.isSafeInteger(size) || size < 0) throw new LengthRequiredError("Content-Length is not a number of bytes.");
-    if (size > IMPORT_MAX_BYTES) throw new PayloadTooLargeError("The file is larger than 100 MB; split it into several imports.");
-    if (size === 0 || !c.req.raw.body) throw new ValidationError("The file is empty.", [{ path: "(body)", message: "empty" }]);
-    const task = await requestImport(c.var.db, c.env, { project: c.var.auth.project, format, body: c.req.raw.body, size, name: c.req.header("X-Filename") ?? "api upload", createdBy: c.var.auth.key.id });
+    if (!Number.isSafeInteger(size) || size < 0)
+      throw new LengthRequiredError("Content-Length is not a number of bytes.");
+    if (size > IMPORT_MAX_BYTES)
+      throw new PayloadTooLargeError("The file is larger than 100 MB; split it into several imports.");
+    if (size === 0 || !c.req.raw.body)
+      throw new ValidationError("The file is empty.", [{ path: "(body)", message: "empty" }]);
+    const task = await requestImport(c.var.db, c.env, {
+      project: c.var.auth.project,
+      format,
+      body: c.req.raw.body,
+      size,
+      name: c.req.header("X-Filename") ?? "api upload",
+      createdBy: c.var.auth.key.id,
+    });
     return c.json(taskView(task), 202);
   },
 );

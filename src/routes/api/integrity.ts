@@ -14,7 +14,13 @@ const Range = z.strictObject({ from: z.string().max(64).optional(), to: z.string
 
 function signingKey(c: Context<AppEnv>): string {
   const key = c.var.config.INTEGRITY_SIGNING_KEY;
-  if (!key) throw new AppError(503, "integrity-not-configured", "Integrity not configured", "This deployment has no INTEGRITY_SIGNING_KEY; see the README.");
+  if (!key)
+    throw new AppError(
+      503,
+      "integrity-not-configured",
+      "Integrity not configured",
+      "This deployment has no INTEGRITY_SIGNING_KEY; see the README.",
+    );
   return key;
 }
 
@@ -23,31 +29,48 @@ function range(c: Context<AppEnv>, input: { from?: string | undefined; to?: stri
   const read = (value: string | undefined, name: string, edge: "start" | "end") => {
     if (!value) return undefined;
     const ms = parseTimeBound(value, tz, edge);
-    if (ms === null) throw new ValidationError(`${name}: "${value}" is not a date or time`, [{ path: name, message: "not a date or time" }]);
+    if (ms === null)
+      throw new ValidationError(`${name}: "${value}" is not a date or time`, [
+        { path: name, message: "not a date or time" },
+      ]);
     return ms;
   };
   return { from: read(input.from, "from", "start"), to: read(input.to, "to", "end") };
 }
 
-const Digest = z.object({
-  project_id: z.string(),
-  window_start: z.int(),
-  window_end: z.int(),
-  window_start_iso: z.string(),
-  window_end_iso: z.string(),
-  event_count: z.int(),
-  root: z.string(),
-  previous_hash: z.string(),
-  hash: z.string(),
-  signature: z.string(),
-  key_id: z.string(),
-}).meta({ id: "Digest" });
+const Digest = z
+  .object({
+    project_id: z.string(),
+    window_start: z.int(),
+    window_end: z.int(),
+    window_start_iso: z.string(),
+    window_end_iso: z.string(),
+    event_count: z.int(),
+    root: z.string(),
+    previous_hash: z.string(),
+    hash: z.string(),
+    signature: z.string(),
+    key_id: z.string(),
+  })
+  .meta({ id: "Digest" });
 
 export const integrityApi = apiRouter();
 
 integrityApi.openapi(
-  createRoute({ method: "get", path: "/public-key", tags, summary: "The Ed25519 public key that signs digests", responses: { 200: json(z.object({ algorithm: z.literal("Ed25519"), public_key: z.string(), key_id: z.string() }), "The key (base64url).") } }),
-  async (c) => c.json((await publicKeyOf(signingKey(c))) as { algorithm: "Ed25519"; public_key: string; key_id: string }, 200),
+  createRoute({
+    method: "get",
+    path: "/public-key",
+    tags,
+    summary: "The Ed25519 public key that signs digests",
+    responses: {
+      200: json(
+        z.object({ algorithm: z.literal("Ed25519"), public_key: z.string(), key_id: z.string() }),
+        "The key (base64url).",
+      ),
+    },
+  }),
+  async (c) =>
+    c.json((await publicKeyOf(signingKey(c))) as { algorithm: "Ed25519"; public_key: string; key_id: string }, 200),
 );
 
 integrityApi.use("/digests", apiKeyAuth);
@@ -55,7 +78,20 @@ integrityApi.use("/verify", apiKeyAuth);
 
 integrityApi
   .openapi(
-    createRoute({ method: "get", path: "/digests", tags, summary: "Signed hourly digests", security: bearerAuth, middleware: [requireScope("read")] as const, request: { query: Range }, responses: { 200: json(z.object({ data: z.array(Digest) }), "Digests, oldest first."), ...authProblems, ...invalidQueryProblem } }),
+    createRoute({
+      method: "get",
+      path: "/digests",
+      tags,
+      summary: "Signed hourly digests",
+      security: bearerAuth,
+      middleware: [requireScope("read")] as const,
+      request: { query: Range },
+      responses: {
+        200: json(z.object({ data: z.array(Digest) }), "Digests, oldest first."),
+        ...authProblems,
+        ...invalidQueryProblem,
+      },
+    }),
     async (c) => {
       const { from, to } = range(c, c.req.valid("query"));
       return c.json({ data: (await listDigests(c.var.db, c.var.auth.project.id, from, to)).map(digestView) }, 200);
@@ -72,7 +108,14 @@ integrityApi
       request: { body: { required: true, content: { "application/json": { schema: Range } } } },
       responses: {
         200: json(
-          z.object({ ok: z.boolean(), checked: z.int(), verified: z.int(), pruned: z.array(z.object({ window_start: z.string(), window_end: z.string() })), broken: z.array(z.object({ window_start: z.string(), window_end: z.string(), reason: z.string() })), first_broken: z.object({ window_start: z.string(), window_end: z.string(), reason: z.string() }).nullable() }),
+          z.object({
+            ok: z.boolean(),
+            checked: z.int(),
+            verified: z.int(),
+            pruned: z.array(z.object({ window_start: z.string(), window_end: z.string() })),
+            broken: z.array(z.object({ window_start: z.string(), window_end: z.string(), reason: z.string() })),
+            first_broken: z.object({ window_start: z.string(), window_end: z.string(), reason: z.string() }).nullable(),
+          }),
           "The verification report.",
         ),
         ...authProblems,

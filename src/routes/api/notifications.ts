@@ -3,13 +3,20 @@ import { z } from "zod";
 import { NotFoundError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { archiveNotifications, listNotifications } from "../../services/notifications/notify";
-import { apiRouter, authProblems, bearerAuth, notFoundProblem, json } from "./openapi";
+import { apiRouter, authProblems, bearerAuth, json, notFoundProblem } from "./openapi";
 
 // Through the API a key sees the project's notifications meant for everyone; archiving is kept
 // per key, as it is per member in the dashboard.
 
 const Notification = z
-  .object({ id: z.string(), type: z.string(), title: z.string(), body: z.string().nullable(), link: z.string().nullable(), created_at: z.string() })
+  .object({
+    id: z.string(),
+    type: z.string(),
+    title: z.string(),
+    body: z.string().nullable(),
+    link: z.string().nullable(),
+    created_at: z.string(),
+  })
   .meta({ id: "Notification" });
 
 export const notificationsApi = apiRouter();
@@ -28,8 +35,25 @@ notificationsApi
       responses: { 200: json(z.object({ data: z.array(Notification) }), "Notifications."), ...authProblems },
     }),
     async (c) => {
-      const rows = await listNotifications(c.var.db, c.var.auth.project.id, c.var.auth.key.id, c.req.valid("query").archived === "true");
-      return c.json({ data: rows.map((n) => ({ id: n.id, type: n.type, title: n.title, body: n.body, link: n.link, created_at: new Date(n.createdAt).toISOString() })) }, 200);
+      const rows = await listNotifications(
+        c.var.db,
+        c.var.auth.project.id,
+        c.var.auth.key.id,
+        c.req.valid("query").archived === "true",
+      );
+      return c.json(
+        {
+          data: rows.map((n) => ({
+            id: n.id,
+            type: n.type,
+            title: n.title,
+            body: n.body,
+            link: n.link,
+            created_at: new Date(n.createdAt).toISOString(),
+          })),
+        },
+        200,
+      );
     },
   )
   .openapi(
@@ -44,7 +68,12 @@ notificationsApi
       responses: { 200: json(z.object({ archived: z.boolean() }), "Archived."), ...authProblems, ...notFoundProblem },
     }),
     async (c) => {
-      const count = await archiveNotifications(c.var.db, c.var.auth.project.id, c.var.auth.key.id, c.req.valid("param").id);
+      const count = await archiveNotifications(
+        c.var.db,
+        c.var.auth.project.id,
+        c.var.auth.key.id,
+        c.req.valid("param").id,
+      );
       if (count === 0) throw new NotFoundError("No unarchived notification with this id.");
       return c.json({ archived: true }, 200);
     },

@@ -24,7 +24,10 @@ export const Problem = z
   .meta({ id: "Problem", description: "RFC 9457 problem details." });
 
 /** A JSON response of an OpenAPI route. */
-export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { "application/json": { schema } } });
+export const json = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { "application/json": { schema } },
+});
 
 /** A problem+json response of an OpenAPI route. */
 export const problem = (description: string) => ({

@@ -4,7 +4,7 @@ import { TASK_STATUSES, TASK_TYPES } from "../../db/schema";
 import { NotFoundError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { getTask, listTasks, taskView } from "../../services/tasks/view";
-import { apiRouter, authProblems, bearerAuth, invalidQueryProblem, notFoundProblem, json } from "./openapi";
+import { apiRouter, authProblems, bearerAuth, invalidQueryProblem, json, notFoundProblem } from "./openapi";
 
 export const TaskView = z
   .object({
@@ -38,8 +38,14 @@ tasksApi
       summary: "Background tasks, newest first",
       security: bearerAuth,
       middleware: [requireScope("read")] as const,
-      request: { query: z.strictObject({ type: z.enum(TASK_TYPES).optional(), status: z.enum(TASK_STATUSES).optional() }) },
-      responses: { 200: json(z.object({ data: z.array(TaskView) }), "Tasks."), ...authProblems, ...invalidQueryProblem },
+      request: {
+        query: z.strictObject({ type: z.enum(TASK_TYPES).optional(), status: z.enum(TASK_STATUSES).optional() }),
+      },
+      responses: {
+        200: json(z.object({ data: z.array(TaskView) }), "Tasks."),
+        ...authProblems,
+        ...invalidQueryProblem,
+      },
     }),
     async (c) => {
       const rows = await listTasks(c.var.db, c.var.auth.project.id, c.req.valid("query"));

@@ -4,9 +4,36 @@ import { z } from "zod";
 import type { AppEnv } from "../../env";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
-import { createEndpoint, deleteEndpoint, EndpointInput, EndpointUpdate, endpointView, getEndpoint, listEndpoints, rotateSecret, sendTest, updateEndpoint, type Actor } from "../../services/webhooks/endpoints";
-import { getSendout, listSendouts, recoverEndpoint, resendSendout, SendoutFilters, sendoutView } from "../../services/webhooks/sendouts";
-import { apiRouter, authProblems, bearerAuth, bodyProblems, invalidQueryProblem, notFoundProblem, json } from "./openapi";
+import {
+  type Actor,
+  createEndpoint,
+  deleteEndpoint,
+  EndpointInput,
+  EndpointUpdate,
+  endpointView,
+  getEndpoint,
+  listEndpoints,
+  rotateSecret,
+  sendTest,
+  updateEndpoint,
+} from "../../services/webhooks/endpoints";
+import {
+  getSendout,
+  listSendouts,
+  recoverEndpoint,
+  resendSendout,
+  SendoutFilters,
+  sendoutView,
+} from "../../services/webhooks/sendouts";
+import {
+  apiRouter,
+  authProblems,
+  bearerAuth,
+  bodyProblems,
+  invalidQueryProblem,
+  json,
+  notFoundProblem,
+} from "./openapi";
 
 const Endpoint = z
   .object({
@@ -73,16 +100,39 @@ webhooksApi
       responses: { 201: json(Endpoint.extend({ secret: z.string() }), "Created."), ...authProblems, ...bodyProblems },
     }),
     async (c) => {
-      const { endpoint, secret } = await createEndpoint(c.var.db, c.env, { project: c.var.auth.project, endpoint: c.req.valid("json"), who: who(c), allowPrivate: allowPrivate(c), secretsKey: c.var.config.SECRETS_KEY });
+      const { endpoint, secret } = await createEndpoint(c.var.db, c.env, {
+        project: c.var.auth.project,
+        endpoint: c.req.valid("json"),
+        who: who(c),
+        allowPrivate: allowPrivate(c),
+        secretsKey: c.var.config.SECRETS_KEY,
+      });
       return c.json({ ...endpointView(endpoint), secret }, 201);
     },
   )
   .openapi(
-    createRoute({ method: "get", path: "/", tags, summary: "Endpoints", security: bearerAuth, middleware: [requireScope("admin")] as const, responses: { 200: json(z.object({ data: z.array(Endpoint) }), "Endpoints."), ...authProblems } }),
+    createRoute({
+      method: "get",
+      path: "/",
+      tags,
+      summary: "Endpoints",
+      security: bearerAuth,
+      middleware: [requireScope("admin")] as const,
+      responses: { 200: json(z.object({ data: z.array(Endpoint) }), "Endpoints."), ...authProblems },
+    }),
     async (c) => c.json({ data: (await listEndpoints(c.var.db, c.var.auth.project.id)).map(endpointView) }, 200),
   )
   .openapi(
-    createRoute({ method: "get", path: "/{id}", tags, summary: "One endpoint", security: bearerAuth, middleware: [requireScope("admin")] as const, request: { params: Id }, responses: { 200: json(Endpoint, "The endpoint."), ...authProblems, ...notFoundProblem } }),
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags,
+      summary: "One endpoint",
+      security: bearerAuth,
+      middleware: [requireScope("admin")] as const,
+      request: { params: Id },
+      responses: { 200: json(Endpoint, "The endpoint."), ...authProblems, ...notFoundProblem },
+    }),
     async (c) => c.json(endpointView(await getEndpoint(c.var.db, c.var.auth.project.id, c.req.valid("param").id)), 200),
   )
   .openapi(
@@ -97,24 +147,76 @@ webhooksApi
       responses: { 200: json(Endpoint, "Changed."), ...authProblems, ...bodyProblems, ...notFoundProblem },
     }),
     async (c) => {
-      const updated = await updateEndpoint(c.var.db, c.env, { project: c.var.auth.project, id: c.req.valid("param").id, changes: c.req.valid("json"), who: who(c), allowPrivate: allowPrivate(c) });
+      const updated = await updateEndpoint(c.var.db, c.env, {
+        project: c.var.auth.project,
+        id: c.req.valid("param").id,
+        changes: c.req.valid("json"),
+        who: who(c),
+        allowPrivate: allowPrivate(c),
+      });
       return c.json(endpointView(updated), 200);
     },
   )
   .openapi(
-    createRoute({ method: "delete", path: "/{id}", tags, summary: "Remove an endpoint", security: bearerAuth, middleware: [requireScope("admin")] as const, request: { params: Id }, responses: { 204: { description: "Removed." }, ...authProblems, ...notFoundProblem } }),
+    createRoute({
+      method: "delete",
+      path: "/{id}",
+      tags,
+      summary: "Remove an endpoint",
+      security: bearerAuth,
+      middleware: [requireScope("admin")] as const,
+      request: { params: Id },
+      responses: { 204: { description: "Removed." }, ...authProblems, ...notFoundProblem },
+    }),
     async (c) => {
       await deleteEndpoint(c.var.db, c.env, { project: c.var.auth.project, id: c.req.valid("param").id, who: who(c) });
       return c.body(null, 204);
     },
   )
   .openapi(
-    createRoute({ method: "post", path: "/{id}/rotate-secret", tags, summary: "New secret; the old one signs too for 24 h", security: bearerAuth, middleware: [requireScope("admin")] as const, request: { params: Id }, responses: { 200: json(z.object({ secret: z.string() }), "The new secret."), ...authProblems, ...notFoundProblem } }),
-    async (c) => c.json({ secret: await rotateSecret(c.var.db, c.env, { project: c.var.auth.project, id: c.req.valid("param").id, who: who(c), secretsKey: c.var.config.SECRETS_KEY }) }, 200),
+    createRoute({
+      method: "post",
+      path: "/{id}/rotate-secret",
+      tags,
+      summary: "New secret; the old one signs too for 24 h",
+      security: bearerAuth,
+      middleware: [requireScope("admin")] as const,
+      request: { params: Id },
+      responses: {
+        200: json(z.object({ secret: z.string() }), "The new secret."),
+        ...authProblems,
+        ...notFoundProblem,
+      },
+    }),
+    async (c) =>
+      c.json(
+        {
+          secret: await rotateSecret(c.var.db, c.env, {
+            project: c.var.auth.project,
+            id: c.req.valid("param").id,
+            who: who(c),
+            secretsKey: c.var.config.SECRETS_KEY,
+          }),
+        },
+        200,
+      ),
   )
   .openapi(
-    createRoute({ method: "post", path: "/{id}/test", tags, summary: "Send a test delivery", security: bearerAuth, middleware: [requireScope("admin")] as const, request: { params: Id }, responses: { 202: json(z.object({ sendout_id: z.string() }), "Queued."), ...authProblems, ...notFoundProblem } }),
-    async (c) => c.json({ sendout_id: await sendTest(c.var.db, c.env, { project: c.var.auth.project, id: c.req.valid("param").id }) }, 202),
+    createRoute({
+      method: "post",
+      path: "/{id}/test",
+      tags,
+      summary: "Send a test delivery",
+      security: bearerAuth,
+      middleware: [requireScope("admin")] as const,
+      request: { params: Id },
+      responses: { 202: json(z.object({ sendout_id: z.string() }), "Queued."), ...authProblems, ...notFoundProblem },
+    }),
+    async (c) =>
+      c.json(
+        { sendout_id: await sendTest(c.var.db, c.env, { project: c.var.auth.project, id: c.req.valid("param").id }) },
+        202,
+      ),
   )
   .openapi(
     createRoute({
@@ -124,10 +226,32 @@ webhooksApi
       summary: "Resend every failed sendout since a time",
       security: bearerAuth,
       middleware: [requireScope("admin"), jsonBody(4 * 1024)] as const,
-      request: { params: Id, body: { required: true, content: { "application/json": { schema: z.strictObject({ since: z.string().max(64) }) } } } },
-      responses: { 202: json(z.object({ resent: z.int() }), "Queued."), ...authProblems, ...bodyProblems, ...notFoundProblem },
+      request: {
+        params: Id,
+        body: {
+          required: true,
+          content: { "application/json": { schema: z.strictObject({ since: z.string().max(64) }) } },
+        },
+      },
+      responses: {
+        202: json(z.object({ resent: z.int() }), "Queued."),
+        ...authProblems,
+        ...bodyProblems,
+        ...notFoundProblem,
+      },
     }),
-    async (c) => c.json({ resent: await recoverEndpoint(c.var.db, c.env, { project: c.var.auth.project, id: c.req.valid("param").id, since: c.req.valid("json").since, who: who(c) }) }, 202),
+    async (c) =>
+      c.json(
+        {
+          resent: await recoverEndpoint(c.var.db, c.env, {
+            project: c.var.auth.project,
+            id: c.req.valid("param").id,
+            since: c.req.valid("json").since,
+            who: who(c),
+          }),
+        },
+        202,
+      ),
   );
 
 export const sendoutsApi = apiRouter();
@@ -136,20 +260,59 @@ const sendoutTags = ["Webhook sendouts"];
 
 sendoutsApi
   .openapi(
-    createRoute({ method: "get", path: "/", tags: sendoutTags, summary: "Sendouts, newest first", security: bearerAuth, middleware: [requireScope("read")] as const, request: { query: SendoutFilters }, responses: { 200: json(z.object({ data: z.array(Sendout) }), "Sendouts."), ...authProblems, ...invalidQueryProblem } }),
-    async (c) => c.json({ data: (await listSendouts(c.var.db, c.var.auth.project, c.req.valid("query"))).map((s) => sendoutView(s)) }, 200),
+    createRoute({
+      method: "get",
+      path: "/",
+      tags: sendoutTags,
+      summary: "Sendouts, newest first",
+      security: bearerAuth,
+      middleware: [requireScope("read")] as const,
+      request: { query: SendoutFilters },
+      responses: {
+        200: json(z.object({ data: z.array(Sendout) }), "Sendouts."),
+        ...authProblems,
+        ...invalidQueryProblem,
+      },
+    }),
+    async (c) =>
+      c.json(
+        { data: (await listSendouts(c.var.db, c.var.auth.project, c.req.valid("query"))).map((s) => sendoutView(s)) },
+        200,
+      ),
   )
   .openapi(
-    createRoute({ method: "get", path: "/{id}", tags: sendoutTags, summary: "One sendout with every attempt", security: bearerAuth, middleware: [requireScope("read")] as const, request: { params: Id }, responses: { 200: json(Sendout, "The sendout."), ...authProblems, ...notFoundProblem } }),
+    createRoute({
+      method: "get",
+      path: "/{id}",
+      tags: sendoutTags,
+      summary: "One sendout with every attempt",
+      security: bearerAuth,
+      middleware: [requireScope("read")] as const,
+      request: { params: Id },
+      responses: { 200: json(Sendout, "The sendout."), ...authProblems, ...notFoundProblem },
+    }),
     async (c) => {
       const { sendout, attempts } = await getSendout(c.var.db, c.var.auth.project.id, c.req.valid("param").id);
       return c.json(sendoutView(sendout, attempts), 200);
     },
   )
   .openapi(
-    createRoute({ method: "post", path: "/{id}/resend", tags: sendoutTags, summary: "Send again (a new attempt, same sendout id)", security: bearerAuth, middleware: [requireScope("admin")] as const, request: { params: Id }, responses: { 202: json(Sendout, "Queued."), ...authProblems, ...notFoundProblem } }),
+    createRoute({
+      method: "post",
+      path: "/{id}/resend",
+      tags: sendoutTags,
+      summary: "Send again (a new attempt, same sendout id)",
+      security: bearerAuth,
+      middleware: [requireScope("admin")] as const,
+      request: { params: Id },
+      responses: { 202: json(Sendout, "Queued."), ...authProblems, ...notFoundProblem },
+    }),
     async (c) => {
-      const sendout = await resendSendout(c.var.db, c.env, { project: c.var.auth.project, id: c.req.valid("param").id, who: who(c) });
+      const sendout = await resendSendout(c.var.db, c.env, {
+        project: c.var.auth.project,
+        id: c.req.valid("param").id,
+        who: who(c),
+      });
       return c.json(sendoutView({ ...sendout, status: "pending" }), 202);
     },
   );

@@ -7,7 +7,11 @@ import { toValidationError } from "../../lib/validation";
  * Reads a compatible API's JSON body with zod. Malformed JSON is a 400; an invalid body becomes
  * the error `invalid` makes of our ValidationError, in that API's own terms.
  */
-export async function readBody<T extends z.ZodType>(c: Context, schema: T, invalid: (error: ValidationError) => AppError): Promise<z.output<T>> {
+export async function readBody<T extends z.ZodType>(
+  c: Context,
+  schema: T,
+  invalid: (error: ValidationError) => AppError,
+): Promise<z.output<T>> {
   let raw: unknown;
   try {
     raw = JSON.parse(await c.req.text());

@@ -1,15 +1,15 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import type { AppEnv } from "../../env";
-import { AppError, ConflictError, NotFoundError, ValidationError } from "../../lib/errors";
 import { sha256Hex } from "../../lib/crypto";
+import { AppError, ConflictError, NotFoundError, ValidationError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
-import { readBody } from "./body";
 import { fromWorkos, WorkosEventBody, WorkosExportBody } from "../../services/compat/workos";
 import { recordEvents } from "../../services/events/record";
 import { exportStatus, getExport, requestExport } from "../../services/exports/request";
 import { signedExportUrl } from "../../services/exports/signed-link";
 import { enqueueStep } from "../../services/tasks/engine";
+import { readBody } from "./body";
 
 // WorkOS Audit Logs compatibility: the SDK's paths, bodies and error shapes ({message, code, errors}).
 
@@ -27,7 +27,7 @@ function workosError(c: C, error: AppError): Response {
 
 const invalid = (error: ValidationError) => new ValidationError("Validation failed", error.errors);
 
-function exportView(c: C, row: Awaited<ReturnType<typeof getExport>>, url: string | null) {
+function exportView(_c: C, row: Awaited<ReturnType<typeof getExport>>, url: string | null) {
   if (!row) throw new NotFoundError("Audit log export not found.");
   const status = exportStatus(row.row, row.task);
   return {
@@ -54,27 +54,43 @@ export const workosApi = new Hono<AppEnv>()
     const key = c.req.header("Idempotency-Key");
     const id = key ? `wos_${(await sha256Hex(`${c.var.auth.project.id}:${key}`)).slice(0, 40)}` : undefined;
     try {
-      await recordEvents(c.env.DB, c.var.auth.project, [fromWorkos(body, id ?? `wos_${crypto.randomUUID()}`)], { batch: false, webhooks: c.env.WEBHOOKS });
+      await recordEvents(c.env.DB, c.var.auth.project, [fromWorkos(body, id ?? `wos_${crypto.randomUUID()}`)], {
+        batch: false,
+        webhooks: c.env.WEBHOOKS,
+      });
     } catch (error) {
-      if (error instanceof ConflictError) throw new ConflictError("This Idempotency-Key was already used for a different event.");
+      if (error instanceof ConflictError)
+        throw new ConflictError("This Idempotency-Key was already used for a different event.");
       throw error;
     }
     return c.json({ success: true }, 201);
   })
   .post("/exports", requireScope("read"), jsonBody(64 * 1024), async (c) => {
     const body = await readBody(c, WorkosExportBody, invalid);
-    const filters: Record<string, string> = { organization_id: body.organization_id, from: body.range_start, to: body.range_end };
+    const filters: Record<string, string> = {
+      organization_id: body.organization_id,
+      from: body.range_start,
+      to: body.range_end,
+    };
     if (body.actions?.length) filters.type = body.actions.join(",");
     if (body.actor_ids?.length) filters.actor_id = body.actor_ids.join(",");
     if (body.targets?.length) filters.entity_type = body.targets.join(",");
-    if (body.actor_names?.length) filters.query = `actor:"${body.actor_names.map((n) => n.replace(/[\\"]/g, "\\$&")).join(",")}"`;
+    if (body.actor_names?.length)
+      filters.query = `actor:"${body.actor_names.map((n) => n.replace(/[\\"]/g, "\\$&")).join(",")}"`;
     const { key } = c.var.auth;
     const { row, task } = await requestExport(c.var.db, c.env, {
       project: c.var.auth.project,
       format: "csv",
       gzip: false,
       filters,
-      requester: { id: key.id, name: `API key "${key.name}"`, organizationId: null, configuration: true, actor: { type: "api_key", id: key.id, name: key.name }, source: "api" },
+      requester: {
+        id: key.id,
+        name: `API key "${key.name}"`,
+        organizationId: null,
+        configuration: true,
+        actor: { type: "api_key", id: key.id, name: key.name },
+        source: "api",
+      },
       enqueue: false,
     });
     await enqueueStep(c.env, task.id);

@@ -1,9 +1,17 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
+import { Account, RecoveryCodes, TotpEnrol } from "../../../views/pages/Account";
 import type { SignedInEnv } from "../../env";
 import { generateTotpSecret, qrCodeSvg, totpUri } from "../../lib/totp";
-import { ChangePasswordInput, changePassword, ConfirmTotpInput, confirmTotp, DisableTotpInput, disableTotp, sealPendingSecret } from "../../services/auth/account";
+import {
+  ChangePasswordInput,
+  ConfirmTotpInput,
+  changePassword,
+  confirmTotp,
+  DisableTotpInput,
+  disableTotp,
+  sealPendingSecret,
+} from "../../services/auth/account";
 import { listActiveSessions, revokeSession } from "../../services/auth/sessions";
-import { Account, RecoveryCodes, TotpEnrol } from "../../../views/pages/Account";
 import { attempt, formValidator } from "./form";
 import { originOf } from "./origin";
 
@@ -30,10 +38,25 @@ async function renderEnrol(c: C, error?: string) {
   const secret = generateTotpSecret();
   const uri = totpUri({ secret, account: c.var.user.email, issuer: "Trailbook" });
   const pending = await sealPendingSecret({ user: c.var.user, secretsKey: c.var.config.SECRETS_KEY }, secret);
-  return c.html(<TotpEnrol nonce={c.get("secureHeadersNonce")} user={c.var.user} qrSvg={qrCodeSvg(uri)} secret={secret} pending={pending} error={error} />, error ? 422 : 200);
+  return c.html(
+    <TotpEnrol
+      nonce={c.get("secureHeadersNonce")}
+      user={c.var.user}
+      qrSvg={qrCodeSvg(uri)}
+      secret={secret}
+      pending={pending}
+      error={error}
+    />,
+    error ? 422 : 200,
+  );
 }
 
-const ctxOf = (c: C) => ({ user: c.var.user, session: c.var.session, origin: originOf(c), secretsKey: c.var.config.SECRETS_KEY });
+const ctxOf = (c: C) => ({
+  user: c.var.user,
+  session: c.var.session,
+  origin: originOf(c),
+  secretsKey: c.var.config.SECRETS_KEY,
+});
 
 export const accountPages = new Hono<SignedInEnv>()
   .get("/", (c) => renderAccount(c))
@@ -69,5 +92,7 @@ export const accountPages = new Hono<SignedInEnv>()
   )
   .post("/sessions/:sessionId/revoke", async (c) => {
     const revoked = await revokeSession(c.var.db, c.var.user.id, c.req.param("sessionId"));
-    return revoked ? renderAccount(c, { success: "That session was signed out." }) : renderAccount(c, { error: "No such session." }, 404);
+    return revoked
+      ? renderAccount(c, { success: "That session was signed out." })
+      : renderAccount(c, { error: "No such session." }, 404);
   });

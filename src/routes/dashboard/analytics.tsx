@@ -1,16 +1,14 @@
-import { Hono, type Context } from "hono";
 import { and, desc, eq, like, sql } from "drizzle-orm";
-import type { ProjectEnv } from "../../env";
+import { Hono } from "hono";
+import { formatInZone } from "../../../views/components/time";
+import { Analytics, Security } from "../../../views/pages/Analytics";
 import { events, notifications } from "../../db/schema";
+import type { ProjectEnv } from "../../env";
 import { requirePermission } from "../../middleware/session";
 import { analytics } from "../../services/analytics/summary";
 import { scopeForAccess } from "../../services/events/filters";
 import { whereClause } from "../../services/events/query";
-import { formatInZone } from "../../../views/components/time";
-import { Analytics, Security } from "../../../views/pages/Analytics";
 import { frame } from "./frame";
-
-type C = Context<ProjectEnv>;
 
 const HOUR = 3600_000;
 const RANGES = {
@@ -30,32 +28,72 @@ export const analyticsPages = new Hono<ProjectEnv>()
     const from = to - span;
     const scoped = scopeForAccess({ from, to, conditions: [], text: [] }, access);
     const data = await analytics(db, project.id, { ...scoped, from, to }, bucket);
-    const explore = (params: Record<string, string>) => `/p/${project.id}/events?${new URLSearchParams(params).toString()}`;
-    const window = (i: number) => ({ range: "custom", from: new Date(from + i * bucket).toISOString(), to: new Date(Math.min(to, from + (i + 1) * bucket)).toISOString() });
-    const label = (i: number) => formatInZone(new Date(from + i * bucket).toISOString(), project.timezone).slice(0, key === "24h" || key === "7d" ? 16 : 10);
+    const explore = (params: Record<string, string>) =>
+      `/p/${project.id}/events?${new URLSearchParams(params).toString()}`;
+    const window = (i: number) => ({
+      range: "custom",
+      from: new Date(from + i * bucket).toISOString(),
+      to: new Date(Math.min(to, from + (i + 1) * bucket)).toISOString(),
+    });
+    const label = (i: number) =>
+      formatInZone(new Date(from + i * bucket).toISOString(), project.timezone).slice(
+        0,
+        key === "24h" || key === "7d" ? 16 : 10,
+      );
     const buckets = Math.ceil(span / bucket);
     const keys = data.categories.map((x) => x.category);
     const stacks = Array.from({ length: buckets }, (_, i) => ({
       label: label(i),
       href: explore(window(i)),
-      parts: keys.map((k) => ({ key: k, value: data.overTime.find((r) => r.bucket === i && r.category === k)?.count ?? 0, href: explore({ ...window(i), category: k }) })),
+      parts: keys.map((k) => ({
+        key: k,
+        value: data.overTime.find((r) => r.bucket === i && r.category === k)?.count ?? 0,
+        href: explore({ ...window(i), category: k }),
+      })),
     }));
     const range = { range: key };
     return c.html(
       <Analytics
         {...frame(c, "/analytics")}
-        ranges={(Object.keys(RANGES) as RangeKey[]).map((k) => ({ label: RANGES[k].label, href: `/p/${project.id}/analytics?range=${k}`, active: k === key }))}
+        ranges={(Object.keys(RANGES) as RangeKey[]).map((k) => ({
+          label: RANGES[k].label,
+          href: `/p/${project.id}/analytics?range=${k}`,
+          active: k === key,
+        }))}
         total={data.total}
         stacks={stacks}
         categoryKeys={keys}
-        categories={data.categories.map((x) => ({ label: x.category, value: x.count, key: x.category, href: explore({ ...range, category: x.category }) }))}
-        statuses={data.statuses.map((x) => ({ label: x.status ?? "(no status)", value: x.count, href: explore(x.status ? { ...range, status: x.status } : range) }))}
+        categories={data.categories.map((x) => ({
+          label: x.category,
+          value: x.count,
+          key: x.category,
+          href: explore({ ...range, category: x.category }),
+        }))}
+        statuses={data.statuses.map((x) => ({
+          label: x.status ?? "(no status)",
+          value: x.count,
+          href: explore(x.status ? { ...range, status: x.status } : range),
+        }))}
         types={data.topTypes.map((x) => ({ label: x.type, value: x.count, href: explore({ ...range, type: x.type }) }))}
-        actors={data.topActors.map((x) => ({ label: x.name ?? x.actorId, value: x.count, href: explore({ ...range, actor_id: x.actorId }) }))}
-        auth={data.auth.map((x) => ({ label: `${x.type}${x.status ? ` (${x.status})` : ""}`, value: x.count, key: "auth", href: explore({ ...range, view: "security", type: x.type, ...(x.status && { status: x.status }) }) }))}
+        actors={data.topActors.map((x) => ({
+          label: x.name ?? x.actorId,
+          value: x.count,
+          href: explore({ ...range, actor_id: x.actorId }),
+        }))}
+        auth={data.auth.map((x) => ({
+          label: `${x.type}${x.status ? ` (${x.status})` : ""}`,
+          value: x.count,
+          key: "auth",
+          href: explore({ ...range, view: "security", type: x.type, ...(x.status && { status: x.status }) }),
+        }))}
         apiErrors={Array.from({ length: buckets }, (_, i) => {
           const row = data.apiErrors.find((r) => r.bucket === i);
-          return { label: label(i), total: row?.total ?? 0, failed: row?.failed ?? 0, href: explore({ ...window(i), view: "api", status: "failure" }) };
+          return {
+            label: label(i),
+            total: row?.total ?? 0,
+            failed: row?.failed ?? 0,
+            href: explore({ ...window(i), view: "api", status: "failure" }),
+          };
         })}
       />,
     );
@@ -70,18 +108,50 @@ export const analyticsPages = new Hono<ProjectEnv>()
       .limit(200);
     const to = Date.now();
     const from = to - 24 * HOUR;
-    const where = and(whereClause(project.id, scopeForAccess({ from, to, conditions: [], text: [] }, access)), eq(events.category, "auth"), eq(events.status, "failure"));
+    const where = and(
+      whereClause(project.id, scopeForAccess({ from, to, conditions: [], text: [] }, access)),
+      eq(events.category, "auth"),
+      eq(events.status, "failure"),
+    );
     const n = sql<number>`count(*)`;
     const [byActor, byIp] = await Promise.all([
-      db.select({ key: sql<string>`${events.actorId}`, name: sql<string | null>`max(coalesce(${events.actorEmail}, ${events.actorName}))`, count: n }).from(events).where(and(where, sql`${events.actorId} IS NOT NULL`)).groupBy(events.actorId).orderBy(desc(n)).limit(10),
-      db.select({ key: sql<string>`${events.requestIp}`, count: n }).from(events).where(and(where, sql`${events.requestIp} IS NOT NULL`)).groupBy(events.requestIp).orderBy(desc(n)).limit(10),
+      db
+        .select({
+          key: sql<string>`${events.actorId}`,
+          name: sql<string | null>`max(coalesce(${events.actorEmail}, ${events.actorName}))`,
+          count: n,
+        })
+        .from(events)
+        .where(and(where, sql`${events.actorId} IS NOT NULL`))
+        .groupBy(events.actorId)
+        .orderBy(desc(n))
+        .limit(10),
+      db
+        .select({ key: sql<string>`${events.requestIp}`, count: n })
+        .from(events)
+        .where(and(where, sql`${events.requestIp} IS NOT NULL`))
+        .groupBy(events.requestIp)
+        .orderBy(desc(n))
+        .limit(10),
     ]);
-    const explore = (params: Record<string, string>) => `/p/${project.id}/events?${new URLSearchParams({ view: "security", status: "failure", ...params }).toString()}`;
+    const explore = (params: Record<string, string>) =>
+      `/p/${project.id}/events?${new URLSearchParams({ view: "security", status: "failure", ...params }).toString()}`;
     return c.html(
       <Security
         {...frame(c, "/security")}
-        alerts={alerts.map((a) => ({ id: a.id, title: a.title, body: a.body, link: a.link, createdAt: new Date(a.createdAt).toISOString() }))}
-        actors={byActor.map((r) => ({ label: r.name ?? r.key, value: r.count, key: "fraud", href: explore({ actor_id: r.key }) }))}
+        alerts={alerts.map((a) => ({
+          id: a.id,
+          title: a.title,
+          body: a.body,
+          link: a.link,
+          createdAt: new Date(a.createdAt).toISOString(),
+        }))}
+        actors={byActor.map((r) => ({
+          label: r.name ?? r.key,
+          value: r.count,
+          key: "fraud",
+          href: explore({ actor_id: r.key }),
+        }))}
         addresses={byIp.map((r) => ({ label: r.key, value: r.count, key: "fraud", href: explore({ search: r.key }) }))}
       />,
     );

@@ -1,11 +1,11 @@
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { z } from "zod";
+import { Login, TotpStep } from "../../../views/pages/Login";
 import type { AppEnv } from "../../env";
 import { clearSessionCookie, PENDING_COOKIE, SESSION_COOKIE, setSessionCookie } from "../../middleware/session";
-import { completeTotp, logSignOut, signInWithPassword } from "../../services/auth/sign-in";
 import { findSession, revokeSession } from "../../services/auth/sessions";
-import { Login, TotpStep } from "../../../views/pages/Login";
+import { completeTotp, logSignOut, signInWithPassword } from "../../services/auth/sign-in";
 import { formValidator } from "./form";
 import { originOf, safeNext } from "./origin";
 
@@ -27,16 +27,26 @@ export const authPages = new Hono<AppEnv>()
   .get("/login", async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
     if (token && (await findSession(c.var.db, token, "active"))) return c.redirect("/", 303);
-    const notice = c.req.query("signed_out") ? "You are signed out." : c.req.query("expired") ? "The sign-in step expired; please sign in again." : undefined;
+    const notice = c.req.query("signed_out")
+      ? "You are signed out."
+      : c.req.query("expired")
+        ? "The sign-in step expired; please sign in again."
+        : undefined;
     return c.html(<Login nonce={c.get("secureHeadersNonce")} notice={notice} next={c.req.query("next")} />);
   })
   .post(
     "/login",
-    formValidator(LoginForm, (c, message) => c.html(<Login nonce={c.get("secureHeadersNonce")} error={message} />, 422)),
+    formValidator(LoginForm, (c, message) =>
+      c.html(<Login nonce={c.get("secureHeadersNonce")} error={message} />, 422),
+    ),
     async (c) => {
       const form = c.req.valid("form");
       const nonce = c.get("secureHeadersNonce");
-      const result = await signInWithPassword(c.var.db, c.env.DB, { email: form.email, password: form.password, origin: originOf(c) });
+      const result = await signInWithPassword(c.var.db, c.env.DB, {
+        email: form.email,
+        password: form.password,
+        origin: originOf(c),
+      });
       switch (result.kind) {
         case "throttled":
           return c.html(<Login nonce={nonce} email={form.email} error={waitText(result.retryAfterMs)} />, 429, {
@@ -60,7 +70,9 @@ export const authPages = new Hono<AppEnv>()
   })
   .post(
     "/login/totp",
-    formValidator(TotpForm, (c, message) => c.html(<TotpStep nonce={c.get("secureHeadersNonce")} error={message} />, 422)),
+    formValidator(TotpForm, (c, message) =>
+      c.html(<TotpStep nonce={c.get("secureHeadersNonce")} error={message} />, 422),
+    ),
     async (c) => {
       const nonce = c.get("secureHeadersNonce");
       const result = await completeTotp(c.var.db, c.env.DB, {
@@ -77,7 +89,13 @@ export const authPages = new Hono<AppEnv>()
         case "throttled":
           return c.html(<TotpStep nonce={nonce} error={waitText(result.retryAfterMs)} />, 429);
         case "invalid":
-          return c.html(<TotpStep nonce={nonce} error="That code is not valid. Check your authenticator app's clock, or use a recovery code." />, 401);
+          return c.html(
+            <TotpStep
+              nonce={nonce}
+              error="That code is not valid. Check your authenticator app's clock, or use a recovery code."
+            />,
+            401,
+          );
         default:
           clearSessionCookie(c, PENDING_COOKIE);
           return c.redirect("/login?expired=1", 303);

@@ -1,18 +1,35 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { z } from "zod";
-import type { ProjectEnv } from "../../env";
+import {
+  ExportConfirm,
+  ExportDetail,
+  type ExportSummary,
+  ExportsList,
+  Imports,
+  Progress,
+  TaskDetail,
+  type TaskSummary,
+  TasksList,
+} from "../../../views/pages/Background";
 import { TASK_STATUSES, TASK_TYPES, type Task } from "../../db/schema";
+import type { ProjectEnv } from "../../env";
 import { AppError, NotFoundError, ValidationError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
 import { actorOf } from "../../services/audit/log-own";
 import { EventFilters } from "../../services/events/filters";
-import { countForExport, exportStatus, getExport, listExports, requestExport, type Requester } from "../../services/exports/request";
+import {
+  countForExport,
+  exportStatus,
+  getExport,
+  listExports,
+  type Requester,
+  requestExport,
+} from "../../services/exports/request";
 import { importFormat, requestImport } from "../../services/imports/request";
 import { enqueueStep, runTaskInline } from "../../services/tasks/engine";
 import { TASK_HANDLERS } from "../../services/tasks/handlers";
 import { getTask, listTasks, taskProgress } from "../../services/tasks/view";
-import { ExportConfirm, ExportDetail, ExportsList, Imports, Progress, TaskDetail, TasksList, type ExportSummary, type TaskSummary } from "../../../views/pages/Background";
 import { exportFilename, serveFile } from "../api/exports";
 import { parseExplorerState, stateQuery, stateToFilters } from "./explorer-state";
 import { frame } from "./frame";
@@ -24,12 +41,24 @@ const FORM_IMPORT_MAX_MB = 25;
 
 function requester(c: C): Requester {
   const { user, access } = c.var;
-  return { id: user.id, name: user.name || user.email, organizationId: access.organizationId, configuration: can(access.role, "events.read_configuration"), actor: actorOf(user), source: "dashboard" };
+  return {
+    id: user.id,
+    name: user.name || user.email,
+    organizationId: access.organizationId,
+    configuration: can(access.role, "events.read_configuration"),
+    actor: actorOf(user),
+    source: "dashboard",
+  };
 }
 
 function taskSummary(task: Task): TaskSummary {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  const label = task.type === "export" ? "Export" : task.type === "retention" ? "Retention run" : `Import of ${String(task.params.name ?? "a file")}`;
+  const label =
+    task.type === "export"
+      ? "Export"
+      : task.type === "retention"
+        ? "Retention run"
+        : `Import of ${String(task.params.name ?? "a file")}`;
   return {
     id: task.id,
     type: task.type,
@@ -53,7 +82,10 @@ function visible(c: C, scope: { organizationId: string | null }): boolean {
   return own === null || scope.organizationId === own;
 }
 
-const ExportForm = z.object({ format: z.enum(["csv", "jsonl"], "choose CSV or JSON Lines"), gzip: z.enum(["1"]).optional() });
+const ExportForm = z.object({
+  format: z.enum(["csv", "jsonl"], "choose CSV or JSON Lines"),
+  gzip: z.enum(["1"]).optional(),
+});
 
 export const backgroundPages = new Hono<ProjectEnv>()
   .get("/exports/new", requirePermission("events.export"), async (c) => {
@@ -69,9 +101,21 @@ export const backgroundPages = new Hono<ProjectEnv>()
       if (!(e instanceof ValidationError)) throw e;
       error = `The filters cannot be exported: ${e.message}`;
     }
-    const hidden = Object.fromEntries(Object.entries(filters).filter(([, v]) => typeof v === "string" && v !== "")) as Record<string, string>;
+    const hidden = Object.fromEntries(
+      Object.entries(filters).filter(([, v]) => typeof v === "string" && v !== ""),
+    ) as Record<string, string>;
     const description = Object.entries(hidden).map(([k, v]) => `${k.replace(/_/g, " ")}: ${v}`);
-    return c.html(<ExportConfirm {...frame(c, "/exports")} count={count} hidden={hidden} description={description} back={back} limit={c.var.config.EXPORT_DIRECT_MAX_ROWS} error={error} />);
+    return c.html(
+      <ExportConfirm
+        {...frame(c, "/exports")}
+        count={count}
+        hidden={hidden}
+        description={description}
+        back={back}
+        limit={c.var.config.EXPORT_DIRECT_MAX_ROWS}
+        error={error}
+      />,
+    );
   })
   .post("/exports", requirePermission("events.export"), async (c) => {
     const form = (await c.req.parseBody()) as Record<string, string>;
@@ -79,7 +123,9 @@ export const backgroundPages = new Hono<ProjectEnv>()
     const choice = ExportForm.safeParse({ format, gzip });
     const filters = EventFilters.safeParse(Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== "")));
     if (!choice.success || !filters.success) {
-      throw new ValidationError("The export form is not valid; go back to Events and press Download again.", [{ path: "(form)", message: "invalid" }]);
+      throw new ValidationError("The export form is not valid; go back to Events and press Download again.", [
+        { path: "(form)", message: "invalid" },
+      ]);
     }
     const { row, total } = await requestExport(c.var.db, c.env, {
       project: c.var.project,
@@ -134,7 +180,15 @@ export const backgroundPages = new Hono<ProjectEnv>()
     const found = await getExport(c.var.db, c.var.project.id, c.req.param("exportId"));
     if (!found || !visible(c, found.row.scope)) throw new NotFoundError("There is no such export in this project.");
     const status = exportStatus(found.row, found.task);
-    if (status !== "done") throw new AppError(status === "expired" ? 410 : 409, "not-ready", "Not available", status === "expired" ? "This export has expired; make a new one from Events." : `This export is ${status}; it can be downloaded when it is done.`);
+    if (status !== "done")
+      throw new AppError(
+        status === "expired" ? 410 : 409,
+        "not-ready",
+        "Not available",
+        status === "expired"
+          ? "This export has expired; make a new one from Events."
+          : `This export is ${status}; it can be downloaded when it is done.`,
+      );
     return serveFile(c.env.FILES, found.row.fileKey, c.req.raw, exportFilename(found.row));
   })
   .get("/tasks", requirePermission("tasks.read"), async (c) => {
@@ -153,8 +207,14 @@ export const backgroundPages = new Hono<ProjectEnv>()
       <TasksList
         {...frame(c, "/tasks")}
         tasks={tasks.map(taskSummary)}
-        typeLinks={[{ label: "All types", href: link(undefined, status), active: !type }, ...TASK_TYPES.map((t) => ({ label: t, href: link(t, status), active: t === type }))]}
-        statusLinks={[{ label: "Any status", href: link(type, undefined), active: !status }, ...TASK_STATUSES.map((s) => ({ label: s.replace("_", " "), href: link(type, s), active: s === status }))]}
+        typeLinks={[
+          { label: "All types", href: link(undefined, status), active: !type },
+          ...TASK_TYPES.map((t) => ({ label: t, href: link(t, status), active: t === type })),
+        ]}
+        statusLinks={[
+          { label: "Any status", href: link(type, undefined), active: !status },
+          ...TASK_STATUSES.map((s) => ({ label: s.replace("_", " "), href: link(type, s), active: s === status })),
+        ]}
       />,
     );
   })
@@ -167,12 +227,21 @@ export const backgroundPages = new Hono<ProjectEnv>()
         : task.status === "done"
           ? { label: "See the imported events", href: `/p/${c.var.project.id}/events?range=all` }
           : undefined;
-    return c.html(<TaskDetail {...frame(c, "/tasks")} task={taskSummary(task)} errors={task.errors} result={task.result} link={link} />);
+    return c.html(
+      <TaskDetail
+        {...frame(c, "/tasks")}
+        task={taskSummary(task)}
+        errors={task.errors}
+        result={task.result}
+        link={link}
+      />,
+    );
   })
   .get("/tasks/:taskId/progress", async (c) => {
     const task = await getTask(c.var.db, c.var.project.id, c.req.param("taskId"));
     if (!task) throw new NotFoundError("There is no such task in this project.");
-    if (task.type === "export" ? !can(c.var.access.role, "events.export") : !can(c.var.access.role, "tasks.read")) throw new NotFoundError("There is no such task in this project.");
+    if (task.type === "export" ? !can(c.var.access.role, "events.export") : !can(c.var.access.role, "tasks.read"))
+      throw new NotFoundError("There is no such task in this project.");
     const summary = taskSummary(task);
     const finished = task.status === "done" || task.status === "failed";
     const base = `/p/${c.var.project.id}`;
@@ -182,7 +251,10 @@ export const backgroundPages = new Hono<ProjectEnv>()
         ? `<p id="download" hx-swap-oob="true">${task.status === "done" ? `<a class="button" href="${base}/exports/${String(task.params.exportId)}/download" hx-boost="false">Download</a>` : '<span class="muted">This export failed; see its task for the reason.</span>'}</p>`
         : "";
     const body = String(<Progress task={summary} href={`${base}/tasks/${task.id}/progress`} />) + downloadOob;
-    return new Response(body, { status: finished ? 286 : 200, headers: { "Content-Type": "text/html; charset=utf-8" } });
+    return new Response(body, {
+      status: finished ? 286 : 200,
+      headers: { "Content-Type": "text/html; charset=utf-8" },
+    });
   })
   .get("/imports", requirePermission("events.import"), async (c) => {
     const tasks = await listTasks(c.var.db, c.var.project.id, { type: "import" });
@@ -191,15 +263,31 @@ export const backgroundPages = new Hono<ProjectEnv>()
   .post("/imports", requirePermission("events.import"), async (c) => {
     const render = async (error: string, status: 413 | 415 | 422) => {
       const tasks = await listTasks(c.var.db, c.var.project.id, { type: "import" });
-      return c.html(<Imports {...frame(c, "/imports")} tasks={tasks.map(taskSummary)} maxMb={FORM_IMPORT_MAX_MB} error={error} />, status);
+      return c.html(
+        <Imports {...frame(c, "/imports")} tasks={tasks.map(taskSummary)} maxMb={FORM_IMPORT_MAX_MB} error={error} />,
+        status,
+      );
     };
     const declared = Number(c.req.header("Content-Length") ?? 0);
-    if (declared > FORM_IMPORT_MAX_MB * 1024 * 1024 + 64 * 1024) return render(`The file is larger than ${FORM_IMPORT_MAX_MB} MB; use POST /v1/imports for files up to 100 MB.`, 413);
+    if (declared > FORM_IMPORT_MAX_MB * 1024 * 1024 + 64 * 1024)
+      return render(
+        `The file is larger than ${FORM_IMPORT_MAX_MB} MB; use POST /v1/imports for files up to 100 MB.`,
+        413,
+      );
     const form = await c.req.parseBody();
     const file = form.file;
     if (!(file instanceof File) || file.size === 0) return render("Choose a non-empty file to import.", 422);
-    const format = importFormat(file.type) ?? (/\.csv$/i.test(file.name) ? "csv" : /\.(jsonl|ndjson)$/i.test(file.name) ? "jsonl" : undefined);
+    const format =
+      importFormat(file.type) ??
+      (/\.csv$/i.test(file.name) ? "csv" : /\.(jsonl|ndjson)$/i.test(file.name) ? "jsonl" : undefined);
     if (!format) return render("The file must be CSV (.csv) or JSON Lines (.jsonl, .ndjson).", 415);
-    const task = await requestImport(c.var.db, c.env, { project: c.var.project, format, body: file, size: file.size, name: file.name, createdBy: c.var.user.id });
+    const task = await requestImport(c.var.db, c.env, {
+      project: c.var.project,
+      format,
+      body: file,
+      size: file.size,
+      name: file.name,
+      createdBy: c.var.user.id,
+    });
     return c.redirect(`/p/${c.var.project.id}/tasks/${task.id}`, 303);
   });

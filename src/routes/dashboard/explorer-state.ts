@@ -2,15 +2,34 @@ import { z } from "zod";
 import { ValidationError } from "../../lib/errors";
 import type { Access } from "../../lib/permissions";
 import { toValidationError } from "../../lib/validation";
-import { compileFilters, scopeForAccess, type EventFilters, type EventQuery } from "../../services/events/filters";
-import { ADVANCED_COLUMNS, presetById, type AdvancedColumn } from "../../services/events/presets";
+import { compileFilters, type EventFilters, type EventQuery, scopeForAccess } from "../../services/events/filters";
+import { ADVANCED_COLUMNS, type AdvancedColumn, presetById } from "../../services/events/presets";
 
 // The explorer's whole state lives in its URL (DESIGN §5), so any view can be bookmarked, shared,
 // reloaded and walked with back and forward. Defaults are left out of URLs to keep them short.
 
-export const RANGES = { "24h": 24 * 3600_000, "7d": 7 * 24 * 3600_000, "30d": 30 * 24 * 3600_000, "90d": 90 * 24 * 3600_000, all: null, custom: null } as const;
+export const RANGES = {
+  "24h": 24 * 3600_000,
+  "7d": 7 * 24 * 3600_000,
+  "30d": 30 * 24 * 3600_000,
+  "90d": 90 * 24 * 3600_000,
+  all: null,
+  custom: null,
+} as const;
 export type Range = keyof typeof RANGES;
-export const FILTER_KEYS = ["status", "category", "type", "source", "changed", "actor_id", "organization_id", "entity_type", "entity_id", "request_id", "job_id"] as const;
+export const FILTER_KEYS = [
+  "status",
+  "category",
+  "type",
+  "source",
+  "changed",
+  "actor_id",
+  "organization_id",
+  "entity_type",
+  "entity_id",
+  "request_id",
+  "job_id",
+] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 const text = (max: number) => z.string().trim().max(max).optional().catch(undefined);
@@ -26,7 +45,9 @@ const Params = z.object({
   cols: text(200),
   live: z.enum(["1"]).optional(),
   cursor: text(500),
-  ...Object.fromEntries(FILTER_KEYS.map((k) => [k, z.string().trim().max(2000, `${k} is longer than 2,000 characters`).optional()])),
+  ...Object.fromEntries(
+    FILTER_KEYS.map((k) => [k, z.string().trim().max(2000, `${k} is longer than 2,000 characters`).optional()]),
+  ),
 });
 
 export type ExplorerState = {
@@ -47,7 +68,9 @@ export type ParsedState = { state: ExplorerState; cursor: string | undefined; pr
 /** Reads the URL's query; a value that cannot be read is reported and ignored, never a crash. */
 export function parseExplorerState(query: Record<string, string>, rememberedCols: string | undefined): ParsedState {
   const parsed = Params.safeParse(query);
-  const data: Record<string, string | undefined> = parsed.success ? (parsed.data as Record<string, string | undefined>) : {};
+  const data: Record<string, string | undefined> = parsed.success
+    ? (parsed.data as Record<string, string | undefined>)
+    : {};
   const problem = parsed.success ? undefined : toValidationError(parsed.error, "query").message;
   const filters: Partial<Record<FilterKey, string>> = {};
   for (const key of FILTER_KEYS) {
@@ -55,7 +78,9 @@ export function parseExplorerState(query: Record<string, string>, rememberedCols
     if (value) filters[key] = value;
   }
   const colsText = data.cols ?? rememberedCols ?? "";
-  const cols = colsText.split(",").filter((c): c is AdvancedColumn => (ADVANCED_COLUMNS as readonly string[]).includes(c));
+  const cols = colsText
+    .split(",")
+    .filter((c): c is AdvancedColumn => (ADVANCED_COLUMNS as readonly string[]).includes(c));
   const from = data.from ?? "";
   const to = data.to ?? "";
   const range = (data.range as Range | undefined) ?? (from || to ? "custom" : "24h");
@@ -78,7 +103,11 @@ export function parseExplorerState(query: Record<string, string>, rememberedCols
 }
 
 /** The query string of a state, with changes applied; defaults are omitted. */
-export function stateQuery(state: ExplorerState, change: Partial<ExplorerState> = {}, extra: Record<string, string> = {}): string {
+export function stateQuery(
+  state: ExplorerState,
+  change: Partial<ExplorerState> = {},
+  extra: Record<string, string> = {},
+): string {
   const s = { ...state, ...change };
   const params = new URLSearchParams();
   if (s.view !== "all") params.set("view", s.view);
@@ -116,7 +145,12 @@ function searchQuery(state: ExplorerState): string | undefined {
 function merge(a: EventQuery, b: EventQuery): EventQuery {
   const from = a.from === undefined ? b.from : b.from === undefined ? a.from : Math.max(a.from, b.from);
   const to = a.to === undefined ? b.to : b.to === undefined ? a.to : Math.min(a.to, b.to);
-  return { ...(from !== undefined && { from }), ...(to !== undefined && { to }), conditions: [...a.conditions, ...b.conditions], text: [...a.text, ...b.text] };
+  return {
+    ...(from !== undefined && { from }),
+    ...(to !== undefined && { to }),
+    conditions: [...a.conditions, ...b.conditions],
+    text: [...a.text, ...b.text],
+  };
 }
 
 export type CompiledState = { query: EventQuery } | { error: string; field: "search" | "range" | "filters" };
@@ -136,7 +170,10 @@ export function compileState(state: ExplorerState, timeZone: string, access: Acc
     query = merge(compileFilters(filters, timeZone), compileFilters(preset.filters, timeZone));
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
-    return { error: error.message, field: error.errors.some((e) => e.path === "from" || e.path === "to") ? "range" : "filters" };
+    return {
+      error: error.message,
+      field: error.errors.some((e) => e.path === "from" || e.path === "to") ? "range" : "filters",
+    };
   }
   const search = searchQuery(state);
   if (search) {

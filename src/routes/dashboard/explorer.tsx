@@ -1,17 +1,37 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import {
+  type ChipLink,
+  type CounterState,
+  DetailPanel,
+  type DetailProps,
+  EventCounter,
+  EventPage,
+  EventRows,
+  ExplorerPage,
+  LivePoller,
+  type RowContext,
+  SuggestionList,
+  TARGETS,
+} from "../../../views/pages/Explorer";
 import type { ProjectEnv } from "../../env";
 import { NotFoundError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
-import { groupByEntity, loadFacets, suggestFacet, type SuggestedFacet } from "../../services/events/facets";
+import { groupByEntity, loadFacets, type SuggestedFacet, suggestFacet } from "../../services/events/facets";
+import type { EventQuery } from "../../services/events/filters";
 import { scopeForAccess } from "../../services/events/filters";
-import { ADVANCED_COLUMNS, PRESETS, presetById, type AdvancedColumn } from "../../services/events/presets";
+import { ADVANCED_COLUMNS, type AdvancedColumn, PRESETS, presetById } from "../../services/events/presets";
 import { countEvents, encodeCursor, getEvent, listEvents, listNewer } from "../../services/events/query";
 import type { StoredEvent } from "../../services/events/schema";
-import { EventCounter, EventPage, EventRows, ExplorerPage, LivePoller, DetailPanel, SuggestionList, TARGETS, type ChipLink, type CounterState, type DetailProps, type RowContext } from "../../../views/pages/Explorer";
-import { compileState, FILTER_KEYS, parseExplorerState, stateQuery, type ExplorerState, type FilterKey } from "./explorer-state";
-import type { EventQuery } from "../../services/events/filters";
+import {
+  compileState,
+  type ExplorerState,
+  FILTER_KEYS,
+  type FilterKey,
+  parseExplorerState,
+  stateQuery,
+} from "./explorer-state";
 import { frame } from "./frame";
 
 type C = Context<ProjectEnv>;
@@ -31,14 +51,25 @@ const FILTER_LABELS: Record<FilterKey, string> = {
   request_id: "request",
   job_id: "job",
 };
-const COLUMN_LABELS: Record<AdvancedColumn, string> = { event_id: "Event ID", request_id: "Request ID", job_id: "Job ID", entity_id: "Entity ID" };
+const COLUMN_LABELS: Record<AdvancedColumn, string> = {
+  event_id: "Event ID",
+  request_id: "Request ID",
+  job_id: "Job ID",
+  entity_id: "Entity ID",
+};
 
 /** The state of this request, remembering the column choice in a cookie when the URL sets it. */
 function readState(c: C) {
   const query = c.req.query();
   const parsed = parseExplorerState(query, getCookie(c, COLS_COOKIE));
   if (query.cols !== undefined) {
-    setCookie(c, COLS_COOKIE, parsed.state.cols.join(",") || "none", { path: "/", sameSite: "Lax", httpOnly: true, secure: true, maxAge: 365 * 86400 });
+    setCookie(c, COLS_COOKIE, parsed.state.cols.join(",") || "none", {
+      path: "/",
+      sameSite: "Lax",
+      httpOnly: true,
+      secure: true,
+      maxAge: 365 * 86400,
+    });
   }
   // A partner viewer is limited to one organisation, so those controls are not theirs to use.
   if (c.var.access.organizationId) {
@@ -46,7 +77,8 @@ function readState(c: C) {
     if (parsed.state.searchBy === "organization") parsed.state.searchBy = "all";
   }
   // Configuration activity is for owners and admins; others get the All view.
-  if (presetById(parsed.state.view).adminOnly && !can(c.var.access.role, "events.read_configuration")) parsed.state.view = "all";
+  if (presetById(parsed.state.view).adminOnly && !can(c.var.access.role, "events.read_configuration"))
+    parsed.state.view = "all";
   return parsed;
 }
 
@@ -57,7 +89,10 @@ function rowContext(c: C, state: ExplorerState): RowContext {
     columns: [...presetById(state.view).columns, ...state.cols],
     timeMode: state.time,
     zone: c.var.project.timezone,
-    detailHref: (id) => ({ page: `${base}/${encodeURIComponent(id)}${query}`, fragment: `${base}/${encodeURIComponent(id)}${query}` }),
+    detailHref: (id) => ({
+      page: `${base}/${encodeURIComponent(id)}${query}`,
+      fragment: `${base}/${encodeURIComponent(id)}${query}`,
+    }),
   };
 }
 
@@ -97,12 +132,20 @@ function pendingCounter(c: C, state: ExplorerState): CounterState {
 async function readList(c: C, query: EventQuery, cursor: string | undefined, withCount: boolean) {
   const { db, project } = c.var;
   try {
-    const [page, count] = await Promise.all([listEvents(db, project.id, query, { limit: PAGE_SIZE, cursor }), withCount ? countEvents(db, project.id, query) : undefined]);
+    const [page, count] = await Promise.all([
+      listEvents(db, project.id, query, { limit: PAGE_SIZE, cursor }),
+      withCount ? countEvents(db, project.id, query) : undefined,
+    ]);
     return { events: page.data, next: page.next_cursor, count, error: undefined };
   } catch (e) {
     // Only a hand-edited cursor can fail here.
     if (!(e instanceof Error && e.message.startsWith("cursor"))) throw e;
-    return { events: [], next: null, count: undefined, error: "That page link is not valid any more; showing the newest events." };
+    return {
+      events: [],
+      next: null,
+      count: undefined,
+      error: "That page link is not valid any more; showing the newest events.",
+    };
   }
 }
 
@@ -113,12 +156,16 @@ function isSuggested(facet: string): facet is SuggestedFacet {
 function detailProps(c: C, state: ExplorerState, event: StoredEvent): DetailProps {
   const base = `/p/${c.var.project.id}/events`;
   // Related events keep the view's time display but drop its filters and date range.
-  const related = (filters: ExplorerState["filters"]) => `${base}${stateQuery({ ...state, filters, range: "all", search: "", view: "all" })}`;
+  const related = (filters: ExplorerState["filters"]) =>
+    `${base}${stateQuery({ ...state, filters, range: "all", search: "", view: "all" })}`;
   const links: DetailProps["links"] = [];
-  if (event.request?.id) links.push({ label: "All events of this request", href: related({ request_id: event.request.id }) });
+  if (event.request?.id)
+    links.push({ label: "All events of this request", href: related({ request_id: event.request.id }) });
   if (event.actor?.id) links.push({ label: "This actor", href: related({ actor_id: event.actor.id }) });
-  if (event.entity?.type && event.entity.id) links.push({ label: "This entity", href: related({ entity_type: event.entity.type, entity_id: event.entity.id }) });
-  if (event.organization_id && !c.var.access.organizationId) links.push({ label: "This organisation", href: related({ organization_id: event.organization_id }) });
+  if (event.entity?.type && event.entity.id)
+    links.push({ label: "This entity", href: related({ entity_type: event.entity.type, entity_id: event.entity.id }) });
+  if (event.organization_id && !c.var.access.organizationId)
+    links.push({ label: "This organisation", href: related({ organization_id: event.organization_id }) });
   return { event, zone: c.var.project.timezone, timeMode: state.time, closeHref: `${base}${stateQuery(state)}`, links };
 }
 
@@ -135,11 +182,18 @@ export const explorerPages = new Hono<ProjectEnv>()
     // The exact count reads every matching index entry (a million on a wide range), the rows fifty:
     // the counter fragment brings it after the page, unless `count=1` (its no-JavaScript link) asks.
     const withCount = c.req.query("count") === "1";
-    const [facets, list] = await Promise.all([loadFacets(db, project.id), "query" in compiled ? readList(c, compiled.query, cursor, withCount) : undefined]);
+    const [facets, list] = await Promise.all([
+      loadFacets(db, project.id),
+      "query" in compiled ? readList(c, compiled.query, cursor, withCount) : undefined,
+    ]);
     const events = list?.events ?? [];
     const next = list?.next ?? null;
     const error = list?.error ?? problem;
-    const counter: CounterState = !list ? { unavailable: undefined } : list.count !== undefined ? { count: list.count } : pendingCounter(c, state);
+    const counter: CounterState = !list
+      ? { unavailable: undefined }
+      : list.count !== undefined
+        ? { count: list.count }
+        : pendingCounter(c, state);
     const ctx = rowContext(c, state);
     const last = events.at(-1);
 
@@ -150,15 +204,24 @@ export const explorerPages = new Hono<ProjectEnv>()
     }));
     const statusChips: ChipLink[] = preset.statuses.length
       ? [
-          { label: "List all", href: `${base}${stateQuery(state, { filters: { ...state.filters, status: undefined } })}`, active: !state.filters.status },
-          ...preset.statuses.map((s) => ({ label: s, href: `${base}${stateQuery(state, { filters: { ...state.filters, status: s } })}`, active: state.filters.status === s })),
+          {
+            label: "List all",
+            href: `${base}${stateQuery(state, { filters: { ...state.filters, status: undefined } })}`,
+            active: !state.filters.status,
+          },
+          ...preset.statuses.map((s) => ({
+            label: s,
+            href: `${base}${stateQuery(state, { filters: { ...state.filters, status: s } })}`,
+            active: state.filters.status === s,
+          })),
         ]
       : [];
     const activeChips: ChipLink[] = FILTER_KEYS.filter((k) => state.filters[k]).map((k) => ({
       label: `${FILTER_LABELS[k]}: ${state.filters[k] ?? ""}`,
       href: `${base}${stateQuery(state, { filters: { ...state.filters, [k]: undefined } })}`,
     }));
-    if (state.search) activeChips.push({ label: `search: ${state.search}`, href: `${base}${stateQuery(state, { search: "" })}` });
+    if (state.search)
+      activeChips.push({ label: `search: ${state.search}`, href: `${base}${stateQuery(state, { search: "" })}` });
     const timeLinks: ChipLink[] = (["project", "local", "utc"] as const).map((mode) => ({
       label: mode === "project" ? `Project (${project.timezone})` : mode === "local" ? "Local" : "UTC",
       href: `${base}${stateQuery(state, { time: mode })}`,
@@ -167,7 +230,11 @@ export const explorerPages = new Hono<ProjectEnv>()
     const columnLinks: ChipLink[] = ADVANCED_COLUMNS.map((col) => {
       const on = state.cols.includes(col);
       const cols = on ? state.cols.filter((x) => x !== col) : [...state.cols, col];
-      return { label: COLUMN_LABELS[col], href: `${base}${stateQuery(state, { cols }, cols.length ? {} : { cols: "none" })}`, active: on };
+      return {
+        label: COLUMN_LABELS[col],
+        href: `${base}${stateQuery(state, { cols }, cols.length ? {} : { cols: "none" })}`,
+        active: on,
+      };
     });
 
     return c.html(
@@ -183,15 +250,25 @@ export const explorerPages = new Hono<ProjectEnv>()
           categories: facets.category.filter((x) => x !== "configuration" || isAdmin),
         }}
         // Ids are project-wide, so a partner viewer gets no suggestions from other organisations.
-        suggest={access.organizationId ? undefined : { actors: `/p/${project.id}/suggest/actor_id`, organizations: `/p/${project.id}/suggest/organization_id` }}
+        suggest={
+          access.organizationId
+            ? undefined
+            : { actors: `/p/${project.id}/suggest/actor_id`, organizations: `/p/${project.id}/suggest/organization_id` }
+        }
         showCategory={state.view === "all"}
         partner={Boolean(access.organizationId)}
         statusChips={statusChips}
         activeChips={activeChips}
         timeLinks={timeLinks}
-        liveLink={{ label: state.live ? "● Live" : "Live", href: `${base}${stateQuery(state, { live: !state.live })}`, active: state.live }}
+        liveLink={{
+          label: state.live ? "● Live" : "Live",
+          href: `${base}${stateQuery(state, { live: !state.live })}`,
+          active: state.live,
+        }}
         columnLinks={columnLinks}
-        downloadHref={can(access.role, "events.export") ? `/p/${project.id}/exports/new${stateQuery(state)}` : undefined}
+        downloadHref={
+          can(access.role, "events.export") ? `/p/${project.id}/exports/new${stateQuery(state)}` : undefined
+        }
         counter={counter}
         events={events}
         ctx={ctx}
@@ -224,15 +301,26 @@ export const explorerPages = new Hono<ProjectEnv>()
     }
     const page = await listEvents(db, project.id, compiled.query, { limit: PAGE_SIZE, cursor });
     const last = page.data.at(-1);
-    return c.html(<EventRows events={page.data} ctx={ctx} more={page.next_cursor && last ? moreLinks(c, state, last) : undefined} />);
+    return c.html(
+      <EventRows
+        events={page.data}
+        ctx={ctx}
+        more={page.next_cursor && last ? moreLinks(c, state, last) : undefined}
+      />,
+    );
   })
   .get("/count", async (c) => {
     // The counter's fragment: the page's own state and scope, so it counts exactly what is listed.
     const { project, access, db } = c.var;
     const { state, problem } = readState(c);
-    if (!c.req.header("HX-Request")) return c.redirect(`/p/${project.id}/events${stateQuery(state, {}, { count: "1" })}`, 303);
+    if (!c.req.header("HX-Request"))
+      return c.redirect(`/p/${project.id}/events${stateQuery(state, {}, { count: "1" })}`, 303);
     const compiled = compileState(state, project.timezone, access);
-    if (problem || !("query" in compiled)) return c.html(<EventCounter state={{ unavailable: problem ?? ("error" in compiled ? compiled.error : undefined) }} />, 400);
+    if (problem || !("query" in compiled))
+      return c.html(
+        <EventCounter state={{ unavailable: problem ?? ("error" in compiled ? compiled.error : undefined) }} />,
+        400,
+      );
     return c.html(<EventCounter state={{ count: await countEvents(db, project.id, compiled.query) }} />);
   })
   .get("/suggest/:facet", async (c) => {
@@ -249,9 +337,15 @@ export const explorerPages = new Hono<ProjectEnv>()
   .get("/events/:eventId", async (c) => {
     const { project, access, db } = c.var;
     const { state } = readState(c);
-    const event = await getEvent(db, project.id, c.req.param("eventId"), scopeForAccess({ conditions: [], text: [] }, access));
+    const event = await getEvent(
+      db,
+      project.id,
+      c.req.param("eventId"),
+      scopeForAccess({ conditions: [], text: [] }, access),
+    );
     if (!event) throw new NotFoundError("There is no event with this id in this project.");
     const detail = detailProps(c, state, event);
-    if (c.req.header("HX-Request") && c.req.header("HX-Target") === TARGETS.detail) return c.html(<DetailPanel {...detail} />);
+    if (c.req.header("HX-Request") && c.req.header("HX-Target") === TARGETS.detail)
+      return c.html(<DetailPanel {...detail} />);
     return c.html(<EventPage {...frame(c, "/events")} detail={detail} />);
   });

@@ -18,7 +18,9 @@ export function formValidator<T extends z.ZodType, E extends Env>(
     if (result.success) return result.data as z.output<T>;
     const error = toValidationError(result.error, "form");
     const fields = Object.fromEntries(error.errors.map((e) => [e.path, e.message]));
-    const message = error.errors.map((e) => (e.path === "(form)" ? e.message : `${e.path.replace(/_/g, " ")}: ${e.message}`)).join("; ");
+    const message = error.errors
+      .map((e) => (e.path === "(form)" ? e.message : `${e.path.replace(/_/g, " ")}: ${e.message}`))
+      .join("; ");
     return onInvalid(c, message, fields);
   });
 }
@@ -33,7 +35,8 @@ export async function attempt<T>(run: () => Promise<T>): Promise<Attempt<T>> {
   try {
     return { value: await run(), status: 200 };
   } catch (error) {
-    if (error instanceof AppError && error.status < 500) return { error: error.message, status: error.status as Attempt<T>["status"] };
+    if (error instanceof AppError && error.status < 500)
+      return { error: error.message, status: error.status as Attempt<T>["status"] };
     throw error;
   }
 }

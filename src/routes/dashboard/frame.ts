@@ -1,7 +1,7 @@
 import type { Context } from "hono";
+import { projectNav } from "../../../views/components/nav";
 import type { ProjectEnv } from "../../env";
 import { can } from "../../lib/permissions";
-import { projectNav } from "../../../views/components/nav";
 
 /** The frame every project page shares: the user, the project and the navigation their role allows. */
 export function frame(c: Context<ProjectEnv>, current: string) {
@@ -29,4 +29,3 @@ export function frame(c: Context<ProjectEnv>, current: string) {
     ),
   };
 }
-

@@ -1,13 +1,13 @@
-import { Hono } from "hono";
 import { and, count, desc, eq } from "drizzle-orm";
-import type { ProjectEnv } from "../../env";
+import { Hono } from "hono";
+import { Integrity } from "../../../views/pages/Integrity";
 import { archives, digests } from "../../db/schema";
+import type { ProjectEnv } from "../../env";
 import { NotFoundError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { parseTimeBound } from "../../lib/time";
 import { requirePermission } from "../../middleware/session";
-import { publicKeyOf, verifyRange, type Verification } from "../../services/integrity/digests";
-import { Integrity } from "../../../views/pages/Integrity";
+import { publicKeyOf, type Verification, verifyRange } from "../../services/integrity/digests";
 import { serveFile } from "../api/exports";
 import { frame } from "./frame";
 
@@ -15,7 +15,12 @@ export const integrityPages = new Hono<ProjectEnv>()
   .get("/integrity", requirePermission("integrity.read"), async (c) => {
     const { db, project } = c.var;
     const key = c.var.config.INTEGRITY_SIGNING_KEY;
-    const latest = await db.select().from(digests).where(eq(digests.projectId, project.id)).orderBy(desc(digests.windowStart)).limit(24);
+    const latest = await db
+      .select()
+      .from(digests)
+      .where(eq(digests.projectId, project.id))
+      .orderBy(desc(digests.windowStart))
+      .limit(24);
     const [total] = await db.select({ n: count() }).from(digests).where(eq(digests.projectId, project.id));
     const from = c.req.query("from") ?? "";
     const to = c.req.query("to") ?? "";
@@ -28,25 +33,53 @@ export const integrityPages = new Hono<ProjectEnv>()
       else report = await verifyRange(c.env, db, project, key, start, end);
     }
     const list = can(c.var.access.role, "settings.read")
-      ? await db.select().from(archives).where(eq(archives.projectId, project.id)).orderBy(desc(archives.day)).limit(200)
+      ? await db
+          .select()
+          .from(archives)
+          .where(eq(archives.projectId, project.id))
+          .orderBy(desc(archives.day))
+          .limit(200)
       : null;
     return c.html(
       <Integrity
         {...frame(c, "/integrity")}
         keyId={(await publicKeyOf(key))?.key_id ?? null}
         total={total?.n ?? 0}
-        digests={latest.map((d) => ({ windowStart: new Date(d.windowStart).toISOString(), windowEnd: new Date(d.windowEnd).toISOString(), count: d.eventCount, root: d.root, hash: d.hash }))}
-        report={report && { ok: report.ok, checked: report.checked, verified: report.verified, pruned: report.pruned.length, broken: report.broken }}
+        digests={latest.map((d) => ({
+          windowStart: new Date(d.windowStart).toISOString(),
+          windowEnd: new Date(d.windowEnd).toISOString(),
+          count: d.eventCount,
+          root: d.root,
+          hash: d.hash,
+        }))}
+        report={
+          report && {
+            ok: report.ok,
+            checked: report.checked,
+            verified: report.verified,
+            pruned: report.pruned.length,
+            broken: report.broken,
+          }
+        }
         from={from}
         to={to}
         error={error}
-        archives={list && list.map((a) => ({ day: a.day, fileKey: a.fileKey, count: a.eventCount, bytes: a.bytes }))}
+        archives={list?.map((a) => ({ day: a.day, fileKey: a.fileKey, count: a.eventCount, bytes: a.bytes })) ?? null}
       />,
     );
   })
   .get("/archives/download", requirePermission("settings.read"), async (c) => {
     const file = c.req.query("file") ?? "";
-    const [archive] = await c.var.db.select().from(archives).where(and(eq(archives.projectId, c.var.project.id), eq(archives.fileKey, file))).limit(1);
+    const [archive] = await c.var.db
+      .select()
+      .from(archives)
+      .where(and(eq(archives.projectId, c.var.project.id), eq(archives.fileKey, file)))
+      .limit(1);
     if (!archive) throw new NotFoundError("There is no such archive in this project.");
-    return serveFile(c.env.FILES, archive.fileKey, c.req.raw, `trailbook-archive-${archive.day}-${file.split("/").pop() ?? "events.jsonl.gz"}`);
+    return serveFile(
+      c.env.FILES,
+      archive.fileKey,
+      c.req.raw,
+      `trailbook-archive-${archive.day}-${file.split("/").pop() ?? "events.jsonl.gz"}`,
+    );
   });

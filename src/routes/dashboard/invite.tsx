@@ -1,11 +1,11 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { getCookie } from "hono/cookie";
+import { InviteAccept } from "../../../views/pages/Invite";
 import type { AppEnv } from "../../env";
 import { AppError, NotFoundError } from "../../lib/errors";
 import { SESSION_COOKIE, setSessionCookie } from "../../middleware/session";
 import { createSession, findSession } from "../../services/auth/sessions";
 import { AcceptInviteInput, acceptInvite, findInvite } from "../../services/members/accept-invite";
-import { InviteAccept } from "../../../views/pages/Invite";
 import { originOf } from "./origin";
 
 const GONE = "This invitation link is not valid: it was used, revoked or has expired. Ask for a new one.";
@@ -44,11 +44,22 @@ export const invitePages = new Hono<AppEnv>()
     let newAccount: { name: string; password: string } | undefined;
     if (!found.existingUser) {
       const parsed = AcceptInviteInput.safeParse(await c.req.parseBody());
-      if (!parsed.success) return render(c, token, parsed.error.issues.map((i) => `${String(i.path[0] ?? "form").replace(/_/g, " ")}: ${i.message}`).join("; "), 422);
+      if (!parsed.success)
+        return render(
+          c,
+          token,
+          parsed.error.issues.map((i) => `${String(i.path[0] ?? "form").replace(/_/g, " ")}: ${i.message}`).join("; "),
+          422,
+        );
       newAccount = { name: parsed.data.name, password: parsed.data.password };
     }
     try {
-      const user = await acceptInvite(c.var.db, c.env.DB, { token, newAccount, signedInUser: me?.user, origin: originOf(c) });
+      const user = await acceptInvite(c.var.db, c.env.DB, {
+        token,
+        newAccount,
+        signedInUser: me?.user,
+        origin: originOf(c),
+      });
       if (!me) {
         const session = await createSession(c.var.db, { userId: user.id, stage: "active", origin: originOf(c) });
         setSessionCookie(c, SESSION_COOKIE, session.token);

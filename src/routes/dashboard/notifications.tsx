@@ -1,9 +1,9 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
+import { Notifications } from "../../../views/pages/Notifications";
 import type { ProjectEnv } from "../../env";
 import { setSubscriptions, subscriptionsOf } from "../../services/notifications/email";
 import { archiveNotifications, listNotifications, unreadCount } from "../../services/notifications/notify";
 import { NOTIFICATION_TYPES } from "../../services/notifications/types";
-import { Notifications } from "../../../views/pages/Notifications";
 import { frame } from "./frame";
 
 type C = Context<ProjectEnv>;
@@ -11,10 +11,29 @@ type C = Context<ProjectEnv>;
 async function render(c: C, archived: boolean, saved = false) {
   const rows = await listNotifications(c.var.db, c.var.project.id, c.var.user.id, archived);
   c.set("unread", await unreadCount(c.var.db, c.var.project.id, c.var.user.id));
-  const list = rows.map((n) => ({ id: n.id, type: n.type, title: n.title, body: n.body, link: n.link, createdAt: new Date(n.createdAt).toISOString() }));
+  const list = rows.map((n) => ({
+    id: n.id,
+    type: n.type,
+    title: n.title,
+    body: n.body,
+    link: n.link,
+    createdAt: new Date(n.createdAt).toISOString(),
+  }));
   const mine = new Set(await subscriptionsOf(c.var.db, c.var.project.id, c.var.user.id));
-  const subscriptions = Object.entries(NOTIFICATION_TYPES).map(([type, label]) => ({ type, label, checked: mine.has(type) }));
-  return c.html(<Notifications {...frame(c, "/notifications")} notifications={list} archived={archived} subscriptions={subscriptions} saved={saved} />);
+  const subscriptions = Object.entries(NOTIFICATION_TYPES).map(([type, label]) => ({
+    type,
+    label,
+    checked: mine.has(type),
+  }));
+  return c.html(
+    <Notifications
+      {...frame(c, "/notifications")}
+      notifications={list}
+      archived={archived}
+      subscriptions={subscriptions}
+      saved={saved}
+    />,
+  );
 }
 
 /** Each member's notifications in this project; archiving is per member. */
@@ -22,7 +41,9 @@ export const notificationPages = new Hono<ProjectEnv>()
   .get("/notifications", (c) => render(c, c.req.query("archived") === "1"))
   .post("/notifications/subscriptions", async (c) => {
     const form = await c.req.parseBody({ all: true });
-    const chosen = ([] as unknown[]).concat(form.type ?? []).filter((t): t is string => typeof t === "string" && t in NOTIFICATION_TYPES);
+    const chosen = ([] as unknown[])
+      .concat(form.type ?? [])
+      .filter((t): t is string => typeof t === "string" && t in NOTIFICATION_TYPES);
     await setSubscriptions(c.var.db, c.var.project.id, c.var.user.id, [...new Set(chosen)]);
     return render(c, false, true);
   })

@@ -1,9 +1,9 @@
-import { Hono } from "hono";
 import { eq } from "drizzle-orm";
-import type { ProjectEnv, SignedInEnv } from "../../env";
-import { memberships, projects } from "../../db/schema";
-import { requireMembership } from "../../middleware/session";
+import { Hono } from "hono";
 import { Projects } from "../../../views/pages/Projects";
+import { memberships, projects } from "../../db/schema";
+import type { ProjectEnv, SignedInEnv } from "../../env";
+import { requireMembership } from "../../middleware/session";
 import { analyticsPages } from "./analytics";
 import { backgroundPages } from "./background";
 import { explorerPages } from "./explorer";
@@ -14,7 +14,12 @@ import { webhookPages } from "./webhooks";
 
 export const projectListPages = new Hono<SignedInEnv>().get("/", async (c) => {
   const rows = await c.var.db
-    .select({ id: projects.id, name: projects.name, role: memberships.role, organizationId: memberships.organizationId })
+    .select({
+      id: projects.id,
+      name: projects.name,
+      role: memberships.role,
+      organizationId: memberships.organizationId,
+    })
     .from(memberships)
     .innerJoin(projects, eq(projects.id, memberships.projectId))
     .where(eq(memberships.userId, c.var.user.id))

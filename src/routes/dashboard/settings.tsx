@@ -1,28 +1,60 @@
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
+import { ApiKeys, Members, ProjectSettings, type ProjectSettingsValues } from "../../../views/pages/Settings";
 import type { ProjectEnv } from "../../env";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
 import { issueApiKey, listApiKeys, NewApiKeyInput, revokeApiKey } from "../../services/keys/manage";
-import { addMember, listMembers, listOpenInvites, MemberInput, MemberUpdate, removeMember, revokeInvite, updateMember, type AddMemberResult } from "../../services/members/manage";
+import {
+  type AddMemberResult,
+  addMember,
+  listMembers,
+  listOpenInvites,
+  MemberInput,
+  MemberUpdate,
+  removeMember,
+  revokeInvite,
+  updateMember,
+} from "../../services/members/manage";
 import { ProjectSettingsInput, updateProjectSettings } from "../../services/projects/update";
-import { ApiKeys, Members, ProjectSettings, type ProjectSettingsValues } from "../../../views/pages/Settings";
 import { attempt, formValidator } from "./form";
-import { originOf } from "./origin";
 import { frame } from "./frame";
+import { originOf } from "./origin";
 
 type C = Context<ProjectEnv>;
 
 function settingsValues(c: C): ProjectSettingsValues {
   const p = c.var.project;
-  return { name: p.name, timezone: p.timezone, retention_days: p.retentionDays, redaction_keys: p.redactionKeys.join(", "), archive: p.archiveEnabled };
+  return {
+    name: p.name,
+    timezone: p.timezone,
+    retention_days: p.retentionDays,
+    redaction_keys: p.redactionKeys.join(", "),
+    archive: p.archiveEnabled,
+  };
 }
 
-const renderSettings = (c: C, flash: { error?: string | undefined; success?: string | undefined }, status: 200 | 422 = 200, values = settingsValues(c)) =>
-  c.html(<ProjectSettings {...frame(c, "/settings")} {...flash} values={values} />, status);
+const renderSettings = (
+  c: C,
+  flash: { error?: string | undefined; success?: string | undefined },
+  status: 200 | 422 = 200,
+  values = settingsValues(c),
+) => c.html(<ProjectSettings {...frame(c, "/settings")} {...flash} values={values} />, status);
 
-async function renderMembers(c: C, flash: { error?: string | undefined; success?: string | undefined }, status = 200, result?: AddMemberResult) {
-  const [members, invites] = await Promise.all([listMembers(c.var.db, c.var.project.id), listOpenInvites(c.var.db, c.var.project.id)]);
-  const shown = result && { kind: result.kind, email: result.email, secret: result.kind === "invited" ? result.token : result.kind === "created" ? result.password : undefined };
+async function renderMembers(
+  c: C,
+  flash: { error?: string | undefined; success?: string | undefined },
+  status = 200,
+  result?: AddMemberResult,
+) {
+  const [members, invites] = await Promise.all([
+    listMembers(c.var.db, c.var.project.id),
+    listOpenInvites(c.var.db, c.var.project.id),
+  ]);
+  const shown = result && {
+    kind: result.kind,
+    email: result.email,
+    secret: result.kind === "invited" ? result.token : result.kind === "created" ? result.password : undefined,
+  };
   return c.html(
     <Members
       {...frame(c, "/settings/members")}
@@ -37,9 +69,17 @@ async function renderMembers(c: C, flash: { error?: string | undefined; success?
   );
 }
 
-async function renderKeys(c: C, flash: { error?: string | undefined; success?: string | undefined }, status = 200, created?: { name: string; secret: string }) {
+async function renderKeys(
+  c: C,
+  flash: { error?: string | undefined; success?: string | undefined },
+  status = 200,
+  created?: { name: string; secret: string },
+) {
   const keys = await listApiKeys(c.var.db, c.var.project.id);
-  return c.html(<ApiKeys {...frame(c, "/settings/api-keys")} {...flash} keys={keys} created={created} />, status as 200);
+  return c.html(
+    <ApiKeys {...frame(c, "/settings/api-keys")} {...flash} keys={keys} created={created} />,
+    status as 200,
+  );
 }
 
 const ctxOf = (c: C) => ({ project: c.var.project, user: c.var.user, access: c.var.access, origin: originOf(c) });
@@ -51,11 +91,22 @@ export const settingsPages = new Hono<ProjectEnv>()
     requirePermission("settings.update"),
     formValidator(ProjectSettingsInput, async (c: C, message) => {
       const form = (await c.req.parseBody()) as Record<string, string>;
-      const values = { name: form.name ?? "", timezone: form.timezone ?? "", retention_days: form.retention_days ?? "", redaction_keys: form.redaction_keys ?? "", archive: form.archive === "1" };
+      const values = {
+        name: form.name ?? "",
+        timezone: form.timezone ?? "",
+        retention_days: form.retention_days ?? "",
+        redaction_keys: form.redaction_keys ?? "",
+        archive: form.archive === "1",
+      };
       return renderSettings(c, { error: message }, 422, values);
     }),
     async (c) => {
-      const updated = await updateProjectSettings(c.var.db, c.env.DB, { project: c.var.project, settings: c.req.valid("form"), user: c.var.user, origin: originOf(c) });
+      const updated = await updateProjectSettings(c.var.db, c.env.DB, {
+        project: c.var.project,
+        settings: c.req.valid("form"),
+        user: c.var.user,
+        origin: originOf(c),
+      });
       c.set("project", updated);
       return renderSettings(c, { success: "Settings saved." });
     },
@@ -78,17 +129,31 @@ export const settingsPages = new Hono<ProjectEnv>()
     requirePermission("members.manage"),
     formValidator(MemberUpdate, (c: C, message) => renderMembers(c, { error: message }, 422)),
     async (c) => {
-      const outcome = await attempt(() => updateMember(c.var.db, c.env.DB, ctxOf(c), c.req.param("userId"), c.req.valid("form")));
-      return renderMembers(c, { error: outcome.error, success: outcome.error ? undefined : "Member updated." }, outcome.status);
+      const outcome = await attempt(() =>
+        updateMember(c.var.db, c.env.DB, ctxOf(c), c.req.param("userId"), c.req.valid("form")),
+      );
+      return renderMembers(
+        c,
+        { error: outcome.error, success: outcome.error ? undefined : "Member updated." },
+        outcome.status,
+      );
     },
   )
   .post("/members/:userId/remove", requirePermission("members.manage"), async (c) => {
     const outcome = await attempt(() => removeMember(c.var.db, c.env.DB, ctxOf(c), c.req.param("userId")));
-    return renderMembers(c, { error: outcome.error, success: outcome.error ? undefined : "Member removed." }, outcome.status);
+    return renderMembers(
+      c,
+      { error: outcome.error, success: outcome.error ? undefined : "Member removed." },
+      outcome.status,
+    );
   })
   .post("/members/invites/:inviteId/revoke", requirePermission("members.manage"), async (c) => {
     const outcome = await attempt(() => revokeInvite(c.var.db, c.env.DB, ctxOf(c), c.req.param("inviteId")));
-    return renderMembers(c, { error: outcome.error, success: outcome.error ? undefined : "Invitation revoked." }, outcome.status);
+    return renderMembers(
+      c,
+      { error: outcome.error, success: outcome.error ? undefined : "Invitation revoked." },
+      outcome.status,
+    );
   })
   .get("/api-keys", requirePermission("api_keys.manage"), (c) => renderKeys(c, {}))
   .post(
@@ -97,13 +162,24 @@ export const settingsPages = new Hono<ProjectEnv>()
     formValidator(NewApiKeyInput, (c: C, message) => renderKeys(c, { error: message }, 422)),
     async (c) => {
       const { name, scope } = c.req.valid("form");
-      const { secret } = await issueApiKey(c.var.db, c.env.DB, { project: c.var.project, name, scope, user: c.var.user, origin: originOf(c) });
+      const { secret } = await issueApiKey(c.var.db, c.env.DB, {
+        project: c.var.project,
+        name,
+        scope,
+        user: c.var.user,
+        origin: originOf(c),
+      });
       return renderKeys(c, {}, 200, { name, secret });
     },
   )
   .post("/api-keys/:keyId/revoke", requirePermission("api_keys.manage"), async (c) => {
     const outcome = await attempt(async () => {
-      await revokeApiKey(c.var.db, c.env.DB, { project: c.var.project, keyId: c.req.param("keyId"), user: c.var.user, origin: originOf(c) });
+      await revokeApiKey(c.var.db, c.env.DB, {
+        project: c.var.project,
+        keyId: c.req.param("keyId"),
+        user: c.var.user,
+        origin: originOf(c),
+      });
     });
     return renderKeys(c, { error: outcome.error, success: outcome.error ? undefined : "Key revoked." }, outcome.status);
   });

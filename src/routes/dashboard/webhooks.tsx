@@ -1,17 +1,39 @@
-import { Hono, type Context } from "hono";
 import { eq } from "drizzle-orm";
-
+import { type Context, Hono } from "hono";
+import {
+  type EndpointRow,
+  SendoutPage,
+  type SendoutRow,
+  Sendouts,
+  WebhookEndpointPage,
+  WebhookEndpoints,
+} from "../../../views/pages/Webhooks";
+import { SENDOUT_STATUSES, type WebhookEndpoint, type WebhookSendout, webhookEndpoints } from "../../db/schema";
 import type { ProjectEnv } from "../../env";
-import { SENDOUT_STATUSES, webhookEndpoints, type WebhookEndpoint, type WebhookSendout } from "../../db/schema";
 import { can } from "../../lib/permissions";
 import { toValidationError } from "../../lib/validation";
 import { requirePermission } from "../../middleware/session";
 import { actorOf } from "../../services/audit/log-own";
-import { createEndpoint, deleteEndpoint, EndpointInput, getEndpoint, listEndpoints, rotateSecret, sendTest, updateEndpoint, type Actor } from "../../services/webhooks/endpoints";
-import { getSendout, listSendouts, recoverEndpoint, resendSendout, SendoutFilters } from "../../services/webhooks/sendouts";
-import { SendoutPage, Sendouts, WebhookEndpointPage, WebhookEndpoints, type EndpointRow, type SendoutRow } from "../../../views/pages/Webhooks";
-import { frame } from "./frame";
+import {
+  type Actor,
+  createEndpoint,
+  deleteEndpoint,
+  EndpointInput,
+  getEndpoint,
+  listEndpoints,
+  rotateSecret,
+  sendTest,
+  updateEndpoint,
+} from "../../services/webhooks/endpoints";
+import {
+  getSendout,
+  listSendouts,
+  recoverEndpoint,
+  resendSendout,
+  SendoutFilters,
+} from "../../services/webhooks/sendouts";
 import { attempt } from "./form";
+import { frame } from "./frame";
 import { originOf } from "./origin";
 
 type C = Context<ProjectEnv>;
@@ -21,12 +43,32 @@ const who = (c: C): Actor => ({ actor: actorOf(c.var.user), source: "dashboard",
 const allowPrivate = (c: C) => c.var.config.ENVIRONMENT !== "production";
 
 function endpointRow(e: WebhookEndpoint): EndpointRow {
-  return { id: e.id, url: e.url, description: e.description, eventTypes: e.eventTypes, enabled: e.enabled, disabledReason: e.disabledReason, failingSince: e.failingSince === null ? null : new Date(e.failingSince).toISOString() };
+  return {
+    id: e.id,
+    url: e.url,
+    description: e.description,
+    eventTypes: e.eventTypes,
+    enabled: e.enabled,
+    disabledReason: e.disabledReason,
+    failingSince: e.failingSince === null ? null : new Date(e.failingSince).toISOString(),
+  };
 }
 
 function sendoutRow(s: WebhookSendout, urls: Map<string, string>): SendoutRow {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-  return { id: s.id, endpointUrl: urls.get(s.endpointId), eventId: s.eventId, type: s.eventType, requestId: s.requestId, status: s.status, attempts: s.attempts, lastStatusCode: s.lastStatusCode, createdAt: new Date(s.createdAt).toISOString(), sentAt: iso(s.sentAt), nextAttemptAt: iso(s.nextAttemptAt) };
+  return {
+    id: s.id,
+    endpointUrl: urls.get(s.endpointId),
+    eventId: s.eventId,
+    type: s.eventType,
+    requestId: s.requestId,
+    status: s.status,
+    attempts: s.attempts,
+    lastStatusCode: s.lastStatusCode,
+    createdAt: new Date(s.createdAt).toISOString(),
+    sentAt: iso(s.sentAt),
+    nextAttemptAt: iso(s.nextAttemptAt),
+  };
 }
 
 /** The endpoint form: types as a comma list, the checkbox as a boolean, then the API's schema. */
@@ -35,26 +77,40 @@ function endpointForm(form: Record<string, string | File>) {
   return EndpointInput.safeParse({
     url: text("url"),
     description: text("description"),
-    event_types: text("event_types").split(",").map((t) => t.trim()).filter(Boolean),
+    event_types: text("event_types")
+      .split(",")
+      .map((t) => t.trim())
+      .filter(Boolean),
     enabled: text("enabled") === "1",
   });
 }
 
 async function renderList(c: C, flash: Flash = {}, status: 200 | 422 = 200) {
   const endpoints = await listEndpoints(c.var.db, c.var.project.id);
-  return c.html(<WebhookEndpoints {...frame(c, "/settings/webhooks")} {...flash} endpoints={endpoints.map(endpointRow)} />, status);
+  return c.html(
+    <WebhookEndpoints {...frame(c, "/settings/webhooks")} {...flash} endpoints={endpoints.map(endpointRow)} />,
+    status,
+  );
 }
 
 async function renderEndpoint(c: C, id: string, flash: Flash = {}, status: 200 | 404 | 422 = 200) {
   const endpoint = await getEndpoint(c.var.db, c.var.project.id, id);
   return c.html(
-    <WebhookEndpointPage {...frame(c, "/settings/webhooks")} {...flash} endpoint={endpointRow(endpoint)} sendoutsHref={`/p/${c.var.project.id}/webhooks?webhook_id=${endpoint.id}`} />,
+    <WebhookEndpointPage
+      {...frame(c, "/settings/webhooks")}
+      {...flash}
+      endpoint={endpointRow(endpoint)}
+      sendoutsHref={`/p/${c.var.project.id}/webhooks?webhook_id=${endpoint.id}`}
+    />,
     status,
   );
 }
 
 async function endpointUrls(c: C): Promise<Map<string, string>> {
-  const rows = await c.var.db.select({ id: webhookEndpoints.id, url: webhookEndpoints.url }).from(webhookEndpoints).where(eq(webhookEndpoints.projectId, c.var.project.id));
+  const rows = await c.var.db
+    .select({ id: webhookEndpoints.id, url: webhookEndpoints.url })
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.projectId, c.var.project.id));
   return new Map(rows.map((r) => [r.id, r.url]));
 }
 
@@ -66,7 +122,15 @@ async function renderSendout(c: C, id: string, flash: Flash = {}) {
       {...frame(c, "/webhooks")}
       {...flash}
       sendout={sendoutRow(sendout, new Map([[sendout.endpointId, url]]))}
-      attempts={attempts.map((a) => ({ trigger: a.trigger, startedAt: iso(a.startedAt), durationMs: a.durationMs, responseStatus: a.responseStatus, responseExcerpt: a.responseExcerpt, error: a.error, requestHeaders: a.requestHeaders }))}
+      attempts={attempts.map((a) => ({
+        trigger: a.trigger,
+        startedAt: iso(a.startedAt),
+        durationMs: a.durationMs,
+        responseStatus: a.responseStatus,
+        responseExcerpt: a.responseExcerpt,
+        error: a.error,
+        requestHeaders: a.requestHeaders,
+      }))}
       canResend={can(c.var.access.role, "webhooks.resend")}
       eventHref={`/p/${c.var.project.id}/events/${encodeURIComponent(sendout.eventId)}`}
     />,
@@ -78,21 +142,49 @@ export const webhookPages = new Hono<ProjectEnv>()
   .post("/settings/webhooks", requirePermission("webhooks.manage"), async (c) => {
     const parsed = endpointForm(await c.req.parseBody());
     if (!parsed.success) return renderList(c, { error: toValidationError(parsed.error).message }, 422);
-    const result = await attempt(() => createEndpoint(c.var.db, c.env, { project: c.var.project, endpoint: parsed.data, who: who(c), allowPrivate: allowPrivate(c), secretsKey: c.var.config.SECRETS_KEY }));
+    const result = await attempt(() =>
+      createEndpoint(c.var.db, c.env, {
+        project: c.var.project,
+        endpoint: parsed.data,
+        who: who(c),
+        allowPrivate: allowPrivate(c),
+        secretsKey: c.var.config.SECRETS_KEY,
+      }),
+    );
     if (result.error || !result.value) return renderList(c, { error: result.error }, 422);
     return renderEndpoint(c, result.value.endpoint.id, { success: "Endpoint added.", secret: result.value.secret });
   })
-  .get("/settings/webhooks/:endpointId", requirePermission("webhooks.manage"), (c) => renderEndpoint(c, c.req.param("endpointId")))
+  .get("/settings/webhooks/:endpointId", requirePermission("webhooks.manage"), (c) =>
+    renderEndpoint(c, c.req.param("endpointId")),
+  )
   .post("/settings/webhooks/:endpointId", requirePermission("webhooks.manage"), async (c) => {
     const id = c.req.param("endpointId");
     const parsed = endpointForm(await c.req.parseBody());
     if (!parsed.success) return renderEndpoint(c, id, { error: toValidationError(parsed.error).message }, 422);
-    const result = await attempt(() => updateEndpoint(c.var.db, c.env, { project: c.var.project, id, changes: parsed.data, who: who(c), allowPrivate: allowPrivate(c) }));
-    return renderEndpoint(c, id, result.error ? { error: result.error } : { success: "Saved." }, result.error ? 422 : 200);
+    const result = await attempt(() =>
+      updateEndpoint(c.var.db, c.env, {
+        project: c.var.project,
+        id,
+        changes: parsed.data,
+        who: who(c),
+        allowPrivate: allowPrivate(c),
+      }),
+    );
+    return renderEndpoint(
+      c,
+      id,
+      result.error ? { error: result.error } : { success: "Saved." },
+      result.error ? 422 : 200,
+    );
   })
   .post("/settings/webhooks/:endpointId/rotate-secret", requirePermission("webhooks.manage"), async (c) => {
     const id = c.req.param("endpointId");
-    const secret = await rotateSecret(c.var.db, c.env, { project: c.var.project, id, who: who(c), secretsKey: c.var.config.SECRETS_KEY });
+    const secret = await rotateSecret(c.var.db, c.env, {
+      project: c.var.project,
+      id,
+      who: who(c),
+      secretsKey: c.var.config.SECRETS_KEY,
+    });
     return renderEndpoint(c, id, { success: "Secret rotated; the old one also signs for 24 hours.", secret });
   })
   .post("/settings/webhooks/:endpointId/test", requirePermission("webhooks.manage"), async (c) => {
@@ -103,8 +195,15 @@ export const webhookPages = new Hono<ProjectEnv>()
   .post("/settings/webhooks/:endpointId/recover", requirePermission("webhooks.manage"), async (c) => {
     const id = c.req.param("endpointId");
     const since = String((await c.req.parseBody()).since ?? "");
-    const result = await attempt(() => recoverEndpoint(c.var.db, c.env, { project: c.var.project, id, since, who: who(c) }));
-    return renderEndpoint(c, id, result.error ? { error: result.error } : { success: `${result.value ?? 0} failed sendouts queued again.` }, result.error ? 422 : 200);
+    const result = await attempt(() =>
+      recoverEndpoint(c.var.db, c.env, { project: c.var.project, id, since, who: who(c) }),
+    );
+    return renderEndpoint(
+      c,
+      id,
+      result.error ? { error: result.error } : { success: `${result.value ?? 0} failed sendouts queued again.` },
+      result.error ? 422 : 200,
+    );
   })
   .post("/settings/webhooks/:endpointId/delete", requirePermission("webhooks.manage"), async (c) => {
     await deleteEndpoint(c.var.db, c.env, { project: c.var.project, id: c.req.param("endpointId"), who: who(c) });
@@ -126,9 +225,20 @@ export const webhookPages = new Hono<ProjectEnv>()
       const q = params.toString();
       return q ? `${base}?${q}` : base;
     };
-    const statusLinks = [{ label: "All", href: link(undefined), active: !filters.status }, ...SENDOUT_STATUSES.map((s) => ({ label: s, href: link(s), active: filters.status === s }))];
+    const statusLinks = [
+      { label: "All", href: link(undefined), active: !filters.status },
+      ...SENDOUT_STATUSES.map((s) => ({ label: s, href: link(s), active: filters.status === s })),
+    ];
     const urls = await endpointUrls(c);
-    return c.html(<Sendouts {...frame(c, "/webhooks")} sendouts={rows.map((s) => sendoutRow(s, urls))} filters={raw as Record<string, string>} statusLinks={statusLinks} error={error} />);
+    return c.html(
+      <Sendouts
+        {...frame(c, "/webhooks")}
+        sendouts={rows.map((s) => sendoutRow(s, urls))}
+        filters={raw as Record<string, string>}
+        statusLinks={statusLinks}
+        error={error}
+      />,
+    );
   })
   .get("/webhooks/:sendoutId", requirePermission("webhooks.read"), (c) => renderSendout(c, c.req.param("sendoutId")))
   .post("/webhooks/:sendoutId/resend", requirePermission("webhooks.resend"), async (c) => {
@@ -136,4 +246,3 @@ export const webhookPages = new Hono<ProjectEnv>()
     await resendSendout(c.var.db, c.env, { project: c.var.project, id, who: who(c) });
     return renderSendout(c, id, { success: "Queued for another attempt." });
   });
-

@@ -1,6 +1,6 @@
 import type { Project, User } from "../../db/schema";
-import type { EventInput } from "../events/schema";
 import { recordEvents } from "../events/record";
+import type { EventInput } from "../events/schema";
 
 /** Who and where a dashboard or API action came from, for Trailbook's own events (DESIGN §2). */
 export type Origin = { ip?: string | undefined; userAgent?: string | undefined; method?: string; path?: string };

@@ -1,19 +1,24 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { recoveryCodes, users, type Session, type User } from "../../db/schema";
+import { recoveryCodes, type Session, type User, users } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import { ValidationError } from "../../lib/errors";
 import { hashPassword, verifyPassword } from "../../lib/password";
 import { open, seal } from "../../lib/secret-box";
 import { generateRecoveryCodes, verifyTotp } from "../../lib/totp";
-import { actorOf, logOwnEvent, requestOf, type Origin } from "../audit/log-own";
+import { actorOf, logOwnEvent, type Origin, requestOf } from "../audit/log-own";
 import { NewPassword } from "../members/accept-invite";
 import { revokeOtherSessions } from "./sessions";
 import { projectsOf, TOTP_PURPOSE } from "./sign-in";
 
-export const ChangePasswordInput = z.object({ current_password: z.string().min(1, "enter your current password").max(1000) }).and(NewPassword);
-export const ConfirmTotpInput = z.object({ pending: z.string().min(1).max(500), code: z.string().trim().min(1, "enter the code from your app").max(20) });
+export const ChangePasswordInput = z
+  .object({ current_password: z.string().min(1, "enter your current password").max(1000) })
+  .and(NewPassword);
+export const ConfirmTotpInput = z.object({
+  pending: z.string().min(1).max(500),
+  code: z.string().trim().min(1, "enter the code from your app").max(20),
+});
 export const DisableTotpInput = z.object({ current_password: z.string().min(1, "enter your password").max(1000) });
 
 const PENDING_PURPOSE = "totp-enrolment";
@@ -33,13 +38,23 @@ async function logAccount(db: Db, d1: D1Database, ctx: Ctx, type: string, summar
 }
 
 function wrongPassword(): ValidationError {
-  return new ValidationError("Your current password is not correct.", [{ path: "current_password", message: "not correct" }]);
+  return new ValidationError("Your current password is not correct.", [
+    { path: "current_password", message: "not correct" },
+  ]);
 }
 
 /** Changes the password and signs out every other session of the user. */
-export async function changePassword(db: Db, d1: D1Database, ctx: Ctx, input: z.output<typeof ChangePasswordInput>): Promise<void> {
+export async function changePassword(
+  db: Db,
+  d1: D1Database,
+  ctx: Ctx,
+  input: z.output<typeof ChangePasswordInput>,
+): Promise<void> {
   if (!(await verifyPassword(input.current_password, ctx.user.passwordHash))) throw wrongPassword();
-  await db.update(users).set({ passwordHash: await hashPassword(input.password), mustChangePassword: false }).where(eq(users.id, ctx.user.id));
+  await db
+    .update(users)
+    .set({ passwordHash: await hashPassword(input.password), mustChangePassword: false })
+    .where(eq(users.id, ctx.user.id));
   await revokeOtherSessions(db, ctx.user.id, ctx.session.id);
   await logAccount(db, d1, ctx, "user.password_changed", `${ctx.user.email} changed their password`);
 }
@@ -53,18 +68,28 @@ export async function sealPendingSecret(ctx: Pick<Ctx, "user" | "secretsKey">, s
 }
 
 /** Confirms enrolment with a code; returns the recovery codes, shown once. */
-export async function confirmTotp(db: Db, d1: D1Database, ctx: Ctx, input: z.output<typeof ConfirmTotpInput>): Promise<string[]> {
+export async function confirmTotp(
+  db: Db,
+  d1: D1Database,
+  ctx: Ctx,
+  input: z.output<typeof ConfirmTotpInput>,
+): Promise<string[]> {
   let pending: { user: string; secret: string; at: number };
   try {
     pending = JSON.parse(await open(ctx.secretsKey, input.pending, PENDING_PURPOSE)) as typeof pending;
   } catch {
-    throw new ValidationError("The enrolment form is not valid any more; start again.", [{ path: "pending", message: "invalid" }]);
+    throw new ValidationError("The enrolment form is not valid any more; start again.", [
+      { path: "pending", message: "invalid" },
+    ]);
   }
   if (pending.user !== ctx.user.id || Date.now() - pending.at > 30 * 60 * 1000) {
     throw new ValidationError("The enrolment expired; start again.", [{ path: "pending", message: "expired" }]);
   }
   const counter = await verifyTotp(pending.secret, input.code);
-  if (counter === null) throw new ValidationError("That code is not valid. Check the time on your phone and try the next code.", [{ path: "code", message: "not valid" }]);
+  if (counter === null)
+    throw new ValidationError("That code is not valid. Check the time on your phone and try the next code.", [
+      { path: "code", message: "not valid" },
+    ]);
   const codes = generateRecoveryCodes();
   const sealed = await seal(ctx.secretsKey, pending.secret, TOTP_PURPOSE);
   const hashes = await Promise.all(codes.map((code) => sha256Hex(code)));
@@ -77,7 +102,12 @@ export async function confirmTotp(db: Db, d1: D1Database, ctx: Ctx, input: z.out
   return codes;
 }
 
-export async function disableTotp(db: Db, d1: D1Database, ctx: Ctx, input: z.output<typeof DisableTotpInput>): Promise<void> {
+export async function disableTotp(
+  db: Db,
+  d1: D1Database,
+  ctx: Ctx,
+  input: z.output<typeof DisableTotpInput>,
+): Promise<void> {
   if (!(await verifyPassword(input.current_password, ctx.user.passwordHash))) throw wrongPassword();
   await db.batch([
     db.update(users).set({ totpSecret: null, totpLastCounter: null }).where(eq(users.id, ctx.user.id)),

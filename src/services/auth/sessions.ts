@@ -1,6 +1,6 @@
 import { and, desc, eq, gt, isNull, ne } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { sessions, users, type Session, type User } from "../../db/schema";
+import { type Session, sessions, type User, users } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import { newId, randomToken } from "../../lib/ids";
 import type { Origin } from "../audit/log-own";
@@ -51,7 +51,14 @@ export async function findSession(
     .select({ session: sessions, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
-    .where(and(eq(sessions.tokenHash, await sha256Hex(token)), eq(sessions.stage, stage), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .where(
+      and(
+        eq(sessions.tokenHash, await sha256Hex(token)),
+        eq(sessions.stage, stage),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+      ),
+    )
     .limit(1);
   if (!row) return undefined;
   if (stage === "active" && row.session.lastSeenAt + IDLE_TIMEOUT_MS <= now) return undefined;
@@ -74,7 +81,12 @@ export async function revokeSession(db: Db, userId: string, sessionId: string, n
 }
 
 /** Ends every other session of a user, e.g. after a password change. */
-export async function revokeOtherSessions(db: Db, userId: string, keepSessionId: string, now = Date.now()): Promise<void> {
+export async function revokeOtherSessions(
+  db: Db,
+  userId: string,
+  keepSessionId: string,
+  now = Date.now(),
+): Promise<void> {
   await db
     .update(sessions)
     .set({ revokedAt: now })
@@ -86,7 +98,14 @@ export async function listActiveSessions(db: Db, userId: string, now = Date.now(
   const rows = await db
     .select()
     .from(sessions)
-    .where(and(eq(sessions.userId, userId), eq(sessions.stage, "active"), isNull(sessions.revokedAt), gt(sessions.expiresAt, now)))
+    .where(
+      and(
+        eq(sessions.userId, userId),
+        eq(sessions.stage, "active"),
+        isNull(sessions.revokedAt),
+        gt(sessions.expiresAt, now),
+      ),
+    )
     .orderBy(desc(sessions.lastSeenAt))
     .limit(100);
   return rows.filter((s) => s.lastSeenAt + IDLE_TIMEOUT_MS > now);

@@ -1,11 +1,11 @@
 import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { memberships, projects, recoveryCodes, sessions, users, type Project, type User } from "../../db/schema";
+import { memberships, type Project, projects, recoveryCodes, sessions, type User, users } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import { hashPassword, verifyPassword } from "../../lib/password";
 import { open } from "../../lib/secret-box";
 import { verifyTotp } from "../../lib/totp";
-import { actorOf, logOwnEvent, requestOf, type Origin, type OwnEvent } from "../audit/log-own";
+import { actorOf, logOwnEvent, type Origin, type OwnEvent, requestOf } from "../audit/log-own";
 import { createSession, findSession } from "./sessions";
 import { clearFailures, recordFailure, throttledFor, throttleKeys } from "./throttle";
 
@@ -31,7 +31,13 @@ export async function projectsOf(db: Db, userId: string): Promise<Project[]> {
 }
 
 /** Sign-in events go to every project the user belongs to (DESIGN §5). */
-async function logAuth(db: Db, d1: D1Database, user: User, origin: Origin, event: Omit<OwnEvent, "category" | "actor" | "source" | "request">) {
+async function logAuth(
+  db: Db,
+  d1: D1Database,
+  user: User,
+  origin: Origin,
+  event: Omit<OwnEvent, "category" | "actor" | "source" | "request">,
+) {
   await logOwnEvent(d1, await projectsOf(db, user.id), {
     ...event,
     category: "auth",
@@ -89,7 +95,11 @@ export async function signInWithPassword(
     return { kind: "totp_required", token };
   }
   const { token } = await createSession(db, { userId: user.id, stage: "active", origin: input.origin }, now);
-  await logAuth(db, d1, user, input.origin, { type: "user.login", status: "success", summary: `${user.email} signed in` });
+  await logAuth(db, d1, user, input.origin, {
+    type: "user.login",
+    status: "success",
+    summary: `${user.email} signed in`,
+  });
   return { kind: "signed_in", token, user };
 }
 
@@ -120,7 +130,14 @@ export async function completeTotp(
       const updated = await db
         .update(users)
         .set({ totpLastCounter: counter })
-        .where(and(eq(users.id, user.id), user.totpLastCounter === null ? isNull(users.totpLastCounter) : eq(users.totpLastCounter, user.totpLastCounter)))
+        .where(
+          and(
+            eq(users.id, user.id),
+            user.totpLastCounter === null
+              ? isNull(users.totpLastCounter)
+              : eq(users.totpLastCounter, user.totpLastCounter),
+          ),
+        )
         .returning({ id: users.id });
       accepted = updated.length === 1;
     }
@@ -128,7 +145,13 @@ export async function completeTotp(
     const used = await db
       .update(recoveryCodes)
       .set({ usedAt: now })
-      .where(and(eq(recoveryCodes.userId, user.id), eq(recoveryCodes.codeHash, await sha256Hex(code)), isNull(recoveryCodes.usedAt)))
+      .where(
+        and(
+          eq(recoveryCodes.userId, user.id),
+          eq(recoveryCodes.codeHash, await sha256Hex(code)),
+          isNull(recoveryCodes.usedAt),
+        ),
+      )
       .returning({ userId: recoveryCodes.userId });
     accepted = used.length === 1;
     usedRecoveryCode = accepted;
@@ -149,9 +172,15 @@ export async function completeTotp(
   await logAuth(db, d1, user, input.origin, {
     type: "user.otp_verified",
     status: "success",
-    summary: usedRecoveryCode ? `${user.email} used a recovery code` : `${user.email} entered a valid authenticator code`,
+    summary: usedRecoveryCode
+      ? `${user.email} used a recovery code`
+      : `${user.email} entered a valid authenticator code`,
   });
-  await logAuth(db, d1, user, input.origin, { type: "user.login", status: "success", summary: `${user.email} signed in` });
+  await logAuth(db, d1, user, input.origin, {
+    type: "user.login",
+    status: "success",
+    summary: `${user.email} signed in`,
+  });
   return { kind: "signed_in", token, user };
 }
 

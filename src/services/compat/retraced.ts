@@ -11,12 +11,29 @@ const StringMap = z.record(z.string().max(200), z.union([z.string().max(1000), z
 
 export const RetracedEvent = z.object({
   action: z.string().min(1, "action is required").max(128),
-  group: z.object({ id: text.min(1, "group.id is required when group is present"), name: text.optional() }).optional().nullable(),
+  group: z
+    .object({ id: text.min(1, "group.id is required when group is present"), name: text.optional() })
+    .optional()
+    .nullable(),
   crud: z.enum(["c", "r", "u", "d"], "crud must be one of c, r, u, d"),
   created: z.string().max(64).optional().nullable(),
-  actor: z.object({ id: text.min(1, "actor.id is required when actor is present"), name: text.optional().nullable(), href: text.optional().nullable(), fields: StringMap.optional().nullable() }).optional().nullable(),
+  actor: z
+    .object({
+      id: text.min(1, "actor.id is required when actor is present"),
+      name: text.optional().nullable(),
+      href: text.optional().nullable(),
+      fields: StringMap.optional().nullable(),
+    })
+    .optional()
+    .nullable(),
   target: z
-    .object({ id: text.min(1, "target.id is required when target is present"), name: text.optional().nullable(), href: text.optional().nullable(), type: text.optional().nullable(), fields: StringMap.optional().nullable() })
+    .object({
+      id: text.min(1, "target.id is required when target is present"),
+      name: text.optional().nullable(),
+      href: text.optional().nullable(),
+      type: text.optional().nullable(),
+      fields: StringMap.optional().nullable(),
+    })
     .optional()
     .nullable(),
   source_ip: text.optional().nullable(),
@@ -85,7 +102,12 @@ const CRUD = { c: "created", r: "read", u: "updated", d: "deleted" } as const;
 
 /** A Retraced event as a Trailbook event (README "Compatibility"). */
 export function fromRetraced(event: RetracedEvent, id: string): EventInput {
-  const metadata: Record<string, unknown> = { ...(event.fields ?? {}), ...(event.metadata ?? {}), received_via: "retraced", crud: event.crud };
+  const metadata: Record<string, unknown> = {
+    ...(event.fields ?? {}),
+    ...(event.metadata ?? {}),
+    received_via: "retraced",
+    crud: event.crud,
+  };
   if (event.component) metadata.component = event.component;
   if (event.version) metadata.version = event.version;
   if (event.external_id) metadata.external_id = event.external_id;
@@ -94,7 +116,13 @@ export function fromRetraced(event: RetracedEvent, id: string): EventInput {
   if (event.actor?.fields) metadata.actor_fields = event.actor.fields;
   if (event.target?.href) metadata.target_href = event.target.href;
   if (event.target?.fields) metadata.target_fields = event.target.fields;
-  const target = event.target ? { id: event.target.id, ...(event.target.type && { type: event.target.type }), ...(event.target.name && { name: event.target.name }) } : undefined;
+  const target = event.target
+    ? {
+        id: event.target.id,
+        ...(event.target.type && { type: event.target.type }),
+        ...(event.target.name && { name: event.target.name }),
+      }
+    : undefined;
   return {
     id,
     type: event.action,
@@ -103,7 +131,9 @@ export function fromRetraced(event: RetracedEvent, id: string): EventInput {
     status: event.is_failure ? "failure" : "success",
     lifecycle_action: CRUD[event.crud],
     ...(event.description && { summary: event.description }),
-    ...(event.actor && { actor: { type: "user", id: event.actor.id, ...(event.actor.name && { name: event.actor.name }) } }),
+    ...(event.actor && {
+      actor: { type: "user", id: event.actor.id, ...(event.actor.name && { name: event.actor.name }) },
+    }),
     source: "api",
     ...(target && { entity: target, targets: [target] }),
     ...(event.group?.id && { organization_id: event.group.id }),

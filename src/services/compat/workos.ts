@@ -49,7 +49,11 @@ export function fromWorkos(body: WorkosEventBody, id: string): EventInput {
     type: event.action,
     category: "activity",
     occurred_at: event.occurred_at,
-    actor: { type: typeName(event.actor.type), id: event.actor.id, ...(event.actor.name && { name: event.actor.name }) },
+    actor: {
+      type: typeName(event.actor.type),
+      id: event.actor.id,
+      ...(event.actor.name && { name: event.actor.name }),
+    },
     source: "api",
     ...(targets[0] && { entity: targets[0] }),
     ...(targets.length && { targets }),

@@ -45,7 +45,12 @@ export async function loadFacets(db: Db, projectId: string): Promise<PickerFacet
  * Values of an id facet starting with what was typed, for a search box's suggestions. A range of
  * the facets' primary key, so it stays a few rows read however many actors a project has.
  */
-export async function suggestFacet(db: Db, projectId: string, facet: SuggestedFacet, prefix: string): Promise<string[]> {
+export async function suggestFacet(
+  db: Db,
+  projectId: string,
+  facet: SuggestedFacet,
+  prefix: string,
+): Promise<string[]> {
   return (await values(db, projectId, facet, SUGGESTION_LIMIT, prefix)).map((r) => r.value);
 }
 

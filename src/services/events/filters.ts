@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ValidationError } from "../../lib/errors";
-import { parseSearchQuery, SearchSyntaxError, type SearchClause } from "../../lib/search-syntax";
-import { can, type Access } from "../../lib/permissions";
+import { type Access, can } from "../../lib/permissions";
+import { parseSearchQuery, type SearchClause, SearchSyntaxError } from "../../lib/search-syntax";
 import { parseTimeBound } from "../../lib/time";
 
 // Filters of DESIGN §4: the same names in API query strings, dashboard URLs and export requests.
@@ -10,7 +10,11 @@ const list = z.string().max(2_000);
 
 export const EventFilters = z
   .strictObject({
-    from: z.string().max(64).optional().describe("ISO date or time; without an offset it is read in the project's timezone."),
+    from: z
+      .string()
+      .max(64)
+      .optional()
+      .describe("ISO date or time; without an offset it is read in the project's timezone."),
     to: z.string().max(64).optional().describe("ISO date or time (a bare date includes that whole day)."),
     category: list.optional().describe("Comma list."),
     type: list.optional().describe("Comma list; `commission.*` matches a prefix."),
@@ -178,7 +182,10 @@ export function scopeToOrganization(query: EventQuery, organizationId: string | 
   if (!organizationId) return query;
   return {
     ...query,
-    conditions: [...query.conditions, { kind: "equals", column: "organization_id", values: [organizationId], negated: false }],
+    conditions: [
+      ...query.conditions,
+      { kind: "equals", column: "organization_id", values: [organizationId], negated: false },
+    ],
   };
 }
 
@@ -191,6 +198,9 @@ export function scopeForAccess(query: EventQuery, access: Access): EventQuery {
   if (can(access.role, "events.read_configuration")) return scoped;
   return {
     ...scoped,
-    conditions: [...scoped.conditions, { kind: "equals", column: "category", values: ["configuration"], negated: true }],
+    conditions: [
+      ...scoped.conditions,
+      { kind: "equals", column: "category", values: ["configuration"], negated: true },
+    ],
   };
 }

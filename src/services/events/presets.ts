@@ -3,7 +3,18 @@ import type { EventFilters } from "./filters";
 // The explorer's preset views (DESIGN §5): one per category, with the columns and status chips
 // that suit it. "Sales entries" is the integration view narrowed to CRM sales entries.
 
-export const COLUMNS = ["time", "activity", "summary", "actor", "source", "changes", "status", "method", "path", "message"] as const;
+export const COLUMNS = [
+  "time",
+  "activity",
+  "summary",
+  "actor",
+  "source",
+  "changes",
+  "status",
+  "method",
+  "path",
+  "message",
+] as const;
 export const ADVANCED_COLUMNS = ["event_id", "request_id", "job_id", "entity_id"] as const;
 export type Column = (typeof COLUMNS)[number] | (typeof ADVANCED_COLUMNS)[number];
 export type AdvancedColumn = (typeof ADVANCED_COLUMNS)[number];
@@ -19,16 +30,87 @@ export type Preset = {
 };
 
 export const PRESETS: Preset[] = [
-  { id: "all", label: "All", filters: {}, columns: ["time", "activity", "summary", "actor", "source", "changes", "status"], statuses: [], empty: "No events in this range. Widen the date range, or post events with the API." },
-  { id: "activity", label: "Activity", filters: { category: "activity" }, columns: ["time", "activity", "summary", "actor", "source", "changes"], statuses: [], empty: "No changes to records in this range." },
-  { id: "configuration", label: "Configuration", filters: { category: "configuration" }, columns: ["time", "activity", "summary", "actor", "changes"], statuses: [], adminOnly: true, empty: "No settings, members or API keys changed in this range." },
-  { id: "security", label: "Security", filters: { category: "auth" }, columns: ["time", "activity", "summary", "actor", "status"], statuses: ["success", "failure"], empty: "No sign-ins in this range." },
-  { id: "api", label: "API requests", filters: { category: "api_request" }, columns: ["time", "method", "path", "status", "summary", "actor"], statuses: ["success", "failure"], empty: "No API requests in this range." },
-  { id: "integration", label: "Integration events", filters: { category: "integration" }, columns: ["time", "activity", "status", "summary", "message"], statuses: ["info", "success", "failure"], empty: "No integration events in this range." },
-  { id: "payments", label: "Payments", filters: { category: "payment" }, columns: ["time", "activity", "summary", "status", "changes"], statuses: ["failed", "processing", "transit", "complete", "rollback"], empty: "No payouts in this range." },
-  { id: "emails", label: "Emails", filters: { category: "email" }, columns: ["time", "summary", "status", "message"], statuses: ["delivered", "bounced", "blocked", "pending"], empty: "No e-mails in this range." },
-  { id: "fraud", label: "Fraud", filters: { category: "fraud" }, columns: ["time", "summary", "status", "message"], statuses: ["allowed", "blocked"], empty: "No fraud decisions in this range." },
-  { id: "sales", label: "Sales entries", filters: { category: "integration", type: "sales_entry" }, columns: ["time", "summary", "status", "message"], statuses: ["info", "success", "failure"], empty: "No sales entries in this range." },
+  {
+    id: "all",
+    label: "All",
+    filters: {},
+    columns: ["time", "activity", "summary", "actor", "source", "changes", "status"],
+    statuses: [],
+    empty: "No events in this range. Widen the date range, or post events with the API.",
+  },
+  {
+    id: "activity",
+    label: "Activity",
+    filters: { category: "activity" },
+    columns: ["time", "activity", "summary", "actor", "source", "changes"],
+    statuses: [],
+    empty: "No changes to records in this range.",
+  },
+  {
+    id: "configuration",
+    label: "Configuration",
+    filters: { category: "configuration" },
+    columns: ["time", "activity", "summary", "actor", "changes"],
+    statuses: [],
+    adminOnly: true,
+    empty: "No settings, members or API keys changed in this range.",
+  },
+  {
+    id: "security",
+    label: "Security",
+    filters: { category: "auth" },
+    columns: ["time", "activity", "summary", "actor", "status"],
+    statuses: ["success", "failure"],
+    empty: "No sign-ins in this range.",
+  },
+  {
+    id: "api",
+    label: "API requests",
+    filters: { category: "api_request" },
+    columns: ["time", "method", "path", "status", "summary", "actor"],
+    statuses: ["success", "failure"],
+    empty: "No API requests in this range.",
+  },
+  {
+    id: "integration",
+    label: "Integration events",
+    filters: { category: "integration" },
+    columns: ["time", "activity", "status", "summary", "message"],
+    statuses: ["info", "success", "failure"],
+    empty: "No integration events in this range.",
+  },
+  {
+    id: "payments",
+    label: "Payments",
+    filters: { category: "payment" },
+    columns: ["time", "activity", "summary", "status", "changes"],
+    statuses: ["failed", "processing", "transit", "complete", "rollback"],
+    empty: "No payouts in this range.",
+  },
+  {
+    id: "emails",
+    label: "Emails",
+    filters: { category: "email" },
+    columns: ["time", "summary", "status", "message"],
+    statuses: ["delivered", "bounced", "blocked", "pending"],
+    empty: "No e-mails in this range.",
+  },
+  {
+    id: "fraud",
+    label: "Fraud",
+    filters: { category: "fraud" },
+    columns: ["time", "summary", "status", "message"],
+    statuses: ["allowed", "blocked"],
+    empty: "No fraud decisions in this range.",
+  },
+  {
+    id: "sales",
+    label: "Sales entries",
+    filters: { category: "integration", type: "sales_entry" },
+    columns: ["time", "summary", "status", "message"],
+    statuses: ["info", "success", "failure"],
+    empty: "No sales entries in this range.",
+  },
 ];
 
 export function presetById(id: string | undefined): Preset {

@@ -1,7 +1,7 @@
-import { and, desc, eq, gte, inArray, isNull, lt, not, or, sql, type SQL } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { and, desc, eq, gte, inArray, isNull, lt, not, or, type SQL, sql } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { COUNT_DAY_MS as DAY, eventCounts, events, projects, type EventRow } from "../../db/schema";
+import type { Db } from "../../db/client";
+import { COUNT_DAY_MS as DAY, type EventRow, eventCounts, events, projects } from "../../db/schema";
 import { ValidationError } from "../../lib/errors";
 import { base64url } from "../../lib/ids";
 import { toIso } from "../../lib/time";
@@ -61,11 +61,18 @@ function conditionSql(projectId: string, query: EventQuery, c: Condition, walk: 
     case "actor": {
       if (c.values.length === 0) return undefined;
       const emails = c.values.map((v) => v.toLowerCase());
-      const any = or(oneOf(events.actorId, c.values), oneOf(events.actorEmail, emails), oneOf(events.actorName, c.values)) as SQL;
+      const any = or(
+        oneOf(events.actorId, c.values),
+        oneOf(events.actorEmail, emails),
+        oneOf(events.actorName, c.values),
+      ) as SQL;
       return c.negated ? not(sql`coalesce(${any}, 0)`) : any;
     }
     case "entity": {
-      const match = c.id === undefined ? eq(events.entityType, c.type) : (and(eq(events.entityType, c.type), eq(events.entityId, c.id)) as SQL);
+      const match =
+        c.id === undefined
+          ? eq(events.entityType, c.type)
+          : (and(eq(events.entityType, c.type), eq(events.entityId, c.id)) as SQL);
       return c.negated ? not(sql`coalesce(${match}, 0)`) : match;
     }
     case "changed": {
@@ -177,23 +184,34 @@ export function bucketTokens(oldest: number, newest: number): string[] | undefin
   for (const [letter, size] of BUCKETS) {
     const first = Math.trunc(lo / size);
     const last = Math.trunc(hi / size);
-    if (last - first < MAX_BUCKET_TOKENS) return Array.from({ length: last - first + 1 }, (_, i) => `"${letter}${first + i}"`);
+    if (last - first < MAX_BUCKET_TOKENS)
+      return Array.from({ length: last - first + 1 }, (_, i) => `"${letter}${first + i}"`);
   }
   return undefined;
 }
 
 function textSql(terms: TextTerm[], walk: Walk | undefined): SQL[] {
   const expand = { left: MAX_EXPANDED_WORDS };
-  const positive = ftsTerms(terms.filter((t) => !t.negated), expand);
-  const negative = ftsTerms(terms.filter((t) => t.negated), expand);
+  const positive = ftsTerms(
+    terms.filter((t) => !t.negated),
+    expand,
+  );
+  const negative = ftsTerms(
+    terms.filter((t) => t.negated),
+    expand,
+  );
   // A walk only reaches rows of its time span, so FTS5 is asked only for the matches in that span's
   // buckets: it intersects the words' doclists with a few small ones instead of returning them all.
   const tokens = walk?.span ? bucketTokens(walk.span[0], walk.span[1]) : undefined;
   const within = tokens ? ` AND bucket : (${tokens.join(" OR ")})` : "";
-  const match = (expr: Piece[]) => sql`SELECT rowid FROM events_fts WHERE events_fts MATCH (${concat(["body : (", ...expr, `)${within}`])})`;
+  const match = (expr: Piece[]) =>
+    sql`SELECT rowid FROM events_fts WHERE events_fts MATCH (${concat(["body : (", ...expr, `)${within}`])})`;
   const out: SQL[] = [];
   if (positive.length) {
-    const expr = [...joined(positive, " AND "), ...(negative.length ? [" NOT (", ...joined(negative, " OR "), ")"] : [])];
+    const expr = [
+      ...joined(positive, " AND "),
+      ...(negative.length ? [" NOT (", ...joined(negative, " OR "), ")"] : []),
+    ];
     out.push(sql`${events.seq} IN (${match(expr)})`);
   } else if (negative.length) {
     out.push(sql`${events.seq} NOT IN (${match(joined(negative, " OR "))})`);
@@ -301,14 +319,23 @@ function reachable(projectId: string, query: EventQuery, bound: SQL | undefined)
 
 /** How many rows `range` holds (the newest `rows` of them when given), and their oldest and newest time. */
 function spanQuery(range: SQL, rows?: number): SQL {
-  const source = rows === undefined ? sql`events INDEXED BY events_time WHERE ${range}` : sql`(SELECT occurred_at FROM events INDEXED BY events_time WHERE ${range} ORDER BY occurred_at DESC, id DESC LIMIT ${rows})`;
+  const source =
+    rows === undefined
+      ? sql`events INDEXED BY events_time WHERE ${range}`
+      : sql`(SELECT occurred_at FROM events INDEXED BY events_time WHERE ${range} ORDER BY occurred_at DESC, id DESC LIMIT ${rows})`;
   return sql`SELECT count(*) AS n, min(occurred_at) AS oldest, max(occurred_at) AS newest FROM ${source}`;
 }
 
 /** The list as the planner serves it: the filter's own index (every filter has one, DESIGN §6). */
 export function listQuery(db: Db, projectId: string, query: EventQuery, page: Page) {
   return db
-    .select({ id: events.id, occurredAt: events.occurredAt, data: events.data, receivedAt: events.receivedAt, hash: events.hash })
+    .select({
+      id: events.id,
+      occurredAt: events.occurredAt,
+      data: events.data,
+      receivedAt: events.receivedAt,
+      hash: events.hash,
+    })
     .from(events)
     .where(and(whereClause(projectId, query), olderThan(page.cursor)))
     .orderBy(desc(events.occurredAt), desc(events.id))
@@ -321,7 +348,13 @@ export function windowQuery(projectId: string, query: EventQuery, cursor: string
 }
 
 /** The list read newest first through the time index, checking the filters row by row; `bound` is a keyset position. */
-export function walkQuery(projectId: string, query: EventQuery, walk: Walk, bound: SQL | undefined, limit: number): SQL {
+export function walkQuery(
+  projectId: string,
+  query: EventQuery,
+  walk: Walk,
+  bound: SQL | undefined,
+  limit: number,
+): SQL {
   const where = and(whereClause(projectId, query, walk), bound);
   return sql`SELECT id, occurred_at AS occurredAt, data, received_at AS receivedAt, hash FROM events INDEXED BY events_time WHERE ${where} ORDER BY occurred_at DESC, id DESC LIMIT ${limit}`;
 }
@@ -333,7 +366,8 @@ async function readWindow(db: Db, sqlText: SQL): Promise<Window> {
   return w ?? { n: 0, oldest: null, newest: null };
 }
 
-const spanOf = (w: Window): [number, number] | undefined => (w.oldest === null || w.newest === null ? undefined : [w.oldest, w.newest]);
+const spanOf = (w: Window): [number, number] | undefined =>
+  w.oldest === null || w.newest === null ? undefined : [w.oldest, w.newest];
 
 /**
  * One page of rows (limit + 1, to tell whether more follow). A filter served in order is one index
@@ -355,13 +389,25 @@ export async function listRows(db: Db, projectId: string, query: EventQuery, pag
   const bound = olderThan(page.cursor);
   if (w.n < size) return db.all<ListRow>(walkQuery(projectId, query, walk, bound, take));
   const edge = span[0] + 1;
-  const recent = await db.all<ListRow>(walkQuery(projectId, { ...query, from: Math.max(query.from ?? edge, edge) }, walk, bound, take));
+  const recent = await db.all<ListRow>(
+    walkQuery(projectId, { ...query, from: Math.max(query.from ?? edge, edge) }, walk, bound, take),
+  );
   if (recent.length >= take) return recent;
-  const older = await listQuery(db, projectId, { ...query, to: Math.min(query.to ?? edge, edge) }, { limit: take - recent.length - 1, cursor: page.cursor });
+  const older = await listQuery(
+    db,
+    projectId,
+    { ...query, to: Math.min(query.to ?? edge, edge) },
+    { limit: take - recent.length - 1, cursor: page.cursor },
+  );
   return [...recent, ...older];
 }
 
-export async function listEvents(db: Db, projectId: string, query: EventQuery, page: WindowedPage): Promise<{ data: StoredEvent[]; next_cursor: string | null }> {
+export async function listEvents(
+  db: Db,
+  projectId: string,
+  query: EventQuery,
+  page: WindowedPage,
+): Promise<{ data: StoredEvent[]; next_cursor: string | null }> {
   const rows = await listRows(db, projectId, query, page);
   const more = rows.length > page.limit;
   const pageRows = more ? rows.slice(0, page.limit) : rows;
@@ -376,9 +422,17 @@ export async function listEvents(db: Db, projectId: string, query: EventQuery, p
  * Events newer than a position (live mode), newest first. The range is what arrived since the
  * last poll, so it is read in time order; its time span keeps full text to the new rows.
  */
-export async function listNewer(db: Db, projectId: string, query: EventQuery, after: string, limit: number): Promise<StoredEvent[]> {
+export async function listNewer(
+  db: Db,
+  projectId: string,
+  query: EventQuery,
+  after: string,
+  limit: number,
+): Promise<StoredEvent[]> {
   const bound = newerThan(decodeCursor(after));
-  const walk: Walk = query.text.length ? { span: spanOf(await readWindow(db, spanQuery(reachable(projectId, query, bound)))) } : {};
+  const walk: Walk = query.text.length
+    ? { span: spanOf(await readWindow(db, spanQuery(reachable(projectId, query, bound)))) }
+    : {};
   const rows = await db.all<ListRow>(walkQuery(projectId, query, walk, bound, limit));
   return rows.map(toStoredEvent);
 }
@@ -390,7 +444,8 @@ export async function listNewer(db: Db, projectId: string, query: EventQuery, af
  * before 1970, is always counted from the rows. With filters it counts the filter's index.
  */
 export function countQuery(db: Db, projectId: string, query: EventQuery) {
-  const rows = (from: number | undefined, to: number | undefined) => sql`(SELECT count(*) FROM ${events} WHERE ${timeRange(projectId, from, to)})`;
+  const rows = (from: number | undefined, to: number | undefined) =>
+    sql`(SELECT count(*) FROM ${events} WHERE ${timeRange(projectId, from, to)})`;
   const firstDay = Math.max(1, Math.ceil((query.from ?? 0) / DAY));
   const endDay = query.to === undefined ? undefined : Math.floor(query.to / DAY);
   if (query.conditions.length > 0 || query.text.length > 0 || (endDay !== undefined && endDay <= firstDay)) {
@@ -400,7 +455,10 @@ export function countQuery(db: Db, projectId: string, query: EventQuery) {
   const before = rows(query.from, firstDay * DAY);
   const after = endDay === undefined ? sql`0` : rows(endDay * DAY, query.to);
   // One row (the project's own) to select the sum from, so this stays a query like the other.
-  return db.select({ count: sql<number>`${days} + ${before} + ${after}` }).from(projects).where(eq(projects.id, projectId));
+  return db
+    .select({ count: sql<number>`${days} + ${before} + ${after}` })
+    .from(projects)
+    .where(eq(projects.id, projectId));
 }
 
 export async function countEvents(db: Db, projectId: string, query: EventQuery): Promise<number> {
@@ -409,7 +467,12 @@ export async function countEvents(db: Db, projectId: string, query: EventQuery):
 }
 
 /** One event by id, within the query's scope (a partner viewer's other organisations are 404s). */
-export async function getEvent(db: Db, projectId: string, id: string, scope: EventQuery): Promise<StoredEvent | undefined> {
+export async function getEvent(
+  db: Db,
+  projectId: string,
+  id: string,
+  scope: EventQuery,
+): Promise<StoredEvent | undefined> {
   const [row] = await db
     .select({ data: events.data, receivedAt: events.receivedAt, hash: events.hash })
     .from(events)

@@ -1,11 +1,11 @@
+import { COUNT_DAY_MS, type Project } from "../../db/schema";
 import { ConflictError } from "../../lib/errors";
 import { sensitiveKeyMatcher } from "../../lib/redact";
 import { toIso } from "../../lib/time";
-import { COUNT_DAY_MS, type Project } from "../../db/schema";
-import { prepareEvent, type PreparedEvent } from "./prepare";
-import type { EventInput, IngestResult } from "./schema";
-import { endpointsStatement, enqueueDeliveries, fanoutStatements, type Endpoint } from "../webhooks/fanout";
 import { checkFailedSignIns } from "../security/rules";
+import { type Endpoint, endpointsStatement, enqueueDeliveries, fanoutStatements } from "../webhooks/fanout";
+import { type PreparedEvent, prepareEvent } from "./prepare";
+import type { EventInput, IngestResult } from "./schema";
 
 /**
  * Each bulk INSERT reads its rows from one JSON array parameter through json_each, so a batch of
@@ -35,9 +35,17 @@ export type RecordedEvent = IngestResult & { data: string };
  * The ids of this call already stored, and the project's enabled webhook endpoints, in one round
  * trip: a single event's ingest is a few D1 round trips, so each one counts.
  */
-async function readBeforeInsert(db: D1Database, projectId: string, ids: string[]): Promise<{ existing: Map<string, Existing>; endpoints: Endpoint[] }> {
+async function readBeforeInsert(
+  db: D1Database,
+  projectId: string,
+  ids: string[],
+): Promise<{ existing: Map<string, Existing>; endpoints: Endpoint[] }> {
   const [stored, enabled] = await db.batch<Existing | Endpoint>([
-    db.prepare("SELECT id, occurred_at, received_at, hash FROM events WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?2))").bind(projectId, JSON.stringify(ids)),
+    db
+      .prepare(
+        "SELECT id, occurred_at, received_at, hash FROM events WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
+      )
+      .bind(projectId, JSON.stringify(ids)),
     endpointsStatement(db, projectId),
   ]);
   return {
@@ -88,7 +96,12 @@ export type RecordOptions = {
   webhooks?: Queue | undefined;
 };
 
-export async function recordEvents(db: D1Database, project: Project, inputs: EventInput[], options: RecordOptions): Promise<RecordedEvent[]> {
+export async function recordEvents(
+  db: D1Database,
+  project: Project,
+  inputs: EventInput[],
+  options: RecordOptions,
+): Promise<RecordedEvent[]> {
   try {
     return await recordOnce(db, project, inputs, options);
   } catch (error) {
@@ -116,7 +129,11 @@ async function recordOnce(
     return new ConflictError(`${path}: ${why}; nothing was stored`, [{ path, message: why }]);
   };
 
-  const { existing, endpoints } = await readBeforeInsert(db, project.id, prepared.map((p) => p.id));
+  const { existing, endpoints } = await readBeforeInsert(
+    db,
+    project.id,
+    prepared.map((p) => p.id),
+  );
   const results: RecordedEvent[] = [];
   const toInsert: PreparedEvent[] = [];
   const firstInBatch = new Map<string, PreparedEvent>();
@@ -127,21 +144,45 @@ async function recordOnce(
       const input = inputs[i] as EventInput;
       const again =
         input.occurred_at === undefined
-          ? await prepareEvent(input, { receivedAt, isSensitive, path: pathOf(i), defaultOccurredAt: stored.occurred_at })
+          ? await prepareEvent(input, {
+              receivedAt,
+              isSensitive,
+              path: pathOf(i),
+              defaultOccurredAt: stored.occurred_at,
+            })
           : event;
       if (again.hash !== stored.hash) throw conflict(i, `event "${event.id}" already exists with different content`);
-      results.push({ id: event.id, hash: stored.hash, received_at: toIso(stored.received_at), duplicate: true, data: again.data });
+      results.push({
+        id: event.id,
+        hash: stored.hash,
+        received_at: toIso(stored.received_at),
+        duplicate: true,
+        data: again.data,
+      });
       continue;
     }
     const earlier = firstInBatch.get(event.id);
     if (earlier) {
-      if (earlier.hash !== event.hash) throw conflict(i, `id "${event.id}" appears earlier in this batch with different content`);
-      results.push({ id: event.id, hash: event.hash, received_at: toIso(receivedAt), duplicate: true, data: event.data });
+      if (earlier.hash !== event.hash)
+        throw conflict(i, `id "${event.id}" appears earlier in this batch with different content`);
+      results.push({
+        id: event.id,
+        hash: event.hash,
+        received_at: toIso(receivedAt),
+        duplicate: true,
+        data: event.data,
+      });
       continue;
     }
     firstInBatch.set(event.id, event);
     toInsert.push(event);
-    results.push({ id: event.id, hash: event.hash, received_at: toIso(receivedAt), duplicate: false, data: event.data });
+    results.push({
+      id: event.id,
+      hash: event.hash,
+      received_at: toIso(receivedAt),
+      duplicate: false,
+      data: event.data,
+    });
   }
 
   if (toInsert.length > 0) {
@@ -149,10 +190,14 @@ async function recordOnce(
     const fanout = fanoutStatements(db, project.id, endpoints, toInsert, receivedAt);
     await db.batch([...insertStatements(db, project.id, receivedAt, toInsert), ...fanout.statements]);
     if (webhooks && fanout.ids.length) {
-      await enqueueDeliveries(webhooks, fanout.ids).catch((error: unknown) => console.error("webhook enqueue failed; the sweep will send them", error));
+      await enqueueDeliveries(webhooks, fanout.ids).catch((error: unknown) =>
+        console.error("webhook enqueue failed; the sweep will send them", error),
+      );
     }
     // Monitoring must never make a stored event look unstored: its failures are only logged.
-    await checkFailedSignIns(db, project, toInsert).catch((error: unknown) => console.error("security rule check failed", error));
+    await checkFailedSignIns(db, project, toInsert).catch((error: unknown) =>
+      console.error("security rule check failed", error),
+    );
   }
   return results;
 }

@@ -13,7 +13,11 @@ export const SINGLE_MAX_BYTES = 1024 * 1024;
 export const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 
 const str = z.string().max(STRING_MAX);
-const name = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, "use letters, digits and _ . : -");
+const name = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/, "use letters, digits and _ . : -");
 
 export const EVENT_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,128}$/;
 export const EventId = z

@@ -23,16 +23,33 @@ const START: [number, string] = [Number.MAX_SAFE_INTEGER, ""];
  */
 function pageStatement(db: Db, projectId: string, query: EventQuery) {
   return db
-    .select({ id: events.id, occurredAt: events.occurredAt, data: events.data, receivedAt: events.receivedAt, hash: events.hash })
+    .select({
+      id: events.id,
+      occurredAt: events.occurredAt,
+      data: events.data,
+      receivedAt: events.receivedAt,
+      hash: events.hash,
+    })
     .from(events)
-    .where(and(whereClause(projectId, query), sql`(${events.occurredAt}, ${events.id}) < (${sql.placeholder("t")}, ${sql.placeholder("id")})`))
+    .where(
+      and(
+        whereClause(projectId, query),
+        sql`(${events.occurredAt}, ${events.id}) < (${sql.placeholder("t")}, ${sql.placeholder("id")})`,
+      ),
+    )
     .orderBy(desc(events.occurredAt), desc(events.id))
     .limit(sql.placeholder("limit"))
     .prepare();
 }
 
 /** Pages of the query's events, newest first, from a cursor (null: from the newest). */
-export async function* readExportPages(db: Db, projectId: string, query: EventQuery, cursor: string | null, pageSize = EXPORT_PAGE): AsyncGenerator<ExportPage> {
+export async function* readExportPages(
+  db: Db,
+  projectId: string,
+  query: EventQuery,
+  cursor: string | null,
+  pageSize = EXPORT_PAGE,
+): AsyncGenerator<ExportPage> {
   if (readsWindow(query)) {
     // A set-like filter (a type prefix, full text, a changed field…) as one statement would collect
     // and sort every remaining match for each page; the list's window reads each page from the
@@ -47,7 +64,8 @@ export async function* readExportPages(db: Db, projectId: string, query: EventQu
     }
   }
   const statement = pageStatement(db, projectId, query);
-  const read = (after: [number, string]) => statement.values({ t: after[0], id: after[1], limit: pageSize }) as Promise<PageRow[]>;
+  const read = (after: [number, string]) =>
+    statement.values({ t: after[0], id: after[1], limit: pageSize }) as Promise<PageRow[]>;
   let pending = read(cursor ? decodeCursor(cursor) : START);
   for (;;) {
     const rows = await pending;
@@ -59,7 +77,10 @@ export async function* readExportPages(db: Db, projectId: string, query: EventQu
       pending = read(after);
       pending.catch(() => undefined); // its error surfaces at the await above, if it is awaited
     }
-    yield { events: rows.map((r) => toStoredEvent({ data: r[2], receivedAt: r[3], hash: r[4] })), cursor: after ? encodeCursor(after[0], after[1]) : null };
+    yield {
+      events: rows.map((r) => toStoredEvent({ data: r[2], receivedAt: r[3], hash: r[4] })),
+      cursor: after ? encodeCursor(after[0], after[1]) : null,
+    };
     if (!after) return;
   }
 }

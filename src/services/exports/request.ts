@@ -1,12 +1,12 @@
 import { and, desc, eq, isNotNull } from "drizzle-orm";
-import { notify } from "../notifications/notify";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { dataExports, EXPORT_FORMATS, tasks, type ExportRow, type Project, type Task } from "../../db/schema";
+import { dataExports, EXPORT_FORMATS, type ExportRow, type Project, type Task, tasks } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import { logOwnEvent, type OwnEvent } from "../audit/log-own";
 import { compileFilters, EventFilters, scopeForAccess } from "../events/filters";
 import { countEvents } from "../events/query";
+import { notify } from "../notifications/notify";
 import { createTask, enqueueStep } from "../tasks/engine";
 
 export const EXPORT_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
@@ -22,7 +22,14 @@ export const ExportInput = z
 export type ExportStatus = "queued" | "running" | "done" | "failed" | "expired";
 
 /** Who asked: a member (with their access) or an API key (the whole project). */
-export type Requester = { id: string; name: string; organizationId: string | null; configuration: boolean; actor: NonNullable<OwnEvent["actor"]>; source: "dashboard" | "api" };
+export type Requester = {
+  id: string;
+  name: string;
+  organizationId: string | null;
+  configuration: boolean;
+  actor: NonNullable<OwnEvent["actor"]>;
+  source: "dashboard" | "api";
+};
 
 export function exportStatus(row: ExportRow, task: Pick<Task, "status"> | undefined, now = Date.now()): ExportStatus {
   if (task?.status === "failed") return "failed";
@@ -48,8 +55,16 @@ export function exportView(row: ExportRow, task: Pick<Task, "status"> | undefine
 }
 
 /** Counts what an export of these filters would contain, within the requester's access. */
-export async function countForExport(db: Db, project: Project, filters: EventFilters, requester: Pick<Requester, "organizationId" | "configuration">): Promise<number> {
-  const query = scopeForAccess(compileFilters(filters, project.timezone), { role: requester.configuration ? "admin" : "member", organizationId: requester.organizationId });
+export async function countForExport(
+  db: Db,
+  project: Project,
+  filters: EventFilters,
+  requester: Pick<Requester, "organizationId" | "configuration">,
+): Promise<number> {
+  const query = scopeForAccess(compileFilters(filters, project.timezone), {
+    role: requester.configuration ? "admin" : "member",
+    organizationId: requester.organizationId,
+  });
   return countEvents(db, project.id, query);
 }
 
@@ -60,11 +75,20 @@ export async function countForExport(db: Db, project: Project, filters: EventFil
 export async function requestExport(
   db: Db,
   env: Env,
-  input: { project: Project; format: ExportRow["format"]; gzip: boolean; filters: EventFilters; requester: Requester; enqueue: boolean },
+  input: {
+    project: Project;
+    format: ExportRow["format"];
+    gzip: boolean;
+    filters: EventFilters;
+    requester: Requester;
+    enqueue: boolean;
+  },
   now = Date.now(),
 ): Promise<{ row: ExportRow; task: Task; total: number }> {
   const { project, requester } = input;
-  const filters = Object.fromEntries(Object.entries(input.filters).filter(([, v]) => typeof v === "string" && v !== "")) as Record<string, string>;
+  const filters = Object.fromEntries(
+    Object.entries(input.filters).filter(([, v]) => typeof v === "string" && v !== ""),
+  ) as Record<string, string>;
   compileFilters(filters, project.timezone); // a bad filter is a 422 before anything is stored
   const id = newId("exp", now);
   const extension = `${input.format === "csv" ? "csv" : "jsonl"}${input.gzip ? ".gz" : ""}`;
@@ -82,7 +106,11 @@ export async function requestExport(
   });
   const total = await countForExport(db, project, filters, requester);
   await flagLargeExport(db, project, total, requester.name, id);
-  const task = await createTask(db, { projectId: project.id, type: "export", params: { exportId: id }, total, createdBy: requester.id }, now);
+  const task = await createTask(
+    db,
+    { projectId: project.id, type: "export", params: { exportId: id }, total, createdBy: requester.id },
+    now,
+  );
   const [row] = await db
     .insert(dataExports)
     .values({

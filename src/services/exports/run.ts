@@ -1,6 +1,6 @@
 import { eq } from "drizzle-orm";
 import { dataExports, type ExportRow } from "../../db/schema";
-import { compileFilters, scopeForAccess, type EventQuery } from "../events/filters";
+import { compileFilters, type EventQuery, scopeForAccess } from "../events/filters";
 import type { StepContext, StepResult } from "../tasks/engine";
 import { csvHeader, csvLines, csvRecord, jsonLine } from "./format";
 import { readExportPages } from "./read";
@@ -9,7 +9,15 @@ import { readExportPages } from "./read";
 export const PART_SIZE = 5 * 1024 * 1024;
 
 /** `rest`: the R2 key of the bytes made after the last full part, carried to the next step. */
-type Checkpoint = { uploadId?: string; cursor?: string | null; parts: R2UploadedPart[]; rows: number; bytes: number; largestPart?: number; rest?: string | null };
+type Checkpoint = {
+  uploadId?: string;
+  cursor?: string | null;
+  parts: R2UploadedPart[];
+  rows: number;
+  bytes: number;
+  largestPart?: number;
+  rest?: string | null;
+};
 
 const encoder = new TextEncoder();
 
@@ -76,7 +84,10 @@ async function carriedBytes(files: R2Bucket, key: string | null | undefined): Pr
 
 export function exportQuery(row: ExportRow, timeZone: string): EventQuery {
   const query = compileFilters(row.filters, timeZone);
-  return scopeForAccess(query, { role: row.scope.configuration ? "admin" : "member", organizationId: row.scope.organizationId });
+  return scopeForAccess(query, {
+    role: row.scope.configuration ? "admin" : "member",
+    organizationId: row.scope.organizationId,
+  });
 }
 
 /**
@@ -107,13 +118,16 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
   // PART_SIZE parts and keeps what is left in a small object named after the parts so far (a
   // repeated step reads and writes the same names, so nothing doubles).
   const part = new PartBuffer(row.gzip, await carriedBytes(env.FILES, state.rest));
-  if (state.rows === 0 && state.parts.length === 0 && !state.rest && row.format === "csv") await part.write(csvHeader());
+  if (state.rows === 0 && state.parts.length === 0 && !state.rest && row.format === "csv")
+    await part.write(csvHeader());
   let cursor = state.cursor ?? null;
   let rows = 0;
   let exhausted = true;
   for await (const page of readExportPages(db, project.id, query, cursor)) {
     if (page.events.length > 0) {
-      await part.write(row.format === "csv" ? csvLines(page.events.map(csvRecord)) : page.events.map(jsonLine).join(""));
+      await part.write(
+        row.format === "csv" ? csvLines(page.events.map(csvRecord)) : page.events.map(jsonLine).join(""),
+      );
       rows += page.events.length;
     }
     cursor = page.cursor;
@@ -150,20 +164,41 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
       }
       return { done: false, checkpoint: next, processed: next.rows };
     }
-    if (remainder.byteLength > 0 || parts.length === 0) parts.push(await upload.uploadPart(parts.length + 1, remainder));
+    if (remainder.byteLength > 0 || parts.length === 0)
+      parts.push(await upload.uploadPart(parts.length + 1, remainder));
     await upload.complete(parts);
     return await finishExport(env, db, row.id, row.fileKey, next);
   } catch (error) {
     // A run that completed the upload and then crashed before its commit: the file is there.
     if (!exhausted || !(await env.FILES.head(row.fileKey))) throw error;
-    return await finishExport(env, db, row.id, row.fileKey, { ...state, rows: state.rows + rows, bytes: state.bytes + made });
+    return await finishExport(env, db, row.id, row.fileKey, {
+      ...state,
+      rows: state.rows + rows,
+      bytes: state.bytes + made,
+    });
   }
 }
 
-async function finishExport(env: Env, db: StepContext["db"], exportId: string, fileKey: string, next: Checkpoint): Promise<StepResult> {
+async function finishExport(
+  env: Env,
+  db: StepContext["db"],
+  exportId: string,
+  fileKey: string,
+  next: Checkpoint,
+): Promise<StepResult> {
   const leftovers = await env.FILES.list({ prefix: `${fileKey}.rest-` });
   if (leftovers.objects.length) await env.FILES.delete(leftovers.objects.map((o) => o.key));
   const now = Date.now();
-  await db.update(dataExports).set({ rowCount: next.rows, bytes: next.bytes, finishedAt: now }).where(eq(dataExports.id, exportId));
-  return { done: true, checkpoint: next, processed: next.rows, total: next.rows, success: next.rows, result: { exportId, rows: next.rows, bytes: next.bytes } };
+  await db
+    .update(dataExports)
+    .set({ rowCount: next.rows, bytes: next.bytes, finishedAt: now })
+    .where(eq(dataExports.id, exportId));
+  return {
+    done: true,
+    checkpoint: next,
+    processed: next.rows,
+    total: next.rows,
+    success: next.rows,
+    result: { exportId, rows: next.rows, bytes: next.bytes },
+  };
 }

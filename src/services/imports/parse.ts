@@ -88,7 +88,11 @@ export function csvToEvent(row: Record<string, string>): Record<string, unknown>
 }
 
 /** Parses CSV text; the first record of the file is the header. */
-export function parseCsv(text: string, firstLine: number, header: string[] | undefined): { header: string[]; records: RawRecord[] } {
+export function parseCsv(
+  text: string,
+  firstLine: number,
+  header: string[] | undefined,
+): { header: string[]; records: RawRecord[] } {
   const out: RawRecord[] = [];
   // A malformed record (a stray quote…) is reported with its line and the rest still imports.
   const rows = parse(text, {
@@ -98,7 +102,11 @@ export function parseCsv(text: string, firstLine: number, header: string[] | und
     bom: true,
     skip_records_with_error: true,
     on_skip: (error) => {
-      if (error) out.push({ line: firstLine + Math.max(0, (error as { lines?: number }).lines ?? 1) - 1, error: `not valid CSV: ${error.message}` });
+      if (error)
+        out.push({
+          line: firstLine + Math.max(0, (error as { lines?: number }).lines ?? 1) - 1,
+          error: `not valid CSV: ${error.message}`,
+        });
     },
   }) as unknown as { record: string[]; info: { lines: number } }[];
   let columns = header;
@@ -107,7 +115,8 @@ export function parseCsv(text: string, firstLine: number, header: string[] | und
     if (!columns) {
       columns = record.map((c) => c.trim());
       const unknown = columns.filter((c) => c && !KNOWN.has(c) && c !== "id" && c !== "occurred_at");
-      if (unknown.length) out.push({ line, error: `unknown column${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (ignored)` });
+      if (unknown.length)
+        out.push({ line, error: `unknown column${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (ignored)` });
       continue;
     }
     const object = Object.fromEntries(columns.map((c, i) => [c, record[i] ?? ""]));

@@ -20,18 +20,31 @@ export function importFormat(contentType: string | undefined): "csv" | "jsonl" |
 export async function requestImport(
   db: Db,
   env: Env,
-  input: { project: Project; format: "csv" | "jsonl"; body: ReadableStream | Blob | ArrayBuffer; size: number; name: string; createdBy: string },
+  input: {
+    project: Project;
+    format: "csv" | "jsonl";
+    body: ReadableStream | Blob | ArrayBuffer;
+    size: number;
+    name: string;
+    createdBy: string;
+  },
   now = Date.now(),
 ): Promise<Task> {
   const fileKey = `imports/${input.project.id}/${newId("tsk", now).slice(4)}.${input.format}`;
-  const stored = await env.FILES.put(fileKey, input.body, { httpMetadata: { contentType: input.format === "csv" ? "text/csv" : "application/x-ndjson" } });
+  const stored = await env.FILES.put(fileKey, input.body, {
+    httpMetadata: { contentType: input.format === "csv" ? "text/csv" : "application/x-ndjson" },
+  });
   if (!stored) throw new Error("the upload was not stored");
-  const task = await createTask(db, {
-    projectId: input.project.id,
-    type: "import",
-    params: { fileKey, format: input.format, size: stored.size, name: input.name.slice(0, 200) },
-    createdBy: input.createdBy,
-  }, now);
+  const task = await createTask(
+    db,
+    {
+      projectId: input.project.id,
+      type: "import",
+      params: { fileKey, format: input.format, size: stored.size, name: input.name.slice(0, 200) },
+      createdBy: input.createdBy,
+    },
+    now,
+  );
   await enqueueStep(env, task.id);
   return task;
 }

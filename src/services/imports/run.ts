@@ -1,6 +1,6 @@
+import type { TaskError } from "../../db/schema";
 import { AppError } from "../../lib/errors";
 import { toValidationError } from "../../lib/validation";
-import type { TaskError } from "../../db/schema";
 import { recordEvents } from "../events/record";
 import { EventInput } from "../events/schema";
 import type { StepContext, StepResult } from "../tasks/engine";
@@ -10,7 +10,14 @@ import { lastBoundary, parseCsv, parseJsonLines, type RawRecord } from "./parse"
 export const IMPORT_CHUNK_BYTES = 512 * 1024;
 const BATCH = 500;
 
-type Checkpoint = { offset: number; line: number; header?: string[]; stored: number; duplicates: number; fraction: number };
+type Checkpoint = {
+  offset: number;
+  line: number;
+  header?: string[];
+  stored: number;
+  duplicates: number;
+  fraction: number;
+};
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
@@ -20,12 +27,14 @@ const encoder = new TextEncoder();
  * the same events again and they answer as duplicates instead of being stored twice.
  */
 function withId(value: unknown, taskId: string, line: number): unknown {
-  if (value && typeof value === "object" && !Array.isArray(value) && !("id" in value)) return { id: `evt_imp_${taskId.slice(4)}_${line}`, ...value };
+  if (value && typeof value === "object" && !Array.isArray(value) && !("id" in value))
+    return { id: `evt_imp_${taskId.slice(4)}_${line}`, ...value };
   return value;
 }
 
 function problemOf(error: unknown): string {
-  if (error instanceof AppError) return error.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join("; ") || error.message;
+  if (error instanceof AppError)
+    return error.errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join("; ") || error.message;
   throw error;
 }
 
@@ -38,7 +47,8 @@ export async function importStep({ env, task, project }: StepContext): Promise<S
   const text = decoder.decode(await object.arrayBuffer());
   const atEnd = state.offset + IMPORT_CHUNK_BYTES >= size;
   const cut = atEnd ? text.length : lastBoundary(text, format === "csv");
-  if (cut === 0 && !atEnd) throw new Error(`the record at line ${state.line} is longer than ${IMPORT_CHUNK_BYTES / 1024} KB`);
+  if (cut === 0 && !atEnd)
+    throw new Error(`the record at line ${state.line} is longer than ${IMPORT_CHUNK_BYTES / 1024} KB`);
   const chunk = text.slice(0, cut);
   const consumed = encoder.encode(chunk).byteLength;
 
@@ -61,7 +71,13 @@ export async function importStep({ env, task, project }: StepContext): Promise<S
     }
     const parsed = EventInput.safeParse(withId(record.value, task.id, record.line));
     if (parsed.success) valid.push({ line: record.line, input: parsed.data });
-    else errors.push({ line: record.line, message: toValidationError(parsed.error).errors.map((e) => `${e.path}: ${e.message}`).join("; ") });
+    else
+      errors.push({
+        line: record.line,
+        message: toValidationError(parsed.error)
+          .errors.map((e) => `${e.path}: ${e.message}`)
+          .join("; "),
+      });
   }
 
   let stored = 0;
@@ -69,7 +85,12 @@ export async function importStep({ env, task, project }: StepContext): Promise<S
   for (let i = 0; i < valid.length; i += BATCH) {
     const batch = valid.slice(i, i + BATCH);
     try {
-      const results = await recordEvents(env.DB, project, batch.map((b) => b.input), { batch: true, webhooks: env.WEBHOOKS });
+      const results = await recordEvents(
+        env.DB,
+        project,
+        batch.map((b) => b.input),
+        { batch: true, webhooks: env.WEBHOOKS },
+      );
       for (const r of results) r.duplicate ? duplicates++ : stored++;
     } catch (error) {
       problemOf(error);

@@ -1,9 +1,9 @@
-import { and, asc, desc, eq, gt, gte, inArray, lt, lte } from "drizzle-orm";
-import { digestBody as offlineDigestBody } from "../../lib/verify-offline";
+import { and, asc, desc, eq, gt, gte, lt, lte } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { digests, projects, prunedWindows, type Digest, type Project } from "../../db/schema";
+import { type Digest, digests, type Project, projects, prunedWindows } from "../../db/schema";
 import { merkleRoot, sha256Text } from "../../lib/merkle";
 import { keyId, parseSigningKey, signText, verifyText } from "../../lib/signing";
+import { digestBody as offlineDigestBody } from "../../lib/verify-offline";
 import { notify } from "../notifications/notify";
 
 // Integrity (DESIGN §9): every hour, per project, a digest of the events received in the closed
@@ -22,8 +22,17 @@ export const GENESIS = "0".repeat(64);
 type Window = { count: number; root: string; altered: string[] };
 
 /** The digest's own hash covers every field a verifier checks (the same text the offline verifier builds). */
-export function digestBody(d: Pick<Digest, "projectId" | "windowStart" | "windowEnd" | "eventCount" | "root" | "previousHash">): string {
-  return offlineDigestBody({ project_id: d.projectId, window_start: d.windowStart, window_end: d.windowEnd, event_count: d.eventCount, root: d.root, previous_hash: d.previousHash });
+export function digestBody(
+  d: Pick<Digest, "projectId" | "windowStart" | "windowEnd" | "eventCount" | "root" | "previousHash">,
+): string {
+  return offlineDigestBody({
+    project_id: d.projectId,
+    window_start: d.windowStart,
+    window_end: d.windowEnd,
+    event_count: d.eventCount,
+    root: d.root,
+    previous_hash: d.previousHash,
+  });
 }
 
 export function digestView(d: Digest) {
@@ -66,30 +75,52 @@ export async function computeWindow(d1: D1Database, projectId: string, start: nu
   return { count: leaves.length, root: await merkleRoot(leaves), altered };
 }
 
-export async function publicKeyOf(signingKey: string | undefined): Promise<{ public_key: string; key_id: string; algorithm: "Ed25519" } | undefined> {
+export async function publicKeyOf(
+  signingKey: string | undefined,
+): Promise<{ public_key: string; key_id: string; algorithm: "Ed25519" } | undefined> {
   if (!signingKey) return undefined;
   const jwk = parseSigningKey(signingKey);
   return { algorithm: "Ed25519", public_key: jwk.x, key_id: await keyId(jwk.x) };
 }
 
 /** Writes the digests of every closed window since the project's last one (up to 48 a run). */
-export async function createDigests(env: Env, db: Db, project: Project, signingKey: string, now = Date.now()): Promise<number> {
+export async function createDigests(
+  env: Env,
+  db: Db,
+  project: Project,
+  signingKey: string,
+  now = Date.now(),
+): Promise<number> {
   const jwk = parseSigningKey(signingKey);
   const kid = await keyId(jwk.x);
-  const [last] = await db.select().from(digests).where(eq(digests.projectId, project.id)).orderBy(desc(digests.windowStart)).limit(1);
+  const [last] = await db
+    .select()
+    .from(digests)
+    .where(eq(digests.projectId, project.id))
+    .orderBy(desc(digests.windowStart))
+    .limit(1);
   let start = last ? last.windowEnd : Math.floor(project.createdAt / WINDOW_MS) * WINDOW_MS;
   let previous = last ? last.hash : GENESIS;
   let made = 0;
   while (start + WINDOW_MS + GRACE_MS <= now && made < MAX_WINDOWS_PER_RUN) {
     const end = start + WINDOW_MS;
     const window = await computeWindow(env.DB, project.id, start, end);
-    const body = { projectId: project.id, windowStart: start, windowEnd: end, eventCount: window.count, root: window.root, previousHash: previous };
+    const body = {
+      projectId: project.id,
+      windowStart: start,
+      windowEnd: end,
+      eventCount: window.count,
+      root: window.root,
+      previousHash: previous,
+    };
     const text = digestBody(body);
     const hash = await sha256Text(text);
     const digest: Digest = { ...body, hash, signature: await signText(jwk, hash), keyId: kid, createdAt: now };
     const inserted = await db.insert(digests).values(digest).onConflictDoNothing().returning({ hash: digests.hash });
     if (inserted.length === 0) break; // another run wrote this window first
-    await env.FILES.put(`digests/${project.id}/${start}.json`, JSON.stringify(digestView(digest)), { httpMetadata: { contentType: "application/json" } });
+    await env.FILES.put(`digests/${project.id}/${start}.json`, JSON.stringify(digestView(digest)), {
+      httpMetadata: { contentType: "application/json" },
+    });
     previous = hash;
     start = end;
     made++;
@@ -98,30 +129,62 @@ export async function createDigests(env: Env, db: Db, project: Project, signingK
 }
 
 /** The hourly cron: digests for every project. */
-export async function createAllDigests(env: Env, db: Db, signingKey: string | undefined, now = Date.now()): Promise<number> {
+export async function createAllDigests(
+  env: Env,
+  db: Db,
+  signingKey: string | undefined,
+  now = Date.now(),
+): Promise<number> {
   if (!signingKey) {
     console.error("INTEGRITY_SIGNING_KEY is not set: no integrity digests are written");
     return 0;
   }
   let made = 0;
-  for (const project of await db.select().from(projects)) made += await createDigests(env, db, project, signingKey, now);
+  for (const project of await db.select().from(projects))
+    made += await createDigests(env, db, project, signingKey, now);
   return made;
 }
 
-export async function listDigests(db: Db, projectId: string, from: number | undefined, to: number | undefined, limit = 1000): Promise<Digest[]> {
+export async function listDigests(
+  db: Db,
+  projectId: string,
+  from: number | undefined,
+  to: number | undefined,
+  limit = 1000,
+): Promise<Digest[]> {
   return db
     .select()
     .from(digests)
-    .where(and(eq(digests.projectId, projectId), from !== undefined ? gt(digests.windowEnd, from) : undefined, to !== undefined ? lt(digests.windowStart, to) : undefined))
+    .where(
+      and(
+        eq(digests.projectId, projectId),
+        from !== undefined ? gt(digests.windowEnd, from) : undefined,
+        to !== undefined ? lt(digests.windowStart, to) : undefined,
+      ),
+    )
     .orderBy(asc(digests.windowStart))
     .limit(limit);
 }
 
 export type WindowReport = { window_start: string; window_end: string; reason: string };
-export type Verification = { ok: boolean; checked: number; verified: number; pruned: { window_start: string; window_end: string }[]; broken: WindowReport[]; first_broken: WindowReport | null };
+export type Verification = {
+  ok: boolean;
+  checked: number;
+  verified: number;
+  pruned: { window_start: string; window_end: string }[];
+  broken: WindowReport[];
+  first_broken: WindowReport | null;
+};
 
 /** Recomputes every digested window in [from, to) and checks hashes, signatures and the chain. */
-export async function verifyRange(env: Env, db: Db, project: Project, signingKey: string, from: number, to: number): Promise<Verification> {
+export async function verifyRange(
+  env: Env,
+  db: Db,
+  project: Project,
+  signingKey: string,
+  from: number,
+  to: number,
+): Promise<Verification> {
   const publicKey = parseSigningKey(signingKey).x;
   const list = await listDigests(db, project.id, from, to);
   const pruned = new Set(
@@ -129,29 +192,56 @@ export async function verifyRange(env: Env, db: Db, project: Project, signingKey
       await db
         .select({ start: prunedWindows.windowStart })
         .from(prunedWindows)
-        .where(and(eq(prunedWindows.projectId, project.id), gte(prunedWindows.windowStart, from - WINDOW_MS), lte(prunedWindows.windowStart, to)))
+        .where(
+          and(
+            eq(prunedWindows.projectId, project.id),
+            gte(prunedWindows.windowStart, from - WINDOW_MS),
+            lte(prunedWindows.windowStart, to),
+          ),
+        )
     ).map((p) => p.start),
   );
-  const report: Verification = { ok: true, checked: list.length, verified: 0, pruned: [], broken: [], first_broken: null };
+  const report: Verification = {
+    ok: true,
+    checked: list.length,
+    verified: 0,
+    pruned: [],
+    broken: [],
+    first_broken: null,
+  };
   let previous: Digest | undefined;
   if (list[0]) {
-    const [before] = await db.select().from(digests).where(and(eq(digests.projectId, project.id), eq(digests.windowEnd, list[0].windowStart))).limit(1);
+    const [before] = await db
+      .select()
+      .from(digests)
+      .where(and(eq(digests.projectId, project.id), eq(digests.windowEnd, list[0].windowStart)))
+      .limit(1);
     previous = before;
   }
   for (const d of list) {
-    const where = { window_start: new Date(d.windowStart).toISOString(), window_end: new Date(d.windowEnd).toISOString() };
+    const where = {
+      window_start: new Date(d.windowStart).toISOString(),
+      window_end: new Date(d.windowEnd).toISOString(),
+    };
     const problems: string[] = [];
     const expectedHash = await sha256Text(digestBody(d));
     if (expectedHash !== d.hash) problems.push("the digest record was altered");
-    if (!(await verifyText(publicKey, d.hash, d.signature))) problems.push("the signature does not match the deployment's key");
-    const expectedPrevious = previous ? previous.hash : d.windowStart === list[0]?.windowStart && !previous ? d.previousHash : GENESIS;
+    if (!(await verifyText(publicKey, d.hash, d.signature)))
+      problems.push("the signature does not match the deployment's key");
+    const expectedPrevious = previous
+      ? previous.hash
+      : d.windowStart === list[0]?.windowStart && !previous
+        ? d.previousHash
+        : GENESIS;
     if (d.previousHash !== expectedPrevious) problems.push("the chain to the previous digest is broken");
     if (pruned.has(d.windowStart)) {
       report.pruned.push(where);
     } else {
       const window = await computeWindow(env.DB, project.id, d.windowStart, d.windowEnd);
-      if (window.altered.length) problems.push(`events changed since they were stored: ${window.altered.slice(0, 5).join(", ")}`);
-      else if (window.count !== d.eventCount) problems.push(`${d.eventCount} events were digested, ${window.count} are stored`);
+      if (window.altered.length)
+        problems.push(`events changed since they were stored: ${window.altered.slice(0, 5).join(", ")}`);
+      else if (window.count !== d.eventCount)
+        problems.push(`${d.eventCount} events were digested, ${window.count} are stored`);
       else if (window.root !== d.root) problems.push("the events differ from the digested ones");
       if (!problems.length) report.verified++;
     }
@@ -167,7 +257,13 @@ export async function verifyRange(env: Env, db: Db, project: Project, signingKey
     const first = report.first_broken;
     await notify(
       db,
-      { projectId: project.id, type: "integrity.failed", title: `Integrity check failed for ${first.window_start}`, body: first.reason, link: `/p/${project.id}/integrity` },
+      {
+        projectId: project.id,
+        type: "integrity.failed",
+        title: `Integrity check failed for ${first.window_start}`,
+        body: first.reason,
+        link: `/p/${project.id}/integrity`,
+      },
       `integrity_${project.id.slice(4)}_${Date.parse(first.window_start)}`,
     );
   }

@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt, or } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { apiKeys, projects, type ApiKey } from "../../db/schema";
+import { type ApiKey, apiKeys, projects } from "../../db/schema";
 import type { ApiAuth } from "../../env";
 import { sha256Hex } from "../../lib/crypto";
 
@@ -29,5 +29,7 @@ export async function touchApiKey(db: Db, key: ApiKey, now = Date.now()): Promis
   await db
     .update(apiKeys)
     .set({ lastUsedAt: now })
-    .where(and(eq(apiKeys.id, key.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - TOUCH_INTERVAL_MS))));
+    .where(
+      and(eq(apiKeys.id, key.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, now - TOUCH_INTERVAL_MS))),
+    );
 }

@@ -1,5 +1,5 @@
 import type { Db } from "../../db/client";
-import { apiKeys, type ApiKey, type ApiKeyScope } from "../../db/schema";
+import { type ApiKey, type ApiKeyScope, apiKeys } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import { newId, randomToken } from "../../lib/ids";
 import { API_KEY_PREFIX } from "./authenticate";

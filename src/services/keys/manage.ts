@@ -1,11 +1,11 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { API_KEY_SCOPES, apiKeys, type ApiKey, type Project, type User } from "../../db/schema";
+import { API_KEY_SCOPES, type ApiKey, apiKeys, type Project, type User } from "../../db/schema";
 import { NotFoundError } from "../../lib/errors";
-import { actorOf, logOwnEvent, requestOf, type Origin } from "../audit/log-own";
-import { createApiKey } from "./create";
+import { actorOf, logOwnEvent, type Origin, requestOf } from "../audit/log-own";
 import { notify } from "../notifications/notify";
+import { createApiKey } from "./create";
 
 export const NewApiKeyInput = z.object({
   name: z.string().trim().min(1, "give the key a name, e.g. where it is used").max(100),
@@ -22,7 +22,12 @@ export async function issueApiKey(
   d1: D1Database,
   input: { project: Project; name: string; scope: ApiKey["scope"]; user: User; origin: Origin },
 ): Promise<{ key: ApiKey; secret: string }> {
-  const created = await createApiKey(db, { projectId: input.project.id, name: input.name, scope: input.scope, createdBy: input.user.id });
+  const created = await createApiKey(db, {
+    projectId: input.project.id,
+    name: input.name,
+    scope: input.scope,
+    createdBy: input.user.id,
+  });
   await logOwnEvent(d1, [input.project], {
     category: "configuration",
     type: "api_key.created",
@@ -34,7 +39,16 @@ export async function issueApiKey(
     changes: { scope: [null, input.scope], prefix: [null, created.key.prefix] },
     request: requestOf(input.origin),
   });
-  await notify(db, { projectId: input.project.id, type: "security.api_key", title: `API key "${input.name}" (${input.scope}) created by ${input.user.email}`, link: `/p/${input.project.id}/settings/api-keys` }, `key_created_${created.key.id}`);
+  await notify(
+    db,
+    {
+      projectId: input.project.id,
+      type: "security.api_key",
+      title: `API key "${input.name}" (${input.scope}) created by ${input.user.email}`,
+      link: `/p/${input.project.id}/settings/api-keys`,
+    },
+    `key_created_${created.key.id}`,
+  );
   return created;
 }
 
@@ -61,6 +75,15 @@ export async function revokeApiKey(
     changes: { revoked_at: [null, new Date(now).toISOString()] },
     request: requestOf(input.origin),
   });
-  await notify(db, { projectId: input.project.id, type: "security.api_key", title: `API key "${key.name}" revoked by ${input.user.email}`, link: `/p/${input.project.id}/settings/api-keys` }, `key_revoked_${key.id}`);
+  await notify(
+    db,
+    {
+      projectId: input.project.id,
+      type: "security.api_key",
+      title: `API key "${key.name}" revoked by ${input.user.email}`,
+      link: `/p/${input.project.id}/settings/api-keys`,
+    },
+    `key_revoked_${key.id}`,
+  );
   return key;
 }

@@ -1,13 +1,22 @@
 import { and, asc, count, desc, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { invites, MEMBER_ROLES, memberships, users, type Invite, type MemberRole, type Project, type User } from "../../db/schema";
+import {
+  type Invite,
+  invites,
+  MEMBER_ROLES,
+  type MemberRole,
+  memberships,
+  type Project,
+  type User,
+  users,
+} from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
 import { hashPassword } from "../../lib/password";
-import { can, type Access } from "../../lib/permissions";
-import { actorOf, logOwnEvent, requestOf, type Origin } from "../audit/log-own";
+import { type Access, can } from "../../lib/permissions";
+import { actorOf, logOwnEvent, type Origin, requestOf } from "../audit/log-own";
 
 export const INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -23,15 +32,32 @@ export const MemberInput = z.object({
   organization_id: organization.optional(),
   method: z.enum(["invite", "password"], "choose an invite link or a one-time password").default("invite"),
 });
-export const MemberUpdate = z.object({ role: z.enum(MEMBER_ROLES, "choose a role"), organization_id: organization.optional() });
+export const MemberUpdate = z.object({
+  role: z.enum(MEMBER_ROLES, "choose a role"),
+  organization_id: organization.optional(),
+});
 
-export type Member = { userId: string; email: string; name: string; role: MemberRole; organizationId: string | null; createdAt: number };
+export type Member = {
+  userId: string;
+  email: string;
+  name: string;
+  role: MemberRole;
+  organizationId: string | null;
+  createdAt: number;
+};
 
 type Ctx = { project: Project; user: User; access: Access; origin: Origin };
 
 export async function listMembers(db: Db, projectId: string): Promise<Member[]> {
   return db
-    .select({ userId: users.id, email: users.email, name: users.name, role: memberships.role, organizationId: memberships.organizationId, createdAt: memberships.createdAt })
+    .select({
+      userId: users.id,
+      email: users.email,
+      name: users.name,
+      role: memberships.role,
+      organizationId: memberships.organizationId,
+      createdAt: memberships.createdAt,
+    })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
     .where(eq(memberships.projectId, projectId))
@@ -42,7 +68,14 @@ export async function listOpenInvites(db: Db, projectId: string, now = Date.now(
   return db
     .select()
     .from(invites)
-    .where(and(eq(invites.projectId, projectId), isNull(invites.acceptedAt), isNull(invites.revokedAt), gt(invites.expiresAt, now)))
+    .where(
+      and(
+        eq(invites.projectId, projectId),
+        isNull(invites.acceptedAt),
+        isNull(invites.revokedAt),
+        gt(invites.expiresAt, now),
+      ),
+    )
     .orderBy(desc(invites.createdAt));
 }
 
@@ -57,7 +90,14 @@ function scopeFor(role: MemberRole, organizationId: string | null | undefined): 
   return role === "viewer" ? (organizationId ?? null) : null;
 }
 
-async function log(d1: D1Database, ctx: Ctx, type: string, summary: string, member: { id: string; email: string }, changes: Record<string, [unknown, unknown]>) {
+async function log(
+  d1: D1Database,
+  ctx: Ctx,
+  type: string,
+  summary: string,
+  member: { id: string; email: string },
+  changes: Record<string, [unknown, unknown]>,
+) {
   await logOwnEvent(d1, [ctx.project], {
     category: "configuration",
     type,
@@ -80,26 +120,63 @@ export type AddMemberResult =
  * Adds someone to the project. An existing account joins at once; for a new address the admin
  * chooses an invite link (they pick their own password) or a one-time password they must change.
  */
-export async function addMember(db: Db, d1: D1Database, ctx: Ctx, input: z.output<typeof MemberInput>, now = Date.now()): Promise<AddMemberResult> {
+export async function addMember(
+  db: Db,
+  d1: D1Database,
+  ctx: Ctx,
+  input: z.output<typeof MemberInput>,
+  now = Date.now(),
+): Promise<AddMemberResult> {
   checkGrant(ctx, input.role);
   const organizationId = scopeFor(input.role, input.organization_id);
-  const changes = { role: [null, input.role] as [unknown, unknown], organization_id: [null, organizationId] as [unknown, unknown] };
+  const changes = {
+    role: [null, input.role] as [unknown, unknown],
+    organization_id: [null, organizationId] as [unknown, unknown],
+  };
   const [existing] = await db.select().from(users).where(eq(users.email, input.email)).limit(1);
   if (existing) {
-    const [already] = await db.select().from(memberships).where(and(eq(memberships.projectId, ctx.project.id), eq(memberships.userId, existing.id)));
+    const [already] = await db
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.projectId, ctx.project.id), eq(memberships.userId, existing.id)));
     if (already) throw new ConflictError(`${input.email} is already a member of this project.`);
-    await db.insert(memberships).values({ projectId: ctx.project.id, userId: existing.id, role: input.role, organizationId, createdAt: now });
-    await log(d1, ctx, "member.added", `${input.email} added as ${input.role}`, { id: existing.id, email: input.email }, changes);
+    await db
+      .insert(memberships)
+      .values({ projectId: ctx.project.id, userId: existing.id, role: input.role, organizationId, createdAt: now });
+    await log(
+      d1,
+      ctx,
+      "member.added",
+      `${input.email} added as ${input.role}`,
+      { id: existing.id, email: input.email },
+      changes,
+    );
     return { kind: "added", email: input.email };
   }
   if (input.method === "password") {
     const password = randomToken(12);
     const userId = newId("usr", now);
     await db.batch([
-      db.insert(users).values({ id: userId, email: input.email, name: input.email.split("@")[0] ?? input.email, passwordHash: await hashPassword(password), mustChangePassword: true, createdAt: now }),
-      db.insert(memberships).values({ projectId: ctx.project.id, userId, role: input.role, organizationId, createdAt: now }),
+      db.insert(users).values({
+        id: userId,
+        email: input.email,
+        name: input.email.split("@")[0] ?? input.email,
+        passwordHash: await hashPassword(password),
+        mustChangePassword: true,
+        createdAt: now,
+      }),
+      db
+        .insert(memberships)
+        .values({ projectId: ctx.project.id, userId, role: input.role, organizationId, createdAt: now }),
     ]);
-    await log(d1, ctx, "member.added", `${input.email} added as ${input.role} with a one-time password`, { id: userId, email: input.email }, changes);
+    await log(
+      d1,
+      ctx,
+      "member.added",
+      `${input.email} added as ${input.role} with a one-time password`,
+      { id: userId, email: input.email },
+      changes,
+    );
     return { kind: "created", email: input.email, password };
   }
   const token = randomToken(32);
@@ -120,7 +197,10 @@ export async function addMember(db: Db, d1: D1Database, ctx: Ctx, input: z.outpu
 }
 
 async function ownerCount(db: Db, projectId: string): Promise<number> {
-  const [row] = await db.select({ n: count() }).from(memberships).where(and(eq(memberships.projectId, projectId), eq(memberships.role, "owner")));
+  const [row] = await db
+    .select({ n: count() })
+    .from(memberships)
+    .where(and(eq(memberships.projectId, projectId), eq(memberships.role, "owner")));
   return row?.n ?? 0;
 }
 
@@ -134,26 +214,47 @@ async function memberOf(db: Db, projectId: string, userId: string) {
   return row;
 }
 
-export async function updateMember(db: Db, d1: D1Database, ctx: Ctx, userId: string, input: z.output<typeof MemberUpdate>): Promise<void> {
+export async function updateMember(
+  db: Db,
+  d1: D1Database,
+  ctx: Ctx,
+  userId: string,
+  input: z.output<typeof MemberUpdate>,
+): Promise<void> {
   const { membership, email } = await memberOf(db, ctx.project.id, userId);
   checkGrant(ctx, input.role, membership.role);
   const organizationId = scopeFor(input.role, input.organization_id);
   if (membership.role === "owner" && input.role !== "owner" && (await ownerCount(db, ctx.project.id)) <= 1) {
-    throw new ValidationError("A project needs at least one owner: make someone else owner first.", [{ path: "role", message: "last owner" }]);
+    throw new ValidationError("A project needs at least one owner: make someone else owner first.", [
+      { path: "role", message: "last owner" },
+    ]);
   }
   const changes: Record<string, [unknown, unknown]> = {};
   if (membership.role !== input.role) changes.role = [membership.role, input.role];
-  if (membership.organizationId !== organizationId) changes.organization_id = [membership.organizationId, organizationId];
+  if (membership.organizationId !== organizationId)
+    changes.organization_id = [membership.organizationId, organizationId];
   if (Object.keys(changes).length === 0) return;
-  await db.update(memberships).set({ role: input.role, organizationId }).where(and(eq(memberships.projectId, ctx.project.id), eq(memberships.userId, userId)));
-  await log(d1, ctx, "member.updated", `${email} is now ${input.role}${organizationId ? ` of ${organizationId}` : ""}`, { id: userId, email }, changes);
+  await db
+    .update(memberships)
+    .set({ role: input.role, organizationId })
+    .where(and(eq(memberships.projectId, ctx.project.id), eq(memberships.userId, userId)));
+  await log(
+    d1,
+    ctx,
+    "member.updated",
+    `${email} is now ${input.role}${organizationId ? ` of ${organizationId}` : ""}`,
+    { id: userId, email },
+    changes,
+  );
 }
 
 export async function removeMember(db: Db, d1: D1Database, ctx: Ctx, userId: string): Promise<void> {
   const { membership, email } = await memberOf(db, ctx.project.id, userId);
   checkGrant(ctx, membership.role, membership.role);
   if (membership.role === "owner" && (await ownerCount(db, ctx.project.id)) <= 1) {
-    throw new ValidationError("A project needs at least one owner: make someone else owner first.", [{ path: "role", message: "last owner" }]);
+    throw new ValidationError("A project needs at least one owner: make someone else owner first.", [
+      { path: "role", message: "last owner" },
+    ]);
   }
   await db.delete(memberships).where(and(eq(memberships.projectId, ctx.project.id), eq(memberships.userId, userId)));
   await log(d1, ctx, "member.removed", `${email} removed`, { id: userId, email }, { role: [membership.role, null] });
@@ -163,8 +264,22 @@ export async function revokeInvite(db: Db, d1: D1Database, ctx: Ctx, inviteId: s
   const [invite] = await db
     .update(invites)
     .set({ revokedAt: Date.now() })
-    .where(and(eq(invites.id, inviteId), eq(invites.projectId, ctx.project.id), isNull(invites.acceptedAt), isNull(invites.revokedAt)))
+    .where(
+      and(
+        eq(invites.id, inviteId),
+        eq(invites.projectId, ctx.project.id),
+        isNull(invites.acceptedAt),
+        isNull(invites.revokedAt),
+      ),
+    )
     .returning();
   if (!invite) throw new NotFoundError("No open invitation with this id.");
-  await log(d1, ctx, "invite.revoked", `Invitation of ${invite.email} revoked`, { id: invite.id, email: invite.email }, { revoked: [false, true] });
+  await log(
+    d1,
+    ctx,
+    "invite.revoked",
+    `Invitation of ${invite.email} revoked`,
+    { id: invite.id, email: invite.email },
+    { revoked: [false, true] },
+  );
 }

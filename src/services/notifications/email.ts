@@ -1,6 +1,13 @@
 import { and, eq, gt, inArray, isNull } from "drizzle-orm";
 import { createDb, type Db } from "../../db/client";
-import { memberships, notifications, notificationSubscriptions, projects, users, type Notification } from "../../db/schema";
+import {
+  memberships,
+  type Notification,
+  notificationSubscriptions,
+  notifications,
+  projects,
+  users,
+} from "../../db/schema";
 import { logOwnEvent } from "../audit/log-own";
 
 // Notification e-mails: members choose types per project; a cron sends what is due through the
@@ -11,27 +18,50 @@ type SendEmail = { send(message: unknown): Promise<void> };
 export const FROM_ADDRESS = "trailbook@notifications.invalid";
 
 export async function subscriptionsOf(db: Db, projectId: string, userId: string): Promise<string[]> {
-  const rows = await db.select({ type: notificationSubscriptions.type }).from(notificationSubscriptions).where(and(eq(notificationSubscriptions.projectId, projectId), eq(notificationSubscriptions.userId, userId)));
+  const rows = await db
+    .select({ type: notificationSubscriptions.type })
+    .from(notificationSubscriptions)
+    .where(and(eq(notificationSubscriptions.projectId, projectId), eq(notificationSubscriptions.userId, userId)));
   return rows.map((r) => r.type);
 }
 
 export async function setSubscriptions(db: Db, projectId: string, userId: string, types: string[]): Promise<void> {
-  await db.delete(notificationSubscriptions).where(and(eq(notificationSubscriptions.projectId, projectId), eq(notificationSubscriptions.userId, userId)));
+  await db
+    .delete(notificationSubscriptions)
+    .where(and(eq(notificationSubscriptions.projectId, projectId), eq(notificationSubscriptions.userId, userId)));
   for (let i = 0; i < types.length; i += 30) {
-    await db.insert(notificationSubscriptions).values(types.slice(i, i + 30).map((type) => ({ projectId, userId, type })));
+    await db
+      .insert(notificationSubscriptions)
+      .values(types.slice(i, i + 30).map((type) => ({ projectId, userId, type })));
   }
 }
 
 function mime(from: string, to: string, subject: string, text: string): string {
   const clean = (s: string) => s.replace(/[\r\n]+/g, " ");
-  return [`From: Trailbook <${from}>`, `To: <${clean(to)}>`, `Subject: ${clean(subject)}`, "MIME-Version: 1.0", "Content-Type: text/plain; charset=utf-8", "", text].join("\r\n");
+  return [
+    `From: Trailbook <${from}>`,
+    `To: <${clean(to)}>`,
+    `Subject: ${clean(subject)}`,
+    "MIME-Version: 1.0",
+    "Content-Type: text/plain; charset=utf-8",
+    "",
+    text,
+  ].join("\r\n");
 }
 
-async function sendOne(env: Env, to: string, subject: string, text: string): Promise<{ status: "delivered" | "pending" | "blocked"; note?: string }> {
+async function sendOne(
+  env: Env,
+  to: string,
+  subject: string,
+  text: string,
+): Promise<{ status: "delivered" | "pending" | "blocked"; note?: string }> {
   const binding = (env as unknown as { SEND_EMAIL?: SendEmail }).SEND_EMAIL;
-  if (!binding) return { status: "pending", note: "no send_email binding configured (local development): recorded, not sent" };
+  if (!binding)
+    return { status: "pending", note: "no send_email binding configured (local development): recorded, not sent" };
   try {
-    const { EmailMessage } = (await import("cloudflare:email")) as { EmailMessage: new (from: string, to: string, raw: string) => unknown };
+    const { EmailMessage } = (await import("cloudflare:email")) as {
+      EmailMessage: new (from: string, to: string, raw: string) => unknown;
+    };
     await binding.send(new EmailMessage(FROM_ADDRESS, to, mime(FROM_ADDRESS, to, subject, text)));
     return { status: "delivered" };
   } catch (error) {
@@ -44,7 +74,13 @@ async function recipients(db: Db, n: Notification): Promise<{ userId: string; em
     .select({ userId: users.id, email: users.email })
     .from(notificationSubscriptions)
     .innerJoin(users, eq(users.id, notificationSubscriptions.userId))
-    .innerJoin(memberships, and(eq(memberships.userId, notificationSubscriptions.userId), eq(memberships.projectId, notificationSubscriptions.projectId)))
+    .innerJoin(
+      memberships,
+      and(
+        eq(memberships.userId, notificationSubscriptions.userId),
+        eq(memberships.projectId, notificationSubscriptions.projectId),
+      ),
+    )
     .where(and(eq(notificationSubscriptions.projectId, n.projectId), eq(notificationSubscriptions.type, n.type)));
   return n.userId ? rows.filter((r) => r.userId === n.userId) : rows;
 }
@@ -60,14 +96,27 @@ export async function sendNotificationEmails(env: Env, now = Date.now()): Promis
   let sent = 0;
   for (const n of due) {
     // Claimed first, so two overlapping runs never e-mail twice.
-    const claimed = await db.update(notifications).set({ emailedAt: now }).where(and(eq(notifications.id, n.id), isNull(notifications.emailedAt))).returning({ id: notifications.id });
+    const claimed = await db
+      .update(notifications)
+      .set({ emailedAt: now })
+      .where(and(eq(notifications.id, n.id), isNull(notifications.emailedAt)))
+      .returning({ id: notifications.id });
     if (claimed.length === 0) continue;
     const to = await recipients(db, n);
     if (to.length === 0) continue;
-    const [project] = await db.select().from(projects).where(inArray(projects.id, [n.projectId])).limit(1);
+    const [project] = await db
+      .select()
+      .from(projects)
+      .where(inArray(projects.id, [n.projectId]))
+      .limit(1);
     if (!project) continue;
     for (const r of to) {
-      const result = await sendOne(env, r.email, `[Trailbook · ${project.name}] ${n.title}`, [n.title, n.body ?? "", n.link ? `Open: ${n.link}` : ""].filter(Boolean).join("\n\n"));
+      const result = await sendOne(
+        env,
+        r.email,
+        `[Trailbook · ${project.name}] ${n.title}`,
+        [n.title, n.body ?? "", n.link ? `Open: ${n.link}` : ""].filter(Boolean).join("\n\n"),
+      );
       await logOwnEvent(env.DB, [project], {
         category: "email",
         type: "email.sent",

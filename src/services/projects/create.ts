@@ -1,5 +1,5 @@
 import type { Db } from "../../db/client";
-import { projects, type Project } from "../../db/schema";
+import { type Project, projects } from "../../db/schema";
 import { ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { isValidTimeZone } from "../../lib/time";
@@ -10,7 +10,9 @@ export async function createProject(
 ): Promise<Project> {
   const timezone = input.timezone ?? "UTC";
   if (!isValidTimeZone(timezone)) {
-    throw new ValidationError(`timezone: "${timezone}" is not an IANA time zone`, [{ path: "timezone", message: "unknown time zone" }]);
+    throw new ValidationError(`timezone: "${timezone}" is not an IANA time zone`, [
+      { path: "timezone", message: "unknown time zone" },
+    ]);
   }
   const [project] = await db
     .insert(projects)

@@ -1,19 +1,34 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { projects, type Project, type User } from "../../db/schema";
+import { type Project, projects, type User } from "../../db/schema";
 import { isValidTimeZone } from "../../lib/time";
-import { actorOf, logOwnEvent, requestOf, type Origin } from "../audit/log-own";
+import { actorOf, logOwnEvent, type Origin, requestOf } from "../audit/log-own";
 
 export const ProjectSettingsInput = z.object({
   name: z.string().trim().min(1, "enter a name").max(100),
   timezone: z.string().trim().refine(isValidTimeZone, "not an IANA time zone (e.g. Europe/Berlin or UTC)"),
-  retention_days: z.coerce.number().int("a whole number of days").min(1, "at least 1 day").max(3650, "at most 3650 days (10 years)"),
+  retention_days: z.coerce
+    .number()
+    .int("a whole number of days")
+    .min(1, "at least 1 day")
+    .max(3650, "at most 3650 days (10 years)"),
   redaction_keys: z
     .string()
     .max(2000)
-    .transform((text) => [...new Set(text.split(/[\s,]+/).map((k) => k.trim()).filter(Boolean))])
-    .pipe(z.array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "keys are letters, digits and _ . - (at most 64)")).max(50, "at most 50 keys")),
+    .transform((text) => [
+      ...new Set(
+        text
+          .split(/[\s,]+/)
+          .map((k) => k.trim())
+          .filter(Boolean),
+      ),
+    ])
+    .pipe(
+      z
+        .array(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "keys are letters, digits and _ . - (at most 64)"))
+        .max(50, "at most 50 keys"),
+    ),
   /** A checkbox: present ("1") when checked. */
   archive: z
     .enum(["1"])
@@ -29,13 +44,22 @@ export async function updateProjectSettings(
   input: { project: Project; settings: ProjectSettingsInput; user: User; origin: Origin },
 ): Promise<Project> {
   const { project, settings } = input;
-  const next = { name: settings.name, timezone: settings.timezone, retentionDays: settings.retention_days, redactionKeys: settings.redaction_keys, archiveEnabled: settings.archive };
+  const next = {
+    name: settings.name,
+    timezone: settings.timezone,
+    retentionDays: settings.retention_days,
+    redactionKeys: settings.redaction_keys,
+    archiveEnabled: settings.archive,
+  };
   const changes: Record<string, [unknown, unknown]> = {};
   if (project.name !== next.name) changes.name = [project.name, next.name];
   if (project.timezone !== next.timezone) changes.timezone = [project.timezone, next.timezone];
-  if (project.retentionDays !== next.retentionDays) changes.retention_days = [project.retentionDays, next.retentionDays];
-  if (JSON.stringify(project.redactionKeys) !== JSON.stringify(next.redactionKeys)) changes.redaction_keys = [project.redactionKeys, next.redactionKeys];
-  if (project.archiveEnabled !== next.archiveEnabled) changes.archive_before_delete = [project.archiveEnabled, next.archiveEnabled];
+  if (project.retentionDays !== next.retentionDays)
+    changes.retention_days = [project.retentionDays, next.retentionDays];
+  if (JSON.stringify(project.redactionKeys) !== JSON.stringify(next.redactionKeys))
+    changes.redaction_keys = [project.redactionKeys, next.redactionKeys];
+  if (project.archiveEnabled !== next.archiveEnabled)
+    changes.archive_before_delete = [project.archiveEnabled, next.archiveEnabled];
   if (Object.keys(changes).length === 0) return project;
   const [updated] = await db.update(projects).set(next).where(eq(projects.id, project.id)).returning();
   if (!updated) throw new Error("project vanished during update");

@@ -1,6 +1,16 @@
 import { and, eq, inArray, isNotNull, lt } from "drizzle-orm";
-import { archives, dataExports, notificationArchives, notifications, projects, tasks, webhookAttempts, webhookSendouts, type Project } from "../../db/schema";
 import type { Db } from "../../db/client";
+import {
+  archives,
+  dataExports,
+  notificationArchives,
+  notifications,
+  type Project,
+  projects,
+  tasks,
+  webhookAttempts,
+  webhookSendouts,
+} from "../../db/schema";
 import { logOwnEvent } from "../audit/log-own";
 import { toStoredEvent } from "../events/query";
 import { createTask, enqueueStep, type StepContext, type StepResult } from "../tasks/engine";
@@ -26,8 +36,16 @@ async function gzipLines(lines: string[]): Promise<Uint8Array> {
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Deletes one chunk (archiving it first); the cutoff row lets the delete trigger allow exactly this. */
-async function deleteChunk(env: Env, db: Db, project: Project, cutoff: number, archive: boolean): Promise<{ deleted: number; archived: number }> {
-  const { results } = await env.DB.prepare("SELECT seq, id, occurred_at, received_at, data, hash FROM events WHERE project_id = ?1 AND occurred_at < ?2 ORDER BY occurred_at, id LIMIT ?3")
+async function deleteChunk(
+  env: Env,
+  db: Db,
+  project: Project,
+  cutoff: number,
+  archive: boolean,
+): Promise<{ deleted: number; archived: number }> {
+  const { results } = await env.DB.prepare(
+    "SELECT seq, id, occurred_at, received_at, data, hash FROM events WHERE project_id = ?1 AND occurred_at < ?2 ORDER BY occurred_at, id LIMIT ?3",
+  )
     .bind(project.id, cutoff, CHUNK)
     .all<Row>();
   if (results.length === 0) return { deleted: 0, archived: 0 };
@@ -35,13 +53,27 @@ async function deleteChunk(env: Env, db: Db, project: Project, cutoff: number, a
   if (archive) {
     const first = results[0] as Row;
     const last = results.at(-1) as Row;
-    const body = await gzipLines(results.map((r) => `${JSON.stringify(toStoredEvent({ data: r.data, receivedAt: r.received_at, hash: r.hash }))}\n`));
+    const body = await gzipLines(
+      results.map(
+        (r) => `${JSON.stringify(toStoredEvent({ data: r.data, receivedAt: r.received_at, hash: r.hash }))}\n`,
+      ),
+    );
     // Named by the chunk's first and last rows: a repeated step overwrites the same object.
     const fileKey = `archives/${project.id}/${dayOf(first.occurred_at)}/${first.seq}-${last.seq}.jsonl.gz`;
-    await env.FILES.put(fileKey, body, { httpMetadata: { contentType: "application/gzip" }, customMetadata: { project: project.id, events: String(results.length) } });
+    await env.FILES.put(fileKey, body, {
+      httpMetadata: { contentType: "application/gzip" },
+      customMetadata: { project: project.id, events: String(results.length) },
+    });
     await db
       .insert(archives)
-      .values({ projectId: project.id, fileKey, day: dayOf(first.occurred_at), eventCount: results.length, bytes: body.byteLength, createdAt: Date.now() })
+      .values({
+        projectId: project.id,
+        fileKey,
+        day: dayOf(first.occurred_at),
+        eventCount: results.length,
+        bytes: body.byteLength,
+        createdAt: Date.now(),
+      })
       .onConflictDoNothing();
     archived = results.length;
   }
@@ -49,31 +81,65 @@ async function deleteChunk(env: Env, db: Db, project: Project, cutoff: number, a
   // The digest windows these events were received in can no longer be recomputed: say so.
   const windows = JSON.stringify([...new Set(results.map((r) => Math.floor(r.received_at / HOUR) * HOUR))]);
   await env.DB.batch([
-    env.DB.prepare("INSERT OR IGNORE INTO pruned_windows (project_id, window_start) SELECT ?1, value FROM json_each(?2)").bind(project.id, windows),
-    env.DB.prepare("INSERT OR REPLACE INTO retention_cutoffs (project_id, cutoff) VALUES (?1, ?2)").bind(project.id, cutoff),
-    env.DB.prepare("DELETE FROM events WHERE project_id = ?1 AND occurred_at < ?2 AND seq IN (SELECT value FROM json_each(?3))").bind(project.id, cutoff, seqs),
+    env.DB.prepare(
+      "INSERT OR IGNORE INTO pruned_windows (project_id, window_start) SELECT ?1, value FROM json_each(?2)",
+    ).bind(project.id, windows),
+    env.DB.prepare("INSERT OR REPLACE INTO retention_cutoffs (project_id, cutoff) VALUES (?1, ?2)").bind(
+      project.id,
+      cutoff,
+    ),
+    env.DB.prepare(
+      "DELETE FROM events WHERE project_id = ?1 AND occurred_at < ?2 AND seq IN (SELECT value FROM json_each(?3))",
+    ).bind(project.id, cutoff, seqs),
     env.DB.prepare("DELETE FROM retention_cutoffs WHERE project_id = ?1").bind(project.id),
   ]);
   return { deleted: results.length, archived };
 }
 
 /** Old operational records go too; export files are removed once the export has expired. */
-async function cleanup(env: Env, db: Db, project: Project, cutoff: number, now: number): Promise<Record<string, number>> {
-  const oldSendouts = await db.select({ id: webhookSendouts.id }).from(webhookSendouts).where(and(eq(webhookSendouts.projectId, project.id), lt(webhookSendouts.createdAt, cutoff))).limit(500);
+async function cleanup(
+  env: Env,
+  db: Db,
+  project: Project,
+  cutoff: number,
+  now: number,
+): Promise<Record<string, number>> {
+  const oldSendouts = await db
+    .select({ id: webhookSendouts.id })
+    .from(webhookSendouts)
+    .where(and(eq(webhookSendouts.projectId, project.id), lt(webhookSendouts.createdAt, cutoff)))
+    .limit(500);
   const sendoutIds = oldSendouts.map((s) => s.id);
   for (let i = 0; i < sendoutIds.length; i += 90) {
     const ids = sendoutIds.slice(i, i + 90);
-    await db.batch([db.delete(webhookAttempts).where(inArray(webhookAttempts.sendoutId, ids)), db.delete(webhookSendouts).where(inArray(webhookSendouts.id, ids))]);
+    await db.batch([
+      db.delete(webhookAttempts).where(inArray(webhookAttempts.sendoutId, ids)),
+      db.delete(webhookSendouts).where(inArray(webhookSendouts.id, ids)),
+    ]);
   }
-  const oldNotifications = await db.select({ id: notifications.id }).from(notifications).where(and(eq(notifications.projectId, project.id), lt(notifications.createdAt, cutoff))).limit(500);
+  const oldNotifications = await db
+    .select({ id: notifications.id })
+    .from(notifications)
+    .where(and(eq(notifications.projectId, project.id), lt(notifications.createdAt, cutoff)))
+    .limit(500);
   const notificationIds = oldNotifications.map((n) => n.id);
   for (let i = 0; i < notificationIds.length; i += 90) {
     const ids = notificationIds.slice(i, i + 90);
-    await db.batch([db.delete(notificationArchives).where(inArray(notificationArchives.notificationId, ids)), db.delete(notifications).where(inArray(notifications.id, ids))]);
+    await db.batch([
+      db.delete(notificationArchives).where(inArray(notificationArchives.notificationId, ids)),
+      db.delete(notifications).where(inArray(notifications.id, ids)),
+    ]);
   }
   const oldTasks = await db
     .delete(tasks)
-    .where(and(eq(tasks.projectId, project.id), inArray(tasks.status, ["done", "failed"]), lt(tasks.createdAt, cutoff), isNotNull(tasks.finishedAt)))
+    .where(
+      and(
+        eq(tasks.projectId, project.id),
+        inArray(tasks.status, ["done", "failed"]),
+        lt(tasks.createdAt, cutoff),
+        isNotNull(tasks.finishedAt),
+      ),
+    )
     .returning({ id: tasks.id });
   const expired = await db
     .select({ id: dataExports.id, fileKey: dataExports.fileKey })
@@ -81,7 +147,12 @@ async function cleanup(env: Env, db: Db, project: Project, cutoff: number, now: 
     .where(and(eq(dataExports.projectId, project.id), lt(dataExports.expiresAt, now)))
     .limit(500);
   if (expired.length) await env.FILES.delete(expired.map((e) => e.fileKey));
-  return { sendouts: sendoutIds.length, notifications: notificationIds.length, tasks: oldTasks.length, export_files: expired.length };
+  return {
+    sendouts: sendoutIds.length,
+    notifications: notificationIds.length,
+    tasks: oldTasks.length,
+    export_files: expired.length,
+  };
 }
 
 export async function retentionStep({ env, db, task, project }: StepContext): Promise<StepResult> {
@@ -95,13 +166,19 @@ export async function retentionStep({ env, db, task, project }: StepContext): Pr
       const chunk = await deleteChunk(env, db, project, cutoff, archive);
       deleted += chunk.deleted;
       archived += chunk.archived;
-      if (chunk.deleted < CHUNK) return { done: false, checkpoint: { ...state, phase: "cleanup", deleted, archived }, processed: deleted };
+      if (chunk.deleted < CHUNK)
+        return { done: false, checkpoint: { ...state, phase: "cleanup", deleted, archived }, processed: deleted };
     }
     return { done: false, checkpoint: { ...state, deleted, archived }, processed: deleted };
   }
   const now = Date.now();
   const cleaned = await cleanup(env, db, project, cutoff, now);
-  const result = { cutoff: new Date(cutoff).toISOString(), deleted_events: state.deleted, archived_events: state.archived, ...cleaned };
+  const result = {
+    cutoff: new Date(cutoff).toISOString(),
+    deleted_events: state.deleted,
+    archived_events: state.archived,
+    ...cleaned,
+  };
   await logOwnEvent(env.DB, [project], {
     category: "activity",
     type: "retention.completed",
@@ -112,7 +189,14 @@ export async function retentionStep({ env, db, task, project }: StepContext): Pr
     entity: { type: "task", id: task.id },
     metadata: result,
   });
-  return { done: true, checkpoint: { ...state, cleaned }, processed: state.deleted, total: state.deleted, success: state.deleted, result };
+  return {
+    done: true,
+    checkpoint: { ...state, cleaned },
+    processed: state.deleted,
+    total: state.deleted,
+    success: state.deleted,
+    result,
+  };
 }
 
 /** The daily cron: one retention task per project, unless one is still running. */
@@ -123,10 +207,25 @@ export async function startRetention(env: Env, db: Db, now = Date.now()): Promis
     const [running] = await db
       .select({ id: tasks.id })
       .from(tasks)
-      .where(and(eq(tasks.projectId, project.id), eq(tasks.type, "retention"), inArray(tasks.status, ["enqueued", "in_progress"])))
+      .where(
+        and(
+          eq(tasks.projectId, project.id),
+          eq(tasks.type, "retention"),
+          inArray(tasks.status, ["enqueued", "in_progress"]),
+        ),
+      )
       .limit(1);
     if (running) continue;
-    const task = await createTask(db, { projectId: project.id, type: "retention", params: { cutoff: now - project.retentionDays * DAY, archive: project.archiveEnabled }, createdBy: null }, now);
+    const task = await createTask(
+      db,
+      {
+        projectId: project.id,
+        type: "retention",
+        params: { cutoff: now - project.retentionDays * DAY, archive: project.archiveEnabled },
+        createdBy: null,
+      },
+      now,
+    );
     await enqueueStep(env, task.id);
     started++;
   }

@@ -1,6 +1,6 @@
 import { createDb } from "../../db/client";
-import { sha256Hex } from "../../lib/crypto";
 import type { Project } from "../../db/schema";
+import { sha256Hex } from "../../lib/crypto";
 import type { PreparedEvent } from "../events/prepare";
 import { notify } from "../notifications/notify";
 
@@ -45,7 +45,9 @@ export async function checkFailedSignIns(d1: D1Database, project: Project, store
       if (seen.has(key)) continue;
       seen.add(key);
       const row = await d1
-        .prepare(`SELECT count(*) AS n FROM events WHERE project_id = ?1 AND ${column} = ?2 AND occurred_at > ?3 AND occurred_at <= ?4 AND category = 'auth' AND status = 'failure'`)
+        .prepare(
+          `SELECT count(*) AS n FROM events WHERE project_id = ?1 AND ${column} = ?2 AND occurred_at > ?3 AND occurred_at <= ?4 AND category = 'auth' AND status = 'failure'`,
+        )
         .bind(project.id, value, f.occurredAt - BURST_WINDOW_MS, f.occurredAt)
         .first<{ n: number }>();
       if ((row?.n ?? 0) < BURST_THRESHOLD) continue;

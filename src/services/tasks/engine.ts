@@ -1,6 +1,6 @@
 import { and, eq, inArray, lt } from "drizzle-orm";
 import { createDb, type Db } from "../../db/client";
-import { projects, tasks, type Project, type Task, type TaskError, type TaskType } from "../../db/schema";
+import { type Project, projects, type Task, type TaskError, type TaskType, tasks } from "../../db/schema";
 import { newId } from "../../lib/ids";
 import type { QueueMessage } from "../../queues/messages";
 import { notifyTaskEnded } from "./finished";
@@ -31,12 +31,28 @@ export async function enqueueStep(env: Env, taskId: string): Promise<void> {
 
 export async function createTask(
   db: Db,
-  input: { projectId: string; type: TaskType; params: Record<string, unknown>; total?: number | null; createdBy: string | null },
+  input: {
+    projectId: string;
+    type: TaskType;
+    params: Record<string, unknown>;
+    total?: number | null;
+    createdBy: string | null;
+  },
   now = Date.now(),
 ): Promise<Task> {
   const [task] = await db
     .insert(tasks)
-    .values({ id: newId("tsk", now), projectId: input.projectId, type: input.type, status: "enqueued", params: input.params, total: input.total ?? null, createdBy: input.createdBy, createdAt: now, updatedAt: now })
+    .values({
+      id: newId("tsk", now),
+      projectId: input.projectId,
+      type: input.type,
+      status: "enqueued",
+      params: input.params,
+      total: input.total ?? null,
+      createdBy: input.createdBy,
+      createdAt: now,
+      updatedAt: now,
+    })
     .returning();
   if (!task) throw new Error("insert into tasks returned no row");
   return task;
@@ -49,9 +65,19 @@ export type StepOutcome = "continued" | "done" | "finished" | "superseded";
  * (at-least-once delivery: a message delivered twice changes nothing). Sends the message for the
  * following step after the commit; `sweepStaleTasks` re-sends it if that send was lost.
  */
-export async function runTaskStep(env: Env, taskId: string, handlers: Record<TaskType, TaskHandler>, options: { enqueueNext?: boolean } = {}): Promise<StepOutcome> {
+export async function runTaskStep(
+  env: Env,
+  taskId: string,
+  handlers: Record<TaskType, TaskHandler>,
+  options: { enqueueNext?: boolean } = {},
+): Promise<StepOutcome> {
   const db = createDb(env.DB);
-  const [row] = await db.select({ task: tasks, project: projects }).from(tasks).innerJoin(projects, eq(projects.id, tasks.projectId)).where(eq(tasks.id, taskId)).limit(1);
+  const [row] = await db
+    .select({ task: tasks, project: projects })
+    .from(tasks)
+    .innerJoin(projects, eq(projects.id, tasks.projectId))
+    .where(eq(tasks.id, taskId))
+    .limit(1);
   if (!row || row.task.status === "done" || row.task.status === "failed") return "finished";
   const { task, project } = row;
   const result = await handlers[task.type]({ env, db, task, project });
@@ -86,7 +112,12 @@ export async function runTaskStep(env: Env, taskId: string, handlers: Record<Tas
 }
 
 /** Runs a task to the end inside this request (small exports that download at once). */
-export async function runTaskInline(env: Env, taskId: string, handlers: Record<TaskType, TaskHandler>, maxSteps = 50): Promise<boolean> {
+export async function runTaskInline(
+  env: Env,
+  taskId: string,
+  handlers: Record<TaskType, TaskHandler>,
+  maxSteps = 50,
+): Promise<boolean> {
   for (let i = 0; i < maxSteps; i++) {
     const outcome = await runTaskStep(env, taskId, handlers, { enqueueNext: false });
     if (outcome === "done" || outcome === "finished") return true;
@@ -97,7 +128,10 @@ export async function runTaskInline(env: Env, taskId: string, handlers: Record<T
 
 /** Records why a step failed; the queue retries it, and the dead-letter handler gives up. */
 export async function recordStepError(db: Db, taskId: string, message: string): Promise<void> {
-  await db.update(tasks).set({ lastError: message.slice(0, 1000), updatedAt: Date.now() }).where(eq(tasks.id, taskId));
+  await db
+    .update(tasks)
+    .set({ lastError: message.slice(0, 1000), updatedAt: Date.now() })
+    .where(eq(tasks.id, taskId));
 }
 
 export async function failTask(db: Db, taskId: string, reason: string, now = Date.now()): Promise<void> {
@@ -106,7 +140,12 @@ export async function failTask(db: Db, taskId: string, reason: string, now = Dat
   const message = task.lastError ? `${reason}: ${task.lastError}` : reason;
   const [failed] = await db
     .update(tasks)
-    .set({ status: "failed", finishedAt: now, updatedAt: now, errors: [...task.errors, { message }].slice(0, MAX_ERRORS) })
+    .set({
+      status: "failed",
+      finishedAt: now,
+      updatedAt: now,
+      errors: [...task.errors, { message }].slice(0, MAX_ERRORS),
+    })
     .where(and(eq(tasks.id, taskId), inArray(tasks.status, ["enqueued", "in_progress"])))
     .returning();
   if (failed) await notifyTaskEnded(db, failed, "failed");

@@ -12,12 +12,28 @@ export async function notifyTaskEnded(db: Db, task: Task, outcome: "done" | "fai
       const r = task.result ?? {};
       await notify(
         db,
-        { projectId: task.projectId, type: "retention.report", title: `Retention removed ${Number(r.deleted_events ?? 0).toLocaleString("en-US")} events`, body: `Archived ${Number(r.archived_events ?? 0).toLocaleString("en-US")}; cut-off ${String(r.cutoff ?? "")}.`, link: `/p/${task.projectId}/tasks/${task.id}` },
+        {
+          projectId: task.projectId,
+          type: "retention.report",
+          title: `Retention removed ${Number(r.deleted_events ?? 0).toLocaleString("en-US")} events`,
+          body: `Archived ${Number(r.archived_events ?? 0).toLocaleString("en-US")}; cut-off ${String(r.cutoff ?? "")}.`,
+          link: `/p/${task.projectId}/tasks/${task.id}`,
+        },
         `${task.id}_report`,
       );
       return;
     }
-    await notify(db, { projectId: task.projectId, type: "retention.failed", title: "The retention run failed", body: task.errors.at(-1)?.message ?? null, link: `/p/${task.projectId}/tasks/${task.id}` }, `${task.id}_failed`);
+    await notify(
+      db,
+      {
+        projectId: task.projectId,
+        type: "retention.failed",
+        title: "The retention run failed",
+        body: task.errors.at(-1)?.message ?? null,
+        link: `/p/${task.projectId}/tasks/${task.id}`,
+      },
+      `${task.id}_failed`,
+    );
     return;
   }
   const userId = task.createdBy?.startsWith("usr_") ? task.createdBy : null;

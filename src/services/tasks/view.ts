@@ -1,6 +1,6 @@
 import { and, desc, eq, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { tasks, type Task, type TaskStatus, type TaskType } from "../../db/schema";
+import { type Task, type TaskStatus, type TaskType, tasks } from "../../db/schema";
 
 /** A task as the API and dashboard show it (DESIGN §4). */
 export function taskView(task: Task) {
@@ -31,7 +31,11 @@ export function taskProgress(task: Task): number {
   return 0;
 }
 
-export async function listTasks(db: Db, projectId: string, filters: { type?: TaskType | undefined; status?: TaskStatus | undefined; limit?: number }) {
+export async function listTasks(
+  db: Db,
+  projectId: string,
+  filters: { type?: TaskType | undefined; status?: TaskStatus | undefined; limit?: number },
+) {
   const where: SQL[] = [eq(tasks.projectId, projectId)];
   if (filters.type) where.push(eq(tasks.type, filters.type));
   if (filters.status) where.push(eq(tasks.status, filters.status));
@@ -44,6 +48,10 @@ export async function listTasks(db: Db, projectId: string, filters: { type?: Tas
 }
 
 export async function getTask(db: Db, projectId: string, id: string): Promise<Task | undefined> {
-  const [task] = await db.select().from(tasks).where(and(eq(tasks.projectId, projectId), eq(tasks.id, id))).limit(1);
+  const [task] = await db
+    .select()
+    .from(tasks)
+    .where(and(eq(tasks.projectId, projectId), eq(tasks.id, id)))
+    .limit(1);
   return task;
 }

@@ -1,6 +1,14 @@
 import { and, eq, inArray } from "drizzle-orm";
 import { createDb, type Db } from "../../db/client";
-import { events, memberships, webhookAttempts, webhookEndpoints, webhookSendouts, type WebhookEndpoint, type WebhookSendout } from "../../db/schema";
+import {
+  events,
+  memberships,
+  type WebhookEndpoint,
+  type WebhookSendout,
+  webhookAttempts,
+  webhookEndpoints,
+  webhookSendouts,
+} from "../../db/schema";
 import { randomToken } from "../../lib/ids";
 import { open } from "../../lib/secret-box";
 import { toStoredEvent } from "../events/query";
@@ -19,13 +27,24 @@ const MAX_DELAY_SECONDS = 12 * 3600; // Queues' longest retry delay
 export const SECRET_PURPOSE = "webhook-secret";
 
 export type Trigger = "auto" | "resend" | "recover" | "test";
-export type DeliveryOutcome = { kind: "sent" } | { kind: "retry"; delaySeconds: number } | { kind: "error"; reason: string } | { kind: "skipped"; reason: string };
+export type DeliveryOutcome =
+  | { kind: "sent" }
+  | { kind: "retry"; delaySeconds: number }
+  | { kind: "error"; reason: string }
+  | { kind: "skipped"; reason: string };
 export type Fetcher = (request: Request) => Promise<Response>;
 
 /** The delay before the attempt after attempt `n` (1-based), with jitter; Retry-After wins when given. */
-export function retryDelaySeconds(attempt: number, retryAfter: string | null, random = Math.random, now = Date.now()): number {
+export function retryDelaySeconds(
+  attempt: number,
+  retryAfter: string | null,
+  random = Math.random,
+  now = Date.now(),
+): number {
   if (retryAfter) {
-    const seconds = /^\d+$/.test(retryAfter.trim()) ? Number(retryAfter) : Math.ceil((Date.parse(retryAfter) - now) / 1000);
+    const seconds = /^\d+$/.test(retryAfter.trim())
+      ? Number(retryAfter)
+      : Math.ceil((Date.parse(retryAfter) - now) / 1000);
     if (Number.isFinite(seconds) && seconds > 0) return Math.min(MAX_DELAY_SECONDS, seconds);
   }
   const base = RETRY_SCHEDULE_SECONDS[Math.min(attempt, RETRY_SCHEDULE_SECONDS.length) - 1] ?? 36000;
@@ -34,7 +53,11 @@ export function retryDelaySeconds(attempt: number, retryAfter: string | null, ra
 
 async function payloadOf(db: Db, sendout: WebhookSendout, now: number): Promise<string | undefined> {
   if (sendout.eventType === "webhook.test") {
-    return JSON.stringify({ type: "webhook.test", timestamp: new Date(now).toISOString(), data: { message: "A test delivery from Trailbook.", sendout_id: sendout.id } });
+    return JSON.stringify({
+      type: "webhook.test",
+      timestamp: new Date(now).toISOString(),
+      data: { message: "A test delivery from Trailbook.", sendout_id: sendout.id },
+    });
   }
   const [event] = await db
     .select({ data: events.data, receivedAt: events.receivedAt, hash: events.hash })
@@ -42,10 +65,21 @@ async function payloadOf(db: Db, sendout: WebhookSendout, now: number): Promise<
     .where(and(eq(events.projectId, sendout.projectId), eq(events.id, sendout.eventId)))
     .limit(1);
   if (!event) return undefined;
-  return JSON.stringify({ type: sendout.eventType, timestamp: new Date(now).toISOString(), data: toStoredEvent(event) });
+  return JSON.stringify({
+    type: sendout.eventType,
+    timestamp: new Date(now).toISOString(),
+    data: toStoredEvent(event),
+  });
 }
 
-async function signatures(endpoint: WebhookEndpoint, secretsKey: string, id: string, timestamp: number, body: string, now: number): Promise<string> {
+async function signatures(
+  endpoint: WebhookEndpoint,
+  secretsKey: string,
+  id: string,
+  timestamp: number,
+  body: string,
+  now: number,
+): Promise<string> {
   const current = await sign(await open(secretsKey, endpoint.secret, SECRET_PURPOSE), id, timestamp, body);
   if (!endpoint.previousSecret || (endpoint.previousSecretExpiresAt ?? 0) <= now) return current;
   // During a rotation both secrets sign, so receivers can switch at their own pace.
@@ -53,7 +87,10 @@ async function signatures(endpoint: WebhookEndpoint, secretsKey: string, id: str
 }
 
 async function disableEndpoint(db: Db, endpoint: WebhookEndpoint, reason: string, now: number) {
-  await db.update(webhookEndpoints).set({ enabled: false, disabledReason: reason, updatedAt: now }).where(eq(webhookEndpoints.id, endpoint.id));
+  await db
+    .update(webhookEndpoints)
+    .set({ enabled: false, disabledReason: reason, updatedAt: now })
+    .where(eq(webhookEndpoints.id, endpoint.id));
   const owners = await db
     .select({ userId: memberships.userId })
     .from(memberships)
@@ -61,7 +98,14 @@ async function disableEndpoint(db: Db, endpoint: WebhookEndpoint, reason: string
   for (const { userId } of owners) {
     await notify(
       db,
-      { projectId: endpoint.projectId, userId, type: "webhook.disabled", title: `Webhook endpoint disabled: ${endpoint.url}`, body: reason, link: `/p/${endpoint.projectId}/settings/webhooks/${endpoint.id}` },
+      {
+        projectId: endpoint.projectId,
+        userId,
+        type: "webhook.disabled",
+        title: `Webhook endpoint disabled: ${endpoint.url}`,
+        body: reason,
+        link: `/p/${endpoint.projectId}/settings/webhooks/${endpoint.id}`,
+      },
       `${endpoint.id}_disabled_${Math.floor(now / 60_000)}_${userId}`,
       now,
     );
@@ -73,7 +117,14 @@ async function disableEndpoint(db: Db, endpoint: WebhookEndpoint, reason: string
  * only from the value read), so two deliveries of the same message never both send; an automatic
  * delivery of a sendout already sent or given up does nothing.
  */
-export async function deliverSendout(env: Env, id: string, trigger: Trigger, fetcher: Fetcher, secretsKey: string, now = Date.now()): Promise<DeliveryOutcome> {
+export async function deliverSendout(
+  env: Env,
+  id: string,
+  trigger: Trigger,
+  fetcher: Fetcher,
+  secretsKey: string,
+  now = Date.now(),
+): Promise<DeliveryOutcome> {
   const db = createDb(env.DB);
   const [row] = await db
     .select({ sendout: webhookSendouts, endpoint: webhookEndpoints })
@@ -83,9 +134,13 @@ export async function deliverSendout(env: Env, id: string, trigger: Trigger, fet
     .limit(1);
   if (!row) return { kind: "skipped", reason: "no such sendout" };
   const { sendout, endpoint } = row;
-  if (trigger === "auto" && (sendout.status === "sent" || sendout.status === "error")) return { kind: "skipped", reason: `already ${sendout.status}` };
+  if (trigger === "auto" && (sendout.status === "sent" || sendout.status === "error"))
+    return { kind: "skipped", reason: `already ${sendout.status}` };
   if (!endpoint.enabled && trigger !== "test") {
-    await db.update(webhookSendouts).set({ status: "error", updatedAt: now, nextAttemptAt: null }).where(eq(webhookSendouts.id, id));
+    await db
+      .update(webhookSendouts)
+      .set({ status: "error", updatedAt: now, nextAttemptAt: null })
+      .where(eq(webhookSendouts.id, id));
     return { kind: "error", reason: "the endpoint is disabled" };
   }
   const claimed = await db
@@ -98,7 +153,10 @@ export async function deliverSendout(env: Env, id: string, trigger: Trigger, fet
 
   const body = await payloadOf(db, sendout, now);
   if (body === undefined) {
-    await db.update(webhookSendouts).set({ status: "error", updatedAt: now, nextAttemptAt: null }).where(eq(webhookSendouts.id, id));
+    await db
+      .update(webhookSendouts)
+      .set({ status: "error", updatedAt: now, nextAttemptAt: null })
+      .where(eq(webhookSendouts.id, id));
     return { kind: "error", reason: "the event is no longer stored" };
   }
   const timestamp = Math.floor(now / 1000);
@@ -116,12 +174,25 @@ export async function deliverSendout(env: Env, id: string, trigger: Trigger, fet
   let error: string | null = null;
   let retryAfter: string | null = null;
   try {
-    const response = await fetcher(new Request(endpoint.url, { method: "POST", headers, body, redirect: "manual", signal: AbortSignal.timeout(TIMEOUT_MS) }));
+    const response = await fetcher(
+      new Request(endpoint.url, {
+        method: "POST",
+        headers,
+        body,
+        redirect: "manual",
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      }),
+    );
     status = response.status;
     retryAfter = response.headers.get("Retry-After");
     excerpt = (await response.text().catch(() => "")).slice(0, 2000);
   } catch (e) {
-    error = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError") ? `timed out after ${TIMEOUT_MS / 1000} s` : e instanceof Error ? e.message : String(e);
+    error =
+      e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")
+        ? `timed out after ${TIMEOUT_MS / 1000} s`
+        : e instanceof Error
+          ? e.message
+          : String(e);
   }
   const duration = Date.now() - started;
   // Signatures are kept out of the stored headers: they are secrets' outputs, not needed to debug.
@@ -140,13 +211,20 @@ export async function deliverSendout(env: Env, id: string, trigger: Trigger, fet
   });
 
   if (status !== null && status >= 200 && status < 300) {
-    await db.update(webhookSendouts).set({ status: "sent", sentAt: now, lastStatusCode: status, nextAttemptAt: null, updatedAt: now }).where(eq(webhookSendouts.id, id));
-    if (endpoint.failingSince !== null) await db.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, endpoint.id));
+    await db
+      .update(webhookSendouts)
+      .set({ status: "sent", sentAt: now, lastStatusCode: status, nextAttemptAt: null, updatedAt: now })
+      .where(eq(webhookSendouts.id, id));
+    if (endpoint.failingSince !== null)
+      await db.update(webhookEndpoints).set({ failingSince: null }).where(eq(webhookEndpoints.id, endpoint.id));
     return { kind: "sent" };
   }
 
   if (status === 410) {
-    await db.update(webhookSendouts).set({ status: "error", lastStatusCode: status, nextAttemptAt: null, updatedAt: now }).where(eq(webhookSendouts.id, id));
+    await db
+      .update(webhookSendouts)
+      .set({ status: "error", lastStatusCode: status, nextAttemptAt: null, updatedAt: now })
+      .where(eq(webhookSendouts.id, id));
     await disableEndpoint(db, endpoint, "The receiver answered 410 Gone.", now);
     return { kind: "error", reason: "410 Gone: endpoint disabled" };
   }
@@ -155,7 +233,13 @@ export async function deliverSendout(env: Env, id: string, trigger: Trigger, fet
     await db.update(webhookEndpoints).set({ failingSince: now }).where(eq(webhookEndpoints.id, endpoint.id));
     await notify(
       db,
-      { projectId: endpoint.projectId, type: "webhook.failing", title: `Webhook endpoint failing: ${endpoint.url}`, body: error ?? `It answered HTTP ${status}. Deliveries are retried; after 5 days of failures it is disabled.`, link: `/p/${endpoint.projectId}/settings/webhooks/${endpoint.id}` },
+      {
+        projectId: endpoint.projectId,
+        type: "webhook.failing",
+        title: `Webhook endpoint failing: ${endpoint.url}`,
+        body: error ?? `It answered HTTP ${status}. Deliveries are retried; after 5 days of failures it is disabled.`,
+        link: `/p/${endpoint.projectId}/settings/webhooks/${endpoint.id}`,
+      },
       `${endpoint.id}_failing_${now}`,
       now,
     );
@@ -164,15 +248,29 @@ export async function deliverSendout(env: Env, id: string, trigger: Trigger, fet
     await disableEndpoint(db, endpoint, "Deliveries have failed for 5 days.", now);
   }
   if (trigger === "test" || attempt >= MAX_ATTEMPTS || now - failingSince >= FAILING_DISABLE_AFTER_MS) {
-    await db.update(webhookSendouts).set({ status: trigger === "test" ? sendout.status : "error", lastStatusCode: status, nextAttemptAt: null, updatedAt: now }).where(eq(webhookSendouts.id, id));
+    await db
+      .update(webhookSendouts)
+      .set({
+        status: trigger === "test" ? sendout.status : "error",
+        lastStatusCode: status,
+        nextAttemptAt: null,
+        updatedAt: now,
+      })
+      .where(eq(webhookSendouts.id, id));
     return { kind: "error", reason: error ?? `HTTP ${status}` };
   }
   const delaySeconds = retryDelaySeconds(attempt, retryAfter, Math.random, now);
-  await db.update(webhookSendouts).set({ status: "retry", lastStatusCode: status, nextAttemptAt: now + delaySeconds * 1000, updatedAt: now }).where(eq(webhookSendouts.id, id));
+  await db
+    .update(webhookSendouts)
+    .set({ status: "retry", lastStatusCode: status, nextAttemptAt: now + delaySeconds * 1000, updatedAt: now })
+    .where(eq(webhookSendouts.id, id));
   return { kind: "retry", delaySeconds };
 }
 
 /** After a message exhausted its deliveries (dead-letter queue). */
 export async function giveUpSendout(db: Db, id: string): Promise<void> {
-  await db.update(webhookSendouts).set({ status: "error", nextAttemptAt: null, updatedAt: Date.now() }).where(and(eq(webhookSendouts.id, id), inArray(webhookSendouts.status, ["pending", "retry"])));
+  await db
+    .update(webhookSendouts)
+    .set({ status: "error", nextAttemptAt: null, updatedAt: Date.now() })
+    .where(and(eq(webhookSendouts.id, id), inArray(webhookSendouts.status, ["pending", "retry"])));
 }

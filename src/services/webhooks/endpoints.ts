@@ -1,11 +1,11 @@
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { webhookEndpoints, webhookSendouts, type Project, type WebhookEndpoint } from "../../db/schema";
+import { type Project, type WebhookEndpoint, webhookEndpoints, webhookSendouts } from "../../db/schema";
 import { NotFoundError, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { seal } from "../../lib/secret-box";
-import { logOwnEvent, requestOf, type Origin, type OwnEvent } from "../audit/log-own";
+import { logOwnEvent, type Origin, type OwnEvent, requestOf } from "../audit/log-own";
 import { SECRET_PURPOSE } from "./deliver";
 import { enqueueDeliveries } from "./fanout";
 import { generateWebhookSecret, sendoutId } from "./signature";
@@ -14,7 +14,15 @@ import { webhookUrlProblem } from "./url";
 export const ROTATION_OVERLAP_MS = 24 * 3600_000;
 
 const EventTypes = z
-  .array(z.string().trim().regex(/^(\*|[A-Za-z0-9_.:/ -]{1,128}(\.\*)?)$/, "use *, a type like commission.updated, or a prefix like commission.*"))
+  .array(
+    z
+      .string()
+      .trim()
+      .regex(
+        /^(\*|[A-Za-z0-9_.:/ -]{1,128}(\.\*)?)$/,
+        "use *, a type like commission.updated, or a prefix like commission.*",
+      ),
+  )
   .min(1, "subscribe to at least one event type (* for all)")
   .max(100);
 
@@ -49,7 +57,15 @@ function checkUrl(url: string, allowPrivate: boolean) {
   if (problem) throw new ValidationError(`url ${problem}`, [{ path: "url", message: problem }]);
 }
 
-async function log(d1: D1Database, project: Project, who: Actor, type: string, summary: string, endpoint: Pick<WebhookEndpoint, "id" | "url">, changes?: Record<string, [unknown, unknown]>) {
+async function log(
+  d1: D1Database,
+  project: Project,
+  who: Actor,
+  type: string,
+  summary: string,
+  endpoint: Pick<WebhookEndpoint, "id" | "url">,
+  changes?: Record<string, [unknown, unknown]>,
+) {
   await logOwnEvent(d1, [project], {
     category: "configuration",
     type,
@@ -64,11 +80,19 @@ async function log(d1: D1Database, project: Project, who: Actor, type: string, s
 }
 
 export async function listEndpoints(db: Db, projectId: string): Promise<WebhookEndpoint[]> {
-  return db.select().from(webhookEndpoints).where(eq(webhookEndpoints.projectId, projectId)).orderBy(desc(webhookEndpoints.createdAt));
+  return db
+    .select()
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.projectId, projectId))
+    .orderBy(desc(webhookEndpoints.createdAt));
 }
 
 export async function getEndpoint(db: Db, projectId: string, id: string): Promise<WebhookEndpoint> {
-  const [endpoint] = await db.select().from(webhookEndpoints).where(and(eq(webhookEndpoints.projectId, projectId), eq(webhookEndpoints.id, id))).limit(1);
+  const [endpoint] = await db
+    .select()
+    .from(webhookEndpoints)
+    .where(and(eq(webhookEndpoints.projectId, projectId), eq(webhookEndpoints.id, id)))
+    .limit(1);
   if (!endpoint) throw new NotFoundError("No webhook endpoint with this id in this project.");
   return endpoint;
 }
@@ -77,7 +101,13 @@ export async function getEndpoint(db: Db, projectId: string, id: string): Promis
 export async function createEndpoint(
   db: Db,
   env: Env,
-  input: { project: Project; endpoint: z.output<typeof EndpointInput>; who: Actor; allowPrivate: boolean; secretsKey: string },
+  input: {
+    project: Project;
+    endpoint: z.output<typeof EndpointInput>;
+    who: Actor;
+    allowPrivate: boolean;
+    secretsKey: string;
+  },
   now = Date.now(),
 ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
   checkUrl(input.endpoint.url, input.allowPrivate);
@@ -122,7 +152,8 @@ export async function updateEndpoint(
   const changes: Record<string, [unknown, unknown]> = {};
   if (next.url !== current.url) changes.url = [current.url, next.url];
   if (next.description !== current.description) changes.description = [current.description, next.description];
-  if (JSON.stringify(next.eventTypes) !== JSON.stringify(current.eventTypes)) changes.event_types = [current.eventTypes, next.eventTypes];
+  if (JSON.stringify(next.eventTypes) !== JSON.stringify(current.eventTypes))
+    changes.event_types = [current.eventTypes, next.eventTypes];
   if (next.enabled !== current.enabled) changes.enabled = [current.enabled, next.enabled];
   if (Object.keys(changes).length === 0) return current;
   // Enabling again starts a fresh failure clock.
@@ -133,33 +164,78 @@ export async function updateEndpoint(
     .where(eq(webhookEndpoints.id, current.id))
     .returning();
   if (!updated) throw new NotFoundError("No webhook endpoint with this id in this project.");
-  await log(env.DB, input.project, input.who, "webhook.updated", `Webhook endpoint changed: ${updated.url}`, updated, changes);
+  await log(
+    env.DB,
+    input.project,
+    input.who,
+    "webhook.updated",
+    `Webhook endpoint changed: ${updated.url}`,
+    updated,
+    changes,
+  );
   return updated;
 }
 
-export async function deleteEndpoint(db: Db, env: Env, input: { project: Project; id: string; who: Actor }): Promise<void> {
+export async function deleteEndpoint(
+  db: Db,
+  env: Env,
+  input: { project: Project; id: string; who: Actor },
+): Promise<void> {
   const current = await getEndpoint(db, input.project.id, input.id);
   await db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, current.id));
-  await log(env.DB, input.project, input.who, "webhook.deleted", `Webhook endpoint removed: ${current.url}`, current, { url: [current.url, null] });
+  await log(env.DB, input.project, input.who, "webhook.deleted", `Webhook endpoint removed: ${current.url}`, current, {
+    url: [current.url, null],
+  });
 }
 
 /** A new secret; the old one keeps signing (a second signature) for 24 hours. */
-export async function rotateSecret(db: Db, env: Env, input: { project: Project; id: string; who: Actor; secretsKey: string }, now = Date.now()): Promise<string> {
+export async function rotateSecret(
+  db: Db,
+  env: Env,
+  input: { project: Project; id: string; who: Actor; secretsKey: string },
+  now = Date.now(),
+): Promise<string> {
   const current = await getEndpoint(db, input.project.id, input.id);
   const secret = generateWebhookSecret();
   await db
     .update(webhookEndpoints)
-    .set({ secret: await seal(input.secretsKey, secret, SECRET_PURPOSE), previousSecret: current.secret, previousSecretExpiresAt: now + ROTATION_OVERLAP_MS, updatedAt: now })
+    .set({
+      secret: await seal(input.secretsKey, secret, SECRET_PURPOSE),
+      previousSecret: current.secret,
+      previousSecretExpiresAt: now + ROTATION_OVERLAP_MS,
+      updatedAt: now,
+    })
     .where(eq(webhookEndpoints.id, current.id));
-  await log(env.DB, input.project, input.who, "webhook.secret_rotated", `Webhook secret rotated: ${current.url}`, current);
+  await log(
+    env.DB,
+    input.project,
+    input.who,
+    "webhook.secret_rotated",
+    `Webhook secret rotated: ${current.url}`,
+    current,
+  );
   return secret;
 }
 
 /** A test delivery: a sendout of a `webhook.test` event, delivered at once. */
-export async function sendTest(db: Db, env: Env, input: { project: Project; id: string }, now = Date.now()): Promise<string> {
+export async function sendTest(
+  db: Db,
+  env: Env,
+  input: { project: Project; id: string },
+  now = Date.now(),
+): Promise<string> {
   const endpoint = await getEndpoint(db, input.project.id, input.id);
   const id = sendoutId();
-  await db.insert(webhookSendouts).values({ id, projectId: endpoint.projectId, endpointId: endpoint.id, eventId: `test_${id.slice(4)}`, eventType: "webhook.test", status: "pending", createdAt: now, updatedAt: now });
+  await db.insert(webhookSendouts).values({
+    id,
+    projectId: endpoint.projectId,
+    endpointId: endpoint.id,
+    eventId: `test_${id.slice(4)}`,
+    eventType: "webhook.test",
+    status: "pending",
+    createdAt: now,
+    updatedAt: now,
+  });
   await enqueueDeliveries(env.WEBHOOKS, [id], "test");
   return id;
 }

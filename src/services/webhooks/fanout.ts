@@ -13,12 +13,20 @@ export type Endpoint = { id: string; event_types: string };
 
 /** The project's enabled endpoints; record.ts reads them in the same round trip as its id lookup. */
 export function endpointsStatement(db: D1Database, projectId: string): D1PreparedStatement {
-  return db.prepare("SELECT id, event_types FROM webhook_endpoints WHERE project_id = ?1 AND enabled = 1").bind(projectId);
+  return db
+    .prepare("SELECT id, event_types FROM webhook_endpoints WHERE project_id = ?1 AND enabled = 1")
+    .bind(projectId);
 }
 
 export type Fanout = { statements: D1PreparedStatement[]; ids: string[] };
 
-export function fanoutStatements(db: D1Database, projectId: string, enabled: Endpoint[], events: PreparedEvent[], now: number): Fanout {
+export function fanoutStatements(
+  db: D1Database,
+  projectId: string,
+  enabled: Endpoint[],
+  events: PreparedEvent[],
+  now: number,
+): Fanout {
   if (events.length === 0 || enabled.length === 0) return { statements: [], ids: [] };
   const endpoints = enabled.map((e) => ({ id: e.id, types: JSON.parse(e.event_types) as string[] }));
   const rows: string[][] = [];
@@ -30,16 +38,30 @@ export function fanoutStatements(db: D1Database, projectId: string, enabled: End
   }
   const statements: D1PreparedStatement[] = [];
   // 500 rows of ids per statement keeps each JSON parameter small.
-  for (let i = 0; i < rows.length; i += 500) statements.push(db.prepare(INSERT_SENDOUTS).bind(projectId, now, JSON.stringify(rows.slice(i, i + 500))));
+  for (let i = 0; i < rows.length; i += 500)
+    statements.push(db.prepare(INSERT_SENDOUTS).bind(projectId, now, JSON.stringify(rows.slice(i, i + 500))));
   return { statements, ids: rows.map((r) => r[0] ?? "") };
 }
 
-export type WebhookMessage = { kind: "webhook.deliver"; sendoutId: string; trigger: "auto" | "resend" | "recover" | "test" };
+export type WebhookMessage = {
+  kind: "webhook.deliver";
+  sendoutId: string;
+  trigger: "auto" | "resend" | "recover" | "test";
+};
 
 /** Queues deliveries, 100 messages per sendBatch (the Queues limit). */
-export async function enqueueDeliveries(queue: Queue, ids: string[], trigger: WebhookMessage["trigger"] = "auto", delaySeconds?: number): Promise<void> {
+export async function enqueueDeliveries(
+  queue: Queue,
+  ids: string[],
+  trigger: WebhookMessage["trigger"] = "auto",
+  delaySeconds?: number,
+): Promise<void> {
   for (let i = 0; i < ids.length; i += 100) {
-    const messages = ids.slice(i, i + 100).map((id) => ({ body: { kind: "webhook.deliver", sendoutId: id, trigger } satisfies WebhookMessage, contentType: "json" as const, ...(delaySeconds !== undefined && { delaySeconds }) }));
+    const messages = ids.slice(i, i + 100).map((id) => ({
+      body: { kind: "webhook.deliver", sendoutId: id, trigger } satisfies WebhookMessage,
+      contentType: "json" as const,
+      ...(delaySeconds !== undefined && { delaySeconds }),
+    }));
     await queue.sendBatch(messages);
   }
 }

@@ -1,7 +1,15 @@
 import { and, asc, desc, eq, gte, inArray, lt, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
-import { SENDOUT_STATUSES, webhookAttempts, webhookEndpoints, webhookSendouts, type Project, type WebhookAttempt, type WebhookSendout } from "../../db/schema";
+import {
+  type Project,
+  SENDOUT_STATUSES,
+  type WebhookAttempt,
+  type WebhookSendout,
+  webhookAttempts,
+  webhookEndpoints,
+  webhookSendouts,
+} from "../../db/schema";
 import { NotFoundError, ValidationError } from "../../lib/errors";
 import { parseTimeBound } from "../../lib/time";
 import { logOwnEvent, requestOf } from "../audit/log-own";
@@ -30,7 +38,10 @@ export type SendoutFilters = z.infer<typeof SendoutFilters>;
 function bound(value: string | undefined, name: string, edge: "start" | "end", timeZone: string): number | undefined {
   if (!value) return undefined;
   const ms = parseTimeBound(value, timeZone, edge);
-  if (ms === null) throw new ValidationError(`${name}: "${value}" is not a date or time`, [{ path: name, message: "not a date or time" }]);
+  if (ms === null)
+    throw new ValidationError(`${name}: "${value}" is not a date or time`, [
+      { path: name, message: "not a date or time" },
+    ]);
   return ms;
 }
 
@@ -63,7 +74,12 @@ export function sendoutView(s: WebhookSendout, attempts?: WebhookAttempt[]) {
   };
 }
 
-export async function listSendouts(db: Db, project: Project, filters: SendoutFilters, limit = 100): Promise<WebhookSendout[]> {
+export async function listSendouts(
+  db: Db,
+  project: Project,
+  filters: SendoutFilters,
+  limit = 100,
+): Promise<WebhookSendout[]> {
   const where: (SQL | undefined)[] = [eq(webhookSendouts.projectId, project.id)];
   const tz = project.timezone;
   if (filters.id) where.push(eq(webhookSendouts.id, filters.id));
@@ -88,7 +104,11 @@ export async function listSendouts(db: Db, project: Project, filters: SendoutFil
     .limit(limit);
 }
 
-export async function getSendout(db: Db, projectId: string, id: string): Promise<{ sendout: WebhookSendout; attempts: WebhookAttempt[]; url: string }> {
+export async function getSendout(
+  db: Db,
+  projectId: string,
+  id: string,
+): Promise<{ sendout: WebhookSendout; attempts: WebhookAttempt[]; url: string }> {
   const [row] = await db
     .select({ sendout: webhookSendouts, url: webhookEndpoints.url })
     .from(webhookSendouts)
@@ -96,14 +116,25 @@ export async function getSendout(db: Db, projectId: string, id: string): Promise
     .where(and(eq(webhookSendouts.projectId, projectId), eq(webhookSendouts.id, id)))
     .limit(1);
   if (!row) throw new NotFoundError("No webhook sendout with this id in this project.");
-  const attempts = await db.select().from(webhookAttempts).where(eq(webhookAttempts.sendoutId, id)).orderBy(asc(webhookAttempts.startedAt));
+  const attempts = await db
+    .select()
+    .from(webhookAttempts)
+    .where(eq(webhookAttempts.sendoutId, id))
+    .orderBy(asc(webhookAttempts.startedAt));
   return { ...row, attempts };
 }
 
 /** Sends one sendout again, as a new attempt on the same sendout id. */
-export async function resendSendout(db: Db, env: Env, input: { project: Project; id: string; who: Actor }): Promise<WebhookSendout> {
+export async function resendSendout(
+  db: Db,
+  env: Env,
+  input: { project: Project; id: string; who: Actor },
+): Promise<WebhookSendout> {
   const { sendout, url } = await getSendout(db, input.project.id, input.id);
-  await db.update(webhookSendouts).set({ status: "pending", updatedAt: Date.now() }).where(eq(webhookSendouts.id, sendout.id));
+  await db
+    .update(webhookSendouts)
+    .set({ status: "pending", updatedAt: Date.now() })
+    .where(eq(webhookSendouts.id, sendout.id));
   await enqueueDeliveries(env.WEBHOOKS, [sendout.id], "resend");
   await logOwnEvent(env.DB, [input.project], {
     category: "configuration",
@@ -120,18 +151,33 @@ export async function resendSendout(db: Db, env: Env, input: { project: Project;
 }
 
 /** Resends every sendout of an endpoint that ended in error since a time. */
-export async function recoverEndpoint(db: Db, env: Env, input: { project: Project; id: string; since: string; who: Actor }): Promise<number> {
+export async function recoverEndpoint(
+  db: Db,
+  env: Env,
+  input: { project: Project; id: string; since: string; who: Actor },
+): Promise<number> {
   const endpoint = await getEndpoint(db, input.project.id, input.id);
   const since = bound(input.since, "since", "start", input.project.timezone);
-  if (since === undefined) throw new ValidationError("since: give the time to recover from", [{ path: "since", message: "required" }]);
+  if (since === undefined)
+    throw new ValidationError("since: give the time to recover from", [{ path: "since", message: "required" }]);
   const failed = await db
     .select({ id: webhookSendouts.id })
     .from(webhookSendouts)
-    .where(and(eq(webhookSendouts.projectId, input.project.id), eq(webhookSendouts.endpointId, endpoint.id), inArray(webhookSendouts.status, ["error"]), gte(webhookSendouts.createdAt, since)))
+    .where(
+      and(
+        eq(webhookSendouts.projectId, input.project.id),
+        eq(webhookSendouts.endpointId, endpoint.id),
+        inArray(webhookSendouts.status, ["error"]),
+        gte(webhookSendouts.createdAt, since),
+      ),
+    )
     .limit(10_000);
   const ids = failed.map((f) => f.id);
   for (let i = 0; i < ids.length; i += 90) {
-    await db.update(webhookSendouts).set({ status: "pending", updatedAt: Date.now() }).where(inArray(webhookSendouts.id, ids.slice(i, i + 90)));
+    await db
+      .update(webhookSendouts)
+      .set({ status: "pending", updatedAt: Date.now() })
+      .where(inArray(webhookSendouts.id, ids.slice(i, i + 90)));
   }
   await enqueueDeliveries(env.WEBHOOKS, ids, "recover");
   await logOwnEvent(env.DB, [input.project], {

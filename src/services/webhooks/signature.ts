@@ -13,7 +13,9 @@ export function generateWebhookSecret(): string {
 export async function sign(secret: string, id: string, timestamp: number, body: string): Promise<string> {
   const raw = Uint8Array.from(atob(secret.replace(/^whsec_/, "")), (c) => c.charCodeAt(0));
   const key = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-  const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestamp}.${body}`)));
+  const mac = new Uint8Array(
+    await crypto.subtle.sign("HMAC", key, new TextEncoder().encode(`${id}.${timestamp}.${body}`)),
+  );
   let binary = "";
   for (const b of mac) binary += String.fromCharCode(b);
   return `v1,${btoa(binary)}`;

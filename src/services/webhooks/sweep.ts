@@ -22,7 +22,11 @@ export async function sweepSendouts(env: Env, now = Date.now()): Promise<number>
   if (stale.length === 0) return 0;
   const ids = stale.map((s) => s.id);
   // Touched, so the next sweep leaves them to the messages sent now.
-  for (let i = 0; i < ids.length; i += 90) await db.update(webhookSendouts).set({ updatedAt: now }).where(inArray(webhookSendouts.id, ids.slice(i, i + 90)));
+  for (let i = 0; i < ids.length; i += 90)
+    await db
+      .update(webhookSendouts)
+      .set({ updatedAt: now })
+      .where(inArray(webhookSendouts.id, ids.slice(i, i + 90)));
   await enqueueDeliveries(env.WEBHOOKS, ids);
   return stale.length;
 }

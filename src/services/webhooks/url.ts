@@ -10,7 +10,15 @@ function ipv4(host: string): number[] | undefined {
 
 function privateIpv4([a = 0, b = 0]: number[]): boolean {
   return (
-    a === 0 || a === 10 || a === 127 || (a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 198 && (b === 18 || b === 19)) || a >= 224
+    a === 0 ||
+    a === 10 ||
+    a === 127 ||
+    (a === 100 && b >= 64 && b <= 127) ||
+    (a === 169 && b === 254) ||
+    (a === 172 && b >= 16 && b <= 31) ||
+    (a === 192 && b === 168) ||
+    (a === 198 && (b === 18 || b === 19)) ||
+    a >= 224
   );
 }
 
@@ -50,6 +58,7 @@ export function webhookUrlProblem(raw: string, allowPrivate: boolean): string | 
   const v4 = ipv4(host);
   if (v4 && privateIpv4(v4)) return "must not point at a private, loopback or link-local address";
   if (host.includes(":") && privateIpv6(host)) return "must not point at a private, loopback or link-local address";
-  if (!v4 && !host.includes(":") && (INTERNAL_NAMES.test(host) || !host.includes("."))) return "must be a public host name";
+  if (!v4 && !host.includes(":") && (INTERNAL_NAMES.test(host) || !host.includes(".")))
+    return "must be a public host name";
   return undefined;
 }

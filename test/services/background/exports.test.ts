@@ -1,16 +1,21 @@
 import { env } from "cloudflare:test";
 import { parse } from "csv-parse/sync";
-import { describe, expect, it } from "vitest";
 import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
-import { projects, tasks, type Project } from "../../../src/db/schema";
-import { compileFilters, scopeForAccess, type EventFilters, type EventQuery } from "../../../src/services/events/filters";
+import { type Project, projects, tasks } from "../../../src/db/schema";
+import {
+  compileFilters,
+  type EventFilters,
+  type EventQuery,
+  scopeForAccess,
+} from "../../../src/services/events/filters";
 import { listEvents } from "../../../src/services/events/query";
 import type { StoredEvent } from "../../../src/services/events/schema";
 import { csvHeader, csvLines, csvRecord } from "../../../src/services/exports/format";
-import { readExportPages, type ExportPage } from "../../../src/services/exports/read";
+import { type ExportPage, readExportPages } from "../../../src/services/exports/read";
+import { type Requester, requestExport } from "../../../src/services/exports/request";
 import { PART_SIZE, PartBuffer } from "../../../src/services/exports/run";
-import { requestExport, type Requester } from "../../../src/services/exports/request";
 import { runTaskStep } from "../../../src/services/tasks/engine";
 import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
 import { api, createTenant, expectJson, expectProblem, recountDays, type Tenant } from "../../fixtures";
@@ -43,7 +48,14 @@ async function seedEvents(project: Project, count: number, paymentEvery: number)
   await recountDays(project.id);
 }
 
-const API_REQUESTER = (tenant: Tenant): Requester => ({ id: "key_test", name: "test", organizationId: null, configuration: true, actor: { type: "api_key", id: "key_test" }, source: "api" });
+const API_REQUESTER = (_tenant: Tenant): Requester => ({
+  id: "key_test",
+  name: "test",
+  organizationId: null,
+  configuration: true,
+  actor: { type: "api_key", id: "key_test" },
+  source: "api",
+});
 
 /** Drives a task to the end the way the queue would, one step per message; returns the steps taken. */
 async function drive(taskId: string): Promise<number> {
@@ -60,22 +72,36 @@ async function download(tenant: Tenant, exportId: string, headers: Record<string
 }
 
 describe("large exports", () => {
-  it("exports 120,000 filtered events as CSV in bounded parts, exactly, and readable by a CSV parser", { timeout: 180_000 }, async () => {
+  it("exports 120,000 filtered events as CSV in bounded parts, exactly, and readable by a CSV parser", {
+    timeout: 180_000,
+  }, async () => {
     const tenant = await createTenant();
     await seedEvents(tenant.project, 125_000, 25); // 120,000 activity + 5,000 payments
     const created = await expectJson<{ id: string; status: string; task_id: string }>(
-      await api("POST", "/v1/exports", { key: tenant.keys.read, body: { format: "csv", filters: { category: "activity" } } }),
+      await api("POST", "/v1/exports", {
+        key: tenant.keys.read,
+        body: { format: "csv", filters: { category: "activity" } },
+      }),
       202,
     );
     expect(created.status).toBe("queued");
     await expectProblem(await download(tenant, created.id), 409);
     const steps = await drive(created.task_id);
 
-    const task = await expectJson<{ status: string; processed: number; total: number; success_count: number }>(await api("GET", `/v1/tasks/${created.task_id}`, { key: tenant.keys.read }), 200);
+    const task = await expectJson<{ status: string; processed: number; total: number; success_count: number }>(
+      await api("GET", `/v1/tasks/${created.task_id}`, { key: tenant.keys.read }),
+      200,
+    );
     // 120,000 seeded activity events and the export's own `export.created` activity event.
     expect(task).toMatchObject({ status: "done", processed: 120_001, total: 120_001, success_count: 120_001 });
-    const checkpoint = await env.DB.prepare("SELECT checkpoint FROM tasks WHERE id = ?").bind(created.task_id).first<{ checkpoint: string }>();
-    const state = JSON.parse(checkpoint?.checkpoint ?? "{}") as { parts: unknown[]; largestPart: number; bytes: number };
+    const checkpoint = await env.DB.prepare("SELECT checkpoint FROM tasks WHERE id = ?")
+      .bind(created.task_id)
+      .first<{ checkpoint: string }>();
+    const state = JSON.parse(checkpoint?.checkpoint ?? "{}") as {
+      parts: unknown[];
+      largestPart: number;
+      bytes: number;
+    };
     // Streamed in parts: several steps, none holding more than a part and one page of rows.
     expect(state.parts.length).toBeGreaterThan(3);
     expect(steps).toBeGreaterThanOrEqual(state.parts.length);
@@ -91,15 +117,28 @@ describe("large exports", () => {
     expect(rows).toHaveLength(120_001);
     expect(new Set(rows.map((r) => r.event_id)).size).toBe(120_001);
     expect(rows.every((r) => r.category === "activity")).toBe(true);
-    const readKey = await env.DB.prepare("SELECT id FROM api_keys WHERE project_id = ? AND scope = 'read'").bind(tenant.project.id).first<{ id: string }>();
+    const readKey = await env.DB.prepare("SELECT id FROM api_keys WHERE project_id = ? AND scope = 'read'")
+      .bind(tenant.project.id)
+      .first<{ id: string }>();
     expect(rows[0]).toMatchObject({ type: "export.created", user_id: readKey?.id });
-    expect(rows[1]).toMatchObject({ event_id: "evt_bulk_000001", type: "commission.updated", changes: '{"status":["pending","approved"]}' });
-    expect(rows.filter((r) => r.event_id?.startsWith("evt_bulk_")).every((r) => Number(r.event_id?.slice(9)) % 25 !== 0)).toBe(true);
+    expect(rows[1]).toMatchObject({
+      event_id: "evt_bulk_000001",
+      type: "commission.updated",
+      changes: '{"status":["pending","approved"]}',
+    });
+    expect(
+      rows.filter((r) => r.event_id?.startsWith("evt_bulk_")).every((r) => Number(r.event_id?.slice(9)) % 25 !== 0),
+    ).toBe(true);
     // A formula is neutralised; ordinary text with a comma survives quoting.
-    expect(rows.find((r) => r.event_id === "evt_bulk_000007")?.summary).toBe(`'=HYPERLINK("http://evil.example","click")`);
+    expect(rows.find((r) => r.event_id === "evt_bulk_000007")?.summary).toBe(
+      `'=HYPERLINK("http://evil.example","click")`,
+    );
     expect(rows.find((r) => r.event_id === "evt_bulk_000001")?.summary).toBe("Commission 1, approved");
 
-    const export_ = await expectJson<{ status: string; row_count: number; bytes: number }>(await api("GET", `/v1/exports/${created.id}`, { key: tenant.keys.read }), 200);
+    const export_ = await expectJson<{ status: string; row_count: number; bytes: number }>(
+      await api("GET", `/v1/exports/${created.id}`, { key: tenant.keys.read }),
+      200,
+    );
     expect(export_).toMatchObject({ status: "done", row_count: 120_001, bytes: state.bytes });
 
     const ranged = await download(tenant, created.id, { Range: "bytes=0-8" });
@@ -111,11 +150,20 @@ describe("large exports", () => {
   it("exports JSON Lines with gzip, likewise", { timeout: 180_000 }, async () => {
     const tenant = await createTenant();
     await seedEvents(tenant.project, 123_000, 41); // 3,000 payments
-    const { row, task } = await requestExport(db, env, { project: tenant.project, format: "jsonl", gzip: true, filters: { type: "commission.*", organization_id: "org_even" }, requester: API_REQUESTER(tenant), enqueue: false });
+    const { row, task } = await requestExport(db, env, {
+      project: tenant.project,
+      format: "jsonl",
+      gzip: true,
+      filters: { type: "commission.*", organization_id: "org_even" },
+      requester: API_REQUESTER(tenant),
+      enqueue: false,
+    });
     await drive(task.id);
     const response = await download(tenant, row.id);
     expect(response.headers.get("Content-Type")).toBe("application/gzip");
-    const lines = (await new Response(response.body?.pipeThrough(new DecompressionStream("gzip"))).text()).trimEnd().split("\n");
+    const lines = (await new Response(response.body?.pipeThrough(new DecompressionStream("gzip"))).text())
+      .trimEnd()
+      .split("\n");
     const expected = Array.from({ length: 123_000 }, (_, k) => k + 1).filter((i) => i % 41 !== 0 && i % 2 === 0).length;
     expect(lines).toHaveLength(expected);
     const events = lines.map((l) => JSON.parse(l) as { id: string; organization_id: string; hash: string });
@@ -136,7 +184,12 @@ async function listAll(projectId: string, query: EventQuery): Promise<StoredEven
   }
 }
 
-async function readAll(projectId: string, query: EventQuery, cursor: string | null, pageSize: number): Promise<ExportPage[]> {
+async function readAll(
+  projectId: string,
+  query: EventQuery,
+  cursor: string | null,
+  pageSize: number,
+): Promise<ExportPage[]> {
   const pages: ExportPage[] = [];
   for await (const page of readExportPages(db, projectId, query, cursor, pageSize)) pages.push(page);
   return pages;
@@ -159,19 +212,37 @@ describe("export reads", () => {
     const queries: [string, EventQuery][] = [
       ["everything", compileFilters({}, "UTC")],
       ["a partner's everything", partnerEverything],
-      ["a partner's filtered", scopeForAccess(compileFilters({ type: "commission.*", status: "success" }, "UTC"), partner)],
-      ["text, changed field and a time window", compileFilters({ q: "approved", changed: "status", from: new Date(NOW - 150_000).toISOString() } satisfies EventFilters, "UTC")],
+      [
+        "a partner's filtered",
+        scopeForAccess(compileFilters({ type: "commission.*", status: "success" }, "UTC"), partner),
+      ],
+      [
+        "text, changed field and a time window",
+        compileFilters(
+          { q: "approved", changed: "status", from: new Date(NOW - 150_000).toISOString() } satisfies EventFilters,
+          "UTC",
+        ),
+      ],
     ];
     for (const [name, query] of queries) {
       const expected = await listAll(tenant.project.id, query);
       expect(expected.length, name).toBeGreaterThan(0);
       const pages = await readAll(tenant.project.id, query, null, 7);
-      expect(pages.flatMap((p) => p.events), name).toEqual(expected);
-      expect(pages.slice(0, -1).every((p) => p.events.length === 7 && p.cursor !== null), name).toBe(true);
+      expect(
+        pages.flatMap((p) => p.events),
+        name,
+      ).toEqual(expected);
+      expect(
+        pages.slice(0, -1).every((p) => p.events.length === 7 && p.cursor !== null),
+        name,
+      ).toBe(true);
       expect(pages.at(-1)?.cursor, name).toBeNull();
       // A step that stopped after the third page starts the next one from its cursor.
       const resumed = await readAll(tenant.project.id, query, pages[2]?.cursor ?? null, 7);
-      expect(resumed.flatMap((p) => p.events), name).toEqual(expected.slice(21));
+      expect(
+        resumed.flatMap((p) => p.events),
+        name,
+      ).toEqual(expected.slice(21));
     }
     const everything = (await readAll(tenant.project.id, compileFilters({}, "UTC"), null, 7)).flatMap((p) => p.events);
     expect(everything).toHaveLength(231);
@@ -227,12 +298,22 @@ describe("CSV writer", () => {
       source: "dashboard",
       actor: { type: "team_member", id: "usr_1", name: "Ada", email: "ada@example.com" },
       entity: { type: "commission", id: "com_1", name: "Commission #1" },
-      targets: [{ type: "referral", id: "ref_1" }, { type: "promoter", id: "pro_1" }],
+      targets: [
+        { type: "referral", id: "ref_1" },
+        { type: "promoter", id: "pro_1" },
+      ],
       changes: { status: ["pending", "approved"] },
       metadata: { plan: "pro" },
       organization_id: "org_1",
       job_id: "job_1",
-      request: { id: "req_1", method: "PATCH", path: "/commissions/1", controller: "commissions", action: "update", status_code: 200 },
+      request: {
+        id: "req_1",
+        method: "PATCH",
+        path: "/commissions/1",
+        controller: "commissions",
+        action: "update",
+        status_code: 200,
+      },
       received_at: "2026-03-01T10:00:01.000Z",
       hash: "abc",
     } as StoredEvent;
@@ -272,8 +353,24 @@ describe("CSV writer", () => {
       received_at: "2026-03-01T10:00:01.000Z",
       hash: "abc",
     });
-    const [bare] = parse(csvHeader() + csvLines([csvRecord({ id: "evt_2", occurred_at: "2026-03-01T10:00:00.000Z", type: "a.b", received_at: "2026-03-01T10:00:00.000Z", hash: "h" } as StoredEvent)]), { columns: true }) as Record<string, string>[];
-    expect(Object.entries(bare ?? {}).filter(([, v]) => v !== "").map(([k]) => k)).toEqual(["timestamp", "event_id", "type", "received_at", "hash"]);
+    const [bare] = parse(
+      csvHeader() +
+        csvLines([
+          csvRecord({
+            id: "evt_2",
+            occurred_at: "2026-03-01T10:00:00.000Z",
+            type: "a.b",
+            received_at: "2026-03-01T10:00:00.000Z",
+            hash: "h",
+          } as StoredEvent),
+        ]),
+      { columns: true },
+    ) as Record<string, string>[];
+    expect(
+      Object.entries(bare ?? {})
+        .filter(([, v]) => v !== "")
+        .map(([k]) => k),
+    ).toEqual(["timestamp", "event_id", "type", "received_at", "hash"]);
   });
 
   it("writes what an RFC 4180 reader reads back cell for cell", () => {
@@ -292,7 +389,9 @@ describe("part buffer", () => {
     expect(buffer.carried).toBe(carried.byteLength);
     expect(out.byteLength).toBe(buffer.size);
     expect(new TextDecoder().decode(out.subarray(0, carried.byteLength))).toBe("end of the last member");
-    const member = new Response(new Blob([out.subarray(carried.byteLength)]).stream().pipeThrough(new DecompressionStream("gzip")));
+    const member = new Response(
+      new Blob([out.subarray(carried.byteLength)]).stream().pipeThrough(new DecompressionStream("gzip")),
+    );
     expect(await member.text()).toBe("first page\nsecond page\n");
   });
 });
@@ -301,7 +400,14 @@ describe("task engine", () => {
   it("retries a failed chunk and completes with the right count; a message delivered twice changes nothing", async () => {
     const tenant = await createTenant();
     await seedEvents(tenant.project, 3_000, 1_000_000);
-    const { row, task } = await requestExport(db, env, { project: tenant.project, format: "csv", gzip: false, filters: {}, requester: API_REQUESTER(tenant), enqueue: false });
+    const { row, task } = await requestExport(db, env, {
+      project: tenant.project,
+      format: "csv",
+      gzip: false,
+      filters: {},
+      requester: API_REQUESTER(tenant),
+      enqueue: false,
+    });
     expect(await runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false })).toBe("continued");
 
     // The part upload fails once: the step throws and commits nothing.
@@ -332,7 +438,10 @@ describe("task engine", () => {
     expect(mid).toEqual({ step: 1, status: "in_progress" });
 
     // Two deliveries of the same message race: one commits, the other is superseded.
-    const outcomes = await Promise.all([runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false }), runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false })]);
+    const outcomes = await Promise.all([
+      runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false }),
+      runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false }),
+    ]);
     expect(outcomes.sort()).toEqual(["done", "superseded"]);
     expect(await runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false })).toBe("finished");
 
@@ -345,24 +454,42 @@ describe("task engine", () => {
     expect(done).toEqual({ processed: 3_001, success_count: 3_001 });
   });
 
-  it("repeats every step of a multi-part export, as after a crash before each commit, without duplicating or losing a row", { timeout: 180_000 }, async () => {
+  it("repeats every step of a multi-part export, as after a crash before each commit, without duplicating or losing a row", {
+    timeout: 180_000,
+  }, async () => {
     const tenant = await createTenant();
     await seedEvents(tenant.project, 60_000, 1_000_000);
-    const { row, task } = await requestExport(db, env, { project: tenant.project, format: "csv", gzip: false, filters: {}, requester: API_REQUESTER(tenant), enqueue: false });
+    const { row, task } = await requestExport(db, env, {
+      project: tenant.project,
+      format: "csv",
+      gzip: false,
+      filters: {},
+      requester: API_REQUESTER(tenant),
+      enqueue: false,
+    });
     expect(task.total).toBe(60_001);
     for (let steps = 0; ; steps++) {
       if (steps > 50) throw new Error("the task did not finish");
-      const [current] = await db.select({ task: tasks, project: projects }).from(tasks).innerJoin(projects, eq(projects.id, tasks.projectId)).where(eq(tasks.id, task.id));
+      const [current] = await db
+        .select({ task: tasks, project: projects })
+        .from(tasks)
+        .innerJoin(projects, eq(projects.id, tasks.projectId))
+        .where(eq(tasks.id, task.id));
       if (!current) throw new Error("task vanished");
       // The step's work is done, then lost before its commit; the redelivered message does it again.
       await TASK_HANDLERS.export({ env, db, task: current.task, project: current.project });
       const outcome = await runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false });
       // The first step opens the upload and keeps the total counted when the export was requested.
-      if (steps === 0) expect((await db.select({ total: tasks.total }).from(tasks).where(eq(tasks.id, task.id)))[0]?.total).toBe(60_001);
+      if (steps === 0)
+        expect((await db.select({ total: tasks.total }).from(tasks).where(eq(tasks.id, task.id)))[0]?.total).toBe(
+          60_001,
+        );
       if (outcome === "done") break;
       expect(outcome).toBe("continued");
     }
-    const checkpoint = await env.DB.prepare("SELECT checkpoint FROM tasks WHERE id = ?").bind(task.id).first<{ checkpoint: string }>();
+    const checkpoint = await env.DB.prepare("SELECT checkpoint FROM tasks WHERE id = ?")
+      .bind(task.id)
+      .first<{ checkpoint: string }>();
     const state = JSON.parse(checkpoint?.checkpoint ?? "{}") as { parts: unknown[]; bytes: number };
     expect(state.parts.length).toBeGreaterThan(2);
     const text = await (await download(tenant, row.id)).text();
@@ -377,12 +504,27 @@ describe("task engine", () => {
 
   it("rejects bad export requests with a clear problem", async () => {
     const tenant = await createTenant();
-    const bad = await expectProblem(await api("POST", "/v1/exports", { key: tenant.keys.read, body: { format: "xlsx" } }), 422);
+    const bad = await expectProblem(
+      await api("POST", "/v1/exports", { key: tenant.keys.read, body: { format: "xlsx" } }),
+      422,
+    );
     expect(bad.errors[0]?.path).toBe("format");
-    const filter = await expectProblem(await api("POST", "/v1/exports", { key: tenant.keys.read, body: { format: "csv", filters: { query: "colour:red" } } }), 422);
+    const filter = await expectProblem(
+      await api("POST", "/v1/exports", {
+        key: tenant.keys.read,
+        body: { format: "csv", filters: { query: "colour:red" } },
+      }),
+      422,
+    );
     expect(filter.detail).toContain("unknown key");
     await expectProblem(await api("POST", "/v1/exports", { key: tenant.keys.ingest, body: { format: "csv" } }), 403);
     await expectProblem(await api("GET", "/v1/exports/exp_nope", { key: tenant.keys.read }), 404);
-    expect((await env.DB.prepare("SELECT count(*) AS n FROM exports WHERE project_id = ?").bind(tenant.project.id).first<{ n: number }>())?.n).toBe(0);
+    expect(
+      (
+        await env.DB.prepare("SELECT count(*) AS n FROM exports WHERE project_id = ?")
+          .bind(tenant.project.id)
+          .first<{ n: number }>()
+      )?.n,
+    ).toBe(0);
   });
 });

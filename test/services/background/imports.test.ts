@@ -1,14 +1,25 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
-import worker from "../../../src/index";
 import { describe, expect, it } from "vitest";
+import worker from "../../../src/index";
 import { runTaskStep } from "../../../src/services/tasks/engine";
 import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
 import { api, createTenant, expectJson, expectProblem, storedEvents, type Tenant } from "../../fixtures";
 
-type TaskView = { id: string; status: string; processed: number; success_count: number; failure_count: number; errors: { line: number; message: string }[]; result: Record<string, number> | null };
+type TaskView = {
+  id: string;
+  status: string;
+  processed: number;
+  success_count: number;
+  failure_count: number;
+  errors: { line: number; message: string }[];
+  result: Record<string, number> | null;
+};
 
 async function upload(tenant: Tenant, body: string, type: string): Promise<TaskView> {
-  return expectJson<TaskView>(await api("POST", "/v1/imports", { key: tenant.keys.ingest, rawBody: body, headers: { "Content-Type": type } }), 202);
+  return expectJson<TaskView>(
+    await api("POST", "/v1/imports", { key: tenant.keys.ingest, rawBody: body, headers: { "Content-Type": type } }),
+    202,
+  );
 }
 
 async function finish(taskId: string) {
@@ -26,15 +37,37 @@ async function task(tenant: Tenant, id: string): Promise<TaskView> {
 describe("imports", () => {
   it("stores valid JSON Lines once, reports invalid lines, and skips duplicates", async () => {
     const tenant = await createTenant();
-    await expectJson(await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "already", type: "user.login", occurred_at: "2026-01-01T00:00:00Z" } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events", {
+        key: tenant.keys.ingest,
+        body: { id: "already", type: "user.login", occurred_at: "2026-01-01T00:00:00Z" },
+      }),
+      201,
+    );
     const lines = [
-      JSON.stringify({ id: "imp_1", type: "commission.updated", occurred_at: "2026-01-02T00:00:00Z", changes: { status: ["a", "b"] } }),
+      JSON.stringify({
+        id: "imp_1",
+        type: "commission.updated",
+        occurred_at: "2026-01-02T00:00:00Z",
+        changes: { status: ["a", "b"] },
+      }),
       "{not json",
       JSON.stringify({ summary: "no type" }),
       JSON.stringify({ id: "already", type: "user.login", occurred_at: "2026-01-01T00:00:00Z" }),
       "",
-      JSON.stringify({ type: "payout.created", category: "payment", status: "complete", occurred_at: "2026-01-03T00:00:00Z", metadata: { password: "secret-1" } }),
-      JSON.stringify({ id: "imp_1", type: "commission.updated", occurred_at: "2026-01-02T00:00:00Z", changes: { status: ["a", "b"] } }),
+      JSON.stringify({
+        type: "payout.created",
+        category: "payment",
+        status: "complete",
+        occurred_at: "2026-01-03T00:00:00Z",
+        metadata: { password: "secret-1" },
+      }),
+      JSON.stringify({
+        id: "imp_1",
+        type: "commission.updated",
+        occurred_at: "2026-01-02T00:00:00Z",
+        changes: { status: ["a", "b"] },
+      }),
       JSON.stringify({ id: "already", type: "user.logout", occurred_at: "2026-01-01T00:00:00Z" }),
     ];
     const created = await upload(tenant, lines.join("\n"), "application/x-ndjson");
@@ -48,7 +81,9 @@ describe("imports", () => {
     expect(done.errors[2]?.message).toContain("already exists with different content");
     expect(done.result).toMatchObject({ stored: 2, duplicates: 2 });
     const events = await storedEvents(tenant.project.id);
-    expect(events.map((e) => e.id).filter((id) => typeof id === "string" && !String(id).startsWith("evt_0"))).toHaveLength(3);
+    expect(
+      events.map((e) => e.id).filter((id) => typeof id === "string" && !String(id).startsWith("evt_0")),
+    ).toHaveLength(3);
     expect(JSON.stringify(events)).not.toContain("secret-1");
   });
 
@@ -69,16 +104,29 @@ describe("imports", () => {
     const done = await task(tenant, created.id);
     expect(done).toMatchObject({ status: "done", success_count: 3, failure_count: 4 });
     expect(done.errors.map((e) => e.line)).toEqual([5, 6, 7, 9]);
-    expect(done.errors.map((e) => e.message).join(" | ")).toMatch(/^type: .*\| changes is not valid JSON \| occurred_at: must not be more than 5 minutes .*\| not valid CSV: Quote Not Closed/);
+    expect(done.errors.map((e) => e.message).join(" | ")).toMatch(
+      /^type: .*\| changes is not valid JSON \| occurred_at: must not be more than 5 minutes .*\| not valid CSV: Quote Not Closed/,
+    );
     const byId = Object.fromEntries((await storedEvents(tenant.project.id)).map((e) => [e.id, e]));
-    expect(byId.csv_1).toMatchObject({ summary: "Approved, with a comma", changes: { status: ["pending", "approved"] }, actor: { id: "u_1" }, organization_id: "org_1" });
+    expect(byId.csv_1).toMatchObject({
+      summary: "Approved, with a comma",
+      changes: { status: ["pending", "approved"] },
+      actor: { id: "u_1" },
+      organization_id: "org_1",
+    });
     expect(byId.csv_2).toMatchObject({ summary: "Two\nlines", status: "delivered" });
     expect(byId.csv_6).toMatchObject({ summary: "=SUM(A1)" });
   });
 
   it("reads a file larger than one chunk in several steps, and a repeated step stores nothing twice", async () => {
     const tenant = await createTenant();
-    const lines = Array.from({ length: 6000 }, (_, i) => JSON.stringify({ type: "referral.created", summary: `Referral ${i} ${"x".repeat(80)}`, occurred_at: "2026-03-01T00:00:00Z" }));
+    const lines = Array.from({ length: 6000 }, (_, i) =>
+      JSON.stringify({
+        type: "referral.created",
+        summary: `Referral ${i} ${"x".repeat(80)}`,
+        occurred_at: "2026-03-01T00:00:00Z",
+      }),
+    );
     const created = await upload(tenant, lines.join("\n"), "application/x-ndjson");
     const first = await runTaskStep(env, created.id, TASK_HANDLERS, { enqueueNext: false });
     expect(first).toBe("continued");
@@ -87,28 +135,65 @@ describe("imports", () => {
     expect(mid.processed).toBeGreaterThan(0);
     expect(mid.processed).toBeLessThan(6000);
     // The same step again, as a redelivered message would after a lost commit: same rows, same ids.
-    await env.DB.prepare("UPDATE tasks SET step = step - 1, checkpoint = NULL, processed = 0, success_count = 0 WHERE id = ?").bind(created.id).run();
+    await env.DB.prepare(
+      "UPDATE tasks SET step = step - 1, checkpoint = NULL, processed = 0, success_count = 0 WHERE id = ?",
+    )
+      .bind(created.id)
+      .run();
     await finish(created.id);
     const done = await task(tenant, created.id);
     expect(done).toMatchObject({ status: "done", processed: 6000, success_count: 6000, failure_count: 0 });
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ?").bind(tenant.project.id).first<{ n: number }>();
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ?")
+      .bind(tenant.project.id)
+      .first<{ n: number }>();
     expect(count?.n).toBe(6000);
   });
 
   it("refuses what it cannot import, clearly", async () => {
     const tenant = await createTenant();
-    await expectProblem(await api("POST", "/v1/imports", { key: tenant.keys.ingest, rawBody: "a,b", headers: { "Content-Type": "application/pdf" } }), 415);
-    await expectProblem(await api("POST", "/v1/imports", { key: tenant.keys.ingest, rawBody: "", headers: { "Content-Type": "text/csv" } }), 422);
-    await expectProblem(await api("POST", "/v1/imports", { key: tenant.keys.read, rawBody: "a", headers: { "Content-Type": "text/csv" } }), 403);
-    await expectProblem(await api("POST", "/v1/imports", { rawBody: "a", headers: { "Content-Type": "text/csv" } }), 401);
+    await expectProblem(
+      await api("POST", "/v1/imports", {
+        key: tenant.keys.ingest,
+        rawBody: "a,b",
+        headers: { "Content-Type": "application/pdf" },
+      }),
+      415,
+    );
+    await expectProblem(
+      await api("POST", "/v1/imports", {
+        key: tenant.keys.ingest,
+        rawBody: "",
+        headers: { "Content-Type": "text/csv" },
+      }),
+      422,
+    );
+    await expectProblem(
+      await api("POST", "/v1/imports", {
+        key: tenant.keys.read,
+        rawBody: "a",
+        headers: { "Content-Type": "text/csv" },
+      }),
+      403,
+    );
+    await expectProblem(
+      await api("POST", "/v1/imports", { rawBody: "a", headers: { "Content-Type": "text/csv" } }),
+      401,
+    );
   });
 });
 
 describe("queue consumer", () => {
   it("runs steps from messages, acks them, and the dead-letter queue fails the task with its reason", async () => {
     const tenant = await createTenant();
-    const created = await upload(tenant, JSON.stringify({ type: "a.b", occurred_at: "2026-01-01T00:00:00Z" }), "application/x-ndjson");
-    const batch = createMessageBatch("trailbook-tasks", [{ id: "m1", timestamp: new Date(), attempts: 1, body: { kind: "task.step", taskId: created.id } }, { id: "m2", timestamp: new Date(), attempts: 1, body: { kind: "bogus" } }]);
+    const created = await upload(
+      tenant,
+      JSON.stringify({ type: "a.b", occurred_at: "2026-01-01T00:00:00Z" }),
+      "application/x-ndjson",
+    );
+    const batch = createMessageBatch("trailbook-tasks", [
+      { id: "m1", timestamp: new Date(), attempts: 1, body: { kind: "task.step", taskId: created.id } },
+      { id: "m2", timestamp: new Date(), attempts: 1, body: { kind: "bogus" } },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env);
     const result = await getQueueResult(batch, ctx);
@@ -117,7 +202,9 @@ describe("queue consumer", () => {
 
     const stuck = await upload(tenant, "{}", "application/x-ndjson");
     await env.DB.prepare("UPDATE tasks SET last_error = 'R2 unavailable' WHERE id = ?").bind(stuck.id).run();
-    const dead = createMessageBatch("trailbook-dead-letters", [{ id: "d1", timestamp: new Date(), attempts: 10, body: { kind: "task.step", taskId: stuck.id } }]);
+    const dead = createMessageBatch("trailbook-dead-letters", [
+      { id: "d1", timestamp: new Date(), attempts: 10, body: { kind: "task.step", taskId: stuck.id } },
+    ]);
     await worker.queue(dead, env);
     const failed = await task(tenant, stuck.id);
     expect(failed.status).toBe("failed");

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
-import { compileFilters, scopeForAccess, type EventQuery } from "../../../src/services/events/filters";
+import { compileFilters, type EventQuery, scopeForAccess } from "../../../src/services/events/filters";
 import { countEvents, countQuery } from "../../../src/services/events/query";
-import { api, createTenant, expectJson, tenantBesideAnother, type Tenant } from "../../fixtures";
+import { api, createTenant, expectJson, type Tenant, tenantBesideAnother } from "../../fixtures";
 
 // Counts without filters add up event_counts' days and count only the partial days at the
 // range's edges; every count must equal counting the rows themselves.
@@ -23,7 +23,13 @@ function eventsFor(prefix: string) {
     BASE + 10 * DAY - 1,
     BASE + 10 * DAY,
   ];
-  return times.map((ms, i) => ({ id: `${prefix}_${i}`, type: "user.login", category: i % 2 ? "auth" : "activity", organization_id: `org_${i % 3}`, occurred_at: new Date(ms).toISOString() }));
+  return times.map((ms, i) => ({
+    id: `${prefix}_${i}`,
+    type: "user.login",
+    category: i % 2 ? "auth" : "activity",
+    organization_id: `org_${i % 3}`,
+    occurred_at: new Date(ms).toISOString(),
+  }));
 }
 
 describe("counts", () => {
@@ -35,7 +41,9 @@ describe("counts", () => {
   });
 
   async function rowCount(projectId: string, from?: number, to?: number): Promise<number> {
-    const row = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ?1 AND (?2 IS NULL OR occurred_at >= ?2) AND (?3 IS NULL OR occurred_at < ?3)")
+    const row = await env.DB.prepare(
+      "SELECT count(*) AS n FROM events WHERE project_id = ?1 AND (?2 IS NULL OR occurred_at >= ?2) AND (?3 IS NULL OR occurred_at < ?3)",
+    )
       .bind(projectId, from ?? null, to ?? null)
       .first<{ n: number }>();
     return row?.n ?? 0;
@@ -43,7 +51,24 @@ describe("counts", () => {
 
   const range = (from?: number, to?: number): EventQuery => ({ from, to, conditions: [], text: [] });
 
-  const EDGES = [undefined, Date.parse("1969-12-31T00:00:00Z"), 0, 1, DAY - 1, DAY, DAY + 1, BASE - 1, BASE, BASE + 1, BASE + DAY / 2, BASE + 10 * DAY - 1, BASE + 10 * DAY, BASE + 10 * DAY + 1, BASE + 30 * DAY, BASE + 100 * DAY];
+  const EDGES = [
+    undefined,
+    Date.parse("1969-12-31T00:00:00Z"),
+    0,
+    1,
+    DAY - 1,
+    DAY,
+    DAY + 1,
+    BASE - 1,
+    BASE,
+    BASE + 1,
+    BASE + DAY / 2,
+    BASE + 10 * DAY - 1,
+    BASE + 10 * DAY,
+    BASE + 10 * DAY + 1,
+    BASE + 30 * DAY,
+    BASE + 100 * DAY,
+  ];
 
   it("equals counting the rows, for every range between day edges, inside a day, and open-ended", async () => {
     let byDays = 0;
@@ -51,7 +76,9 @@ describe("counts", () => {
       for (const to of EDGES) {
         const query = range(from, to);
         if (countQuery(db, tenant.project.id, query).toSQL().sql.includes("event_counts")) byDays++;
-        expect(await countEvents(db, tenant.project.id, query), `from ${from} to ${to}`).toBe(await rowCount(tenant.project.id, from, to));
+        expect(await countEvents(db, tenant.project.id, query), `from ${from} to ${to}`).toBe(
+          await rowCount(tenant.project.id, from, to),
+        );
       }
     }
     // Most of these ranges hold whole days, which are read from event_counts.
@@ -62,9 +89,13 @@ describe("counts", () => {
   it("counts filters and a partner's scope from the rows", async () => {
     const category = compileFilters({ category: "auth" }, "UTC");
     expect(countQuery(db, tenant.project.id, category).toSQL().sql).not.toContain("event_counts");
-    expect(await countEvents(db, tenant.project.id, category)).toBe(eventsFor("evt").filter((e) => e.category === "auth").length);
+    expect(await countEvents(db, tenant.project.id, category)).toBe(
+      eventsFor("evt").filter((e) => e.category === "auth").length,
+    );
     const scoped = scopeForAccess(compileFilters({}, "UTC"), { role: "viewer", organizationId: "org_1" });
-    expect(await countEvents(db, tenant.project.id, scoped)).toBe(eventsFor("evt").filter((e) => e.organization_id === "org_1").length);
+    expect(await countEvents(db, tenant.project.id, scoped)).toBe(
+      eventsFor("evt").filter((e) => e.organization_id === "org_1").length,
+    );
   });
 
   it("stays exact when a batch is sent again and when retention deletes events", async () => {
@@ -72,17 +103,39 @@ describe("counts", () => {
     const posted = eventsFor("rep");
     await expectJson(await api("POST", "/v1/events/batch", { key: t.keys.ingest, body: { events: posted } }), 201);
     // Again, with new events among the stored ones: only the new ones count.
-    const fresh = [{ id: "new_1", type: "user.login", occurred_at: new Date(BASE + 3 * DAY).toISOString() }, { id: "new_2", type: "user.login", occurred_at: new Date(BASE + 40 * DAY).toISOString() }];
-    await expectJson(await api("POST", "/v1/events/batch", { key: t.keys.ingest, body: { events: [...posted.slice(0, 50), ...fresh] } }), 201);
-    expect(await expectJson<{ duplicate: boolean }>(await api("POST", "/v1/events", { key: t.keys.ingest, body: posted[60] }), 201)).toMatchObject({ duplicate: true });
+    const fresh = [
+      { id: "new_1", type: "user.login", occurred_at: new Date(BASE + 3 * DAY).toISOString() },
+      { id: "new_2", type: "user.login", occurred_at: new Date(BASE + 40 * DAY).toISOString() },
+    ];
+    await expectJson(
+      await api("POST", "/v1/events/batch", {
+        key: t.keys.ingest,
+        body: { events: [...posted.slice(0, 50), ...fresh] },
+      }),
+      201,
+    );
+    expect(
+      await expectJson<{ duplicate: boolean }>(
+        await api("POST", "/v1/events", { key: t.keys.ingest, body: posted[60] }),
+        201,
+      ),
+    ).toMatchObject({ duplicate: true });
     expect(await countEvents(db, t.project.id, range())).toBe(posted.length + fresh.length);
-    expect(await countEvents(db, t.project.id, range(BASE + DAY, BASE + 5 * DAY))).toBe(await rowCount(t.project.id, BASE + DAY, BASE + 5 * DAY));
+    expect(await countEvents(db, t.project.id, range(BASE + DAY, BASE + 5 * DAY))).toBe(
+      await rowCount(t.project.id, BASE + DAY, BASE + 5 * DAY),
+    );
     const cutoff = BASE + 5 * DAY + 123;
-    await env.DB.prepare("INSERT INTO retention_cutoffs (project_id, cutoff) VALUES (?, ?)").bind(t.project.id, cutoff).run();
-    await env.DB.prepare("DELETE FROM events WHERE project_id = ? AND occurred_at < ?").bind(t.project.id, cutoff).run();
+    await env.DB.prepare("INSERT INTO retention_cutoffs (project_id, cutoff) VALUES (?, ?)")
+      .bind(t.project.id, cutoff)
+      .run();
+    await env.DB.prepare("DELETE FROM events WHERE project_id = ? AND occurred_at < ?")
+      .bind(t.project.id, cutoff)
+      .run();
     for (const from of EDGES) {
       for (const to of [undefined, BASE + 6 * DAY, BASE + 100 * DAY]) {
-        expect(await countEvents(db, t.project.id, range(from, to)), `from ${from} to ${to}`).toBe(await rowCount(t.project.id, from, to));
+        expect(await countEvents(db, t.project.id, range(from, to)), `from ${from} to ${to}`).toBe(
+          await rowCount(t.project.id, from, to),
+        );
       }
     }
     expect(await countEvents(db, t.project.id, range())).toBeLessThan(posted.length);

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { ValidationError } from "../../../src/lib/errors";
-import { compileFilters, scopeToOrganization, type EventFilters } from "../../../src/services/events/filters";
+import { compileFilters, type EventFilters, scopeToOrganization } from "../../../src/services/events/filters";
 import { countEvents, listEvents } from "../../../src/services/events/query";
 import { api, createTenant, expectJson, expectProblem, type Tenant } from "../../fixtures";
 
@@ -80,7 +80,9 @@ let tenant: Tenant;
 const db = createDb(env.DB);
 
 async function ids(filters: EventFilters): Promise<string[]> {
-  const page = await listEvents(db, tenant.project.id, compileFilters(filters, tenant.project.timezone), { limit: 200 });
+  const page = await listEvents(db, tenant.project.id, compileFilters(filters, tenant.project.timezone), {
+    limit: 200,
+  });
   const count = await countEvents(db, tenant.project.id, compileFilters(filters, tenant.project.timezone));
   expect(count).toBe(page.data.length);
   return page.data.map((e) => e.id);
@@ -194,13 +196,19 @@ describe("search syntax", () => {
 
   it("works the same through the API", async () => {
     const query = encodeURIComponent('type:commission.* -source:api "approved"');
-    const page = await expectJson<{ data: { id: string }[] }>(await api("GET", `/v1/events?query=${query}`, { key: tenant.keys.read }), 200);
+    const page = await expectJson<{ data: { id: string }[] }>(
+      await api("GET", `/v1/events?query=${query}`, { key: tenant.keys.read }),
+      200,
+    );
     expect(page.data.map((e) => e.id)).toEqual(["a1"]);
     const { count } = await expectJson<{ count: number }>(
       await api("GET", "/v1/events/count?from=2026-11-02&type=commission.*", { key: tenant.keys.read }),
       200,
     );
     expect(count).toBe(2);
-    await expectProblem(await api("GET", `/v1/events?query=${encodeURIComponent("after:soon")}`, { key: tenant.keys.read }), 422);
+    await expectProblem(
+      await api("GET", `/v1/events?query=${encodeURIComponent("after:soon")}`, { key: tenant.keys.read }),
+      422,
+    );
   });
 });

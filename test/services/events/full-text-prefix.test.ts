@@ -2,10 +2,10 @@ import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
-import { compileFilters, type EventFilters } from "../../../src/services/events/filters";
 import { events } from "../../../src/db/schema";
+import { compileFilters, type EventFilters } from "../../../src/services/events/filters";
 import { listEvents, prefixTerms, whereClause } from "../../../src/services/events/query";
-import { api, createTenant, expectJson, tenantBesideAnother, type Tenant } from "../../fixtures";
+import { api, createTenant, expectJson, type Tenant, tenantBesideAnother } from "../../fixtures";
 
 // A bare search word is a prefix. Words that are one ASCII token are read as the index terms they
 // are a prefix of (events_fts_terms), which must find exactly what FTS5's own prefix query finds.
@@ -64,7 +64,9 @@ describe("full-text prefixes read as index terms", () => {
   async function listed(filters: EventFilters): Promise<string[]> {
     const query = compileFilters(filters, "UTC");
     const ids = (await listEvents(db, tenant.project.id, query, { limit: 1_000, window: 0 })).data.map((e) => e.id);
-    expect((await listEvents(db, tenant.project.id, query, { limit: 1_000, window: 7 })).data.map((e) => e.id)).toEqual(ids);
+    expect((await listEvents(db, tenant.project.id, query, { limit: 1_000, window: 7 })).data.map((e) => e.id)).toEqual(
+      ids,
+    );
     return ids;
   }
 
@@ -75,10 +77,16 @@ describe("full-text prefixes read as index terms", () => {
     expect(await expansion("v9")).toBe('("v9" OR "v99")');
     // 20 words start with zeta: more than a search reads by name.
     expect(await expansion("zeta")).toBe('"zeta"*');
-    expect(await expansion("zeta1")).toBe('("zeta10" OR "zeta11" OR "zeta12" OR "zeta13" OR "zeta14" OR "zeta15" OR "zeta16" OR "zeta17" OR "zeta18" OR "zeta19")');
+    expect(await expansion("zeta1")).toBe(
+      '("zeta10" OR "zeta11" OR "zeta12" OR "zeta13" OR "zeta14" OR "zeta15" OR "zeta16" OR "zeta17" OR "zeta18" OR "zeta19")',
+    );
     expect(await expansion("nothingstartslikethis")).toBe('"nothingstartslikethis"*');
     // A search's words are read so (lowercased, as the tokenizer keeps them); others stay prefixes.
-    const built = db.select({ id: events.id }).from(events).where(whereClause(tenant.project.id, compileFilters({ q: "PAYOUT über" }, "UTC"))).toSQL();
+    const built = db
+      .select({ id: events.id })
+      .from(events)
+      .where(whereClause(tenant.project.id, compileFilters({ q: "PAYOUT über" }, "UTC")))
+      .toSQL();
     expect(built.sql).toContain("events_fts_terms");
     expect(built.params).toContain("payout");
     expect(built.params).not.toContain("über");
@@ -89,13 +97,31 @@ describe("full-text prefixes read as index terms", () => {
     ["capitals", { q: "PAYOUT Approved" }, 'body : ("payout"* AND "approved"*)', undefined, 8],
     ["words ending in z and 9", { q: "quiz v9" }, 'body : ("quiz"* AND "v9"*)', undefined, 8],
     ["a prefix of too many terms", { q: "zeta" }, 'body : "zeta"*', undefined, 20],
-    ["a word matching nothing", { q: "payout nothingstartslikethis" }, 'body : ("payout"* AND "nothingstartslikethis"*)', undefined, 0],
+    [
+      "a word matching nothing",
+      { q: "payout nothingstartslikethis" },
+      'body : ("payout"* AND "nothingstartslikethis"*)',
+      undefined,
+      0,
+    ],
     ["non-ASCII words, which stay prefixes", { q: "über naïve" }, 'body : ("über"* AND "naïve"*)', undefined, 8],
     ["a hyphenated word, which stays a prefix", { q: "pay-zeta" }, 'body : "pay-zeta"*', undefined, 4],
-    ["a phrase beside a word", { query: '"payout approved" approved' }, 'body : ("payout approved" AND "approved"*)', undefined, 4],
+    [
+      "a phrase beside a word",
+      { query: '"payout approved" approved' },
+      'body : ("payout approved" AND "approved"*)',
+      undefined,
+      4,
+    ],
     ["negated words", { query: "pay -payouts -zeta0" }, 'body : ("pay"* NOT ("payouts"* OR "zeta0"*))', undefined, 10],
     ["only negated words", { query: "-payout -quiz" }, null, 'body : ("payout"* OR "quiz"*)', 30],
-    ["more words than are read by name", { q: "pay pay pay pay pay pay pay pay pay payout" }, 'body : "payout"*', undefined, 10],
+    [
+      "more words than are read by name",
+      { q: "pay pay pay pay pay pay pay pay pay payout" },
+      'body : "payout"*',
+      undefined,
+      10,
+    ],
   ])("%s: the same events as FTS5's prefix query", async (_name, filters, fts, without, atLeast) => {
     const ids = await listed(filters);
     expect(ids).toEqual(await reference(fts, without));
@@ -108,16 +134,28 @@ describe("full-text prefixes read as index terms", () => {
     await expectJson(
       await api("POST", "/v1/events/batch", {
         key: t.keys.ingest,
-        body: { events: [{ id: "gone_1", type: "user.login", summary: "vanishingword here", occurred_at: "2026-10-02T00:00:00Z" }, { id: "kept_1", type: "user.login", summary: "vanishingwords stay", occurred_at: "2026-10-02T00:01:00Z" }] },
+        body: {
+          events: [
+            { id: "gone_1", type: "user.login", summary: "vanishingword here", occurred_at: "2026-10-02T00:00:00Z" },
+            { id: "kept_1", type: "user.login", summary: "vanishingwords stay", occurred_at: "2026-10-02T00:01:00Z" },
+          ],
+        },
       }),
       201,
     );
     const query = compileFilters({ q: "vanishing" }, "UTC");
-    expect((await listEvents(db, t.project.id, query, { limit: 10 })).data.map((e) => e.id)).toEqual(["kept_1", "gone_1"]);
+    expect((await listEvents(db, t.project.id, query, { limit: 10 })).data.map((e) => e.id)).toEqual([
+      "kept_1",
+      "gone_1",
+    ]);
     // Only retention deletes events (through the same trigger as here), so this deletes as it does.
     const cutoff = Date.parse("2026-10-02T00:00:30Z");
-    await env.DB.prepare("INSERT INTO retention_cutoffs (project_id, cutoff) VALUES (?, ?)").bind(t.project.id, cutoff).run();
-    await env.DB.prepare("DELETE FROM events WHERE project_id = ? AND occurred_at < ?").bind(t.project.id, cutoff).run();
+    await env.DB.prepare("INSERT INTO retention_cutoffs (project_id, cutoff) VALUES (?, ?)")
+      .bind(t.project.id, cutoff)
+      .run();
+    await env.DB.prepare("DELETE FROM events WHERE project_id = ? AND occurred_at < ?")
+      .bind(t.project.id, cutoff)
+      .run();
     expect(await expansion("vanishing")).toContain('"vanishingwords"');
     expect((await listEvents(db, t.project.id, query, { limit: 10 })).data.map((e) => e.id)).toEqual(["kept_1"]);
   });

@@ -13,20 +13,29 @@ describe("keyset pagination", () => {
       type: "referral.created",
       occurred_at: base + Math.floor(i / 4) * 60_000,
     }));
-    await expectJson(await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events: initial } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events: initial } }),
+      201,
+    );
 
     const seen: string[] = [];
     let cursor: string | null = null;
     let arrivals = 0;
     do {
       const query: string = cursor ? `&cursor=${cursor}` : "";
-      const page: Page = await expectJson<Page>(await api("GET", `/v1/events?limit=25${query}`, { key: tenant.keys.read }), 200);
+      const page: Page = await expectJson<Page>(
+        await api("GET", `/v1/events?limit=25${query}`, { key: tenant.keys.read }),
+        200,
+      );
       seen.push(...page.data.map((e) => e.id));
       cursor = page.next_cursor;
       // New events arrive between pages: newer ones, and late ones in the middle of the range.
       const late = { id: `late_${arrivals}`, type: "referral.created", occurred_at: base + 30 * 60_000 + arrivals };
       const fresh = { id: `fresh_${arrivals}`, type: "referral.created" };
-      await expectJson(await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events: [late, fresh] } }), 201);
+      await expectJson(
+        await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events: [late, fresh] } }),
+        201,
+      );
       arrivals++;
     } while (cursor);
 

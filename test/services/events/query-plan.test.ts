@@ -1,9 +1,18 @@
 import { env } from "cloudflare:test";
+import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { compileFilters, type EventFilters } from "../../../src/services/events/filters";
-import { sql } from "drizzle-orm";
-import { countQuery, encodeCursor, listQuery, olderThan, readsWindow, walkQuery, windowQuery, WINDOW_ROWS } from "../../../src/services/events/query";
+import {
+  countQuery,
+  encodeCursor,
+  listQuery,
+  olderThan,
+  readsWindow,
+  WINDOW_ROWS,
+  walkQuery,
+  windowQuery,
+} from "../../../src/services/events/query";
 
 // DESIGN §6: every filter, alone or with the time range, is served by an index. A "SCAN events"
 // line in the plan would read the whole table (every project's events) for one page.
@@ -58,7 +67,10 @@ describe("query plans", () => {
       const { sql, params } = listQuery(db, "prj_x", query, { limit: 50, cursor }).toSQL();
       const details = await plan(sql, params);
       expect(fullScans(details), details.join("\n")).toEqual([]);
-      expect(details.some((d) => /^SEARCH events USING/.test(d)), details.join("\n")).toBe(true);
+      expect(
+        details.some((d) => /^SEARCH events USING/.test(d)),
+        details.join("\n"),
+      ).toBe(true);
     }
   });
 
@@ -84,15 +96,21 @@ describe("query plans", () => {
     const query = compileFilters(filters, "Europe/Berlin");
     const cursor = encodeCursor(Date.parse("2026-11-03T00:00:00Z"), "evt_x");
     const bound = await db.all<PlanRow>(sql`EXPLAIN QUERY PLAN ${windowQuery("prj_x", query, cursor, WINDOW_ROWS)}`);
-    expect(bound.map((r) => r.detail)).toContainEqual(expect.stringMatching(/^SEARCH events USING COVERING INDEX events_time \(project_id=\?/));
+    expect(bound.map((r) => r.detail)).toContainEqual(
+      expect.stringMatching(/^SEARCH events USING COVERING INDEX events_time \(project_id=\?/),
+    );
     for (const span of [undefined, [Date.parse("2026-11-01"), Date.parse("2026-11-02")] as [number, number]]) {
-      const details = (await db.all<PlanRow>(sql`EXPLAIN QUERY PLAN ${walkQuery("prj_x", query, { span }, olderThan(cursor), 51)}`)).map((r) => r.detail);
+      const details = (
+        await db.all<PlanRow>(sql`EXPLAIN QUERY PLAN ${walkQuery("prj_x", query, { span }, olderThan(cursor), 51)}`)
+      ).map((r) => r.detail);
       const text = details.join("\n");
       expect(details[0], text).toMatch(/^SEARCH events USING INDEX events_time \(project_id=\?/);
       expect(text).not.toMatch(/TEMP B-TREE/);
       expect(fullScans(details), text).toEqual([]);
       if (query.conditions.some((c) => c.kind === "changed")) {
-        expect(text).toMatch(/SEARCH event_changes EXISTS USING COVERING INDEX \S+ \(project_id=\? AND field=\? AND occurred_at=\? AND event_seq=\?\)/);
+        expect(text).toMatch(
+          /SEARCH event_changes EXISTS USING COVERING INDEX \S+ \(project_id=\? AND field=\? AND occurred_at=\? AND event_seq=\?\)/,
+        );
       }
     }
   });
@@ -107,7 +125,9 @@ describe("query plans", () => {
     for (const filters of [{}, { from: "2026-11-01T10:30:00Z", to: "2026-11-07T08:15:00Z" }]) {
       const { sql, params } = countQuery(db, "prj_x", compileFilters(filters, "UTC")).toSQL();
       const text = (await plan(sql, params)).join("\n");
-      expect(text).toMatch(/SEARCH event_counts USING (PRIMARY KEY|INDEX sqlite_autoindex_event_counts_1) \(project_id=\? AND day>\?/);
+      expect(text).toMatch(
+        /SEARCH event_counts USING (PRIMARY KEY|INDEX sqlite_autoindex_event_counts_1) \(project_id=\? AND day>\?/,
+      );
       expect(text).toMatch(/SEARCH events USING COVERING INDEX events_time \(project_id=\? AND occurred_at/);
     }
   });

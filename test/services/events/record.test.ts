@@ -30,7 +30,12 @@ describe("recordEvents", () => {
       type: "POST /v1/redemptions",
       status: "success",
       summary: `Redemption ${i}`,
-      request: { method: "POST", path: "/v1/redemptions", status_code: 201, body: { code: "SPRING", note: "x".repeat(1500) } },
+      request: {
+        method: "POST",
+        path: "/v1/redemptions",
+        status_code: 201,
+        body: { code: "SPRING", note: "x".repeat(1500) },
+      },
     }));
     const { db, batches } = countingDb();
     const results = await recordEvents(db, project, inputs, { batch: true });
@@ -41,7 +46,9 @@ describe("recordEvents", () => {
     // About 2 MB of rows: a few json_each inserts, not 1,000 statements.
     expect(batches[1]).toBeGreaterThan(1);
     expect(batches[1]).toBeLessThanOrEqual(6);
-    const row = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ?").bind(project.id).first<{ n: number }>();
+    const row = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ?")
+      .bind(project.id)
+      .first<{ n: number }>();
     expect(row?.n).toBe(1000);
   });
 

@@ -2,7 +2,16 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { api, createTenant, expectJson } from "../../fixtures";
 
-const SECRETS = ["hunter2", "sk_live_abc", "Bearer xyz", "sess_cookie_1", "4111111111111111", "iban-DE89", "form-pass-1", "json-token-1"];
+const SECRETS = [
+  "hunter2",
+  "sk_live_abc",
+  "Bearer xyz",
+  "sess_cookie_1",
+  "4111111111111111",
+  "iban-DE89",
+  "form-pass-1",
+  "json-token-1",
+];
 
 /** Every column of every row the event left in D1, as one string. */
 async function rawContents(projectId: string): Promise<string> {
@@ -39,14 +48,20 @@ describe("redaction", () => {
     // Non-sensitive neighbours survive, and the changed-field index still knows the key changed.
     expect(raw).toContain("application/json");
     expect(raw).toContain('"password"');
-    const page = await expectJson<{ data: { request: { query: string; body: string; headers: Record<string, string> }; changes: Record<string, unknown> }[] }>(
-      await api("GET", "/v1/events?limit=1", { key: tenant.keys.read }),
-      200,
-    );
+    const page = await expectJson<{
+      data: {
+        request: { query: string; body: string; headers: Record<string, string> };
+        changes: Record<string, unknown>;
+      }[];
+    }>(await api("GET", "/v1/events?limit=1", { key: tenant.keys.read }), 200);
     const stored = page.data[0];
     if (!stored) throw new Error("the event was not listed");
     expect(stored.changes).toEqual({ password: "[REDACTED]", "profile.iban": "[REDACTED]", name: ["A", "B"] });
-    expect(stored.request.headers).toEqual({ Authorization: "[REDACTED]", Cookie: "[REDACTED]", Accept: "application/json" });
+    expect(stored.request.headers).toEqual({
+      Authorization: "[REDACTED]",
+      Cookie: "[REDACTED]",
+      Accept: "application/json",
+    });
     expect(stored.request.query).toBe("user=jane&password=%5BREDACTED%5D");
     expect(JSON.parse(stored.request.body)).toEqual({ user: "jane", refresh_token: "[REDACTED]" });
   });
@@ -54,7 +69,10 @@ describe("redaction", () => {
   it("hashes the redacted event, so the same secret-bearing event twice is a duplicate", async () => {
     const tenant = await createTenant();
     const event = { id: "evt_same", type: "user.login", metadata: { password: "one" } };
-    const first = await expectJson<{ hash: string }>(await api("POST", "/v1/events", { key: tenant.keys.ingest, body: event }), 201);
+    const first = await expectJson<{ hash: string }>(
+      await api("POST", "/v1/events", { key: tenant.keys.ingest, body: event }),
+      201,
+    );
     const second = await expectJson<{ hash: string; duplicate: boolean }>(
       await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { ...event, metadata: { password: "two" } } }),
       201,

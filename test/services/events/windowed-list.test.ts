@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
-import { compileFilters, scopeForAccess, type EventFilters } from "../../../src/services/events/filters";
+import { compileFilters, type EventFilters, scopeForAccess } from "../../../src/services/events/filters";
 import { bucketTokens, encodeCursor, listEvents, listNewer, readsWindow } from "../../../src/services/events/query";
-import { api, createTenant, expectJson, tenantBesideAnother, type Tenant } from "../../fixtures";
+import { api, createTenant, expectJson, type Tenant, tenantBesideAnother } from "../../fixtures";
 
 // A list over a set-like filter first reads the newest rows in time order (a window), then leaves
 // the older rest to the filter's index. These tests page through every filter with tiny windows,
@@ -25,10 +25,15 @@ function eventsFor(prefix: string) {
     summary: i % 9 === 0 ? `Commission approved ${i}` : `Payout processed ${i}`,
     changes: i % 5 === 0 ? { status: ["pending", "approved"] } : i % 17 === 0 ? { amount: [1, 2] } : undefined,
     // Ten events share each second for the newest 100; the rest are a minute apart.
-    occurred_at: new Date(i < 100 ? BASE + 1_000_000_000 - Math.floor(i / 10) * 1000 : BASE + (240 - i) * 60_000).toISOString(),
+    occurred_at: new Date(
+      i < 100 ? BASE + 1_000_000_000 - Math.floor(i / 10) * 1000 : BASE + (240 - i) * 60_000,
+    ).toISOString(),
   }));
   // A fixed shuffle: deterministic, far from time order.
-  return out.map((e, i) => ({ e, k: (i * 97) % 241 })).sort((a, b) => a.k - b.k).map((x) => x.e);
+  return out
+    .map((e, i) => ({ e, k: (i * 97) % 241 }))
+    .sort((a, b) => a.k - b.k)
+    .map((x) => x.e);
 }
 
 const CASES: [string, EventFilters][] = [
@@ -70,21 +75,27 @@ describe("windowed lists", () => {
     throw new Error("pagination did not end");
   }
 
-  it.each(CASES)("%s: every window size gives the index's own result, page by page", async (_name, filters) => {
-    expect(readsWindow(compileFilters(filters, "UTC"))).toBe(true);
-    const reference = await pageThrough(filters, 0, 1_000);
-    for (const window of [1, 6, 25, 10_000]) {
-      for (const limit of [4, 50]) {
-        expect(await pageThrough(filters, window, limit), `window ${window}, limit ${limit}`).toEqual(reference);
+  it.each(CASES)(
+    "%s: every window size gives the index's own result, page by page",
+    async (_name, filters) => {
+      expect(readsWindow(compileFilters(filters, "UTC"))).toBe(true);
+      const reference = await pageThrough(filters, 0, 1_000);
+      for (const window of [1, 6, 25, 10_000]) {
+        for (const limit of [4, 50]) {
+          expect(await pageThrough(filters, window, limit), `window ${window}, limit ${limit}`).toEqual(reference);
+        }
       }
-    }
-  }, 60_000);
+    },
+    60_000,
+  );
 
   it("the reference itself is right: newest first by time then id, only this project's events", async () => {
     const ids = await pageThrough({ type: "commission.*" }, 0, 1_000);
     const expected = eventsFor("evt")
       .filter((e) => e.type?.startsWith("commission."))
-      .sort((a, b) => (a.occurred_at === b.occurred_at ? (a.id < b.id ? 1 : -1) : a.occurred_at < b.occurred_at ? 1 : -1))
+      .sort((a, b) =>
+        a.occurred_at === b.occurred_at ? (a.id < b.id ? 1 : -1) : a.occurred_at < b.occurred_at ? 1 : -1,
+      )
       .map((e) => e.id);
     expect(ids).toEqual(expected);
     expect(ids.length).toBeGreaterThan(50);
@@ -93,7 +104,10 @@ describe("windowed lists", () => {
   it("a partner viewer's scope applies inside the window", async () => {
     const query = scopeForAccess(compileFilters({ q: "payout" }, "UTC"), { role: "viewer", organizationId: "org_2" });
     const page = await listEvents(db, tenant.project.id, query, { limit: 200, window: 5 });
-    const unscoped = await listEvents(db, tenant.project.id, compileFilters({ q: "payout" }, "UTC"), { limit: 1_000, window: 0 });
+    const unscoped = await listEvents(db, tenant.project.id, compileFilters({ q: "payout" }, "UTC"), {
+      limit: 1_000,
+      window: 0,
+    });
     const expected = unscoped.data.filter((e) => e.organization_id === "org_2").map((e) => e.id);
     expect(expected.length).toBeGreaterThan(10);
     expect(page.data.map((e) => e.id)).toEqual(expected);
@@ -108,9 +122,24 @@ describe("windowed lists", () => {
         key: tenant.keys.ingest,
         body: {
           events: [
-            { id: "live_1", type: "user.login", summary: "fresh login", occurred_at: new Date(BASE + 2_000_000_500).toISOString() },
-            { id: "live_2", type: "user.login", summary: "stale login", occurred_at: new Date(BASE + 2_000_000_600).toISOString() },
-            { id: "live_0", type: "user.login", summary: "fresh but older", occurred_at: new Date(BASE + 1_999_000_000).toISOString() },
+            {
+              id: "live_1",
+              type: "user.login",
+              summary: "fresh login",
+              occurred_at: new Date(BASE + 2_000_000_500).toISOString(),
+            },
+            {
+              id: "live_2",
+              type: "user.login",
+              summary: "stale login",
+              occurred_at: new Date(BASE + 2_000_000_600).toISOString(),
+            },
+            {
+              id: "live_0",
+              type: "user.login",
+              summary: "fresh but older",
+              occurred_at: new Date(BASE + 1_999_000_000).toISOString(),
+            },
           ],
         },
       }),
@@ -121,19 +150,41 @@ describe("windowed lists", () => {
   });
 
   it("the time buckets computed here are the ones the insert trigger writes", async () => {
-    const times = [Date.parse("2026-03-29T00:00:05Z"), Date.parse("2026-03-29T00:59:59.999Z"), Date.parse("2026-03-29T01:00:00Z"), Date.parse("1969-12-31T23:00:00Z"), 0, Date.parse("2026-11-30T12:00:00Z")];
+    const times = [
+      Date.parse("2026-03-29T00:00:05Z"),
+      Date.parse("2026-03-29T00:59:59.999Z"),
+      Date.parse("2026-03-29T01:00:00Z"),
+      Date.parse("1969-12-31T23:00:00Z"),
+      0,
+      Date.parse("2026-11-30T12:00:00Z"),
+    ];
     const t = await createTenant();
-    const posted = times.map((ms, i) => ({ id: `bkt_${i}`, type: "user.login", summary: "bucket check", occurred_at: new Date(ms).toISOString() }));
+    const posted = times.map((ms, i) => ({
+      id: `bkt_${i}`,
+      type: "user.login",
+      summary: "bucket check",
+      occurred_at: new Date(ms).toISOString(),
+    }));
     await expectJson(await api("POST", "/v1/events/batch", { key: t.keys.ingest, body: { events: posted } }), 201);
-    const seqOf = async (id: string) => (await env.DB.prepare("SELECT seq FROM events WHERE project_id = ? AND id = ?").bind(t.project.id, id).first<{ seq: number }>())?.seq;
+    const seqOf = async (id: string) =>
+      (
+        await env.DB.prepare("SELECT seq FROM events WHERE project_id = ? AND id = ?")
+          .bind(t.project.id, id)
+          .first<{ seq: number }>()
+      )?.seq;
     for (const [i, ms] of times.entries()) {
       const seq = await seqOf(`bkt_${i}`);
       // Spans of an instant, two days, two years and a century pick hours, days, 32-day and 1,024-day buckets.
       for (const before of [0, 2 * 86_400_000, 730 * 86_400_000, 36_500 * 86_400_000]) {
         const tokens = bucketTokens(ms - before, ms);
         if (!tokens) continue;
-        const found = await env.DB.prepare("SELECT rowid AS seq FROM events_fts WHERE events_fts MATCH ?").bind(`body : "bucket" AND bucket : (${tokens.join(" OR ")})`).all<{ seq: number }>();
-        expect(found.results.map((r) => r.seq), `${new Date(ms).toISOString()} − ${before} ms: ${tokens.join(" ")}`).toContain(seq);
+        const found = await env.DB.prepare("SELECT rowid AS seq FROM events_fts WHERE events_fts MATCH ?")
+          .bind(`body : "bucket" AND bucket : (${tokens.join(" OR ")})`)
+          .all<{ seq: number }>();
+        expect(
+          found.results.map((r) => r.seq),
+          `${new Date(ms).toISOString()} − ${before} ms: ${tokens.join(" ")}`,
+        ).toContain(seq);
       }
     }
     expect(bucketTokens(0, Date.parse("2026-01-01"))?.[0]).toMatch(/^"y0"$/);

@@ -13,7 +13,14 @@ const KEY = env.INTEGRITY_SIGNING_KEY as string;
 const db = createDb(env.DB);
 const LATER = Date.now() + 2 * 3600_000;
 
-type Report = { ok: boolean; checked: number; verified: number; pruned: unknown[]; broken: { window_start: string; reason: string }[]; first_broken: { window_start: string; window_end: string; reason: string } | null };
+type Report = {
+  ok: boolean;
+  checked: number;
+  verified: number;
+  pruned: unknown[];
+  broken: { window_start: string; reason: string }[];
+  first_broken: { window_start: string; window_end: string; reason: string } | null;
+};
 
 async function seeded(events: Record<string, unknown>[]): Promise<Tenant> {
   const tenant = await createTenant();
@@ -22,8 +29,10 @@ async function seeded(events: Record<string, unknown>[]): Promise<Tenant> {
   return tenant;
 }
 
-const verify = async (tenant: Tenant) => expectJson<Report>(await api("POST", "/v1/integrity/verify", { key: tenant.keys.read, body: {} }), 200);
-const some = (n: number) => Array.from({ length: n }, (_, i) => ({ id: `e${i}`, type: "commission.updated", summary: `approved ${i}` }));
+const verify = async (tenant: Tenant) =>
+  expectJson<Report>(await api("POST", "/v1/integrity/verify", { key: tenant.keys.read, body: {} }), 200);
+const some = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({ id: `e${i}`, type: "commission.updated", summary: `approved ${i}` }));
 
 describe("merkle root", () => {
   it("follows RFC 6962", async () => {
@@ -37,11 +46,13 @@ describe("merkle root", () => {
 describe("digests", () => {
   it("chains signed digests of closed windows that verify with the public key", async () => {
     const tenant = await seeded(some(25));
-    const { public_key } = await expectJson<{ public_key: string; algorithm: string }>(await api("GET", "/v1/integrity/public-key"), 200);
-    const { data } = await expectJson<{ data: { hash: string; signature: string; previous_hash: string; event_count: number }[] }>(
-      await api("GET", "/v1/integrity/digests", { key: tenant.keys.read }),
+    const { public_key } = await expectJson<{ public_key: string; algorithm: string }>(
+      await api("GET", "/v1/integrity/public-key"),
       200,
     );
+    const { data } = await expectJson<{
+      data: { hash: string; signature: string; previous_hash: string; event_count: number }[];
+    }>(await api("GET", "/v1/integrity/digests", { key: tenant.keys.read }), 200);
     expect(data.reduce((n, d) => n + d.event_count, 0)).toBe(25);
     expect(data[0]?.previous_hash).toBe("0".repeat(64));
     for (const [i, d] of data.entries()) {
@@ -49,7 +60,9 @@ describe("digests", () => {
       if (i > 0) expect(d.previous_hash).toBe(data[i - 1]?.hash);
     }
     // Stored in R2 too.
-    expect(await env.FILES.list({ prefix: `digests/${tenant.project.id}/` }).then((l) => l.objects.length)).toBe(data.length);
+    expect(await env.FILES.list({ prefix: `digests/${tenant.project.id}/` }).then((l) => l.objects.length)).toBe(
+      data.length,
+    );
     const report = await verify(tenant);
     expect(report).toMatchObject({ ok: true, broken: [], first_broken: null });
     // Windows up to now are checked (the test digested an hour ahead as well).
@@ -62,7 +75,11 @@ describe("digests", () => {
   it("detects a row altered behind the triggers' back, naming its window", async () => {
     const tenant = await seeded(some(10));
     await env.DB.prepare("DROP TRIGGER events_no_update").run();
-    await env.DB.prepare("UPDATE events SET data = replace(data, 'approved 3', 'denied 3') WHERE project_id = ? AND id = 'e3'").bind(tenant.project.id).run();
+    await env.DB.prepare(
+      "UPDATE events SET data = replace(data, 'approved 3', 'denied 3') WHERE project_id = ? AND id = 'e3'",
+    )
+      .bind(tenant.project.id)
+      .run();
     const report = await verify(tenant);
     expect(report.ok).toBe(false);
     expect(report.first_broken?.reason).toContain("events changed since they were stored: e3");
@@ -73,7 +90,10 @@ describe("digests", () => {
   it("detects a deleted row", async () => {
     const tenant = await seeded(some(10));
     await env.DB.batch([
-      env.DB.prepare("INSERT INTO retention_cutoffs (project_id, cutoff) VALUES (?, ?)").bind(tenant.project.id, Number.MAX_SAFE_INTEGER),
+      env.DB.prepare("INSERT INTO retention_cutoffs (project_id, cutoff) VALUES (?, ?)").bind(
+        tenant.project.id,
+        Number.MAX_SAFE_INTEGER,
+      ),
       env.DB.prepare("DELETE FROM events WHERE project_id = ? AND id = 'e5'").bind(tenant.project.id),
       env.DB.prepare("DELETE FROM retention_cutoffs WHERE project_id = ?").bind(tenant.project.id),
     ]);
@@ -87,9 +107,13 @@ describe("digests", () => {
     const tenant = await seeded([...some(5).map((e) => ({ ...e, occurred_at: old })), { id: "recent", type: "x.y" }]);
     // A later window with only recent events stays verifiable.
     await startRetention(env, db, Date.now());
-    const task = await env.DB.prepare("SELECT id FROM tasks WHERE project_id = ? AND type = 'retention'").bind(tenant.project.id).first<{ id: string }>();
+    const task = await env.DB.prepare("SELECT id FROM tasks WHERE project_id = ? AND type = 'retention'")
+      .bind(tenant.project.id)
+      .first<{ id: string }>();
     while ((await runTaskStep(env, task?.id ?? "", TASK_HANDLERS, { enqueueNext: false })) === "continued");
-    const left = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ? AND id GLOB 'e[0-9]*'").bind(tenant.project.id).first<{ n: number }>();
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ? AND id GLOB 'e[0-9]*'")
+      .bind(tenant.project.id)
+      .first<{ n: number }>();
     expect(left?.n).toBe(0);
     const report = await verify(tenant);
     expect(report).toMatchObject({ ok: true, broken: [] });
@@ -99,7 +123,10 @@ describe("digests", () => {
   it("checks keys and input", async () => {
     const tenant = await createTenant();
     await expectProblem(await api("POST", "/v1/integrity/verify", { body: {} }), 401);
-    await expectProblem(await api("POST", "/v1/integrity/verify", { key: tenant.keys.read, body: { from: "soon" } }), 422);
+    await expectProblem(
+      await api("POST", "/v1/integrity/verify", { key: tenant.keys.read, body: { from: "soon" } }),
+      422,
+    );
     await expectProblem(await api("GET", "/v1/integrity/digests", { key: tenant.keys.ingest }), 403);
   });
 });
@@ -109,22 +136,38 @@ describe("offline verification", () => {
     const { requestExport } = await import("../../../src/services/exports/request");
     const { verifyExport } = await import("../../../src/lib/verify-offline");
     const tenant = await createTenant();
-    await expectJson(await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events: some(30) } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events: some(30) } }),
+      201,
+    );
     // The export's own event is stored before the windows are digested, as it would be in an hour.
     const { row, task } = await requestExport(db, env, {
       project: tenant.project,
       format: "jsonl",
       gzip: false,
       filters: {},
-      requester: { id: "key_x", name: "test", organizationId: null, configuration: true, actor: { type: "api_key", id: "key_x" }, source: "api" },
+      requester: {
+        id: "key_x",
+        name: "test",
+        organizationId: null,
+        configuration: true,
+        actor: { type: "api_key", id: "key_x" },
+        source: "api",
+      },
       enqueue: false,
     });
     await createDigests(env, db, tenant.project, KEY, LATER);
     while ((await runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false })) === "continued");
     const text = await (await api("GET", `/v1/exports/${row.id}/download`, { key: tenant.keys.read })).text();
-    const events = text.trim().split("\n").map((l) => JSON.parse(l) as { id: string; received_at: string; hash: string; summary?: string });
+    const events = text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { id: string; received_at: string; hash: string; summary?: string });
     expect(events).toHaveLength(31);
-    const { data: digests } = await expectJson<{ data: Parameters<typeof verifyExport>[1] }>(await api("GET", "/v1/integrity/digests", { key: tenant.keys.read }), 200);
+    const { data: digests } = await expectJson<{ data: Parameters<typeof verifyExport>[1] }>(
+      await api("GET", "/v1/integrity/digests", { key: tenant.keys.read }),
+      200,
+    );
     const { public_key } = await expectJson<{ public_key: string }>(await api("GET", "/v1/integrity/public-key"), 200);
 
     const good = await verifyExport(events, digests, public_key);

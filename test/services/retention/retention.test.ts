@@ -25,46 +25,84 @@ async function seed(tenant: Tenant, prefix: string, count: number, newest: numbe
   await recountDays(tenant.project.id);
 }
 
-const count = async (sql: string, ...params: unknown[]) => (await env.DB.prepare(sql).bind(...params).first<{ n: number }>())?.n ?? 0;
+const count = async (sql: string, ...params: unknown[]) =>
+  (
+    await env.DB.prepare(sql)
+      .bind(...params)
+      .first<{ n: number }>()
+  )?.n ?? 0;
 
 async function retentionTask(projectId: string): Promise<string> {
-  const row = await env.DB.prepare("SELECT id FROM tasks WHERE project_id = ? AND type = 'retention' ORDER BY created_at DESC LIMIT 1").bind(projectId).first<{ id: string }>();
+  const row = await env.DB.prepare(
+    "SELECT id FROM tasks WHERE project_id = ? AND type = 'retention' ORDER BY created_at DESC LIMIT 1",
+  )
+    .bind(projectId)
+    .first<{ id: string }>();
   if (!row) throw new Error("no retention task");
   return row.id;
 }
 
 describe("retention", () => {
-  it("deletes exactly each project's expired events in chunks, with their index rows, and resumes after an interruption", { timeout: 120_000 }, async () => {
+  it("deletes exactly each project's expired events in chunks, with their index rows, and resumes after an interruption", {
+    timeout: 120_000,
+  }, async () => {
     const short = await createTenant();
     const long = await createTenant();
-    await env.DB.prepare("UPDATE projects SET retention_days = 30, archive_enabled = 1 WHERE id = ?").bind(short.project.id).run();
+    await env.DB.prepare("UPDATE projects SET retention_days = 30, archive_enabled = 1 WHERE id = ?")
+      .bind(short.project.id)
+      .run();
     await env.DB.prepare("UPDATE projects SET retention_days = 3650 WHERE id = ?").bind(long.project.id).run();
     await seed(short, "old", 7_000, NOW - 40 * DAY); // all expired
     await seed(short, "new", 500, NOW - DAY); // kept
     await seed(long, "old", 300, NOW - 40 * DAY); // another project: kept
-    const oldSeq = await count("SELECT min(seq) AS n FROM events WHERE project_id = ? AND id LIKE 'old%'", short.project.id);
+    const oldSeq = await count(
+      "SELECT min(seq) AS n FROM events WHERE project_id = ? AND id LIKE 'old%'",
+      short.project.id,
+    );
 
     // Another project's cron run must not touch ours, and vice versa.
     await startRetention(env, createDb(env.DB), NOW);
     const taskId = await retentionTask(short.project.id);
     expect(await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false })).toBe("continued");
     // Interrupted after one step (5 chunks of 1,000): part is gone, the rest waits for the next run.
-    expect(await count("SELECT count(*) AS n FROM events WHERE project_id = ? AND id LIKE 'old%'", short.project.id)).toBe(2_000);
+    expect(
+      await count("SELECT count(*) AS n FROM events WHERE project_id = ? AND id LIKE 'old%'", short.project.id),
+    ).toBe(2_000);
     while ((await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false })) === "continued");
 
-    expect(await count("SELECT count(*) AS n FROM events WHERE project_id = ? AND id LIKE 'old%'", short.project.id)).toBe(0);
-    expect(await count("SELECT count(*) AS n FROM events WHERE project_id = ? AND id LIKE 'new%'", short.project.id)).toBe(500);
+    expect(
+      await count("SELECT count(*) AS n FROM events WHERE project_id = ? AND id LIKE 'old%'", short.project.id),
+    ).toBe(0);
+    expect(
+      await count("SELECT count(*) AS n FROM events WHERE project_id = ? AND id LIKE 'new%'", short.project.id),
+    ).toBe(500);
     expect(await count("SELECT count(*) AS n FROM events WHERE project_id = ?", long.project.id)).toBe(300);
-    expect(await count("SELECT count(*) AS n FROM event_changes WHERE project_id = ? AND event_seq < ?", short.project.id, oldSeq + 7_000)).toBe(0);
-    expect(await count("SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH 'wordold' AND rowid BETWEEN ? AND ?", oldSeq, oldSeq + 6_999)).toBe(0);
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM event_changes WHERE project_id = ? AND event_seq < ?",
+        short.project.id,
+        oldSeq + 7_000,
+      ),
+    ).toBe(0);
+    expect(
+      await count(
+        "SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH 'wordold' AND rowid BETWEEN ? AND ?",
+        oldSeq,
+        oldSeq + 6_999,
+      ),
+    ).toBe(0);
     expect(await count("SELECT count(*) AS n FROM event_changes WHERE project_id = ?", long.project.id)).toBe(300);
     expect(await count("SELECT count(*) AS n FROM retention_cutoffs")).toBe(0);
 
     // Archived before deletion: gzip JSON Lines in R2 that hold exactly the deleted events.
-    const { results } = await env.DB.prepare("SELECT file_key, event_count FROM archives WHERE project_id = ?").bind(short.project.id).all<{ file_key: string; event_count: number }>();
+    const { results } = await env.DB.prepare("SELECT file_key, event_count FROM archives WHERE project_id = ?")
+      .bind(short.project.id)
+      .all<{ file_key: string; event_count: number }>();
     expect(results.reduce((sum, r) => sum + r.event_count, 0)).toBe(7_000);
     const first = await env.FILES.get(results[0]?.file_key ?? "");
-    const lines = (await new Response(first?.body?.pipeThrough(new DecompressionStream("gzip"))).text()).trim().split("\n");
+    const lines = (await new Response(first?.body?.pipeThrough(new DecompressionStream("gzip"))).text())
+      .trim()
+      .split("\n");
     expect(lines).toHaveLength(results[0]?.event_count ?? 0);
     expect(JSON.parse(lines[0] ?? "{}")).toMatchObject({ type: "commission.updated", hash: expect.any(String) });
 
@@ -79,6 +117,8 @@ describe("retention", () => {
     const db = createDb(env.DB);
     await startRetention(env, db, NOW);
     await startRetention(env, db, NOW);
-    expect(await count("SELECT count(*) AS n FROM tasks WHERE project_id = ? AND type = 'retention'", tenant.project.id)).toBe(1);
+    expect(
+      await count("SELECT count(*) AS n FROM tasks WHERE project_id = ? AND type = 'retention'", tenant.project.id),
+    ).toBe(1);
   });
 });

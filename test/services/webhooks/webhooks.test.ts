@@ -3,13 +3,24 @@ import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { handleQueue } from "../../../src/queues/consumer";
-import { createEndpoint } from "../../../src/services/webhooks/endpoints";
 import { RETRY_SCHEDULE_SECONDS, retryDelaySeconds } from "../../../src/services/webhooks/deliver";
+import { createEndpoint } from "../../../src/services/webhooks/endpoints";
 import { sign, subscribed } from "../../../src/services/webhooks/signature";
 import { webhookUrlProblem } from "../../../src/services/webhooks/url";
 import { api, createMember, createTenant, expectJson, expectProblem, storedEvents, type Tenant } from "../../fixtures";
 
-type SendoutView = { id: string; event_id: string; status: string; attempt_count: number; attempts?: { trigger: string; response_status: number | null; error: string | null; request_headers: Record<string, string> }[] };
+type SendoutView = {
+  id: string;
+  event_id: string;
+  status: string;
+  attempt_count: number;
+  attempts?: {
+    trigger: string;
+    response_status: number | null;
+    error: string | null;
+    request_headers: Record<string, string>;
+  }[];
+};
 
 /** A receiver at the endpoint URL: records requests and answers from a script. */
 function receiver(answers: (Response | Error)[]) {
@@ -25,7 +36,9 @@ function receiver(answers: (Response | Error)[]) {
 }
 
 async function deliver(fetch: (r: Request) => Promise<Response>, sendoutId: string, attempts = 1, trigger = "auto") {
-  const batch = createMessageBatch("trailbook-webhooks", [{ id: `m_${attempts}`, timestamp: new Date(), attempts, body: { kind: "webhook.deliver", sendoutId, trigger } }]);
+  const batch = createMessageBatch("trailbook-webhooks", [
+    { id: `m_${attempts}`, timestamp: new Date(), attempts, body: { kind: "webhook.deliver", sendoutId, trigger } },
+  ]);
   // The delay each retry asks the queue for, as the consumer passes it.
   const delays: (number | undefined)[] = [];
   for (const message of batch.messages) {
@@ -42,7 +55,10 @@ async function deliver(fetch: (r: Request) => Promise<Response>, sendoutId: stri
 async function setup(types: string[] = ["*"]): Promise<{ tenant: Tenant; endpointId: string; secret: string }> {
   const tenant = await createTenant();
   const created = await expectJson<{ id: string; secret: string; enabled: boolean }>(
-    await api("POST", "/v1/webhooks", { key: tenant.keys.admin, body: { url: "https://receiver.example/hooks", description: "CRM", event_types: types } }),
+    await api("POST", "/v1/webhooks", {
+      key: tenant.keys.admin,
+      body: { url: "https://receiver.example/hooks", description: "CRM", event_types: types },
+    }),
     201,
   );
   expect(created.secret).toMatch(/^whsec_[A-Za-z0-9+/=]{32}$/);
@@ -50,7 +66,12 @@ async function setup(types: string[] = ["*"]): Promise<{ tenant: Tenant; endpoin
 }
 
 async function sendoutsOf(tenant: Tenant, query = ""): Promise<SendoutView[]> {
-  return (await expectJson<{ data: SendoutView[] }>(await api("GET", `/v1/webhook-sendouts${query}`, { key: tenant.keys.read }), 200)).data;
+  return (
+    await expectJson<{ data: SendoutView[] }>(
+      await api("GET", `/v1/webhook-sendouts${query}`, { key: tenant.keys.read }),
+      200,
+    )
+  ).data;
 }
 
 async function sendout(tenant: Tenant, id: string): Promise<SendoutView> {
@@ -59,7 +80,14 @@ async function sendout(tenant: Tenant, id: string): Promise<SendoutView> {
 
 describe("signatures and matching", () => {
   it("matches the Standard Webhooks test vector", async () => {
-    expect(await sign("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", "msg_p5jXN8AQM9LWM0D4loKWxJek", 1614265330, '{"test": 2432232314}')).toBe("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
+    expect(
+      await sign(
+        "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+        "msg_p5jXN8AQM9LWM0D4loKWxJek",
+        1614265330,
+        '{"test": 2432232314}',
+      ),
+    ).toBe("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=");
   });
 
   it("subscribes to *, prefixes and exact types", () => {
@@ -75,7 +103,14 @@ describe("signatures and matching", () => {
     expect(retryDelaySeconds(2, null, () => 0)).toBe(270);
     expect(retryDelaySeconds(2, null, () => 0.999)).toBe(330);
     expect(retryDelaySeconds(1, "120", () => 0.5)).toBe(120);
-    expect(retryDelaySeconds(1, new Date(Date.parse("2026-01-01T00:01:00Z")).toUTCString(), () => 0.5, Date.parse("2026-01-01T00:00:00Z"))).toBe(60);
+    expect(
+      retryDelaySeconds(
+        1,
+        new Date(Date.parse("2026-01-01T00:01:00Z")).toUTCString(),
+        () => 0.5,
+        Date.parse("2026-01-01T00:00:00Z"),
+      ),
+    ).toBe(60);
   });
 });
 
@@ -106,7 +141,13 @@ describe("SSRF", () => {
     const tenant = await createTenant();
     const who = { actor: { type: "api_key", id: "key_x" }, source: "api" as const };
     await expect(
-      createEndpoint(createDb(env.DB), env, { project: tenant.project, endpoint: { url: "https://127.0.0.1/hook", description: "", event_types: ["*"], enabled: true }, who, allowPrivate: false, secretsKey: "k".repeat(40) }),
+      createEndpoint(createDb(env.DB), env, {
+        project: tenant.project,
+        endpoint: { url: "https://127.0.0.1/hook", description: "", event_types: ["*"], enabled: true },
+        who,
+        allowPrivate: false,
+        secretsKey: "k".repeat(40),
+      }),
     ).rejects.toThrow(/private, loopback or link-local/);
   });
 });
@@ -114,16 +155,34 @@ describe("SSRF", () => {
 describe("fan-out and delivery", () => {
   it("creates one sendout per matching endpoint, signed so a Standard Webhooks receiver verifies it", async () => {
     const { tenant, secret } = await setup(["commission.*"]);
-    await expectJson(await api("POST", "/v1/webhooks", { key: tenant.keys.admin, body: { url: "https://other.example/h", event_types: ["payout.created"], enabled: false } }), 201);
+    await expectJson(
+      await api("POST", "/v1/webhooks", {
+        key: tenant.keys.admin,
+        body: { url: "https://other.example/h", event_types: ["payout.created"], enabled: false },
+      }),
+      201,
+    );
     await expectJson(
       await api("POST", "/v1/events/batch", {
         key: tenant.keys.ingest,
-        body: { events: [{ id: "c1", type: "commission.updated", request: { id: "req_9" } }, { id: "p1", type: "payout.created" }, { id: "c2", type: "commission.created" }] },
+        body: {
+          events: [
+            { id: "c1", type: "commission.updated", request: { id: "req_9" } },
+            { id: "p1", type: "payout.created" },
+            { id: "c2", type: "commission.created" },
+          ],
+        },
       }),
       201,
     );
     // A duplicate is not a new event: no new sendout.
-    await expectJson(await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "c1", type: "commission.updated", request: { id: "req_9" } } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events", {
+        key: tenant.keys.ingest,
+        body: { id: "c1", type: "commission.updated", request: { id: "req_9" } },
+      }),
+      201,
+    );
     const list = await sendoutsOf(tenant);
     expect(list.map((s) => s.status)).toEqual(["pending", "pending"]);
     expect((await sendoutsOf(tenant, "?request_id=req_9")).length).toBe(1);
@@ -137,7 +196,10 @@ describe("fan-out and delivery", () => {
     const [request] = received;
     if (!request) throw new Error("nothing was delivered");
     expect(request.headers["webhook-id"]).toBe(target.id);
-    const verified = new Webhook(secret).verify(request.body, request.headers) as { type: string; data: { id: string } };
+    const verified = new Webhook(secret).verify(request.body, request.headers) as {
+      type: string;
+      data: { id: string };
+    };
     expect(verified).toMatchObject({ type: "commission.updated", data: { id: "c1" } });
     expect(() => new Webhook(secret).verify(request.body.replace("c1", "c9"), request.headers)).toThrow();
     const done = await sendout(tenant, target.id);
@@ -153,15 +215,26 @@ describe("fan-out and delivery", () => {
 
   it("retries a 500 with the scheduled delay, then succeeds; Retry-After is honoured", async () => {
     const { tenant } = await setup();
-    await expectJson(await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "e1", type: "email.sent" } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "e1", type: "email.sent" } }),
+      201,
+    );
     const [target] = await sendoutsOf(tenant);
     if (!target) throw new Error("no sendout");
-    const { fetch } = receiver([new Response("boom", { status: 500 }), new Response("busy", { status: 503, headers: { "Retry-After": "120" } }), new Response(null, { status: 204 })]);
+    const { fetch } = receiver([
+      new Response("boom", { status: 500 }),
+      new Response("busy", { status: 503, headers: { "Retry-After": "120" } }),
+      new Response(null, { status: 204 }),
+    ]);
     const first = await deliver(fetch, target.id, 1);
     expect(first.retryMessages.map((m) => m.msgId)).toEqual(["m_1"]);
     expect(first.delays[0]).toBeGreaterThanOrEqual(4);
     expect(first.delays[0]).toBeLessThanOrEqual(6);
-    const retrying = await env.DB.prepare("SELECT status, next_attempt_at - updated_at AS delay FROM webhook_sendouts WHERE id = ?").bind(target.id).first<{ status: string; delay: number }>();
+    const retrying = await env.DB.prepare(
+      "SELECT status, next_attempt_at - updated_at AS delay FROM webhook_sendouts WHERE id = ?",
+    )
+      .bind(target.id)
+      .first<{ status: string; delay: number }>();
     expect(retrying).toEqual({ status: "retry", delay: (first.delays[0] ?? 0) * 1000 });
     const second = await deliver(fetch, target.id, 2);
     expect(second.retryMessages.map((m) => m.msgId)).toEqual(["m_2"]);
@@ -174,7 +247,10 @@ describe("fan-out and delivery", () => {
 
   it("records a timeout as an attempt with its error, and gives up after the last attempt", async () => {
     const { tenant } = await setup();
-    await expectJson(await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "e1", type: "email.sent" } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "e1", type: "email.sent" } }),
+      201,
+    );
     const [target] = await sendoutsOf(tenant);
     if (!target) throw new Error("no sendout");
     const timeout = new DOMException("The operation timed out.", "TimeoutError");
@@ -190,37 +266,73 @@ describe("fan-out and delivery", () => {
   it("disables the endpoint on 410 and after five days of failures, telling the owners", async () => {
     const { tenant, endpointId } = await setup();
     const owner = await createMember(tenant, "owner");
-    await expectJson(await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "e1", type: "email.sent" } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "e1", type: "email.sent" } }),
+      201,
+    );
     const [target] = await sendoutsOf(tenant);
     if (!target) throw new Error("no sendout");
     await deliver(receiver([new Response("gone", { status: 410 })]).fetch, target.id);
-    const endpoint = await expectJson<{ enabled: boolean; disabled_reason: string }>(await api("GET", `/v1/webhooks/${endpointId}`, { key: tenant.keys.admin }), 200);
+    const endpoint = await expectJson<{ enabled: boolean; disabled_reason: string }>(
+      await api("GET", `/v1/webhooks/${endpointId}`, { key: tenant.keys.admin }),
+      200,
+    );
     expect(endpoint).toMatchObject({ enabled: false, disabled_reason: "The receiver answered 410 Gone." });
     expect((await sendout(tenant, target.id)).status).toBe("error");
-    const notes = await env.DB.prepare("SELECT type, user_id FROM notifications WHERE project_id = ?").bind(tenant.project.id).all();
+    const notes = await env.DB.prepare("SELECT type, user_id FROM notifications WHERE project_id = ?")
+      .bind(tenant.project.id)
+      .all();
     expect(notes.results).toContainEqual({ type: "webhook.disabled", user_id: owner.userId });
     // No more deliveries to a disabled endpoint.
-    await expectJson(await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "e2", type: "email.sent" } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "e2", type: "email.sent" } }),
+      201,
+    );
     expect((await sendoutsOf(tenant, "?event_id=e2")).length).toBe(0);
 
     const second = await setup();
-    await expectJson(await api("POST", "/v1/events", { key: second.tenant.keys.ingest, body: { id: "x", type: "a.b" } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events", { key: second.tenant.keys.ingest, body: { id: "x", type: "a.b" } }),
+      201,
+    );
     const [failing] = await sendoutsOf(second.tenant);
-    await env.DB.prepare("UPDATE webhook_endpoints SET failing_since = ? WHERE id = ?").bind(Date.now() - 6 * 24 * 3600_000, second.endpointId).run();
+    await env.DB.prepare("UPDATE webhook_endpoints SET failing_since = ? WHERE id = ?")
+      .bind(Date.now() - 6 * 24 * 3600_000, second.endpointId)
+      .run();
     await deliver(receiver([new Response("down", { status: 502 })]).fetch, failing?.id ?? "");
-    expect((await expectJson<{ enabled: boolean }>(await api("GET", `/v1/webhooks/${second.endpointId}`, { key: second.tenant.keys.admin }), 200)).enabled).toBe(false);
+    expect(
+      (
+        await expectJson<{ enabled: boolean }>(
+          await api("GET", `/v1/webhooks/${second.endpointId}`, { key: second.tenant.keys.admin }),
+          200,
+        )
+      ).enabled,
+    ).toBe(false);
   });
 
   it("resends one sendout and recovers failed ones as new attempts on the same id", async () => {
     const { tenant, endpointId } = await setup();
-    await expectJson(await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events: [{ id: "a", type: "x.y" }, { id: "b", type: "x.y" }] } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events/batch", {
+        key: tenant.keys.ingest,
+        body: {
+          events: [
+            { id: "a", type: "x.y" },
+            { id: "b", type: "x.y" },
+          ],
+        },
+      }),
+      201,
+    );
     // (The endpoint's own `webhook.created` event has a sendout too; these two are the ones here.)
     const all = (await sendoutsOf(tenant)).filter((s) => s.event_id === "a" || s.event_id === "b");
     for (const s of all) {
       await env.DB.prepare("UPDATE webhook_sendouts SET attempts = 7 WHERE id = ?").bind(s.id).run();
       await deliver(receiver([new Response("no", { status: 500 })]).fetch, s.id, 8);
     }
-    expect((await sendoutsOf(tenant, "?status=error")).filter((s) => s.event_id === "a" || s.event_id === "b").length).toBe(2);
+    expect(
+      (await sendoutsOf(tenant, "?status=error")).filter((s) => s.event_id === "a" || s.event_id === "b").length,
+    ).toBe(2);
     const [one, two] = all;
     if (!one || !two) throw new Error("expected two sendouts");
     await expectJson(await api("POST", `/v1/webhook-sendouts/${one.id}/resend`, { key: tenant.keys.admin }), 202);
@@ -229,7 +341,13 @@ describe("fan-out and delivery", () => {
     expect(resent.status).toBe("sent");
     expect(resent.attempts?.at(-1)?.trigger).toBe("resend");
 
-    const recovered = await expectJson<{ resent: number }>(await api("POST", `/v1/webhooks/${endpointId}/recover`, { key: tenant.keys.admin, body: { since: "2020-01-01" } }), 202);
+    const recovered = await expectJson<{ resent: number }>(
+      await api("POST", `/v1/webhooks/${endpointId}/recover`, {
+        key: tenant.keys.admin,
+        body: { since: "2020-01-01" },
+      }),
+      202,
+    );
     expect(recovered.resent).toBe(1);
     await deliver(receiver([new Response("ok")]).fetch, two.id, 1, "recover");
     expect((await sendout(tenant, two.id)).attempts?.at(-1)?.trigger).toBe("recover");
@@ -239,18 +357,34 @@ describe("fan-out and delivery", () => {
 
   it("marks a sendout error when its message lands in the dead-letter queue", async () => {
     const { tenant } = await setup();
-    await expectJson(await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "e1", type: "a.b" } }), 201);
+    await expectJson(
+      await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "e1", type: "a.b" } }),
+      201,
+    );
     const [target] = await sendoutsOf(tenant);
-    const batch = createMessageBatch("trailbook-dead-letters", [{ id: "d", timestamp: new Date(), attempts: 20, body: { kind: "webhook.deliver", sendoutId: target?.id, trigger: "auto" } }]);
+    const batch = createMessageBatch("trailbook-dead-letters", [
+      {
+        id: "d",
+        timestamp: new Date(),
+        attempts: 20,
+        body: { kind: "webhook.deliver", sendoutId: target?.id, trigger: "auto" },
+      },
+    ]);
     await handleQueue(batch, env);
     expect((await sendout(tenant, target?.id ?? "")).status).toBe("error");
   });
 
   it("signs with both secrets during a rotation, and tests an endpoint", async () => {
     const { tenant, endpointId, secret } = await setup();
-    const { secret: next } = await expectJson<{ secret: string }>(await api("POST", `/v1/webhooks/${endpointId}/rotate-secret`, { key: tenant.keys.admin }), 200);
+    const { secret: next } = await expectJson<{ secret: string }>(
+      await api("POST", `/v1/webhooks/${endpointId}/rotate-secret`, { key: tenant.keys.admin }),
+      200,
+    );
     expect(next).not.toBe(secret);
-    const { sendout_id } = await expectJson<{ sendout_id: string }>(await api("POST", `/v1/webhooks/${endpointId}/test`, { key: tenant.keys.admin }), 202);
+    const { sendout_id } = await expectJson<{ sendout_id: string }>(
+      await api("POST", `/v1/webhooks/${endpointId}/test`, { key: tenant.keys.admin }),
+      202,
+    );
     const { fetch, received } = receiver([new Response("ok")]);
     await deliver(fetch, sendout_id, 1, "test");
     const [request] = received;
@@ -262,9 +396,18 @@ describe("fan-out and delivery", () => {
 
   it("validates endpoint input and checks scopes and tenants", async () => {
     const { tenant, endpointId } = await setup();
-    const bad = await expectProblem(await api("POST", "/v1/webhooks", { key: tenant.keys.admin, body: { url: "https://x.example", event_types: ["bad type!"] } }), 422);
+    const bad = await expectProblem(
+      await api("POST", "/v1/webhooks", {
+        key: tenant.keys.admin,
+        body: { url: "https://x.example", event_types: ["bad type!"] },
+      }),
+      422,
+    );
     expect(bad.errors[0]?.path).toBe("event_types[0]");
-    await expectProblem(await api("POST", "/v1/webhooks", { key: tenant.keys.read, body: { url: "https://x.example" } }), 403);
+    await expectProblem(
+      await api("POST", "/v1/webhooks", { key: tenant.keys.read, body: { url: "https://x.example" } }),
+      403,
+    );
     const other = await createTenant();
     await expectProblem(await api("GET", `/v1/webhooks/${endpointId}`, { key: other.keys.admin }), 404);
     await expectProblem(await api("GET", "/v1/webhook-sendouts?status=lost", { key: tenant.keys.read }), 422);
