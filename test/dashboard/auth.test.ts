@@ -1,9 +1,13 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { totpCode } from "../../src/lib/totp";
 import { cookieFrom, createMember, createTenant, dash, SESSION, signIn, storedEvents } from "../fixtures";
 
 const PENDING = "__Host-tb_pending";
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 async function rawEventText(projectId: string): Promise<string> {
   const { results } = await env.DB.prepare("SELECT * FROM events WHERE project_id = ?").bind(projectId).all();
@@ -85,7 +89,12 @@ describe("sign-in", () => {
     expect(a).not.toContain("guess-one-two");
     expect(cookieFrom(wrong, SESSION)).toBeUndefined();
 
-    const [failed] = await storedEvents(tenant.project.id);
+    // Written after the answer, so a known address costs no more time than an unknown one.
+    const failed = await vi.waitFor(async () => {
+      const [event] = await storedEvents(tenant.project.id);
+      if (!event) throw new Error("the failed sign-in is not recorded yet");
+      return event;
+    });
     expect(failed).toMatchObject({
       category: "auth",
       type: "user.login_failed",
@@ -128,6 +137,73 @@ describe("sign-in", () => {
     expect(
       (await dash("POST", "/login", { form: { email: "ghost@example.com", password: "x".repeat(12) } })).status,
     ).toBe(429);
+  });
+
+  it("counts parallel guesses before checking any: of 31 at once, only the first 5 are checked", async () => {
+    const tenant = await createTenant();
+    const member = await createMember(tenant, "member");
+    const guesses = Array.from({ length: 31 }, (_, i) => (i === 15 ? member.password : `wrong-guess-${i}`));
+    const responses = await Promise.all(
+      guesses.map((password, i) =>
+        dash("POST", "/login", {
+          form: { email: member.email, password },
+          headers: { "CF-Connecting-IP": `192.0.2.${100 + i}` },
+        }),
+      ),
+    );
+    const statuses = responses.map((r) => r.status);
+    const checked = statuses.filter((s) => s !== 429);
+    expect(checked, statuses.join(",")).toHaveLength(5);
+    expect(
+      checked.every((s) => s === 401 || s === 303),
+      statuses.join(","),
+    ).toBe(true);
+    expect(statuses.filter((s) => s === 303).length).toBeLessThanOrEqual(1);
+    // A session exists only if the right password was among the checked ones.
+    const sessions = await env.DB.prepare("SELECT count(*) AS n FROM sessions WHERE user_id = ?")
+      .bind(member.userId)
+      .first<{ n: number }>();
+    expect(sessions?.n).toBe(statuses.filter((s) => s === 303).length);
+  });
+
+  it("runs exactly one PBKDF2 verification on every path, throttled or not, known address or not", async () => {
+    const tenant = await createTenant();
+    const member = await createMember(tenant, "member");
+    const deriveBits = vi.spyOn(crypto.subtle, "deriveBits");
+    const pbkdf2Runs = async (form: Record<string, string>, ip: string) => {
+      deriveBits.mockClear();
+      const response = await dash("POST", "/login", { form, headers: { "CF-Connecting-IP": ip } });
+      const runs = deriveBits.mock.calls.filter(([algorithm]) => (algorithm as { name?: string }).name === "PBKDF2");
+      return { status: response.status, runs: runs.length };
+    };
+    expect(await pbkdf2Runs({ email: "nobody.here@example.com", password: "guess-guess" }, "192.0.2.201")).toEqual({
+      status: 401,
+      runs: 1,
+    });
+    expect(await pbkdf2Runs({ email: member.email, password: "guess-guess" }, "192.0.2.202")).toEqual({
+      status: 401,
+      runs: 1,
+    });
+    expect(await pbkdf2Runs({ email: member.email, password: member.password }, "192.0.2.203")).toEqual({
+      status: 303,
+      runs: 1,
+    });
+    for (let i = 0; i < 5; i++) {
+      const headers = { "CF-Connecting-IP": `192.0.2.${210 + i}` };
+      await dash("POST", "/login", { form: { email: member.email, password: `wrong-${i}-xx` }, headers });
+      await dash("POST", "/login", {
+        form: { email: "ghost.throttled@example.com", password: `wrong-${i}-xx` },
+        headers,
+      });
+    }
+    expect(await pbkdf2Runs({ email: member.email, password: member.password }, "192.0.2.204")).toEqual({
+      status: 429,
+      runs: 1,
+    });
+    expect(await pbkdf2Runs({ email: "ghost.throttled@example.com", password: "guess" }, "192.0.2.205")).toEqual({
+      status: 429,
+      runs: 1,
+    });
   });
 
   it("throttles an address after 20 failures across accounts", async () => {
@@ -289,6 +365,71 @@ describe("two-step verification", () => {
     expect(raw).not.toContain(secret);
     expect(raw).not.toContain(member.password);
     for (const r of recovery) expect(raw).not.toContain(r);
+  });
+
+  it("locks the code step after 5 wrong codes, however often the password is entered again", async () => {
+    const tenant = await createTenant();
+    const member = await createMember(tenant, "member");
+    const { secret } = await enrol(await signIn(member));
+    const wrongCode = async (pending: string) =>
+      (
+        await dash("POST", "/login/totp", {
+          cookie: pending,
+          form: { code: "000000" },
+          headers: { "CF-Connecting-IP": "192.0.2.220" },
+        })
+      ).status;
+    // Each new password step used to clear the count: 2 + 2 + 1 wrong codes through three of them.
+    for (const tries of [2, 2, 1]) {
+      const pending = await passwordStep(member);
+      for (let i = 0; i < tries; i++) expect(await wrongCode(pending)).toBe(401);
+    }
+    const code = await totpCode(secret, Math.floor(Date.now() / 30_000) + 1);
+    const pending = await passwordStep(member);
+    const locked = await dash("POST", "/login/totp", { cookie: pending, form: { code } });
+    expect(locked.status).toBe(429);
+    expect(await locked.text()).toContain("try again in 15 minutes");
+    expect(cookieFrom(locked, SESSION)).toBeUndefined();
+    const again = await dash("POST", "/login/totp", { cookie: await passwordStep(member), form: { code } });
+    expect(again.status).toBe(429);
+
+    // When the window has passed, the right code works and clears the count.
+    await env.DB.prepare("UPDATE login_throttle SET window_start = window_start - 15 * 60 * 1000 WHERE key = ?")
+      .bind(`totp:${member.userId}`)
+      .run();
+    const ok = await dash("POST", "/login/totp", { cookie: await passwordStep(member), form: { code } });
+    expect(ok.status).toBe(303);
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM login_throttle WHERE key = ?")
+      .bind(`totp:${member.userId}`)
+      .first<{ n: number }>();
+    expect(left?.n).toBe(0);
+  });
+
+  it("keeps counting wrong codes across password steps until a right one", async () => {
+    const tenant = await createTenant();
+    const member = await createMember(tenant, "member");
+    const { secret } = await enrol(await signIn(member));
+    const failures = async () =>
+      (
+        await env.DB.prepare("SELECT failures FROM login_throttle WHERE key = ?")
+          .bind(`totp:${member.userId}`)
+          .first<{ failures: number }>()
+      )?.failures ?? 0;
+    for (let i = 0; i < 3; i++) {
+      const pending = await passwordStep(member);
+      const wrong = await dash("POST", "/login/totp", {
+        cookie: pending,
+        form: { code: "999999" },
+        headers: { "CF-Connecting-IP": "192.0.2.221" },
+      });
+      expect(wrong.status).toBe(401);
+    }
+    expect(await failures()).toBe(3);
+    const pending = await passwordStep(member);
+    expect(await failures()).toBe(3);
+    const code = await totpCode(secret, Math.floor(Date.now() / 30_000) + 1);
+    expect((await dash("POST", "/login/totp", { cookie: pending, form: { code } })).status).toBe(303);
+    expect(await failures()).toBe(0);
   });
 
   it("sends an expired or missing second step back to the password", async () => {

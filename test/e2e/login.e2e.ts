@@ -23,6 +23,14 @@ describe("sign-in in a real browser", () => {
     await expect.poll(() => page.locator('[role="alert"]').textContent()).toContain("Email or password is incorrect");
     expect(new URL(page.url()).pathname).toBe("/login");
     await page.context().close();
+    // The failure is written into the project after the answer (waitUntil), and does get there.
+    const failures = async () => {
+      const response = await fetch(`${base}/v1/events?type=user.login_failed`, {
+        headers: { Authorization: `Bearer ${inject("apiKey")}` },
+      });
+      return ((await response.json()) as { data: unknown[] }).data.length;
+    };
+    await expect.poll(failures).toBeGreaterThan(0);
   });
 
   it("signs in, shows the dashboard, signs out", async () => {

@@ -72,7 +72,7 @@ export function ProjectSettings(props: Frame & Flash & { values: ProjectSettings
 
 export type MemberRow = { userId: string; email: string; name: string; role: string; organizationId: string | null };
 export type InviteRow = { id: string; email: string; role: string; organizationId: string | null; expiresAt: number };
-export type NewMemberResult = { kind: "added" | "created" | "invited"; email: string; secret?: string };
+export type NewInvite = { email: string; link: string };
 
 const ROLES = ["owner", "admin", "member", "viewer"] as const;
 
@@ -94,29 +94,18 @@ export function Members(
       members: MemberRow[];
       invites: InviteRow[];
       canOwners: boolean;
-      result?: NewMemberResult | undefined;
-      origin: string;
+      invited?: NewInvite | undefined;
     },
 ) {
   const base = `/p/${props.project.id}/settings/members`;
   return (
     <Page {...props} title="Members">
-      {props.result?.kind === "invited" && (
+      {props.invited && (
         <Alert kind="success">
-          Invitation for {props.result.email} created. Send them this link; it works once, for 7 days, and is not shown
-          again:
-          <div class="secret">{`${props.origin}/invite/${props.result.secret ?? ""}`}</div>
+          Invitation for {props.invited.email} created. Send them this link; it works once, for 7 days, and is not shown
+          again. They choose their password on it, or, if they already have an account, accept it while signed in:
+          <div class="secret">{props.invited.link}</div>
         </Alert>
-      )}
-      {props.result?.kind === "created" && (
-        <Alert kind="success">
-          Account for {props.result.email} created. Their one-time password (they must change it at first sign-in; not
-          shown again):
-          <div class="secret">{props.result.secret}</div>
-        </Alert>
-      )}
-      {props.result?.kind === "added" && (
-        <Alert kind="success">{props.result.email} already had an account and was added.</Alert>
       )}
       <div class="table-wrap">
         <table class="data">
@@ -160,7 +149,11 @@ export function Members(
           </tbody>
         </table>
       </div>
-      <h2>Add a member</h2>
+      <h2>Invite a member</h2>
+      <p class="hint">
+        Everyone joins through an invitation link: people without an account choose their own password on it, people
+        with one accept it while signed in (it also waits for them under Your projects).
+      </p>
       <form method="post" action={base} class="card stack">
         <div class="row">
           <label>
@@ -177,21 +170,8 @@ export function Members(
             <input name="organization_id" placeholder="e.g. org_9" />
           </label>
         </div>
-        <fieldset class="row">
-          <legend>For someone without an account</legend>
-          <label class="fit">
-            <span>
-              <input type="radio" name="method" value="invite" checked /> Invite link
-            </span>
-          </label>
-          <label class="fit">
-            <span>
-              <input type="radio" name="method" value="password" /> One-time password
-            </span>
-          </label>
-        </fieldset>
         <div>
-          <button type="submit">Add member</button>
+          <button type="submit">Create invitation</button>
         </div>
       </form>
       {props.invites.length > 0 && (

@@ -40,7 +40,10 @@ export const recoveryCodes = sqliteTable(
   (t) => [primaryKey({ columns: [t.userId, t.codeHash] })],
 );
 
-/** An invitation to a project: the link carries a random token, stored hashed. */
+/**
+ * An invitation to a project: the link carries a random token, stored hashed. It is the only way
+ * into a project, for new and existing accounts alike, so every membership was accepted by its user.
+ */
 export const invites = sqliteTable(
   "invites",
   {
@@ -55,6 +58,8 @@ export const invites = sqliteTable(
     expiresAt: integer("expires_at").notNull(),
     acceptedAt: integer("accepted_at"),
     revokedAt: integer("revoked_at"),
+    /** Set when the invited account turned it down (signed in, from its list of invitations). */
+    declinedAt: integer("declined_at"),
   },
   (t) => [uniqueIndex("invites_token").on(t.tokenHash), index("invites_project").on(t.projectId, t.createdAt)],
 );

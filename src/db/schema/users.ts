@@ -13,7 +13,10 @@ export const users = sqliteTable(
     totpSecret: text("totp_secret"),
     /** The last accepted TOTP time step, so a code cannot be used twice. */
     totpLastCounter: integer("totp_last_counter"),
-    /** Set when an admin creates the account with a one-time password: change it at first sign-in. */
+    /**
+     * Set on accounts an admin made with a one-time password, before invitations replaced that:
+     * they change it at first sign-in.
+     */
     mustChangePassword: integer("must_change_password", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull(),
   },

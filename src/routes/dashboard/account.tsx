@@ -12,6 +12,7 @@ import {
   sealPendingSecret,
 } from "../../services/auth/account";
 import { listActiveSessions, revokeSession } from "../../services/auth/sessions";
+import { acceptInvite, declineInvite } from "../../services/members/accept-invite";
 import { attempt, formValidator } from "./form";
 import { originOf } from "./origin";
 
@@ -90,6 +91,19 @@ export const accountPages = new Hono<SignedInEnv>()
       return renderAccount(c, { success: "Two-step verification is off." });
     },
   )
+  // Answers to the invitations listed under Your projects (and the link's page).
+  .post("/invitations/:inviteId/accept", async (c) => {
+    const { project } = await acceptInvite(c.var.db, c.env.DB, {
+      invitation: { id: c.req.param("inviteId") },
+      signedInUser: c.var.user,
+      origin: originOf(c),
+    });
+    return c.redirect(`/p/${project.id}/events`, 303);
+  })
+  .post("/invitations/:inviteId/decline", async (c) => {
+    await declineInvite(c.var.db, c.env.DB, { id: c.req.param("inviteId"), user: c.var.user, origin: originOf(c) });
+    return c.redirect("/?declined=1", 303);
+  })
   .post("/sessions/:sessionId/revoke", async (c) => {
     const revoked = await revokeSession(c.var.db, c.var.user.id, c.req.param("sessionId"));
     return revoked

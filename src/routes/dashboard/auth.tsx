@@ -46,6 +46,7 @@ export const authPages = new Hono<AppEnv>()
         email: form.email,
         password: form.password,
         origin: originOf(c),
+        defer: (work) => c.executionCtx.waitUntil(work),
       });
       switch (result.kind) {
         case "throttled":

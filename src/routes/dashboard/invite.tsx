@@ -8,7 +8,7 @@ import { createSession, findSession } from "../../services/auth/sessions";
 import { AcceptInviteInput, acceptInvite, findInvite } from "../../services/members/accept-invite";
 import { originOf } from "./origin";
 
-const GONE = "This invitation link is not valid: it was used, revoked or has expired. Ask for a new one.";
+const GONE = "This invitation is not valid: it was used, declined, revoked or has expired. Ask for a new one.";
 
 async function signedIn(c: Context<AppEnv>) {
   const token = getCookie(c, SESSION_COOKIE);
@@ -23,10 +23,10 @@ async function render(c: Context<AppEnv>, token: string, error?: string, status:
     <InviteAccept
       nonce={c.get("secureHeadersNonce" as never)}
       token={token}
+      inviteId={found.invite.id}
       email={found.invite.email}
       projectName={found.project.name}
       role={found.invite.role}
-      hasAccount={Boolean(found.existingUser)}
       signedInAs={me?.user.email}
       error={error}
     />,
@@ -42,7 +42,7 @@ export const invitePages = new Hono<AppEnv>()
     if (!found) throw new NotFoundError(GONE);
     const me = await signedIn(c);
     let newAccount: { name: string; password: string } | undefined;
-    if (!found.existingUser) {
+    if (!me) {
       const parsed = AcceptInviteInput.safeParse(await c.req.parseBody());
       if (!parsed.success)
         return render(
@@ -54,8 +54,8 @@ export const invitePages = new Hono<AppEnv>()
       newAccount = { name: parsed.data.name, password: parsed.data.password };
     }
     try {
-      const user = await acceptInvite(c.var.db, c.env.DB, {
-        token,
+      const { user } = await acceptInvite(c.var.db, c.env.DB, {
+        invitation: { token },
         newAccount,
         signedInUser: me?.user,
         origin: originOf(c),

@@ -4,6 +4,7 @@ import { Projects } from "../../../views/pages/Projects";
 import { memberships, projects } from "../../db/schema";
 import type { ProjectEnv, SignedInEnv } from "../../env";
 import { requireMembership } from "../../middleware/session";
+import { pendingInvitesFor } from "../../services/members/accept-invite";
 import { analyticsPages } from "./analytics";
 import { backgroundPages } from "./background";
 import { explorerPages } from "./explorer";
@@ -24,7 +25,15 @@ export const projectListPages = new Hono<SignedInEnv>().get("/", async (c) => {
     .innerJoin(projects, eq(projects.id, memberships.projectId))
     .where(eq(memberships.userId, c.var.user.id))
     .orderBy(projects.name);
-  return c.html(<Projects nonce={c.get("secureHeadersNonce")} user={c.var.user} projects={rows} />);
+  return c.html(
+    <Projects
+      nonce={c.get("secureHeadersNonce")}
+      user={c.var.user}
+      projects={rows}
+      invitations={await pendingInvitesFor(c.var.db, c.var.user)}
+      notice={c.req.query("declined") ? "Invitation declined." : undefined}
+    />,
+  );
 });
 
 export const projectPages = new Hono<ProjectEnv>()

@@ -50,11 +50,7 @@ async function renderMembers(
     listMembers(c.var.db, c.var.project.id),
     listOpenInvites(c.var.db, c.var.project.id),
   ]);
-  const shown = result && {
-    kind: result.kind,
-    email: result.email,
-    secret: result.kind === "invited" ? result.token : result.kind === "created" ? result.password : undefined,
-  };
+  const shown = result && { email: result.email, link: `${new URL(c.req.url).origin}/invite/${result.token}` };
   return c.html(
     <Members
       {...frame(c, "/settings/members")}
@@ -62,8 +58,7 @@ async function renderMembers(
       members={members}
       invites={invites}
       canOwners={can(c.var.access.role, "members.manage_owners")}
-      result={shown}
-      origin={new URL(c.req.url).origin}
+      invited={shown}
     />,
     status as 200,
   );

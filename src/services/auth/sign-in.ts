@@ -2,12 +2,12 @@ import { and, eq, isNull } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { memberships, type Project, projects, recoveryCodes, sessions, type User, users } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
-import { hashPassword, verifyPassword } from "../../lib/password";
+import { PASSWORD_ITERATIONS, verifyPassword } from "../../lib/password";
 import { open } from "../../lib/secret-box";
 import { verifyTotp } from "../../lib/totp";
 import { actorOf, logOwnEvent, type Origin, type OwnEvent, requestOf } from "../audit/log-own";
 import { createSession, findSession } from "./sessions";
-import { clearFailures, recordFailure, throttledFor, throttleKeys } from "./throttle";
+import { countAttempt, forgiveAttempt, refusedAttempt, throttleKeys, totpKeys } from "./throttle";
 
 export type SignInResult =
   | { kind: "throttled"; retryAfterMs: number }
@@ -16,11 +16,21 @@ export type SignInResult =
   | { kind: "totp_required"; token: string }
   | { kind: "signed_in"; token: string; user: User };
 
+/** Hands work that must not hold up the answer to the runtime (`waitUntil` in a request). */
+export type Defer = (work: Promise<unknown>) => void;
+
 export const TOTP_PURPOSE = "totp-secret";
 
-// Compared against when the e-mail is unknown, so both paths cost one PBKDF2 run.
-let dummyHash: Promise<string> | undefined;
+// Verified against when there is no account, or when the attempt is throttled, so every answer to
+// a password costs exactly one PBKDF2 run of the same length. It matches no password: its hash is
+// zeros. A literal rather than a hash made on first use, which would cost a second run once.
+const UNUSABLE_HASH = `pbkdf2-sha256$${PASSWORD_ITERATIONS}$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`;
 
+/**
+ * The projects whose auth events a user's own actions go to. A membership exists only once its
+ * user accepted it (an invitation, or their own project from `npm run bootstrap`), so no one can
+ * make another account's sign-ins show up in their project by adding it.
+ */
 export async function projectsOf(db: Db, userId: string): Promise<Project[]> {
   const rows = await db
     .select({ project: projects })
@@ -47,44 +57,65 @@ async function logAuth(
   });
 }
 
+/**
+ * A failure of a known account is recorded after the answer: writing it into the user's projects
+ * takes tens of milliseconds an unknown address would not spend, and would tell them apart.
+ */
+function logLater(defer: Defer, work: Promise<void>) {
+  defer(
+    work.catch((error: unknown) => {
+      console.error("recording a failed sign-in failed", error);
+    }),
+  );
+}
+
+/**
+ * The password step. The attempt is counted first (atomically), then the limit is checked, then
+ * the password is verified: parallel guesses cannot all pass one check, and every path (unknown
+ * address, wrong password, throttled) runs the same single PBKDF2 verification.
+ */
 export async function signInWithPassword(
   db: Db,
   d1: D1Database,
-  input: { email: string; password: string; origin: Origin },
+  input: { email: string; password: string; origin: Origin; defer: Defer },
   now = Date.now(),
 ): Promise<SignInResult> {
   const email = input.email.trim().toLowerCase();
   const keys = throttleKeys(email, input.origin.ip);
-  const wait = await throttledFor(db, keys, now);
+  const wait = await countAttempt(db, keys, now);
   const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
   if (wait > 0) {
+    await verifyPassword(input.password, UNUSABLE_HASH);
+    await refusedAttempt(db, keys);
     if (user) {
-      await logAuth(db, d1, user, input.origin, {
-        type: "user.login_failed",
-        status: "failure",
-        summary: `Sign-in refused for ${user.email}: too many failed attempts`,
-        message: "Throttled after repeated failures",
-      });
+      logLater(
+        input.defer,
+        logAuth(db, d1, user, input.origin, {
+          type: "user.login_failed",
+          status: "failure",
+          summary: `Sign-in refused for ${user.email}: too many failed attempts`,
+          message: "Throttled after repeated failures",
+        }),
+      );
     }
     return { kind: "throttled", retryAfterMs: wait };
   }
-  if (!user) {
-    dummyHash ??= hashPassword("not a password of anyone");
-    await verifyPassword(input.password, await dummyHash);
-    await recordFailure(db, keys, now);
+  const correct = await verifyPassword(input.password, user?.passwordHash ?? UNUSABLE_HASH);
+  if (!user || !correct) {
+    if (user) {
+      logLater(
+        input.defer,
+        logAuth(db, d1, user, input.origin, {
+          type: "user.login_failed",
+          status: "failure",
+          summary: `Failed sign-in for ${user.email}`,
+          message: "Wrong password",
+        }),
+      );
+    }
     return { kind: "invalid" };
   }
-  if (!(await verifyPassword(input.password, user.passwordHash))) {
-    await recordFailure(db, keys, now);
-    await logAuth(db, d1, user, input.origin, {
-      type: "user.login_failed",
-      status: "failure",
-      summary: `Failed sign-in for ${user.email}`,
-      message: "Wrong password",
-    });
-    return { kind: "invalid" };
-  }
-  await clearFailures(db, email);
+  await forgiveAttempt(db, keys);
   if (user.totpSecret) {
     const { token } = await createSession(db, { userId: user.id, stage: "pending_totp", origin: input.origin }, now);
     await logAuth(db, d1, user, input.origin, {
@@ -115,9 +146,20 @@ export async function completeTotp(
   const pending = await findSession(db, input.pendingToken, "pending_totp", now);
   if (!pending?.user.totpSecret) return { kind: "expired" };
   const { user, session } = pending;
-  const keys = throttleKeys(user.email, input.origin.ip);
-  const wait = await throttledFor(db, keys, now);
-  if (wait > 0) return { kind: "throttled", retryAfterMs: wait };
+  // Counted per user, not per pending session, and cleared only by a correct code: signing in
+  // with the password again gives no new guesses.
+  const keys = totpKeys(user.id, input.origin.ip);
+  const wait = await countAttempt(db, keys, now);
+  if (wait > 0) {
+    await refusedAttempt(db, keys);
+    await logAuth(db, d1, user, input.origin, {
+      type: "user.otp_verified",
+      status: "failure",
+      summary: `Code refused for ${user.email}: too many wrong codes`,
+      message: "Throttled after repeated wrong codes",
+    });
+    return { kind: "throttled", retryAfterMs: wait };
+  }
 
   const code = input.code.replace(/\s+/g, "").toLowerCase();
   let accepted = false;
@@ -158,7 +200,6 @@ export async function completeTotp(
   }
 
   if (!accepted) {
-    await recordFailure(db, keys, now);
     await logAuth(db, d1, user, input.origin, {
       type: "user.otp_verified",
       status: "failure",
@@ -167,7 +208,7 @@ export async function completeTotp(
     return { kind: "invalid" };
   }
   await db.update(sessions).set({ revokedAt: now }).where(eq(sessions.id, session.id));
-  await clearFailures(db, user.email);
+  await forgiveAttempt(db, keys);
   const { token } = await createSession(db, { userId: user.id, stage: "active", origin: input.origin }, now);
   await logAuth(db, d1, user, input.origin, {
     type: "user.otp_verified",

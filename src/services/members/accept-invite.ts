@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, notExists, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { type Invite, invites, memberships, type Project, projects, type User, users } from "../../db/schema";
@@ -6,7 +6,7 @@ import { sha256Hex } from "../../lib/crypto";
 import { ConflictError, NotFoundError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { hashPassword } from "../../lib/password";
-import { logOwnEvent, type Origin, requestOf } from "../audit/log-own";
+import { actorOf, logOwnEvent, type Origin, requestOf } from "../audit/log-own";
 
 export const NewPassword = z
   .object({
@@ -22,52 +22,113 @@ export const AcceptInviteInput = z
   .object({ name: z.string().trim().min(1, "enter your name").max(100) })
   .and(NewPassword);
 
-/** An open invitation by its link token, with its project and whether the address has an account. */
+const GONE = "This invitation is not valid: it was used, declined, revoked or has expired. Ask for a new one.";
+
+function isOpen(now: number): SQL | undefined {
+  return and(
+    isNull(invites.acceptedAt),
+    isNull(invites.revokedAt),
+    isNull(invites.declinedAt),
+    gt(invites.expiresAt, now),
+  );
+}
+
+async function openInvite(db: Db, where: SQL | undefined, now: number) {
+  const [row] = await db
+    .select({ invite: invites, project: projects })
+    .from(invites)
+    .innerJoin(projects, eq(projects.id, invites.projectId))
+    .where(and(where, isOpen(now)))
+    .limit(1);
+  return row;
+}
+
+/**
+ * An open invitation by its link token, with its project and the account of the invited address
+ * if there is one. Callers must not show the latter to anyone but that account: who is registered
+ * is nobody else's business.
+ */
 export async function findInvite(
   db: Db,
   token: string,
   now = Date.now(),
 ): Promise<{ invite: Invite; project: Project; existingUser: User | undefined } | undefined> {
   if (token.length < 20 || token.length > 100) return undefined;
-  const [row] = await db
-    .select({ invite: invites, project: projects })
-    .from(invites)
-    .innerJoin(projects, eq(projects.id, invites.projectId))
-    .where(
-      and(
-        eq(invites.tokenHash, await sha256Hex(token)),
-        isNull(invites.acceptedAt),
-        isNull(invites.revokedAt),
-        gt(invites.expiresAt, now),
-      ),
-    )
-    .limit(1);
+  const row = await openInvite(db, eq(invites.tokenHash, await sha256Hex(token)), now);
   if (!row) return undefined;
   const [existingUser] = await db.select().from(users).where(eq(users.email, row.invite.email)).limit(1);
   return { ...row, existingUser };
 }
 
+export type PendingInvite = Pick<Invite, "id" | "role" | "organizationId" | "expiresAt"> & { projectName: string };
+
+/** The open invitations addressed to a signed-in user, for projects they are not a member of yet. */
+export async function pendingInvitesFor(db: Db, user: User, now = Date.now()): Promise<PendingInvite[]> {
+  return db
+    .select({
+      id: invites.id,
+      role: invites.role,
+      organizationId: invites.organizationId,
+      expiresAt: invites.expiresAt,
+      projectName: projects.name,
+    })
+    .from(invites)
+    .innerJoin(projects, eq(projects.id, invites.projectId))
+    .where(
+      and(
+        eq(invites.email, user.email),
+        isOpen(now),
+        notExists(
+          db
+            .select({ one: memberships.userId })
+            .from(memberships)
+            .where(and(eq(memberships.projectId, invites.projectId), eq(memberships.userId, user.id))),
+        ),
+      ),
+    )
+    .orderBy(desc(invites.createdAt))
+    .limit(100);
+}
+
+type AcceptInput = {
+  /** The link's token, or the invitation's id for a signed-in user answering from their list. */
+  invitation: { token: string } | { id: string };
+  newAccount?: { name: string; password: string } | undefined;
+  signedInUser?: User | undefined;
+  origin: Origin;
+};
+
 /**
- * Accepts an invitation: a new address gets an account with the chosen password, an existing one
- * (signed in as that address) just joins. The invite is marked used in the same batch.
+ * Accepts an invitation: a new address gets an account with the chosen password; an existing
+ * account accepts it only while signed in as that address. The invite is marked used in the same
+ * batch that adds the membership.
  */
 export async function acceptInvite(
   db: Db,
   d1: D1Database,
-  input: { token: string; newAccount?: { name: string; password: string }; signedInUser?: User; origin: Origin },
+  input: AcceptInput,
   now = Date.now(),
-): Promise<User> {
-  const found = await findInvite(db, input.token, now);
-  if (!found)
-    throw new NotFoundError(
-      "This invitation link is not valid: it was used, revoked or has expired. Ask for a new one.",
-    );
+): Promise<{ user: User; project: Project }> {
+  const found =
+    "token" in input.invitation
+      ? await findInvite(db, input.invitation.token, now)
+      : await findOwnInvite(db, input.invitation.id, input.signedInUser, now);
+  if (!found) throw new NotFoundError(GONE);
   const { invite, project, existingUser } = found;
   let user: User;
-  if (existingUser) {
-    if (input.signedInUser?.id !== existingUser.id)
-      throw new ConflictError(`Sign in as ${invite.email} first, then open the link again.`);
-    user = existingUser;
+  if (input.signedInUser) {
+    if (input.signedInUser.email !== invite.email)
+      throw new ConflictError(
+        `This invitation is for ${invite.email}, and you are signed in as ${input.signedInUser.email}. Sign out, then open the link again.`,
+      );
+    user = input.signedInUser;
+    const [already] = await db
+      .select({ role: memberships.role })
+      .from(memberships)
+      .where(and(eq(memberships.projectId, project.id), eq(memberships.userId, user.id)));
+    if (already) throw new ConflictError(`You are already a member of ${project.name}.`);
+  } else if (existingUser) {
+    throw new ConflictError(`Sign in as ${invite.email} first, then open the link again.`);
   } else {
     if (!input.newAccount) throw new ConflictError("Choose a name and a password to create your account.");
     user = {
@@ -84,7 +145,7 @@ export async function acceptInvite(
   const claim = db
     .update(invites)
     .set({ acceptedAt: now })
-    .where(and(eq(invites.id, invite.id), isNull(invites.acceptedAt)));
+    .where(and(eq(invites.id, invite.id), isOpen(now)));
   const join = db
     .insert(memberships)
     .values({
@@ -95,18 +156,55 @@ export async function acceptInvite(
       createdAt: now,
     })
     .onConflictDoNothing();
-  if (existingUser) await db.batch([claim, join]);
+  if (input.signedInUser) await db.batch([claim, join]);
   else await db.batch([claim, db.insert(users).values(user), join]);
   await logOwnEvent(d1, [project], {
     category: "configuration",
     type: "member.joined",
     status: "success",
     summary: `${invite.email} accepted the invitation as ${invite.role}`,
-    actor: { type: "team_member", id: user.id, name: user.name, email: user.email },
+    actor: actorOf(user),
     source: "dashboard",
     entity: { type: "member", id: user.id, name: user.email },
     changes: { role: [null, invite.role], organization_id: [null, invite.organizationId] },
     request: requestOf(input.origin),
   });
-  return user;
+  return { user, project };
+}
+
+async function findOwnInvite(db: Db, id: string, user: User | undefined, now: number) {
+  if (!user) return undefined;
+  const row = await openInvite(db, and(eq(invites.id, id), eq(invites.email, user.email)), now);
+  return row && { ...row, existingUser: user };
+}
+
+/**
+ * Turns an invitation down. The project learns only that its invitation was declined: the event
+ * names the address its admin typed, not the account behind it.
+ */
+export async function declineInvite(
+  db: Db,
+  d1: D1Database,
+  input: { id: string; user: User; origin: Origin },
+  now = Date.now(),
+): Promise<void> {
+  const [declined] = await db
+    .update(invites)
+    .set({ declinedAt: now })
+    .where(and(eq(invites.id, input.id), eq(invites.email, input.user.email), isOpen(now)))
+    .returning();
+  if (!declined) throw new NotFoundError(GONE);
+  const [project] = await db.select().from(projects).where(eq(projects.id, declined.projectId));
+  if (!project) return;
+  await logOwnEvent(d1, [project], {
+    category: "configuration",
+    type: "invite.declined",
+    status: "success",
+    summary: `${declined.email} declined the invitation as ${declined.role}`,
+    actor: { type: "team_member", email: declined.email },
+    source: "dashboard",
+    entity: { type: "member", id: declined.id, name: declined.email },
+    changes: { declined: [false, true] },
+    request: requestOf(input.origin),
+  });
 }

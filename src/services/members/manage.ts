@@ -14,7 +14,6 @@ import {
 import { sha256Hex } from "../../lib/crypto";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
-import { hashPassword } from "../../lib/password";
 import { type Access, can } from "../../lib/permissions";
 import { actorOf, logOwnEvent, type Origin, requestOf } from "../audit/log-own";
 
@@ -30,7 +29,6 @@ export const MemberInput = z.object({
   email: z.string().trim().toLowerCase().email("enter an e-mail address").max(320),
   role: z.enum(MEMBER_ROLES, "choose owner, admin, member or viewer"),
   organization_id: organization.optional(),
-  method: z.enum(["invite", "password"], "choose an invite link or a one-time password").default("invite"),
 });
 export const MemberUpdate = z.object({
   role: z.enum(MEMBER_ROLES, "choose a role"),
@@ -73,6 +71,7 @@ export async function listOpenInvites(db: Db, projectId: string, now = Date.now(
         eq(invites.projectId, projectId),
         isNull(invites.acceptedAt),
         isNull(invites.revokedAt),
+        isNull(invites.declinedAt),
         gt(invites.expiresAt, now),
       ),
     )
@@ -111,14 +110,13 @@ async function log(
   });
 }
 
-export type AddMemberResult =
-  | { kind: "added"; email: string }
-  | { kind: "created"; email: string; password: string }
-  | { kind: "invited"; email: string; token: string };
+export type AddMemberResult = { kind: "invited"; email: string; token: string };
 
 /**
- * Adds someone to the project. An existing account joins at once; for a new address the admin
- * chooses an invite link (they pick their own password) or a one-time password they must change.
+ * Invites someone to the project. Every addition is an invitation, whether or not the address has
+ * an account: an account joins only by accepting it while signed in, and a new address picks its
+ * own password on the link. So the answer, and the work behind it, are the same for registered and
+ * unregistered addresses and reveal nothing about who has an account.
  */
 export async function addMember(
   db: Db,
@@ -129,58 +127,16 @@ export async function addMember(
 ): Promise<AddMemberResult> {
   checkGrant(ctx, input.role);
   const organizationId = scopeFor(input.role, input.organization_id);
-  const changes = {
-    role: [null, input.role] as [unknown, unknown],
-    organization_id: [null, organizationId] as [unknown, unknown],
-  };
-  const [existing] = await db.select().from(users).where(eq(users.email, input.email)).limit(1);
-  if (existing) {
-    const [already] = await db
-      .select()
-      .from(memberships)
-      .where(and(eq(memberships.projectId, ctx.project.id), eq(memberships.userId, existing.id)));
-    if (already) throw new ConflictError(`${input.email} is already a member of this project.`);
-    await db
-      .insert(memberships)
-      .values({ projectId: ctx.project.id, userId: existing.id, role: input.role, organizationId, createdAt: now });
-    await log(
-      d1,
-      ctx,
-      "member.added",
-      `${input.email} added as ${input.role}`,
-      { id: existing.id, email: input.email },
-      changes,
-    );
-    return { kind: "added", email: input.email };
-  }
-  if (input.method === "password") {
-    const password = randomToken(12);
-    const userId = newId("usr", now);
-    await db.batch([
-      db.insert(users).values({
-        id: userId,
-        email: input.email,
-        name: input.email.split("@")[0] ?? input.email,
-        passwordHash: await hashPassword(password),
-        mustChangePassword: true,
-        createdAt: now,
-      }),
-      db
-        .insert(memberships)
-        .values({ projectId: ctx.project.id, userId, role: input.role, organizationId, createdAt: now }),
-    ]);
-    await log(
-      d1,
-      ctx,
-      "member.added",
-      `${input.email} added as ${input.role} with a one-time password`,
-      { id: userId, email: input.email },
-      changes,
-    );
-    return { kind: "created", email: input.email, password };
-  }
+  // Members of this project are listed to its admins anyway; one query either way.
+  const [already] = await db
+    .select({ userId: memberships.userId })
+    .from(memberships)
+    .innerJoin(users, eq(users.id, memberships.userId))
+    .where(and(eq(memberships.projectId, ctx.project.id), eq(users.email, input.email)))
+    .limit(1);
+  if (already) throw new ConflictError(`${input.email} is already a member of this project.`);
   const token = randomToken(32);
-  const id = newId("usr", now).replace(/^usr_/, "inv_");
+  const id = newId("inv", now);
   await db.insert(invites).values({
     id,
     projectId: ctx.project.id,
@@ -192,7 +148,17 @@ export async function addMember(
     createdAt: now,
     expiresAt: now + INVITE_LIFETIME_MS,
   });
-  await log(d1, ctx, "member.invited", `${input.email} invited as ${input.role}`, { id, email: input.email }, changes);
+  await log(
+    d1,
+    ctx,
+    "member.invited",
+    `${input.email} invited as ${input.role}`,
+    { id, email: input.email },
+    {
+      role: [null, input.role],
+      organization_id: [null, organizationId],
+    },
+  );
   return { kind: "invited", email: input.email, token };
 }
 
@@ -270,6 +236,7 @@ export async function revokeInvite(db: Db, d1: D1Database, ctx: Ctx, inviteId: s
         eq(invites.projectId, ctx.project.id),
         isNull(invites.acceptedAt),
         isNull(invites.revokedAt),
+        isNull(invites.declinedAt),
       ),
     )
     .returning();

@@ -1,5 +1,5 @@
 import { env } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { analytics } from "../../../src/services/analytics/summary";
 import { sendNotificationEmails } from "../../../src/services/notifications/email";
@@ -88,7 +88,8 @@ describe("failed sign-in rule", () => {
     const member = await createMember(tenant, "member");
     for (let i = 0; i < 5; i++)
       await dash("POST", "/login", { form: { email: member.email, password: `wrong-${i}-password` } });
-    expect((await alerts(tenant)).map((a) => a.type)).toContain("security.failed_logins");
+    // A failed sign-in is recorded after the answer (README "Throttling").
+    await vi.waitFor(async () => expect((await alerts(tenant)).map((a) => a.type)).toContain("security.failed_logins"));
   });
 });
 
