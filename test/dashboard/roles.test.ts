@@ -361,7 +361,9 @@ describe("notification visibility matrix", () => {
     const person = people.get(role);
     if (!person) throw new Error("no such person");
     const html = await (await dash("GET", `/p/${project.project.id}/notifications`, { cookie: person.cookie })).text();
-    const shown = [...html.matchAll(/\[(?:everyone|owner|admin|member|viewer|partner|other) [^\]]*\]/g)].map((m) => m[0]);
+    const shown = [...html.matchAll(/\[(?:everyone|owner|admin|member|viewer|partner|other) [^\]]*\]/g)].map(
+      (m) => m[0],
+    );
     expect(shown.sort()).toEqual(expected(role).sort());
     expect(html).toContain(`Notifications (${expected(role).length})`);
   });
@@ -408,7 +410,9 @@ describe("notification visibility matrix", () => {
   it("lets nobody archive, and so learn of, a notification they cannot see", async () => {
     const partner = people.get("partner");
     if (!partner) throw new Error("no such person");
-    const hidden = await env.DB.prepare("SELECT id FROM notifications WHERE project_id = ? AND title LIKE '[admin %' LIMIT 1")
+    const hidden = await env.DB.prepare(
+      "SELECT id FROM notifications WHERE project_id = ? AND title LIKE '[admin %' LIMIT 1",
+    )
       .bind(project.project.id)
       .first<{ id: string }>();
     await dash("POST", `/p/${project.project.id}/notifications/${hidden?.id}/archive`, { cookie: partner.cookie });

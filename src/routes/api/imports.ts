@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
+import { TASK_STATUSES } from "../../db/schema";
 import {
   LengthRequiredError,
   PayloadTooLargeError,
@@ -8,7 +9,6 @@ import {
 } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { IMPORT_MAX_BYTES, importFormat, requestImport } from "../../services/imports/request";
-import { TASK_STATUSES } from "../../db/schema";
 import { listTasks, taskView } from "../../services/tasks/view";
 import { apiRouter, authProblems, bearerAuth, json, listQueryProblem, PageParams, pageOf, problem } from "./openapi";
 import { TaskView } from "./tasks";

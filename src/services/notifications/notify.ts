@@ -99,10 +99,7 @@ export async function listNotifications(
     .select()
     .from(notifications)
     .where(
-      and(
-        visibleTo(projectId, reader, archived),
-        afterCursor(notifications.createdAt, notifications.id, page.cursor),
-      ),
+      and(visibleTo(projectId, reader, archived), afterCursor(notifications.createdAt, notifications.id, page.cursor)),
     )
     .orderBy(desc(notifications.createdAt), desc(notifications.id))
     .limit(page.limit + 1);
