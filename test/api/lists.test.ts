@@ -42,7 +42,7 @@ const pools = new Map<string, Pool>();
 async function pool(t: Tenant, scope: "read" | "admin"): Promise<Pool> {
   const found = pools.get(t.project.id);
   if (found) return found;
-  const keys = [];
+  const keys: Awaited<ReturnType<typeof createApiKey>>[] = [];
   for (let i = 0; i < 10; i++) keys.push(await createApiKey(db, { projectId: t.project.id, name: `k${i}`, scope }));
   let turn = 0;
   const made = { next: () => keys[turn++ % keys.length]?.secret ?? "", ids: keys.map((k) => k.key.id) };
@@ -189,8 +189,8 @@ async function walk(path: string, key: Pool, limit: number, between?: () => Prom
   let cursor: string | null = null;
   for (let pages = 0; pages < 200; pages++) {
     const sep = path.includes("?") ? "&" : "?";
-    const url = `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
-    const page = await expectJson<Listed>(await api("GET", url, { key: key.next() }), 200);
+    const url: string = `${path}${sep}limit=${limit}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`;
+    const page: Listed = await expectJson<Listed>(await api("GET", url, { key: key.next() }), 200);
     expect(page.data.length).toBeLessThanOrEqual(limit);
     seen.push(...page.data.map((r) => r.id));
     cursor = page.next_cursor;
