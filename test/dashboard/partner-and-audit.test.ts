@@ -175,3 +175,60 @@ describe("partner viewer analytics", () => {
     expect(html).not.toContain("Partner seven");
   });
 });
+
+describe("partner viewer pickers", () => {
+  it("list only values of their organisation's events; others' types, sources, fields and ids never appear", async () => {
+    const project = await createTenant();
+    const events = [
+      {
+        type: "invoice.sent",
+        category: "billing",
+        source: "crm-nine",
+        organization_id: "org_9",
+        actor: { id: "actor_nine" },
+        entity: { type: "invoice", id: "inv_1" },
+        changes: { status: ["draft", "sent"] },
+      },
+      {
+        type: "merger.planned",
+        category: "secretplans",
+        source: "crm-seven",
+        organization_id: "org_7",
+        actor: { id: "actor_seven" },
+        changes: { takeover_price: [1, 2] },
+      },
+      { type: "partner9.hidden", category: "configuration", organization_id: "org_9", source: "cfg-source" },
+      { type: "orgless.thing", source: "crm-none", changes: { orgless_field: [1, 2] } },
+    ];
+    await expectJson(await api("POST", "/v1/events/batch", { key: project.keys.ingest, body: { events } }), 201);
+    const picker = (html: string, name: string) => {
+      const select = new RegExp(`<select[^>]*name="${name}"[\\s\\S]*?</select>`).exec(html)?.[0] ?? "";
+      return [...select.matchAll(/<option value="([^"]+)"/g)].map((m) => m[1]).sort();
+    };
+
+    const partner = await signIn(await createMember(project, "viewer", { organizationId: "org_9" }));
+    const html = await (await dash("GET", `/p/${project.project.id}/events?range=all`, { cookie: partner })).text();
+    expect(picker(html, "type")).toEqual(["invoice.*", "invoice.sent"]);
+    expect(picker(html, "category")).toEqual(["billing"]);
+    expect(picker(html, "source")).toEqual(["crm-nine"]);
+    expect(picker(html, "changed")).toEqual(["invoice.status", "status"]);
+    for (const foreign of ["merger", "secretplans", "crm-seven", "takeover_price", "orgless", "crm-none", "cfg-source"])
+      expect(html).not.toContain(foreign);
+    for (const facet of ["actor_id", "organization_id"]) {
+      const suggested = await (
+        await dash("GET", `/p/${project.project.id}/suggest/${facet}?${facet}=a`, {
+          cookie: partner,
+          headers: { "HX-Request": "true" },
+        })
+      ).text();
+      expect(suggested).not.toContain("actor_seven");
+      expect(suggested).not.toContain("org_7");
+    }
+
+    // Everyone else still picks from the whole project.
+    const member = await signIn(await createMember(project, "member"));
+    const all = await (await dash("GET", `/p/${project.project.id}/events?range=all`, { cookie: member })).text();
+    expect(picker(all, "source")).toEqual(expect.arrayContaining(["cfg-source", "crm-nine", "crm-none", "crm-seven"]));
+    expect(picker(all, "category")).toEqual(expect.arrayContaining(["billing", "secretplans"]));
+  });
+});

@@ -17,7 +17,18 @@ import {
   requestExport,
 } from "../../services/exports/request";
 import { checkExportLink } from "../../services/exports/signed-link";
-import { apiRouter, authProblems, bearerAuth, bodyProblems, json, notFoundProblem, Problem } from "./openapi";
+import {
+  apiRouter,
+  authProblems,
+  bearerAuth,
+  bodyProblems,
+  json,
+  listQueryProblem,
+  notFoundProblem,
+  PageParams,
+  Problem,
+  pageOf,
+} from "./openapi";
 
 const ExportView = z
   .object({
@@ -111,11 +122,15 @@ exportsApi
       summary: "Exports of the project, newest first",
       security: bearerAuth,
       middleware: [requireScope("read")] as const,
-      responses: { 200: json(z.object({ data: z.array(ExportView) }), "Exports."), ...authProblems },
+      request: { query: PageParams.strict() },
+      responses: { 200: json(pageOf(ExportView), "A page of exports."), ...authProblems, ...listQueryProblem },
     }),
     async (c) => {
-      const rows = await listExports(c.var.db, c.var.auth.project.id);
-      return c.json({ data: rows.map((r) => exportView(r.row, { status: r.taskStatus })) }, 200);
+      const page = await listExports(c.var.db, c.var.auth.project.id, null, c.req.valid("query"));
+      return c.json(
+        { data: page.data.map((r) => exportView(r.row, { status: r.taskStatus })), next_cursor: page.next_cursor },
+        200,
+      );
     },
   )
   .openapi(

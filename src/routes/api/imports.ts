@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
+import { TASK_STATUSES } from "../../db/schema";
 import {
   LengthRequiredError,
   PayloadTooLargeError,
@@ -8,12 +9,30 @@ import {
 } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { IMPORT_MAX_BYTES, importFormat, requestImport } from "../../services/imports/request";
-import { taskView } from "../../services/tasks/view";
-import { apiRouter, authProblems, bearerAuth, problem } from "./openapi";
+import { listTasks, taskView } from "../../services/tasks/view";
+import { apiRouter, authProblems, bearerAuth, json, listQueryProblem, PageParams, pageOf, problem } from "./openapi";
 import { TaskView } from "./tasks";
 
 export const importsApi = apiRouter();
 importsApi.use(apiKeyAuth);
+
+importsApi.openapi(
+  createRoute({
+    method: "get",
+    path: "/",
+    tags: ["Imports"],
+    summary: "Imports (their tasks), newest first",
+    security: bearerAuth,
+    middleware: [requireScope("read")] as const,
+    request: { query: PageParams.extend({ status: z.enum(TASK_STATUSES).optional() }).strict() },
+    responses: { 200: json(pageOf(TaskView), "A page of import tasks."), ...authProblems, ...listQueryProblem },
+  }),
+  async (c) => {
+    const { limit, cursor, status } = c.req.valid("query");
+    const page = await listTasks(c.var.db, c.var.auth.project.id, { type: "import", status }, { limit, cursor });
+    return c.json({ data: page.data.map(taskView), next_cursor: page.next_cursor }, 200);
+  },
+);
 
 importsApi.openapi(
   createRoute({

@@ -3,10 +3,19 @@ import { z } from "zod";
 import { NotFoundError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { archiveNotifications, listNotifications } from "../../services/notifications/notify";
-import { apiRouter, authProblems, bearerAuth, json, notFoundProblem } from "./openapi";
+import {
+  apiRouter,
+  authProblems,
+  bearerAuth,
+  json,
+  listQueryProblem,
+  notFoundProblem,
+  PageParams,
+  pageOf,
+} from "./openapi";
 
-// Through the API a key sees the project's notifications meant for everyone; archiving is kept
-// per key, as it is per member in the dashboard.
+// Through the API a key sees the project's notifications meant for everyone (a read key reads every
+// event, so none of them tells it more); archiving is kept per key, as it is per member in the dashboard.
 
 const Notification = z
   .object({
@@ -31,19 +40,25 @@ notificationsApi
       summary: "Notifications, newest first",
       security: bearerAuth,
       middleware: [requireScope("read")] as const,
-      request: { query: z.strictObject({ archived: z.enum(["true", "false"]).optional() }) },
-      responses: { 200: json(z.object({ data: z.array(Notification) }), "Notifications."), ...authProblems },
+      request: {
+        query: PageParams.extend({
+          archived: z.enum(["true", "false"]).optional().describe("`true`: the ones this key archived."),
+        }).strict(),
+      },
+      responses: { 200: json(pageOf(Notification), "A page of notifications."), ...authProblems, ...listQueryProblem },
     }),
     async (c) => {
-      const rows = await listNotifications(
+      const { limit, cursor, archived } = c.req.valid("query");
+      const page = await listNotifications(
         c.var.db,
         c.var.auth.project.id,
-        c.var.auth.key.id,
-        c.req.valid("query").archived === "true",
+        { keyId: c.var.auth.key.id },
+        archived === "true",
+        { limit, cursor },
       );
       return c.json(
         {
-          data: rows.map((n) => ({
+          data: page.data.map((n) => ({
             id: n.id,
             type: n.type,
             title: n.title,
@@ -51,6 +66,7 @@ notificationsApi
             link: n.link,
             created_at: new Date(n.createdAt).toISOString(),
           })),
+          next_cursor: page.next_cursor,
         },
         200,
       );
@@ -71,7 +87,7 @@ notificationsApi
       const count = await archiveNotifications(
         c.var.db,
         c.var.auth.project.id,
-        c.var.auth.key.id,
+        { keyId: c.var.auth.key.id },
         c.req.valid("param").id,
       );
       if (count === 0) throw new NotFoundError("No unarchived notification with this id.");

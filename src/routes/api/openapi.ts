@@ -54,3 +54,20 @@ export const conflictProblem = { 409: problem("The id exists with different cont
 export const invalidQueryProblem = { 422: problem("A filter is invalid; `errors` names it.") } as const;
 
 export const bearerAuth = [{ bearerAuth: [] }];
+
+/** `limit` and `cursor` of every list endpoint, which all page the same way as `GET /v1/events`. */
+export const PageParams = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50).describe("Rows per page: 1–200, default 50."),
+  cursor: z.string().max(500).optional().describe("`next_cursor` of the previous page, unchanged."),
+});
+
+/** A page of a list endpoint: newest first; `next_cursor` is null on the last page. */
+export const pageOf = <T extends z.ZodType>(item: T) =>
+  z.object({
+    data: z.array(item),
+    next_cursor: z.string().nullable().describe("Pass as `cursor` for the next page; null when there is none."),
+  });
+
+export const listQueryProblem = {
+  422: problem("A filter, `limit` or `cursor` is invalid; `errors` names it."),
+} as const;

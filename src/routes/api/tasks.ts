@@ -4,7 +4,16 @@ import { TASK_STATUSES, TASK_TYPES } from "../../db/schema";
 import { NotFoundError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { getTask, listTasks, taskView } from "../../services/tasks/view";
-import { apiRouter, authProblems, bearerAuth, invalidQueryProblem, json, notFoundProblem } from "./openapi";
+import {
+  apiRouter,
+  authProblems,
+  bearerAuth,
+  json,
+  listQueryProblem,
+  notFoundProblem,
+  PageParams,
+  pageOf,
+} from "./openapi";
 
 export const TaskView = z
   .object({
@@ -39,17 +48,21 @@ tasksApi
       security: bearerAuth,
       middleware: [requireScope("read")] as const,
       request: {
-        query: z.strictObject({ type: z.enum(TASK_TYPES).optional(), status: z.enum(TASK_STATUSES).optional() }),
+        query: PageParams.extend({
+          type: z.enum(TASK_TYPES).optional(),
+          status: z.enum(TASK_STATUSES).optional(),
+        }).strict(),
       },
       responses: {
-        200: json(z.object({ data: z.array(TaskView) }), "Tasks."),
+        200: json(pageOf(TaskView), "A page of tasks."),
         ...authProblems,
-        ...invalidQueryProblem,
+        ...listQueryProblem,
       },
     }),
     async (c) => {
-      const rows = await listTasks(c.var.db, c.var.auth.project.id, c.req.valid("query"));
-      return c.json({ data: rows.map(taskView) }, 200);
+      const { limit, cursor, ...filters } = c.req.valid("query");
+      const page = await listTasks(c.var.db, c.var.auth.project.id, filters, { limit, cursor });
+      return c.json({ data: page.data.map(taskView), next_cursor: page.next_cursor }, 200);
     },
   )
   .openapi(

@@ -12,14 +12,14 @@ import {
   EndpointUpdate,
   endpointView,
   getEndpoint,
-  listEndpoints,
+  pageEndpoints,
   rotateSecret,
   sendTest,
   updateEndpoint,
 } from "../../services/webhooks/endpoints";
 import {
   getSendout,
-  listSendouts,
+  pageSendouts,
   recoverEndpoint,
   resendSendout,
   SendoutFilters,
@@ -30,9 +30,11 @@ import {
   authProblems,
   bearerAuth,
   bodyProblems,
-  invalidQueryProblem,
   json,
+  listQueryProblem,
   notFoundProblem,
+  PageParams,
+  pageOf,
 } from "./openapi";
 
 const Endpoint = z
@@ -115,12 +117,16 @@ webhooksApi
       method: "get",
       path: "/",
       tags,
-      summary: "Endpoints",
+      summary: "Endpoints, newest first",
       security: bearerAuth,
       middleware: [requireScope("admin")] as const,
-      responses: { 200: json(z.object({ data: z.array(Endpoint) }), "Endpoints."), ...authProblems },
+      request: { query: PageParams.strict() },
+      responses: { 200: json(pageOf(Endpoint), "A page of endpoints."), ...authProblems, ...listQueryProblem },
     }),
-    async (c) => c.json({ data: (await listEndpoints(c.var.db, c.var.auth.project.id)).map(endpointView) }, 200),
+    async (c) => {
+      const page = await pageEndpoints(c.var.db, c.var.auth.project.id, c.req.valid("query"));
+      return c.json({ data: page.data.map(endpointView), next_cursor: page.next_cursor }, 200);
+    },
   )
   .openapi(
     createRoute({
@@ -267,18 +273,18 @@ sendoutsApi
       summary: "Sendouts, newest first",
       security: bearerAuth,
       middleware: [requireScope("read")] as const,
-      request: { query: SendoutFilters },
+      request: { query: SendoutFilters.extend(PageParams.shape) },
       responses: {
-        200: json(z.object({ data: z.array(Sendout) }), "Sendouts."),
+        200: json(pageOf(Sendout), "A page of sendouts."),
         ...authProblems,
-        ...invalidQueryProblem,
+        ...listQueryProblem,
       },
     }),
-    async (c) =>
-      c.json(
-        { data: (await listSendouts(c.var.db, c.var.auth.project, c.req.valid("query"))).map((s) => sendoutView(s)) },
-        200,
-      ),
+    async (c) => {
+      const { limit, cursor, ...filters } = c.req.valid("query");
+      const page = await pageSendouts(c.var.db, c.var.auth.project, filters, { limit, cursor });
+      return c.json({ data: page.data.map((s) => sendoutView(s)), next_cursor: page.next_cursor }, 200);
+    },
   )
   .openapi(
     createRoute({

@@ -76,11 +76,8 @@ function taskSummary(task: Task): TaskSummary {
   };
 }
 
-/** A partner viewer sees only the exports made within their own organisation's scope. */
-function visible(c: C, scope: { organizationId: string | null }): boolean {
-  const own = c.var.access.organizationId;
-  return own === null || scope.organizationId === own;
-}
+/** The dashboard's lists show the newest rows; the API pages through all of them. */
+const LIST_ROWS = 100;
 
 const ExportForm = z.object({
   format: z.enum(["csv", "jsonl"], "choose CSV or JSON Lines"),
@@ -143,7 +140,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
     return c.redirect(base, 303);
   })
   .get("/exports", requirePermission("events.export"), async (c) => {
-    const rows = (await listExports(c.var.db, c.var.project.id)).filter((r) => visible(c, r.row.scope));
+    const { data: rows } = await listExports(c.var.db, c.var.project.id, c.var.access, { limit: LIST_ROWS });
     const exports: ExportSummary[] = rows.map(({ row, taskStatus }) => ({
       id: row.id,
       status: exportStatus(row, { status: taskStatus }),
@@ -159,8 +156,8 @@ export const backgroundPages = new Hono<ProjectEnv>()
     return c.html(<ExportsList {...frame(c, "/exports")} exports={exports} />);
   })
   .get("/exports/:exportId", requirePermission("events.export"), async (c) => {
-    const found = await getExport(c.var.db, c.var.project.id, c.req.param("exportId"));
-    if (!found || !visible(c, found.row.scope)) throw new NotFoundError("There is no such export in this project.");
+    const found = await getExport(c.var.db, c.var.project.id, c.req.param("exportId"), c.var.access);
+    if (!found) throw new NotFoundError("There is no such export in this project.");
     const { row, task } = found;
     const summary: ExportSummary = {
       id: row.id,
@@ -177,8 +174,8 @@ export const backgroundPages = new Hono<ProjectEnv>()
     return c.html(<ExportDetail {...frame(c, "/exports")} export={summary} task={taskSummary(task)} />);
   })
   .get("/exports/:exportId/download", requirePermission("events.export"), async (c) => {
-    const found = await getExport(c.var.db, c.var.project.id, c.req.param("exportId"));
-    if (!found || !visible(c, found.row.scope)) throw new NotFoundError("There is no such export in this project.");
+    const found = await getExport(c.var.db, c.var.project.id, c.req.param("exportId"), c.var.access);
+    if (!found) throw new NotFoundError("There is no such export in this project.");
     const status = exportStatus(found.row, found.task);
     if (status !== "done")
       throw new AppError(
@@ -194,7 +191,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
   .get("/tasks", requirePermission("tasks.read"), async (c) => {
     const type = z.enum(TASK_TYPES).optional().catch(undefined).parse(c.req.query("type"));
     const status = z.enum(TASK_STATUSES).optional().catch(undefined).parse(c.req.query("status"));
-    const tasks = await listTasks(c.var.db, c.var.project.id, { type, status });
+    const { data: tasks } = await listTasks(c.var.db, c.var.project.id, { type, status }, { limit: LIST_ROWS });
     const base = `/p/${c.var.project.id}/tasks`;
     const link = (t: string | undefined, s: string | undefined) => {
       const params = new URLSearchParams();
@@ -239,9 +236,16 @@ export const backgroundPages = new Hono<ProjectEnv>()
   })
   .get("/tasks/:taskId/progress", async (c) => {
     const task = await getTask(c.var.db, c.var.project.id, c.req.param("taskId"));
-    if (!task) throw new NotFoundError("There is no such task in this project.");
-    if (task.type === "export" ? !can(c.var.access.role, "events.export") : !can(c.var.access.role, "tasks.read"))
-      throw new NotFoundError("There is no such task in this project.");
+    // Those who may see tasks follow any; others only the export pages they may open, so the
+    // progress of an export outside a member's scope is as unknown to them as the export.
+    const followed =
+      task &&
+      (can(c.var.access.role, "tasks.read") ||
+        (task.type === "export" &&
+          can(c.var.access.role, "events.export") &&
+          (await getExport(c.var.db, c.var.project.id, String(task.params.exportId), c.var.access))?.task.id ===
+            task.id));
+    if (!task || !followed) throw new NotFoundError("There is no such task in this project.");
     const summary = taskSummary(task);
     const finished = task.status === "done" || task.status === "failed";
     const base = `/p/${c.var.project.id}`;
@@ -257,12 +261,12 @@ export const backgroundPages = new Hono<ProjectEnv>()
     });
   })
   .get("/imports", requirePermission("events.import"), async (c) => {
-    const tasks = await listTasks(c.var.db, c.var.project.id, { type: "import" });
+    const { data: tasks } = await listTasks(c.var.db, c.var.project.id, { type: "import" }, { limit: LIST_ROWS });
     return c.html(<Imports {...frame(c, "/imports")} tasks={tasks.map(taskSummary)} maxMb={FORM_IMPORT_MAX_MB} />);
   })
   .post("/imports", requirePermission("events.import"), async (c) => {
     const render = async (error: string, status: 413 | 415 | 422) => {
-      const tasks = await listTasks(c.var.db, c.var.project.id, { type: "import" });
+      const { data: tasks } = await listTasks(c.var.db, c.var.project.id, { type: "import" }, { limit: LIST_ROWS });
       return c.html(
         <Imports {...frame(c, "/imports")} tasks={tasks.map(taskSummary)} maxMb={FORM_IMPORT_MAX_MB} error={error} />,
         status,

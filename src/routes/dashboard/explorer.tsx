@@ -183,7 +183,7 @@ export const explorerPages = new Hono<ProjectEnv>()
     // the counter fragment brings it after the page, unless `count=1` (its no-JavaScript link) asks.
     const withCount = c.req.query("count") === "1";
     const [facets, list] = await Promise.all([
-      loadFacets(db, project.id),
+      loadFacets(db, project.id, access),
       "query" in compiled ? readList(c, compiled.query, cursor, withCount) : undefined,
     ]);
     const events = list?.events ?? [];

@@ -3,13 +3,17 @@ import { Notifications } from "../../../views/pages/Notifications";
 import type { ProjectEnv } from "../../env";
 import { setSubscriptions, subscriptionsOf } from "../../services/notifications/email";
 import { archiveNotifications, listNotifications, unreadCount } from "../../services/notifications/notify";
-import { NOTIFICATION_TYPES } from "../../services/notifications/types";
+import { NOTIFICATION_TYPES, notificationTypesFor } from "../../services/notifications/types";
 import { frame } from "./frame";
 
 type C = Context<ProjectEnv>;
 
+/** The newest notifications; older ones are archived with "Archive all" or read through the API. */
+const LIST_ROWS = 100;
+
 async function render(c: C, archived: boolean, saved = false) {
-  const rows = await listNotifications(c.var.db, c.var.project.id, c.var.user.id, archived);
+  const me = { userId: c.var.user.id };
+  const { data: rows } = await listNotifications(c.var.db, c.var.project.id, me, archived, { limit: LIST_ROWS });
   c.set("unread", await unreadCount(c.var.db, c.var.project.id, c.var.user.id));
   const list = rows.map((n) => ({
     id: n.id,
@@ -20,9 +24,9 @@ async function render(c: C, archived: boolean, saved = false) {
     createdAt: new Date(n.createdAt).toISOString(),
   }));
   const mine = new Set(await subscriptionsOf(c.var.db, c.var.project.id, c.var.user.id));
-  const subscriptions = Object.entries(NOTIFICATION_TYPES).map(([type, label]) => ({
+  const subscriptions = notificationTypesFor(c.var.access).map((type) => ({
     type,
-    label,
+    label: NOTIFICATION_TYPES[type],
     checked: mine.has(type),
   }));
   return c.html(
@@ -41,17 +45,18 @@ export const notificationPages = new Hono<ProjectEnv>()
   .get("/notifications", (c) => render(c, c.req.query("archived") === "1"))
   .post("/notifications/subscriptions", async (c) => {
     const form = await c.req.parseBody({ all: true });
+    const allowed = new Set<string>(notificationTypesFor(c.var.access));
     const chosen = ([] as unknown[])
       .concat(form.type ?? [])
-      .filter((t): t is string => typeof t === "string" && t in NOTIFICATION_TYPES);
+      .filter((t): t is string => typeof t === "string" && allowed.has(t));
     await setSubscriptions(c.var.db, c.var.project.id, c.var.user.id, [...new Set(chosen)]);
     return render(c, false, true);
   })
   .post("/notifications/archive", async (c) => {
-    await archiveNotifications(c.var.db, c.var.project.id, c.var.user.id);
+    await archiveNotifications(c.var.db, c.var.project.id, { userId: c.var.user.id });
     return render(c, false);
   })
   .post("/notifications/:notificationId/archive", async (c) => {
-    await archiveNotifications(c.var.db, c.var.project.id, c.var.user.id, c.req.param("notificationId"));
+    await archiveNotifications(c.var.db, c.var.project.id, { userId: c.var.user.id }, c.req.param("notificationId"));
     return render(c, false);
   });

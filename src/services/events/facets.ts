@@ -1,6 +1,7 @@
-import { and, asc, eq, gte, lt } from "drizzle-orm";
+import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { eventFacets } from "../../db/schema";
+import type { Access } from "../../lib/permissions";
 
 export type Facet = "type" | "source" | "changed" | "organization_id" | "actor_id" | "category";
 /** The facets the explorer lists in its selects; ids (actors, organisations) are suggested as one types. */
@@ -29,8 +30,38 @@ function values(db: Db, projectId: string, facet: Facet, limit: number, prefix =
     .limit(limit);
 }
 
-/** The distinct values seen in a project, for the explorer's selects (kept by insert triggers). */
-export async function loadFacets(db: Db, projectId: string): Promise<PickerFacets> {
+/**
+ * How many of a partner viewer's newest events their pickers are drawn from. event_facets is
+ * project-wide, and no index gives an organisation's distinct types, sources or changed fields, so
+ * the values are those of the organisation's newest events: a bounded read through the
+ * organisation index (a few milliseconds), and never a value of another organisation.
+ */
+export const PARTNER_FACET_ROWS = 2000;
+
+/** The values of one organisation's newest events that a viewer may see (no configuration activity). */
+async function organizationFacets(db: Db, projectId: string, organizationId: string): Promise<PickerFacets> {
+  const rows = await db.all<{ facet: keyof PickerFacets; value: string }>(sql`
+    WITH recent AS (
+      SELECT seq, type, source, category FROM events INDEXED BY events_organization
+      WHERE project_id = ${projectId} AND organization_id = ${organizationId}
+      ORDER BY occurred_at DESC, id DESC LIMIT ${PARTNER_FACET_ROWS}
+    ), shown AS (SELECT * FROM recent WHERE category != 'configuration')
+    SELECT 'type' AS facet, type AS value FROM shown
+    UNION SELECT 'source', source FROM shown WHERE source IS NOT NULL
+    UNION SELECT 'category', category FROM shown
+    UNION SELECT 'changed', c.field FROM shown JOIN event_changes c ON c.event_seq = shown.seq AND c.project_id = ${projectId}
+    ORDER BY 1, 2`);
+  const facets: PickerFacets = { type: [], source: [], changed: [], category: [] };
+  for (const { facet, value } of rows) facets[facet].push(value);
+  return facets;
+}
+
+/**
+ * The distinct values seen in a project, for the explorer's selects (kept by insert triggers); for a
+ * partner viewer, only values of their own organisation's events.
+ */
+export async function loadFacets(db: Db, projectId: string, access: Access): Promise<PickerFacets> {
+  if (access.organizationId) return organizationFacets(db, projectId, access.organizationId);
   const [type, source, changed, category] = await db.batch([
     values(db, projectId, "type", PICKER_LIMIT),
     values(db, projectId, "source", PICKER_LIMIT),

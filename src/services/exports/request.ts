@@ -1,8 +1,10 @@
-import { and, desc, eq, isNotNull } from "drizzle-orm";
+import { and, desc, eq, isNotNull, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { dataExports, EXPORT_FORMATS, type ExportRow, type Project, type Task, tasks } from "../../db/schema";
 import { newId } from "../../lib/ids";
+import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
+import { type Access, can } from "../../lib/permissions";
 import { logOwnEvent, type OwnEvent } from "../audit/log-own";
 import { compileFilters, EventFilters, scopeForAccess } from "../events/filters";
 import { countEvents } from "../events/query";
@@ -157,23 +159,54 @@ async function flagLargeExport(db: Db, project: Project, total: number, who: str
   );
 }
 
-export async function listExports(db: Db, projectId: string, limit = 100) {
-  return db
+/**
+ * Which exports a member may list, follow and download: only those holding nothing beyond what they
+ * may see now. A partner viewer's exports are limited to their organisation (`scope`), and an export
+ * filtered to exactly their organisation without configuration activity holds only its events too;
+ * configuration activity is for owners and admins. `null`: the whole project (an API key).
+ */
+function visibleTo(access: Access | null): SQL | undefined {
+  if (!access) return undefined;
+  const configuration = sql`json_extract(${dataExports.scope}, '$.configuration')`;
+  const withoutConfiguration = can(access.role, "events.read_configuration") ? undefined : sql`${configuration} = 0`;
+  if (!access.organizationId) return withoutConfiguration;
+  const org = access.organizationId;
+  return or(
+    and(sql`json_extract(${dataExports.scope}, '$.organizationId') = ${org}`, withoutConfiguration),
+    and(sql`json_extract(${dataExports.filters}, '$.organization_id') = ${org}`, sql`${configuration} = 0`),
+  );
+}
+
+/** The project's exports that `access` may see, newest first, a page at a time. */
+export async function listExports(
+  db: Db,
+  projectId: string,
+  access: Access | null,
+  page: Page,
+): Promise<Paged<{ row: ExportRow; taskStatus: Task["status"] }>> {
+  const rows = await db
     .select({ row: dataExports, taskStatus: tasks.status })
     .from(dataExports)
     .innerJoin(tasks, eq(tasks.id, dataExports.taskId))
-    .where(eq(dataExports.projectId, projectId))
-    .orderBy(desc(dataExports.createdAt))
-    .limit(limit);
+    .where(
+      and(
+        eq(dataExports.projectId, projectId),
+        visibleTo(access),
+        afterCursor(dataExports.createdAt, dataExports.id, page.cursor),
+      ),
+    )
+    .orderBy(desc(dataExports.createdAt), desc(dataExports.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit, (r) => [r.row.createdAt, r.row.id]);
 }
 
-/** One export of the project, only if the requester may see it (a partner viewer: their own scope). */
-export async function getExport(db: Db, projectId: string, id: string) {
+/** One export of the project, only if `access` may see it (without access: an API key, the whole project). */
+export async function getExport(db: Db, projectId: string, id: string, access: Access | null = null) {
   const [found] = await db
     .select({ row: dataExports, task: tasks })
     .from(dataExports)
     .innerJoin(tasks, eq(tasks.id, dataExports.taskId))
-    .where(and(eq(dataExports.projectId, projectId), eq(dataExports.id, id)))
+    .where(and(eq(dataExports.projectId, projectId), eq(dataExports.id, id), visibleTo(access)))
     .limit(1);
   return found;
 }

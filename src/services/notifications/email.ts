@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
 import { createDb, type Db } from "../../db/client";
 import {
   memberships,
@@ -9,6 +9,7 @@ import {
   users,
 } from "../../db/schema";
 import { logOwnEvent } from "../audit/log-own";
+import { memberMayRead } from "./notify";
 
 // Notification e-mails: members choose types per project; a cron sends what is due through the
 // Workers `send_email` binding when one is configured (SEND_EMAIL). Every e-mail sent — or, without
@@ -81,8 +82,15 @@ async function recipients(db: Db, n: Notification): Promise<{ userId: string; em
         eq(memberships.projectId, notificationSubscriptions.projectId),
       ),
     )
-    .where(and(eq(notificationSubscriptions.projectId, n.projectId), eq(notificationSubscriptions.type, n.type)));
-  return n.userId ? rows.filter((r) => r.userId === n.userId) : rows;
+    .where(
+      and(
+        eq(notificationSubscriptions.projectId, n.projectId),
+        eq(notificationSubscriptions.type, n.type),
+        // The same rule as the list: a subscription never brings what the member may not see.
+        memberMayRead({ type: sql`${n.type}`, userId: sql`${n.userId}` }, memberships),
+      ),
+    );
+  return rows;
 }
 
 /** Sends (or records) the e-mails of notifications not yet e-mailed; run by the cron. */

@@ -1,7 +1,10 @@
-import { and, count, desc, eq, isNull, or, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { type Notification, notificationArchives, notifications } from "../../db/schema";
+import { memberships, type Notification, notificationArchives, notifications } from "../../db/schema";
 import { newId } from "../../lib/ids";
+import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
+import { PERMISSIONS, type Permission } from "../../lib/permissions";
+import { NOTIFICATION_AUDIENCE, UNKNOWN_AUDIENCE } from "./types";
 
 export type NewNotification = {
   projectId: string;
@@ -30,40 +33,85 @@ export async function notify(db: Db, input: NewNotification, key?: string, now =
     .onConflictDoNothing();
 }
 
-function visibleTo(projectId: string, userId: string, archived: boolean) {
-  const archivedByMe = archivedBy(userId);
+const LITERAL = /^[a-z_.]+$/;
+
+function literal(value: string): string {
+  // Kinds and roles are constants of the code; checked anyway, since they are written into the SQL.
+  if (!LITERAL.test(value)) throw new Error(`not a safe SQL literal: ${value}`);
+  return `'${value}'`;
+}
+
+function roleIn(role: SQLWrapper, permission: Permission): SQL {
+  return sql`${role} IN ${sql.raw(`(${PERMISSIONS[permission].map(literal).join(", ")})`)}`;
+}
+
+/** Whether `role` may see a notification of kind `type` meant for one member, or for everyone. */
+function kindAllows(type: SQLWrapper, role: SQLWrapper, meantFor: "addressed" | "everyone"): SQL {
+  const whens = Object.entries(NOTIFICATION_AUDIENCE).map(
+    ([kind, audience]) => sql`WHEN ${sql.raw(literal(kind))} THEN ${roleIn(role, audience[meantFor])}`,
+  );
+  return sql`(CASE ${type} ${sql.join(whens, sql` `)} ELSE ${roleIn(role, UNKNOWN_AUDIENCE)} END)`;
+}
+
+/**
+ * The rule of NOTIFICATION_AUDIENCE as SQL, so lists, the unread badge, archiving and e-mails all
+ * apply it in their queries: a notification meant for one member is theirs if their role may see its
+ * kind; one meant for everyone reaches the roles its kind names, never a partner viewer.
+ */
+export function memberMayRead(
+  n: { type: SQLWrapper; userId: SQLWrapper },
+  m: { userId: SQLWrapper; role: SQLWrapper; organizationId: SQLWrapper },
+): SQL {
+  const partner = sql`(${m.role} = 'viewer' AND ${m.organizationId} IS NOT NULL)`;
+  return sql`((${n.userId} = ${m.userId} AND ${kindAllows(n.type, m.role, "addressed")}) OR (${n.userId} IS NULL AND NOT ${partner} AND ${kindAllows(n.type, m.role, "everyone")}))`;
+}
+
+/** Who is reading: a member (their membership decides) or an API key (the project-wide ones). */
+export type Reader = { userId: string } | { keyId: string };
+
+function visibleTo(projectId: string, reader: Reader, archived: boolean) {
+  const readerId = "userId" in reader ? reader.userId : reader.keyId;
+  const archivedByMe = archivedBy(readerId);
+  const allowed =
+    "userId" in reader
+      ? sql`exists (SELECT 1 FROM ${memberships} WHERE ${memberships.projectId} = ${notifications.projectId} AND ${memberships.userId} = ${reader.userId} AND ${memberMayRead(notifications, memberships)})`
+      : isNull(notifications.userId);
   return and(
     eq(notifications.projectId, projectId),
-    or(isNull(notifications.userId), eq(notifications.userId, userId)),
+    allowed,
     archived ? sql`exists (${archivedByMe})` : sql`not exists (${archivedByMe})`,
   );
 }
 
-function archivedBy(userId: string) {
-  return sql`SELECT 1 FROM ${notificationArchives} WHERE ${notificationArchives.notificationId} = ${notifications.id} AND ${notificationArchives.userId} = ${userId}`;
+function archivedBy(readerId: string) {
+  return sql`SELECT 1 FROM ${notificationArchives} WHERE ${notificationArchives.notificationId} = ${notifications.id} AND ${notificationArchives.userId} = ${readerId}`;
 }
 
+/** The notifications `reader` may see, newest first, a page at a time. */
 export async function listNotifications(
   db: Db,
   projectId: string,
-  userId: string,
-  archived = false,
-  limit = 100,
-): Promise<Notification[]> {
-  return db
+  reader: Reader,
+  archived: boolean,
+  page: Page,
+): Promise<Paged<Notification>> {
+  const rows = await db
     .select()
     .from(notifications)
-    .where(visibleTo(projectId, userId, archived))
-    .orderBy(desc(notifications.createdAt))
-    .limit(limit);
+    .where(
+      and(visibleTo(projectId, reader, archived), afterCursor(notifications.createdAt, notifications.id, page.cursor)),
+    )
+    .orderBy(desc(notifications.createdAt), desc(notifications.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit, (n) => [n.createdAt, n.id]);
 }
 
-/** The unread count as a statement, so a page can send it in one batch with its other reads. */
+/** A member's unread count as a statement, so a page can send it in one batch with its other reads. */
 export function unreadCountQuery(db: Db, projectId: string, userId: string) {
   return db
     .select({ n: count() })
     .from(notifications)
-    .where(visibleTo(projectId, userId, false));
+    .where(visibleTo(projectId, { userId }, false));
 }
 
 export async function unreadCount(db: Db, projectId: string, userId: string): Promise<number> {
@@ -72,12 +120,13 @@ export async function unreadCount(db: Db, projectId: string, userId: string): Pr
 }
 
 /** Archives one notification (or, without an id, all of them) for this member. */
-export async function archiveNotifications(db: Db, projectId: string, userId: string, id?: string): Promise<number> {
+export async function archiveNotifications(db: Db, projectId: string, reader: Reader, id?: string): Promise<number> {
   const open = await db
     .select({ id: notifications.id })
     .from(notifications)
-    .where(and(visibleTo(projectId, userId, false), id ? eq(notifications.id, id) : undefined))
+    .where(and(visibleTo(projectId, reader, false), id ? eq(notifications.id, id) : undefined))
     .limit(1000);
+  const userId = "userId" in reader ? reader.userId : reader.keyId;
   if (open.length === 0) return 0;
   const now = Date.now();
   // 3 parameters a row: 30 rows a statement stays under D1's 100 bound parameters.

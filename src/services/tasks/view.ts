@@ -1,6 +1,7 @@
 import { and, desc, eq, type SQL } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { type Task, type TaskStatus, type TaskType, tasks } from "../../db/schema";
+import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 
 /** A task as the API and dashboard show it (DESIGN §4). */
 export function taskView(task: Task) {
@@ -31,20 +32,24 @@ export function taskProgress(task: Task): number {
   return 0;
 }
 
+/** A project's tasks, newest first, a page at a time. */
 export async function listTasks(
   db: Db,
   projectId: string,
-  filters: { type?: TaskType | undefined; status?: TaskStatus | undefined; limit?: number },
-) {
-  const where: SQL[] = [eq(tasks.projectId, projectId)];
+  filters: { type?: TaskType | undefined; status?: TaskStatus | undefined },
+  page: Page,
+): Promise<Paged<Task>> {
+  const where: (SQL | undefined)[] = [eq(tasks.projectId, projectId)];
   if (filters.type) where.push(eq(tasks.type, filters.type));
   if (filters.status) where.push(eq(tasks.status, filters.status));
-  return db
+  where.push(afterCursor(tasks.createdAt, tasks.id, page.cursor));
+  const rows = await db
     .select()
     .from(tasks)
     .where(and(...where))
-    .orderBy(desc(tasks.createdAt))
-    .limit(filters.limit ?? 100);
+    .orderBy(desc(tasks.createdAt), desc(tasks.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit, (t) => [t.createdAt, t.id]);
 }
 
 export async function getTask(db: Db, projectId: string, id: string): Promise<Task | undefined> {

@@ -4,6 +4,7 @@ import type { Db } from "../../db/client";
 import { type Project, type WebhookEndpoint, webhookEndpoints, webhookSendouts } from "../../db/schema";
 import { NotFoundError, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
+import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import { seal } from "../../lib/secret-box";
 import { logOwnEvent, type Origin, type OwnEvent, requestOf } from "../audit/log-own";
 import { SECRET_PURPOSE } from "./deliver";
@@ -84,7 +85,23 @@ export async function listEndpoints(db: Db, projectId: string): Promise<WebhookE
     .select()
     .from(webhookEndpoints)
     .where(eq(webhookEndpoints.projectId, projectId))
-    .orderBy(desc(webhookEndpoints.createdAt));
+    .orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id));
+}
+
+/** The project's endpoints a page at a time, newest first (the API's list). */
+export async function pageEndpoints(db: Db, projectId: string, page: Page): Promise<Paged<WebhookEndpoint>> {
+  const rows = await db
+    .select()
+    .from(webhookEndpoints)
+    .where(
+      and(
+        eq(webhookEndpoints.projectId, projectId),
+        afterCursor(webhookEndpoints.createdAt, webhookEndpoints.id, page.cursor),
+      ),
+    )
+    .orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id))
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit, (e) => [e.createdAt, e.id]);
 }
 
 export async function getEndpoint(db: Db, projectId: string, id: string): Promise<WebhookEndpoint> {

@@ -11,6 +11,7 @@ import {
   webhookSendouts,
 } from "../../db/schema";
 import { NotFoundError, ValidationError } from "../../lib/errors";
+import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import { parseTimeBound } from "../../lib/time";
 import { logOwnEvent, requestOf } from "../audit/log-own";
 import type { Actor } from "./endpoints";
@@ -74,12 +75,13 @@ export function sendoutView(s: WebhookSendout, attempts?: WebhookAttempt[]) {
   };
 }
 
-export async function listSendouts(
+/** The project's sendouts matching the filters, newest first, a page at a time. */
+export async function pageSendouts(
   db: Db,
   project: Project,
   filters: SendoutFilters,
-  limit = 100,
-): Promise<WebhookSendout[]> {
+  page: Page,
+): Promise<Paged<WebhookSendout>> {
   const where: (SQL | undefined)[] = [eq(webhookSendouts.projectId, project.id)];
   const tz = project.timezone;
   if (filters.id) where.push(eq(webhookSendouts.id, filters.id));
@@ -96,12 +98,24 @@ export async function listSendouts(
   if (ct !== undefined) where.push(lt(webhookSendouts.createdAt, ct));
   if (sf !== undefined) where.push(gte(webhookSendouts.sentAt, sf));
   if (st !== undefined) where.push(lt(webhookSendouts.sentAt, st));
-  return db
+  where.push(afterCursor(webhookSendouts.createdAt, webhookSendouts.id, page.cursor));
+  const rows = await db
     .select()
     .from(webhookSendouts)
     .where(and(...where))
     .orderBy(desc(webhookSendouts.createdAt), desc(webhookSendouts.id))
-    .limit(limit);
+    .limit(page.limit + 1);
+  return toPage(rows, page.limit, (s) => [s.createdAt, s.id]);
+}
+
+/** The newest sendouts matching the filters (the dashboard's list). */
+export async function listSendouts(
+  db: Db,
+  project: Project,
+  filters: SendoutFilters,
+  limit = 100,
+): Promise<WebhookSendout[]> {
+  return (await pageSendouts(db, project, filters, { limit })).data;
 }
 
 export async function getSendout(
