@@ -1,5 +1,5 @@
 import { parse } from "csv-parse/sync";
-import { CSV_COLUMNS } from "../exports/format";
+import { CSV_COLUMNS, formulaLike } from "../exports/format";
 
 // Import files: JSON Lines of events in the wire format, or CSV with the columns our CSV export
 // writes (so an export can be imported again). Rows are turned into event objects here and
@@ -50,7 +50,8 @@ export function csvToEvent(row: Record<string, string>): Record<string, unknown>
   const v = (k: string) => {
     const value = row[k];
     // Cells our export neutralised against formula injection get their text back.
-    return value === undefined || value === "" ? undefined : /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
+    if (value === undefined || value === "") return undefined;
+    return value.startsWith("'") && formulaLike(value.slice(1)) ? value.slice(1) : value;
   };
   const actor = { type: v("actor_type"), id: v("user_id"), name: v("user_name"), email: v("user_email") };
   const entity = { type: v("entity_type") ?? v("entity_class"), id: v("entity_id"), name: v("entity_name") };
