@@ -1,5 +1,6 @@
 import { createDb } from "../db/client";
 import { readConfig } from "../env";
+import { dnsOverHttpsResolver, type Resolver } from "../lib/outbound-url";
 import { enqueueStep, failTask, recordStepError, runTaskStep } from "../services/tasks/engine";
 import { TASK_HANDLERS } from "../services/tasks/handlers";
 import { deliverSendout, type Fetcher, giveUpSendout } from "../services/webhooks/deliver";
@@ -22,9 +23,10 @@ export function retryDelay(attempts: number): number {
 export async function handleQueue(
   batch: MessageBatch<unknown>,
   env: Env,
-  deps: { fetch: Fetcher } = { fetch: (request) => fetch(request) },
+  deps: { fetch: Fetcher; resolve?: Resolver } = { fetch: (request) => fetch(request) },
 ): Promise<void> {
   const db = createDb(env.DB);
+  const resolve = deps.resolve ?? dnsOverHttpsResolver((request) => fetch(request));
   const deadLetters = batch.queue === DEAD_LETTER_QUEUE;
   for (const message of batch.messages) {
     const parsed = QueueMessage.safeParse(message.body);
@@ -42,13 +44,9 @@ export async function handleQueue(
       else {
         try {
           // The retry schedule is ours: a failed attempt is retried with its own delay, then acked as error.
-          const outcome = await deliverSendout(
-            env,
-            body.sendoutId,
-            body.trigger,
-            deps.fetch,
-            readConfig(env).SECRETS_KEY,
-          );
+          const config = readConfig(env);
+          const outbound = { fetch: deps.fetch, resolve, allowPrivate: config.ENVIRONMENT !== "production" };
+          const outcome = await deliverSendout(env, body.sendoutId, body.trigger, outbound, config.SECRETS_KEY);
           if (outcome.kind === "retry") {
             message.retry({ delaySeconds: outcome.delaySeconds });
             continue;
