@@ -62,7 +62,7 @@ export async function handleQueue(
     }
     const { taskId } = body;
     if (deadLetters) {
-      await failTask(db, taskId, `gave up after ${message.attempts} deliveries`);
+      await failTask(env, db, taskId, `gave up after ${message.attempts} deliveries`);
       message.ack();
       continue;
     }
