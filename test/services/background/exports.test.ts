@@ -13,10 +13,10 @@ import {
 import { listEvents } from "../../../src/services/events/query";
 import type { StoredEvent } from "../../../src/services/events/schema";
 import { csvHeader, csvLines, csvRecord } from "../../../src/services/exports/format";
-import { csvToEvent } from "../../../src/services/imports/parse";
 import { type ExportPage, readExportPages } from "../../../src/services/exports/read";
 import { type Requester, requestExport } from "../../../src/services/exports/request";
 import { PART_SIZE, PartBuffer } from "../../../src/services/exports/run";
+import { csvToEvent } from "../../../src/services/imports/parse";
 import { runTaskStep } from "../../../src/services/tasks/engine";
 import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
 import { api, createTenant, expectJson, expectProblem, recountDays, type Tenant } from "../../fixtures";
