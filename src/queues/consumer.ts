@@ -26,7 +26,17 @@ export async function handleQueue(
   deps: { fetch: Fetcher; resolve?: Resolver } = { fetch: (request) => fetch(request) },
 ): Promise<void> {
   const db = createDb(env.DB);
-  const resolve = deps.resolve ?? dnsOverHttpsResolver((request) => fetch(request));
+  const resolver = deps.resolve ?? dnsOverHttpsResolver((request) => fetch(request));
+  // One lookup per host per batch: a batch often holds several sendouts for the same endpoint.
+  const lookups = new Map<string, Promise<string[]>>();
+  const resolve: Resolver = (name) => {
+    let answer = lookups.get(name);
+    if (!answer) {
+      answer = resolver(name);
+      lookups.set(name, answer);
+    }
+    return answer;
+  };
   const deadLetters = batch.queue === DEAD_LETTER_QUEUE;
   for (const message of batch.messages) {
     const parsed = QueueMessage.safeParse(message.body);

@@ -63,6 +63,15 @@ describe("outbound URL policy when a URL is saved (production)", () => {
     "https://[fe80::1]/x",
     "https://[ff02::1]/x",
     "https://[2001:db8::1]/x",
+    // spellings the URL parser folds
+    "https://LOCALHOST/x",
+    "https://\uFF4C\uFF4F\uFF43\uFF41\uFF4C\uFF48\uFF4F\uFF53\uFF54/x",
+    "https://localhost%2e/x",
+    "https://127.0.0.1%2e/x",
+    "https://0x7f.0x0.0x0.0x1/x",
+    "https://127.000.000.001/x",
+    "https://[0:0:0:0:0:ffff:127.0.0.1]/x",
+    "https://[::FFFF:A9FE:A9FE]/x",
     // scheme and user info
     "http://hooks.example.com/x",
     "ftp://hooks.example.com/x",
