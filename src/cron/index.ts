@@ -1,5 +1,6 @@
 import { createDb } from "../db/client";
 import { readConfig } from "../env";
+import { sweepImportUploads } from "../services/imports/cleanup";
 import { createAllDigests } from "../services/integrity/digests";
 import { sendNotificationEmails } from "../services/notifications/email";
 import { startRetention } from "../services/retention/run";
@@ -14,9 +15,10 @@ export const CRON_JOBS: Record<string, (env: Env, now: number) => Promise<unknow
   "17 3 * * *": (env, now) => startRetention(env, createDb(env.DB), now),
   // Tasks whose next-step message was lost (a crash between commit and send) start again, and
   // webhook sendouts that never got (or lost) their delivery message are sent.
-  // Notification e-mails go out on the same beat.
+  // Notification e-mails go out on the same beat, and uploads of ended imports are deleted.
   "*/2 * * * *": async (env, now) => ({
     tasks: await sweepStaleTasks(env, now),
+    uploads: await sweepImportUploads(env, now),
     sendouts: await sweepSendouts(env, now),
     emails: await sendNotificationEmails(env, now),
   }),

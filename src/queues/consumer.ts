@@ -1,5 +1,6 @@
 import { createDb } from "../db/client";
 import { readConfig } from "../env";
+import { dnsOverHttpsResolver, type Resolver } from "../lib/outbound-url";
 import { enqueueStep, failTask, recordStepError, runTaskStep } from "../services/tasks/engine";
 import { TASK_HANDLERS } from "../services/tasks/handlers";
 import { deliverSendout, type Fetcher, giveUpSendout } from "../services/webhooks/deliver";
@@ -22,9 +23,20 @@ export function retryDelay(attempts: number): number {
 export async function handleQueue(
   batch: MessageBatch<unknown>,
   env: Env,
-  deps: { fetch: Fetcher } = { fetch: (request) => fetch(request) },
+  deps: { fetch: Fetcher; resolve?: Resolver } = { fetch: (request) => fetch(request) },
 ): Promise<void> {
   const db = createDb(env.DB);
+  const resolver = deps.resolve ?? dnsOverHttpsResolver((request) => fetch(request));
+  // One lookup per host per batch: a batch often holds several sendouts for the same endpoint.
+  const lookups = new Map<string, Promise<string[]>>();
+  const resolve: Resolver = (name) => {
+    let answer = lookups.get(name);
+    if (!answer) {
+      answer = resolver(name);
+      lookups.set(name, answer);
+    }
+    return answer;
+  };
   const deadLetters = batch.queue === DEAD_LETTER_QUEUE;
   for (const message of batch.messages) {
     const parsed = QueueMessage.safeParse(message.body);
@@ -42,13 +54,9 @@ export async function handleQueue(
       else {
         try {
           // The retry schedule is ours: a failed attempt is retried with its own delay, then acked as error.
-          const outcome = await deliverSendout(
-            env,
-            body.sendoutId,
-            body.trigger,
-            deps.fetch,
-            readConfig(env).SECRETS_KEY,
-          );
+          const config = readConfig(env);
+          const outbound = { fetch: deps.fetch, resolve, allowPrivate: config.ENVIRONMENT !== "production" };
+          const outcome = await deliverSendout(env, body.sendoutId, body.trigger, outbound, config.SECRETS_KEY);
           if (outcome.kind === "retry") {
             message.retry({ delaySeconds: outcome.delaySeconds });
             continue;
@@ -64,7 +72,7 @@ export async function handleQueue(
     }
     const { taskId } = body;
     if (deadLetters) {
-      await failTask(db, taskId, `gave up after ${message.attempts} deliveries`);
+      await failTask(env, db, taskId, `gave up after ${message.attempts} deliveries`);
       message.ack();
       continue;
     }

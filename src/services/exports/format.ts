@@ -40,9 +40,25 @@ export const CSV_COLUMNS = [
   "hash",
 ] as const;
 
-/** Cells a spreadsheet would run as a formula get a leading apostrophe (OWASP CSV injection). */
+/**
+ * A formula character (`=`, `+`, `-`, `@`, tab, CR, or their full-width forms) as the first visible
+ * character: spreadsheets skip leading spaces, quotes, no-break and zero-width spaces and the BOM
+ * before deciding a cell is a formula, and some read full-width signs as ASCII ones.
+ */
+const FORMULA = /^[\s"'\u2018-\u201F\u200B-\u200D\u2060\uFEFF]*[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+/** True when a spreadsheet could run the cell as a formula. */
+export function formulaLike(cell: string): boolean {
+  return FORMULA.test(cell);
+}
+
+/**
+ * Cells a spreadsheet would run as a formula get a leading apostrophe (OWASP CSV injection). The
+ * apostrophe is itself a skipped lead character, so a cell that already starts with one followed by
+ * a formula gets another: the import strips exactly one and every cell reads back as written.
+ */
 export function neutralise(cell: string): string {
-  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+  return formulaLike(cell) ? `'${cell}` : cell;
 }
 
 function json(value: unknown): string {

@@ -1,5 +1,5 @@
 import { parse } from "csv-parse/sync";
-import { CSV_COLUMNS } from "../exports/format";
+import { CSV_COLUMNS, formulaLike } from "../exports/format";
 
 // Import files: JSON Lines of events in the wire format, or CSV with the columns our CSV export
 // writes (so an export can be imported again). Rows are turned into event objects here and
@@ -50,7 +50,8 @@ export function csvToEvent(row: Record<string, string>): Record<string, unknown>
   const v = (k: string) => {
     const value = row[k];
     // Cells our export neutralised against formula injection get their text back.
-    return value === undefined || value === "" ? undefined : /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
+    if (value === undefined || value === "") return undefined;
+    return value.startsWith("'") && formulaLike(value.slice(1)) ? value.slice(1) : value;
   };
   const actor = { type: v("actor_type"), id: v("user_id"), name: v("user_name"), email: v("user_email") };
   const entity = { type: v("entity_type") ?? v("entity_class"), id: v("entity_id"), name: v("entity_name") };
@@ -87,12 +88,34 @@ export function csvToEvent(row: Record<string, string>): Record<string, unknown>
   return Object.fromEntries(Object.entries(event).filter(([, x]) => x !== undefined));
 }
 
-/** Parses CSV text; the first record of the file is the header. */
+// Problems are named by csv-parse's error code, never with its message: some messages quote the
+// cell being read, and a per-line error is kept with the task long after the upload is deleted.
+const CSV_PROBLEMS: Record<string, string> = {
+  CSV_QUOTE_NOT_CLOSED: "Quote Not Closed: a quoted cell is not closed",
+  INVALID_OPENING_QUOTE: "Invalid Opening Quote: a quote inside a cell that does not start with one",
+  CSV_INVALID_CLOSING_QUOTE: "Invalid Closing Quote: text after the closing quote of a cell",
+  CSV_NON_TRIMABLE_CHAR_AFTER_CLOSING_QUOTE: "Invalid Closing Quote: text after the closing quote of a cell",
+};
+
+/** A header cell shown in an error only when it reads as a column name (a file without a header has data there). */
+const COLUMN_NAME = /^[A-Za-z][A-Za-z0-9_. -]{0,63}$/;
+
+function unknownColumns(unknown: string[]): string {
+  const named = unknown.filter((c) => COLUMN_NAME.test(c));
+  const others = unknown.length - named.length;
+  const list = [...named, ...(others ? [`${others} unnamed`] : [])].join(", ");
+  return `unknown column${unknown.length > 1 ? "s" : ""} ${list} (ignored)`;
+}
+
+/**
+ * Parses CSV text; the first record of the file is the header. A header without any known column
+ * is `fatal`: the file has no header (or not ours), and its first line may well be data.
+ */
 export function parseCsv(
   text: string,
   firstLine: number,
   header: string[] | undefined,
-): { header: string[]; records: RawRecord[] } {
+): { header: string[]; records: RawRecord[]; fatal?: { line: number; error: string } } {
   const out: RawRecord[] = [];
   // A malformed record (a stray quote…) is reported with its line and the rest still imports.
   const rows = parse(text, {
@@ -105,7 +128,7 @@ export function parseCsv(
       if (error)
         out.push({
           line: firstLine + Math.max(0, (error as { lines?: number }).lines ?? 1) - 1,
-          error: `not valid CSV: ${error.message}`,
+          error: `not valid CSV: ${CSV_PROBLEMS[(error as { code?: string }).code ?? ""] ?? "the line cannot be read"}`,
         });
     },
   }) as unknown as { record: string[]; info: { lines: number } }[];
@@ -115,8 +138,16 @@ export function parseCsv(
     if (!columns) {
       columns = record.map((c) => c.trim());
       const unknown = columns.filter((c) => c && !KNOWN.has(c) && c !== "id" && c !== "occurred_at");
-      if (unknown.length)
-        out.push({ line, error: `unknown column${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")} (ignored)` });
+      if (unknown.length === columns.filter(Boolean).length)
+        return {
+          header: [],
+          records: [],
+          fatal: {
+            line,
+            error: `the first line must name the columns (timestamp, event_id, type, … as an export writes them); none of its ${columns.length} cells is a known column`,
+          },
+        };
+      if (unknown.length) out.push({ line, error: unknownColumns(unknown) });
       continue;
     }
     const object = Object.fromEntries(columns.map((c, i) => [c, record[i] ?? ""]));

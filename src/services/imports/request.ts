@@ -16,7 +16,14 @@ export function importFormat(contentType: string | undefined): "csv" | "jsonl" |
   return IMPORT_TYPES[(contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? ""];
 }
 
-/** Streams the file into R2, then records the import task and queues its first step. */
+/** Where an import's upload is kept while the import runs; named after its task. */
+export const IMPORT_PREFIX = "imports/";
+
+/**
+ * Streams the file into R2, then records the import task and queues its first step. The upload is
+ * the one place an unredacted copy exists: it is deleted when the import ends (see
+ * `deleteTaskUpload`), and right away if the task cannot be recorded.
+ */
 export async function requestImport(
   db: Db,
   env: Env,
@@ -30,21 +37,29 @@ export async function requestImport(
   },
   now = Date.now(),
 ): Promise<Task> {
-  const fileKey = `imports/${input.project.id}/${newId("tsk", now).slice(4)}.${input.format}`;
+  const id = newId("tsk", now);
+  const fileKey = `${IMPORT_PREFIX}${input.project.id}/${id}.${input.format}`;
   const stored = await env.FILES.put(fileKey, input.body, {
     httpMetadata: { contentType: input.format === "csv" ? "text/csv" : "application/x-ndjson" },
   });
   if (!stored) throw new Error("the upload was not stored");
-  const task = await createTask(
-    db,
-    {
-      projectId: input.project.id,
-      type: "import",
-      params: { fileKey, format: input.format, size: stored.size, name: input.name.slice(0, 200) },
-      createdBy: input.createdBy,
-    },
-    now,
-  );
+  let task: Task;
+  try {
+    task = await createTask(
+      db,
+      {
+        id,
+        projectId: input.project.id,
+        type: "import",
+        params: { fileKey, format: input.format, size: stored.size, name: input.name.slice(0, 200) },
+        createdBy: input.createdBy,
+      },
+      now,
+    );
+  } catch (error) {
+    await env.FILES.delete(fileKey).catch(() => undefined);
+    throw error;
+  }
   await enqueueStep(env, task.id);
   return task;
 }

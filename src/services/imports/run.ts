@@ -56,6 +56,18 @@ export async function importStep({ env, task, project }: StepContext): Promise<S
   let raw: RawRecord[];
   if (format === "csv") {
     const parsed = parseCsv(chunk, state.line, header);
+    if (parsed.fatal) {
+      const { line, error } = parsed.fatal;
+      return {
+        done: true,
+        checkpoint: { ...state, fraction: 1 },
+        processed: task.processed,
+        total: task.processed,
+        failure: 1,
+        errors: [{ line, message: error }],
+        result: { stored: state.stored, duplicates: state.duplicates, bytes: size },
+      };
+    }
     header = parsed.header;
     raw = parsed.records;
   } else {

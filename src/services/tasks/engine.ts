@@ -32,6 +32,8 @@ export async function enqueueStep(env: Env, taskId: string): Promise<void> {
 export async function createTask(
   db: Db,
   input: {
+    /** Made here unless the caller needed it first (an upload named after its task). */
+    id?: string;
     projectId: string;
     type: TaskType;
     params: Record<string, unknown>;
@@ -43,7 +45,7 @@ export async function createTask(
   const [task] = await db
     .insert(tasks)
     .values({
-      id: newId("tsk", now),
+      id: input.id ?? newId("tsk", now),
       projectId: input.projectId,
       type: input.type,
       status: "enqueued",
@@ -59,6 +61,17 @@ export async function createTask(
 }
 
 export type StepOutcome = "continued" | "done" | "finished" | "superseded";
+
+/**
+ * A task's uploaded input (`params.fileKey`: an import's file) is deleted once the task has ended,
+ * done or failed, and only then, so a step resumed after a crash still finds it. R2 deletes are
+ * idempotent, so every path that sees the task ended deletes again; the import upload sweep
+ * catches a crash between the end and the delete.
+ */
+export async function deleteTaskUpload(env: Env, task: Task): Promise<void> {
+  const key = task.params.fileKey;
+  if (task.type === "import" && typeof key === "string") await env.FILES.delete(key);
+}
 
 /**
  * Runs the next step of a task and commits it only if no other run committed that step first
@@ -78,7 +91,11 @@ export async function runTaskStep(
     .innerJoin(projects, eq(projects.id, tasks.projectId))
     .where(eq(tasks.id, taskId))
     .limit(1);
-  if (!row || row.task.status === "done" || row.task.status === "failed") return "finished";
+  if (!row) return "finished";
+  if (row.task.status === "done" || row.task.status === "failed") {
+    await deleteTaskUpload(env, row.task);
+    return "finished";
+  }
   const { task, project } = row;
   const result = await handlers[task.type]({ env, db, task, project });
   const now = Date.now();
@@ -104,6 +121,7 @@ export async function runTaskStep(
   const [finished] = committed;
   if (!finished) return "superseded";
   if (result.done) {
+    await deleteTaskUpload(env, finished);
     await notifyTaskEnded(db, finished, "done");
     return "done";
   }
@@ -134,9 +152,13 @@ export async function recordStepError(db: Db, taskId: string, message: string): 
     .where(eq(tasks.id, taskId));
 }
 
-export async function failTask(db: Db, taskId: string, reason: string, now = Date.now()): Promise<void> {
+export async function failTask(env: Env, db: Db, taskId: string, reason: string, now = Date.now()): Promise<void> {
   const [task] = await db.select().from(tasks).where(eq(tasks.id, taskId)).limit(1);
-  if (!task || task.status === "done" || task.status === "failed") return;
+  if (!task) return;
+  if (task.status === "done" || task.status === "failed") {
+    await deleteTaskUpload(env, task);
+    return;
+  }
   const message = task.lastError ? `${reason}: ${task.lastError}` : reason;
   const [failed] = await db
     .update(tasks)
@@ -148,6 +170,8 @@ export async function failTask(db: Db, taskId: string, reason: string, now = Dat
     })
     .where(and(eq(tasks.id, taskId), inArray(tasks.status, ["enqueued", "in_progress"])))
     .returning();
+  // Deleted whether this run or a concurrent one marked it failed: the task has ended either way.
+  await deleteTaskUpload(env, task);
   if (failed) await notifyTaskEnded(db, failed, "failed");
 }
 

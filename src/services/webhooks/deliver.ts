@@ -10,6 +10,7 @@ import {
   webhookSendouts,
 } from "../../db/schema";
 import { randomToken } from "../../lib/ids";
+import { checkDestination, type Resolver } from "../../lib/outbound-url";
 import { open } from "../../lib/secret-box";
 import { toStoredEvent } from "../events/query";
 import { notify } from "../notifications/notify";
@@ -33,6 +34,8 @@ export type DeliveryOutcome =
   | { kind: "error"; reason: string }
   | { kind: "skipped"; reason: string };
 export type Fetcher = (request: Request) => Promise<Response>;
+/** How a delivery reaches the outside: the fetch, the DNS resolver, and whether private hosts are allowed (development). */
+export type Outbound = { fetch: Fetcher; resolve: Resolver; allowPrivate: boolean };
 
 /** The delay before the attempt after attempt `n` (1-based), with jitter; Retry-After wins when given. */
 export function retryDelaySeconds(
@@ -121,7 +124,7 @@ export async function deliverSendout(
   env: Env,
   id: string,
   trigger: Trigger,
-  fetcher: Fetcher,
+  outbound: Outbound,
   secretsKey: string,
   now = Date.now(),
 ): Promise<DeliveryOutcome> {
@@ -173,19 +176,29 @@ export async function deliverSendout(
   let excerpt: string | null = null;
   let error: string | null = null;
   let retryAfter: string | null = null;
+  // A refused destination stays refused: the attempt is recorded and the sendout given up at once.
+  let refused = false;
   try {
-    const response = await fetcher(
-      new Request(endpoint.url, {
-        method: "POST",
-        headers,
-        body,
-        redirect: "manual",
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      }),
-    );
-    status = response.status;
-    retryAfter = response.headers.get("Retry-After");
-    excerpt = (await response.text().catch(() => "")).slice(0, 2000);
+    const destination = await checkDestination(endpoint.url, outbound.allowPrivate, outbound.resolve);
+    if (!destination.ok) {
+      error = `not sent: ${destination.reason}`;
+      refused = destination.permanent;
+    } else {
+      // Redirects are not followed: a public receiver could otherwise point the request anywhere.
+      const response = await outbound.fetch(
+        new Request(endpoint.url, {
+          method: "POST",
+          headers,
+          body,
+          redirect: "manual",
+          signal: AbortSignal.timeout(TIMEOUT_MS),
+        }),
+      );
+      status = response.status;
+      retryAfter = response.headers.get("Retry-After");
+      excerpt = (await response.text().catch(() => "")).slice(0, 2000);
+      if (status >= 300 && status < 400) error = `answered ${status}: redirects are not followed`;
+    }
   } catch (e) {
     error =
       e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError")
@@ -247,7 +260,7 @@ export async function deliverSendout(
   if (now - failingSince >= FAILING_DISABLE_AFTER_MS) {
     await disableEndpoint(db, endpoint, "Deliveries have failed for 5 days.", now);
   }
-  if (trigger === "test" || attempt >= MAX_ATTEMPTS || now - failingSince >= FAILING_DISABLE_AFTER_MS) {
+  if (refused || trigger === "test" || attempt >= MAX_ATTEMPTS || now - failingSince >= FAILING_DISABLE_AFTER_MS) {
     await db
       .update(webhookSendouts)
       .set({

@@ -16,6 +16,7 @@ import { csvHeader, csvLines, csvRecord } from "../../../src/services/exports/fo
 import { type ExportPage, readExportPages } from "../../../src/services/exports/read";
 import { type Requester, requestExport } from "../../../src/services/exports/request";
 import { PART_SIZE, PartBuffer } from "../../../src/services/exports/run";
+import { csvToEvent } from "../../../src/services/imports/parse";
 import { runTaskStep } from "../../../src/services/tasks/engine";
 import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
 import { api, createTenant, expectJson, expectProblem, recountDays, type Tenant } from "../../fixtures";
@@ -371,6 +372,47 @@ describe("CSV writer", () => {
         .filter(([, v]) => v !== "")
         .map(([k]) => k),
     ).toEqual(["timestamp", "event_id", "type", "received_at", "hash"]);
+  });
+
+  it("neutralises formulas behind spaces, quotes, invisible characters and full-width signs", () => {
+    const formulas = [
+      "=1+2",
+      "  =1+2",
+      '"=1+2',
+      "'=1+2",
+      "\u00A0=1+2",
+      "\u200B=1+2",
+      "\u200C+1",
+      "\u200D-1",
+      "\uFEFF@SUM(A1)",
+      "\u2060=1",
+      " \u200B '\u00A0=cmd|'/c calc'!A1",
+      "\uFF1D1+2",
+      "\uFF0B1",
+      "\uFF0D1",
+      "\uFF20SUM(A1)",
+      "  \uFF1DHYPERLINK(1)",
+      "\tx",
+      "\rx",
+      " \t=x",
+    ];
+    const harmless = ["plain", " spaced", '"quoted" text', "a=b", "\u200Bzero width", "\uFF04100", "100\uFF05"];
+    const event = (summary: string, i: number) =>
+      ({
+        id: `evt_${i}`,
+        occurred_at: "2026-03-01T10:00:00.000Z",
+        type: "a.b",
+        summary,
+        received_at: "2026-03-01T10:00:00.000Z",
+        hash: "h",
+      }) as StoredEvent;
+    const all = [...formulas, ...harmless];
+    const rows = parse(csvHeader() + csvLines(all.map((s, i) => csvRecord(event(s, i)))), {
+      columns: true,
+    }) as Record<string, string>[];
+    expect(rows.map((r) => r.summary)).toEqual([...formulas.map((f) => `'${f}`), ...harmless]);
+    // The importer takes exactly the added apostrophe off again.
+    expect(rows.map((r) => csvToEvent(r).summary)).toEqual(all);
   });
 
   it("writes what an RFC 4180 reader reads back cell for cell", () => {

@@ -1,7 +1,9 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { createDb } from "../../../src/db/client";
 import worker from "../../../src/index";
-import { runTaskStep } from "../../../src/services/tasks/engine";
+import { sweepImportUploads } from "../../../src/services/imports/cleanup";
+import { failTask, runTaskStep } from "../../../src/services/tasks/engine";
 import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
 import { api, createTenant, expectJson, expectProblem, storedEvents, type Tenant } from "../../fixtures";
 
@@ -179,6 +181,130 @@ describe("imports", () => {
       await api("POST", "/v1/imports", { rawBody: "a", headers: { "Content-Type": "text/csv" } }),
       401,
     );
+  });
+});
+
+async function fileKeyOf(taskId: string): Promise<string> {
+  const row = await env.DB.prepare("SELECT json_extract(params, '$.fileKey') AS key FROM tasks WHERE id = ?")
+    .bind(taskId)
+    .first<{ key: string }>();
+  if (!row?.key) throw new Error(`task ${taskId} has no upload`);
+  return row.key;
+}
+
+async function taskRow(taskId: string): Promise<string> {
+  return JSON.stringify(await env.DB.prepare("SELECT * FROM tasks WHERE id = ?").bind(taskId).first());
+}
+
+describe("import uploads", () => {
+  it("keeps the upload while the import runs, through a repeated step and a sweep, and deletes it at the end", async () => {
+    const tenant = await createTenant();
+    const lines = Array.from({ length: 6000 }, (_, i) =>
+      JSON.stringify({ type: "referral.created", summary: `Referral ${i} ${"x".repeat(80)}` }),
+    );
+    const created = await upload(tenant, lines.join("\n"), "application/x-ndjson");
+    const key = await fileKeyOf(created.id);
+    expect(key).toBe(`imports/${tenant.project.id}/${created.id}.jsonl`);
+    expect(await runTaskStep(env, created.id, TASK_HANDLERS, { enqueueNext: false })).toBe("continued");
+    // A crash after the step's work but before its commit: the step runs again from its checkpoint.
+    await env.DB.prepare("UPDATE tasks SET step = step - 1, checkpoint = NULL, processed = 0 WHERE id = ?")
+      .bind(created.id)
+      .run();
+    expect(await sweepImportUploads(env, Date.now() + 24 * 3600_000)).toBe(0);
+    expect(await env.FILES.head(key)).not.toBeNull();
+    expect(await runTaskStep(env, created.id, TASK_HANDLERS, { enqueueNext: false })).toBe("continued");
+    expect(await env.FILES.head(key)).not.toBeNull();
+    await finish(created.id);
+    expect((await task(tenant, created.id)).status).toBe("done");
+    expect(await env.FILES.head(key)).toBeNull();
+    // A message delivered again after the end finds the task finished, and deleting again is harmless.
+    expect(await runTaskStep(env, created.id, TASK_HANDLERS, { enqueueNext: false })).toBe("finished");
+  });
+
+  it("deletes the upload when the dead-letter queue fails the import, and again when it is delivered twice", async () => {
+    const tenant = await createTenant();
+    const created = await upload(tenant, JSON.stringify({ type: "a.b" }), "application/x-ndjson");
+    const key = await fileKeyOf(created.id);
+    for (const id of ["d1", "d2"]) {
+      const dead = createMessageBatch("trailbook-dead-letters", [
+        { id, timestamp: new Date(), attempts: 10, body: { kind: "task.step", taskId: created.id } },
+      ]);
+      await worker.queue(dead, env);
+      expect((await getQueueResult(dead, createExecutionContext())).explicitAcks).toEqual([id]);
+      expect((await task(tenant, created.id)).status).toBe("failed");
+      expect(await env.FILES.head(key)).toBeNull();
+    }
+    // A crash between marking it failed and the delete leaves the file: the next delivery removes it.
+    await env.FILES.put(key, "left behind");
+    await failTask(env, createDb(env.DB), created.id, "again");
+    expect(await env.FILES.head(key)).toBeNull();
+  });
+
+  it("sweeps uploads of ended imports and old uploads without a task, never those of running imports", async () => {
+    const tenant = await createTenant();
+    const running = await upload(tenant, JSON.stringify({ type: "a.b" }), "application/x-ndjson");
+    const ended = await upload(tenant, JSON.stringify({ type: "a.b" }), "application/x-ndjson");
+    await finish(ended.id);
+    const endedKey = await fileKeyOf(ended.id);
+    await env.FILES.put(endedKey, "a crash kept me");
+    const orphan = `imports/${tenant.project.id}/tsk_never_recorded.csv`;
+    await env.FILES.put(orphan, "password,hunter2");
+    expect(await sweepImportUploads(env)).toBe(1);
+    expect(await env.FILES.head(endedKey)).toBeNull();
+    expect(await env.FILES.head(orphan)).not.toBeNull();
+    expect(await sweepImportUploads(env, Date.now() + 2 * 3600_000)).toBe(1);
+    expect(await env.FILES.head(orphan)).toBeNull();
+    expect(await env.FILES.head(await fileKeyOf(running.id))).not.toBeNull();
+    await finish(running.id);
+    expect(await env.FILES.head(await fileKeyOf(running.id))).toBeNull();
+  });
+
+  it("keeps no secret of the upload in the task: errors never quote the file", async () => {
+    const tenant = await createTenant();
+    const secret = "sk_live_5ecret";
+    // No header: the first line is data, so nothing of it may be echoed as "unknown columns".
+    const headerless = [
+      `2026-02-01T10:00:00Z,csv_1,user.login,auth,success,"{""password"":""${secret}""}"`,
+      "2026-02-01T10:00:00Z,csv_2,user.login,auth,success,",
+    ].join("\r\n");
+    // A quote in the middle of a cell: csv-parse's own message would quote the cell.
+    const quoted = [
+      "timestamp,event_id,type,metadata,secret_note",
+      `2026-02-01T10:00:00Z,csv_3,user.login,{password:${secret}"},x`,
+      `2026-02-01T10:00:00Z,csv_4,user.login,"{""api_key"":""${secret}""}",y`,
+    ].join("\r\n");
+    const jsonl = [
+      `{"type":"user.login","metadata":{"token":"${secret}"},"extra":"${secret}"}`,
+      `{"type":"user.login","request":{"path":"/x?token=${secret}","status_code":"${secret}"}}`,
+      `"${secret}"`,
+      `{"type":"user.login","request":{"path":"/x?token=${secret}"},"metadata":{"auth":"${secret}"}}`,
+    ].join("\n");
+    for (const [body, type] of [
+      [headerless, "text/csv"],
+      [quoted, "text/csv"],
+      [jsonl, "application/x-ndjson"],
+    ] as const) {
+      const created = await upload(tenant, body, type);
+      const key = await fileKeyOf(created.id);
+      await finish(created.id);
+      const done = await task(tenant, created.id);
+      expect(done.status).toBe("done");
+      expect(done.errors.length).toBeGreaterThan(0);
+      expect(await taskRow(created.id)).not.toContain("5ecret");
+      expect(await env.FILES.head(key)).toBeNull();
+    }
+    const headerlessTask = (await env.DB.prepare(
+      "SELECT errors FROM tasks WHERE project_id = ? AND type = 'import' ORDER BY id LIMIT 1",
+    )
+      .bind(tenant.project.id)
+      .first<{ errors: string }>()) ?? { errors: "" };
+    expect(headerlessTask.errors).toContain("the first line must name the columns");
+    expect(JSON.stringify(await storedEvents(tenant.project.id))).not.toContain("5ecret");
+    const notes = await env.DB.prepare("SELECT * FROM notifications WHERE project_id = ?")
+      .bind(tenant.project.id)
+      .all();
+    expect(JSON.stringify(notes.results)).not.toContain("5ecret");
+    expect((await env.FILES.list({ prefix: `imports/${tenant.project.id}/` })).objects).toEqual([]);
   });
 });
 

@@ -152,6 +152,106 @@ describe("SSRF", () => {
   });
 });
 
+describe("SSRF at delivery (production)", () => {
+  const production = { ...env, ENVIRONMENT: "production" } as Env;
+
+  async function deliverInProduction(
+    fetch: (r: Request) => Promise<Response>,
+    resolve: (name: string) => Promise<string[]>,
+    sendoutId: string,
+  ) {
+    const batch = createMessageBatch("trailbook-webhooks", [
+      { id: "p1", timestamp: new Date(), attempts: 1, body: { kind: "webhook.deliver", sendoutId, trigger: "auto" } },
+    ]);
+    await handleQueue(batch, production, { fetch, resolve });
+    return getQueueResult(batch, createExecutionContext());
+  }
+
+  async function oneSendout() {
+    const { tenant, endpointId } = await setup();
+    await expectJson(
+      await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { id: "e1", type: "email.sent" } }),
+      201,
+    );
+    const [target] = await sendoutsOf(tenant, "?event_id=e1");
+    if (!target) throw new Error("no sendout");
+    return { tenant, endpointId, target };
+  }
+
+  it("refuses a host that resolves to a private address: one failed attempt with the reason, no retry", async () => {
+    const { tenant, target } = await oneSendout();
+    const asked: string[] = [];
+    const { fetch, received } = receiver([]);
+    const result = await deliverInProduction(
+      fetch,
+      async (name) => {
+        asked.push(name);
+        return ["93.184.216.34", "169.254.169.254"];
+      },
+      target.id,
+    );
+    expect(asked).toEqual(["receiver.example"]);
+    expect(received).toHaveLength(0);
+    expect(result.retryMessages).toEqual([]);
+    expect(result.explicitAcks).toEqual(["p1"]);
+    const view = await sendout(tenant, target.id);
+    expect(view.status).toBe("error");
+    expect(view.attempts).toHaveLength(1);
+    expect(view.attempts?.[0]?.response_status).toBeNull();
+    expect(view.attempts?.[0]?.error).toMatch(/receiver\.example resolves to 169\.254\.169\.254, which is link-local/);
+  });
+
+  it("refuses a stored URL the save-time rules now refuse, without a lookup", async () => {
+    const { tenant, endpointId, target } = await oneSendout();
+    await env.DB.prepare("UPDATE webhook_endpoints SET url = 'https://[::ffff:7f00:1]/h' WHERE id = ?")
+      .bind(endpointId)
+      .run();
+    const { fetch, received } = receiver([]);
+    await deliverInProduction(
+      fetch,
+      async () => {
+        throw new Error("no lookup expected");
+      },
+      target.id,
+    );
+    expect(received).toHaveLength(0);
+    const view = await sendout(tenant, target.id);
+    expect(view.status).toBe("error");
+    expect(view.attempts?.[0]?.error).toMatch(/IPv4-mapped/);
+  });
+
+  it("delivers to public answers, and retries when the name does not resolve", async () => {
+    const { tenant, target } = await oneSendout();
+    const first = await deliverInProduction(receiver([]).fetch, async () => [], target.id);
+    expect(first.retryMessages.map((m) => m.msgId)).toEqual(["p1"]);
+    expect((await sendout(tenant, target.id)).attempts?.[0]?.error).toMatch(/does not resolve/);
+    const { fetch, received } = receiver([new Response("ok")]);
+    await deliverInProduction(fetch, async () => ["93.184.216.34", "2606:2800:220:1::1"], target.id);
+    expect(received).toHaveLength(1);
+    expect((await sendout(tenant, target.id)).status).toBe("sent");
+  });
+
+  it("does not follow a redirect: the 3xx is a failed attempt, sent once", async () => {
+    const { tenant, target } = await oneSendout();
+    const requests: Request[] = [];
+    const fetch = async (request: Request) => {
+      requests.push(request);
+      return new Response(null, { status: 302, headers: { Location: "http://127.0.0.1:8080/admin" } });
+    };
+    const result = await deliverInProduction(fetch, async () => ["93.184.216.34"], target.id);
+    expect(requests).toHaveLength(1);
+    expect(requests[0]?.redirect).toBe("manual");
+    expect(requests[0]?.url).toBe("https://receiver.example/hooks");
+    expect(result.retryMessages.map((m) => m.msgId)).toEqual(["p1"]);
+    const view = await sendout(tenant, target.id);
+    expect(view.status).toBe("retry");
+    expect(view.attempts?.[0]).toMatchObject({
+      response_status: 302,
+      error: "answered 302: redirects are not followed",
+    });
+  });
+});
+
 describe("fan-out and delivery", () => {
   it("creates one sendout per matching endpoint, signed so a Standard Webhooks receiver verifies it", async () => {
     const { tenant, secret } = await setup(["commission.*"]);
