@@ -6,6 +6,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
     f = new Intl.DateTimeFormat("en-US", {
       timeZone,
       hourCycle: "h23",
+      era: "short",
       year: "numeric",
       month: "2-digit",
       day: "2-digit",
@@ -30,9 +31,16 @@ export function isValidTimeZone(timeZone: string): boolean {
 /** Offset of `timeZone` from UTC at instant `ms`, in milliseconds (positive east of Greenwich). */
 export function timeZoneOffset(ms: number, timeZone: string): number {
   const parts: Record<string, number> = {};
-  for (const p of formatterFor(timeZone).formatToParts(new Date(ms))) parts[p.type] = Number(p.value);
-  const wall = Date.UTC(parts.year ?? 0, (parts.month ?? 1) - 1, parts.day, parts.hour, parts.minute, parts.second);
-  return wall - (ms - (((ms % 1000) + 1000) % 1000));
+  let bc = false;
+  for (const p of formatterFor(timeZone).formatToParts(new Date(ms))) {
+    if (p.type === "era") bc = p.value === "BC";
+    else parts[p.type] = Number(p.value);
+  }
+  // setUTCFullYear, not Date.UTC, which reads the years 0–99 as 1900–1999; year 1 BC is year 0.
+  const wall = new Date(0);
+  wall.setUTCFullYear(bc ? 1 - (parts.year ?? 1) : (parts.year ?? 0), (parts.month ?? 1) - 1, parts.day);
+  wall.setUTCHours(parts.hour ?? 0, parts.minute, parts.second, 0);
+  return wall.getTime() - (ms - (((ms % 1000) + 1000) % 1000));
 }
 
 /** The instant at which the wall-clock time (given as if it were UTC) occurs in `timeZone`. */
@@ -94,7 +102,7 @@ function parseIsoParts(text: string): IsoParts | null {
  */
 export function parseIsoInstant(text: string): number | null {
   const parts = parseIsoParts(text);
-  if (!parts || parts.separator?.toUpperCase() !== "T" || parts.offsetMs === undefined) return null;
+  if (parts?.separator?.toUpperCase() !== "T" || parts.offsetMs === undefined) return null;
   return parts.wall - parts.offsetMs;
 }
 

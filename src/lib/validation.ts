@@ -25,30 +25,30 @@ export function toValidationError(error: z.ZodError, target?: string): Validatio
 
 // An unpaired UTF-16 surrogate cannot be encoded as UTF-8: canonical JSON, hashes, D1 and every
 // reader downstream would each fail or substitute it differently, so text carrying one is refused.
-const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NUL = String.fromCharCode(0);
 
 /**
  * Why `text` cannot be stored or searched as it is, or undefined when it can: a NUL character
  * (which C strings, SQLite's text functions and FTS5 cut at) or an unpaired surrogate.
  */
 export function textProblem(text: string): string | undefined {
-  if (text.includes("\u0000")) return "must not contain a NUL character (U+0000)";
+  if (text.includes(NUL)) return "must not contain a NUL character (U+0000)";
+  LONE_SURROGATE.lastIndex = 0;
   if (LONE_SURROGATE.test(text)) return "must not contain an unpaired UTF-16 surrogate (such as \\ud800)";
   return undefined;
 }
 
 /** `text` with NUL and unpaired surrogates written as `\u0000` escapes, to name it in a message. */
 export function escapeText(text: string): string {
-  return text.replace(
-    /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  const hex = (ch: string) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  return text.replaceAll(NUL, hex(NUL)).replace(LONE_SURROGATE, hex);
 }
 
 /** How deep a free-form JSON value (metadata, changes, request details) may nest: README "Events". */
 export const MAX_JSON_DEPTH = 32;
 
-export type JsonProblem = { path: (string | number)[]; message: string };
+export type JsonProblem = { kind: "depth" | "text" | "number"; path: (string | number)[]; message: string };
 
 /**
  * The first reason a parsed JSON value cannot be stored, or undefined: nesting deeper than
@@ -62,18 +62,19 @@ export function jsonProblem(value: unknown, maxDepth = MAX_JSON_DEPTH): JsonProb
     const [item, path, depth] = next;
     if (typeof item === "string") {
       const problem = textProblem(item);
-      if (problem) return { path, message: problem };
+      if (problem) return { kind: "text", path, message: problem };
     } else if (typeof item === "number") {
-      if (!Number.isFinite(item)) return { path, message: "must be a finite number (1e309 overflows to Infinity)" };
+      if (!Number.isFinite(item))
+        return { kind: "number", path, message: "must be a finite number (1e309 overflows to Infinity)" };
     } else if (item !== null && typeof item === "object") {
       if (depth > maxDepth)
-        return { path, message: `must not nest deeper than ${maxDepth} levels of arrays and objects` };
+        return { kind: "depth", path, message: `must not nest deeper than ${maxDepth} levels of arrays and objects` };
       if (Array.isArray(item)) {
         for (let i = item.length - 1; i >= 0; i--) stack.push([item[i], [...path, i], depth + 1]);
       } else {
         for (const [key, child] of Object.entries(item)) {
           const problem = textProblem(key);
-          if (problem) return { path: [...path, escapeText(key)], message: `key ${problem}` };
+          if (problem) return { kind: "text", path: [...path, escapeText(key)], message: `key ${problem}` };
           stack.push([child, [...path, key], depth + 1]);
         }
       }

@@ -54,8 +54,7 @@ const body = json.superRefine((value, ctx) => {
     return; // not JSON: kept as text
   }
   const problem = jsonProblem(parsed);
-  if (problem && problem.message.startsWith("must not nest"))
-    ctx.addIssue({ code: "custom", message: `holds JSON text that ${problem.message}` });
+  if (problem?.kind === "depth") ctx.addIssue({ code: "custom", message: `holds JSON text that ${problem.message}` });
 });
 
 export const Actor = z
