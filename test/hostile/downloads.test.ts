@@ -41,7 +41,9 @@ function download(headers: Record<string, string> = {}): Promise<Response> {
 
 /** The three ways to download the same file. */
 async function everyRoute(headers: Record<string, string>): Promise<Response[]> {
-  const signed = new URL(await signedExportUrl("http://trailbook.test", env.SECRETS_KEY, exportId));
+  const signed = new URL(
+    await signedExportUrl("http://trailbook.test", (env as unknown as { SECRETS_KEY: string }).SECRETS_KEY, exportId),
+  );
   return [
     await download(headers),
     await dash("GET", `${signed.pathname}${signed.search}`, { headers }),
@@ -127,7 +129,7 @@ describe("conditional requests", () => {
   });
 
   it("answers a matching If-None-Match or a fresh If-Modified-Since with a 304", async () => {
-    for (const headers of [
+    for (const headers of <Record<string, string>[]>[
       { "If-None-Match": etag },
       { "If-None-Match": `W/${etag}` },
       { "If-None-Match": "*" },
