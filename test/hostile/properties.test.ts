@@ -4,7 +4,7 @@ import { FILTER_KEYS } from "../../src/routes/dashboard/explorer-state";
 import { createMember, createTenant, dash, expectJson, signIn, type Tenant } from "../fixtures";
 import { call, footprint, rawJson, retracedPath } from "./helpers";
 
-// Generated hostile input (CONVENTIONS 15): every string and number field of an event, as
+// Generated hostile input: every string and number field of an event, as
 // /v1/events, the batch and both compatible APIs receive it, and every query parameter of the
 // lists, counts, exports and explorer pages. Whatever is sent, the answer is a 2xx or a 4xx, never
 // a 5xx, and a 4xx stores nothing. Runs are bounded so the suite stays quick; a failure prints the
