@@ -10,7 +10,7 @@ import { call, footprint, rawJson, retracedPath } from "./helpers";
 // a 5xx, and a 4xx stores nothing. Runs are bounded so the suite stays quick; a failure prints the
 // seed and the shrunk input to replay it.
 
-const RUNS = { body: 250, batch: 80, compat: 160, query: 200, exports: 100, explorer: 180 };
+const RUNS = { body: 250, batch: 80, compat: 200, query: 200, exports: 100, explorer: 180 };
 
 let tenant: Tenant;
 let cookie: string;
@@ -248,6 +248,26 @@ const WORKOS_VALUES: Path[] = [
 ];
 const WORKOS_KEYS: Path[] = [["event", "metadata"], ["event", "actor", "metadata"], ["event"]];
 
+const WORKOS_EXPORT = {
+  organization_id: "org_1",
+  range_start: "2026-01-01T00:00:00Z",
+  range_end: "2026-02-01T00:00:00Z",
+  actions: ["user.signed_in"],
+  actor_names: ["Jane"],
+  actor_ids: ["u_1"],
+  targets: ["team"],
+};
+const WORKOS_EXPORT_VALUES: Path[] = [
+  ["organization_id"],
+  ["range_start"],
+  ["range_end"],
+  ["actions", 0],
+  ["actor_names", 0],
+  ["actor_ids", 0],
+  ["targets", 0],
+  ["actions"],
+];
+
 const RETRACED = {
   action: "document.viewed",
   crud: "r",
@@ -392,6 +412,7 @@ describe("generated hostile input", () => {
       fc.asyncProperty(
         fc.oneof(
           slotted(WORKOS, WORKOS_VALUES, WORKOS_KEYS).map((s) => ({ ...s, path: "/audit_logs/events" })),
+          slotted(WORKOS_EXPORT, WORKOS_EXPORT_VALUES, [[]]).map((s) => ({ ...s, path: "/audit_logs/exports" })),
           slotted(RETRACED, RETRACED_VALUES, RETRACED_KEYS).map((s) => ({ ...s, path: retracedPath(tenant) })),
           slotted(
             { events: [RETRACED, RETRACED] },
@@ -400,7 +421,8 @@ describe("generated hostile input", () => {
           ).map((s) => ({ ...s, path: retracedPath(tenant, true) })),
         ),
         async ({ where, body, path }) => {
-          await neverFails(() => rawJson(tenant, path, body), `POST ${path} ${where}`);
+          const scope = path.endsWith("/exports") ? "read" : "ingest";
+          await neverFails(() => rawJson(tenant, path, body, {}, scope), `POST ${path} ${where}`);
         },
       ),
       { numRuns: RUNS.compat },

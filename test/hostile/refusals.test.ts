@@ -246,6 +246,17 @@ describe("NUL in query parameters", () => {
     expect((await storedEvents(tenant.project.id)).filter((e) => e.type === "export.created")).toEqual([]);
   });
 
+  it("WorkOS exports refuse it in any field", async () => {
+    const body = { organization_id: "org_1", range_start: "2026-01-01T00:00:00Z", range_end: "2026-02-01T00:00:00Z" };
+    for (const changed of [{ organization_id: "o\u0000" }, { actor_names: ["J\u0000"] }, { actions: ["\ud800"] }]) {
+      await refused(
+        tenant,
+        () => call(tenant, "read", "POST", "/audit_logs/exports", { body: { ...body, ...changed } }),
+        422,
+      );
+    }
+  });
+
   it("every explorer page refuses it with a readable message", async () => {
     const base = `/p/${tenant.project.id}`;
     for (const page of ["events", "rows", "count", "events/seed_1", "suggest/actor_id", "exports/new"]) {

@@ -1,10 +1,11 @@
 import { z } from "zod";
+import { storableText } from "../../lib/validation";
 import type { EventInput } from "../events/schema";
 import { asEventInput, type FieldNames } from "./validate";
 
 // WorkOS Audit Logs API (as @workos-inc/node calls it with apiHostname pointed at Trailbook).
 
-const text = z.string().max(1000);
+const text = storableText().max(1000);
 const Meta = z.record(z.string().max(200), z.union([z.string().max(1000), z.number(), z.boolean()])).optional();
 const Party = z.object({ id: text.min(1), type: z.string().min(1).max(64), name: text.optional(), metadata: Meta });
 
@@ -26,10 +27,10 @@ export const WorkosExportBody = z.object({
   organization_id: text.min(1),
   range_start: z.string().max(64),
   range_end: z.string().max(64),
-  actions: z.array(z.string().max(128)).max(50).optional(),
+  actions: z.array(storableText().max(128)).max(50).optional(),
   actor_names: z.array(text).max(50).optional(),
   actor_ids: z.array(text).max(50).optional(),
-  targets: z.array(z.string().max(64)).max(50).optional(),
+  targets: z.array(storableText().max(64)).max(50).optional(),
 });
 
 function typeName(type: string): string {

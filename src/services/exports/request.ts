@@ -2,7 +2,9 @@ import { and, desc, eq, isNotNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { dataExports, EXPORT_FORMATS, type ExportRow, type Project, type Task, tasks } from "../../db/schema";
+import { ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
+import { toValidationError } from "../../lib/validation";
 import { logOwnEvent, type OwnEvent } from "../audit/log-own";
 import { compileFilters, EventFilters, type EventQuery, scopeForAccess } from "../events/filters";
 import { countEvents, getEvent } from "../events/query";
@@ -95,8 +97,15 @@ export async function requestExport(
   now = Date.now(),
 ): Promise<{ row: ExportRow; task: Task; total: number }> {
   const { project, requester } = input;
+  // Callers build filters from a request, a form or a compatible API's body; all meet one schema.
+  const checked = EventFilters.safeParse(input.filters);
+  if (!checked.success) {
+    const error = toValidationError(checked.error);
+    const errors = error.errors.map((e) => ({ ...e, path: `filters.${e.path}` }));
+    throw new ValidationError(`filters.${error.message}`, errors);
+  }
   const filters = Object.fromEntries(
-    Object.entries(input.filters).filter(([, v]) => typeof v === "string" && v !== ""),
+    Object.entries(checked.data).filter(([, v]) => typeof v === "string" && v !== ""),
   ) as Record<string, string>;
   const scope = exportScope(project, filters, requester);
   const counted = await countEvents(db, project.id, scope);
