@@ -3,6 +3,7 @@ import type { AppEnv } from "./env";
 import { requestContext } from "./middleware/context";
 import { dashboardHeaders, sameOriginOnly } from "./middleware/dashboard-security";
 import { notFound, onError } from "./middleware/errors";
+import { refuseUnstorableQuery } from "./middleware/query-text";
 import { requireSignIn } from "./middleware/session";
 import { eventsApi } from "./routes/api/events";
 import { exportFilesApi, exportsApi } from "./routes/api/exports";
@@ -23,6 +24,7 @@ import { projectListPages, projectPages } from "./routes/dashboard/projects";
 export function createApp() {
   const app = new OpenAPIHono<AppEnv>();
   app.use(requestContext);
+  app.use(refuseUnstorableQuery);
   app.onError(onError);
   app.notFound(notFound);
 

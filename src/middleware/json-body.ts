@@ -2,7 +2,10 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { PayloadTooLargeError, UnsupportedMediaTypeError } from "../lib/errors";
 
-const JSON_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;|$)/i;
+// `application/json` or `application/<x>+json`, with well-formed `; name=value` parameters only: the
+// same grammar the OpenAPI routes' own media-type check applies, so `application/json;;;` is a 415
+// here rather than a failure further in.
+const JSON_TYPE = /^application\/([a-z.-]+\+)?json(;\s*[a-z0-9-]+=[^;]+)*$/i;
 
 async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string> {
   if (!body) return "";

@@ -5,7 +5,14 @@ import { AppError, NotFoundError, type ValidationError } from "../../lib/errors"
 import { newId } from "../../lib/ids";
 import { keyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
-import { fromRetraced, RetracedEvent, retracedHash, retracedProblems } from "../../services/compat/retraced";
+import {
+  fromRetraced,
+  RETRACED_FIELDS,
+  RetracedEvent,
+  retracedHash,
+  retracedProblems,
+} from "../../services/compat/retraced";
+import { inTheirTerms } from "../../services/compat/validate";
 import { recordEvents } from "../../services/events/record";
 import { readBody } from "./body";
 
@@ -39,14 +46,14 @@ function checkRules(events: RetracedEvent[], bulk: boolean) {
     );
 }
 
-async function store(c: C, events: RetracedEvent[]) {
+async function store(c: C, events: RetracedEvent[], bulk: boolean) {
   const ids = events.map(() => newId("evt"));
-  await recordEvents(
-    c.env.DB,
-    c.var.auth.project,
-    events.map((e, i) => fromRetraced(e, ids[i] as string)),
-    { batch: events.length > 1, webhooks: c.env.WEBHOOKS },
-  );
+  const inputs = events.map((e, i) => fromRetraced(e, ids[i] as string, bulk ? `events[${i}]` : ""));
+  try {
+    await recordEvents(c.env.DB, c.var.auth.project, inputs, { batch: bulk, webhooks: c.env.WEBHOOKS });
+  } catch (error) {
+    throw inTheirTerms(error, RETRACED_FIELDS);
+  }
   return Promise.all(
     events.map(async (e, i) => ({ id: ids[i] as string, hash: await retracedHash(e, ids[i] as string) })),
   );
@@ -68,7 +75,7 @@ export const retracedApi = new Hono<AppEnv>()
     checkProject(c);
     const event = await readBody(c, RetracedEvent, invalid);
     checkRules([event], false);
-    const [answer] = await store(c, [event]);
+    const [answer] = await store(c, [event], false);
     return c.json(answer, 201);
   })
   .post("/project/:projectId/event/bulk", requireScope("ingest"), jsonBody(5 * 1024 * 1024), async (c) => {
@@ -79,5 +86,5 @@ export const retracedApi = new Hono<AppEnv>()
       invalid,
     );
     checkRules(events, true);
-    return c.json(await store(c, events), 201);
+    return c.json(await store(c, events, true), 201);
   });

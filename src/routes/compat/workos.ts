@@ -4,7 +4,8 @@ import { sha256Hex } from "../../lib/crypto";
 import { AppError, ConflictError, NotFoundError, ValidationError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
-import { fromWorkos, WorkosEventBody, WorkosExportBody } from "../../services/compat/workos";
+import { inTheirTerms } from "../../services/compat/validate";
+import { fromWorkos, WORKOS_FIELDS, WorkosEventBody, WorkosExportBody } from "../../services/compat/workos";
 import { recordEvents } from "../../services/events/record";
 import { exportStatus, getExport, requestExport } from "../../services/exports/request";
 import { signedExportUrl } from "../../services/exports/signed-link";
@@ -53,15 +54,13 @@ export const workosApi = new Hono<AppEnv>()
     // answered like the first attempt and stores nothing new.
     const key = c.req.header("Idempotency-Key");
     const id = key ? `wos_${(await sha256Hex(`${c.var.auth.project.id}:${key}`)).slice(0, 40)}` : undefined;
+    const event = fromWorkos(body, id ?? `wos_${crypto.randomUUID()}`);
     try {
-      await recordEvents(c.env.DB, c.var.auth.project, [fromWorkos(body, id ?? `wos_${crypto.randomUUID()}`)], {
-        batch: false,
-        webhooks: c.env.WEBHOOKS,
-      });
+      await recordEvents(c.env.DB, c.var.auth.project, [event], { batch: false, webhooks: c.env.WEBHOOKS });
     } catch (error) {
       if (error instanceof ConflictError)
         throw new ConflictError("This Idempotency-Key was already used for a different event.");
-      throw error;
+      throw inTheirTerms(error, WORKOS_FIELDS);
     }
     return c.json({ success: true }, 201);
   })

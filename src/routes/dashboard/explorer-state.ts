@@ -4,6 +4,7 @@ import type { Access } from "../../lib/permissions";
 import { toValidationError } from "../../lib/validation";
 import { compileFilters, type EventFilters, type EventQuery, scopeForAccess } from "../../services/events/filters";
 import { ADVANCED_COLUMNS, type AdvancedColumn, presetById } from "../../services/events/presets";
+import { checkQuerySize } from "../../services/events/query";
 
 // The explorer's whole state lives in its URL (DESIGN §5), so any view can be bookmarked, shared,
 // reloaded and walked with back and forward. Defaults are left out of URLs to keep them short.
@@ -184,7 +185,14 @@ export function compileState(state: ExplorerState, timeZone: string, access: Acc
       return { error: (error.errors[0]?.message ?? error.message).replace(/^query: /, ""), field: "search" };
     }
   }
-  return { query: scopeForAccess(query, access) };
+  const scoped = scopeForAccess(query, access);
+  try {
+    checkQuerySize(scoped);
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    return { error: error.message, field: search ? "search" : "filters" };
+  }
+  return { query: scoped };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { sha256Hex } from "../../lib/crypto";
 import type { EventInput } from "../events/schema";
+import { asEventInput, type FieldNames } from "./validate";
 
 // Retraced publisher API (as @retracedhq/retraced calls it). The client recomputes the event hash
 // from its own copy of the event and our id, and throws when it differs, so `retracedHash` follows
@@ -100,8 +101,32 @@ export async function retracedHash(event: RetracedEvent, id: string): Promise<st
 
 const CRUD = { c: "created", r: "read", u: "updated", d: "deleted" } as const;
 
-/** A Retraced event as a Trailbook event (README "Compatibility"). */
-export function fromRetraced(event: RetracedEvent, id: string): EventInput {
+/** Where each Trailbook field comes from in a Retraced event, for error paths. */
+export const RETRACED_FIELDS: FieldNames = [
+  ["type", "action"],
+  ["occurred_at", "created"],
+  ["lifecycle_action", "crud"],
+  ["summary", "description"],
+  ["entity", "target"],
+  ["targets[0]", "target"],
+  ["organization_id", "group.id"],
+  ["request.ip", "source_ip"],
+  ["metadata.group_name", "group.name"],
+  ["metadata.actor_href", "actor.href"],
+  ["metadata.actor_fields", "actor.fields"],
+  ["metadata.target_href", "target.href"],
+  ["metadata.target_fields", "target.fields"],
+  ["metadata.component", "component"],
+  ["metadata.version", "version"],
+  ["metadata.external_id", "external_id"],
+  ["metadata", "fields"],
+];
+
+/**
+ * A Retraced event as a Trailbook event (README "Compatibility"), validated by the same event
+ * schema as `POST /v1/events`; a refusal names the Retraced field (`at`: `events[3]` in a bulk body).
+ */
+export function fromRetraced(event: RetracedEvent, id: string, at = ""): EventInput {
   const metadata: Record<string, unknown> = {
     ...(event.fields ?? {}),
     ...(event.metadata ?? {}),
@@ -123,21 +148,25 @@ export function fromRetraced(event: RetracedEvent, id: string): EventInput {
         ...(event.target.name && { name: event.target.name }),
       }
     : undefined;
-  return {
-    id,
-    type: event.action,
-    category: "activity",
-    ...(event.created && { occurred_at: event.created }),
-    status: event.is_failure ? "failure" : "success",
-    lifecycle_action: CRUD[event.crud],
-    ...(event.description && { summary: event.description }),
-    ...(event.actor && {
-      actor: { type: "user", id: event.actor.id, ...(event.actor.name && { name: event.actor.name }) },
-    }),
-    source: "api",
-    ...(target && { entity: target, targets: [target] }),
-    ...(event.group?.id && { organization_id: event.group.id }),
-    ...(event.source_ip && { request: { ip: event.source_ip } }),
-    metadata,
-  } as EventInput;
+  return asEventInput(
+    {
+      id,
+      type: event.action,
+      category: "activity",
+      ...(event.created && { occurred_at: event.created }),
+      status: event.is_failure ? "failure" : "success",
+      lifecycle_action: CRUD[event.crud],
+      ...(event.description && { summary: event.description }),
+      ...(event.actor && {
+        actor: { type: "user", id: event.actor.id, ...(event.actor.name && { name: event.actor.name }) },
+      }),
+      source: "api",
+      ...(target && { entity: target, targets: [target] }),
+      ...(event.group?.id && { organization_id: event.group.id }),
+      ...(event.source_ip && { request: { ip: event.source_ip } }),
+      metadata,
+    },
+    RETRACED_FIELDS,
+    at,
+  );
 }

@@ -3,19 +3,19 @@ import { ValidationError } from "../../lib/errors";
 import { type Access, can } from "../../lib/permissions";
 import { parseSearchQuery, type SearchClause, SearchSyntaxError } from "../../lib/search-syntax";
 import { parseTimeBound } from "../../lib/time";
+import { storableText } from "../../lib/validation";
 
 // Filters of DESIGN §4: the same names in API query strings, dashboard URLs and export requests.
 
-const list = z.string().max(2_000);
+const list = storableText().max(2_000);
 
 export const EventFilters = z
   .strictObject({
-    from: z
-      .string()
+    from: storableText()
       .max(64)
       .optional()
       .describe("ISO date or time; without an offset it is read in the project's timezone."),
-    to: z.string().max(64).optional().describe("ISO date or time (a bare date includes that whole day)."),
+    to: storableText().max(64).optional().describe("ISO date or time (a bare date includes that whole day)."),
     category: list.optional().describe("Comma list."),
     type: list.optional().describe("Comma list; `commission.*` matches a prefix."),
     status: list.optional(),
@@ -28,9 +28,8 @@ export const EventFilters = z
     request_id: list.optional(),
     job_id: list.optional(),
     changed: list.optional().describe("A changed field: `status`, or `commission.status`."),
-    q: z.string().max(500).optional().describe("Full text over summary, message, ids and changes."),
-    query: z
-      .string()
+    q: storableText().max(500).optional().describe("Full text over summary, message, ids and changes."),
+    query: storableText()
       .max(2_000)
       .optional()
       .describe('Search syntax: `type:commission.* actor:u_42 -source:api after:2026-01-01 "approved"`.'),

@@ -3,8 +3,8 @@ import { sha256Hex } from "../../lib/crypto";
 import { PayloadTooLargeError, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { redact, redactBody } from "../../lib/redact";
-import { toIso } from "../../lib/time";
-import { BODY_MAX_BYTES, EVENT_MAX_BYTES, type EventInput, FUTURE_TOLERANCE_MS } from "./schema";
+import { parseIsoInstant, toIso } from "../../lib/time";
+import { BODY_MAX_BYTES, EVENT_MAX_BYTES, type EventInput, FUTURE_TOLERANCE_MS, OCCURRED_AT_FORMAT } from "./schema";
 
 /** An event ready to store: its canonical JSON, its hash and the columns the filters use. */
 export type PreparedEvent = {
@@ -64,11 +64,7 @@ function at(path: string, field: string): string {
 }
 
 export function parseOccurredAt(value: string | number): number | null {
-  if (typeof value === "number") return value;
-  // An offset (or Z) is required: a wall time alone is ambiguous across the sender's zones.
-  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})$/i.test(value)) return null;
-  const ms = Date.parse(value);
-  return Number.isNaN(ms) ? null : ms;
+  return typeof value === "number" ? value : parseIsoInstant(value);
 }
 
 function withoutUndefined<T extends object>(value: T): T {
@@ -81,9 +77,7 @@ export async function prepareEvent(input: EventInput, ctx: PrepareContext): Prom
     const parsed = parseOccurredAt(input.occurred_at);
     if (parsed === null) {
       const path = at(ctx.path, "occurred_at");
-      throw new ValidationError(`${path} is not a valid time`, [
-        { path, message: "must be ISO 8601 with an offset (2026-11-02T10:15:00+01:00) or epoch milliseconds" },
-      ]);
+      throw new ValidationError(`${path} is not a valid time`, [{ path, message: OCCURRED_AT_FORMAT }]);
     }
     occurredAt = parsed;
   }

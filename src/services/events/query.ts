@@ -1,5 +1,5 @@
 import { and, desc, eq, gte, inArray, isNull, lt, not, or, type SQL, sql } from "drizzle-orm";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
+import { SQLiteAsyncDialect, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client";
 import { COUNT_DAY_MS as DAY, type EventRow, eventCounts, events, projects } from "../../db/schema";
 import { ValidationError } from "../../lib/errors";
@@ -233,7 +233,29 @@ export function whereClause(projectId: string, query: EventQuery, walk?: Walk): 
   if (query.to !== undefined) parts.push(lt(events.occurredAt, query.to));
   for (const c of query.conditions) parts.push(conditionSql(projectId, query, c, walk));
   parts.push(...textSql(query.text, walk));
-  return and(...parts) as SQL;
+  const where = and(...parts) as SQL;
+  checkParameters(where);
+  return where;
+}
+
+/**
+ * D1 binds at most 100 parameters per statement; the statements around a filter add a keyset
+ * position, a limit and a window size. A filter needing more (a long comma list, many actor: or
+ * type-prefix clauses) is refused with a 422 instead of failing in D1.
+ */
+export const MAX_FILTER_PARAMETERS = 90;
+const dialect = new SQLiteAsyncDialect();
+
+function checkParameters(where: SQL): void {
+  const used = dialect.sqlToQuery(where).params.length;
+  if (used <= MAX_FILTER_PARAMETERS) return;
+  const message = `need ${used} values in one query, more than the ${MAX_FILTER_PARAMETERS} it can take: use fewer values in comma lists or fewer clauses (an actor counts three times, a type prefix twice)`;
+  throw new ValidationError(`The filters ${message}`, [{ path: "(query)", message: `the filters ${message}` }]);
+}
+
+/** Throws the ValidationError a query too large for one statement meets when it runs. */
+export function checkQuerySize(query: EventQuery): void {
+  whereClause("", query);
 }
 
 // Cursors are opaque to clients: base64url of [occurred_at, id] of the last row of a page.

@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { parseIsoInstant } from "../../lib/time";
+import { jsonProblem, storableText } from "../../lib/validation";
 
 // The event on the wire (DESIGN §3). One schema for the API, imports and compatibility endpoints.
 
@@ -12,7 +14,13 @@ export const BATCH_MAX_BYTES = 5 * 1024 * 1024;
 export const SINGLE_MAX_BYTES = 1024 * 1024;
 export const FUTURE_TOLERANCE_MS = 5 * 60 * 1000;
 
-const str = z.string().max(STRING_MAX);
+export const OCCURRED_AT_FORMAT =
+  "must be a real date and time in ISO 8601 with an offset (2026-11-02T10:15:00+01:00) or epoch milliseconds";
+
+/** Text that can be stored: no NUL character and no unpaired surrogate (README "Events"). */
+const text = (max: number) => storableText().max(max);
+
+const str = text(STRING_MAX);
 const name = z
   .string()
   .min(1)
@@ -26,8 +34,28 @@ export const EventId = z
   .describe("Idempotency key within the project; generated (`evt_` + ULID) when omitted.");
 
 // Any JSON value. Bodies come from JSON.parse, so z.unknown() admits exactly JSON here, and unlike the
-// recursive z.json() it can be described in OpenAPI.
-const json = z.unknown();
+// recursive z.json() it can be described in OpenAPI. Its nesting is bounded before anything walks
+// it recursively (redaction, canonical JSON, SQLite's JSON functions, which stop at 1,000 levels).
+const json = z.unknown().superRefine((value, ctx) => {
+  const problem = jsonProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem.message, path: problem.path });
+});
+
+/**
+ * A request or response body. One sent as JSON text is parsed again for redaction (redactBody),
+ * so that text is held to the same nesting limit.
+ */
+const body = json.superRefine((value, ctx) => {
+  if (typeof value !== "string" || !/^\s*[[{]/.test(value)) return;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    return; // not JSON: kept as text
+  }
+  const problem = jsonProblem(parsed);
+  if (problem?.kind === "depth") ctx.addIssue({ code: "custom", message: `holds JSON text that ${problem.message}` });
+});
 
 export const Actor = z
   .strictObject({ type: name.optional(), id: str.optional(), name: str.optional(), email: str.optional() })
@@ -53,10 +81,10 @@ export const RequestInfo = z
     origin: str.optional(),
     controller: str.optional(),
     action: str.optional(),
-    headers: z.record(z.string(), json).optional(),
-    query: json.optional(),
-    body: json.optional().describe("Cut to 16 KB with a visible `…truncated` marker."),
-    response_body: json.optional().describe("Cut to 16 KB with a visible `…truncated` marker."),
+    headers: z.record(storableText(), json).optional(),
+    query: body.optional(),
+    body: body.optional().describe("Cut to 16 KB with a visible `…truncated` marker."),
+    response_body: body.optional().describe("Cut to 16 KB with a visible `…truncated` marker."),
   })
   .meta({ id: "RequestInfo", description: "The HTTP request behind the event." });
 
@@ -64,7 +92,13 @@ export const EventInput = z
   .strictObject({
     id: EventId.optional(),
     occurred_at: z
-      .union([z.string().max(64), z.int().min(0).max(8_640_000_000_000_000)])
+      .union([
+        z
+          .string()
+          .max(64)
+          .refine((value) => parseIsoInstant(value) !== null, OCCURRED_AT_FORMAT),
+        z.int().min(0).max(8_640_000_000_000_000),
+      ])
       .optional()
       .describe("ISO 8601 with an offset, or epoch milliseconds; defaults to the time received."),
     category: z
@@ -77,7 +111,7 @@ export const EventInput = z
       .describe("Dotted `entity.action` recommended, e.g. `commission.updated`."),
     status: name.optional(),
     summary: str.optional(),
-    message: z.string().max(MESSAGE_MAX).optional(),
+    message: text(MESSAGE_MAX).optional(),
     lifecycle_action: name.optional(),
     actor: Actor.optional(),
     source: name.optional(),
@@ -85,12 +119,12 @@ export const EventInput = z
     targets: z.array(EntityRef).max(50).optional(),
     organization_id: str.optional(),
     changes: z
-      .record(z.string().min(1).max(200), z.tuple([json, json]))
+      .record(text(200).min(1), z.tuple([json, json]))
       .optional()
       .describe('Changed fields as `[old, new]` pairs: `{"status": ["pending", "approved"]}`.'),
     request: RequestInfo.optional(),
     job_id: str.optional(),
-    metadata: z.record(z.string(), json).optional(),
+    metadata: z.record(storableText(), json).optional(),
   })
   .meta({ id: "EventInput", description: "An event to record (DESIGN §3)." });
 

@@ -2,12 +2,14 @@ import { and, desc, eq, isNotNull, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../../db/client";
 import { dataExports, EXPORT_FORMATS, type ExportRow, type Project, type Task, tasks } from "../../db/schema";
+import { ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import { type Access, can } from "../../lib/permissions";
+import { toValidationError } from "../../lib/validation";
 import { logOwnEvent, type OwnEvent } from "../audit/log-own";
-import { compileFilters, EventFilters, scopeForAccess } from "../events/filters";
-import { countEvents } from "../events/query";
+import { compileFilters, EventFilters, type EventQuery, scopeForAccess } from "../events/filters";
+import { countEvents, getEvent } from "../events/query";
 import { notify } from "../notifications/notify";
 import { createTask, enqueueStep } from "../tasks/engine";
 
@@ -56,6 +58,18 @@ export function exportView(row: ExportRow, task: Pick<Task, "status"> | undefine
   };
 }
 
+/** The events an export of these filters contains, within the requester's access. */
+function exportScope(
+  project: Project,
+  filters: EventFilters,
+  requester: Pick<Requester, "organizationId" | "configuration">,
+): EventQuery {
+  return scopeForAccess(compileFilters(filters, project.timezone), {
+    role: requester.configuration ? "admin" : "member",
+    organizationId: requester.organizationId,
+  });
+}
+
 /** Counts what an export of these filters would contain, within the requester's access. */
 export async function countForExport(
   db: Db,
@@ -63,16 +77,13 @@ export async function countForExport(
   filters: EventFilters,
   requester: Pick<Requester, "organizationId" | "configuration">,
 ): Promise<number> {
-  const query = scopeForAccess(compileFilters(filters, project.timezone), {
-    role: requester.configuration ? "admin" : "member",
-    organizationId: requester.organizationId,
-  });
-  return countEvents(db, project.id, query);
+  return countEvents(db, project.id, exportScope(project, filters, requester));
 }
 
 /**
- * Records an export and its task, and logs it as an `activity` event. The filters are checked
- * here, so a bad one is a 422 before anything is stored.
+ * Records an export and its task, and logs it as an `activity` event. The filters are compiled
+ * and counted before anything is written, so a refused one (a 422, or a search the database
+ * cannot run) leaves no export, task or `export.created` event behind.
  */
 export async function requestExport(
   db: Db,
@@ -88,15 +99,23 @@ export async function requestExport(
   now = Date.now(),
 ): Promise<{ row: ExportRow; task: Task; total: number }> {
   const { project, requester } = input;
+  // Callers build filters from a request, a form or a compatible API's body; all meet one schema.
+  const checked = EventFilters.safeParse(input.filters);
+  if (!checked.success) {
+    const error = toValidationError(checked.error);
+    const errors = error.errors.map((e) => ({ ...e, path: `filters.${e.path}` }));
+    throw new ValidationError(`filters.${error.message}`, errors);
+  }
   const filters = Object.fromEntries(
-    Object.entries(input.filters).filter(([, v]) => typeof v === "string" && v !== ""),
+    Object.entries(checked.data).filter(([, v]) => typeof v === "string" && v !== ""),
   ) as Record<string, string>;
-  compileFilters(filters, project.timezone); // a bad filter is a 422 before anything is stored
+  const scope = exportScope(project, filters, requester);
+  const counted = await countEvents(db, project.id, scope);
   const id = newId("exp", now);
+  const eventId = newId("evt", now);
   const extension = `${input.format === "csv" ? "csv" : "jsonl"}${input.gzip ? ".gz" : ""}`;
-  // The export is an event too, logged first so that an export of everything includes it and its
-  // row count matches the file.
   await logOwnEvent(env.DB, [project], {
+    id: eventId,
     category: "activity",
     type: "export.created",
     status: "success",
@@ -106,7 +125,8 @@ export async function requestExport(
     entity: { type: "export", id },
     metadata: { filters, format: input.format, gzip: input.gzip },
   });
-  const total = await countForExport(db, project, filters, requester);
+  // The export's own event is in its file when the filters match it, so the total counts it too.
+  const total = counted + ((await getEvent(db, project.id, eventId, scope)) ? 1 : 0);
   await flagLargeExport(db, project, total, requester.name, id);
   const task = await createTask(
     db,
