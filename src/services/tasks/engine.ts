@@ -152,12 +152,12 @@ export async function failTask(db: Db, taskId: string, reason: string, now = Dat
 }
 
 /** Re-sends the step message of tasks that have not moved for a while (cron). */
-export async function sweepStaleTasks(env: Env, now = Date.now()): Promise<number> {
+export async function sweepStaleTasks(env: Env, now = Date.now(), staleAfterMs = STALE_AFTER_MS): Promise<number> {
   const db = createDb(env.DB);
   const stale = await db
     .select({ id: tasks.id })
     .from(tasks)
-    .where(and(inArray(tasks.status, ["enqueued", "in_progress"]), lt(tasks.updatedAt, now - STALE_AFTER_MS)))
+    .where(and(inArray(tasks.status, ["enqueued", "in_progress"]), lt(tasks.updatedAt, now - staleAfterMs)))
     .limit(100);
   for (const { id } of stale) await enqueueStep(env, id);
   return stale.length;
