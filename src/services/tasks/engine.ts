@@ -78,7 +78,13 @@ export async function runTaskStep(
     .innerJoin(projects, eq(projects.id, tasks.projectId))
     .where(eq(tasks.id, taskId))
     .limit(1);
-  if (!row || row.task.status === "done" || row.task.status === "failed") return "finished";
+  if (!row) return "finished";
+  if (row.task.status === "done" || row.task.status === "failed") {
+    // The run that ended it may have died between its commit and the notification: a message
+    // delivered again tells the people now (the notification's key makes it once).
+    await notifyTaskEnded(db, row.task, row.task.status);
+    return "finished";
+  }
   const { task, project } = row;
   const result = await handlers[task.type]({ env, db, task, project });
   const now = Date.now();
@@ -136,7 +142,11 @@ export async function recordStepError(db: Db, taskId: string, message: string): 
 
 export async function failTask(db: Db, taskId: string, reason: string, now = Date.now()): Promise<void> {
   const [task] = await db.select().from(tasks).where(eq(tasks.id, taskId)).limit(1);
-  if (!task || task.status === "done" || task.status === "failed") return;
+  if (!task || task.status === "done") return;
+  if (task.status === "failed") {
+    await notifyTaskEnded(db, task, "failed"); // once, by its key, however often this runs
+    return;
+  }
   const message = task.lastError ? `${reason}: ${task.lastError}` : reason;
   const [failed] = await db
     .update(tasks)
