@@ -331,11 +331,11 @@ it("loses and duplicates nothing when wrangler dev is killed mid-import, mid-exp
   mark("everything finished");
 
   // Every export holds every seeded row once, including those killed mid-way.
+  const exportTasks: string[] = [];
   for (const id of exportIds) {
-    expect(await json<ExportView>("GET", `/v1/exports/${id}`)).toMatchObject({
-      status: "done",
-      row_count: EXPORT_ROWS,
-    });
+    const done = await json<ExportView>("GET", `/v1/exports/${id}`);
+    expect(done).toMatchObject({ status: "done", row_count: EXPORT_ROWS });
+    exportTasks.push(done.task_id);
     const download = await call("GET", `/v1/exports/${id}/download`);
     expect(download.status).toBe(200);
     const ids = (await download.text())
@@ -345,6 +345,10 @@ it("loses and duplicates nothing when wrangler dev is killed mid-import, mid-exp
     expect(ids).toHaveLength(EXPORT_ROWS);
     expect(new Set(ids)).toEqual(new Set(Array.from({ length: EXPORT_ROWS }, (_, n) => `exp_${n}`)));
   }
+
+  // The end of each task was told once (notifications are keyed by task and outcome).
+  const told = (await json<{ data: { id: string }[] }>("GET", "/v1/notifications")).data.map((n) => n.id);
+  for (const id of [importTask.id, ...exportTasks]) expect(told).toContain(`ntf_${id}_done`);
 
   // Webhooks: every signature valid; one webhook-id per event, however often it came (refused once,
   // or cut short by a kill and sent again); each accepted; nothing left undelivered or failed.
