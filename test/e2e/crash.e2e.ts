@@ -214,7 +214,7 @@ it("loses and duplicates nothing when wrangler dev is killed mid-import, mid-exp
     if (attempt === 0) {
       // Its answer comes only after the first 10 s of steps; the kill comes before.
       call("POST", "/v1/imports", file, "application/x-ndjson").catch(() => undefined);
-      await sleep(5_000);
+      await sleep(4_000);
     } else {
       sweep();
       await sleep(2_500);

@@ -74,8 +74,7 @@ export async function startDev(state: string, vars: Record<string, string>): Pro
   child.stdout?.on("data", (d: Buffer) => (log += d.toString()));
   child.stderr?.on("data", (d: Buffer) => (log += d.toString()));
   const server = { url: `http://127.0.0.1:${port}`, child, pgid: child.pid, output: () => log };
-  for (let i = 0; i < 240; i++) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited with ${child.exitCode}:\n${log}`);
+  for (let i = 0; i < 240 && child.exitCode === null; i++) {
     try {
       if ((await fetch(`${server.url}/healthz`)).ok) return server;
     } catch {
@@ -83,8 +82,9 @@ export async function startDev(state: string, vars: Record<string, string>): Pro
     }
     await new Promise((r) => setTimeout(r, 250));
   }
+  // Whatever of its process group still runs (workerd, esbuild) goes with it.
   await stopDev(server, "SIGKILL");
-  throw new Error(`wrangler dev did not answer within a minute:\n${log}`);
+  throw new Error(`wrangler dev did not answer within a minute (exit code ${child.exitCode}):\n${log}`);
 }
 
 /** Process ids whose process group is `pgid`, read from /proc. */
