@@ -212,7 +212,7 @@ it("loses and duplicates nothing when wrangler dev is killed mid-import, mid-exp
   let cutShort: { committed: number; stored: number } | undefined;
   for (let attempt = 0; attempt < 4 && !cutShort; attempt++) {
     if (attempt === 0) {
-      // Its answer comes only after the first 10 s of steps; the kill comes before.
+      // Its answer may wait for the end of the first 10 s of steps (see above); the kill does not.
       call("POST", "/v1/imports", file, "application/x-ndjson").catch(() => undefined);
       await sleep(4_000);
     } else {
