@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { bootstrap } from "./bootstrap.mjs";
 import { demoEvents } from "./lib/demo-events.mjs";
+import { cronsOf, fireCrons } from "./lib/local-cron.mjs";
 import { applyMigrations, d1, ROOT, sqlText, startDev } from "./lib/wrangler.mjs";
 
 const PORT = 8787;
@@ -126,6 +127,7 @@ async function main() {
   process.on("SIGTERM", stop);
   child.on("exit", (code) => process.exit(code ?? 0));
   await waitForServer(child);
+  fireCrons(BASE, cronsOf(readFileSync(path.join(ROOT, "wrangler.toml"), "utf8")));
   await seed(demo);
   banner(demo);
 }

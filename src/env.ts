@@ -11,6 +11,12 @@ const Config = z.object({
   /** Encrypts secrets that must be read back (TOTP). `wrangler secret put SECRETS_KEY`; `npm start` writes one to .dev.vars. */
   /** Exports up to this many rows download at once from the dashboard; larger ones run in the background. */
   EXPORT_DIRECT_MAX_ROWS: z.coerce.number().int().min(0).default(50_000),
+  /**
+   * Seconds without progress after which the every-2-minutes sweep treats background work as lost
+   * and queues it again: a task not advanced, a sendout still pending, a retry past its time. Unset:
+   * 2 minutes, 1 minute and 10 minutes. Only tests need seconds.
+   */
+  STALLED_AFTER_SECONDS: z.coerce.number().int().positive().optional(),
   /** Ed25519 private key as a JWK that signs integrity digests (`npm start` makes one for local use). */
   INTEGRITY_SIGNING_KEY: z.string().optional(),
   SECRETS_KEY: z.string().min(32, "SECRETS_KEY must be at least 32 characters (wrangler secret put SECRETS_KEY)"),

@@ -16,12 +16,16 @@ export const CRON_JOBS: Record<string, (env: Env, now: number) => Promise<unknow
   // Tasks whose next-step message was lost (a crash between commit and send) start again, and
   // webhook sendouts that never got (or lost) their delivery message are sent.
   // Notification e-mails go out on the same beat, and uploads of ended imports are deleted.
-  "*/2 * * * *": async (env, now) => ({
-    tasks: await sweepStaleTasks(env, now),
-    uploads: await sweepImportUploads(env, now),
-    sendouts: await sweepSendouts(env, now),
-    emails: await sendNotificationEmails(env, now),
-  }),
+  "*/2 * * * *": async (env, now) => {
+    const stalled = readConfig(env).STALLED_AFTER_SECONDS;
+    const stalledAfterMs = stalled === undefined ? undefined : stalled * 1000;
+    return {
+      tasks: await sweepStaleTasks(env, now, stalledAfterMs),
+      uploads: await sweepImportUploads(env, now),
+      sendouts: await sweepSendouts(env, now, stalledAfterMs),
+      emails: await sendNotificationEmails(env, now),
+    };
+  },
 };
 
 export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {

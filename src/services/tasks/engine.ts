@@ -93,6 +93,9 @@ export async function runTaskStep(
     .limit(1);
   if (!row) return "finished";
   if (row.task.status === "done" || row.task.status === "failed") {
+    // The run that ended it may have died between its commit and the notification or the
+    // upload's deletion: a message delivered again finishes both (each is idempotent).
+    await notifyTaskEnded(db, row.task, row.task.status);
     await deleteTaskUpload(env, row.task);
     return "finished";
   }
@@ -156,6 +159,7 @@ export async function failTask(env: Env, db: Db, taskId: string, reason: string,
   const [task] = await db.select().from(tasks).where(eq(tasks.id, taskId)).limit(1);
   if (!task) return;
   if (task.status === "done" || task.status === "failed") {
+    if (task.status === "failed") await notifyTaskEnded(db, task, "failed"); // once, by its key
     await deleteTaskUpload(env, task);
     return;
   }
@@ -176,12 +180,12 @@ export async function failTask(env: Env, db: Db, taskId: string, reason: string,
 }
 
 /** Re-sends the step message of tasks that have not moved for a while (cron). */
-export async function sweepStaleTasks(env: Env, now = Date.now()): Promise<number> {
+export async function sweepStaleTasks(env: Env, now = Date.now(), staleAfterMs = STALE_AFTER_MS): Promise<number> {
   const db = createDb(env.DB);
   const stale = await db
     .select({ id: tasks.id })
     .from(tasks)
-    .where(and(inArray(tasks.status, ["enqueued", "in_progress"]), lt(tasks.updatedAt, now - STALE_AFTER_MS)))
+    .where(and(inArray(tasks.status, ["enqueued", "in_progress"]), lt(tasks.updatedAt, now - staleAfterMs)))
     .limit(100);
   for (const { id } of stale) await enqueueStep(env, id);
   return stale.length;

@@ -3,19 +3,31 @@ import { createDb } from "../../db/client";
 import { webhookSendouts } from "../../db/schema";
 import { enqueueDeliveries } from "./fanout";
 
+/** A pending sendout untouched this long lost its message (or never had one). */
+export const PENDING_STALE_MS = 60_000;
+/** A retry this long past its time lost its delayed message. */
+export const RETRY_OVERDUE_MS = 10 * 60_000;
+
 /**
  * Sends sendouts whose message never went out (written with an event by a path without the queue,
- * or a send that failed after the commit), and retries whose message was lost.
+ * or a send that failed after the commit), and retries whose message was lost. `stalledAfterMs`
+ * replaces both thresholds when given.
  */
-export async function sweepSendouts(env: Env, now = Date.now()): Promise<number> {
+export async function sweepSendouts(env: Env, now = Date.now(), stalledAfterMs?: number): Promise<number> {
   const db = createDb(env.DB);
   const stale = await db
     .select({ id: webhookSendouts.id })
     .from(webhookSendouts)
     .where(
       or(
-        and(eq(webhookSendouts.status, "pending"), lt(webhookSendouts.updatedAt, now - 60_000)),
-        and(eq(webhookSendouts.status, "retry"), lt(webhookSendouts.nextAttemptAt, now - 10 * 60_000)),
+        and(
+          eq(webhookSendouts.status, "pending"),
+          lt(webhookSendouts.updatedAt, now - (stalledAfterMs ?? PENDING_STALE_MS)),
+        ),
+        and(
+          eq(webhookSendouts.status, "retry"),
+          lt(webhookSendouts.nextAttemptAt, now - (stalledAfterMs ?? RETRY_OVERDUE_MS)),
+        ),
       ),
     )
     .limit(500);
