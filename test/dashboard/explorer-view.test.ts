@@ -7,7 +7,7 @@ import { detailProps, explorerChips, moreLinks, rowContext } from "../../src/rou
 const site = { projectId: "prj_1", timezone: "Europe/Berlin" };
 const base = "/p/prj_1/events";
 const stateOf = (query: Record<string, string>) => parseExplorerState(query, undefined).state;
-const byLabel = (chips: { label: string }[], label: string) => chips.find((c) => c.label === label);
+const byLabel = <T extends { label: string }>(chips: T[], label: string) => chips.find((c) => c.label === label);
 
 describe("explorer chips", () => {
   const state = stateOf({ view: "payments", status: "failed", type: "payout.*", search: "bank", time: "utc" });
