@@ -1,3 +1,5 @@
+import { type Column, DataTable } from "./DataTable";
+
 // Server-rendered SVG charts: readable without script, each with its numbers as a table and each
 // mark a link to the explorer filtered to what it shows.
 
@@ -12,6 +14,17 @@ export const CATEGORY_COLORS: Record<string, string> = {
   fraud: "#dc2626",
 };
 const colorOf = (key: string) => CATEGORY_COLORS[key] ?? "#6b7280";
+
+/** A chart's numbers, folded under it: a row per mark, first its label linking where the mark does. */
+function Numbers<R extends { label: string; href: string }>(props: { head?: string; rows: R[]; columns: Column<R>[] }) {
+  const link: Column<R> = { header: props.head, cell: (r) => <a href={r.href}>{r.label}</a> };
+  return (
+    <details>
+      <summary>Numbers</summary>
+      <DataTable wrap={false} rows={props.rows} columns={[link, ...props.columns]} />
+    </details>
+  );
+}
 
 export type Stack = { label: string; href: string; parts: { key: string; value: number; href: string }[] };
 
@@ -59,31 +72,11 @@ export function StackedBars({ title, stacks, keys }: { title: string; stacks: St
           </span>
         ))}
       </div>
-      <details>
-        <summary>Numbers</summary>
-        <table class="data">
-          <thead>
-            <tr>
-              <th>Period</th>
-              {keys.map((k) => (
-                <th>{k}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {stacks.map((s) => (
-              <tr>
-                <td>
-                  <a href={s.href}>{s.label}</a>
-                </td>
-                {keys.map((k) => (
-                  <td>{s.parts.find((p) => p.key === k)?.value ?? 0}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
+      <Numbers
+        head="Period"
+        rows={stacks}
+        columns={keys.map((k) => ({ header: k, cell: (s: Stack) => s.parts.find((p) => p.key === k)?.value ?? 0 }))}
+      />
     </figure>
   );
 }
@@ -119,23 +112,7 @@ export function HorizontalBars({ title, items, unit = "events" }: { title: strin
           ))}
         </svg>
       )}
-      <details>
-        <summary>Numbers</summary>
-        <table class="data">
-          <tbody>
-            {items.map((item) => (
-              <tr>
-                <td>
-                  <a href={item.href}>{item.label}</a>
-                </td>
-                <td>
-                  {item.value.toLocaleString("en-US")} {unit}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
+      <Numbers rows={items} columns={[{ cell: (i) => `${i.value.toLocaleString("en-US")} ${unit}` }]} />
     </figure>
   );
 }
@@ -165,31 +142,15 @@ export function RateLine({ title, points }: { title: string; points: RatePoint[]
           </a>
         ))}
       </svg>
-      <details>
-        <summary>Numbers</summary>
-        <table class="data">
-          <thead>
-            <tr>
-              <th>Period</th>
-              <th>Requests</th>
-              <th>Failed</th>
-              <th>Error rate</th>
-            </tr>
-          </thead>
-          <tbody>
-            {points.map((p) => (
-              <tr>
-                <td>
-                  <a href={p.href}>{p.label}</a>
-                </td>
-                <td>{p.total}</td>
-                <td>{p.failed}</td>
-                <td>{p.total ? `${((p.failed / p.total) * 100).toFixed(1)} %` : "—"}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </details>
+      <Numbers
+        head="Period"
+        rows={points}
+        columns={[
+          { header: "Requests", cell: (p) => p.total },
+          { header: "Failed", cell: (p) => p.failed },
+          { header: "Error rate", cell: (p) => (p.total ? `${((p.failed / p.total) * 100).toFixed(1)} %` : "—") },
+        ]}
+      />
     </figure>
   );
 }

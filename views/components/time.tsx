@@ -1,5 +1,6 @@
-// Timestamps in the project's zone, UTC or the viewer's own (DESIGN §5). The server renders the
-// project and UTC forms; /assets/app.js fills in the viewer's local time from `datetime`.
+// Timestamps in the project's zone, UTC or the viewer's own (README "The dashboard", Time). The
+// server renders the project and UTC forms; /assets/app.js fills in the viewer's local time from
+// `datetime`.
 
 const formats = new Map<string, Intl.DateTimeFormat>();
 

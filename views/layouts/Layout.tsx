@@ -1,20 +1,27 @@
 import type { Child } from "hono/jsx";
 import { ASSET_URLS } from "../assets";
+import { PostButton } from "../components/PostButton";
 
 export type LayoutUser = { email: string; name: string };
 export type LayoutProject = { id: string; name: string };
 export type NavItem = { href: string; label: string; current?: boolean };
 
-type Props = {
-  title: string;
+/** What surrounds every page: the script nonce, and who is signed in, in which project, with what navigation. */
+export type Frame = {
   nonce?: string | undefined;
   user?: LayoutUser | undefined;
   project?: LayoutProject | undefined;
   nav?: NavItem[] | undefined;
+};
+/** The frame of a project's pages: always a member, a project and its navigation. */
+export type ProjectFrame = Frame & { user: LayoutUser; project: LayoutProject; nav: NavItem[] };
+
+type Props = Frame & {
+  title: string;
   /** How timestamps show; app.js reads it for the viewer's local time. */
   timeMode?: string | undefined;
   /** Explorer pages: links and GET forms swap the page with htmx (history kept, no full reload). */
-  boost?: boolean;
+  boost?: boolean | undefined;
   children: Child;
 };
 
@@ -60,11 +67,9 @@ export function Layout({ title, nonce, user, project, nav, timeMode, boost, chil
               <a href="/account" title={user.name}>
                 {user.email}
               </a>
-              <form method="post" action="/logout">
-                <button type="submit" class="secondary">
-                  Sign out
-                </button>
-              </form>
+              <PostButton action="/logout" kind="secondary">
+                Sign out
+              </PostButton>
             </div>
           </header>
         )}

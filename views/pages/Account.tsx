@@ -1,9 +1,13 @@
 import { raw } from "hono/html";
 import { Alert } from "../components/Alert";
+import { Badge } from "../components/Badge";
+import { DataTable } from "../components/DataTable";
+import { Flash } from "../components/Flash";
+import { FormRow, Submit } from "../components/FormRow";
+import { PostButton } from "../components/PostButton";
 import { utcText } from "../components/time";
-import { Layout, type LayoutUser } from "../layouts/Layout";
+import { page } from "../layouts/page";
 
-type Flash = { error?: string | undefined; success?: string | undefined };
 export type SessionRow = {
   id: string;
   createdAt: number;
@@ -15,66 +19,63 @@ export type SessionRow = {
 
 const when = (ms: number) => utcText(ms);
 
-export function Account(
-  props: Flash & {
-    nonce?: string | undefined;
-    user: LayoutUser;
-    mustChangePassword: boolean;
-    totpEnabled: boolean;
-    sessions: SessionRow[];
-  },
-) {
+/** The current password, asked again before a change that needs it. */
+function CurrentPassword({ label }: { label: string }) {
   return (
-    <Layout title="Your account" nonce={props.nonce} user={props.user}>
+    <FormRow label={label}>
+      <input type="password" name="current_password" autocomplete="current-password" required />
+    </FormRow>
+  );
+}
+
+export type AccountProps = {
+  error?: string | undefined;
+  success?: string | undefined;
+  mustChangePassword: boolean;
+  totpEnabled: boolean;
+  sessions: SessionRow[];
+};
+
+export const Account = page({
+  title: "Your account",
+  Body: (props: AccountProps) => (
+    <>
       <h1>Your account</h1>
-      {props.mustChangePassword && (
-        <Alert kind="info">
-          Your account was created with a one-time password. Choose your own password to continue.
-        </Alert>
-      )}
-      {props.success && <Alert kind="success">{props.success}</Alert>}
-      {props.error && <Alert kind="error">{props.error}</Alert>}
+      <Flash
+        info={
+          props.mustChangePassword
+            ? "Your account was created with a one-time password. Choose your own password to continue."
+            : undefined
+        }
+        success={props.success}
+        error={props.error}
+      />
       <h2>Password</h2>
       <form method="post" action="/account/password" class="card stack">
-        <label>
-          Current password
-          <input type="password" name="current_password" autocomplete="current-password" required />
-        </label>
+        <CurrentPassword label="Current password" />
         <div class="row">
-          <label>
-            New password
-            <span class="hint">At least 10 characters.</span>
+          <FormRow label="New password" hint="At least 10 characters.">
             <input type="password" name="password" autocomplete="new-password" minlength={10} required />
-          </label>
-          <label>
-            New password again
+          </FormRow>
+          <FormRow label="New password again">
             <input type="password" name="password_confirm" autocomplete="new-password" minlength={10} required />
-          </label>
+          </FormRow>
         </div>
-        <div>
-          <button type="submit">Change password</button>
-        </div>
+        <Submit>Change password</Submit>
       </form>
       <h2>Two-step verification</h2>
       <div class="card">
         {props.totpEnabled ? (
           <form method="post" action="/account/totp/disable" class="stack">
             <p>
-              <span class="badge ok">On</span> Signing in asks for a code from your authenticator app.
+              <Badge tone="ok">On</Badge> Signing in asks for a code from your authenticator app.
             </p>
-            <label>
-              Password, to turn it off
-              <input type="password" name="current_password" autocomplete="current-password" required />
-            </label>
-            <div>
-              <button type="submit" class="danger">
-                Turn off two-step verification
-              </button>
-            </div>
+            <CurrentPassword label="Password, to turn it off" />
+            <Submit kind="danger">Turn off two-step verification</Submit>
           </form>
         ) : (
           <p>
-            <span class="badge">Off</span> Protect your account with an authenticator app.{" "}
+            <Badge>Off</Badge> Protect your account with an authenticator app.{" "}
             <a class="button secondary" href="/account/totp">
               Set up two-step verification
             </a>
@@ -82,58 +83,44 @@ export function Account(
         )}
       </div>
       <h2>Sessions</h2>
-      <div class="table-wrap">
-        <table class="data">
-          <thead>
-            <tr>
-              <th>Signed in</th>
-              <th>Last active</th>
-              <th>From</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {props.sessions.map((s) => (
-              <tr>
-                <td>{when(s.createdAt)}</td>
-                <td>{when(s.lastSeenAt)}</td>
-                <td>
-                  {s.ip ?? "unknown address"}
-                  <div class="muted">{s.userAgent ?? ""}</div>
-                </td>
-                <td>
-                  {s.current ? (
-                    <span class="badge ok">this browser</span>
-                  ) : (
-                    <form method="post" action={`/account/sessions/${s.id}/revoke`}>
-                      <button type="submit" class="danger">
-                        Sign out
-                      </button>
-                    </form>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </Layout>
-  );
-}
+      <DataTable
+        rows={props.sessions}
+        columns={[
+          { header: "Signed in", cell: (s) => when(s.createdAt) },
+          { header: "Last active", cell: (s) => when(s.lastSeenAt) },
+          {
+            header: "From",
+            cell: (s) => (
+              <>
+                {s.ip ?? "unknown address"}
+                <div class="muted">{s.userAgent ?? ""}</div>
+              </>
+            ),
+          },
+          {
+            header: "",
+            cell: (s) =>
+              s.current ? (
+                <Badge tone="ok">this browser</Badge>
+              ) : (
+                <PostButton action={`/account/sessions/${s.id}/revoke`} kind="danger">
+                  Sign out
+                </PostButton>
+              ),
+          },
+        ]}
+      />
+    </>
+  ),
+});
 
 /** `qrSvg` is markup our own QR encoder produced from the otpauth URI, not user input. */
-export function TotpEnrol(props: {
-  nonce?: string | undefined;
-  user: LayoutUser;
-  qrSvg: string;
-  secret: string;
-  pending: string;
-  error?: string | undefined;
-}) {
-  return (
-    <Layout title="Set up two-step verification" nonce={props.nonce} user={props.user}>
+export const TotpEnrol = page({
+  title: "Set up two-step verification",
+  Body: (props: { qrSvg: string; secret: string; pending: string; error?: string | undefined }) => (
+    <>
       <h1>Set up two-step verification</h1>
-      {props.error && <Alert kind="error">{props.error}</Alert>}
+      <Flash error={props.error} />
       <div class="card stack">
         <p>
           Scan this code with an authenticator app (1Password, Google Authenticator, Authy…), or type the key by hand.
@@ -144,22 +131,20 @@ export function TotpEnrol(props: {
         </p>
         <form method="post" action="/account/totp" class="stack">
           <input type="hidden" name="pending" value={props.pending} />
-          <label>
-            Code shown by the app
+          <FormRow label="Code shown by the app">
             <input name="code" inputmode="numeric" autocomplete="one-time-code" required maxlength={10} />
-          </label>
-          <div>
-            <button type="submit">Turn on</button>
-          </div>
+          </FormRow>
+          <Submit>Turn on</Submit>
         </form>
       </div>
-    </Layout>
-  );
-}
+    </>
+  ),
+});
 
-export function RecoveryCodes(props: { nonce?: string | undefined; user: LayoutUser; codes: string[] }) {
-  return (
-    <Layout title="Recovery codes" nonce={props.nonce} user={props.user}>
+export const RecoveryCodes = page({
+  title: "Recovery codes",
+  Body: (props: { codes: string[] }) => (
+    <>
       <h1>Two-step verification is on</h1>
       <Alert kind="info">
         Save these recovery codes somewhere safe. Each works once if you lose your phone. They are not shown again.
@@ -174,6 +159,6 @@ export function RecoveryCodes(props: { nonce?: string | undefined; user: LayoutU
       <a class="button" href="/account">
         Done
       </a>
-    </Layout>
-  );
-}
+    </>
+  ),
+});

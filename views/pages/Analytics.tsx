@@ -1,11 +1,12 @@
+import { type ChipLink, Chips } from "../components/Chips";
 import { type BarItem, HorizontalBars, RateLine, type RatePoint, type Stack, StackedBars } from "../components/charts";
+import { DataTable } from "../components/DataTable";
 import { utcText } from "../components/time";
-import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
+import { projectPage } from "../layouts/page";
+import { NoticeText } from "./Notifications";
 
-type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
-
-export type AnalyticsProps = Frame & {
-  ranges: { label: string; href: string; active: boolean }[];
+export type AnalyticsProps = {
+  ranges: ChipLink[];
   total: number;
   stacks: Stack[];
   categoryKeys: string[];
@@ -17,18 +18,14 @@ export type AnalyticsProps = Frame & {
   apiErrors: RatePoint[];
 };
 
-export function Analytics(props: AnalyticsProps) {
-  return (
-    <Layout title="Analytics" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
+export const Analytics = projectPage({
+  title: "Analytics",
+  section: "/analytics",
+  Body: (props: AnalyticsProps) => (
+    <>
       <div class="toolbar">
         <h1>Analytics</h1>
-        <div class="chips" role="group" aria-label="Time range">
-          {props.ranges.map((r) => (
-            <a class="chip" href={r.href} aria-current={r.active ? "true" : undefined}>
-              {r.label}
-            </a>
-          ))}
-        </div>
+        <Chips label="Time range" chips={props.ranges} />
       </div>
       <p class="counter">
         {props.total.toLocaleString("en-US")} events in this range. Every bar and point opens the matching events.
@@ -42,15 +39,17 @@ export function Analytics(props: AnalyticsProps) {
         <HorizontalBars title="Authentication" items={props.auth} />
       </div>
       <RateLine title="API error rate" points={props.apiErrors} />
-    </Layout>
-  );
-}
+    </>
+  ),
+});
 
 export type SecurityAlert = { id: string; title: string; body: string | null; link: string | null; createdAt: string };
 
-export function Security(props: Frame & { alerts: SecurityAlert[]; actors: BarItem[]; addresses: BarItem[] }) {
-  return (
-    <Layout title="Security" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
+export const Security = projectPage({
+  title: "Security",
+  section: "/security",
+  Body: (props: { alerts: SecurityAlert[]; actors: BarItem[]; addresses: BarItem[] }) => (
+    <>
       <h1>Security</h1>
       <p class="muted">
         Rules: five failed sign-ins for one actor or one address within ten minutes; an export ten times larger than
@@ -66,25 +65,14 @@ export function Security(props: Frame & { alerts: SecurityAlert[]; actors: BarIt
         />
       </div>
       <h2>Alerts</h2>
-      {props.alerts.length === 0 ? (
-        <div class="card empty">No alerts. Rules are checked as events arrive.</div>
-      ) : (
-        <div class="table-wrap">
-          <table class="data">
-            <tbody>
-              {props.alerts.map((a) => (
-                <tr>
-                  <td class="nowrap mono">{utcText(a.createdAt)}</td>
-                  <td>
-                    {a.link ? <a href={a.link}>{a.title}</a> : a.title}
-                    {a.body && <div class="muted">{a.body}</div>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </Layout>
-  );
-}
+      <DataTable
+        rows={props.alerts}
+        empty={{ title: "No alerts.", hint: "Rules are checked as events arrive." }}
+        columns={[
+          { class: "nowrap mono", cell: (a) => utcText(a.createdAt) },
+          { cell: (a) => <NoticeText notice={a} /> },
+        ]}
+      />
+    </>
+  ),
+});

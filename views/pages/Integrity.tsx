@@ -1,8 +1,9 @@
 import { Alert } from "../components/Alert";
+import { DataTable } from "../components/DataTable";
+import { FormRow, Submit } from "../components/FormRow";
 import { utcText } from "../components/time";
-import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
+import { projectPage } from "../layouts/page";
 
-type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
 export type DigestRow = { windowStart: string; windowEnd: string; count: number; root: string; hash: string };
 export type ReportView = {
   ok: boolean;
@@ -14,22 +15,38 @@ export type ReportView = {
 export type ArchiveRow = { day: string; fileKey: string; count: number; bytes: number };
 
 const when = (iso: string) => utcText(iso);
+const counted = (n: number) => n.toLocaleString("en-US");
 
-export function Integrity(
-  props: Frame & {
-    keyId: string | null;
-    digests: DigestRow[];
-    total: number;
-    report?: ReportView | undefined;
-    from: string;
-    to: string;
-    error?: string | undefined;
-    archives: ArchiveRow[] | null;
-  },
-) {
-  const base = `/p/${props.project.id}/integrity`;
-  return (
-    <Layout title="Integrity" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
+export type IntegrityProps = {
+  keyId: string | null;
+  digests: DigestRow[];
+  total: number;
+  report?: ReportView | undefined;
+  from: string;
+  to: string;
+  error?: string | undefined;
+  archives: ArchiveRow[] | null;
+};
+
+function Report({ report }: { report: ReportView }) {
+  return report.ok ? (
+    <Alert kind="success">
+      All {report.checked} windows check out: {report.verified} verified, {report.pruned} pruned by retention (their
+      digests remain, their events are gone).
+    </Alert>
+  ) : (
+    <Alert kind="error">
+      {report.broken.length} of {report.checked} windows do not match. First:{" "}
+      {when(report.broken[0]?.window_start ?? "")} – {report.broken[0]?.reason}
+    </Alert>
+  );
+}
+
+export const Integrity = projectPage({
+  title: "Integrity",
+  section: "/integrity",
+  Body: (props: IntegrityProps, { project }) => (
+    <>
       <h1>Integrity</h1>
       {props.keyId === null ? (
         <Alert kind="error">
@@ -39,119 +56,67 @@ export function Integrity(
         <p class="muted">
           Every hour a digest of the events received in the hour before is signed with the Ed25519 key{" "}
           <code>{props.keyId}</code> (public key at <a href="/v1/integrity/public-key">/v1/integrity/public-key</a>).{" "}
-          {props.total.toLocaleString("en-US")} digests so far. Check an export offline with <code>npm run verify</code>
-          .
+          {counted(props.total)} digests so far. Check an export offline with <code>npm run verify</code>.
         </p>
       )}
-      <form method="get" action={base} class="card row">
+      <form method="get" action={`/p/${project.id}/integrity`} class="card row">
         <input type="hidden" name="verify" value="1" />
-        <label>
-          From <span class="hint">(project time)</span>
+        <FormRow label="From " hint="(project time)">
           <input type="datetime-local" name="from" value={props.from} step="1" />
-        </label>
-        <label>
-          To
+        </FormRow>
+        <FormRow label="To">
           <input type="datetime-local" name="to" value={props.to} step="1" />
-        </label>
-        <div class="fit">
-          <button type="submit">Verify</button>
-        </div>
+        </FormRow>
+        <Submit fit>Verify</Submit>
       </form>
       {props.error && <Alert kind="error">{props.error}</Alert>}
-      {props.report &&
-        (props.report.ok ? (
-          <Alert kind="success">
-            All {props.report.checked} windows check out: {props.report.verified} verified, {props.report.pruned} pruned
-            by retention (their digests remain, their events are gone).
-          </Alert>
-        ) : (
-          <Alert kind="error">
-            {props.report.broken.length} of {props.report.checked} windows do not match. First:{" "}
-            {when(props.report.broken[0]?.window_start ?? "")} – {props.report.broken[0]?.reason}
-          </Alert>
-        ))}
+      {props.report && <Report report={props.report} />}
       {props.report && props.report.broken.length > 0 && (
-        <div class="table-wrap">
-          <table class="data">
-            <thead>
-              <tr>
-                <th>Window</th>
-                <th>Problem</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.report.broken.map((b) => (
-                <tr>
-                  <td class="nowrap">
-                    {when(b.window_start)} – {when(b.window_end)}
-                  </td>
-                  <td>{b.reason}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          rows={props.report.broken}
+          columns={[
+            { header: "Window", class: "nowrap", cell: (b) => `${when(b.window_start)} – ${when(b.window_end)}` },
+            { header: "Problem", cell: (b) => b.reason },
+          ]}
+        />
       )}
       <h2>Latest digests</h2>
-      {props.digests.length === 0 ? (
-        <div class="card empty">
-          No digests yet: the first is written at minute 5 of the hour after the project's first hour.
-        </div>
-      ) : (
-        <div class="table-wrap">
-          <table class="data">
-            <thead>
-              <tr>
-                <th>Window</th>
-                <th>Events</th>
-                <th>Merkle root</th>
-                <th>Digest hash</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.digests.map((d) => (
-                <tr>
-                  <td class="nowrap">{when(d.windowStart)}</td>
-                  <td>{d.count.toLocaleString("en-US")}</td>
-                  <td class="mono">{d.root.slice(0, 16)}…</td>
-                  <td class="mono">{d.hash.slice(0, 16)}…</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <DataTable
+        rows={props.digests}
+        empty={{
+          title: "No digests yet:",
+          hint: "the first is written at minute 5 of the hour after the project's first hour.",
+        }}
+        columns={[
+          { header: "Window", class: "nowrap", cell: (d) => when(d.windowStart) },
+          { header: "Events", cell: (d) => counted(d.count) },
+          { header: "Merkle root", class: "mono", cell: (d) => `${d.root.slice(0, 16)}…` },
+          { header: "Digest hash", class: "mono", cell: (d) => `${d.hash.slice(0, 16)}…` },
+        ]}
+      />
       {props.archives && (
         <>
           <h2>Archives</h2>
-          {props.archives.length === 0 ? (
-            <div class="card empty">
-              No archives. Turn on "Archive each day" in Settings to keep expired days in R2.
-            </div>
-          ) : (
-            <div class="table-wrap">
-              <table class="data">
-                <tbody>
-                  {props.archives.map((a) => (
-                    <tr>
-                      <td>{a.day}</td>
-                      <td>{a.count.toLocaleString("en-US")} events</td>
-                      <td>
-                        <a
-                          href={`/p/${props.project.id}/archives/download?file=${encodeURIComponent(a.fileKey)}`}
-                          hx-boost="false"
-                        >
-                          Download
-                        </a>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
-          )}
+          <DataTable
+            rows={props.archives}
+            empty={{
+              title: "No archives.",
+              hint: 'Turn on "Archive each day" in Settings to keep expired days in R2.',
+            }}
+            columns={[
+              { cell: (a) => a.day },
+              { cell: (a) => `${counted(a.count)} events` },
+              {
+                cell: (a) => (
+                  <a href={`/p/${project.id}/archives/download?file=${encodeURIComponent(a.fileKey)}`} hx-boost="false">
+                    Download
+                  </a>
+                ),
+              },
+            ]}
+          />
         </>
       )}
-    </Layout>
-  );
-}
+    </>
+  ),
+});

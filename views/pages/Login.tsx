@@ -1,67 +1,60 @@
-import { Alert } from "../components/Alert";
-import { Layout } from "../layouts/Layout";
+import { Flash } from "../components/Flash";
+import { FormRow } from "../components/FormRow";
+import { page } from "../layouts/page";
 
-export function Login(props: {
-  nonce?: string | undefined;
-  email?: string;
-  error?: string | undefined;
-  notice?: string | undefined;
-  next?: string | undefined;
-}) {
-  return (
-    <Layout title="Sign in" nonce={props.nonce}>
-      <div class="narrow">
-        <h1>Sign in to Trailbook</h1>
-        {props.notice && <Alert kind="info">{props.notice}</Alert>}
-        {props.error && <Alert kind="error">{props.error}</Alert>}
-        <form method="post" action="/login" class="card stack">
-          {props.next && <input type="hidden" name="next" value={props.next} />}
-          <label>
-            E-mail
-            <input
-              type="email"
-              name="email"
-              autocomplete="username"
-              required
-              value={props.email ?? ""}
-              autofocus={!props.email}
-            />
-          </label>
-          <label>
-            Password
-            <input
-              type="password"
-              name="password"
-              autocomplete="current-password"
-              required
-              autofocus={Boolean(props.email)}
-            />
-          </label>
-          <button type="submit">Sign in</button>
-        </form>
-      </div>
-    </Layout>
-  );
-}
+export const Login = page({
+  title: "Sign in",
+  Body: (props: {
+    email?: string | undefined;
+    error?: string | undefined;
+    notice?: string | undefined;
+    next?: string | undefined;
+  }) => (
+    <div class="narrow">
+      <h1>Sign in to Trailbook</h1>
+      <Flash info={props.notice} error={props.error} />
+      <form method="post" action="/login" class="card stack">
+        {props.next && <input type="hidden" name="next" value={props.next} />}
+        <FormRow label="E-mail">
+          <input
+            type="email"
+            name="email"
+            autocomplete="username"
+            required
+            value={props.email ?? ""}
+            autofocus={!props.email}
+          />
+        </FormRow>
+        <FormRow label="Password">
+          <input
+            type="password"
+            name="password"
+            autocomplete="current-password"
+            required
+            autofocus={Boolean(props.email)}
+          />
+        </FormRow>
+        <button type="submit">Sign in</button>
+      </form>
+    </div>
+  ),
+});
 
-export function TotpStep(props: { nonce?: string | undefined; error?: string | undefined }) {
-  return (
-    <Layout title="Authenticator code" nonce={props.nonce}>
-      <div class="narrow">
-        <h1>Two-step verification</h1>
-        {props.error && <Alert kind="error">{props.error}</Alert>}
-        <form method="post" action="/login/totp" class="card stack">
-          <label>
-            Code from your authenticator app
-            <span class="hint">Or one of your recovery codes (xxxx-xxxx-xxxx).</span>
-            <input name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus maxlength={20} />
-          </label>
-          <button type="submit">Verify</button>
-        </form>
-        <p>
-          <a href="/login">Start again</a>
-        </p>
-      </div>
-    </Layout>
-  );
-}
+export const TotpStep = page({
+  title: "Authenticator code",
+  Body: (props: { error?: string | undefined }) => (
+    <div class="narrow">
+      <h1>Two-step verification</h1>
+      <Flash error={props.error} />
+      <form method="post" action="/login/totp" class="card stack">
+        <FormRow label="Code from your authenticator app" hint="Or one of your recovery codes (xxxx-xxxx-xxxx).">
+          <input name="code" inputmode="numeric" autocomplete="one-time-code" required autofocus maxlength={20} />
+        </FormRow>
+        <button type="submit">Verify</button>
+      </form>
+      <p>
+        <a href="/login">Start again</a>
+      </p>
+    </div>
+  ),
+});

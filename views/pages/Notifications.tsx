@@ -1,7 +1,10 @@
+import { Badge } from "../components/Badge";
+import { DataTable } from "../components/DataTable";
+import { Choice, Submit } from "../components/FormRow";
+import { PostButton } from "../components/PostButton";
 import { utcText } from "../components/time";
-import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
+import { projectPage } from "../layouts/page";
 
-type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
 export type NotificationRow = {
   id: string;
   type: string;
@@ -13,83 +16,73 @@ export type NotificationRow = {
 
 export type SubscriptionOption = { type: string; label: string; checked: boolean };
 
-export function Notifications(
-  props: Frame & {
-    notifications: NotificationRow[];
-    archived: boolean;
-    subscriptions: SubscriptionOption[];
-    saved?: boolean;
-  },
-) {
-  const base = `/p/${props.project.id}/notifications`;
+/** A notification's title, linked to what it is about, over its text. */
+export function NoticeText({ notice }: { notice: Pick<NotificationRow, "title" | "body" | "link"> }) {
   return (
-    <Layout title="Notifications" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
-      <div class="toolbar">
-        <h1>{props.archived ? "Archived notifications" : "Notifications"}</h1>
-        <div class="group">
-          <a class="chip" href={props.archived ? base : `${base}?archived=1`}>
-            {props.archived ? "Show unread" : "Show archived"}
-          </a>
-          {!props.archived && props.notifications.length > 0 && (
-            <form method="post" action={`${base}/archive`}>
-              <button type="submit" class="secondary">
-                Archive all
-              </button>
-            </form>
-          )}
-        </div>
-      </div>
-      {props.notifications.length === 0 ? (
-        <div class="card empty">{props.archived ? "Nothing archived." : "You are all caught up."}</div>
-      ) : (
-        <div class="table-wrap">
-          <table class="data">
-            <tbody>
-              {props.notifications.map((n) => (
-                <tr>
-                  <td class="nowrap mono">{utcText(n.createdAt)}</td>
-                  <td>
-                    <span class="badge info">{n.type}</span>
-                  </td>
-                  <td>
-                    {n.link ? <a href={n.link}>{n.title}</a> : n.title}
-                    {n.body && <div class="muted">{n.body}</div>}
-                  </td>
-                  <td>
-                    {!props.archived && (
-                      <form method="post" action={`${base}/${n.id}/archive`}>
-                        <button type="submit" class="secondary">
-                          Archive
-                        </button>
-                      </form>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <h2>E-mail me about</h2>
-      {props.saved && (
-        <p class="muted" role="status">
-          Saved.
-        </p>
-      )}
-      <form method="post" action={`${base}/subscriptions`} class="card stack">
-        {props.subscriptions.map((o) => (
-          <label class="fit">
-            <span>
-              <input type="checkbox" name="type" value={o.type} checked={o.checked} /> {o.label}
-            </span>
-          </label>
-        ))}
-        <div>
-          <button type="submit" class="secondary">
-            Save e-mail choices
-          </button>
-        </div>
-      </form>
-    </Layout>
+    <>
+      {notice.link ? <a href={notice.link}>{notice.title}</a> : notice.title}
+      {notice.body && <div class="muted">{notice.body}</div>}
+    </>
   );
 }
+
+export type NotificationsProps = {
+  notifications: NotificationRow[];
+  archived: boolean;
+  subscriptions: SubscriptionOption[];
+  saved?: boolean;
+};
+
+export const Notifications = projectPage({
+  title: "Notifications",
+  section: "/notifications",
+  Body: (props: NotificationsProps, { project }) => {
+    const base = `/p/${project.id}/notifications`;
+    return (
+      <>
+        <div class="toolbar">
+          <h1>{props.archived ? "Archived notifications" : "Notifications"}</h1>
+          <div class="group">
+            <a class="chip" href={props.archived ? base : `${base}?archived=1`}>
+              {props.archived ? "Show unread" : "Show archived"}
+            </a>
+            {!props.archived && props.notifications.length > 0 && (
+              <PostButton action={`${base}/archive`} kind="secondary">
+                Archive all
+              </PostButton>
+            )}
+          </div>
+        </div>
+        <DataTable
+          rows={props.notifications}
+          empty={{ title: props.archived ? "Nothing archived." : "You are all caught up." }}
+          columns={[
+            { class: "nowrap mono", cell: (n) => utcText(n.createdAt) },
+            { cell: (n) => <Badge tone="info">{n.type}</Badge> },
+            { cell: (n) => <NoticeText notice={n} /> },
+            {
+              cell: (n) =>
+                !props.archived && (
+                  <PostButton action={`${base}/${n.id}/archive`} kind="secondary">
+                    Archive
+                  </PostButton>
+                ),
+            },
+          ]}
+        />
+        <h2>E-mail me about</h2>
+        {props.saved && (
+          <p class="muted" role="status">
+            Saved.
+          </p>
+        )}
+        <form method="post" action={`${base}/subscriptions`} class="card stack">
+          {props.subscriptions.map((o) => (
+            <Choice name="type" value={o.type} checked={o.checked} label={o.label} />
+          ))}
+          <Submit kind="secondary">Save e-mail choices</Submit>
+        </form>
+      </>
+    );
+  },
+});

@@ -1,6 +1,8 @@
-import { Alert } from "../components/Alert";
+import { DataTable } from "../components/DataTable";
+import { Flash } from "../components/Flash";
+import { PostButton } from "../components/PostButton";
 import { utcText } from "../components/time";
-import { Layout, type LayoutUser } from "../layouts/Layout";
+import { page } from "../layouts/page";
 
 export type ProjectRow = { id: string; name: string; role: string; organizationId: string | null };
 export type InvitationRow = {
@@ -11,92 +13,70 @@ export type InvitationRow = {
   expiresAt: number;
 };
 
-function Invitations({ invitations }: { invitations: InvitationRow[] }) {
+/** A role, and the one organisation it is limited to. */
+function RoleCell({ role, organizationId }: { role: string; organizationId: string | null }) {
   return (
     <>
-      <h2>Invitations</h2>
-      <div class="table-wrap">
-        <table class="data">
-          <thead>
-            <tr>
-              <th>Project</th>
-              <th>Role</th>
-              <th>Expires</th>
-              <th></th>
-            </tr>
-          </thead>
-          <tbody>
-            {invitations.map((i) => (
-              <tr>
-                <td>{i.projectName}</td>
-                <td>
-                  {i.role}
-                  {i.organizationId && <span class="muted"> · {i.organizationId} only</span>}
-                </td>
-                <td class="muted">{utcText(i.expiresAt)}</td>
-                <td>
-                  <div class="row">
-                    <form method="post" action={`/account/invitations/${i.id}/accept`} class="fit">
-                      <button type="submit">Accept</button>
-                    </form>
-                    <form method="post" action={`/account/invitations/${i.id}/decline`} class="fit">
-                      <button type="submit" class="secondary">
-                        Decline
-                      </button>
-                    </form>
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      {role}
+      {organizationId && <span class="muted"> · {organizationId} only</span>}
     </>
   );
 }
 
-export function Projects(props: {
-  nonce?: string | undefined;
-  user: LayoutUser;
-  projects: ProjectRow[];
-  invitations: InvitationRow[];
-  notice?: string | undefined;
-}) {
+/**
+ * Yes or no to an invitation. On the invitation link's own page the yes is `join` (e.g. "Join
+ * Acme"), posted to the link itself.
+ */
+export function InvitationAnswer({ inviteId, join }: { inviteId: string; join?: string }) {
   return (
-    <Layout title="Projects" nonce={props.nonce} user={props.user}>
-      <h1>Your projects</h1>
-      {props.notice && <Alert kind="success">{props.notice}</Alert>}
-      {props.invitations.length > 0 && <Invitations invitations={props.invitations} />}
-      {props.projects.length === 0 ? (
-        <div class="card empty">
-          You are not a member of any project yet. Ask a project owner to invite you, or create one with{" "}
-          <code>npm run bootstrap</code>.
-        </div>
-      ) : (
-        <div class="table-wrap">
-          <table class="data">
-            <thead>
-              <tr>
-                <th>Project</th>
-                <th>Your role</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.projects.map((p) => (
-                <tr>
-                  <td>
-                    <a href={`/p/${p.id}/events`}>{p.name}</a>
-                  </td>
-                  <td>
-                    {p.role}
-                    {p.organizationId && <span class="muted"> · {p.organizationId} only</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </Layout>
+    <div class="row">
+      <PostButton action={join === undefined ? `/account/invitations/${inviteId}/accept` : undefined} class="fit">
+        {join ?? "Accept"}
+      </PostButton>
+      <PostButton action={`/account/invitations/${inviteId}/decline`} class="fit" kind="secondary">
+        Decline
+      </PostButton>
+    </div>
   );
 }
+
+export type ProjectsProps = { projects: ProjectRow[]; invitations: InvitationRow[]; notice?: string | undefined };
+
+export const Projects = page({
+  title: "Projects",
+  Body: (props: ProjectsProps) => (
+    <>
+      <h1>Your projects</h1>
+      <Flash success={props.notice} />
+      {props.invitations.length > 0 && (
+        <>
+          <h2>Invitations</h2>
+          <DataTable
+            rows={props.invitations}
+            columns={[
+              { header: "Project", cell: (i) => i.projectName },
+              { header: "Role", cell: (i) => <RoleCell role={i.role} organizationId={i.organizationId} /> },
+              { header: "Expires", class: "muted", cell: (i) => utcText(i.expiresAt) },
+              { header: "", cell: (i) => <InvitationAnswer inviteId={i.id} /> },
+            ]}
+          />
+        </>
+      )}
+      <DataTable
+        rows={props.projects}
+        empty={{
+          title: "You are not a member of any project yet.",
+          hint: (
+            <>
+              Ask a project owner to invite you, or create one with <code>npm run bootstrap</code>.
+            </>
+          ),
+        }}
+        columns={[
+          { header: "Project", cell: (p) => <a href={`/p/${p.id}/events`}>{p.name}</a> },
+          { header: "Your role", cell: (p) => <RoleCell role={p.role} organizationId={p.organizationId} /> },
+        ]}
+      />
+    </>
+  ),
+});

@@ -1,11 +1,17 @@
 import { Alert } from "../components/Alert";
+import { Badge, type Tone } from "../components/Badge";
+import { type ChipLink, Chips } from "../components/Chips";
+import { DataTable } from "../components/DataTable";
+import { BackLink, DetailList } from "../components/DetailList";
+import { Flash, OneTimeSecret } from "../components/Flash";
+import { Choice, FormRow, Submit } from "../components/FormRow";
+import { PostButton } from "../components/PostButton";
 import { utcText } from "../components/time";
-import { Layout, type LayoutProject, type LayoutUser, type NavItem } from "../layouts/Layout";
+import { projectPage } from "../layouts/page";
 
-// Webhook endpoints (settings) and sendouts (DESIGN §8).
+// Webhook endpoints (settings) and sendouts (README "Webhooks").
 
-type Frame = { nonce?: string | undefined; user: LayoutUser; project: LayoutProject; nav: NavItem[] };
-type Flash = { error?: string | undefined; success?: string | undefined; secret?: string | undefined };
+type Messages = { error?: string | undefined; success?: string | undefined; secret?: string | undefined };
 
 export type EndpointRow = {
   id: string;
@@ -39,30 +45,28 @@ export type AttemptRow = {
   requestHeaders: Record<string, string>;
 };
 
-const TONE: Record<string, string> = { sent: "ok", error: "bad", retry: "warn", pending: "info" };
+const TONE: Record<string, Tone> = { sent: "ok", error: "bad", retry: "warn", pending: "info" };
 const when = (iso: string | null) => utcText(iso, { seconds: true });
 
-function Messages(props: Flash) {
+function SendoutStatus({ status }: { status: string }) {
+  return <Badge tone={TONE[status] ?? "info"}>{status}</Badge>;
+}
+
+/** What the last change said, with the signing secret when one was just made. */
+function EndpointMessages(props: Messages) {
   return (
-    <>
-      {props.success && <Alert kind="success">{props.success}</Alert>}
+    <Flash success={props.success} error={props.error}>
       {props.secret && (
-        <Alert kind="success">
-          The signing secret — copy it now, it is not shown again:
-          <div class="secret">{props.secret}</div>
-        </Alert>
+        <OneTimeSecret secret={props.secret}>The signing secret — copy it now, it is not shown again:</OneTimeSecret>
       )}
-      {props.error && <Alert kind="error">{props.error}</Alert>}
-    </>
+    </Flash>
   );
 }
 
 function EndpointFields({ endpoint }: { endpoint?: EndpointRow | undefined }) {
   return (
     <>
-      <label>
-        URL
-        <span class="hint">https, on a public host.</span>
+      <FormRow label="URL" hint="https, on a public host.">
         <input
           name="url"
           type="url"
@@ -71,287 +75,264 @@ function EndpointFields({ endpoint }: { endpoint?: EndpointRow | undefined }) {
           value={endpoint?.url ?? ""}
           placeholder="https://example.com/webhooks/trailbook"
         />
-      </label>
-      <label>
-        Description
+      </FormRow>
+      <FormRow label="Description">
         <input name="description" maxlength={500} value={endpoint?.description ?? ""} />
-      </label>
-      <label>
-        Event types
-        <span class="hint">
-          Comma separated: * for all, commission.* for a group, or exact types like payout.created.
-        </span>
+      </FormRow>
+      <FormRow
+        label="Event types"
+        hint="Comma separated: * for all, commission.* for a group, or exact types like payout.created."
+      >
         <input name="event_types" required value={endpoint ? endpoint.eventTypes.join(", ") : "*"} />
-      </label>
-      <label class="fit">
-        <span>
-          <input type="checkbox" name="enabled" value="1" checked={endpoint ? endpoint.enabled : true} /> Enabled
-        </span>
-      </label>
+      </FormRow>
+      <Choice name="enabled" value="1" checked={endpoint ? endpoint.enabled : true} label="Enabled" />
     </>
   );
 }
 
-export function WebhookEndpoints(props: Frame & Flash & { endpoints: EndpointRow[] }) {
-  const base = `/p/${props.project.id}/settings/webhooks`;
-  return (
-    <Layout title="Webhooks" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
-      <h1>Webhook endpoints</h1>
-      <Messages {...props} />
-      {props.endpoints.length === 0 ? (
-        <div class="card empty">No endpoints yet. Add one below to receive events as they are stored.</div>
-      ) : (
-        <div class="table-wrap">
-          <table class="data">
-            <thead>
-              <tr>
-                <th>URL</th>
-                <th>Event types</th>
-                <th>State</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.endpoints.map((e) => (
-                <tr>
-                  <td>
-                    <a href={`${base}/${e.id}`}>{e.url}</a>
-                    {e.description && <div class="muted">{e.description}</div>}
-                  </td>
-                  <td class="mono">{e.eventTypes.join(", ")}</td>
-                  <td>
-                    {e.enabled ? <span class="badge ok">enabled</span> : <span class="badge bad">disabled</span>}
-                    {e.disabledReason && <div class="muted">{e.disabledReason}</div>}
-                    {e.failingSince && <div class="muted">failing since {when(e.failingSince)}</div>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      <h2>Add an endpoint</h2>
-      <form method="post" action={base} class="card stack">
-        <EndpointFields />
-        <div>
-          <button type="submit">Add endpoint</button>
-        </div>
-      </form>
-    </Layout>
-  );
-}
+export const WebhookEndpoints = projectPage({
+  title: "Webhooks",
+  section: "/settings/webhooks",
+  Body: (props: Messages & { endpoints: EndpointRow[] }, { project }) => {
+    const base = `/p/${project.id}/settings/webhooks`;
+    return (
+      <>
+        <h1>Webhook endpoints</h1>
+        <EndpointMessages {...props} />
+        <DataTable
+          rows={props.endpoints}
+          empty={{ title: "No endpoints yet.", hint: "Add one below to receive events as they are stored." }}
+          columns={[
+            {
+              header: "URL",
+              cell: (e) => (
+                <>
+                  <a href={`${base}/${e.id}`}>{e.url}</a>
+                  {e.description && <div class="muted">{e.description}</div>}
+                </>
+              ),
+            },
+            { header: "Event types", class: "mono", cell: (e) => e.eventTypes.join(", ") },
+            {
+              header: "State",
+              cell: (e) => (
+                <>
+                  {e.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="bad">disabled</Badge>}
+                  {e.disabledReason && <div class="muted">{e.disabledReason}</div>}
+                  {e.failingSince && <div class="muted">failing since {when(e.failingSince)}</div>}
+                </>
+              ),
+            },
+          ]}
+        />
+        <h2>Add an endpoint</h2>
+        <form method="post" action={base} class="card stack">
+          <EndpointFields />
+          <Submit>Add endpoint</Submit>
+        </form>
+      </>
+    );
+  },
+});
 
-export function WebhookEndpointPage(props: Frame & Flash & { endpoint: EndpointRow; sendoutsHref: string }) {
-  const base = `/p/${props.project.id}/settings/webhooks/${props.endpoint.id}`;
-  return (
-    <Layout title="Webhook endpoint" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
-      <p>
-        <a href={`/p/${props.project.id}/settings/webhooks`}>← All endpoints</a> ·{" "}
-        <a href={props.sendoutsHref}>Its sendouts</a>
-      </p>
-      <h1>{props.endpoint.url}</h1>
-      <Messages {...props} />
-      <form method="post" action={base} class="card stack">
-        <EndpointFields endpoint={props.endpoint} />
-        <div>
-          <button type="submit">Save</button>
-        </div>
-      </form>
-      <div class="row">
-        <form method="post" action={`${base}/test`} class="card fit">
-          <button type="submit" class="secondary">
+export const WebhookEndpointPage = projectPage({
+  title: "Webhook endpoint",
+  section: "/settings/webhooks",
+  Body: (props: Messages & { endpoint: EndpointRow; sendoutsHref: string }, { project }) => {
+    const base = `/p/${project.id}/settings/webhooks/${props.endpoint.id}`;
+    return (
+      <>
+        <p>
+          <a href={`/p/${project.id}/settings/webhooks`}>← All endpoints</a> ·{" "}
+          <a href={props.sendoutsHref}>Its sendouts</a>
+        </p>
+        <h1>{props.endpoint.url}</h1>
+        <EndpointMessages {...props} />
+        <form method="post" action={base} class="card stack">
+          <EndpointFields endpoint={props.endpoint} />
+          <Submit>Save</Submit>
+        </form>
+        <div class="row">
+          <PostButton action={`${base}/test`} class="card fit" kind="secondary">
             Send test event
-          </button>
-        </form>
-        <form method="post" action={`${base}/rotate-secret`} class="card fit">
-          <button type="submit" class="secondary">
-            Rotate secret
-          </button>
-          <p class="hint">The old secret keeps signing too for 24 hours.</p>
-        </form>
-      </div>
-      <form method="post" action={`${base}/recover`} class="card row">
-        <label>
-          Resend every failed sendout since
-          <input type="datetime-local" name="since" required step="1" />
-        </label>
-        <div class="fit">
-          <button type="submit" class="secondary">
-            Recover
-          </button>
+          </PostButton>
+          <form method="post" action={`${base}/rotate-secret`} class="card fit">
+            <button type="submit" class="secondary">
+              Rotate secret
+            </button>
+            <p class="hint">The old secret keeps signing too for 24 hours.</p>
+          </form>
         </div>
-      </form>
-      <form method="post" action={`${base}/delete`} class="card">
-        <button type="submit" class="danger">
+        <form method="post" action={`${base}/recover`} class="card row">
+          <FormRow label="Resend every failed sendout since">
+            <input type="datetime-local" name="since" required step="1" />
+          </FormRow>
+          <Submit fit kind="secondary">
+            Recover
+          </Submit>
+        </form>
+        <PostButton action={`${base}/delete`} class="card" kind="danger">
           Remove endpoint
-        </button>
-      </form>
-    </Layout>
-  );
-}
+        </PostButton>
+      </>
+    );
+  },
+});
 
 export type SendoutFilterValues = Record<string, string>;
 
-export function Sendouts(
-  props: Frame & {
-    sendouts: SendoutRow[];
-    filters: SendoutFilterValues;
-    statusLinks: { label: string; href: string; active: boolean }[];
-    error?: string | undefined;
-  },
-) {
-  const base = `/p/${props.project.id}/webhooks`;
-  const f = props.filters;
-  const field = (name: string, label: string, type = "text") => (
-    <label>
-      {label}
-      <input name={name} type={type} value={f[name] ?? ""} step={type === "datetime-local" ? "1" : undefined} />
-    </label>
-  );
-  return (
-    <Layout title="Webhook sendouts" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
-      <h1>Webhook sendouts</h1>
-      <div class="chips" role="group" aria-label="Status">
-        {props.statusLinks.map((l) => (
-          <a class="chip" href={l.href} aria-current={l.active ? "true" : undefined}>
-            {l.label}
-          </a>
-        ))}
-      </div>
-      <form method="get" action={base} class="card filters">
-        {f.status && <input type="hidden" name="status" value={f.status} />}
-        <div class="row">
-          {field("id", "Sendout ID")}
-          {field("type", "Type")}
-          {field("request_id", "Request ID")}
-          {field("event_id", "Source (event) ID")}
-          {field("webhook_id", "Endpoint ID")}
-        </div>
-        <div class="row">
-          {field("created_from", "Created from", "datetime-local")}
-          {field("created_to", "Created to", "datetime-local")}
-          {field("sent_from", "Sent from", "datetime-local")}
-          {field("sent_to", "Sent to", "datetime-local")}
-          <div class="fit">
-            <button type="submit" class="secondary">
+const SENDOUT_FIELDS: [name: string, label: string][][] = [
+  [
+    ["id", "Sendout ID"],
+    ["type", "Type"],
+    ["request_id", "Request ID"],
+    ["event_id", "Source (event) ID"],
+    ["webhook_id", "Endpoint ID"],
+  ],
+  [
+    ["created_from", "Created from"],
+    ["created_to", "Created to"],
+    ["sent_from", "Sent from"],
+    ["sent_to", "Sent to"],
+  ],
+];
+
+export const Sendouts = projectPage({
+  title: "Webhook sendouts",
+  section: "/webhooks",
+  Body: (
+    props: {
+      sendouts: SendoutRow[];
+      filters: SendoutFilterValues;
+      statusLinks: ChipLink[];
+      error?: string | undefined;
+    },
+    { project },
+  ) => {
+    const base = `/p/${project.id}/webhooks`;
+    const f = props.filters;
+    // The second row holds the time ranges.
+    const fields = (row: number, type?: string) =>
+      SENDOUT_FIELDS[row]?.map(([name, label]) => (
+        <FormRow label={label}>
+          <input name={name} type={type ?? "text"} value={f[name] ?? ""} step={type ? "1" : undefined} />
+        </FormRow>
+      ));
+    return (
+      <>
+        <h1>Webhook sendouts</h1>
+        <Chips label="Status" chips={props.statusLinks} />
+        <form method="get" action={base} class="card filters">
+          {f.status && <input type="hidden" name="status" value={f.status} />}
+          <div class="row">{fields(0)}</div>
+          <div class="row">
+            {fields(1, "datetime-local")}
+            <Submit fit kind="secondary">
               Apply
-            </button>
+            </Submit>
           </div>
-        </div>
-      </form>
-      {props.error && <Alert kind="error">{props.error}</Alert>}
-      {props.sendouts.length === 0 ? (
-        <div class="card empty">
-          No sendouts match. Sendouts appear when a stored event matches an enabled endpoint.
-        </div>
-      ) : (
-        <div class="table-wrap">
-          <table class="data">
-            <thead>
-              <tr>
-                <th>Created</th>
-                <th>Sendout</th>
-                <th>Type</th>
-                <th>Endpoint</th>
-                <th>Request</th>
-                <th>Status</th>
-                <th>Sent</th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.sendouts.map((s) => (
-                <tr>
-                  <td class="nowrap">{when(s.createdAt)}</td>
-                  <td class="mono">
-                    <a href={`${base}/${s.id}`}>{s.id}</a>
-                  </td>
-                  <td>{s.type}</td>
-                  <td>{s.endpointUrl ?? ""}</td>
-                  <td class="mono">{s.requestId ?? ""}</td>
-                  <td>
-                    <span class={`badge ${TONE[s.status] ?? "info"}`}>{s.status}</span>
-                    {s.lastStatusCode !== null && <span class="muted"> HTTP {s.lastStatusCode}</span>}
-                  </td>
-                  <td class="nowrap">{when(s.sentAt)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        </form>
+        {props.error && <Alert kind="error">{props.error}</Alert>}
+        <DataTable
+          rows={props.sendouts}
+          empty={{
+            title: "No sendouts match.",
+            hint: "Sendouts appear when a stored event matches an enabled endpoint.",
+          }}
+          columns={[
+            { header: "Created", class: "nowrap", cell: (s) => when(s.createdAt) },
+            { header: "Sendout", class: "mono", cell: (s) => <a href={`${base}/${s.id}`}>{s.id}</a> },
+            { header: "Type", cell: (s) => s.type },
+            { header: "Endpoint", cell: (s) => s.endpointUrl ?? "" },
+            { header: "Request", class: "mono", cell: (s) => s.requestId ?? "" },
+            {
+              header: "Status",
+              cell: (s) => (
+                <>
+                  <SendoutStatus status={s.status} />
+                  {s.lastStatusCode !== null && <span class="muted"> HTTP {s.lastStatusCode}</span>}
+                </>
+              ),
+            },
+            { header: "Sent", class: "nowrap", cell: (s) => when(s.sentAt) },
+          ]}
+        />
+      </>
+    );
+  },
+});
+
+function Attempt({ attempt: a, number }: { attempt: AttemptRow; number: number }) {
+  return (
+    <div class="card">
+      <div class="toolbar">
+        <strong>
+          #{number} · {a.trigger}
+        </strong>
+        <span>
+          {when(a.startedAt)} · {a.durationMs} ms ·{" "}
+          {a.responseStatus !== null ? (
+            <Badge tone={a.responseStatus < 300 ? "ok" : "bad"}>HTTP {a.responseStatus}</Badge>
+          ) : (
+            <Badge tone="bad">no response</Badge>
+          )}
+        </span>
+      </div>
+      {a.error && <Alert kind="error">{a.error}</Alert>}
+      <h4>Request headers</h4>
+      <pre class="body">{JSON.stringify(a.requestHeaders, null, 2)}</pre>
+      {a.responseExcerpt && (
+        <>
+          <h4>Response (first 2,000 characters)</h4>
+          <pre class="body">{a.responseExcerpt}</pre>
+        </>
       )}
-    </Layout>
+    </div>
   );
 }
 
-export function SendoutPage(
-  props: Frame & Flash & { sendout: SendoutRow; attempts: AttemptRow[]; canResend: boolean; eventHref: string },
-) {
-  const s = props.sendout;
-  const base = `/p/${props.project.id}/webhooks`;
-  return (
-    <Layout title="Webhook sendout" nonce={props.nonce} user={props.user} project={props.project} nav={props.nav}>
-      <p>
-        <a href={base}>← All sendouts</a>
-      </p>
-      <h1>
-        Sendout <code>{s.id}</code>
-      </h1>
-      <Messages {...props} />
-      <div class="card">
-        <dl class="detail-list">
-          <dt>Status</dt>
-          <dd>
-            <span class={`badge ${TONE[s.status] ?? "info"}`}>{s.status}</span>
-          </dd>
-          <dt>Endpoint</dt>
-          <dd>{s.endpointUrl}</dd>
-          <dt>Event</dt>
-          <dd>
-            <a href={props.eventHref}>{s.eventId}</a> ({s.type})
-          </dd>
-          <dt>Created</dt>
-          <dd>{when(s.createdAt)}</dd>
-          <dt>Sent</dt>
-          <dd>{when(s.sentAt)}</dd>
-          <dt>Next attempt</dt>
-          <dd>{when(s.nextAttemptAt)}</dd>
-        </dl>
-        {props.canResend && (
-          <form method="post" action={`${base}/${s.id}/resend`}>
-            <button type="submit">Resend</button>
-          </form>
+export const SendoutPage = projectPage({
+  title: "Webhook sendout",
+  section: "/webhooks",
+  Body: (
+    props: Messages & { sendout: SendoutRow; attempts: AttemptRow[]; canResend: boolean; eventHref: string },
+    { project },
+  ) => {
+    const s = props.sendout;
+    const base = `/p/${project.id}/webhooks`;
+    return (
+      <>
+        <BackLink href={base}>All sendouts</BackLink>
+        <h1>
+          Sendout <code>{s.id}</code>
+        </h1>
+        <EndpointMessages {...props} />
+        <div class="card">
+          <DetailList
+            class="detail-list"
+            items={[
+              ["Status", <SendoutStatus status={s.status} />],
+              ["Endpoint", s.endpointUrl],
+              [
+                "Event",
+                <>
+                  <a href={props.eventHref}>{s.eventId}</a> ({s.type})
+                </>,
+              ],
+              ["Created", when(s.createdAt)],
+              ["Sent", when(s.sentAt)],
+              ["Next attempt", when(s.nextAttemptAt)],
+            ]}
+          />
+          {props.canResend && <PostButton action={`${base}/${s.id}/resend`}>Resend</PostButton>}
+        </div>
+        <h2>Attempts ({props.attempts.length})</h2>
+        {props.attempts.length === 0 ? (
+          <p class="muted">No attempt yet.</p>
+        ) : (
+          props.attempts.map((a, i) => <Attempt attempt={a} number={i + 1} />)
         )}
-      </div>
-      <h2>Attempts ({props.attempts.length})</h2>
-      {props.attempts.length === 0 ? (
-        <p class="muted">No attempt yet.</p>
-      ) : (
-        props.attempts.map((a, i) => (
-          <div class="card">
-            <div class="toolbar">
-              <strong>
-                #{i + 1} · {a.trigger}
-              </strong>
-              <span>
-                {when(a.startedAt)} · {a.durationMs} ms ·{" "}
-                {a.responseStatus !== null ? (
-                  <span class={`badge ${a.responseStatus < 300 ? "ok" : "bad"}`}>HTTP {a.responseStatus}</span>
-                ) : (
-                  <span class="badge bad">no response</span>
-                )}
-              </span>
-            </div>
-            {a.error && <Alert kind="error">{a.error}</Alert>}
-            <h4>Request headers</h4>
-            <pre class="body">{JSON.stringify(a.requestHeaders, null, 2)}</pre>
-            {a.responseExcerpt && (
-              <>
-                <h4>Response (first 2,000 characters)</h4>
-                <pre class="body">{a.responseExcerpt}</pre>
-              </>
-            )}
-          </div>
-        ))
-      )}
-    </Layout>
-  );
-}
+      </>
+    );
+  },
+});

@@ -14,6 +14,7 @@ import {
 import { listActiveSessions, revokeSession } from "../../services/auth/sessions";
 import { acceptInvite, declineInvite } from "../../services/members/accept-invite";
 import { attempt, formValidator } from "./form";
+import { renderPage } from "./frame";
 import { originOf } from "./origin";
 
 type C = Context<SignedInEnv>;
@@ -22,15 +23,15 @@ type Flash = { error?: string | undefined; success?: string | undefined };
 async function renderAccount(c: C, flash: Flash = {}, status: 200 | 404 | 422 = 200) {
   const { user, session, db } = c.var;
   const sessions = await listActiveSessions(db, user.id);
-  return c.html(
-    <Account
-      nonce={c.get("secureHeadersNonce")}
-      user={user}
-      {...flash}
-      mustChangePassword={user.mustChangePassword}
-      totpEnabled={user.totpSecret !== null}
-      sessions={sessions.map((s) => ({ ...s, current: s.id === session.id }))}
-    />,
+  return renderPage(
+    c,
+    Account,
+    {
+      ...flash,
+      mustChangePassword: user.mustChangePassword,
+      totpEnabled: user.totpSecret !== null,
+      sessions: sessions.map((s) => ({ ...s, current: s.id === session.id })),
+    },
     status,
   );
 }
@@ -39,17 +40,7 @@ async function renderEnrol(c: C, error?: string) {
   const secret = generateTotpSecret();
   const uri = totpUri({ secret, account: c.var.user.email, issuer: "Trailbook" });
   const pending = await sealPendingSecret({ user: c.var.user, secretsKey: c.var.config.SECRETS_KEY }, secret);
-  return c.html(
-    <TotpEnrol
-      nonce={c.get("secureHeadersNonce")}
-      user={c.var.user}
-      qrSvg={qrCodeSvg(uri)}
-      secret={secret}
-      pending={pending}
-      error={error}
-    />,
-    error ? 422 : 200,
-  );
+  return renderPage(c, TotpEnrol, { qrSvg: qrCodeSvg(uri), secret, pending, error }, error ? 422 : 200);
 }
 
 const ctxOf = (c: C) => ({
@@ -78,7 +69,7 @@ export const accountPages = new Hono<SignedInEnv>()
     async (c) => {
       const result = await attempt(() => confirmTotp(c.var.db, c.env.DB, ctxOf(c), c.req.valid("form")));
       if (!result.value) return renderEnrol(c, result.error);
-      return c.html(<RecoveryCodes nonce={c.get("secureHeadersNonce")} user={c.var.user} codes={result.value} />);
+      return renderPage(c, RecoveryCodes, { codes: result.value });
     },
   )
   .post(

@@ -8,7 +8,7 @@ import { requirePermission } from "../../middleware/session";
 import { analytics } from "../../services/analytics/summary";
 import { scopeForAccess } from "../../services/events/filters";
 import { whereClause } from "../../services/events/query";
-import { frame } from "./frame";
+import { renderPage } from "./frame";
 
 const HOUR = 3600_000;
 const RANGES = {
@@ -52,51 +52,48 @@ export const analyticsPages = new Hono<ProjectEnv>()
       })),
     }));
     const range = { range: key };
-    return c.html(
-      <Analytics
-        {...frame(c, "/analytics")}
-        ranges={(Object.keys(RANGES) as RangeKey[]).map((k) => ({
-          label: RANGES[k].label,
-          href: `/p/${project.id}/analytics?range=${k}`,
-          active: k === key,
-        }))}
-        total={data.total}
-        stacks={stacks}
-        categoryKeys={keys}
-        categories={data.categories.map((x) => ({
-          label: x.category,
-          value: x.count,
-          key: x.category,
-          href: explore({ ...range, category: x.category }),
-        }))}
-        statuses={data.statuses.map((x) => ({
-          label: x.status ?? "(no status)",
-          value: x.count,
-          href: explore(x.status ? { ...range, status: x.status } : range),
-        }))}
-        types={data.topTypes.map((x) => ({ label: x.type, value: x.count, href: explore({ ...range, type: x.type }) }))}
-        actors={data.topActors.map((x) => ({
-          label: x.name ?? x.actorId,
-          value: x.count,
-          href: explore({ ...range, actor_id: x.actorId }),
-        }))}
-        auth={data.auth.map((x) => ({
-          label: `${x.type}${x.status ? ` (${x.status})` : ""}`,
-          value: x.count,
-          key: "auth",
-          href: explore({ ...range, view: "security", type: x.type, ...(x.status && { status: x.status }) }),
-        }))}
-        apiErrors={Array.from({ length: buckets }, (_, i) => {
-          const row = data.apiErrors.find((r) => r.bucket === i);
-          return {
-            label: label(i),
-            total: row?.total ?? 0,
-            failed: row?.failed ?? 0,
-            href: explore({ ...window(i), view: "api", status: "failure" }),
-          };
-        })}
-      />,
-    );
+    return renderPage(c, Analytics, {
+      ranges: (Object.keys(RANGES) as RangeKey[]).map((k) => ({
+        label: RANGES[k].label,
+        href: `/p/${project.id}/analytics?range=${k}`,
+        active: k === key,
+      })),
+      total: data.total,
+      stacks: stacks,
+      categoryKeys: keys,
+      categories: data.categories.map((x) => ({
+        label: x.category,
+        value: x.count,
+        key: x.category,
+        href: explore({ ...range, category: x.category }),
+      })),
+      statuses: data.statuses.map((x) => ({
+        label: x.status ?? "(no status)",
+        value: x.count,
+        href: explore(x.status ? { ...range, status: x.status } : range),
+      })),
+      types: data.topTypes.map((x) => ({ label: x.type, value: x.count, href: explore({ ...range, type: x.type }) })),
+      actors: data.topActors.map((x) => ({
+        label: x.name ?? x.actorId,
+        value: x.count,
+        href: explore({ ...range, actor_id: x.actorId }),
+      })),
+      auth: data.auth.map((x) => ({
+        label: `${x.type}${x.status ? ` (${x.status})` : ""}`,
+        value: x.count,
+        key: "auth",
+        href: explore({ ...range, view: "security", type: x.type, ...(x.status && { status: x.status }) }),
+      })),
+      apiErrors: Array.from({ length: buckets }, (_, i) => {
+        const row = data.apiErrors.find((r) => r.bucket === i);
+        return {
+          label: label(i),
+          total: row?.total ?? 0,
+          failed: row?.failed ?? 0,
+          href: explore({ ...window(i), view: "api", status: "failure" }),
+        };
+      }),
+    });
   })
   .get("/security", requirePermission("events.read_configuration"), async (c) => {
     const { project, access, db } = c.var;
@@ -136,23 +133,20 @@ export const analyticsPages = new Hono<ProjectEnv>()
     ]);
     const explore = (params: Record<string, string>) =>
       `/p/${project.id}/events?${new URLSearchParams({ view: "security", status: "failure", ...params }).toString()}`;
-    return c.html(
-      <Security
-        {...frame(c, "/security")}
-        alerts={alerts.map((a) => ({
-          id: a.id,
-          title: a.title,
-          body: a.body,
-          link: a.link,
-          createdAt: new Date(a.createdAt).toISOString(),
-        }))}
-        actors={byActor.map((r) => ({
-          label: r.name ?? r.key,
-          value: r.count,
-          key: "fraud",
-          href: explore({ actor_id: r.key }),
-        }))}
-        addresses={byIp.map((r) => ({ label: r.key, value: r.count, key: "fraud", href: explore({ search: r.key }) }))}
-      />,
-    );
+    return renderPage(c, Security, {
+      alerts: alerts.map((a) => ({
+        id: a.id,
+        title: a.title,
+        body: a.body,
+        link: a.link,
+        createdAt: new Date(a.createdAt).toISOString(),
+      })),
+      actors: byActor.map((r) => ({
+        label: r.name ?? r.key,
+        value: r.count,
+        key: "fraud",
+        href: explore({ actor_id: r.key }),
+      })),
+      addresses: byIp.map((r) => ({ label: r.key, value: r.count, key: "fraud", href: explore({ search: r.key }) })),
+    });
   });

@@ -7,6 +7,7 @@ import { clearSessionCookie, PENDING_COOKIE, SESSION_COOKIE, setSessionCookie } 
 import { findSession, revokeSession } from "../../services/auth/sessions";
 import { completeTotp, logSignOut, signInWithPassword } from "../../services/auth/sign-in";
 import { formValidator } from "./form";
+import { renderPage } from "./frame";
 import { originOf, safeNext } from "./origin";
 
 const LoginForm = z.object({
@@ -32,16 +33,13 @@ export const authPages = new Hono<AppEnv>()
       : c.req.query("expired")
         ? "The sign-in step expired; please sign in again."
         : undefined;
-    return c.html(<Login nonce={c.get("secureHeadersNonce")} notice={notice} next={c.req.query("next")} />);
+    return renderPage(c, Login, { notice, next: c.req.query("next") });
   })
   .post(
     "/login",
-    formValidator(LoginForm, (c, message) =>
-      c.html(<Login nonce={c.get("secureHeadersNonce")} error={message} />, 422),
-    ),
+    formValidator(LoginForm, (c, message) => renderPage(c, Login, { error: message }, 422)),
     async (c) => {
       const form = c.req.valid("form");
-      const nonce = c.get("secureHeadersNonce");
       const result = await signInWithPassword(c.var.db, c.env.DB, {
         email: form.email,
         password: form.password,
@@ -50,9 +48,8 @@ export const authPages = new Hono<AppEnv>()
       });
       switch (result.kind) {
         case "throttled":
-          return c.html(<Login nonce={nonce} email={form.email} error={waitText(result.retryAfterMs)} />, 429, {
-            "Retry-After": String(Math.ceil(result.retryAfterMs / 1000)),
-          });
+          c.header("Retry-After", String(Math.ceil(result.retryAfterMs / 1000)));
+          return renderPage(c, Login, { email: form.email, error: waitText(result.retryAfterMs) }, 429);
         case "totp_required":
           setSessionCookie(c, PENDING_COOKIE, result.token);
           return c.redirect("/login/totp", 303);
@@ -60,22 +57,19 @@ export const authPages = new Hono<AppEnv>()
           setSessionCookie(c, SESSION_COOKIE, result.token);
           return c.redirect(safeNext(form.next), 303);
         default:
-          return c.html(<Login nonce={nonce} email={form.email} error={INVALID} next={form.next} />, 401);
+          return renderPage(c, Login, { email: form.email, error: INVALID, next: form.next }, 401);
       }
     },
   )
   .get("/login/totp", async (c) => {
     const token = getCookie(c, PENDING_COOKIE);
     if (!token || !(await findSession(c.var.db, token, "pending_totp"))) return c.redirect("/login?expired=1", 303);
-    return c.html(<TotpStep nonce={c.get("secureHeadersNonce")} />);
+    return renderPage(c, TotpStep, {});
   })
   .post(
     "/login/totp",
-    formValidator(TotpForm, (c, message) =>
-      c.html(<TotpStep nonce={c.get("secureHeadersNonce")} error={message} />, 422),
-    ),
+    formValidator(TotpForm, (c, message) => renderPage(c, TotpStep, { error: message }, 422)),
     async (c) => {
-      const nonce = c.get("secureHeadersNonce");
       const result = await completeTotp(c.var.db, c.env.DB, {
         pendingToken: getCookie(c, PENDING_COOKIE) ?? "",
         code: c.req.valid("form").code,
@@ -88,13 +82,12 @@ export const authPages = new Hono<AppEnv>()
           setSessionCookie(c, SESSION_COOKIE, result.token);
           return c.redirect("/", 303);
         case "throttled":
-          return c.html(<TotpStep nonce={nonce} error={waitText(result.retryAfterMs)} />, 429);
+          return renderPage(c, TotpStep, { error: waitText(result.retryAfterMs) }, 429);
         case "invalid":
-          return c.html(
-            <TotpStep
-              nonce={nonce}
-              error="That code is not valid. Check your authenticator app's clock, or use a recovery code."
-            />,
+          return renderPage(
+            c,
+            TotpStep,
+            { error: "That code is not valid. Check your authenticator app's clock, or use a recovery code." },
             401,
           );
         default:

@@ -1,17 +1,15 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import {
-  ExportConfirm,
-  ExportDetail,
-  type ExportSummary,
-  ExportsList,
-  Imports,
-  Progress,
-  TaskDetail,
-  type TaskSummary,
-  TasksList,
-} from "../../../views/pages/Background";
-import { TASK_STATUSES, TASK_TYPES, type Task } from "../../db/schema";
+import { ExportConfirm } from "../../../views/pages/exports/ExportConfirm";
+import { DownloadLink, ExportDetail } from "../../../views/pages/exports/ExportDetail";
+import { ExportsPage } from "../../../views/pages/exports/ExportsPage";
+import type { ExportSummary } from "../../../views/pages/exports/model";
+import { ImportsPage } from "../../../views/pages/imports/ImportsPage";
+import type { TaskSummary } from "../../../views/pages/tasks/model";
+import { Progress } from "../../../views/pages/tasks/Progress";
+import { TaskDetail } from "../../../views/pages/tasks/TaskDetail";
+import { TasksPage } from "../../../views/pages/tasks/TasksPage";
+import { type ExportRow, TASK_STATUSES, TASK_TYPES, type Task } from "../../db/schema";
 import type { ProjectEnv } from "../../env";
 import { AppError, NotFoundError, ValidationError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
@@ -32,7 +30,7 @@ import { TASK_HANDLERS } from "../../services/tasks/handlers";
 import { getTask, listTasks, taskProgress } from "../../services/tasks/view";
 import { exportFilename, serveFile } from "../api/exports";
 import { parseExplorerState, stateQuery, stateToFilters } from "./explorer-state";
-import { frame } from "./frame";
+import { renderPage } from "./frame";
 
 type C = Context<ProjectEnv>;
 
@@ -76,6 +74,21 @@ function taskSummary(task: Task): TaskSummary {
   };
 }
 
+function exportSummary(row: ExportRow, status: string): ExportSummary {
+  return {
+    id: row.id,
+    status,
+    format: row.format,
+    gzip: row.gzip,
+    filters: row.filters,
+    rowCount: row.rowCount,
+    bytes: row.bytes,
+    createdBy: row.createdByName,
+    createdAt: new Date(row.createdAt).toISOString(),
+    expiresAt: new Date(row.expiresAt).toISOString(),
+  };
+}
+
 /** The dashboard's lists show the newest rows; the API pages through all of them. */
 const LIST_ROWS = 100;
 
@@ -102,17 +115,14 @@ export const backgroundPages = new Hono<ProjectEnv>()
       Object.entries(filters).filter(([, v]) => typeof v === "string" && v !== ""),
     ) as Record<string, string>;
     const description = Object.entries(hidden).map(([k, v]) => `${k.replace(/_/g, " ")}: ${v}`);
-    return c.html(
-      <ExportConfirm
-        {...frame(c, "/exports")}
-        count={count}
-        hidden={hidden}
-        description={description}
-        back={back}
-        limit={c.var.config.EXPORT_DIRECT_MAX_ROWS}
-        error={error}
-      />,
-    );
+    return renderPage(c, ExportConfirm, {
+      count,
+      hidden,
+      description,
+      back,
+      limit: c.var.config.EXPORT_DIRECT_MAX_ROWS,
+      error,
+    });
   })
   .post("/exports", requirePermission("events.export"), async (c) => {
     const form = (await c.req.parseBody()) as Record<string, string>;
@@ -141,37 +151,17 @@ export const backgroundPages = new Hono<ProjectEnv>()
   })
   .get("/exports", requirePermission("events.export"), async (c) => {
     const { data: rows } = await listExports(c.var.db, c.var.project.id, c.var.access, { limit: LIST_ROWS });
-    const exports: ExportSummary[] = rows.map(({ row, taskStatus }) => ({
-      id: row.id,
-      status: exportStatus(row, { status: taskStatus }),
-      format: row.format,
-      gzip: row.gzip,
-      filters: row.filters,
-      rowCount: row.rowCount,
-      bytes: row.bytes,
-      createdBy: row.createdByName,
-      createdAt: new Date(row.createdAt).toISOString(),
-      expiresAt: new Date(row.expiresAt).toISOString(),
-    }));
-    return c.html(<ExportsList {...frame(c, "/exports")} exports={exports} />);
+    const exports = rows.map(({ row, taskStatus }) => exportSummary(row, exportStatus(row, { status: taskStatus })));
+    return renderPage(c, ExportsPage, { exports });
   })
   .get("/exports/:exportId", requirePermission("events.export"), async (c) => {
     const found = await getExport(c.var.db, c.var.project.id, c.req.param("exportId"), c.var.access);
     if (!found) throw new NotFoundError("There is no such export in this project.");
     const { row, task } = found;
-    const summary: ExportSummary = {
-      id: row.id,
-      status: exportStatus(row, task),
-      format: row.format,
-      gzip: row.gzip,
-      filters: row.filters,
-      rowCount: row.rowCount,
-      bytes: row.bytes,
-      createdBy: row.createdByName,
-      createdAt: new Date(row.createdAt).toISOString(),
-      expiresAt: new Date(row.expiresAt).toISOString(),
-    };
-    return c.html(<ExportDetail {...frame(c, "/exports")} export={summary} task={taskSummary(task)} />);
+    return renderPage(c, ExportDetail, {
+      export: exportSummary(row, exportStatus(row, task)),
+      task: taskSummary(task),
+    });
   })
   .get("/exports/:exportId/download", requirePermission("events.export"), async (c) => {
     const found = await getExport(c.var.db, c.var.project.id, c.req.param("exportId"), c.var.access);
@@ -200,20 +190,17 @@ export const backgroundPages = new Hono<ProjectEnv>()
       const q = params.toString();
       return q ? `${base}?${q}` : base;
     };
-    return c.html(
-      <TasksList
-        {...frame(c, "/tasks")}
-        tasks={tasks.map(taskSummary)}
-        typeLinks={[
-          { label: "All types", href: link(undefined, status), active: !type },
-          ...TASK_TYPES.map((t) => ({ label: t, href: link(t, status), active: t === type })),
-        ]}
-        statusLinks={[
-          { label: "Any status", href: link(type, undefined), active: !status },
-          ...TASK_STATUSES.map((s) => ({ label: s.replace("_", " "), href: link(type, s), active: s === status })),
-        ]}
-      />,
-    );
+    return renderPage(c, TasksPage, {
+      tasks: tasks.map(taskSummary),
+      typeLinks: [
+        { label: "All types", href: link(undefined, status), active: !type },
+        ...TASK_TYPES.map((t) => ({ label: t, href: link(t, status), active: t === type })),
+      ],
+      statusLinks: [
+        { label: "Any status", href: link(type, undefined), active: !status },
+        ...TASK_STATUSES.map((s) => ({ label: s.replace("_", " "), href: link(type, s), active: s === status })),
+      ],
+    });
   })
   .get("/tasks/:taskId", requirePermission("tasks.read"), async (c) => {
     const task = await getTask(c.var.db, c.var.project.id, c.req.param("taskId"));
@@ -224,15 +211,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
         : task.status === "done"
           ? { label: "See the imported events", href: `/p/${c.var.project.id}/events?range=all` }
           : undefined;
-    return c.html(
-      <TaskDetail
-        {...frame(c, "/tasks")}
-        task={taskSummary(task)}
-        errors={task.errors}
-        result={task.result}
-        link={link}
-      />,
-    );
+    return renderPage(c, TaskDetail, { task: taskSummary(task), errors: task.errors, result: task.result, link });
   })
   .get("/tasks/:taskId/progress", async (c) => {
     const task = await getTask(c.var.db, c.var.project.id, c.req.param("taskId"));
@@ -250,11 +229,14 @@ export const backgroundPages = new Hono<ProjectEnv>()
     const finished = task.status === "done" || task.status === "failed";
     const base = `/p/${c.var.project.id}`;
     // 286 makes htmx stop polling; a finished export also brings its download link.
-    const downloadOob =
-      finished && task.type === "export"
-        ? `<p id="download" hx-swap-oob="true">${task.status === "done" ? `<a class="button" href="${base}/exports/${String(task.params.exportId)}/download" hx-boost="false">Download</a>` : '<span class="muted">This export failed; see its task for the reason.</span>'}</p>`
-        : "";
-    const body = String(<Progress task={summary} href={`${base}/tasks/${task.id}/progress`} />) + downloadOob;
+    const body = String(
+      <>
+        <Progress task={summary} href={`${base}/tasks/${task.id}/progress`} />
+        {finished && task.type === "export" && (
+          <DownloadLink base={base} exportId={String(task.params.exportId)} status={task.status} oob />
+        )}
+      </>,
+    );
     return new Response(body, {
       status: finished ? 286 : 200,
       headers: { "Content-Type": "text/html; charset=utf-8" },
@@ -262,15 +244,12 @@ export const backgroundPages = new Hono<ProjectEnv>()
   })
   .get("/imports", requirePermission("events.import"), async (c) => {
     const { data: tasks } = await listTasks(c.var.db, c.var.project.id, { type: "import" }, { limit: LIST_ROWS });
-    return c.html(<Imports {...frame(c, "/imports")} tasks={tasks.map(taskSummary)} maxMb={FORM_IMPORT_MAX_MB} />);
+    return renderPage(c, ImportsPage, { tasks: tasks.map(taskSummary), maxMb: FORM_IMPORT_MAX_MB });
   })
   .post("/imports", requirePermission("events.import"), async (c) => {
     const render = async (error: string, status: 413 | 415 | 422) => {
       const { data: tasks } = await listTasks(c.var.db, c.var.project.id, { type: "import" }, { limit: LIST_ROWS });
-      return c.html(
-        <Imports {...frame(c, "/imports")} tasks={tasks.map(taskSummary)} maxMb={FORM_IMPORT_MAX_MB} error={error} />,
-        status,
-      );
+      return renderPage(c, ImportsPage, { tasks: tasks.map(taskSummary), maxMb: FORM_IMPORT_MAX_MB, error }, status);
     };
     const declared = Number(c.req.header("Content-Length") ?? 0);
     if (declared > FORM_IMPORT_MAX_MB * 1024 * 1024 + 64 * 1024)

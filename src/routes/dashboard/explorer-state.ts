@@ -6,8 +6,9 @@ import { compileFilters, type EventFilters, type EventQuery, scopeForAccess } fr
 import { ADVANCED_COLUMNS, type AdvancedColumn, presetById } from "../../services/events/presets";
 import { checkQuerySize } from "../../services/events/query";
 
-// The explorer's whole state lives in its URL (DESIGN §5), so any view can be bookmarked, shared,
-// reloaded and walked with back and forward. Defaults are left out of URLs to keep them short.
+// The explorer's whole state lives in its URL (README "The dashboard", URLs hold the whole state),
+// so any view can be bookmarked, shared, reloaded and walked with back and forward. Defaults are
+// left out of URLs to keep them short.
 
 export const RANGES = {
   "24h": 24 * 3600_000,
@@ -196,8 +197,8 @@ export function compileState(state: ExplorerState, timeZone: string, access: Acc
 }
 
 /**
- * The state as the filter names of DESIGN §4 (for exports): the range as from/to, and the view's
- * preset and the search box folded into the search syntax, so both hold together.
+ * The state as the filter names of README "Filters" (for exports): the range as from/to, and the
+ * view's preset and the search box folded into the search syntax, so both hold together.
  */
 export function stateToFilters(state: ExplorerState, now = Date.now()): EventFilters {
   const preset = presetById(state.view);

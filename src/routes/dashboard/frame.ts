@@ -1,10 +1,13 @@
 import type { Context } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { projectNav } from "../../../views/components/nav";
-import type { ProjectEnv } from "../../env";
+import { type Frame, Layout, type ProjectFrame } from "../../../views/layouts/Layout";
+import type { Page } from "../../../views/layouts/page";
+import type { AppEnv, ProjectEnv, SignedInEnv } from "../../env";
 import { can } from "../../lib/permissions";
 
 /** The frame every project page shares: the user, the project and the navigation their role allows. */
-export function frame(c: Context<ProjectEnv>, current: string) {
+function projectFrame(c: Context<ProjectEnv>, current: string): ProjectFrame {
   const { project, access } = c.var;
   return {
     nonce: c.get("secureHeadersNonce"),
@@ -28,4 +31,36 @@ export function frame(c: Context<ProjectEnv>, current: string) {
       current,
     ),
   };
+}
+
+/**
+ * Answers with a page in the frame of this request: a project page in its project's navigation,
+ * any other page with the signed-in user (pages before sign-in, with none).
+ */
+export function renderPage<P>(
+  c: Context<ProjectEnv>,
+  page: Page<P, ProjectFrame>,
+  props: P,
+  status?: ContentfulStatusCode,
+): Response | Promise<Response>;
+export function renderPage<P>(
+  c: Context<SignedInEnv> | Context<AppEnv> | Context,
+  page: Page<P>,
+  props: P,
+  status?: ContentfulStatusCode,
+): Response | Promise<Response>;
+export function renderPage<P>(
+  c: Context,
+  page: Page<P, ProjectFrame>,
+  props: P,
+  status?: ContentfulStatusCode,
+): Response | Promise<Response> {
+  const vars = c.var as Partial<ProjectEnv["Variables"]>;
+  const frame: Frame = vars.project
+    ? projectFrame(c as Context<ProjectEnv>, page.section ?? "")
+    : { nonce: vars.secureHeadersNonce, user: vars.user };
+  const body = page.Body(props, frame as ProjectFrame);
+  const title = typeof page.title === "string" ? page.title : page.title(props);
+  const html = Layout({ ...frame, title, timeMode: page.timeMode?.(props), boost: page.boost, children: body });
+  return c.html(html, status);
 }

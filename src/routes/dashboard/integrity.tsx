@@ -9,7 +9,7 @@ import { parseTimeBound } from "../../lib/time";
 import { requirePermission } from "../../middleware/session";
 import { publicKeyOf, type Verification, verifyRange } from "../../services/integrity/digests";
 import { serveFile } from "../api/exports";
-import { frame } from "./frame";
+import { renderPage } from "./frame";
 
 export const integrityPages = new Hono<ProjectEnv>()
   .get("/integrity", requirePermission("integrity.read"), async (c) => {
@@ -40,33 +40,28 @@ export const integrityPages = new Hono<ProjectEnv>()
           .orderBy(desc(archives.day))
           .limit(200)
       : null;
-    return c.html(
-      <Integrity
-        {...frame(c, "/integrity")}
-        keyId={(await publicKeyOf(key))?.key_id ?? null}
-        total={total?.n ?? 0}
-        digests={latest.map((d) => ({
-          windowStart: new Date(d.windowStart).toISOString(),
-          windowEnd: new Date(d.windowEnd).toISOString(),
-          count: d.eventCount,
-          root: d.root,
-          hash: d.hash,
-        }))}
-        report={
-          report && {
-            ok: report.ok,
-            checked: report.checked,
-            verified: report.verified,
-            pruned: report.pruned.length,
-            broken: report.broken,
-          }
-        }
-        from={from}
-        to={to}
-        error={error}
-        archives={list?.map((a) => ({ day: a.day, fileKey: a.fileKey, count: a.eventCount, bytes: a.bytes })) ?? null}
-      />,
-    );
+    return renderPage(c, Integrity, {
+      keyId: (await publicKeyOf(key))?.key_id ?? null,
+      total: total?.n ?? 0,
+      digests: latest.map((d) => ({
+        windowStart: new Date(d.windowStart).toISOString(),
+        windowEnd: new Date(d.windowEnd).toISOString(),
+        count: d.eventCount,
+        root: d.root,
+        hash: d.hash,
+      })),
+      report: report && {
+        ok: report.ok,
+        checked: report.checked,
+        verified: report.verified,
+        pruned: report.pruned.length,
+        broken: report.broken,
+      },
+      from,
+      to,
+      error,
+      archives: list?.map((a) => ({ day: a.day, fileKey: a.fileKey, count: a.eventCount, bytes: a.bytes })) ?? null,
+    });
   })
   .get("/archives/download", requirePermission("settings.read"), async (c) => {
     const file = c.req.query("file") ?? "";

@@ -6,6 +6,7 @@ import { AppError, NotFoundError } from "../../lib/errors";
 import { SESSION_COOKIE, setSessionCookie } from "../../middleware/session";
 import { createSession, findSession } from "../../services/auth/sessions";
 import { AcceptInviteInput, acceptInvite, findInvite } from "../../services/members/accept-invite";
+import { renderPage } from "./frame";
 import { originOf } from "./origin";
 
 const GONE = "This invitation is not valid: it was used, declined, revoked or has expired. Ask for a new one.";
@@ -19,17 +20,18 @@ async function render(c: Context<AppEnv>, token: string, error?: string, status:
   const found = await findInvite(c.var.db, token);
   if (!found) throw new NotFoundError(GONE);
   const me = await signedIn(c);
-  return c.html(
-    <InviteAccept
-      nonce={c.get("secureHeadersNonce" as never)}
-      token={token}
-      inviteId={found.invite.id}
-      email={found.invite.email}
-      projectName={found.project.name}
-      role={found.invite.role}
-      signedInAs={me?.user.email}
-      error={error}
-    />,
+  return renderPage(
+    c,
+    InviteAccept,
+    {
+      token,
+      inviteId: found.invite.id,
+      email: found.invite.email,
+      projectName: found.project.name,
+      role: found.invite.role,
+      signedInAs: me?.user.email,
+      error,
+    },
     status,
   );
 }

@@ -4,7 +4,7 @@ import type { ProjectEnv } from "../../env";
 import { setSubscriptions, subscriptionsOf } from "../../services/notifications/email";
 import { archiveNotifications, listNotifications, unreadCount } from "../../services/notifications/notify";
 import { NOTIFICATION_TYPES, notificationTypesFor } from "../../services/notifications/types";
-import { frame } from "./frame";
+import { renderPage } from "./frame";
 
 type C = Context<ProjectEnv>;
 
@@ -29,15 +29,7 @@ async function render(c: C, archived: boolean, saved = false) {
     label: NOTIFICATION_TYPES[type],
     checked: mine.has(type),
   }));
-  return c.html(
-    <Notifications
-      {...frame(c, "/notifications")}
-      notifications={list}
-      archived={archived}
-      subscriptions={subscriptions}
-      saved={saved}
-    />,
-  );
+  return renderPage(c, Notifications, { notifications: list, archived, subscriptions, saved });
 }
 
 /** Each member's notifications in this project; archiving is per member. */

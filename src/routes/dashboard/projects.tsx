@@ -8,6 +8,7 @@ import { pendingInvitesFor } from "../../services/members/accept-invite";
 import { analyticsPages } from "./analytics";
 import { backgroundPages } from "./background";
 import { explorerPages } from "./explorer";
+import { renderPage } from "./frame";
 import { integrityPages } from "./integrity";
 import { notificationPages } from "./notifications";
 import { settingsPages } from "./settings";
@@ -25,15 +26,11 @@ export const projectListPages = new Hono<SignedInEnv>().get("/", async (c) => {
     .innerJoin(projects, eq(projects.id, memberships.projectId))
     .where(eq(memberships.userId, c.var.user.id))
     .orderBy(projects.name);
-  return c.html(
-    <Projects
-      nonce={c.get("secureHeadersNonce")}
-      user={c.var.user}
-      projects={rows}
-      invitations={await pendingInvitesFor(c.var.db, c.var.user)}
-      notice={c.req.query("declined") ? "Invitation declined." : undefined}
-    />,
-  );
+  return renderPage(c, Projects, {
+    projects: rows,
+    invitations: await pendingInvitesFor(c.var.db, c.var.user),
+    notice: c.req.query("declined") ? "Invitation declined." : undefined,
+  });
 });
 
 export const projectPages = new Hono<ProjectEnv>()

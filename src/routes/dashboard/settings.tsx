@@ -17,7 +17,7 @@ import {
 } from "../../services/members/manage";
 import { ProjectSettingsInput, updateProjectSettings } from "../../services/projects/update";
 import { attempt, formValidator } from "./form";
-import { frame } from "./frame";
+import { renderPage } from "./frame";
 import { originOf } from "./origin";
 
 type C = Context<ProjectEnv>;
@@ -38,7 +38,7 @@ const renderSettings = (
   flash: { error?: string | undefined; success?: string | undefined },
   status: 200 | 422 = 200,
   values = settingsValues(c),
-) => c.html(<ProjectSettings {...frame(c, "/settings")} {...flash} values={values} />, status);
+) => renderPage(c, ProjectSettings, { ...flash, values }, status);
 
 async function renderMembers(
   c: C,
@@ -51,15 +51,10 @@ async function renderMembers(
     listOpenInvites(c.var.db, c.var.project.id),
   ]);
   const shown = result && { email: result.email, link: `${new URL(c.req.url).origin}/invite/${result.token}` };
-  return c.html(
-    <Members
-      {...frame(c, "/settings/members")}
-      {...flash}
-      members={members}
-      invites={invites}
-      canOwners={can(c.var.access.role, "members.manage_owners")}
-      invited={shown}
-    />,
+  return renderPage(
+    c,
+    Members,
+    { ...flash, members, invites, canOwners: can(c.var.access.role, "members.manage_owners"), invited: shown },
     status as 200,
   );
 }
@@ -71,10 +66,7 @@ async function renderKeys(
   created?: { name: string; secret: string },
 ) {
   const keys = await listApiKeys(c.var.db, c.var.project.id);
-  return c.html(
-    <ApiKeys {...frame(c, "/settings/api-keys")} {...flash} keys={keys} created={created} />,
-    status as 200,
-  );
+  return renderPage(c, ApiKeys, { ...flash, keys, created }, status as 200);
 }
 
 const ctxOf = (c: C) => ({ project: c.var.project, user: c.var.user, access: c.var.access, origin: originOf(c) });

@@ -33,7 +33,7 @@ import {
   SendoutFilters,
 } from "../../services/webhooks/sendouts";
 import { attempt } from "./form";
-import { frame } from "./frame";
+import { renderPage } from "./frame";
 import { originOf } from "./origin";
 
 type C = Context<ProjectEnv>;
@@ -87,21 +87,19 @@ function endpointForm(form: Record<string, string | File>) {
 
 async function renderList(c: C, flash: Flash = {}, status: 200 | 422 = 200) {
   const endpoints = await listEndpoints(c.var.db, c.var.project.id);
-  return c.html(
-    <WebhookEndpoints {...frame(c, "/settings/webhooks")} {...flash} endpoints={endpoints.map(endpointRow)} />,
-    status,
-  );
+  return renderPage(c, WebhookEndpoints, { ...flash, endpoints: endpoints.map(endpointRow) }, status);
 }
 
 async function renderEndpoint(c: C, id: string, flash: Flash = {}, status: 200 | 404 | 422 = 200) {
   const endpoint = await getEndpoint(c.var.db, c.var.project.id, id);
-  return c.html(
-    <WebhookEndpointPage
-      {...frame(c, "/settings/webhooks")}
-      {...flash}
-      endpoint={endpointRow(endpoint)}
-      sendoutsHref={`/p/${c.var.project.id}/webhooks?webhook_id=${endpoint.id}`}
-    />,
+  return renderPage(
+    c,
+    WebhookEndpointPage,
+    {
+      ...flash,
+      endpoint: endpointRow(endpoint),
+      sendoutsHref: `/p/${c.var.project.id}/webhooks?webhook_id=${endpoint.id}`,
+    },
     status,
   );
 }
@@ -117,24 +115,21 @@ async function endpointUrls(c: C): Promise<Map<string, string>> {
 async function renderSendout(c: C, id: string, flash: Flash = {}) {
   const { sendout, attempts, url } = await getSendout(c.var.db, c.var.project.id, id);
   const iso = (ms: number) => new Date(ms).toISOString();
-  return c.html(
-    <SendoutPage
-      {...frame(c, "/webhooks")}
-      {...flash}
-      sendout={sendoutRow(sendout, new Map([[sendout.endpointId, url]]))}
-      attempts={attempts.map((a) => ({
-        trigger: a.trigger,
-        startedAt: iso(a.startedAt),
-        durationMs: a.durationMs,
-        responseStatus: a.responseStatus,
-        responseExcerpt: a.responseExcerpt,
-        error: a.error,
-        requestHeaders: a.requestHeaders,
-      }))}
-      canResend={can(c.var.access.role, "webhooks.resend")}
-      eventHref={`/p/${c.var.project.id}/events/${encodeURIComponent(sendout.eventId)}`}
-    />,
-  );
+  return renderPage(c, SendoutPage, {
+    ...flash,
+    sendout: sendoutRow(sendout, new Map([[sendout.endpointId, url]])),
+    attempts: attempts.map((a) => ({
+      trigger: a.trigger,
+      startedAt: iso(a.startedAt),
+      durationMs: a.durationMs,
+      responseStatus: a.responseStatus,
+      responseExcerpt: a.responseExcerpt,
+      error: a.error,
+      requestHeaders: a.requestHeaders,
+    })),
+    canResend: can(c.var.access.role, "webhooks.resend"),
+    eventHref: `/p/${c.var.project.id}/events/${encodeURIComponent(sendout.eventId)}`,
+  });
 }
 
 export const webhookPages = new Hono<ProjectEnv>()
@@ -230,15 +225,12 @@ export const webhookPages = new Hono<ProjectEnv>()
       ...SENDOUT_STATUSES.map((s) => ({ label: s, href: link(s), active: filters.status === s })),
     ];
     const urls = await endpointUrls(c);
-    return c.html(
-      <Sendouts
-        {...frame(c, "/webhooks")}
-        sendouts={rows.map((s) => sendoutRow(s, urls))}
-        filters={raw as Record<string, string>}
-        statusLinks={statusLinks}
-        error={error}
-      />,
-    );
+    return renderPage(c, Sendouts, {
+      sendouts: rows.map((s) => sendoutRow(s, urls)),
+      filters: raw as Record<string, string>,
+      statusLinks,
+      error,
+    });
   })
   .get("/webhooks/:sendoutId", requirePermission("webhooks.read"), (c) => renderSendout(c, c.req.param("sendoutId")))
   .post("/webhooks/:sendoutId/resend", requirePermission("webhooks.resend"), async (c) => {

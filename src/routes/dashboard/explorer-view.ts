@@ -1,0 +1,150 @@
+import type { ChipLink } from "../../../views/components/Chips";
+import type {
+  CounterState,
+  DetailProps,
+  EventView,
+  ExplorerChips,
+  PageAndFragment,
+  RowContext,
+} from "../../../views/pages/explorer/model";
+import { ADVANCED_COLUMNS, type AdvancedColumn, PRESETS, presetById } from "../../services/events/presets";
+import { encodeCursor } from "../../services/events/query";
+import { type ExplorerState, FILTER_KEYS, type FilterKey, stateQuery } from "./explorer-state";
+
+// The explorer's view model: from the URL's state, every link the page and its fragments show, so
+// each chip, tab, "load more" and detail link is the same state with one thing changed.
+
+const FILTER_LABELS: Record<FilterKey, string> = {
+  status: "status",
+  category: "category",
+  type: "type",
+  source: "source",
+  changed: "changed",
+  actor_id: "actor",
+  organization_id: "organisation",
+  entity_type: "entity type",
+  entity_id: "entity",
+  request_id: "request",
+  job_id: "job",
+};
+const COLUMN_LABELS: Record<AdvancedColumn, string> = {
+  event_id: "Event ID",
+  request_id: "Request ID",
+  job_id: "Job ID",
+  entity_id: "Entity ID",
+};
+
+/** The project's explorer: where its links point. */
+export type ExplorerSite = { projectId: string; timezone: string };
+
+const eventsBase = (site: ExplorerSite) => `/p/${site.projectId}/events`;
+
+/** The views' tabs (Configuration for those who see it), the preset's status chips and every active filter. */
+export function explorerChips(state: ExplorerState, site: ExplorerSite, isAdmin: boolean): ExplorerChips {
+  const base = eventsBase(site);
+  const link = (change: Partial<ExplorerState>, extra?: Record<string, string>) =>
+    `${base}${stateQuery(state, change, extra)}`;
+  const preset = presetById(state.view);
+  const withStatus = (status: string | undefined) => ({ filters: { ...state.filters, status } });
+
+  const tabs: ChipLink[] = PRESETS.filter((p) => !p.adminOnly || isAdmin).map((p) => ({
+    label: p.label,
+    href: link({ view: p.id, ...withStatus(undefined) }),
+    active: p.id === state.view,
+  }));
+  const statusChips: ChipLink[] = preset.statuses.length
+    ? [
+        { label: "List all", href: link(withStatus(undefined)), active: !state.filters.status },
+        ...preset.statuses.map((s) => ({ label: s, href: link(withStatus(s)), active: state.filters.status === s })),
+      ]
+    : [];
+  const activeChips: ChipLink[] = FILTER_KEYS.filter((k) => state.filters[k]).map((k) => ({
+    label: `${FILTER_LABELS[k]}: ${state.filters[k] ?? ""}`,
+    href: link({ filters: { ...state.filters, [k]: undefined } }),
+  }));
+  if (state.search) activeChips.push({ label: `search: ${state.search}`, href: link({ search: "" }) });
+  const timeLinks: ChipLink[] = (["project", "local", "utc"] as const).map((mode) => ({
+    label: mode === "project" ? `Project (${site.timezone})` : mode === "local" ? "Local" : "UTC",
+    href: link({ time: mode }),
+    active: state.time === mode,
+  }));
+  const columnLinks: ChipLink[] = ADVANCED_COLUMNS.map((col) => {
+    const on = state.cols.includes(col);
+    const cols = on ? state.cols.filter((x) => x !== col) : [...state.cols, col];
+    return { label: COLUMN_LABELS[col], href: link({ cols }, cols.length ? {} : { cols: "none" }), active: on };
+  });
+  const liveLink: ChipLink = {
+    label: state.live ? "● Live" : "Live",
+    href: link({ live: !state.live }),
+    active: state.live,
+  };
+  return { tabs, statusChips, activeChips, timeLinks, liveLink, columnLinks };
+}
+
+/** The view's columns and time display; each row's detail opens at the event's URL with the same state. */
+export function rowContext(state: ExplorerState, site: ExplorerSite): RowContext {
+  const base = eventsBase(site);
+  const query = stateQuery(state);
+  return {
+    columns: [...presetById(state.view).columns, ...state.cols],
+    timeMode: state.time,
+    zone: site.timezone,
+    detailHref: (id) => ({
+      page: `${base}/${encodeURIComponent(id)}${query}`,
+      fragment: `${base}/${encodeURIComponent(id)}${query}`,
+    }),
+  };
+}
+
+function cursorOf(event: EventView): string {
+  return encodeCursor(Date.parse(event.occurred_at), event.id);
+}
+
+/** Links for the rows after `last`: the page (without JavaScript) and the htmx fragment. */
+export function moreLinks(state: ExplorerState, site: ExplorerSite, last: EventView): PageAndFragment {
+  const cursor = cursorOf(last);
+  return {
+    page: `/p/${site.projectId}/events${stateQuery(state, {}, { cursor })}`,
+    fragment: `/p/${site.projectId}/rows${stateQuery(state, {}, { cursor })}`,
+  };
+}
+
+/** Live mode's poll for events newer than `newest` (or than now, on an empty page). */
+export function pollHref(state: ExplorerState, site: ExplorerSite, newest: EventView | undefined): string {
+  const since = newest ? cursorOf(newest) : encodeCursor(Date.now(), "");
+  return `/p/${site.projectId}/rows${stateQuery(state, {}, { since })}`;
+}
+
+/**
+ * The counter of a page still to be counted: htmx asks the fragment for it on load; without
+ * JavaScript the link loads the same page with the count in it. The fragment's URL carries only
+ * what changes the number.
+ */
+export function pendingCounter(state: ExplorerState, site: ExplorerSite): CounterState {
+  return {
+    pending: {
+      page: `/p/${site.projectId}/events${stateQuery(state, {}, { count: "1" })}`,
+      fragment: `/p/${site.projectId}/count${stateQuery(state, { cols: [], time: "project", live: false })}`,
+    },
+  };
+}
+
+/**
+ * One event's detail: links to the events of its request, actor, entity and organisation (not for
+ * a partner viewer, who sees one organisation), and back to the list it was opened from.
+ */
+export function detailProps(state: ExplorerState, site: ExplorerSite, event: EventView, partner: boolean): DetailProps {
+  const base = eventsBase(site);
+  // Related events keep the view's time display but drop its filters and date range.
+  const related = (filters: ExplorerState["filters"]) =>
+    `${base}${stateQuery({ ...state, filters, range: "all", search: "", view: "all" })}`;
+  const links: DetailProps["links"] = [];
+  if (event.request?.id)
+    links.push({ label: "All events of this request", href: related({ request_id: event.request.id }) });
+  if (event.actor?.id) links.push({ label: "This actor", href: related({ actor_id: event.actor.id }) });
+  if (event.entity?.type && event.entity.id)
+    links.push({ label: "This entity", href: related({ entity_type: event.entity.type, entity_id: event.entity.id }) });
+  if (event.organization_id && !partner)
+    links.push({ label: "This organisation", href: related({ organization_id: event.organization_id }) });
+  return { event, zone: site.timezone, timeMode: state.time, closeHref: `${base}${stateQuery(state)}`, links };
+}

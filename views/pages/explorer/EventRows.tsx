@@ -1,0 +1,225 @@
+import { Badge } from "../../components/Badge";
+import { Table } from "../../components/DataTable";
+import { Timestamp } from "../../components/time";
+import { pairOf, show, statusTone } from "./format";
+import { type EventColumn, type EventView, type PageAndFragment, type RowContext, TARGETS } from "./model";
+
+// The event table's rows: drawn for the page and for the fragments htmx fetches ("load more" and
+// live mode), so their markup never drifts.
+
+const COLUMN_LABELS: Record<EventColumn, string> = {
+  time: "Time",
+  activity: "Activity",
+  summary: "Summary",
+  actor: "Actor",
+  source: "Source",
+  changes: "Changes",
+  status: "Status",
+  method: "Method",
+  path: "Path",
+  message: "Message",
+  event_id: "Event ID",
+  request_id: "Request ID",
+  job_id: "Job ID",
+  entity_id: "Entity ID",
+};
+
+/** Status as a coloured badge: HTTP codes by class (2xx green, 3xx yellow, 4xx/5xx red), words by meaning. */
+export function StatusBadge({ event }: { event: Pick<EventView, "status" | "request"> }) {
+  const code = event.request?.status_code;
+  if (!event.status && code === undefined) return <span class="muted">—</span>;
+  return (
+    <Badge tone={statusTone(event)}>
+      {event.status ?? ""}
+      {event.status && code !== undefined ? " · " : ""}
+      {code !== undefined ? String(code) : ""}
+    </Badge>
+  );
+}
+
+/** `status: pending → approved`, a line per field (the first three, then a count). */
+export function CompactChanges({ changes }: { changes: EventView["changes"] }) {
+  const entries = Object.entries(changes ?? {});
+  if (entries.length === 0) return <span class="muted">—</span>;
+  return (
+    <div class="changes">
+      {entries.slice(0, 3).map(([field, pair]) => {
+        const [before, after] = pairOf(pair);
+        return (
+          <div>
+            <strong>{field}</strong>: {show(before)}
+            <span class="arrow">→</span>
+            {show(after)}
+          </div>
+        );
+      })}
+      {entries.length > 3 && <div class="muted">+{entries.length - 3} more</div>}
+    </div>
+  );
+}
+
+/** The link that opens an event's detail in the side panel (the detail page without JavaScript). */
+function DetailLink({ href, children }: { href: PageAndFragment; children: string }) {
+  return (
+    <a
+      href={href.page}
+      hx-get={href.fragment}
+      hx-target={`#${TARGETS.detail}`}
+      hx-swap="innerHTML"
+      hx-push-url={href.page}
+    >
+      {children}
+    </a>
+  );
+}
+
+function Cell({ column, event, ctx }: { column: EventColumn; event: EventView; ctx: RowContext }) {
+  switch (column) {
+    case "time":
+      return (
+        <td class="nowrap mono">
+          <Timestamp iso={event.occurred_at} mode={ctx.timeMode} zone={ctx.zone} />
+        </td>
+      );
+    case "activity":
+      return (
+        <td>
+          <DetailLink href={ctx.detailHref(event.id)}>{event.type}</DetailLink>
+          {event.lifecycle_action && (
+            <Badge tone="info" class="lifecycle">
+              {event.lifecycle_action}
+            </Badge>
+          )}
+        </td>
+      );
+    case "summary":
+      // Views without an activity column open the detail from the summary.
+      return ctx.columns.includes("activity") ? (
+        <td>{event.summary ?? ""}</td>
+      ) : (
+        <td>
+          <DetailLink href={ctx.detailHref(event.id)}>{event.summary ?? event.type}</DetailLink>
+        </td>
+      );
+    case "actor":
+      return (
+        <td>
+          {event.actor?.name ?? event.actor?.email ?? event.actor?.id ?? ""}
+          {event.actor?.type && <div class="muted">{event.actor.type}</div>}
+        </td>
+      );
+    case "source":
+      return <td>{event.source ?? ""}</td>;
+    case "changes":
+      return (
+        <td>
+          <CompactChanges changes={event.changes} />
+        </td>
+      );
+    case "status":
+      return (
+        <td>
+          <StatusBadge event={event} />
+        </td>
+      );
+    case "method":
+      return <td class="mono">{event.request?.method ?? ""}</td>;
+    case "path":
+      return <td class="mono">{event.request?.path ?? ""}</td>;
+    case "message":
+      return <td>{event.message ?? ""}</td>;
+    case "event_id":
+      return <td class="mono">{event.id}</td>;
+    case "request_id":
+      return <td class="mono">{event.request?.id ?? ""}</td>;
+    case "job_id":
+      return <td class="mono">{event.job_id ?? ""}</td>;
+    case "entity_id":
+      return <td class="mono">{event.entity?.id ?? ""}</td>;
+  }
+}
+
+function EventRow({ event, ctx }: { event: EventView; ctx: RowContext }) {
+  return (
+    <tr data-event-id={event.id}>
+      {ctx.columns.map((column) => (
+        <Cell column={column} event={event} ctx={ctx} />
+      ))}
+    </tr>
+  );
+}
+
+function LoadMoreRow({ more, columns }: { more: PageAndFragment; columns: number }) {
+  return (
+    <tr class="load-more" id={TARGETS.loadMore}>
+      <td colspan={columns}>
+        <a
+          class="button secondary"
+          href={more.page}
+          hx-get={more.fragment}
+          hx-target={`#${TARGETS.loadMore}`}
+          hx-swap="outerHTML"
+          hx-push-url="false"
+        >
+          Load more
+        </a>
+      </td>
+    </tr>
+  );
+}
+
+/** The rows of one page plus, when there are more, the button that fetches the next ones. */
+export function EventRows({
+  events,
+  ctx,
+  more,
+}: {
+  events: EventView[];
+  ctx: RowContext;
+  more?: PageAndFragment | undefined;
+}) {
+  return (
+    <>
+      {events.map((event) => (
+        <EventRow event={event} ctx={ctx} />
+      ))}
+      {more && <LoadMoreRow more={more} columns={ctx.columns.length} />}
+    </>
+  );
+}
+
+/** The table of the page: the view's columns, the first rows, and `empty` when there are none. */
+export function EventTable(props: {
+  events: EventView[];
+  ctx: RowContext;
+  more?: PageAndFragment | undefined;
+  empty?: string | undefined;
+}) {
+  return (
+    <div class="table-wrap">
+      <Table headers={props.ctx.columns.map((c) => COLUMN_LABELS[c])} bodyId={TARGETS.rows}>
+        <EventRows events={props.events} ctx={props.ctx} more={props.more} />
+      </Table>
+      {props.empty && <div class="empty">{props.empty}</div>}
+    </div>
+  );
+}
+
+/** Live mode: polls for events newer than the top row; each answer brings a poller for the new top. */
+export function LivePoller({ href, oob }: { href: string; oob?: boolean }) {
+  return (
+    <div
+      id={TARGETS.poller}
+      hx-get={href}
+      hx-trigger="every 5s"
+      hx-target={`#${TARGETS.rows}`}
+      hx-swap="afterbegin"
+      hx-push-url="false"
+      hx-swap-oob={oob ? "true" : undefined}
+      class="muted field-note"
+      aria-live="polite"
+    >
+      Live: new events appear at the top.
+    </div>
+  );
+}

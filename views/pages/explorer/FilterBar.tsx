@@ -1,0 +1,197 @@
+import { FieldError, FormRow, Submit } from "../../components/FormRow";
+import { type FormState, type Pickers, type SuggestionHrefs, TARGETS } from "./model";
+
+const RANGE_LABELS: [string, string][] = [
+  ["24h", "Last 24 hours"],
+  ["7d", "Last 7 days"],
+  ["30d", "Last 30 days"],
+  ["90d", "Last 90 days"],
+  ["all", "All time"],
+  ["custom", "Custom range"],
+];
+
+/** Suggestions for an id box; the page starts with none and htmx fills them in as one types. */
+export function SuggestionList({ id, values }: { id: string; values: string[] }) {
+  return (
+    <datalist id={id}>
+      {values.map((v) => (
+        <option value={v} />
+      ))}
+    </datalist>
+  );
+}
+
+/** The first focus brings the first values; typing narrows them (the list could be of millions). */
+function suggesting(href: string | undefined, target: string) {
+  if (!href) return {};
+  return {
+    "hx-get": href,
+    "hx-trigger": "focus once, input changed delay:250ms",
+    "hx-target": `#${target}`,
+    "hx-swap": "outerHTML",
+    "hx-sync": "this:replace",
+    "hx-indicator": "this",
+    autocomplete: "off",
+  };
+}
+
+/** An id box with the suggestions htmx fetches for it. */
+function SuggestedId(props: { name: string; label: string; value: string | undefined; list: string; href?: string }) {
+  return (
+    <FormRow label={props.label}>
+      <input name={props.name} value={props.value ?? ""} list={props.list} {...suggesting(props.href, props.list)} />
+      <SuggestionList id={props.list} values={[]} />
+    </FormRow>
+  );
+}
+
+function Picker(props: {
+  name: string;
+  label: string;
+  value: string | undefined;
+  options: string[];
+  groups?: { group: string; values: string[] }[];
+  groupAll?: boolean;
+}) {
+  const all = props.groups
+    ? props.groups.flatMap((g) => [...(props.groupAll ? [`${g.group}.*`] : []), ...g.values])
+    : props.options;
+  const current = props.value ?? "";
+  const options = (values: string[]) =>
+    values.map((v) => (
+      <option value={v} selected={current === v}>
+        {v}
+      </option>
+    ));
+  return (
+    <FormRow label={props.label}>
+      <select name={props.name}>
+        <option value="">Any</option>
+        {current && !all.includes(current) && (
+          <option value={current} selected>
+            {current}
+          </option>
+        )}
+        {props.groups
+          ? props.groups.map((g) => (
+              <optgroup label={g.group}>
+                {props.groupAll && (
+                  <option value={`${g.group}.*`} selected={current === `${g.group}.*`}>
+                    All {g.group} ({g.group}.*)
+                  </option>
+                )}
+                {options(g.values)}
+              </optgroup>
+            ))
+          : options(props.options)}
+      </select>
+    </FormRow>
+  );
+}
+
+export type FilterBarProps = {
+  /** The events page the form submits to. */
+  base: string;
+  form: FormState;
+  pickers: Pickers;
+  suggest?: SuggestionHrefs | undefined;
+  showCategory: boolean;
+  /** A partner viewer: no organisation to search by or filter on. */
+  partner: boolean;
+  searchError?: string | undefined;
+  rangeError?: string | undefined;
+};
+
+/** The filter bar: a GET form, so submitting it is a URL that holds the whole state. */
+export function FilterBar(props: FilterBarProps) {
+  const f = props.form;
+  return (
+    <form method="get" action={props.base} class="filters card" role="search">
+      {f.view !== "all" && <input type="hidden" name="view" value={f.view} />}
+      {f.time !== "project" && <input type="hidden" name="time" value={f.time} />}
+      {f.cols.length > 0 && <input type="hidden" name="cols" value={f.cols.join(",")} />}
+      {f.live && <input type="hidden" name="live" value="1" />}
+      {f.filters.status && <input type="hidden" name="status" value={f.filters.status} />}
+      {["entity_type", "entity_id", "request_id", "job_id"].map(
+        (k) => f.filters[k] && <input type="hidden" name={k} value={f.filters[k]} />,
+      )}
+      <div class="search">
+        <select name="search_by" aria-label="Search by">
+          <option value="all" selected={f.searchBy === "all"}>
+            All fields
+          </option>
+          <option value="actor" selected={f.searchBy === "actor"}>
+            Actor
+          </option>
+          {!props.partner && (
+            <option value="organization" selected={f.searchBy === "organization"}>
+              Organisation
+            </option>
+          )}
+        </select>
+        <input
+          type="search"
+          name="search"
+          value={f.search}
+          placeholder='Search, or e.g. type:commission.* -source:api "approved"'
+          aria-label="Search"
+          aria-invalid={props.searchError ? "true" : undefined}
+          aria-describedby={props.searchError ? "search-error" : undefined}
+        />
+        <button type="submit">Search</button>
+      </div>
+      {props.searchError && <FieldError id="search-error">{props.searchError}</FieldError>}
+      <div class="row">
+        <FormRow label="Date range">
+          <select name="range">
+            {RANGE_LABELS.map(([value, label]) => (
+              <option value={value} selected={f.range === value}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </FormRow>
+        <FormRow label="From " hint="(project time; custom range)">
+          <input type="datetime-local" name="from" value={f.range === "custom" ? f.from : ""} step="1" />
+        </FormRow>
+        <FormRow label="To">
+          <input type="datetime-local" name="to" value={f.range === "custom" ? f.to : ""} step="1" />
+        </FormRow>
+      </div>
+      {props.rangeError && <FieldError>{props.rangeError}</FieldError>}
+      <div class="row">
+        <Picker name="type" label="Type" value={f.filters.type} options={[]} groups={props.pickers.types} groupAll />
+        {props.showCategory && (
+          <Picker name="category" label="Category" value={f.filters.category} options={props.pickers.categories} />
+        )}
+        <Picker name="source" label="Source" value={f.filters.source} options={props.pickers.sources} />
+        <Picker
+          name="changed"
+          label="Changed field"
+          value={f.filters.changed}
+          options={[]}
+          groups={props.pickers.changed}
+        />
+        <SuggestedId
+          name="actor_id"
+          label="Actor ID"
+          value={f.filters.actor_id}
+          list={TARGETS.actorIds}
+          href={props.suggest?.actors}
+        />
+        {!props.partner && (
+          <SuggestedId
+            name="organization_id"
+            label="Organisation"
+            value={f.filters.organization_id}
+            list={TARGETS.organizationIds}
+            href={props.suggest?.organizations}
+          />
+        )}
+        <Submit fit kind="secondary">
+          Apply
+        </Submit>
+      </div>
+    </form>
+  );
+}

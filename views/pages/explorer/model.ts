@@ -1,0 +1,130 @@
+import type { ChipLink } from "../../components/Chips";
+import type { TimeMode } from "../../components/time";
+
+// What the explorer's views are given (README "The dashboard", Events): the route's view model
+// (src/routes/dashboard/explorer-view.ts) builds these from the URL's state and the stored events.
+
+/** Element ids htmx swaps into: the page and its fragments (rows, detail, counter, suggestions) share them. */
+export const TARGETS = {
+  rows: "rows",
+  detail: "detail",
+  loadMore: "load-more",
+  poller: "poller",
+  counter: "counter",
+  actorIds: "actor-ids",
+  organizationIds: "organization-ids",
+} as const;
+
+/** A column of the event table: a preset's own, or an advanced one chosen under "Columns". */
+export type EventColumn =
+  | "time"
+  | "activity"
+  | "summary"
+  | "actor"
+  | "source"
+  | "changes"
+  | "status"
+  | "method"
+  | "path"
+  | "message"
+  | "event_id"
+  | "request_id"
+  | "job_id"
+  | "entity_id";
+
+type Ref = { type?: string | undefined; id?: string | undefined; name?: string | undefined };
+
+/** The HTTP request behind an event; the detail lists every field it has. */
+export type RequestView = {
+  id?: string | undefined;
+  method?: string | undefined;
+  path?: string | undefined;
+  status_code?: number | undefined;
+  headers?: unknown;
+  query?: unknown;
+  body?: unknown;
+  response_body?: unknown;
+  [field: string]: unknown;
+};
+
+/** An event as the explorer shows it, under the event format's own names (a stored event fits as it is). */
+export type EventView = {
+  id: string;
+  type: string;
+  occurred_at: string;
+  received_at?: string | undefined;
+  hash?: string | undefined;
+  category?: string | undefined;
+  action?: string | undefined;
+  status?: string | undefined;
+  summary?: string | undefined;
+  message?: string | undefined;
+  lifecycle_action?: string | undefined;
+  source?: string | undefined;
+  organization_id?: string | undefined;
+  job_id?: string | undefined;
+  actor?: (Ref & { email?: string | undefined }) | undefined;
+  entity?: Ref | undefined;
+  targets?: Ref[] | undefined;
+  /** `[before, after]` per field. */
+  changes?: Record<string, unknown> | undefined;
+  request?: RequestView | undefined;
+  metadata?: Record<string, unknown> | undefined;
+};
+
+/** A link both ways: the page (without JavaScript) and the fragment htmx fetches instead. */
+export type PageAndFragment = { page: string; fragment: string };
+
+/** How rows are drawn: the view's columns, the time display, and where each event's detail is. */
+export type RowContext = {
+  columns: EventColumn[];
+  timeMode: TimeMode;
+  zone: string;
+  detailHref: (id: string) => PageAndFragment;
+};
+
+/** The counter: exact, still to be counted (fetched by htmx; a link without JavaScript), or not countable. */
+export type CounterState = { count: number } | { pending: PageAndFragment } | { unavailable: string | undefined };
+
+/** The values the filter bar's pickers offer. */
+export type Pickers = {
+  types: { group: string; values: string[] }[];
+  changed: { group: string; values: string[] }[];
+  sources: string[];
+  categories: string[];
+};
+
+/** Where the id boxes fetch their suggestions from (none for a partner viewer). */
+export type SuggestionHrefs = { actors: string; organizations: string };
+
+/** What the filter form shows: the URL's state. */
+export type FormState = {
+  view: string;
+  range: string;
+  from: string;
+  to: string;
+  search: string;
+  searchBy: string;
+  time: string;
+  cols: string[];
+  live: boolean;
+  filters: Record<string, string | undefined>;
+};
+
+/** Every chip and link of the page's bars, built from the state by the view model. */
+export type ExplorerChips = {
+  tabs: ChipLink[];
+  statusChips: ChipLink[];
+  activeChips: ChipLink[];
+  timeLinks: ChipLink[];
+  liveLink: ChipLink;
+  columnLinks: ChipLink[];
+};
+
+export type DetailProps = {
+  event: EventView;
+  zone: string;
+  timeMode: TimeMode;
+  closeHref: string;
+  links: { label: string; href: string }[];
+};

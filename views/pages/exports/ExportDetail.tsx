@@ -1,0 +1,56 @@
+import { BackLink, DetailList } from "../../components/DetailList";
+import { projectPage } from "../../layouts/page";
+import { type TaskSummary, when } from "../tasks/model";
+import { Progress } from "../tasks/Progress";
+import { type ExportSummary, filterText, formatText } from "./model";
+
+/**
+ * Where an export's file is: its download button once done, or why there is none. The progress
+ * fragment sends it again out of band (`oob`) when the export finishes.
+ */
+export function DownloadLink(props: { base: string; exportId: string; status: string; oob?: boolean }) {
+  return (
+    <p id="download" hx-swap-oob={props.oob ? "true" : undefined}>
+      {props.status === "done" ? (
+        <a class="button" href={`${props.base}/exports/${props.exportId}/download`} hx-boost="false">
+          Download
+        </a>
+      ) : props.status === "expired" ? (
+        <span class="muted">This export has expired.</span>
+      ) : props.status === "failed" ? (
+        <span class="muted">This export failed; see its task for the reason.</span>
+      ) : (
+        <span class="muted">The download appears here when the export is done.</span>
+      )}
+    </p>
+  );
+}
+
+export const ExportDetail = projectPage({
+  title: "Export",
+  section: "/exports",
+  Body: ({ export: e, task }: { export: ExportSummary; task: TaskSummary }, { project }) => {
+    const base = `/p/${project.id}`;
+    return (
+      <>
+        <BackLink href={`${base}/exports`}>All exports</BackLink>
+        <h1>
+          Export <code>{e.id}</code>
+        </h1>
+        <Progress task={task} href={`${base}/tasks/${task.id}/progress?export=1`} />
+        <div class="card">
+          <DetailList
+            class="detail-list"
+            items={[
+              ["Filters", filterText(e.filters)],
+              ["Format", formatText(e)],
+              ["Requested by", `${e.createdBy}, ${when(e.createdAt)}`],
+              ["Available until", when(e.expiresAt)],
+            ]}
+          />
+        </div>
+        <DownloadLink base={base} exportId={e.id} status={e.status} />
+      </>
+    );
+  },
+});

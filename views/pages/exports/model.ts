@@ -1,0 +1,28 @@
+// Exports (README "Exports, imports and background tasks"): what the export pages are given.
+
+export type ExportSummary = {
+  id: string;
+  status: string;
+  format: string;
+  gzip: boolean;
+  filters: Record<string, string>;
+  rowCount: number | null;
+  bytes: number | null;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+};
+
+export function size(bytes: number | null): string {
+  if (bytes === null) return "—";
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+export function filterText(filters: Record<string, string>): string {
+  const entries = Object.entries(filters);
+  return entries.length ? entries.map(([k, v]) => `${k}: ${v}`).join(" · ") : "no filters";
+}
+
+export const formatText = (e: Pick<ExportSummary, "format" | "gzip">) => `${e.format}${e.gzip ? " (gzip)" : ""}`;
