@@ -9,7 +9,7 @@ import { eventsApi } from "./routes/api/events";
 import { exportFilesApi, exportsApi } from "./routes/api/exports";
 import { healthApi } from "./routes/api/health";
 import { importsApi } from "./routes/api/imports";
-import { integrityApi } from "./routes/api/integrity";
+import { integrityApi, publicKeyApi } from "./routes/api/integrity";
 import { notificationsApi } from "./routes/api/notifications";
 import { tasksApi } from "./routes/api/tasks";
 import { sendoutsApi, webhooksApi } from "./routes/api/webhooks";
@@ -37,6 +37,7 @@ export function createApp() {
   app.route("/audit_logs", workosApi);
   app.route("/publisher/v1", retracedApi);
   app.route("/v1/imports", importsApi);
+  app.route("/v1/integrity", publicKeyApi);
   app.route("/v1/integrity", integrityApi);
   app.route("/v1/notifications", notificationsApi);
   app.route("/v1/tasks", tasksApi);

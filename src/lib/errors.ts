@@ -102,3 +102,12 @@ export class LengthRequiredError extends AppError {
     super(411, "length-required", "Length required", detail);
   }
 }
+
+/**
+ * Something the code guarantees did not hold (an insert that returned no row, a registry without
+ * the task's kind): a bug or a broken platform. Deliberately not an AppError: its text is for the
+ * logs and a task's last error, and every face answers it as a plain 500.
+ */
+export class InvariantError extends Error {
+  override readonly name = "InvariantError";
+}

@@ -1,6 +1,5 @@
-import { createDb } from "../db/client";
-import { readConfig } from "../env";
 import { dnsOverHttpsResolver, type Resolver } from "../lib/outbound-url";
+import { createContext } from "../services/context";
 import { enqueueStep, failTask, recordStepError, runTaskStep } from "../services/tasks/engine";
 import { TASK_HANDLERS } from "../services/tasks/handlers";
 import { deliverSendout, type Fetcher, giveUpSendout } from "../services/webhooks/deliver";
@@ -23,9 +22,9 @@ export function retryDelay(attempts: number): number {
 export async function handleQueue(
   batch: MessageBatch<unknown>,
   env: Env,
-  deps: { fetch: Fetcher; resolve?: Resolver } = { fetch: (request) => fetch(request) },
+  deps: { fetch?: Fetcher; resolve?: Resolver; waitUntil?: (work: Promise<unknown>) => void } = {},
 ): Promise<void> {
-  const db = createDb(env.DB);
+  const outboundFetch: Fetcher = deps.fetch ?? ((request) => fetch(request));
   const resolver = deps.resolve ?? dnsOverHttpsResolver((request) => fetch(request));
   // One lookup per host per batch: a batch often holds several sendouts for the same endpoint.
   const lookups = new Map<string, Promise<string[]>>();
@@ -49,14 +48,16 @@ export async function handleQueue(
       continue;
     }
     const body = parsed.data;
+    // One context per message: the system acts, whoever caused the message.
+    const ctx = createContext(env, { actor: { kind: "system", name: "queue" }, waitUntil: deps.waitUntil });
     if (body.kind === "webhook.deliver") {
-      if (deadLetters) await giveUpSendout(db, body.sendoutId);
+      if (deadLetters) await giveUpSendout(ctx, body.sendoutId);
       else {
         try {
           // The retry schedule is ours: a failed attempt is retried with its own delay, then acked as error.
-          const config = readConfig(env);
-          const outbound = { fetch: deps.fetch, resolve, allowPrivate: config.ENVIRONMENT !== "production" };
-          const outcome = await deliverSendout(env, body.sendoutId, body.trigger, outbound, config.SECRETS_KEY);
+          const allowPrivate = ctx.config.ENVIRONMENT !== "production";
+          const outbound = { fetch: outboundFetch, resolve, allowPrivate };
+          const outcome = await deliverSendout(ctx, body, outbound);
           if (outcome.kind === "retry") {
             message.retry({ delaySeconds: outcome.delaySeconds });
             continue;
@@ -72,7 +73,7 @@ export async function handleQueue(
     }
     const { taskId } = body;
     if (deadLetters) {
-      await failTask(env, db, taskId, `gave up after ${message.attempts} deliveries`);
+      await failTask(ctx, taskId, `gave up after ${message.attempts} deliveries`);
       message.ack();
       continue;
     }
@@ -81,15 +82,15 @@ export async function handleQueue(
       // by default), so a task is not slowed by a queue hop per step. The next message goes out
       // only when this one stops early.
       const started = Date.now();
-      let outcome = await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false });
+      let outcome = await runTaskStep(ctx, taskId, TASK_HANDLERS, { enqueueNext: false });
       while (outcome === "continued" && Date.now() - started < STEP_TIME_BUDGET_MS)
-        outcome = await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false });
-      if (outcome === "continued") await enqueueStep(env, taskId);
+        outcome = await runTaskStep(ctx, taskId, TASK_HANDLERS, { enqueueNext: false });
+      if (outcome === "continued") await enqueueStep(ctx, taskId);
       message.ack();
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       console.error(`task ${taskId}: step failed (attempt ${message.attempts}): ${reason}`);
-      await recordStepError(db, taskId, reason).catch(() => undefined);
+      await recordStepError(ctx, taskId, reason).catch(() => undefined);
       message.retry({ delaySeconds: retryDelay(message.attempts) });
     }
   }

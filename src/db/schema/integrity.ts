@@ -40,6 +40,7 @@ export const archives = sqliteTable(
 );
 
 export type Digest = typeof digests.$inferSelect;
+export type Archive = typeof archives.$inferSelect;
 
 /** Hours of received_at from which retention deleted events: their digests can no longer be checked. */
 export const prunedWindows = sqliteTable(

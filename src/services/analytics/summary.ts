@@ -1,6 +1,6 @@
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
 import { events } from "../../db/schema";
+import type { ProjectContext } from "../context";
 import type { EventQuery } from "../events/filters";
 import { whereClause } from "../events/query";
 
@@ -22,12 +22,12 @@ export type Analytics = {
 };
 
 export async function analytics(
-  db: Db,
-  projectId: string,
+  ctx: ProjectContext,
   query: EventQuery & { from: number; to: number },
   bucketMs: number,
 ): Promise<Analytics> {
-  const where = whereClause(projectId, query);
+  const { db } = ctx;
+  const where = whereClause(ctx.project.id, query);
   // Bound numbers reach D1 as REAL: the cast keeps the bucket a whole number.
   const bucket = sql<number>`CAST((${events.occurredAt} - ${query.from}) / ${bucketMs} AS INTEGER)`;
   const n = sql<number>`count(*)`;

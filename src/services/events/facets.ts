@@ -2,6 +2,7 @@ import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { eventFacets } from "../../db/schema";
 import type { Access } from "../../lib/permissions";
+import type { ProjectContext } from "../context";
 
 export type Facet = "type" | "source" | "changed" | "organization_id" | "actor_id" | "category";
 /** The facets the explorer lists in its selects; ids (actors, organisations) are suggested as one types. */
@@ -39,8 +40,9 @@ function values(db: Db, projectId: string, facet: Facet, limit: number, prefix =
 export const PARTNER_FACET_ROWS = 2000;
 
 /** The values of one organisation's newest events that a viewer may see (no configuration activity). */
-async function organizationFacets(db: Db, projectId: string, organizationId: string): Promise<PickerFacets> {
-  const rows = await db.all<{ facet: keyof PickerFacets; value: string }>(sql`
+async function organizationFacets(ctx: ProjectContext, organizationId: string): Promise<PickerFacets> {
+  const projectId = ctx.project.id;
+  const rows = await ctx.db.all<{ facet: keyof PickerFacets; value: string }>(sql`
     WITH recent AS (
       SELECT seq, type, source, category FROM events INDEXED BY events_organization
       WHERE project_id = ${projectId} AND organization_id = ${organizationId}
@@ -60,8 +62,10 @@ async function organizationFacets(db: Db, projectId: string, organizationId: str
  * The distinct values seen in a project, for the explorer's selects (kept by insert triggers); for a
  * partner viewer, only values of their own organisation's events.
  */
-export async function loadFacets(db: Db, projectId: string, access: Access): Promise<PickerFacets> {
-  if (access.organizationId) return organizationFacets(db, projectId, access.organizationId);
+export async function loadFacets(ctx: ProjectContext, access: Access): Promise<PickerFacets> {
+  if (access.organizationId) return organizationFacets(ctx, access.organizationId);
+  const { db } = ctx;
+  const projectId = ctx.project.id;
   const [type, source, changed, category] = await db.batch([
     values(db, projectId, "type", PICKER_LIMIT),
     values(db, projectId, "source", PICKER_LIMIT),
@@ -76,13 +80,8 @@ export async function loadFacets(db: Db, projectId: string, access: Access): Pro
  * Values of an id facet starting with what was typed, for a search box's suggestions. A range of
  * the facets' primary key, so it stays a few rows read however many actors a project has.
  */
-export async function suggestFacet(
-  db: Db,
-  projectId: string,
-  facet: SuggestedFacet,
-  prefix: string,
-): Promise<string[]> {
-  return (await values(db, projectId, facet, SUGGESTION_LIMIT, prefix)).map((r) => r.value);
+export async function suggestFacet(ctx: ProjectContext, facet: SuggestedFacet, prefix: string): Promise<string[]> {
+  return (await values(ctx.db, ctx.project.id, facet, SUGGESTION_LIMIT, prefix)).map((r) => r.value);
 }
 
 /** `commission.updated` and `commission.created` under `commission`; types without a dot under their own name. */

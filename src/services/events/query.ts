@@ -5,6 +5,7 @@ import { COUNT_DAY_MS as DAY, type EventRow, eventCounts, events, projects } fro
 import { ValidationError } from "../../lib/errors";
 import { base64url } from "../../lib/ids";
 import { toIso } from "../../lib/time";
+import type { ProjectContext } from "../context";
 import type { Condition, EventQuery, TextTerm } from "./filters";
 import type { StoredEvent } from "./schema";
 
@@ -383,8 +384,8 @@ export function walkQuery(
 
 type Window = { n: number; oldest: number | null; newest: number | null };
 
-async function readWindow(db: Db, sqlText: SQL): Promise<Window> {
-  const [w] = await db.all<Window>(sqlText);
+async function readWindow(ctx: ProjectContext, sqlText: SQL): Promise<Window> {
+  const [w] = await ctx.db.all<Window>(sqlText);
   return w ?? { n: 0, oldest: null, newest: null };
 }
 
@@ -400,11 +401,13 @@ const spanOf = (w: Window): [number, number] | undefined =>
  * then small. Rows at the window's oldest instant belong to the rest, so none is read twice or
  * missed; the order is the same (occurred_at, id) either way.
  */
-export async function listRows(db: Db, projectId: string, query: EventQuery, page: WindowedPage): Promise<ListRow[]> {
+export async function listRows(ctx: ProjectContext, query: EventQuery, page: WindowedPage): Promise<ListRow[]> {
+  const { db } = ctx;
+  const projectId = ctx.project.id;
   const take = page.limit + 1;
   const size = page.window ?? WINDOW_ROWS;
   if (!readsWindow(query) || size <= 0) return listQuery(db, projectId, query, page);
-  const w = await readWindow(db, windowQuery(projectId, query, page.cursor, size));
+  const w = await readWindow(ctx, windowQuery(projectId, query, page.cursor, size));
   const span = spanOf(w);
   if (!span) return [];
   const walk: Walk = { span };
@@ -425,12 +428,11 @@ export async function listRows(db: Db, projectId: string, query: EventQuery, pag
 }
 
 export async function listEvents(
-  db: Db,
-  projectId: string,
+  ctx: ProjectContext,
   query: EventQuery,
   page: WindowedPage,
 ): Promise<{ data: StoredEvent[]; next_cursor: string | null }> {
-  const rows = await listRows(db, projectId, query, page);
+  const rows = await listRows(ctx, query, page);
   const more = rows.length > page.limit;
   const pageRows = more ? rows.slice(0, page.limit) : rows;
   const last = pageRows.at(-1);
@@ -445,17 +447,17 @@ export async function listEvents(
  * last poll, so it is read in time order; its time span keeps full text to the new rows.
  */
 export async function listNewer(
-  db: Db,
-  projectId: string,
+  ctx: ProjectContext,
   query: EventQuery,
   after: string,
   limit: number,
 ): Promise<StoredEvent[]> {
+  const projectId = ctx.project.id;
   const bound = newerThan(decodeCursor(after));
   const walk: Walk = query.text.length
-    ? { span: spanOf(await readWindow(db, spanQuery(reachable(projectId, query, bound)))) }
+    ? { span: spanOf(await readWindow(ctx, spanQuery(reachable(projectId, query, bound)))) }
     : {};
-  const rows = await db.all<ListRow>(walkQuery(projectId, query, walk, bound, limit));
+  const rows = await ctx.db.all<ListRow>(walkQuery(projectId, query, walk, bound, limit));
   return rows.map(toStoredEvent);
 }
 
@@ -483,22 +485,17 @@ export function countQuery(db: Db, projectId: string, query: EventQuery) {
     .where(eq(projects.id, projectId));
 }
 
-export async function countEvents(db: Db, projectId: string, query: EventQuery): Promise<number> {
-  const [row] = await countQuery(db, projectId, query);
+export async function countEvents(ctx: ProjectContext, query: EventQuery): Promise<number> {
+  const [row] = await countQuery(ctx.db, ctx.project.id, query);
   return row?.count ?? 0;
 }
 
 /** One event by id, within the query's scope (a partner viewer's other organisations are 404s). */
-export async function getEvent(
-  db: Db,
-  projectId: string,
-  id: string,
-  scope: EventQuery,
-): Promise<StoredEvent | undefined> {
-  const [row] = await db
+export async function getEvent(ctx: ProjectContext, id: string, scope: EventQuery): Promise<StoredEvent | undefined> {
+  const [row] = await ctx.db
     .select({ data: events.data, receivedAt: events.receivedAt, hash: events.hash })
     .from(events)
-    .where(and(whereClause(projectId, scope), eq(events.id, id)))
+    .where(and(whereClause(ctx.project.id, scope), eq(events.id, id)))
     .limit(1);
   return row && toStoredEvent(row);
 }

@@ -1,7 +1,8 @@
-import { COUNT_DAY_MS, type Project } from "../../db/schema";
+import { COUNT_DAY_MS } from "../../db/schema";
 import { ConflictError } from "../../lib/errors";
 import { sensitiveKeyMatcher } from "../../lib/redact";
 import { toIso } from "../../lib/time";
+import type { ProjectContext } from "../context";
 import { checkFailedSignIns } from "../security/rules";
 import { type Endpoint, endpointsStatement, enqueueDeliveries, fanoutStatements } from "../webhooks/fanout";
 import { type PreparedEvent, prepareEvent } from "./prepare";
@@ -85,39 +86,36 @@ function isUniqueViolation(error: unknown): boolean {
   return error instanceof Error && /UNIQUE constraint failed/i.test(error.message);
 }
 
-/**
- * Stores events atomically, all or nothing, idempotent on `id` (DESIGN §3): an id already stored
- * with the same content answers `duplicate: true`; with other content the whole call is a 409.
- * Resolves only once the rows are committed.
- */
-export type RecordOptions = {
-  batch: boolean;
-  /** Where webhook deliveries go once the events are stored; without it the sweep cron sends them. */
-  webhooks?: Queue | undefined;
-};
+/** `batch`: the inputs are a batch body, so error paths name their index (`events[2].type`). */
+export type RecordOptions = { batch: boolean };
 
+/**
+ * Stores events in the context's project atomically, all or nothing, idempotent on `id` (DESIGN
+ * §3): an id already stored with the same content answers `duplicate: true`; with other content
+ * the whole call is a 409. Resolves only once the rows are committed; their webhook deliveries are
+ * queued after that (the sweep cron sends any whose message was lost).
+ */
 export async function recordEvents(
-  db: D1Database,
-  project: Project,
+  ctx: ProjectContext,
   inputs: EventInput[],
   options: RecordOptions,
 ): Promise<RecordedEvent[]> {
   try {
-    return await recordOnce(db, project, inputs, options);
+    return await recordOnce(ctx, inputs, options);
   } catch (error) {
     // Another request stored one of these ids between our lookup and our insert: the batch rolled
     // back as a whole, and a second pass sees that row and answers duplicate or conflict.
     if (!isUniqueViolation(error)) throw error;
-    return recordOnce(db, project, inputs, options);
+    return recordOnce(ctx, inputs, options);
   }
 }
 
 async function recordOnce(
-  db: D1Database,
-  project: Project,
+  ctx: ProjectContext,
   inputs: EventInput[],
-  { batch, webhooks }: RecordOptions,
+  { batch }: RecordOptions,
 ): Promise<RecordedEvent[]> {
+  const { d1: db, project } = ctx;
   const receivedAt = Date.now();
   const isSensitive = sensitiveKeyMatcher(project.redactionKeys);
   const pathOf = (i: number) => (batch ? `events[${i}]` : "");
@@ -189,13 +187,13 @@ async function recordOnce(
     // Sendouts are written in the same batch as their events: stored together or not at all.
     const fanout = fanoutStatements(db, project.id, endpoints, toInsert, receivedAt);
     await db.batch([...insertStatements(db, project.id, receivedAt, toInsert), ...fanout.statements]);
-    if (webhooks && fanout.ids.length) {
-      await enqueueDeliveries(webhooks, fanout.ids).catch((error: unknown) =>
+    if (fanout.ids.length) {
+      await enqueueDeliveries(ctx, fanout.ids).catch((error: unknown) =>
         console.error("webhook enqueue failed; the sweep will send them", error),
       );
     }
     // Monitoring must never make a stored event look unstored: its failures are only logged.
-    await checkFailedSignIns(db, project, toInsert).catch((error: unknown) =>
+    await checkFailedSignIns(ctx, toInsert).catch((error: unknown) =>
       console.error("security rule check failed", error),
     );
   }

@@ -1,7 +1,9 @@
 import { eq } from "drizzle-orm";
-import { dataExports, type ExportRow } from "../../db/schema";
+import { dataExports, type ExportRow, type Task } from "../../db/schema";
+import { InvariantError } from "../../lib/errors";
+import type { ProjectContext } from "../context";
 import { compileFilters, type EventQuery, scopeForAccess } from "../events/filters";
-import type { StepContext, StepResult } from "../tasks/engine";
+import type { StepResult } from "../tasks/engine";
 import { csvHeader, csvLines, csvRecord, jsonLine } from "./format";
 import { readExportPages } from "./read";
 
@@ -96,10 +98,11 @@ export function exportQuery(row: ExportRow, timeZone: string): EventQuery {
  * part and checkpoints the cursor; the last completes the upload. A repeated step re-uploads the
  * same part number with the same bytes, so nothing is duplicated.
  */
-export async function exportStep({ env, db, task, project }: StepContext): Promise<StepResult> {
+export async function exportStep(ctx: ProjectContext, task: Task): Promise<StepResult> {
+  const { env, db, project } = ctx;
   const exportId = String(task.params.exportId);
   const [row] = await db.select().from(dataExports).where(eq(dataExports.id, exportId)).limit(1);
-  if (!row) throw new Error(`export ${exportId} does not exist`);
+  if (!row) throw new InvariantError(`export ${exportId} does not exist`);
   const query = exportQuery(row, project.timezone);
   const state = (task.checkpoint ?? { parts: [], rows: 0, bytes: 0 }) as Checkpoint;
 
@@ -123,7 +126,7 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
   let cursor = state.cursor ?? null;
   let rows = 0;
   let exhausted = true;
-  for await (const page of readExportPages(db, project.id, query, cursor)) {
+  for await (const page of readExportPages(ctx, query, cursor)) {
     if (page.events.length > 0) {
       await part.write(
         row.format === "csv" ? csvLines(page.events.map(csvRecord)) : page.events.map(jsonLine).join(""),
@@ -167,11 +170,11 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
     if (remainder.byteLength > 0 || parts.length === 0)
       parts.push(await upload.uploadPart(parts.length + 1, remainder));
     await upload.complete(parts);
-    return await finishExport(env, db, row.id, row.fileKey, next);
+    return await finishExport(ctx, row.id, row.fileKey, next);
   } catch (error) {
     // A run that completed the upload and then crashed before its commit: the file is there.
     if (!exhausted || !(await env.FILES.head(row.fileKey))) throw error;
-    return await finishExport(env, db, row.id, row.fileKey, {
+    return await finishExport(ctx, row.id, row.fileKey, {
       ...state,
       rows: state.rows + rows,
       bytes: state.bytes + made,
@@ -180,16 +183,16 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
 }
 
 async function finishExport(
-  env: Env,
-  db: StepContext["db"],
+  ctx: ProjectContext,
   exportId: string,
   fileKey: string,
   next: Checkpoint,
 ): Promise<StepResult> {
-  const leftovers = await env.FILES.list({ prefix: `${fileKey}.rest-` });
-  if (leftovers.objects.length) await env.FILES.delete(leftovers.objects.map((o) => o.key));
+  const { FILES } = ctx.env;
+  const leftovers = await FILES.list({ prefix: `${fileKey}.rest-` });
+  if (leftovers.objects.length) await FILES.delete(leftovers.objects.map((o) => o.key));
   const now = Date.now();
-  await db
+  await ctx.db
     .update(dataExports)
     .set({ rowCount: next.rows, bytes: next.bytes, finishedAt: now })
     .where(eq(dataExports.id, exportId));

@@ -1,3 +1,4 @@
+import type { ServiceContext } from "../context";
 import { IMPORT_PREFIX } from "./request";
 
 /** An upload with no task is kept this long: the moment between storing a file and recording its task. */
@@ -9,7 +10,8 @@ const PAGES_PER_RUN = 5;
  * have no task at all (the task was never recorded, or retention removed it), so no unredacted
  * upload outlives its import. Uploads of running imports are left alone.
  */
-export async function sweepImportUploads(env: Env, now = Date.now()): Promise<number> {
+export async function sweepImportUploads(ctx: ServiceContext, now = Date.now()): Promise<number> {
+  const { env } = ctx;
   let deleted = 0;
   let cursor: string | undefined;
   for (let page = 0; page < PAGES_PER_RUN; page++) {

@@ -1,9 +1,10 @@
-import type { TaskError } from "../../db/schema";
+import type { Task, TaskError } from "../../db/schema";
 import { AppError } from "../../lib/errors";
 import { toValidationError } from "../../lib/validation";
+import type { ProjectContext } from "../context";
 import { recordEvents } from "../events/record";
 import { EventInput } from "../events/schema";
-import type { StepContext, StepResult } from "../tasks/engine";
+import type { StepResult } from "../tasks/engine";
 import { lastBoundary, parseCsv, parseJsonLines, type RawRecord } from "./parse";
 
 /** Bytes read per step: thousands of rows, well inside a step's time and memory. */
@@ -39,7 +40,8 @@ function problemOf(error: unknown): string {
 }
 
 /** One step of an import: read the next chunk up to a record boundary, validate, store the valid rows. */
-export async function importStep({ env, task, project }: StepContext): Promise<StepResult> {
+export async function importStep(ctx: ProjectContext, task: Task): Promise<StepResult> {
+  const { env } = ctx;
   const { fileKey, format, size } = task.params as { fileKey: string; format: "csv" | "jsonl"; size: number };
   const state = (task.checkpoint ?? { offset: 0, line: 1, stored: 0, duplicates: 0, fraction: 0 }) as Checkpoint;
   const object = await env.FILES.get(fileKey, { range: { offset: state.offset, length: IMPORT_CHUNK_BYTES } });
@@ -98,10 +100,9 @@ export async function importStep({ env, task, project }: StepContext): Promise<S
     const batch = valid.slice(i, i + BATCH);
     try {
       const results = await recordEvents(
-        env.DB,
-        project,
+        ctx,
         batch.map((b) => b.input),
-        { batch: true, webhooks: env.WEBHOOKS },
+        { batch: true },
       );
       for (const r of results) r.duplicate ? duplicates++ : stored++;
     } catch (error) {
@@ -109,7 +110,7 @@ export async function importStep({ env, task, project }: StepContext): Promise<S
       // One row failed the batch (a conflict, a time in the future…): store row by row to name it.
       for (const { line, input } of batch) {
         try {
-          const [r] = await recordEvents(env.DB, project, [input], { batch: false, webhooks: env.WEBHOOKS });
+          const [r] = await recordEvents(ctx, [input], { batch: false });
           if (r?.duplicate) duplicates++;
           else stored++;
         } catch (rowError) {

@@ -1,5 +1,5 @@
 import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
-import { createDb, type Db } from "../../db/client";
+import type { Db } from "../../db/client";
 import {
   memberships,
   type Notification,
@@ -8,7 +8,8 @@ import {
   projects,
   users,
 } from "../../db/schema";
-import { logOwnEvent } from "../audit/log-own";
+import { doneBy, logOwnEvent } from "../audit/log-own";
+import { type MemberContext, memberOf, type ServiceContext } from "../context";
 import { memberMayRead } from "./notify";
 
 // Notification e-mails: members choose types per project; a cron sends what is due through the
@@ -18,15 +19,21 @@ import { memberMayRead } from "./notify";
 type SendEmail = { send(message: unknown): Promise<void> };
 export const FROM_ADDRESS = "trailbook@notifications.invalid";
 
-export async function subscriptionsOf(db: Db, projectId: string, userId: string): Promise<string[]> {
-  const rows = await db
+/** The notification types the member chose to get by e-mail in this project. */
+export async function subscriptionsOf(ctx: MemberContext): Promise<string[]> {
+  const projectId = ctx.project.id;
+  const userId = memberOf(ctx).user.id;
+  const rows = await ctx.db
     .select({ type: notificationSubscriptions.type })
     .from(notificationSubscriptions)
     .where(and(eq(notificationSubscriptions.projectId, projectId), eq(notificationSubscriptions.userId, userId)));
   return rows.map((r) => r.type);
 }
 
-export async function setSubscriptions(db: Db, projectId: string, userId: string, types: string[]): Promise<void> {
+export async function setSubscriptions(ctx: MemberContext, types: string[]): Promise<void> {
+  const { db } = ctx;
+  const projectId = ctx.project.id;
+  const userId = memberOf(ctx).user.id;
   await db
     .delete(notificationSubscriptions)
     .where(and(eq(notificationSubscriptions.projectId, projectId), eq(notificationSubscriptions.userId, userId)));
@@ -51,12 +58,12 @@ function mime(from: string, to: string, subject: string, text: string): string {
 }
 
 async function sendOne(
-  env: Env,
+  ctx: ServiceContext,
   to: string,
   subject: string,
   text: string,
 ): Promise<{ status: "delivered" | "pending" | "blocked"; note?: string }> {
-  const binding = (env as unknown as { SEND_EMAIL?: SendEmail }).SEND_EMAIL;
+  const binding = (ctx.env as unknown as { SEND_EMAIL?: SendEmail }).SEND_EMAIL;
   if (!binding)
     return { status: "pending", note: "no send_email binding configured (local development): recorded, not sent" };
   try {
@@ -94,8 +101,8 @@ async function recipients(db: Db, n: Notification): Promise<{ userId: string; em
 }
 
 /** Sends (or records) the e-mails of notifications not yet e-mailed; run by the cron. */
-export async function sendNotificationEmails(env: Env, now = Date.now()): Promise<number> {
-  const db = createDb(env.DB);
+export async function sendNotificationEmails(ctx: ServiceContext, now = Date.now()): Promise<number> {
+  const { db } = ctx;
   const due = await db
     .select()
     .from(notifications)
@@ -120,19 +127,18 @@ export async function sendNotificationEmails(env: Env, now = Date.now()): Promis
     if (!project) continue;
     for (const r of to) {
       const result = await sendOne(
-        env,
+        ctx,
         r.email,
         `[Trailbook · ${project.name}] ${n.title}`,
         [n.title, n.body ?? "", n.link ? `Open: ${n.link}` : ""].filter(Boolean).join("\n\n"),
       );
-      await logOwnEvent(env.DB, [project], {
+      await logOwnEvent(ctx, [project], {
         category: "email",
         type: "email.sent",
         status: result.status,
         summary: `Notification e-mail to ${r.email}: ${n.title}`.slice(0, 1000),
         ...(result.note && { message: result.note }),
-        actor: { type: "system", id: "notifications", name: "Trailbook notifications" },
-        source: "system",
+        ...doneBy(ctx, { kind: "system", name: "notifications" }),
         entity: { type: "notification", id: n.id },
         metadata: { to: r.email, notification_type: n.type },
       });

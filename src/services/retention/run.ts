@@ -1,19 +1,19 @@
 import { and, eq, inArray, isNotNull, lt } from "drizzle-orm";
-import type { Db } from "../../db/client";
 import {
   archives,
   dataExports,
   notificationArchives,
   notifications,
-  type Project,
   projects,
+  type Task,
   tasks,
   webhookAttempts,
   webhookSendouts,
 } from "../../db/schema";
-import { logOwnEvent } from "../audit/log-own";
+import { doneBy, logOwnEvent } from "../audit/log-own";
+import { inProject, type ProjectContext, type ServiceContext } from "../context";
 import { toStoredEvent } from "../events/query";
-import { createTask, enqueueStep, type StepContext, type StepResult } from "../tasks/engine";
+import { createTask, enqueueStep, type StepResult } from "../tasks/engine";
 
 // Retention (DESIGN §7): a daily task per project deletes the events older than its period in
 // chunks of CHUNK rows (their FTS and changed-field rows go with them, by trigger), archiving each
@@ -37,15 +37,15 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Deletes one chunk (archiving it first); the cutoff row lets the delete trigger allow exactly this. */
 async function deleteChunk(
-  env: Env,
-  db: Db,
-  project: Project,
+  ctx: ProjectContext,
   cutoff: number,
   archive: boolean,
 ): Promise<{ deleted: number; archived: number }> {
-  const { results } = await env.DB.prepare(
-    "SELECT seq, id, occurred_at, received_at, data, hash FROM events WHERE project_id = ?1 AND occurred_at < ?2 ORDER BY occurred_at, id LIMIT ?3",
-  )
+  const { env, db, d1, project } = ctx;
+  const { results } = await d1
+    .prepare(
+      "SELECT seq, id, occurred_at, received_at, data, hash FROM events WHERE project_id = ?1 AND occurred_at < ?2 ORDER BY occurred_at, id LIMIT ?3",
+    )
     .bind(project.id, cutoff, CHUNK)
     .all<Row>();
   if (results.length === 0) return { deleted: 0, archived: 0 };
@@ -80,30 +80,26 @@ async function deleteChunk(
   const seqs = JSON.stringify(results.map((r) => r.seq));
   // The digest windows these events were received in can no longer be recomputed: say so.
   const windows = JSON.stringify([...new Set(results.map((r) => Math.floor(r.received_at / HOUR) * HOUR))]);
-  await env.DB.batch([
-    env.DB.prepare(
-      "INSERT OR IGNORE INTO pruned_windows (project_id, window_start) SELECT ?1, value FROM json_each(?2)",
-    ).bind(project.id, windows),
-    env.DB.prepare("INSERT OR REPLACE INTO retention_cutoffs (project_id, cutoff) VALUES (?1, ?2)").bind(
-      project.id,
-      cutoff,
-    ),
-    env.DB.prepare(
-      "DELETE FROM events WHERE project_id = ?1 AND occurred_at < ?2 AND seq IN (SELECT value FROM json_each(?3))",
-    ).bind(project.id, cutoff, seqs),
-    env.DB.prepare("DELETE FROM retention_cutoffs WHERE project_id = ?1").bind(project.id),
+  await d1.batch([
+    d1
+      .prepare("INSERT OR IGNORE INTO pruned_windows (project_id, window_start) SELECT ?1, value FROM json_each(?2)")
+      .bind(project.id, windows),
+    d1
+      .prepare("INSERT OR REPLACE INTO retention_cutoffs (project_id, cutoff) VALUES (?1, ?2)")
+      .bind(project.id, cutoff),
+    d1
+      .prepare(
+        "DELETE FROM events WHERE project_id = ?1 AND occurred_at < ?2 AND seq IN (SELECT value FROM json_each(?3))",
+      )
+      .bind(project.id, cutoff, seqs),
+    d1.prepare("DELETE FROM retention_cutoffs WHERE project_id = ?1").bind(project.id),
   ]);
   return { deleted: results.length, archived };
 }
 
 /** Old operational records go too; export files are removed once the export has expired. */
-async function cleanup(
-  env: Env,
-  db: Db,
-  project: Project,
-  cutoff: number,
-  now: number,
-): Promise<Record<string, number>> {
+async function cleanup(ctx: ProjectContext, cutoff: number, now: number): Promise<Record<string, number>> {
+  const { env, db, project } = ctx;
   const oldSendouts = await db
     .select({ id: webhookSendouts.id })
     .from(webhookSendouts)
@@ -155,7 +151,8 @@ async function cleanup(
   };
 }
 
-export async function retentionStep({ env, db, task, project }: StepContext): Promise<StepResult> {
+export async function retentionStep(ctx: ProjectContext, task: Task): Promise<StepResult> {
+  const { project } = ctx;
   const cutoff = Number(task.params.cutoff);
   const archive = task.params.archive === true;
   const state = (task.checkpoint ?? { phase: "events", deleted: 0, archived: 0, cleaned: {} }) as Checkpoint;
@@ -163,7 +160,7 @@ export async function retentionStep({ env, db, task, project }: StepContext): Pr
     let deleted = state.deleted;
     let archived = state.archived;
     for (let i = 0; i < CHUNKS_PER_STEP; i++) {
-      const chunk = await deleteChunk(env, db, project, cutoff, archive);
+      const chunk = await deleteChunk(ctx, cutoff, archive);
       deleted += chunk.deleted;
       archived += chunk.archived;
       if (chunk.deleted < CHUNK)
@@ -172,20 +169,19 @@ export async function retentionStep({ env, db, task, project }: StepContext): Pr
     return { done: false, checkpoint: { ...state, deleted, archived }, processed: deleted };
   }
   const now = Date.now();
-  const cleaned = await cleanup(env, db, project, cutoff, now);
+  const cleaned = await cleanup(ctx, cutoff, now);
   const result = {
     cutoff: new Date(cutoff).toISOString(),
     deleted_events: state.deleted,
     archived_events: state.archived,
     ...cleaned,
   };
-  await logOwnEvent(env.DB, [project], {
+  await logOwnEvent(ctx, [project], {
     category: "activity",
     type: "retention.completed",
     status: "success",
     summary: `Retention removed ${state.deleted.toLocaleString("en-US")} events older than ${project.retentionDays} days`,
-    actor: { type: "system", id: "retention", name: "Trailbook retention" },
-    source: "system",
+    ...doneBy(ctx, { kind: "system", name: "retention" }),
     entity: { type: "task", id: task.id },
     metadata: result,
   });
@@ -200,7 +196,8 @@ export async function retentionStep({ env, db, task, project }: StepContext): Pr
 }
 
 /** The daily cron: one retention task per project, unless one is still running. */
-export async function startRetention(env: Env, db: Db, now = Date.now()): Promise<number> {
+export async function startRetention(ctx: ServiceContext, now = Date.now()): Promise<number> {
+  const { db } = ctx;
   const all = await db.select().from(projects);
   let started = 0;
   for (const project of all) {
@@ -217,16 +214,11 @@ export async function startRetention(env: Env, db: Db, now = Date.now()): Promis
       .limit(1);
     if (running) continue;
     const task = await createTask(
-      db,
-      {
-        projectId: project.id,
-        type: "retention",
-        params: { cutoff: now - project.retentionDays * DAY, archive: project.archiveEnabled },
-        createdBy: null,
-      },
+      inProject(ctx, project),
+      { type: "retention", params: { cutoff: now - project.retentionDays * DAY, archive: project.archiveEnabled } },
       now,
     );
-    await enqueueStep(env, task.id);
+    await enqueueStep(ctx, task.id);
     started++;
   }
   return started;

@@ -1,6 +1,5 @@
-import { createDb } from "../../db/client";
-import type { Project } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
+import type { ProjectContext } from "../context";
 import type { PreparedEvent } from "../events/prepare";
 import { notify } from "../notifications/notify";
 
@@ -29,10 +28,10 @@ async function hexKey(text: string): Promise<string> {
 }
 
 /** Checks the bursts the just-stored events may complete. */
-export async function checkFailedSignIns(d1: D1Database, project: Project, stored: PreparedEvent[]): Promise<void> {
+export async function checkFailedSignIns(ctx: ProjectContext, stored: PreparedEvent[]): Promise<void> {
   const found = failures(stored);
   if (found.length === 0) return;
-  const db = createDb(d1);
+  const { d1, project } = ctx;
   const seen = new Set<string>();
   for (const f of found) {
     for (const [kind, column, value] of [
@@ -54,7 +53,7 @@ export async function checkFailedSignIns(d1: D1Database, project: Project, store
       const who = kind === "actor" ? (f.actorLabel ?? value) : `address ${value}`;
       const filter = kind === "actor" ? `actor_id=${encodeURIComponent(value)}` : `search=${encodeURIComponent(value)}`;
       await notify(
-        db,
+        ctx,
         {
           projectId: project.id,
           type: "security.failed_logins",

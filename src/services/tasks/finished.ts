@@ -1,17 +1,17 @@
-import type { Db } from "../../db/client";
 import type { Task } from "../../db/schema";
+import type { ServiceContext } from "../context";
 import { notify } from "../notifications/notify";
 
 /**
  * Tells the person who started a task that it ended (everyone, when an API key started it):
  * "export ready", "import done" and their failures (DESIGN §7).
  */
-export async function notifyTaskEnded(db: Db, task: Task, outcome: "done" | "failed"): Promise<void> {
+export async function notifyTaskEnded(ctx: ServiceContext, task: Task, outcome: "done" | "failed"): Promise<void> {
   if (task.type === "retention") {
     if (outcome === "done") {
       const r = task.result ?? {};
       await notify(
-        db,
+        ctx,
         {
           projectId: task.projectId,
           type: "retention.report",
@@ -24,7 +24,7 @@ export async function notifyTaskEnded(db: Db, task: Task, outcome: "done" | "fai
       return;
     }
     await notify(
-      db,
+      ctx,
       {
         projectId: task.projectId,
         type: "retention.failed",
@@ -41,7 +41,7 @@ export async function notifyTaskEnded(db: Db, task: Task, outcome: "done" | "fai
   if (task.type === "export") {
     const rows = Number(task.result?.rows ?? task.processed);
     await notify(
-      db,
+      ctx,
       {
         projectId: task.projectId,
         userId,
@@ -55,7 +55,7 @@ export async function notifyTaskEnded(db: Db, task: Task, outcome: "done" | "fai
     return;
   }
   await notify(
-    db,
+    ctx,
     {
       projectId: task.projectId,
       userId,

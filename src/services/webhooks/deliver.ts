@@ -1,5 +1,4 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { createDb, type Db } from "../../db/client";
 import {
   events,
   memberships,
@@ -12,6 +11,7 @@ import {
 import { randomToken } from "../../lib/ids";
 import { checkDestination, type Resolver } from "../../lib/outbound-url";
 import { open } from "../../lib/secret-box";
+import type { ServiceContext } from "../context";
 import { toStoredEvent } from "../events/query";
 import { notify } from "../notifications/notify";
 import { sign } from "./signature";
@@ -54,7 +54,7 @@ export function retryDelaySeconds(
   return Math.max(1, Math.round(base * (0.9 + random() * 0.2)));
 }
 
-async function payloadOf(db: Db, sendout: WebhookSendout, now: number): Promise<string | undefined> {
+async function payloadOf(ctx: ServiceContext, sendout: WebhookSendout, now: number): Promise<string | undefined> {
   if (sendout.eventType === "webhook.test") {
     return JSON.stringify({
       type: "webhook.test",
@@ -62,7 +62,7 @@ async function payloadOf(db: Db, sendout: WebhookSendout, now: number): Promise<
       data: { message: "A test delivery from Trailbook.", sendout_id: sendout.id },
     });
   }
-  const [event] = await db
+  const [event] = await ctx.db
     .select({ data: events.data, receivedAt: events.receivedAt, hash: events.hash })
     .from(events)
     .where(and(eq(events.projectId, sendout.projectId), eq(events.id, sendout.eventId)))
@@ -89,7 +89,8 @@ async function signatures(
   return `${current} ${await sign(await open(secretsKey, endpoint.previousSecret, SECRET_PURPOSE), id, timestamp, body)}`;
 }
 
-async function disableEndpoint(db: Db, endpoint: WebhookEndpoint, reason: string, now: number) {
+async function disableEndpoint(ctx: ServiceContext, endpoint: WebhookEndpoint, reason: string, now: number) {
+  const { db } = ctx;
   await db
     .update(webhookEndpoints)
     .set({ enabled: false, disabledReason: reason, updatedAt: now })
@@ -100,7 +101,7 @@ async function disableEndpoint(db: Db, endpoint: WebhookEndpoint, reason: string
     .where(and(eq(memberships.projectId, endpoint.projectId), inArray(memberships.role, ["owner", "admin"])));
   for (const { userId } of owners) {
     await notify(
-      db,
+      ctx,
       {
         projectId: endpoint.projectId,
         userId,
@@ -121,14 +122,13 @@ async function disableEndpoint(db: Db, endpoint: WebhookEndpoint, reason: string
  * delivery of a sendout already sent or given up does nothing.
  */
 export async function deliverSendout(
-  env: Env,
-  id: string,
-  trigger: Trigger,
+  ctx: ServiceContext,
+  input: { sendoutId: string; trigger: Trigger },
   outbound: Outbound,
-  secretsKey: string,
   now = Date.now(),
 ): Promise<DeliveryOutcome> {
-  const db = createDb(env.DB);
+  const { db } = ctx;
+  const { sendoutId: id, trigger } = input;
   const [row] = await db
     .select({ sendout: webhookSendouts, endpoint: webhookEndpoints })
     .from(webhookSendouts)
@@ -154,7 +154,7 @@ export async function deliverSendout(
   if (claimed.length === 0) return { kind: "skipped", reason: "another delivery of this sendout is running" };
   const attempt = sendout.attempts + 1;
 
-  const body = await payloadOf(db, sendout, now);
+  const body = await payloadOf(ctx, sendout, now);
   if (body === undefined) {
     await db
       .update(webhookSendouts)
@@ -168,7 +168,7 @@ export async function deliverSendout(
     "user-agent": "Trailbook-Webhooks/1.0",
     "webhook-id": sendout.id,
     "webhook-timestamp": String(timestamp),
-    "webhook-signature": await signatures(endpoint, secretsKey, sendout.id, timestamp, body, now),
+    "webhook-signature": await signatures(endpoint, ctx.config.SECRETS_KEY, sendout.id, timestamp, body, now),
   };
 
   const started = Date.now();
@@ -238,14 +238,14 @@ export async function deliverSendout(
       .update(webhookSendouts)
       .set({ status: "error", lastStatusCode: status, nextAttemptAt: null, updatedAt: now })
       .where(eq(webhookSendouts.id, id));
-    await disableEndpoint(db, endpoint, "The receiver answered 410 Gone.", now);
+    await disableEndpoint(ctx, endpoint, "The receiver answered 410 Gone.", now);
     return { kind: "error", reason: "410 Gone: endpoint disabled" };
   }
   const failingSince = endpoint.failingSince ?? now;
   if (endpoint.failingSince === null) {
     await db.update(webhookEndpoints).set({ failingSince: now }).where(eq(webhookEndpoints.id, endpoint.id));
     await notify(
-      db,
+      ctx,
       {
         projectId: endpoint.projectId,
         type: "webhook.failing",
@@ -258,7 +258,7 @@ export async function deliverSendout(
     );
   }
   if (now - failingSince >= FAILING_DISABLE_AFTER_MS) {
-    await disableEndpoint(db, endpoint, "Deliveries have failed for 5 days.", now);
+    await disableEndpoint(ctx, endpoint, "Deliveries have failed for 5 days.", now);
   }
   if (refused || trigger === "test" || attempt >= MAX_ATTEMPTS || now - failingSince >= FAILING_DISABLE_AFTER_MS) {
     await db
@@ -281,8 +281,8 @@ export async function deliverSendout(
 }
 
 /** After a message exhausted its deliveries (dead-letter queue). */
-export async function giveUpSendout(db: Db, id: string): Promise<void> {
-  await db
+export async function giveUpSendout(ctx: ServiceContext, id: string): Promise<void> {
+  await ctx.db
     .update(webhookSendouts)
     .set({ status: "error", nextAttemptAt: null, updatedAt: Date.now() })
     .where(and(eq(webhookSendouts.id, id), inArray(webhookSendouts.status, ["pending", "retry"])));

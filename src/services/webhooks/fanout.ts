@@ -1,3 +1,4 @@
+import type { ServiceContext } from "../context";
 import type { PreparedEvent } from "../events/prepare";
 import { sendoutId, subscribed } from "./signature";
 
@@ -51,7 +52,7 @@ export type WebhookMessage = {
 
 /** Queues deliveries, 100 messages per sendBatch (the Queues limit). */
 export async function enqueueDeliveries(
-  queue: Queue,
+  ctx: ServiceContext,
   ids: string[],
   trigger: WebhookMessage["trigger"] = "auto",
   delaySeconds?: number,
@@ -62,6 +63,6 @@ export async function enqueueDeliveries(
       contentType: "json" as const,
       ...(delaySeconds !== undefined && { delaySeconds }),
     }));
-    await queue.sendBatch(messages);
+    await ctx.env.WEBHOOKS.sendBatch(messages);
   }
 }
