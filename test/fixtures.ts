@@ -50,7 +50,7 @@ export async function keyContext(
 
 /**
  * For tests that write events with SQL rather than through ingest: the project's event_counts as
- * ingest keeps them (src/services/events/record.ts), recounted from its rows.
+ * ingest keeps them (src/services/ingest/record.ts), recounted from its rows.
  */
 export async function recountDays(projectId: string): Promise<void> {
   await env.DB.batch([

@@ -1,7 +1,7 @@
 import { createContext, type ServiceContext } from "../services/context";
 import { sweepImportUploads } from "../services/imports/cleanup";
 import { createAllDigests } from "../services/integrity/digests";
-import { sendNotificationEmails } from "../services/notifications/email";
+import { sendNotificationEmails } from "../services/mail/notification-emails";
 import { startRetention } from "../services/retention/run";
 import { sweepStaleTasks } from "../services/tasks/engine";
 import { sweepSendouts } from "../services/webhooks/sweep";

@@ -163,10 +163,8 @@ describe("notifications of finished tasks", () => {
       202,
     );
     const { runTaskStep } = await import("../../src/services/tasks/engine");
-    const { TASK_HANDLERS } = await import("../../src/services/tasks/handlers");
-    while (
-      (await runTaskStep(systemContext(), apiExport.task_id, TASK_HANDLERS, { enqueueNext: false })) === "continued"
-    );
+    const { TASK_KINDS } = await import("../../src/queues/tasks");
+    while ((await runTaskStep(systemContext(), apiExport.task_id, TASK_KINDS, { enqueueNext: false })) === "continued");
     expect(await (await dash("GET", `/p/${project.project.id}/events`, { cookie: colleague })).text()).toContain(
       "Notifications (1)",
     );

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { TASK_KINDS } from "../../src/queues/tasks";
 import { createDigests } from "../../src/services/integrity/digests";
 import { startRetention } from "../../src/services/retention/run";
 import { runTaskStep } from "../../src/services/tasks/engine";
-import { TASK_HANDLERS } from "../../src/services/tasks/handlers";
 import { api, createMember, createTenant, dash, expectJson, projectContext, signIn, systemContext } from "../fixtures";
 
 describe("integrity page", () => {
@@ -35,7 +35,7 @@ describe("integrity page", () => {
     const task = await env.DB.prepare("SELECT id FROM tasks WHERE project_id = ? AND type = 'retention'")
       .bind(tenant.project.id)
       .first<{ id: string }>();
-    while ((await runTaskStep(systemContext(), task?.id ?? "", TASK_HANDLERS, { enqueueNext: false })) === "continued");
+    while ((await runTaskStep(systemContext(), task?.id ?? "", TASK_KINDS, { enqueueNext: false })) === "continued");
     const after = await (await dash("GET", `/p/${tenant.project.id}/integrity?verify=1`, { cookie: admin })).text();
     expect(after).toMatch(/pruned by retention/);
     const link = /href="(\/p\/[^"]+\/archives\/download\?file=[^"]+)"/.exec(after)?.[1]?.replace(/&amp;/g, "&");

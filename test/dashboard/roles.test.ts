@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { sendNotificationEmails } from "../../src/services/notifications/email";
+import { sendNotificationEmails } from "../../src/services/mail/notification-emails";
 import { notify } from "../../src/services/notifications/notify";
 import {
   api,

@@ -4,6 +4,10 @@ export const TASK_TYPES = ["export", "import", "retention"] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 export const TASK_STATUSES = ["enqueued", "in_progress", "done", "failed"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
+/** A task that still has steps to run. */
+export const OPEN_TASK_STATUSES = ["enqueued", "in_progress"] as const satisfies readonly TaskStatus[];
+/** A task that has ended, one way or the other. */
+export const ENDED_TASK_STATUSES = ["done", "failed"] as const satisfies readonly TaskStatus[];
 
 export type TaskError = { line?: number; message: string };
 
@@ -43,6 +47,7 @@ export const tasks = sqliteTable(
 
 export type Task = typeof tasks.$inferSelect;
 
+/** The file formats exports write and imports read (an export can be imported again). */
 export const EXPORT_FORMATS = ["csv", "jsonl"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 

@@ -5,7 +5,6 @@ import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
 import { compileFilters, EventFilters } from "../../services/events/filters";
 import { countEvents, getEvent, listEvents } from "../../services/events/query";
-import { recordEvents } from "../../services/events/record";
 import {
   BATCH_MAX_BYTES,
   BatchInput,
@@ -14,6 +13,7 @@ import {
   SINGLE_MAX_BYTES,
   StoredEvent,
 } from "../../services/events/schema";
+import { recordEvents } from "../../services/ingest/record";
 import {
   apiRouter,
   authProblems,

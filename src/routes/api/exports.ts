@@ -1,12 +1,20 @@
 import { createRoute } from "@hono/zod-openapi";
 import { Hono } from "hono";
 import { z } from "zod";
+import { EXPORT_FORMATS } from "../../db/schema";
 import type { AppEnv } from "../../env";
 import { NotFoundError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
 import { downloadExport, downloadSignedExport } from "../../services/exports/download";
-import { ExportInput, exportView, getExport, listExports, requestExport } from "../../services/exports/request";
+import {
+  EXPORT_STATUSES,
+  ExportInput,
+  exportView,
+  getExport,
+  listExports,
+  requestExport,
+} from "../../services/exports/request";
 import {
   apiRouter,
   authProblems,
@@ -23,8 +31,8 @@ import {
 const ExportView = z
   .object({
     id: z.string(),
-    status: z.enum(["queued", "running", "done", "failed", "expired"]),
-    format: z.enum(["csv", "jsonl"]),
+    status: z.enum(EXPORT_STATUSES),
+    format: z.enum(EXPORT_FORMATS),
     gzip: z.boolean(),
     filters: z.record(z.string(), z.string()),
     row_count: z.int().nullable(),

@@ -1,5 +1,6 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
+import { SENDOUT_STATUSES, WEBHOOK_TRIGGERS } from "../../db/schema";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
 import {
@@ -49,7 +50,7 @@ const Endpoint = z
   .meta({ id: "WebhookEndpoint" });
 const Attempt = z.object({
   id: z.string(),
-  trigger: z.enum(["auto", "resend", "recover", "test"]),
+  trigger: z.enum(WEBHOOK_TRIGGERS),
   started_at: z.string(),
   duration_ms: z.int(),
   request_headers: z.record(z.string(), z.string()),
@@ -64,7 +65,7 @@ const Sendout = z
     event_id: z.string(),
     type: z.string(),
     request_id: z.string().nullable(),
-    status: z.enum(["pending", "sent", "retry", "error"]),
+    status: z.enum(SENDOUT_STATUSES),
     attempt_count: z.int(),
     last_status_code: z.int().nullable(),
     next_attempt_at: z.string().nullable(),

@@ -13,7 +13,7 @@ import {
   retracedProblems,
 } from "../../services/compat/retraced";
 import { inTheirTerms } from "../../services/compat/validate";
-import { recordEvents } from "../../services/events/record";
+import { recordEvents } from "../../services/ingest/record";
 import { readBody } from "./body";
 
 // Retraced publisher compatibility: `Authorization: token=<key>` (or `Token token=<key>`), the

@@ -6,9 +6,9 @@ import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
 import { inTheirTerms } from "../../services/compat/validate";
 import { fromWorkos, WORKOS_FIELDS, WorkosEventBody, WorkosExportBody } from "../../services/compat/workos";
-import { recordEvents } from "../../services/events/record";
 import { exportStatus, getExport, requestExport } from "../../services/exports/request";
 import { signedExportUrl } from "../../services/exports/signed-link";
+import { recordEvents } from "../../services/ingest/record";
 import { readBody } from "./body";
 
 // WorkOS Audit Logs compatibility: the SDK's paths, bodies and error shapes ({message, code, errors}).

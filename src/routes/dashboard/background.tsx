@@ -11,17 +11,15 @@ import {
   type TaskSummary,
   TasksList,
 } from "../../../views/pages/Background";
-import { TASK_STATUSES, TASK_TYPES, type Task } from "../../db/schema";
+import { EXPORT_FORMATS, TASK_STATUSES, TASK_TYPES, type Task } from "../../db/schema";
 import type { ProjectEnv } from "../../env";
 import { NotFoundError, ValidationError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
 import { EventFilters } from "../../services/events/filters";
 import { downloadExport } from "../../services/exports/download";
-import { countForExport, exportStatus, getExport, listExports, requestExport } from "../../services/exports/request";
+import { countForExport, exportStatus, getExport, listExports, requestExportNow } from "../../services/exports/request";
 import { importFormat, requestImport } from "../../services/imports/request";
-import { enqueueStep, runTaskInline } from "../../services/tasks/engine";
-import { TASK_HANDLERS } from "../../services/tasks/handlers";
 import { getTask, listTasks, taskProgress } from "../../services/tasks/view";
 import { parseExplorerState, stateQuery, stateToFilters } from "./explorer-state";
 import { frame } from "./frame";
@@ -58,7 +56,7 @@ function taskSummary(task: Task): TaskSummary {
 const LIST_ROWS = 100;
 
 const ExportForm = z.object({
-  format: z.enum(["csv", "jsonl"], "choose CSV or JSON Lines"),
+  format: z.enum(EXPORT_FORMATS, "choose CSV or JSON Lines"),
   gzip: z.enum(["1"]).optional(),
 });
 
@@ -102,19 +100,14 @@ export const backgroundPages = new Hono<ProjectEnv>()
         { path: "(form)", message: "invalid" },
       ]);
     }
-    const { ctx } = c.var;
-    const { row, total } = await requestExport(ctx, {
+    // Small exports are made inside this request and download at once; larger ones run as a task.
+    const { row, ready } = await requestExportNow(c.var.ctx, {
       format: choice.data.format,
       gzip: choice.data.gzip === "1",
       filters: filters.data,
-      enqueue: false,
     });
     const base = `/p/${c.var.project.id}/exports/${row.id}`;
-    // Small exports are made inside this request and download at once; larger ones run as a task.
-    const direct = total <= ctx.config.EXPORT_DIRECT_MAX_ROWS;
-    if (direct && (await runTaskInline(ctx, row.taskId, TASK_HANDLERS))) return c.redirect(`${base}/download`, 303);
-    if (!direct) await enqueueStep(ctx, row.taskId);
-    return c.redirect(base, 303);
+    return c.redirect(ready ? `${base}/download` : base, 303);
   })
   .get("/exports", requirePermission("events.export"), async (c) => {
     const { data: rows } = await listExports(c.var.ctx, { limit: LIST_ROWS });

@@ -1,8 +1,8 @@
 import { type Context, Hono } from "hono";
 import { Notifications } from "../../../views/pages/Notifications";
 import type { ProjectEnv } from "../../env";
-import { setSubscriptions, subscriptionsOf } from "../../services/notifications/email";
 import { archiveNotifications, listNotifications, unreadCount } from "../../services/notifications/notify";
+import { setSubscriptions, subscriptionsOf } from "../../services/notifications/subscriptions";
 import { NOTIFICATION_TYPES, notificationTypesFor } from "../../services/notifications/types";
 import { frame } from "./frame";
 

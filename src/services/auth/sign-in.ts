@@ -4,8 +4,8 @@ import { sha256Hex } from "../../lib/crypto";
 import { PASSWORD_ITERATIONS, verifyPassword } from "../../lib/password";
 import { open } from "../../lib/secret-box";
 import { verifyTotp } from "../../lib/totp";
-import { doneBy, logOwnEvent, type OwnEvent } from "../audit/log-own";
 import type { ServiceContext } from "../context";
+import { doneBy, logOwnEvent, type OwnEvent } from "../ingest/own-events";
 import { createSession, endSession, findSession } from "./sessions";
 import { countAttempt, forgiveAttempt, refusedAttempt, throttleKeys, totpKeys } from "./throttle";
 

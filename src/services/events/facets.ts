@@ -1,10 +1,10 @@
 import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { eventFacets } from "../../db/schema";
+import { EVENT_INDEXES, type EventFacet, eventChanges, eventFacets, events } from "../../db/schema";
 import type { Access } from "../../lib/permissions";
 import type { ProjectContext } from "../context";
 
-export type Facet = "type" | "source" | "changed" | "organization_id" | "actor_id" | "category";
+export type Facet = EventFacet;
 /** The facets the explorer lists in its selects; ids (actors, organisations) are suggested as one types. */
 export type PickerFacets = Record<"type" | "source" | "changed" | "category", string[]>;
 export type SuggestedFacet = "actor_id" | "organization_id";
@@ -42,16 +42,19 @@ export const PARTNER_FACET_ROWS = 2000;
 /** The values of one organisation's newest events that a viewer may see (no configuration activity). */
 async function organizationFacets(ctx: ProjectContext, organizationId: string): Promise<PickerFacets> {
   const projectId = ctx.project.id;
+  const e = events;
+  const c = eventChanges;
   const rows = await ctx.db.all<{ facet: keyof PickerFacets; value: string }>(sql`
     WITH recent AS (
-      SELECT seq, type, source, category FROM events INDEXED BY events_organization
-      WHERE project_id = ${projectId} AND organization_id = ${organizationId}
-      ORDER BY occurred_at DESC, id DESC LIMIT ${PARTNER_FACET_ROWS}
+      SELECT ${e.seq} AS seq, ${e.type} AS type, ${e.source} AS source, ${e.category} AS category
+      FROM ${e} INDEXED BY ${sql.identifier(EVENT_INDEXES.organization)}
+      WHERE ${e.projectId} = ${projectId} AND ${e.organizationId} = ${organizationId}
+      ORDER BY ${e.occurredAt} DESC, ${e.id} DESC LIMIT ${PARTNER_FACET_ROWS}
     ), shown AS (SELECT * FROM recent WHERE category != 'configuration')
     SELECT 'type' AS facet, type AS value FROM shown
     UNION SELECT 'source', source FROM shown WHERE source IS NOT NULL
     UNION SELECT 'category', category FROM shown
-    UNION SELECT 'changed', c.field FROM shown JOIN event_changes c ON c.event_seq = shown.seq AND c.project_id = ${projectId}
+    UNION SELECT 'changed', ${c.field} FROM shown JOIN ${c} ON ${c.eventSeq} = shown.seq AND ${c.projectId} = ${projectId}
     ORDER BY 1, 2`);
   const facets: PickerFacets = { type: [], source: [], changed: [], category: [] };
   for (const { facet, value } of rows) facets[facet].push(value);

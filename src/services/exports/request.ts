@@ -6,12 +6,13 @@ import { newId } from "../../lib/ids";
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import { type Access, can } from "../../lib/permissions";
 import { toValidationError } from "../../lib/validation";
-import { actorOf, logOwnEvent, sourceOf } from "../audit/log-own";
 import { type Actor, accessOf, actorId, type ProjectContext, userOf } from "../context";
 import { compileFilters, EventFilters, type EventQuery, scopeForAccess } from "../events/filters";
 import { countEvents, getEvent } from "../events/query";
+import { actorOf, logOwnEvent, sourceOf } from "../ingest/own-events";
 import { notify } from "../notifications/notify";
-import { createTask, enqueueStep } from "../tasks/engine";
+import { enqueueStep, newTask, runTaskInline } from "../tasks/engine";
+import { exportTask } from "./run";
 
 export const EXPORT_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -23,7 +24,9 @@ export const ExportInput = z
   })
   .meta({ id: "ExportRequest" });
 
-export type ExportStatus = "queued" | "running" | "done" | "failed" | "expired";
+/** An export's state as shown: derived from its row and its task, never stored. */
+export const EXPORT_STATUSES = ["queued", "running", "done", "failed", "expired"] as const;
+export type ExportStatus = (typeof EXPORT_STATUSES)[number];
 
 /**
  * What an export by this actor may hold: a member's organisation scope and, for owners and
@@ -122,27 +125,45 @@ export async function requestExport(
   // The export's own event is in its file when the filters match it, so the total counts it too.
   const total = counted + ((await getEvent(ctx, eventId, scope)) ? 1 : 0);
   await flagLargeExport(ctx, total, name, id);
-  const task = await createTask(ctx, { type: "export", params: { exportId: id }, total }, now);
-  const [row] = await db
-    .insert(dataExports)
-    .values({
-      id,
-      projectId: project.id,
-      taskId: task.id,
-      format: input.format,
-      gzip: input.gzip,
-      filters,
-      scope: holds,
-      fileKey: `exports/${project.id}/${id}.${extension}`,
-      createdBy,
-      createdByName: name,
-      createdAt: now,
-      expiresAt: now + EXPORT_LIFETIME_MS,
-    })
-    .returning();
-  if (!row) throw new InvariantError("insert into exports returned no row");
+  const task = newTask(ctx, { type: "export", params: { exportId: id }, total }, now);
+  const row: ExportRow = {
+    id,
+    projectId: project.id,
+    taskId: task.id,
+    format: input.format,
+    gzip: input.gzip,
+    filters,
+    scope: holds,
+    fileKey: `exports/${project.id}/${id}.${extension}`,
+    rowCount: null,
+    bytes: null,
+    createdBy,
+    createdByName: name,
+    createdAt: now,
+    finishedAt: null,
+    expiresAt: now + EXPORT_LIFETIME_MS,
+  };
+  // Together or not at all: a task without its export would run and find nothing to write.
+  await db.batch([db.insert(tasks).values(task), db.insert(dataExports).values(row)]);
   if (input.enqueue) await enqueueStep(ctx, task.id);
   return { row, task, total };
+}
+
+/**
+ * Requests an export and, when it holds at most EXPORT_DIRECT_MAX_ROWS rows, makes it inside this
+ * call so it downloads at once (`ready`); a larger one, or one that outgrows the call, runs as a
+ * background task.
+ */
+export async function requestExportNow(
+  ctx: ProjectContext,
+  input: { format: ExportRow["format"]; gzip: boolean; filters: EventFilters },
+): Promise<{ row: ExportRow; ready: boolean }> {
+  const { row, total } = await requestExport(ctx, { ...input, enqueue: false });
+  if (total > ctx.config.EXPORT_DIRECT_MAX_ROWS) {
+    await enqueueStep(ctx, row.taskId);
+    return { row, ready: false };
+  }
+  return { row, ready: await runTaskInline(ctx, row.taskId, { export: exportTask }) };
 }
 
 /** Far larger than usual: ten times the average of the last 20 exports, and at least 10,000 rows. */

@@ -1,9 +1,10 @@
 import { eq } from "drizzle-orm";
 import { dataExports, type ExportRow, type Task } from "../../db/schema";
 import { InvariantError } from "../../lib/errors";
-import type { ProjectContext } from "../context";
+import type { ProjectContext, ServiceContext } from "../context";
 import { compileFilters, type EventQuery, scopeForAccess } from "../events/filters";
-import type { StepResult } from "../tasks/engine";
+import { notify } from "../notifications/notify";
+import type { StepResult, TaskKind, TaskOutcome } from "../tasks/engine";
 import { csvHeader, csvLines, csvRecord, jsonLine } from "./format";
 import { readExportPages } from "./read";
 
@@ -205,3 +206,24 @@ async function finishExport(
     result: { exportId, rows: next.rows, bytes: next.bytes },
   };
 }
+
+/** "Export ready" (or failed) for the member who asked; for everyone who may see it when a key did. */
+async function notifyExportEnded(ctx: ServiceContext, task: Task, outcome: TaskOutcome): Promise<void> {
+  const userId = task.createdBy?.startsWith("usr_") ? task.createdBy : null;
+  const rows = Number(task.result?.rows ?? task.processed);
+  await notify(
+    ctx,
+    {
+      projectId: task.projectId,
+      userId,
+      type: outcome === "done" ? "export.ready" : "export.failed",
+      title: outcome === "done" ? `Export ready: ${rows.toLocaleString("en-US")} events` : "Export failed",
+      body: outcome === "done" ? "Download it from Exports within 7 days." : (task.errors.at(-1)?.message ?? null),
+      link: `/p/${task.projectId}/exports/${String(task.params.exportId)}`,
+    },
+    `${task.id}_${outcome}`,
+  );
+}
+
+/** Exports as a kind of background task. */
+export const exportTask: TaskKind = { step: exportStep, notifyEnded: notifyExportEnded };

@@ -1,11 +1,12 @@
-import type { Task } from "../../db/schema";
+import type { ExportFormat, Task } from "../../db/schema";
 import { InvariantError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { ProjectContext } from "../context";
 import { createTask, enqueueStep } from "../tasks/engine";
 
 export const IMPORT_MAX_BYTES = 100 * 1024 * 1024;
-export const IMPORT_TYPES: Record<string, "csv" | "jsonl"> = {
+/** Imports read the formats exports write, so an export can be imported again. */
+export const IMPORT_TYPES: Record<string, ExportFormat> = {
   "text/csv": "csv",
   "application/x-ndjson": "jsonl",
   "application/jsonl": "jsonl",
@@ -13,7 +14,7 @@ export const IMPORT_TYPES: Record<string, "csv" | "jsonl"> = {
 };
 
 /** The import format for a Content-Type (parameters such as charset ignored). */
-export function importFormat(contentType: string | undefined): "csv" | "jsonl" | undefined {
+export function importFormat(contentType: string | undefined): ExportFormat | undefined {
   return IMPORT_TYPES[(contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? ""];
 }
 
@@ -28,7 +29,7 @@ export const IMPORT_PREFIX = "imports/";
 export async function requestImport(
   ctx: ProjectContext,
   input: {
-    format: "csv" | "jsonl";
+    format: ExportFormat;
     body: ReadableStream | Blob | ArrayBuffer;
     size: number;
     name: string;

@@ -1,5 +1,5 @@
-import { and, asc, count, desc, eq, gt, gte, lt, lte } from "drizzle-orm";
-import { type Digest, digests, projects, prunedWindows } from "../../db/schema";
+import { and, asc, count, desc, eq, gt, gte, lt, lte, sql } from "drizzle-orm";
+import { type Digest, digests, events, projects, prunedWindows } from "../../db/schema";
 import { AppError } from "../../lib/errors";
 import { merkleRoot, sha256Text } from "../../lib/merkle";
 import { keyId, parseSigningKey, signText, verifyText } from "../../lib/signing";
@@ -67,18 +67,24 @@ export function signingKeyOf(ctx: ServiceContext): string {
 
 /** Reads a window's events in (received_at, id) order, hashing each one's data again. */
 export async function computeWindow(ctx: ProjectContext, start: number, end: number): Promise<Window> {
-  const { d1 } = ctx;
   const projectId = ctx.project.id;
   const leaves: string[] = [];
   const altered: string[] = [];
   let after: [number, string] = [start - 1, ""];
   for (;;) {
-    const { results } = await d1
-      .prepare(
-        "SELECT id, received_at, data, hash FROM events WHERE project_id = ?1 AND received_at >= ?2 AND received_at < ?3 AND (received_at, id) > (?4, ?5) ORDER BY received_at, id LIMIT ?6",
+    const results = await ctx.db
+      .select({ id: events.id, receivedAt: events.receivedAt, data: events.data, hash: events.hash })
+      .from(events)
+      .where(
+        and(
+          eq(events.projectId, projectId),
+          gte(events.receivedAt, start),
+          lt(events.receivedAt, end),
+          sql`(${events.receivedAt}, ${events.id}) > (${after[0]}, ${after[1]})`,
+        ),
       )
-      .bind(projectId, start, end, after[0], after[1], PAGE)
-      .all<{ id: string; received_at: number; data: string; hash: string }>();
+      .orderBy(asc(events.receivedAt), asc(events.id))
+      .limit(PAGE);
     for (const row of results) {
       const actual = await sha256Text(row.data);
       if (actual !== row.hash) altered.push(row.id);
@@ -86,7 +92,7 @@ export async function computeWindow(ctx: ProjectContext, start: number, end: num
     }
     const last = results.at(-1);
     if (!last || results.length < PAGE) break;
-    after = [last.received_at, last.id];
+    after = [last.receivedAt, last.id];
   }
   return { count: leaves.length, root: await merkleRoot(leaves), altered };
 }

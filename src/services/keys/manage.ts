@@ -2,8 +2,8 @@ import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
 import { API_KEY_SCOPES, type ApiKey, apiKeys } from "../../db/schema";
 import { NotFoundError } from "../../lib/errors";
-import { doneBy, logOwnEvent } from "../audit/log-own";
 import type { MemberContext, ProjectContext } from "../context";
+import { doneBy, logOwnEvent } from "../ingest/own-events";
 import { notify } from "../notifications/notify";
 import { createApiKey } from "./create";
 

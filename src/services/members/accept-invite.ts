@@ -5,8 +5,8 @@ import { sha256Hex } from "../../lib/crypto";
 import { ConflictError, NotFoundError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { hashPassword } from "../../lib/password";
-import { doneBy, logOwnEvent, requestOf } from "../audit/log-own";
 import { type ServiceContext, signedInUser, userOf } from "../context";
+import { doneBy, logOwnEvent, requestOf } from "../ingest/own-events";
 
 export const NewPassword = z
   .object({

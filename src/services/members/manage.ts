@@ -5,8 +5,8 @@ import { sha256Hex } from "../../lib/crypto";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
 import { can } from "../../lib/permissions";
-import { doneBy, logOwnEvent } from "../audit/log-own";
 import type { MemberContext, ProjectContext } from "../context";
+import { doneBy, logOwnEvent } from "../ingest/own-events";
 
 export const INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 

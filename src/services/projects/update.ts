@@ -3,8 +3,8 @@ import { z } from "zod";
 import { type Project, projects } from "../../db/schema";
 import { NotFoundError } from "../../lib/errors";
 import { isValidTimeZone } from "../../lib/time";
-import { doneBy, logOwnEvent } from "../audit/log-own";
 import type { MemberContext } from "../context";
+import { doneBy, logOwnEvent } from "../ingest/own-events";
 
 export const ProjectSettingsInput = z.object({
   name: z.string().trim().min(1, "enter a name").max(100),

@@ -1,19 +1,26 @@
-import { and, eq, inArray, isNotNull, lt } from "drizzle-orm";
+import { and, asc, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { columnList, prepared } from "../../db/raw";
 import {
   archives,
   dataExports,
+  ENDED_TASK_STATUSES,
+  events,
   notificationArchives,
   notifications,
+  OPEN_TASK_STATUSES,
   projects,
+  prunedWindows,
+  retentionCutoffs,
   type Task,
   tasks,
   webhookAttempts,
   webhookSendouts,
 } from "../../db/schema";
-import { doneBy, logOwnEvent } from "../audit/log-own";
 import { inProject, type ProjectContext, type ServiceContext } from "../context";
 import { toStoredEvent } from "../events/query";
-import { createTask, enqueueStep, type StepResult } from "../tasks/engine";
+import { doneBy, logOwnEvent } from "../ingest/own-events";
+import { notify } from "../notifications/notify";
+import { createTask, enqueueStep, type StepResult, type TaskKind, type TaskOutcome } from "../tasks/engine";
 
 // Retention (DESIGN §7): a daily task per project deletes the events older than its period in
 // chunks of CHUNK rows (their FTS and changed-field rows go with them, by trigger), archiving each
@@ -26,7 +33,6 @@ const DAY = 24 * 3600_000;
 const HOUR = 3600_000;
 
 type Checkpoint = { phase: "events" | "cleanup"; deleted: number; archived: number; cleaned: Record<string, number> };
-type Row = { seq: number; id: string; occurred_at: number; received_at: number; data: string; hash: string };
 
 async function gzipLines(lines: string[]): Promise<Uint8Array> {
   const stream = new Blob([lines.join("")]).stream().pipeThrough(new CompressionStream("gzip"));
@@ -42,24 +48,27 @@ async function deleteChunk(
   archive: boolean,
 ): Promise<{ deleted: number; archived: number }> {
   const { env, db, d1, project } = ctx;
-  const { results } = await d1
-    .prepare(
-      "SELECT seq, id, occurred_at, received_at, data, hash FROM events WHERE project_id = ?1 AND occurred_at < ?2 ORDER BY occurred_at, id LIMIT ?3",
-    )
-    .bind(project.id, cutoff, CHUNK)
-    .all<Row>();
-  if (results.length === 0) return { deleted: 0, archived: 0 };
+  const results = await db
+    .select({
+      seq: events.seq,
+      id: events.id,
+      occurredAt: events.occurredAt,
+      receivedAt: events.receivedAt,
+      data: events.data,
+      hash: events.hash,
+    })
+    .from(events)
+    .where(and(eq(events.projectId, project.id), lt(events.occurredAt, cutoff)))
+    .orderBy(asc(events.occurredAt), asc(events.id))
+    .limit(CHUNK);
+  const [first] = results;
+  const last = results.at(-1);
+  if (!first || !last) return { deleted: 0, archived: 0 };
   let archived = 0;
   if (archive) {
-    const first = results[0] as Row;
-    const last = results.at(-1) as Row;
-    const body = await gzipLines(
-      results.map(
-        (r) => `${JSON.stringify(toStoredEvent({ data: r.data, receivedAt: r.received_at, hash: r.hash }))}\n`,
-      ),
-    );
+    const body = await gzipLines(results.map((r) => `${JSON.stringify(toStoredEvent(r))}\n`));
     // Named by the chunk's first and last rows: a repeated step overwrites the same object.
-    const fileKey = `archives/${project.id}/${dayOf(first.occurred_at)}/${first.seq}-${last.seq}.jsonl.gz`;
+    const fileKey = `archives/${project.id}/${dayOf(first.occurredAt)}/${first.seq}-${last.seq}.jsonl.gz`;
     await env.FILES.put(fileKey, body, {
       httpMetadata: { contentType: "application/gzip" },
       customMetadata: { project: project.id, events: String(results.length) },
@@ -69,7 +78,7 @@ async function deleteChunk(
       .values({
         projectId: project.id,
         fileKey,
-        day: dayOf(first.occurred_at),
+        day: dayOf(first.occurredAt),
         eventCount: results.length,
         bytes: body.byteLength,
         createdAt: Date.now(),
@@ -79,20 +88,32 @@ async function deleteChunk(
   }
   const seqs = JSON.stringify(results.map((r) => r.seq));
   // The digest windows these events were received in can no longer be recomputed: say so.
-  const windows = JSON.stringify([...new Set(results.map((r) => Math.floor(r.received_at / HOUR) * HOUR))]);
+  const windows = JSON.stringify([...new Set(results.map((r) => Math.floor(r.receivedAt / HOUR) * HOUR))]);
   await d1.batch([
-    d1
-      .prepare("INSERT OR IGNORE INTO pruned_windows (project_id, window_start) SELECT ?1, value FROM json_each(?2)")
-      .bind(project.id, windows),
-    d1
-      .prepare("INSERT OR REPLACE INTO retention_cutoffs (project_id, cutoff) VALUES (?1, ?2)")
-      .bind(project.id, cutoff),
-    d1
-      .prepare(
-        "DELETE FROM events WHERE project_id = ?1 AND occurred_at < ?2 AND seq IN (SELECT value FROM json_each(?3))",
-      )
-      .bind(project.id, cutoff, seqs),
-    d1.prepare("DELETE FROM retention_cutoffs WHERE project_id = ?1").bind(project.id),
+    prepared(
+      d1,
+      sql`INSERT OR IGNORE INTO ${prunedWindows} (${columnList(prunedWindows.projectId, prunedWindows.windowStart)}) SELECT ${project.id}, value FROM json_each(${windows})`,
+    ),
+    prepared(
+      d1,
+      db
+        .insert(retentionCutoffs)
+        .values({ projectId: project.id, cutoff })
+        .onConflictDoUpdate({ target: retentionCutoffs.projectId, set: { cutoff } }),
+    ),
+    prepared(
+      d1,
+      db
+        .delete(events)
+        .where(
+          and(
+            eq(events.projectId, project.id),
+            lt(events.occurredAt, cutoff),
+            sql`${events.seq} IN (SELECT value FROM json_each(${seqs}))`,
+          ),
+        ),
+    ),
+    prepared(d1, db.delete(retentionCutoffs).where(eq(retentionCutoffs.projectId, project.id))),
   ]);
   return { deleted: results.length, archived };
 }
@@ -131,7 +152,7 @@ async function cleanup(ctx: ProjectContext, cutoff: number, now: number): Promis
     .where(
       and(
         eq(tasks.projectId, project.id),
-        inArray(tasks.status, ["done", "failed"]),
+        inArray(tasks.status, ENDED_TASK_STATUSES),
         lt(tasks.createdAt, cutoff),
         isNotNull(tasks.finishedAt),
       ),
@@ -205,11 +226,7 @@ export async function startRetention(ctx: ServiceContext, now = Date.now()): Pro
       .select({ id: tasks.id })
       .from(tasks)
       .where(
-        and(
-          eq(tasks.projectId, project.id),
-          eq(tasks.type, "retention"),
-          inArray(tasks.status, ["enqueued", "in_progress"]),
-        ),
+        and(eq(tasks.projectId, project.id), eq(tasks.type, "retention"), inArray(tasks.status, OPEN_TASK_STATUSES)),
       )
       .limit(1);
     if (running) continue;
@@ -223,3 +240,37 @@ export async function startRetention(ctx: ServiceContext, now = Date.now()): Pro
   }
   return started;
 }
+
+/** Each run reports what it removed, to those who may see tasks; a failed run says so. */
+async function notifyRetentionEnded(ctx: ServiceContext, task: Task, outcome: TaskOutcome): Promise<void> {
+  const link = `/p/${task.projectId}/tasks/${task.id}`;
+  if (outcome === "done") {
+    const r = task.result ?? {};
+    await notify(
+      ctx,
+      {
+        projectId: task.projectId,
+        type: "retention.report",
+        title: `Retention removed ${Number(r.deleted_events ?? 0).toLocaleString("en-US")} events`,
+        body: `Archived ${Number(r.archived_events ?? 0).toLocaleString("en-US")}; cut-off ${String(r.cutoff ?? "")}.`,
+        link,
+      },
+      `${task.id}_report`,
+    );
+    return;
+  }
+  await notify(
+    ctx,
+    {
+      projectId: task.projectId,
+      type: "retention.failed",
+      title: "The retention run failed",
+      body: task.errors.at(-1)?.message ?? null,
+      link,
+    },
+    `${task.id}_failed`,
+  );
+}
+
+/** Retention runs as a kind of background task. */
+export const retentionTask: TaskKind = { step: retentionStep, notifyEnded: notifyRetentionEnded };

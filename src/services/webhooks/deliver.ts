@@ -2,8 +2,10 @@ import { and, eq, inArray } from "drizzle-orm";
 import {
   events,
   memberships,
+  UNSENT_SENDOUT_STATUSES,
   type WebhookEndpoint,
   type WebhookSendout,
+  type WebhookTrigger,
   webhookAttempts,
   webhookEndpoints,
   webhookSendouts,
@@ -27,7 +29,6 @@ export const FAILING_DISABLE_AFTER_MS = 5 * 24 * 3600_000;
 const MAX_DELAY_SECONDS = 12 * 3600; // Queues' longest retry delay
 export const SECRET_PURPOSE = "webhook-secret";
 
-export type Trigger = "auto" | "resend" | "recover" | "test";
 export type DeliveryOutcome =
   | { kind: "sent" }
   | { kind: "retry"; delaySeconds: number }
@@ -123,7 +124,7 @@ async function disableEndpoint(ctx: ServiceContext, endpoint: WebhookEndpoint, r
  */
 export async function deliverSendout(
   ctx: ServiceContext,
-  input: { sendoutId: string; trigger: Trigger },
+  input: { sendoutId: string; trigger: WebhookTrigger },
   outbound: Outbound,
   now = Date.now(),
 ): Promise<DeliveryOutcome> {
@@ -285,5 +286,5 @@ export async function giveUpSendout(ctx: ServiceContext, id: string): Promise<vo
   await ctx.db
     .update(webhookSendouts)
     .set({ status: "error", nextAttemptAt: null, updatedAt: Date.now() })
-    .where(and(eq(webhookSendouts.id, id), inArray(webhookSendouts.status, ["pending", "retry"])));
+    .where(and(eq(webhookSendouts.id, id), inArray(webhookSendouts.status, UNSENT_SENDOUT_STATUSES)));
 }

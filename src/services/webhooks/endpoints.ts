@@ -5,11 +5,11 @@ import { InvariantError, NotFoundError, ValidationError } from "../../lib/errors
 import { newId } from "../../lib/ids";
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import { seal } from "../../lib/secret-box";
-import { doneBy, logOwnEvent } from "../audit/log-own";
 import type { ProjectContext } from "../context";
+import { enqueueDeliveries, sendoutId } from "../ingest/fanout";
+import { doneBy, logOwnEvent } from "../ingest/own-events";
 import { SECRET_PURPOSE } from "./deliver";
-import { enqueueDeliveries } from "./fanout";
-import { generateWebhookSecret, sendoutId } from "./signature";
+import { generateWebhookSecret } from "./signature";
 import { webhookUrlProblem } from "./url";
 
 export const ROTATION_OVERLAP_MS = 24 * 3600_000;

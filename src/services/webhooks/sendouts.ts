@@ -11,10 +11,10 @@ import {
 import { NotFoundError, ValidationError } from "../../lib/errors";
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import { parseTimeBound } from "../../lib/time";
-import { doneBy, logOwnEvent } from "../audit/log-own";
 import type { ProjectContext } from "../context";
+import { enqueueDeliveries } from "../ingest/fanout";
+import { doneBy, logOwnEvent } from "../ingest/own-events";
 import { getEndpoint } from "./endpoints";
-import { enqueueDeliveries } from "./fanout";
 
 // Sendout filters of DESIGN §8 (Voucherify's: id, status, type, request id, source id, endpoint,
 // creation date, sendout date).
@@ -171,7 +171,7 @@ export async function recoverEndpoint(
       and(
         eq(webhookSendouts.projectId, project.id),
         eq(webhookSendouts.endpointId, endpoint.id),
-        inArray(webhookSendouts.status, ["error"]),
+        eq(webhookSendouts.status, "error"),
         gte(webhookSendouts.createdAt, since),
       ),
     )

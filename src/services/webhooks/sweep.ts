@@ -1,7 +1,7 @@
 import { and, eq, inArray, lt, or } from "drizzle-orm";
 import { webhookSendouts } from "../../db/schema";
 import type { ServiceContext } from "../context";
-import { enqueueDeliveries } from "./fanout";
+import { enqueueDeliveries } from "../ingest/fanout";
 
 /** A pending sendout untouched this long lost its message (or never had one). */
 export const PENDING_STALE_MS = 60_000;

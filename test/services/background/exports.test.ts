@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { type Project, projects, tasks } from "../../../src/db/schema";
+import { TASK_KINDS } from "../../../src/queues/tasks";
 import {
   compileFilters,
   type EventFilters,
@@ -18,7 +19,6 @@ import { requestExport } from "../../../src/services/exports/request";
 import { PART_SIZE, PartBuffer } from "../../../src/services/exports/run";
 import { csvToEvent } from "../../../src/services/imports/parse";
 import { runTaskStep } from "../../../src/services/tasks/engine";
-import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
 import {
   api,
   createTenant,
@@ -62,7 +62,7 @@ async function seedEvents(project: Project, count: number, paymentEvery: number)
 /** Drives a task to the end the way the queue would, one step per message; returns the steps taken. */
 async function drive(taskId: string): Promise<number> {
   for (let steps = 1; steps < 500; steps++) {
-    const outcome = await runTaskStep(systemContext(), taskId, TASK_HANDLERS, { enqueueNext: false });
+    const outcome = await runTaskStep(systemContext(), taskId, TASK_KINDS, { enqueueNext: false });
     if (outcome === "done") return steps;
     if (outcome !== "continued") throw new Error(`unexpected outcome ${outcome}`);
   }
@@ -437,6 +437,27 @@ describe("part buffer", () => {
   });
 });
 
+describe("requesting an export", () => {
+  it("writes its task and its export together: when the export cannot be written, no task is left", async () => {
+    const tenant = await createTenant();
+    // The write of the export row fails, as when the process dies between two separate writes.
+    await env.DB.prepare(
+      "CREATE TRIGGER refuse_exports BEFORE INSERT ON exports BEGIN SELECT RAISE(ABORT, 'exports refused'); END",
+    ).run();
+    try {
+      await expect(
+        requestExport(await keyContext(tenant), { format: "csv", gzip: false, filters: {}, enqueue: true }),
+      ).rejects.toThrow();
+    } finally {
+      await env.DB.prepare("DROP TRIGGER refuse_exports").run();
+    }
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM tasks WHERE project_id = ?")
+      .bind(tenant.project.id)
+      .first<{ n: number }>();
+    expect(left?.n).toBe(0);
+  });
+});
+
 describe("task engine", () => {
   it("retries a failed chunk and completes with the right count; a message delivered twice changes nothing", async () => {
     const tenant = await createTenant();
@@ -447,7 +468,7 @@ describe("task engine", () => {
       filters: {},
       enqueue: false,
     });
-    expect(await runTaskStep(systemContext(), task.id, TASK_HANDLERS, { enqueueNext: false })).toBe("continued");
+    expect(await runTaskStep(systemContext(), task.id, TASK_KINDS, { enqueueNext: false })).toBe("continued");
 
     // The part upload fails once: the step throws and commits nothing.
     let failures = 1;
@@ -472,7 +493,7 @@ describe("task engine", () => {
         },
       }),
     } as Env;
-    await expect(runTaskStep(systemContext(flaky), task.id, TASK_HANDLERS, { enqueueNext: false })).rejects.toThrow(
+    await expect(runTaskStep(systemContext(flaky), task.id, TASK_KINDS, { enqueueNext: false })).rejects.toThrow(
       "network blip",
     );
     const mid = await env.DB.prepare("SELECT step, status FROM tasks WHERE id = ?").bind(task.id).first();
@@ -480,11 +501,11 @@ describe("task engine", () => {
 
     // Two deliveries of the same message race: one commits, the other is superseded.
     const outcomes = await Promise.all([
-      runTaskStep(systemContext(), task.id, TASK_HANDLERS, { enqueueNext: false }),
-      runTaskStep(systemContext(), task.id, TASK_HANDLERS, { enqueueNext: false }),
+      runTaskStep(systemContext(), task.id, TASK_KINDS, { enqueueNext: false }),
+      runTaskStep(systemContext(), task.id, TASK_KINDS, { enqueueNext: false }),
     ]);
     expect(outcomes.sort()).toEqual(["done", "superseded"]);
-    expect(await runTaskStep(systemContext(), task.id, TASK_HANDLERS, { enqueueNext: false })).toBe("finished");
+    expect(await runTaskStep(systemContext(), task.id, TASK_KINDS, { enqueueNext: false })).toBe("finished");
 
     const text = await (await download(tenant, row.id)).text();
     const rows = parse(text, { columns: true }) as Record<string, string>[];
@@ -516,8 +537,8 @@ describe("task engine", () => {
         .where(eq(tasks.id, task.id));
       if (!current) throw new Error("task vanished");
       // The step's work is done, then lost before its commit; the redelivered message does it again.
-      await TASK_HANDLERS.export(projectContext(current.project), current.task);
-      const outcome = await runTaskStep(systemContext(), task.id, TASK_HANDLERS, { enqueueNext: false });
+      await TASK_KINDS.export.step(projectContext(current.project), current.task);
+      const outcome = await runTaskStep(systemContext(), task.id, TASK_KINDS, { enqueueNext: false });
       // The first step opens the upload and keeps the total counted when the export was requested.
       if (steps === 0)
         expect((await db.select({ total: tasks.total }).from(tasks).where(eq(tasks.id, task.id)))[0]?.total).toBe(

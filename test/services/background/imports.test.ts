@@ -1,9 +1,9 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import worker from "../../../src/index";
+import { TASK_KINDS } from "../../../src/queues/tasks";
 import { sweepImportUploads } from "../../../src/services/imports/cleanup";
 import { failTask, runTaskStep } from "../../../src/services/tasks/engine";
-import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
 import { api, createTenant, expectJson, expectProblem, storedEvents, systemContext, type Tenant } from "../../fixtures";
 
 type TaskView = {
@@ -25,7 +25,7 @@ async function upload(tenant: Tenant, body: string, type: string): Promise<TaskV
 
 async function finish(taskId: string) {
   for (let i = 0; i < 100; i++) {
-    const outcome = await runTaskStep(systemContext(), taskId, TASK_HANDLERS, { enqueueNext: false });
+    const outcome = await runTaskStep(systemContext(), taskId, TASK_KINDS, { enqueueNext: false });
     if (outcome === "done" || outcome === "finished") return;
   }
   throw new Error("import did not finish");
@@ -129,7 +129,7 @@ describe("imports", () => {
       }),
     );
     const created = await upload(tenant, lines.join("\n"), "application/x-ndjson");
-    const first = await runTaskStep(systemContext(), created.id, TASK_HANDLERS, { enqueueNext: false });
+    const first = await runTaskStep(systemContext(), created.id, TASK_KINDS, { enqueueNext: false });
     expect(first).toBe("continued");
     const mid = await task(tenant, created.id);
     expect(mid.status).toBe("in_progress");
@@ -204,20 +204,20 @@ describe("import uploads", () => {
     const created = await upload(tenant, lines.join("\n"), "application/x-ndjson");
     const key = await fileKeyOf(created.id);
     expect(key).toBe(`imports/${tenant.project.id}/${created.id}.jsonl`);
-    expect(await runTaskStep(systemContext(), created.id, TASK_HANDLERS, { enqueueNext: false })).toBe("continued");
+    expect(await runTaskStep(systemContext(), created.id, TASK_KINDS, { enqueueNext: false })).toBe("continued");
     // A crash after the step's work but before its commit: the step runs again from its checkpoint.
     await env.DB.prepare("UPDATE tasks SET step = step - 1, checkpoint = NULL, processed = 0 WHERE id = ?")
       .bind(created.id)
       .run();
     expect(await sweepImportUploads(systemContext(), Date.now() + 24 * 3600_000)).toBe(0);
     expect(await env.FILES.head(key)).not.toBeNull();
-    expect(await runTaskStep(systemContext(), created.id, TASK_HANDLERS, { enqueueNext: false })).toBe("continued");
+    expect(await runTaskStep(systemContext(), created.id, TASK_KINDS, { enqueueNext: false })).toBe("continued");
     expect(await env.FILES.head(key)).not.toBeNull();
     await finish(created.id);
     expect((await task(tenant, created.id)).status).toBe("done");
     expect(await env.FILES.head(key)).toBeNull();
     // A message delivered again after the end finds the task finished, and deleting again is harmless.
-    expect(await runTaskStep(systemContext(), created.id, TASK_HANDLERS, { enqueueNext: false })).toBe("finished");
+    expect(await runTaskStep(systemContext(), created.id, TASK_KINDS, { enqueueNext: false })).toBe("finished");
   });
 
   it("deletes the upload when the dead-letter queue fails the import, and again when it is delivered twice", async () => {
@@ -235,7 +235,7 @@ describe("import uploads", () => {
     }
     // A crash between marking it failed and the delete leaves the file: the next delivery removes it.
     await env.FILES.put(key, "left behind");
-    await failTask(systemContext(), created.id, "again");
+    await failTask(systemContext(), { taskId: created.id, reason: "again" }, TASK_KINDS);
     expect(await env.FILES.head(key)).toBeNull();
   });
 

@@ -4,9 +4,9 @@ import { describe, expect, it } from "vitest";
 import { CRON_JOBS } from "../../../src/cron";
 import { createDb } from "../../../src/db/client";
 import { notifications, webhookSendouts } from "../../../src/db/schema";
+import { TASK_KINDS } from "../../../src/queues/tasks";
 import type { ServiceContext } from "../../../src/services/context";
 import { createTask, failTask, runTaskStep, STALE_AFTER_MS, sweepStaleTasks } from "../../../src/services/tasks/engine";
-import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
 import { PENDING_STALE_MS, RETRY_OVERDUE_MS, sweepSendouts } from "../../../src/services/webhooks/sweep";
 import { api, createTenant, expectJson, projectContext, systemContext } from "../../fixtures";
 
@@ -105,7 +105,7 @@ describe("a task that ended just before the process died", () => {
     );
     // The last step commits, then the run dies before the notification.
     await expect(
-      runTaskStep(systemContext(diesInsertingInto("notifications")), created.id, TASK_HANDLERS),
+      runTaskStep(systemContext(diesInsertingInto("notifications")), created.id, TASK_KINDS),
     ).rejects.toThrow("died before writing notifications");
     const db = createDb(env.DB);
     const byType = async (type: string) =>
@@ -113,8 +113,8 @@ describe("a task that ended just before the process died", () => {
         (n) => n.type === type,
       );
     expect(await byType("import.done")).toHaveLength(0);
-    expect(await runTaskStep(systemContext(), created.id, TASK_HANDLERS)).toBe("finished");
-    expect(await runTaskStep(systemContext(), created.id, TASK_HANDLERS)).toBe("finished");
+    expect(await runTaskStep(systemContext(), created.id, TASK_KINDS)).toBe("finished");
+    expect(await runTaskStep(systemContext(), created.id, TASK_KINDS)).toBe("finished");
     expect(await byType("import.done")).toHaveLength(1);
   });
 
@@ -122,9 +122,10 @@ describe("a task that ended just before the process died", () => {
     const tenant = await createTenant();
     const db = createDb(env.DB);
     const task = await createTask(projectContext(tenant.project), { type: "import", params: { name: "a.jsonl" } });
-    await expect(failTask(systemContext(diesInsertingInto("notifications")), task.id, "gave up")).rejects.toThrow();
-    await failTask(systemContext(), task.id, "gave up");
-    await failTask(systemContext(), task.id, "gave up");
+    const giveUp = { taskId: task.id, reason: "gave up" };
+    await expect(failTask(systemContext(diesInsertingInto("notifications")), giveUp, TASK_KINDS)).rejects.toThrow();
+    await failTask(systemContext(), giveUp, TASK_KINDS);
+    await failTask(systemContext(), giveUp, TASK_KINDS);
     const rows = await db.select().from(notifications).where(eq(notifications.projectId, tenant.project.id));
     expect(rows.map((n) => n.type)).toEqual(["import.failed"]);
   });

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { recordEvents } from "../../../src/services/events/record";
+import { recordEvents } from "../../../src/services/ingest/record";
 import { createTenant, projectContext } from "../../fixtures";
 
 /** D1 that counts what a call sends: each batch and its statements. */

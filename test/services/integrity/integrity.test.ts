@@ -3,10 +3,10 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { merkleRoot, sha256Text } from "../../../src/lib/merkle";
 import { verifyText } from "../../../src/lib/signing";
+import { TASK_KINDS } from "../../../src/queues/tasks";
 import { createDigests } from "../../../src/services/integrity/digests";
 import { startRetention } from "../../../src/services/retention/run";
 import { runTaskStep } from "../../../src/services/tasks/engine";
-import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
 import {
   api,
   createTenant,
@@ -119,7 +119,7 @@ describe("digests", () => {
     const task = await env.DB.prepare("SELECT id FROM tasks WHERE project_id = ? AND type = 'retention'")
       .bind(tenant.project.id)
       .first<{ id: string }>();
-    while ((await runTaskStep(systemContext(), task?.id ?? "", TASK_HANDLERS, { enqueueNext: false })) === "continued");
+    while ((await runTaskStep(systemContext(), task?.id ?? "", TASK_KINDS, { enqueueNext: false })) === "continued");
     const left = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ? AND id GLOB 'e[0-9]*'")
       .bind(tenant.project.id)
       .first<{ n: number }>();
@@ -157,7 +157,7 @@ describe("offline verification", () => {
       enqueue: false,
     });
     await createDigests(projectContext(tenant.project), LATER);
-    while ((await runTaskStep(systemContext(), task.id, TASK_HANDLERS, { enqueueNext: false })) === "continued");
+    while ((await runTaskStep(systemContext(), task.id, TASK_KINDS, { enqueueNext: false })) === "continued");
     const text = await (await api("GET", `/v1/exports/${row.id}/download`, { key: tenant.keys.read })).text();
     const events = text
       .trim()

@@ -2,8 +2,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { analytics } from "../../../src/services/analytics/summary";
-import { sendNotificationEmails } from "../../../src/services/notifications/email";
-import { BURST_WINDOW_MS } from "../../../src/services/security/rules";
+import { BURST_WINDOW_MS } from "../../../src/services/ingest/security-rules";
+import { sendNotificationEmails } from "../../../src/services/mail/notification-emails";
 import {
   api,
   createMember,

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { TASK_KINDS } from "../../../src/queues/tasks";
 import { startRetention } from "../../../src/services/retention/run";
 import { runTaskStep } from "../../../src/services/tasks/engine";
-import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
 import { createTenant, recountDays, storedEvents, systemContext, type Tenant } from "../../fixtures";
 
 const DAY = 24 * 3600_000;
@@ -62,12 +62,12 @@ describe("retention", () => {
     // Another project's cron run must not touch ours, and vice versa.
     await startRetention(systemContext(), NOW);
     const taskId = await retentionTask(short.project.id);
-    expect(await runTaskStep(systemContext(), taskId, TASK_HANDLERS, { enqueueNext: false })).toBe("continued");
+    expect(await runTaskStep(systemContext(), taskId, TASK_KINDS, { enqueueNext: false })).toBe("continued");
     // Interrupted after one step (5 chunks of 1,000): part is gone, the rest waits for the next run.
     expect(
       await count("SELECT count(*) AS n FROM events WHERE project_id = ? AND id LIKE 'old%'", short.project.id),
     ).toBe(2_000);
-    while ((await runTaskStep(systemContext(), taskId, TASK_HANDLERS, { enqueueNext: false })) === "continued");
+    while ((await runTaskStep(systemContext(), taskId, TASK_KINDS, { enqueueNext: false })) === "continued");
 
     expect(
       await count("SELECT count(*) AS n FROM events WHERE project_id = ? AND id LIKE 'old%'", short.project.id),

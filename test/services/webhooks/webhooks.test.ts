@@ -2,9 +2,10 @@ import { createExecutionContext, createMessageBatch, env, getQueueResult } from 
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
 import { handleQueue } from "../../../src/queues/consumer";
+import { subscribed } from "../../../src/services/ingest/fanout";
 import { RETRY_SCHEDULE_SECONDS, retryDelaySeconds } from "../../../src/services/webhooks/deliver";
 import { createEndpoint } from "../../../src/services/webhooks/endpoints";
-import { sign, subscribed } from "../../../src/services/webhooks/signature";
+import { sign } from "../../../src/services/webhooks/signature";
 import { webhookUrlProblem } from "../../../src/services/webhooks/url";
 import {
   api,

@@ -1,5 +1,4 @@
 import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
 import {
   memberships,
   type Notification,
@@ -8,41 +7,17 @@ import {
   projects,
   users,
 } from "../../db/schema";
-import { doneBy, logOwnEvent } from "../audit/log-own";
-import { type MemberContext, memberOf, type ServiceContext } from "../context";
-import { memberMayRead } from "./notify";
+import type { ServiceContext } from "../context";
+import { doneBy, logOwnEvent } from "../ingest/own-events";
+import { memberMayRead } from "../notifications/notify";
 
-// Notification e-mails: members choose types per project; a cron sends what is due through the
-// Workers `send_email` binding when one is configured (SEND_EMAIL). Every e-mail sent — or, without
-// the binding (local development), that would have been sent — is recorded as an `email` event.
+// Notification e-mails: members choose types per project (notifications/subscriptions.ts); a cron
+// sends what is due through the Workers `send_email` binding when one is configured (SEND_EMAIL).
+// Every e-mail sent — or, without the binding (local development), that would have been sent — is
+// recorded as an `email` event.
 
 type SendEmail = { send(message: unknown): Promise<void> };
 export const FROM_ADDRESS = "trailbook@notifications.invalid";
-
-/** The notification types the member chose to get by e-mail in this project. */
-export async function subscriptionsOf(ctx: MemberContext): Promise<string[]> {
-  const projectId = ctx.project.id;
-  const userId = memberOf(ctx).user.id;
-  const rows = await ctx.db
-    .select({ type: notificationSubscriptions.type })
-    .from(notificationSubscriptions)
-    .where(and(eq(notificationSubscriptions.projectId, projectId), eq(notificationSubscriptions.userId, userId)));
-  return rows.map((r) => r.type);
-}
-
-export async function setSubscriptions(ctx: MemberContext, types: string[]): Promise<void> {
-  const { db } = ctx;
-  const projectId = ctx.project.id;
-  const userId = memberOf(ctx).user.id;
-  await db
-    .delete(notificationSubscriptions)
-    .where(and(eq(notificationSubscriptions.projectId, projectId), eq(notificationSubscriptions.userId, userId)));
-  for (let i = 0; i < types.length; i += 30) {
-    await db
-      .insert(notificationSubscriptions)
-      .values(types.slice(i, i + 30).map((type) => ({ projectId, userId, type })));
-  }
-}
 
 function mime(from: string, to: string, subject: string, text: string): string {
   const clean = (s: string) => s.replace(/[\r\n]+/g, " ");
@@ -77,8 +52,8 @@ async function sendOne(
   }
 }
 
-async function recipients(db: Db, n: Notification): Promise<{ userId: string; email: string }[]> {
-  const rows = await db
+async function recipients(ctx: ServiceContext, n: Notification): Promise<{ userId: string; email: string }[]> {
+  const rows = await ctx.db
     .select({ userId: users.id, email: users.email })
     .from(notificationSubscriptions)
     .innerJoin(users, eq(users.id, notificationSubscriptions.userId))
@@ -117,7 +92,7 @@ export async function sendNotificationEmails(ctx: ServiceContext, now = Date.now
       .where(and(eq(notifications.id, n.id), isNull(notifications.emailedAt)))
       .returning({ id: notifications.id });
     if (claimed.length === 0) continue;
-    const to = await recipients(db, n);
+    const to = await recipients(ctx, n);
     if (to.length === 0) continue;
     const [project] = await db
       .select()

@@ -1,7 +1,9 @@
+import { and, count, eq, gt, lte } from "drizzle-orm";
+import { events } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import type { ProjectContext } from "../context";
-import type { PreparedEvent } from "../events/prepare";
 import { notify } from "../notifications/notify";
+import type { PreparedEvent } from "./prepare";
 
 // Security monitoring (seed 003): five or more failed sign-ins for one actor or one IP address
 // within ten minutes raise one notification per ten-minute window. The rule runs on every stored
@@ -31,24 +33,31 @@ async function hexKey(text: string): Promise<string> {
 export async function checkFailedSignIns(ctx: ProjectContext, stored: PreparedEvent[]): Promise<void> {
   const found = failures(stored);
   if (found.length === 0) return;
-  const { d1, project } = ctx;
+  const { db, project } = ctx;
   const seen = new Set<string>();
   for (const f of found) {
     for (const [kind, column, value] of [
-      ["actor", "actor_id", f.actorId],
-      ["ip", "request_ip", f.ip],
+      ["actor", events.actorId, f.actorId],
+      ["ip", events.requestIp, f.ip],
     ] as const) {
       if (!value) continue;
       const bucket = Math.floor(f.occurredAt / BURST_WINDOW_MS);
       const key = `${kind}:${value}:${bucket}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const row = await d1
-        .prepare(
-          `SELECT count(*) AS n FROM events WHERE project_id = ?1 AND ${column} = ?2 AND occurred_at > ?3 AND occurred_at <= ?4 AND category = 'auth' AND status = 'failure'`,
-        )
-        .bind(project.id, value, f.occurredAt - BURST_WINDOW_MS, f.occurredAt)
-        .first<{ n: number }>();
+      const [row] = await db
+        .select({ n: count() })
+        .from(events)
+        .where(
+          and(
+            eq(events.projectId, project.id),
+            eq(column, value),
+            gt(events.occurredAt, f.occurredAt - BURST_WINDOW_MS),
+            lte(events.occurredAt, f.occurredAt),
+            eq(events.category, "auth"),
+            eq(events.status, "failure"),
+          ),
+        );
       if ((row?.n ?? 0) < BURST_THRESHOLD) continue;
       const who = kind === "actor" ? (f.actorLabel ?? value) : `address ${value}`;
       const filter = kind === "actor" ? `actor_id=${encodeURIComponent(value)}` : `search=${encodeURIComponent(value)}`;

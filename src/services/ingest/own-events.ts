@@ -1,7 +1,7 @@
 import type { Project } from "../../db/schema";
 import { type Actor, inProject, type Origin, type ServiceContext } from "../context";
-import { recordEvents } from "../events/record";
 import type { EventInput } from "../events/schema";
+import { recordEvents } from "./record";
 
 type EventActor = NonNullable<EventInput["actor"]>;
 
