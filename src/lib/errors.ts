@@ -66,6 +66,15 @@ export class ValidationError extends AppError {
   }
 }
 
+/** A `cursor` that no page of ours handed out (hand-edited, or from another list). */
+export class CursorError extends ValidationError {
+  constructor() {
+    super("cursor is not valid: pass next_cursor from a previous page unchanged", [
+      { path: "cursor", message: "not a cursor returned by this API" },
+    ]);
+  }
+}
+
 export class RateLimitedError extends AppError {
   constructor(retryAfterSeconds: number) {
     super(

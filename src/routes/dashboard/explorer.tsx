@@ -15,7 +15,7 @@ import {
   TARGETS,
 } from "../../../views/pages/Explorer";
 import type { ProjectEnv } from "../../env";
-import { NotFoundError } from "../../lib/errors";
+import { CursorError, NotFoundError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
 import { groupByEntity, loadFacets, type SuggestedFacet, suggestFacet } from "../../services/events/facets";
@@ -138,7 +138,7 @@ async function readList(c: C, query: EventQuery, cursor: string | undefined, wit
     return { events: page.data, next: page.next_cursor, count, error: undefined };
   } catch (e) {
     // Only a hand-edited cursor can fail here.
-    if (!(e instanceof Error && e.message.startsWith("cursor"))) throw e;
+    if (!(e instanceof CursorError)) throw e;
     return {
       events: [],
       next: null,

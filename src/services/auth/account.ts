@@ -4,7 +4,7 @@ import { recoveryCodes, users } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import { ValidationError } from "../../lib/errors";
 import { hashPassword, verifyPassword } from "../../lib/password";
-import { open, seal } from "../../lib/secret-box";
+import { open, SealError, seal } from "../../lib/secret-box";
 import { generateRecoveryCodes, verifyTotp } from "../../lib/totp";
 import type { UserContext } from "../context";
 import { NewPassword } from "../members/accept-invite";
@@ -67,7 +67,9 @@ export async function confirmTotp(ctx: UserContext, input: z.output<typeof Confi
   let pending: { user: string; secret: string; at: number };
   try {
     pending = JSON.parse(await open(ctx.config.SECRETS_KEY, input.pending, PENDING_PURPOSE)) as typeof pending;
-  } catch {
+  } catch (error) {
+    // A form value that is not ours, or no JSON inside; anything else is a real failure.
+    if (!(error instanceof SealError || error instanceof SyntaxError)) throw error;
     throw new ValidationError("The enrolment form is not valid any more; start again.", [
       { path: "pending", message: "invalid" },
     ]);

@@ -11,7 +11,7 @@ import {
   FULL_TEXT,
   projects,
 } from "../../db/schema";
-import { ValidationError } from "../../lib/errors";
+import { CursorError, ValidationError } from "../../lib/errors";
 import { base64url } from "../../lib/ids";
 import { toIso } from "../../lib/time";
 import type { ProjectContext } from "../context";
@@ -287,9 +287,7 @@ export function decodeCursor(cursor: string): [number, string] {
   } catch {
     // fall through to the validation error
   }
-  throw new ValidationError("cursor is not valid: pass next_cursor from a previous page unchanged", [
-    { path: "cursor", message: "not a cursor returned by this API" },
-  ]);
+  throw new CursorError();
 }
 
 export function toStoredEvent(row: Pick<EventRow, "data" | "receivedAt" | "hash">): StoredEvent {

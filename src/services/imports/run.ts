@@ -1,5 +1,5 @@
 import type { ExportFormat, Task, TaskError } from "../../db/schema";
-import { AppError } from "../../lib/errors";
+import { AppError, GoneError, ValidationError } from "../../lib/errors";
 import { toValidationError } from "../../lib/validation";
 import type { ProjectContext, ServiceContext } from "../context";
 import { EventInput } from "../events/schema";
@@ -46,12 +46,12 @@ export async function importStep(ctx: ProjectContext, task: Task): Promise<StepR
   const { fileKey, format, size } = task.params as { fileKey: string; format: ExportFormat; size: number };
   const state = (task.checkpoint ?? { offset: 0, line: 1, stored: 0, duplicates: 0, fraction: 0 }) as Checkpoint;
   const object = await env.FILES.get(fileKey, { range: { offset: state.offset, length: IMPORT_CHUNK_BYTES } });
-  if (!object) throw new Error("the uploaded file is missing");
+  if (!object) throw new GoneError("the uploaded file is missing");
   const text = decoder.decode(await object.arrayBuffer());
   const atEnd = state.offset + IMPORT_CHUNK_BYTES >= size;
   const cut = atEnd ? text.length : lastBoundary(text, format === "csv");
   if (cut === 0 && !atEnd)
-    throw new Error(`the record at line ${state.line} is longer than ${IMPORT_CHUNK_BYTES / 1024} KB`);
+    throw new ValidationError(`the record at line ${state.line} is longer than ${IMPORT_CHUNK_BYTES / 1024} KB`);
   const chunk = text.slice(0, cut);
   const consumed = encoder.encode(chunk).byteLength;
 
