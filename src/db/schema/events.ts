@@ -13,7 +13,7 @@ export const FULL_TEXT = { table: "events_fts", terms: "events_fts_terms" } as c
 
 /**
  * The event log. `data` holds the event exactly as hashed (canonical JSON after redaction); the
- * other columns are copies of the fields the filters of DESIGN §4 search on, each served by an
+ * other columns are copies of the fields the filters (README "Filters") search on, each served by an
  * index that leads with project_id and ends with (occurred_at, id) so a filter plus the time range
  * plus the newest-first order is one index range scan. Append-only: see the triggers migration.
  * Full-text rows (events_fts) and changed fields (event_changes) are written by triggers.

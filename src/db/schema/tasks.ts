@@ -12,9 +12,10 @@ export const ENDED_TASK_STATUSES = ["done", "failed"] as const satisfies readonl
 export type TaskError = { line?: number; message: string };
 
 /**
- * Background work (DESIGN §7): one row per task, advanced a bounded step at a time by the TASKS
- * queue. `step` counts committed steps; a step commits only `WHERE step = <the step it read>`, so
- * a redelivered or concurrent message for the same step changes nothing.
+ * Background work (README "Exports, imports and background tasks"): one row per task, advanced a
+ * bounded step at a time by the TASKS queue. `step` counts committed steps; a step commits only
+ * `WHERE step = <the step it read>`, so a redelivered or concurrent message for the same step
+ * changes nothing.
  */
 export const tasks = sqliteTable(
   "tasks",
@@ -60,7 +61,7 @@ export const dataExports = sqliteTable(
     taskId: text("task_id").notNull(),
     format: text("format", { enum: EXPORT_FORMATS }).notNull(),
     gzip: integer("gzip", { mode: "boolean" }).notNull(),
-    /** The filters as given (DESIGN §4 names) and, for a partner viewer, the organisation scope. */
+    /** The filters as given (README "Filters" names) and, for a partner viewer, the organisation scope. */
     filters: text("filters", { mode: "json" }).$type<Record<string, string>>().notNull(),
     scope: text("scope", { mode: "json" }).$type<{ organizationId: string | null; configuration: boolean }>().notNull(),
     fileKey: text("file_key").notNull(),

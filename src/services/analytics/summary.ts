@@ -4,8 +4,9 @@ import type { ProjectContext } from "../context";
 import type { EventQuery } from "../events/filters";
 import { whereClause } from "../events/query";
 
-// Analytics (seed 003) over one time range: every query is bounded by that range and the scope of
-// the viewer, and reads an index that leads with (project_id, …, occurred_at).
+// Analytics (README "The dashboard", Analytics) over one time range: every query is bounded by that
+// range and the scope of the viewer, and reads an index that leads with (project_id, …,
+// occurred_at).
 
 export type Analytics = {
   from: number;

@@ -38,8 +38,9 @@ export async function projectsOf(ctx: ServiceContext, userId: string): Promise<P
 }
 
 /**
- * Sign-in events go to every project the user belongs to (DESIGN §5), as done by that user: before
- * the sign-in completes nobody is signed in, so the context's own actor is nobody.
+ * Sign-in events go to every project the user belongs to (README "The dashboard", Trailbook logs
+ * itself), as done by that user: until the sign-in completes nobody is signed in, so the context's
+ * own actor is nobody.
  */
 export async function logAuth(
   ctx: ServiceContext,

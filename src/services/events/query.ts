@@ -362,7 +362,7 @@ function spanQuery(range: SQL, rows?: number): SQL {
   return sql`SELECT count(*) AS n, min(at) AS oldest, max(at) AS newest FROM (${newest})`;
 }
 
-/** The list as the planner serves it: the filter's own index (every filter has one, DESIGN §6). */
+/** The list as the planner serves it: the filter's own index (every filter has one, README "Storage"). */
 export function listQuery(db: Db, projectId: string, query: EventQuery, page: Page) {
   return db
     .select({

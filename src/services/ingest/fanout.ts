@@ -12,7 +12,7 @@ import { randomToken } from "../../lib/ids";
 import type { ProjectContext, ServiceContext } from "../context";
 import type { PreparedEvent } from "./prepare";
 
-// Fan-out (DESIGN §8): every stored event that matches an enabled endpoint gets one sendout,
+// Fan-out (README "Webhooks"): every stored event that matches an enabled endpoint gets one sendout,
 // written in the same D1 batch as the event itself, so a stored event never misses its webhooks.
 // The queue messages go out after that batch commits; if sending them fails, the sweep cron finds
 // the pending sendouts and sends them. The delivery message is declared here, beside the producer

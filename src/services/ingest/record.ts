@@ -118,8 +118,8 @@ function insertStatements(ctx: ProjectContext, receivedAt: number, rows: Prepare
 export type RecordOptions = { batch: boolean };
 
 /**
- * Stores events in the context's project atomically, all or nothing, idempotent on `id` (DESIGN
- * §3): an id already stored with the same content answers `duplicate: true`; with other content
+ * Stores events in the context's project atomically, all or nothing, idempotent on `id` (README
+ * "Events", Idempotency): an id already stored with the same content answers `duplicate: true`; with other content
  * the whole call is a 409. Resolves only once the rows are committed; their webhook deliveries are
  * queued after that (the sweep cron sends any whose message was lost).
  */

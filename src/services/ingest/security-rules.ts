@@ -5,7 +5,7 @@ import type { ProjectContext } from "../context";
 import { notify } from "../notifications/notify";
 import type { PreparedEvent } from "./prepare";
 
-// Security monitoring (seed 003): five or more failed sign-ins for one actor or one IP address
+// Security monitoring (README "The dashboard", Security): five or more failed sign-ins for one actor or one IP address
 // within ten minutes raise one notification per ten-minute window. The rule runs on every stored
 // auth failure, Trailbook's own sign-ins and ingested `auth` events alike.
 

@@ -7,11 +7,11 @@ import { digestBody as offlineDigestBody } from "../../lib/verify-offline";
 import { inProject, type ProjectContext, type ServiceContext } from "../context";
 import { notify } from "../notifications/notify";
 
-// Integrity (DESIGN §9): every hour, per project, a digest of the events received in the closed
-// window — the Merkle root of their hashes in (received_at, id) order, chained to the previous
-// digest's hash and signed with the deployment's Ed25519 key. Verification recomputes windows from
-// the stored events (hashing each event's data again, so an edited row shows) and reports the
-// windows retention has pruned as pruned, not broken.
+// Integrity (README "Retention, archives and integrity"): every hour, per project, a digest of the
+// events received in the closed window — the Merkle root of their hashes in (received_at, id)
+// order, chained to the previous digest's hash and signed with the deployment's Ed25519 key.
+// Verification recomputes windows from the stored events (hashing each event's data again, so an
+// edited row shows) and reports the windows retention has pruned as pruned, not broken.
 
 export const WINDOW_MS = 3600_000;
 /** A window is closed this long after its end, so late writes of that hour are in. */

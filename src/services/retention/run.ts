@@ -22,10 +22,11 @@ import { doneBy, logOwnEvent } from "../ingest/own-events";
 import { notify } from "../notifications/notify";
 import { createTask, enqueueStep, type StepResult, type TaskKind, type TaskOutcome } from "../tasks/engine";
 
-// Retention (DESIGN §7): a daily task per project deletes the events older than its period in
-// chunks of CHUNK rows (their FTS and changed-field rows go with them, by trigger), archiving each
-// chunk to R2 first when the project asks; then it clears old sendouts, notifications, finished
-// tasks and expired export files. A run longer than one step continues from its checkpoint.
+// Retention (README "Retention, archives and integrity"): a daily task per project deletes the
+// events older than its period in chunks of CHUNK rows (their FTS and changed-field rows go with
+// them, by trigger), archiving each chunk to R2 first when the project asks; then it clears old
+// sendouts, notifications, finished tasks and expired export files. A run longer than one step
+// continues from its checkpoint.
 
 export const CHUNK = 1000;
 const CHUNKS_PER_STEP = 5;

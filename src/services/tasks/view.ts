@@ -3,7 +3,7 @@ import { type Task, type TaskStatus, type TaskType, tasks } from "../../db/schem
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import type { ProjectContext } from "../context";
 
-/** A task as the API and dashboard show it (DESIGN §4). */
+/** A task as the API and dashboard show it. */
 export function taskView(task: Task) {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {

@@ -18,7 +18,7 @@ import { toStoredEvent } from "../events/query";
 import { notify } from "../notifications/notify";
 import { sign } from "./signature";
 
-// Delivery (DESIGN §8): Standard Webhooks headers, 15 s timeout, only 2xx counts; retries after
+// Delivery (README "Webhooks"): Standard Webhooks headers, 15 s timeout, only 2xx counts; retries after
 // 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h, each ±10 % jitter, or when the receiver says by
 // Retry-After; 410 disables the endpoint; five days of failures disable it and tell the owners.
 

@@ -16,7 +16,7 @@ import { enqueueDeliveries } from "../ingest/fanout";
 import { doneBy, logOwnEvent } from "../ingest/own-events";
 import { getEndpoint } from "./endpoints";
 
-// Sendout filters of DESIGN §8 (Voucherify's: id, status, type, request id, source id, endpoint,
+// Sendout filters (README "Webhooks"; Voucherify's: id, status, type, request id, source id, endpoint,
 // creation date, sendout date).
 export const SendoutFilters = z
   .strictObject({
