@@ -41,8 +41,8 @@ export type ServiceContext = {
 /** A context inside one project: its actor may act on it (membership or key scope already checked). */
 export type ProjectContext = ServiceContext & { project: Project };
 
-export type MemberActor = Extract<Actor, { kind: "member" }>;
-export type KeyActor = Extract<Actor, { kind: "key" }>;
+type MemberActor = Extract<Actor, { kind: "member" }>;
+type KeyActor = Extract<Actor, { kind: "key" }>;
 /** A member of the project acting in the dashboard. */
 export type MemberContext = ProjectContext & { actor: MemberActor };
 /** An API key acting on its project. */
@@ -91,12 +91,6 @@ export function accessOf(actor: Actor): Access | null {
   if (actor.kind === "member") return actor.access;
   if (actor.kind === "key" || actor.kind === "system") return null;
   throw new ForbiddenError("Sign in, or send an API key, to see this project.");
-}
-
-/** The member acting, for verbs only members may call (their access decides what they may do). */
-export function memberOf(ctx: ServiceContext): MemberActor {
-  if (ctx.actor.kind !== "member") throw new ForbiddenError("Only a member of the project can do this.");
-  return ctx.actor;
 }
 
 /** The signed-in user acting, for verbs of one's own account. */
