@@ -11,7 +11,7 @@ import {
 } from "../../src/db/schema";
 import { encodeKeyset } from "../../src/lib/keyset";
 import { createApiKey } from "../../src/services/keys/create";
-import { api, createTenant, expectJson, expectProblem, type Tenant } from "../fixtures";
+import { api, createTenant, expectJson, expectProblem, projectContext, type Tenant } from "../fixtures";
 
 const db = createDb(env.DB);
 
@@ -43,7 +43,7 @@ async function pool(t: Tenant, scope: "read" | "admin"): Promise<Pool> {
   const found = pools.get(t.project.id);
   if (found) return found;
   const keys: Awaited<ReturnType<typeof createApiKey>>[] = [];
-  for (let i = 0; i < 10; i++) keys.push(await createApiKey(db, { projectId: t.project.id, name: `k${i}`, scope }));
+  for (let i = 0; i < 10; i++) keys.push(await createApiKey(projectContext(t.project), { name: `k${i}`, scope }));
   let turn = 0;
   const made = { next: () => keys[turn++ % keys.length]?.secret ?? "", ids: keys.map((k) => k.key.id) };
   pools.set(t.project.id, made);

@@ -1,6 +1,16 @@
 import { parse } from "csv-parse/sync";
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, createMember, createTenant, dash, expectJson, signIn, storedEvents, type Tenant } from "../fixtures";
+import {
+  api,
+  createMember,
+  createTenant,
+  dash,
+  expectJson,
+  signIn,
+  storedEvents,
+  systemContext,
+  type Tenant,
+} from "../fixtures";
 
 let tenant: Tenant;
 
@@ -153,9 +163,8 @@ describe("notifications of finished tasks", () => {
       202,
     );
     const { runTaskStep } = await import("../../src/services/tasks/engine");
-    const { TASK_HANDLERS } = await import("../../src/services/tasks/handlers");
-    const { env } = await import("cloudflare:test");
-    while ((await runTaskStep(env, apiExport.task_id, TASK_HANDLERS, { enqueueNext: false })) === "continued");
+    const { TASK_KINDS } = await import("../../src/queues/tasks");
+    while ((await runTaskStep(systemContext(), apiExport.task_id, TASK_KINDS, { enqueueNext: false })) === "continued");
     expect(await (await dash("GET", `/p/${project.project.id}/events`, { cookie: colleague })).text()).toContain(
       "Notifications (1)",
     );

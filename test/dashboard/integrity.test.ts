@@ -1,11 +1,10 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
+import { TASK_KINDS } from "../../src/queues/tasks";
 import { createDigests } from "../../src/services/integrity/digests";
 import { startRetention } from "../../src/services/retention/run";
 import { runTaskStep } from "../../src/services/tasks/engine";
-import { TASK_HANDLERS } from "../../src/services/tasks/handlers";
-import { api, createMember, createTenant, dash, expectJson, signIn } from "../fixtures";
+import { api, createMember, createTenant, dash, expectJson, projectContext, signIn, systemContext } from "../fixtures";
 
 describe("integrity page", () => {
   it("shows the digests, verifies a range, and lets admins download archives", async () => {
@@ -26,17 +25,17 @@ describe("integrity page", () => {
     // Signed in before the (test's early) digests, as the sign-in is an event of this hour too.
     const admin = await signIn(await createMember(tenant, "admin"));
     const member = await signIn(await createMember(tenant, "member"));
-    await createDigests(env, createDb(env.DB), tenant.project, env.INTEGRITY_SIGNING_KEY, Date.now() + 2 * 3600_000);
+    await createDigests(projectContext(tenant.project), Date.now() + 2 * 3600_000);
     const page = await (await dash("GET", `/p/${tenant.project.id}/integrity?verify=1`, { cookie: admin })).text();
     expect(page).toMatch(/All \d+ windows check out/);
     expect(page).toContain("Latest digests");
 
     await env.DB.prepare("UPDATE projects SET archive_enabled = 1 WHERE id = ?").bind(tenant.project.id).run();
-    await startRetention(env, createDb(env.DB));
+    await startRetention(systemContext());
     const task = await env.DB.prepare("SELECT id FROM tasks WHERE project_id = ? AND type = 'retention'")
       .bind(tenant.project.id)
       .first<{ id: string }>();
-    while ((await runTaskStep(env, task?.id ?? "", TASK_HANDLERS, { enqueueNext: false })) === "continued");
+    while ((await runTaskStep(systemContext(), task?.id ?? "", TASK_KINDS, { enqueueNext: false })) === "continued");
     const after = await (await dash("GET", `/p/${tenant.project.id}/integrity?verify=1`, { cookie: admin })).text();
     expect(after).toMatch(/pruned by retention/);
     const link = /href="(\/p\/[^"]+\/archives\/download\?file=[^"]+)"/.exec(after)?.[1]?.replace(/&amp;/g, "&");

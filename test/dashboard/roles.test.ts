@@ -1,9 +1,18 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
-import { sendNotificationEmails } from "../../src/services/notifications/email";
+import { sendNotificationEmails } from "../../src/services/mail/notification-emails";
 import { notify } from "../../src/services/notifications/notify";
-import { api, createMember, createTenant, dash, expectJson, signIn, storedEvents, type Tenant } from "../fixtures";
+import {
+  api,
+  createMember,
+  createTenant,
+  dash,
+  expectJson,
+  signIn,
+  storedEvents,
+  systemContext,
+  type Tenant,
+} from "../fixtures";
 
 type Role = "owner" | "admin" | "member" | "viewer" | "partner" | "outsider";
 type Case = {
@@ -327,19 +336,19 @@ describe("notification visibility matrix", () => {
       );
       people.set(role, { ...member, cookie: await signIn(member) });
     }
-    const db = createDb(env.DB);
+    const ctx = systemContext();
     for (const type of Object.keys(NOTIFICATION_MATRIX)) {
-      await notify(db, {
+      await notify(ctx, {
         projectId: project.project.id,
         type,
         title: `[everyone ${type}] a.b@example.com from 203.0.113.7`,
       });
       for (const [role, person] of people)
-        await notify(db, { projectId: project.project.id, userId: person.userId, type, title: `[${role} ${type}]` });
+        await notify(ctx, { projectId: project.project.id, userId: person.userId, type, title: `[${role} ${type}]` });
     }
     // Another project's notifications never show.
     const other = await createTenant();
-    await notify(db, { projectId: other.project.id, type: "export.ready", title: "[other project]" });
+    await notify(ctx, { projectId: other.project.id, type: "export.ready", title: "[other project]" });
   });
 
   const expected = (role: Role) =>
@@ -381,7 +390,7 @@ describe("notification visibility matrix", () => {
       )
         .bind(project.project.id, person.userId, project.project.id, person.userId)
         .run();
-    await sendNotificationEmails(env);
+    await sendNotificationEmails(systemContext());
     const mails = (await storedEvents(project.project.id))
       .filter((e) => e.type === "email.sent")
       .map((e) => `${(e.metadata as Record<string, string>).to} ${e.summary}`);

@@ -4,6 +4,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { type Project, projects, tasks } from "../../../src/db/schema";
+import { TASK_KINDS } from "../../../src/queues/tasks";
 import {
   compileFilters,
   type EventFilters,
@@ -14,12 +15,21 @@ import { listEvents } from "../../../src/services/events/query";
 import type { StoredEvent } from "../../../src/services/events/schema";
 import { csvHeader, csvLines, csvRecord } from "../../../src/services/exports/format";
 import { type ExportPage, readExportPages } from "../../../src/services/exports/read";
-import { type Requester, requestExport } from "../../../src/services/exports/request";
+import { requestExport } from "../../../src/services/exports/request";
 import { PART_SIZE, PartBuffer } from "../../../src/services/exports/run";
 import { csvToEvent } from "../../../src/services/imports/parse";
 import { runTaskStep } from "../../../src/services/tasks/engine";
-import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
-import { api, createTenant, expectJson, expectProblem, recountDays, type Tenant } from "../../fixtures";
+import {
+  api,
+  createTenant,
+  expectJson,
+  expectProblem,
+  keyContext,
+  projectContext,
+  recountDays,
+  systemContext,
+  type Tenant,
+} from "../../fixtures";
 
 const db = createDb(env.DB);
 const NOW = Date.now();
@@ -49,19 +59,10 @@ async function seedEvents(project: Project, count: number, paymentEvery: number)
   await recountDays(project.id);
 }
 
-const API_REQUESTER = (_tenant: Tenant): Requester => ({
-  id: "key_test",
-  name: "test",
-  organizationId: null,
-  configuration: true,
-  actor: { type: "api_key", id: "key_test" },
-  source: "api",
-});
-
 /** Drives a task to the end the way the queue would, one step per message; returns the steps taken. */
 async function drive(taskId: string): Promise<number> {
   for (let steps = 1; steps < 500; steps++) {
-    const outcome = await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false });
+    const outcome = await runTaskStep(systemContext(), taskId, TASK_KINDS, { enqueueNext: false });
     if (outcome === "done") return steps;
     if (outcome !== "continued") throw new Error(`unexpected outcome ${outcome}`);
   }
@@ -151,12 +152,10 @@ describe("large exports", () => {
   it("exports JSON Lines with gzip, likewise", { timeout: 180_000 }, async () => {
     const tenant = await createTenant();
     await seedEvents(tenant.project, 123_000, 41); // 3,000 payments
-    const { row, task } = await requestExport(db, env, {
-      project: tenant.project,
+    const { row, task } = await requestExport(await keyContext(tenant), {
       format: "jsonl",
       gzip: true,
       filters: { type: "commission.*", organization_id: "org_even" },
-      requester: API_REQUESTER(tenant),
       enqueue: false,
     });
     await drive(task.id);
@@ -174,11 +173,11 @@ describe("large exports", () => {
 });
 
 /** Every event the list API returns for a query, walking its pages. */
-async function listAll(projectId: string, query: EventQuery): Promise<StoredEvent[]> {
+async function listAll(project: Project, query: EventQuery): Promise<StoredEvent[]> {
   const out: StoredEvent[] = [];
   let cursor: string | undefined;
   for (;;) {
-    const page = await listEvents(db, projectId, query, { limit: 50, cursor });
+    const page = await listEvents(projectContext(project), query, { limit: 50, cursor });
     out.push(...page.data);
     if (!page.next_cursor) return out;
     cursor = page.next_cursor;
@@ -186,13 +185,13 @@ async function listAll(projectId: string, query: EventQuery): Promise<StoredEven
 }
 
 async function readAll(
-  projectId: string,
+  project: Project,
   query: EventQuery,
   cursor: string | null,
   pageSize: number,
 ): Promise<ExportPage[]> {
   const pages: ExportPage[] = [];
-  for await (const page of readExportPages(db, projectId, query, cursor, pageSize)) pages.push(page);
+  for await (const page of readExportPages(projectContext(project), query, cursor, pageSize)) pages.push(page);
   return pages;
 }
 
@@ -226,9 +225,9 @@ describe("export reads", () => {
       ],
     ];
     for (const [name, query] of queries) {
-      const expected = await listAll(tenant.project.id, query);
+      const expected = await listAll(tenant.project, query);
       expect(expected.length, name).toBeGreaterThan(0);
-      const pages = await readAll(tenant.project.id, query, null, 7);
+      const pages = await readAll(tenant.project, query, null, 7);
       expect(
         pages.flatMap((p) => p.events),
         name,
@@ -239,15 +238,15 @@ describe("export reads", () => {
       ).toBe(true);
       expect(pages.at(-1)?.cursor, name).toBeNull();
       // A step that stopped after the third page starts the next one from its cursor.
-      const resumed = await readAll(tenant.project.id, query, pages[2]?.cursor ?? null, 7);
+      const resumed = await readAll(tenant.project, query, pages[2]?.cursor ?? null, 7);
       expect(
         resumed.flatMap((p) => p.events),
         name,
       ).toEqual(expected.slice(21));
     }
-    const everything = (await readAll(tenant.project.id, compileFilters({}, "UTC"), null, 7)).flatMap((p) => p.events);
+    const everything = (await readAll(tenant.project, compileFilters({}, "UTC"), null, 7)).flatMap((p) => p.events);
     expect(everything).toHaveLength(231);
-    const partners = (await readAll(tenant.project.id, partnerEverything, null, 7)).flatMap((p) => p.events);
+    const partners = (await readAll(tenant.project, partnerEverything, null, 7)).flatMap((p) => p.events);
     expect(partners).toHaveLength(115);
     expect(partners.every((e) => e.organization_id === "org_even" && e.category !== "configuration")).toBe(true);
   });
@@ -255,7 +254,7 @@ describe("export reads", () => {
   it("end with an empty page when the last full page was exactly the rest", async () => {
     const tenant = await createTenant();
     await seedEvents(tenant.project, 20, 1_000_000);
-    const pages = await readAll(tenant.project.id, compileFilters({}, "UTC"), null, 10);
+    const pages = await readAll(tenant.project, compileFilters({}, "UTC"), null, 10);
     expect(pages.map((p) => p.events.length)).toEqual([10, 10, 0]);
     expect(pages.map((p) => p.cursor === null)).toEqual([false, false, true]);
   });
@@ -438,19 +437,38 @@ describe("part buffer", () => {
   });
 });
 
+describe("requesting an export", () => {
+  it("writes its task and its export together: when the export cannot be written, no task is left", async () => {
+    const tenant = await createTenant();
+    // The write of the export row fails, as when the process dies between two separate writes.
+    await env.DB.prepare(
+      "CREATE TRIGGER refuse_exports BEFORE INSERT ON exports BEGIN SELECT RAISE(ABORT, 'exports refused'); END",
+    ).run();
+    try {
+      await expect(
+        requestExport(await keyContext(tenant), { format: "csv", gzip: false, filters: {}, enqueue: true }),
+      ).rejects.toThrow();
+    } finally {
+      await env.DB.prepare("DROP TRIGGER refuse_exports").run();
+    }
+    const left = await env.DB.prepare("SELECT count(*) AS n FROM tasks WHERE project_id = ?")
+      .bind(tenant.project.id)
+      .first<{ n: number }>();
+    expect(left?.n).toBe(0);
+  });
+});
+
 describe("task engine", () => {
   it("retries a failed chunk and completes with the right count; a message delivered twice changes nothing", async () => {
     const tenant = await createTenant();
     await seedEvents(tenant.project, 3_000, 1_000_000);
-    const { row, task } = await requestExport(db, env, {
-      project: tenant.project,
+    const { row, task } = await requestExport(await keyContext(tenant), {
       format: "csv",
       gzip: false,
       filters: {},
-      requester: API_REQUESTER(tenant),
       enqueue: false,
     });
-    expect(await runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false })).toBe("continued");
+    expect(await runTaskStep(systemContext(), task.id, TASK_KINDS, { enqueueNext: false })).toBe("continued");
 
     // The part upload fails once: the step throws and commits nothing.
     let failures = 1;
@@ -475,17 +493,19 @@ describe("task engine", () => {
         },
       }),
     } as Env;
-    await expect(runTaskStep(flaky, task.id, TASK_HANDLERS, { enqueueNext: false })).rejects.toThrow("network blip");
+    await expect(runTaskStep(systemContext(flaky), task.id, TASK_KINDS, { enqueueNext: false })).rejects.toThrow(
+      "network blip",
+    );
     const mid = await env.DB.prepare("SELECT step, status FROM tasks WHERE id = ?").bind(task.id).first();
     expect(mid).toEqual({ step: 1, status: "in_progress" });
 
     // Two deliveries of the same message race: one commits, the other is superseded.
     const outcomes = await Promise.all([
-      runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false }),
-      runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false }),
+      runTaskStep(systemContext(), task.id, TASK_KINDS, { enqueueNext: false }),
+      runTaskStep(systemContext(), task.id, TASK_KINDS, { enqueueNext: false }),
     ]);
     expect(outcomes.sort()).toEqual(["done", "superseded"]);
-    expect(await runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false })).toBe("finished");
+    expect(await runTaskStep(systemContext(), task.id, TASK_KINDS, { enqueueNext: false })).toBe("finished");
 
     const text = await (await download(tenant, row.id)).text();
     const rows = parse(text, { columns: true }) as Record<string, string>[];
@@ -501,12 +521,10 @@ describe("task engine", () => {
   }, async () => {
     const tenant = await createTenant();
     await seedEvents(tenant.project, 60_000, 1_000_000);
-    const { row, task } = await requestExport(db, env, {
-      project: tenant.project,
+    const { row, task } = await requestExport(await keyContext(tenant), {
       format: "csv",
       gzip: false,
       filters: {},
-      requester: API_REQUESTER(tenant),
       enqueue: false,
     });
     expect(task.total).toBe(60_001);
@@ -519,8 +537,8 @@ describe("task engine", () => {
         .where(eq(tasks.id, task.id));
       if (!current) throw new Error("task vanished");
       // The step's work is done, then lost before its commit; the redelivered message does it again.
-      await TASK_HANDLERS.export({ env, db, task: current.task, project: current.project });
-      const outcome = await runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false });
+      await TASK_KINDS.export.step(projectContext(current.project), current.task);
+      const outcome = await runTaskStep(systemContext(), task.id, TASK_KINDS, { enqueueNext: false });
       // The first step opens the upload and keeps the total counted when the export was requested.
       if (steps === 0)
         expect((await db.select({ total: tasks.total }).from(tasks).where(eq(tasks.id, task.id)))[0]?.total).toBe(

@@ -1,11 +1,10 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../../src/db/client";
 import worker from "../../../src/index";
+import { TASK_KINDS } from "../../../src/queues/tasks";
 import { sweepImportUploads } from "../../../src/services/imports/cleanup";
 import { failTask, runTaskStep } from "../../../src/services/tasks/engine";
-import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
-import { api, createTenant, expectJson, expectProblem, storedEvents, type Tenant } from "../../fixtures";
+import { api, createTenant, expectJson, expectProblem, storedEvents, systemContext, type Tenant } from "../../fixtures";
 
 type TaskView = {
   id: string;
@@ -26,7 +25,7 @@ async function upload(tenant: Tenant, body: string, type: string): Promise<TaskV
 
 async function finish(taskId: string) {
   for (let i = 0; i < 100; i++) {
-    const outcome = await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false });
+    const outcome = await runTaskStep(systemContext(), taskId, TASK_KINDS, { enqueueNext: false });
     if (outcome === "done" || outcome === "finished") return;
   }
   throw new Error("import did not finish");
@@ -130,7 +129,7 @@ describe("imports", () => {
       }),
     );
     const created = await upload(tenant, lines.join("\n"), "application/x-ndjson");
-    const first = await runTaskStep(env, created.id, TASK_HANDLERS, { enqueueNext: false });
+    const first = await runTaskStep(systemContext(), created.id, TASK_KINDS, { enqueueNext: false });
     expect(first).toBe("continued");
     const mid = await task(tenant, created.id);
     expect(mid.status).toBe("in_progress");
@@ -205,20 +204,20 @@ describe("import uploads", () => {
     const created = await upload(tenant, lines.join("\n"), "application/x-ndjson");
     const key = await fileKeyOf(created.id);
     expect(key).toBe(`imports/${tenant.project.id}/${created.id}.jsonl`);
-    expect(await runTaskStep(env, created.id, TASK_HANDLERS, { enqueueNext: false })).toBe("continued");
+    expect(await runTaskStep(systemContext(), created.id, TASK_KINDS, { enqueueNext: false })).toBe("continued");
     // A crash after the step's work but before its commit: the step runs again from its checkpoint.
     await env.DB.prepare("UPDATE tasks SET step = step - 1, checkpoint = NULL, processed = 0 WHERE id = ?")
       .bind(created.id)
       .run();
-    expect(await sweepImportUploads(env, Date.now() + 24 * 3600_000)).toBe(0);
+    expect(await sweepImportUploads(systemContext(), Date.now() + 24 * 3600_000)).toBe(0);
     expect(await env.FILES.head(key)).not.toBeNull();
-    expect(await runTaskStep(env, created.id, TASK_HANDLERS, { enqueueNext: false })).toBe("continued");
+    expect(await runTaskStep(systemContext(), created.id, TASK_KINDS, { enqueueNext: false })).toBe("continued");
     expect(await env.FILES.head(key)).not.toBeNull();
     await finish(created.id);
     expect((await task(tenant, created.id)).status).toBe("done");
     expect(await env.FILES.head(key)).toBeNull();
     // A message delivered again after the end finds the task finished, and deleting again is harmless.
-    expect(await runTaskStep(env, created.id, TASK_HANDLERS, { enqueueNext: false })).toBe("finished");
+    expect(await runTaskStep(systemContext(), created.id, TASK_KINDS, { enqueueNext: false })).toBe("finished");
   });
 
   it("deletes the upload when the dead-letter queue fails the import, and again when it is delivered twice", async () => {
@@ -229,14 +228,14 @@ describe("import uploads", () => {
       const dead = createMessageBatch("trailbook-dead-letters", [
         { id, timestamp: new Date(), attempts: 10, body: { kind: "task.step", taskId: created.id } },
       ]);
-      await worker.queue(dead, env);
+      await worker.queue(dead, env, createExecutionContext());
       expect((await getQueueResult(dead, createExecutionContext())).explicitAcks).toEqual([id]);
       expect((await task(tenant, created.id)).status).toBe("failed");
       expect(await env.FILES.head(key)).toBeNull();
     }
     // A crash between marking it failed and the delete leaves the file: the next delivery removes it.
     await env.FILES.put(key, "left behind");
-    await failTask(env, createDb(env.DB), created.id, "again");
+    await failTask(systemContext(), { taskId: created.id, reason: "again" }, TASK_KINDS);
     expect(await env.FILES.head(key)).toBeNull();
   });
 
@@ -249,10 +248,10 @@ describe("import uploads", () => {
     await env.FILES.put(endedKey, "a crash kept me");
     const orphan = `imports/${tenant.project.id}/tsk_never_recorded.csv`;
     await env.FILES.put(orphan, "password,hunter2");
-    expect(await sweepImportUploads(env)).toBe(1);
+    expect(await sweepImportUploads(systemContext())).toBe(1);
     expect(await env.FILES.head(endedKey)).toBeNull();
     expect(await env.FILES.head(orphan)).not.toBeNull();
-    expect(await sweepImportUploads(env, Date.now() + 2 * 3600_000)).toBe(1);
+    expect(await sweepImportUploads(systemContext(), Date.now() + 2 * 3600_000)).toBe(1);
     expect(await env.FILES.head(orphan)).toBeNull();
     expect(await env.FILES.head(await fileKeyOf(running.id))).not.toBeNull();
     await finish(running.id);
@@ -321,7 +320,7 @@ describe("queue consumer", () => {
       { id: "m2", timestamp: new Date(), attempts: 1, body: { kind: "bogus" } },
     ]);
     const ctx = createExecutionContext();
-    await worker.queue(batch, env);
+    await worker.queue(batch, env, ctx);
     const result = await getQueueResult(batch, ctx);
     expect(result.explicitAcks.sort()).toEqual(["m1", "m2"]);
     expect((await task(tenant, created.id)).status).toBe("done");
@@ -331,7 +330,7 @@ describe("queue consumer", () => {
     const dead = createMessageBatch("trailbook-dead-letters", [
       { id: "d1", timestamp: new Date(), attempts: 10, body: { kind: "task.step", taskId: stuck.id } },
     ]);
-    await worker.queue(dead, env);
+    await worker.queue(dead, env, createExecutionContext());
     const failed = await task(tenant, stuck.id);
     expect(failed.status).toBe("failed");
     expect(failed.errors.at(-1)?.message).toBe("gave up after 10 deliveries: R2 unavailable");

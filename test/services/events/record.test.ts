@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { recordEvents } from "../../../src/services/events/record";
-import { createTenant } from "../../fixtures";
+import { recordEvents } from "../../../src/services/ingest/record";
+import { createTenant, projectContext } from "../../fixtures";
 
 /** D1 that counts what a call sends: each batch and its statements. */
 function countingDb() {
@@ -38,7 +38,7 @@ describe("recordEvents", () => {
       },
     }));
     const { db, batches } = countingDb();
-    const results = await recordEvents(db, project, inputs, { batch: true });
+    const results = await recordEvents(projectContext(project, { ...env, DB: db }), inputs, { batch: true });
     expect(results).toHaveLength(1000);
     // One batch reads (stored ids and webhook endpoints), one atomic batch writes.
     expect(batches).toHaveLength(2);
@@ -55,7 +55,9 @@ describe("recordEvents", () => {
   it("answers a concurrent duplicate as a duplicate, not an error", async () => {
     const { project } = await createTenant();
     const input = { id: "race", category: "activity", type: "referral.created", occurred_at: "2026-11-01T00:00:00Z" };
-    const results = await Promise.all([1, 2, 3].map(() => recordEvents(env.DB, project, [input], { batch: false })));
+    const results = await Promise.all(
+      [1, 2, 3].map(() => recordEvents(projectContext(project), [input], { batch: false })),
+    );
     const flags = results.map(([r]) => r?.duplicate);
     expect(flags.filter((d) => d === false)).toHaveLength(1);
     expect(new Set(results.map(([r]) => r?.hash)).size).toBe(1);

@@ -2,8 +2,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { analytics } from "../../../src/services/analytics/summary";
-import { sendNotificationEmails } from "../../../src/services/notifications/email";
-import { BURST_WINDOW_MS } from "../../../src/services/security/rules";
+import { BURST_WINDOW_MS } from "../../../src/services/ingest/security-rules";
+import { sendNotificationEmails } from "../../../src/services/mail/notification-emails";
 import {
   api,
   createMember,
@@ -11,13 +11,15 @@ import {
   dash,
   expectJson,
   explorerCount,
+  projectContext,
   recountDays,
   signIn,
   storedEvents,
+  systemContext,
   type Tenant,
 } from "../../fixtures";
 
-const db = createDb(env.DB);
+const _db = createDb(env.DB);
 // Alerts are deduplicated per ten-minute window of occurred_at, so the failures start at a
 // window's start: "once per window" must not depend on the minute the suite runs.
 const base = Math.floor((Date.now() - 3600_000) / BURST_WINDOW_MS) * BURST_WINDOW_MS;
@@ -153,8 +155,8 @@ describe("other rules and notifications", () => {
       "Notifications (1)",
     );
 
-    expect(await sendNotificationEmails(env)).toBeGreaterThanOrEqual(1);
-    expect(await sendNotificationEmails(env)).toBe(0);
+    expect(await sendNotificationEmails(systemContext())).toBeGreaterThanOrEqual(1);
+    expect(await sendNotificationEmails(systemContext())).toBe(0);
     const emails = (await storedEvents(tenant.project.id)).filter((e) => e.type === "email.sent");
     expect(emails).toHaveLength(1);
     expect(emails[0]).toMatchObject({
@@ -218,8 +220,7 @@ describe("analytics", () => {
     await expectJson(await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events } }), 201);
     const from = now - 7 * 24 * 3600_000;
     const data = await analytics(
-      db,
-      tenant.project.id,
+      projectContext(tenant.project),
       { from, to: now + 1000, conditions: [], text: [] },
       6 * 3600_000,
     );

@@ -1,5 +1,4 @@
 import { and, eq, gt, inArray, isNull, sql } from "drizzle-orm";
-import { createDb, type Db } from "../../db/client";
 import {
   memberships,
   type Notification,
@@ -8,34 +7,17 @@ import {
   projects,
   users,
 } from "../../db/schema";
-import { logOwnEvent } from "../audit/log-own";
-import { memberMayRead } from "./notify";
+import type { ServiceContext } from "../context";
+import { doneBy, logOwnEvent } from "../ingest/own-events";
+import { memberMayRead } from "../notifications/notify";
 
-// Notification e-mails: members choose types per project; a cron sends what is due through the
-// Workers `send_email` binding when one is configured (SEND_EMAIL). Every e-mail sent — or, without
-// the binding (local development), that would have been sent — is recorded as an `email` event.
+// Notification e-mails: members choose types per project (notifications/subscriptions.ts); a cron
+// sends what is due through the Workers `send_email` binding when one is configured (SEND_EMAIL).
+// Every e-mail sent — or, without the binding (local development), that would have been sent — is
+// recorded as an `email` event.
 
 type SendEmail = { send(message: unknown): Promise<void> };
 export const FROM_ADDRESS = "trailbook@notifications.invalid";
-
-export async function subscriptionsOf(db: Db, projectId: string, userId: string): Promise<string[]> {
-  const rows = await db
-    .select({ type: notificationSubscriptions.type })
-    .from(notificationSubscriptions)
-    .where(and(eq(notificationSubscriptions.projectId, projectId), eq(notificationSubscriptions.userId, userId)));
-  return rows.map((r) => r.type);
-}
-
-export async function setSubscriptions(db: Db, projectId: string, userId: string, types: string[]): Promise<void> {
-  await db
-    .delete(notificationSubscriptions)
-    .where(and(eq(notificationSubscriptions.projectId, projectId), eq(notificationSubscriptions.userId, userId)));
-  for (let i = 0; i < types.length; i += 30) {
-    await db
-      .insert(notificationSubscriptions)
-      .values(types.slice(i, i + 30).map((type) => ({ projectId, userId, type })));
-  }
-}
 
 function mime(from: string, to: string, subject: string, text: string): string {
   const clean = (s: string) => s.replace(/[\r\n]+/g, " ");
@@ -51,12 +33,12 @@ function mime(from: string, to: string, subject: string, text: string): string {
 }
 
 async function sendOne(
-  env: Env,
+  ctx: ServiceContext,
   to: string,
   subject: string,
   text: string,
 ): Promise<{ status: "delivered" | "pending" | "blocked"; note?: string }> {
-  const binding = (env as unknown as { SEND_EMAIL?: SendEmail }).SEND_EMAIL;
+  const binding = (ctx.env as unknown as { SEND_EMAIL?: SendEmail }).SEND_EMAIL;
   if (!binding)
     return { status: "pending", note: "no send_email binding configured (local development): recorded, not sent" };
   try {
@@ -70,8 +52,8 @@ async function sendOne(
   }
 }
 
-async function recipients(db: Db, n: Notification): Promise<{ userId: string; email: string }[]> {
-  const rows = await db
+async function recipients(ctx: ServiceContext, n: Notification): Promise<{ userId: string; email: string }[]> {
+  const rows = await ctx.db
     .select({ userId: users.id, email: users.email })
     .from(notificationSubscriptions)
     .innerJoin(users, eq(users.id, notificationSubscriptions.userId))
@@ -94,8 +76,8 @@ async function recipients(db: Db, n: Notification): Promise<{ userId: string; em
 }
 
 /** Sends (or records) the e-mails of notifications not yet e-mailed; run by the cron. */
-export async function sendNotificationEmails(env: Env, now = Date.now()): Promise<number> {
-  const db = createDb(env.DB);
+export async function sendNotificationEmails(ctx: ServiceContext, now = Date.now()): Promise<number> {
+  const { db } = ctx;
   const due = await db
     .select()
     .from(notifications)
@@ -110,7 +92,7 @@ export async function sendNotificationEmails(env: Env, now = Date.now()): Promis
       .where(and(eq(notifications.id, n.id), isNull(notifications.emailedAt)))
       .returning({ id: notifications.id });
     if (claimed.length === 0) continue;
-    const to = await recipients(db, n);
+    const to = await recipients(ctx, n);
     if (to.length === 0) continue;
     const [project] = await db
       .select()
@@ -120,19 +102,18 @@ export async function sendNotificationEmails(env: Env, now = Date.now()): Promis
     if (!project) continue;
     for (const r of to) {
       const result = await sendOne(
-        env,
+        ctx,
         r.email,
         `[Trailbook · ${project.name}] ${n.title}`,
         [n.title, n.body ?? "", n.link ? `Open: ${n.link}` : ""].filter(Boolean).join("\n\n"),
       );
-      await logOwnEvent(env.DB, [project], {
+      await logOwnEvent(ctx, [project], {
         category: "email",
         type: "email.sent",
         status: result.status,
         summary: `Notification e-mail to ${r.email}: ${n.title}`.slice(0, 1000),
         ...(result.note && { message: result.note }),
-        actor: { type: "system", id: "notifications", name: "Trailbook notifications" },
-        source: "system",
+        ...doneBy(ctx, { kind: "system", name: "notifications" }),
         entity: { type: "notification", id: n.id },
         metadata: { to: r.email, notification_type: n.type },
       });

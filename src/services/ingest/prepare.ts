@@ -4,7 +4,13 @@ import { PayloadTooLargeError, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { redact, redactBody } from "../../lib/redact";
 import { parseIsoInstant, toIso } from "../../lib/time";
-import { BODY_MAX_BYTES, EVENT_MAX_BYTES, type EventInput, FUTURE_TOLERANCE_MS, OCCURRED_AT_FORMAT } from "./schema";
+import {
+  BODY_MAX_BYTES,
+  EVENT_MAX_BYTES,
+  type EventInput,
+  FUTURE_TOLERANCE_MS,
+  OCCURRED_AT_FORMAT,
+} from "../events/schema";
 
 /** An event ready to store: its canonical JSON, its hash and the columns the filters use. */
 export type PreparedEvent = {

@@ -1,33 +1,51 @@
-import { COUNT_DAY_MS, type Project } from "../../db/schema";
+import { and, eq, sql } from "drizzle-orm";
+import { isConstraintViolation } from "../../db/errors";
+import { columnList, prepared } from "../../db/raw";
+import { COUNT_DAY_MS, eventCounts, events } from "../../db/schema";
 import { ConflictError } from "../../lib/errors";
 import { sensitiveKeyMatcher } from "../../lib/redact";
 import { toIso } from "../../lib/time";
-import { checkFailedSignIns } from "../security/rules";
-import { type Endpoint, endpointsStatement, enqueueDeliveries, fanoutStatements } from "../webhooks/fanout";
+import type { ProjectContext } from "../context";
+import type { EventInput, IngestResult } from "../events/schema";
+import { type Endpoint, endpointsQuery, enqueueDeliveries, fanoutStatements } from "./fanout";
 import { type PreparedEvent, prepareEvent } from "./prepare";
-import type { EventInput, IngestResult } from "./schema";
+import { checkFailedSignIns } from "./security-rules";
 
 /**
  * Each bulk INSERT reads its rows from one JSON array parameter through json_each, so a batch of
  * 1,000 events is a handful of statements instead of 250 four-row inserts (D1 allows 100 bound
- * parameters per statement but 2 MB per string). Chunks of 500,000 characters stay under 2 MB even when every character takes three bytes.
+ * parameters per statement but 2 MB per string). Chunks of 500,000 characters stay under 2 MB even
+ * when every character takes three bytes.
  */
 const CHUNK_MAX_CHARS = 500_000;
 
-const INSERT_SQL = `INSERT INTO events (project_id, received_at, id, occurred_at, data, hash,
-  category, type, action, status, source, actor_type, actor_id, actor_name, actor_email,
-  entity_type, entity_id, organization_id, request_id, job_id, request_method, request_path, status_code)
-SELECT ?1, ?2, value ->> 0, value ->> 1, value ->> 2, value ->> 3,
-  value ->> 4, value ->> 5, value ->> 6, value ->> 7, value ->> 8, value ->> 9, value ->> 10, value ->> 11, value ->> 12,
-  value ->> 13, value ->> 14, value ->> 15, value ->> 16, value ->> 17, value ->> 18, value ->> 19, value ->> 20
-FROM json_each(?3)`;
+/** The columns a row of the bulk insert carries, in its JSON order: id, time, data, hash, then `EventColumns`. */
+const ROW_COLUMNS = [
+  events.id,
+  events.occurredAt,
+  events.data,
+  events.hash,
+  events.category,
+  events.type,
+  events.action,
+  events.status,
+  events.source,
+  events.actorType,
+  events.actorId,
+  events.actorName,
+  events.actorEmail,
+  events.entityType,
+  events.entityId,
+  events.organizationId,
+  events.requestId,
+  events.jobId,
+  events.requestMethod,
+  events.requestPath,
+  events.statusCode,
+];
+const ROW_VALUES = sql.raw(ROW_COLUMNS.map((_, i) => `value ->> ${i}`).join(", "));
 
-/** event_counts gains each day's new events (see src/db/schema/events.ts); day 0 also holds times before 1970. */
-const COUNT_SQL = `INSERT INTO event_counts (project_id, day, n)
-SELECT ?1, value ->> 0, value ->> 1 FROM json_each(?2) WHERE true
-ON CONFLICT (project_id, day) DO UPDATE SET n = n + excluded.n`;
-
-type Existing = { id: string; occurred_at: number; received_at: number; hash: string };
+type Existing = { id: string; occurredAt: number; receivedAt: number; hash: string };
 
 export type RecordedEvent = IngestResult & { data: string };
 
@@ -36,31 +54,39 @@ export type RecordedEvent = IngestResult & { data: string };
  * trip: a single event's ingest is a few D1 round trips, so each one counts.
  */
 async function readBeforeInsert(
-  db: D1Database,
-  projectId: string,
+  ctx: ProjectContext,
   ids: string[],
 ): Promise<{ existing: Map<string, Existing>; endpoints: Endpoint[] }> {
-  const [stored, enabled] = await db.batch<Existing | Endpoint>([
+  const { db, project } = ctx;
+  const [stored, endpoints] = await db.batch([
     db
-      .prepare(
-        "SELECT id, occurred_at, received_at, hash FROM events WHERE project_id = ?1 AND id IN (SELECT value FROM json_each(?2))",
-      )
-      .bind(projectId, JSON.stringify(ids)),
-    endpointsStatement(db, projectId),
+      .select({ id: events.id, occurredAt: events.occurredAt, receivedAt: events.receivedAt, hash: events.hash })
+      .from(events)
+      .where(
+        and(
+          eq(events.projectId, project.id),
+          sql`${events.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+        ),
+      ),
+    endpointsQuery(ctx),
   ]);
-  return {
-    existing: new Map(((stored?.results ?? []) as Existing[]).map((r) => [r.id, r])),
-    endpoints: (enabled?.results ?? []) as Endpoint[],
-  };
+  return { existing: new Map(stored.map((r) => [r.id, r])), endpoints };
 }
 
-function insertStatements(db: D1Database, projectId: string, receivedAt: number, rows: PreparedEvent[]) {
+function insertStatements(ctx: ProjectContext, receivedAt: number, rows: PreparedEvent[]): D1PreparedStatement[] {
+  const { d1, project } = ctx;
   const statements: D1PreparedStatement[] = [];
   let chunk: string[] = [];
   let size = 0;
   const flush = () => {
     if (chunk.length === 0) return;
-    statements.push(db.prepare(INSERT_SQL).bind(projectId, receivedAt, `[${chunk.join(",")}]`));
+    const json = `[${chunk.join(",")}]`;
+    statements.push(
+      prepared(
+        d1,
+        sql`INSERT INTO ${events} (${columnList(events.projectId, events.receivedAt, ...ROW_COLUMNS)}) SELECT ${project.id}, ${receivedAt}, ${ROW_VALUES} FROM json_each(${json})`,
+      ),
+    );
     chunk = [];
     size = 0;
   };
@@ -72,52 +98,52 @@ function insertStatements(db: D1Database, projectId: string, receivedAt: number,
   }
   flush();
   // One statement for the days of the whole call, in the same batch: counted exactly when stored.
+  // event_counts gains each day's new events (see src/db/schema/events.ts); day 0 also holds times before 1970.
   const days = new Map<number, number>();
   for (const row of rows) {
     const day = Math.floor(Math.max(row.occurredAt, 0) / COUNT_DAY_MS);
     days.set(day, (days.get(day) ?? 0) + 1);
   }
-  statements.push(db.prepare(COUNT_SQL).bind(projectId, JSON.stringify([...days])));
+  const n = sql.identifier(eventCounts.n.name);
+  statements.push(
+    prepared(
+      d1,
+      sql`INSERT INTO ${eventCounts} (${columnList(eventCounts.projectId, eventCounts.day, eventCounts.n)}) SELECT ${project.id}, value ->> 0, value ->> 1 FROM json_each(${JSON.stringify([...days])}) WHERE true ON CONFLICT (${columnList(eventCounts.projectId, eventCounts.day)}) DO UPDATE SET ${n} = ${n} + excluded.${n}`,
+    ),
+  );
   return statements;
 }
 
-function isUniqueViolation(error: unknown): boolean {
-  return error instanceof Error && /UNIQUE constraint failed/i.test(error.message);
-}
+/** `batch`: the inputs are a batch body, so error paths name their index (`events[2].type`). */
+export type RecordOptions = { batch: boolean };
 
 /**
- * Stores events atomically, all or nothing, idempotent on `id` (DESIGN §3): an id already stored
- * with the same content answers `duplicate: true`; with other content the whole call is a 409.
- * Resolves only once the rows are committed.
+ * Stores events in the context's project atomically, all or nothing, idempotent on `id` (README
+ * "Events", Idempotency): an id already stored with the same content answers `duplicate: true`; with other content
+ * the whole call is a 409. Resolves only once the rows are committed; their webhook deliveries are
+ * queued after that (the sweep cron sends any whose message was lost).
  */
-export type RecordOptions = {
-  batch: boolean;
-  /** Where webhook deliveries go once the events are stored; without it the sweep cron sends them. */
-  webhooks?: Queue | undefined;
-};
-
 export async function recordEvents(
-  db: D1Database,
-  project: Project,
+  ctx: ProjectContext,
   inputs: EventInput[],
   options: RecordOptions,
 ): Promise<RecordedEvent[]> {
   try {
-    return await recordOnce(db, project, inputs, options);
+    return await recordOnce(ctx, inputs, options);
   } catch (error) {
     // Another request stored one of these ids between our lookup and our insert: the batch rolled
     // back as a whole, and a second pass sees that row and answers duplicate or conflict.
-    if (!isUniqueViolation(error)) throw error;
-    return recordOnce(db, project, inputs, options);
+    if (!isConstraintViolation(error, "UNIQUE")) throw error;
+    return recordOnce(ctx, inputs, options);
   }
 }
 
 async function recordOnce(
-  db: D1Database,
-  project: Project,
+  ctx: ProjectContext,
   inputs: EventInput[],
-  { batch, webhooks }: RecordOptions,
+  { batch }: RecordOptions,
 ): Promise<RecordedEvent[]> {
+  const { project } = ctx;
   const receivedAt = Date.now();
   const isSensitive = sensitiveKeyMatcher(project.redactionKeys);
   const pathOf = (i: number) => (batch ? `events[${i}]` : "");
@@ -130,8 +156,7 @@ async function recordOnce(
   };
 
   const { existing, endpoints } = await readBeforeInsert(
-    db,
-    project.id,
+    ctx,
     prepared.map((p) => p.id),
   );
   const results: RecordedEvent[] = [];
@@ -148,14 +173,14 @@ async function recordOnce(
               receivedAt,
               isSensitive,
               path: pathOf(i),
-              defaultOccurredAt: stored.occurred_at,
+              defaultOccurredAt: stored.occurredAt,
             })
           : event;
       if (again.hash !== stored.hash) throw conflict(i, `event "${event.id}" already exists with different content`);
       results.push({
         id: event.id,
         hash: stored.hash,
-        received_at: toIso(stored.received_at),
+        received_at: toIso(stored.receivedAt),
         duplicate: true,
         data: again.data,
       });
@@ -187,15 +212,15 @@ async function recordOnce(
 
   if (toInsert.length > 0) {
     // Sendouts are written in the same batch as their events: stored together or not at all.
-    const fanout = fanoutStatements(db, project.id, endpoints, toInsert, receivedAt);
-    await db.batch([...insertStatements(db, project.id, receivedAt, toInsert), ...fanout.statements]);
-    if (webhooks && fanout.ids.length) {
-      await enqueueDeliveries(webhooks, fanout.ids).catch((error: unknown) =>
+    const fanout = fanoutStatements(ctx, endpoints, toInsert, receivedAt);
+    await ctx.d1.batch([...insertStatements(ctx, receivedAt, toInsert), ...fanout.statements]);
+    if (fanout.ids.length) {
+      await enqueueDeliveries(ctx, fanout.ids).catch((error: unknown) =>
         console.error("webhook enqueue failed; the sweep will send them", error),
       );
     }
     // Monitoring must never make a stored event look unstored: its failures are only logged.
-    await checkFailedSignIns(db, project, toInsert).catch((error: unknown) =>
+    await checkFailedSignIns(ctx, toInsert).catch((error: unknown) =>
       console.error("security rule check failed", error),
     );
   }

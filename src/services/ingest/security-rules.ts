@@ -1,10 +1,11 @@
-import { createDb } from "../../db/client";
-import type { Project } from "../../db/schema";
+import { and, count, eq, gt, lte } from "drizzle-orm";
+import { events } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
-import type { PreparedEvent } from "../events/prepare";
+import type { ProjectContext } from "../context";
 import { notify } from "../notifications/notify";
+import type { PreparedEvent } from "./prepare";
 
-// Security monitoring (seed 003): five or more failed sign-ins for one actor or one IP address
+// Security monitoring (README "The dashboard", Security): five or more failed sign-ins for one actor or one IP address
 // within ten minutes raise one notification per ten-minute window. The rule runs on every stored
 // auth failure, Trailbook's own sign-ins and ingested `auth` events alike.
 
@@ -29,32 +30,39 @@ async function hexKey(text: string): Promise<string> {
 }
 
 /** Checks the bursts the just-stored events may complete. */
-export async function checkFailedSignIns(d1: D1Database, project: Project, stored: PreparedEvent[]): Promise<void> {
+export async function checkFailedSignIns(ctx: ProjectContext, stored: PreparedEvent[]): Promise<void> {
   const found = failures(stored);
   if (found.length === 0) return;
-  const db = createDb(d1);
+  const { db, project } = ctx;
   const seen = new Set<string>();
   for (const f of found) {
     for (const [kind, column, value] of [
-      ["actor", "actor_id", f.actorId],
-      ["ip", "request_ip", f.ip],
+      ["actor", events.actorId, f.actorId],
+      ["ip", events.requestIp, f.ip],
     ] as const) {
       if (!value) continue;
       const bucket = Math.floor(f.occurredAt / BURST_WINDOW_MS);
       const key = `${kind}:${value}:${bucket}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const row = await d1
-        .prepare(
-          `SELECT count(*) AS n FROM events WHERE project_id = ?1 AND ${column} = ?2 AND occurred_at > ?3 AND occurred_at <= ?4 AND category = 'auth' AND status = 'failure'`,
-        )
-        .bind(project.id, value, f.occurredAt - BURST_WINDOW_MS, f.occurredAt)
-        .first<{ n: number }>();
+      const [row] = await db
+        .select({ n: count() })
+        .from(events)
+        .where(
+          and(
+            eq(events.projectId, project.id),
+            eq(column, value),
+            gt(events.occurredAt, f.occurredAt - BURST_WINDOW_MS),
+            lte(events.occurredAt, f.occurredAt),
+            eq(events.category, "auth"),
+            eq(events.status, "failure"),
+          ),
+        );
       if ((row?.n ?? 0) < BURST_THRESHOLD) continue;
       const who = kind === "actor" ? (f.actorLabel ?? value) : `address ${value}`;
       const filter = kind === "actor" ? `actor_id=${encodeURIComponent(value)}` : `search=${encodeURIComponent(value)}`;
       await notify(
-        db,
+        ctx,
         {
           projectId: project.id,
           type: "security.failed_logins",
