@@ -132,7 +132,7 @@ export async function expectProblem(response: Response, status: number) {
   return problem;
 }
 
-/** The authorisation cases every API route gets (CONVENTIONS 10): no key, bad key, wrong scope. */
+/** The authorisation cases every API route gets (the same three for every route): no key, bad key, wrong scope. */
 export async function expectAuthorisation(
   request: (key: string | undefined) => Promise<Response>,
   tenant: Tenant,

@@ -61,7 +61,15 @@ function pageResponse(c: Context<AppEnv>, error: AppError): Response {
   const headers = { ...error.headers, "Content-Type": "text/html; charset=utf-8", "X-Request-ID": requestId ?? "" };
   const body = c.req.header("HX-Request")
     ? String(<ErrorFragment message={error.message} />)
-    : `<!DOCTYPE html>${String(<ErrorPage status={error.status} title={error.title} message={error.message} requestId={requestId} nonce={c.get("secureHeadersNonce" as never)} />)}`;
+    : String(
+        <ErrorPage
+          status={error.status}
+          title={error.title}
+          message={error.message}
+          requestId={requestId}
+          nonce={c.get("secureHeadersNonce" as never)}
+        />,
+      );
   return new Response(body, { status: error.status, headers });
 }
 

@@ -1,7 +1,7 @@
 import { createMessageBatch, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { handleQueue } from "../../src/queues/consumer";
-import { api, createMember, createTenant, dash, expectJson, signIn, storedEvents } from "../fixtures";
+import { handleQueue } from "../../../src/queues/consumer";
+import { api, createMember, createTenant, dash, expectJson, signIn, storedEvents } from "../../fixtures";
 
 describe("webhook pages", () => {
   it("adds an endpoint with its secret shown once, edits it, lists and resends its sendouts", async () => {

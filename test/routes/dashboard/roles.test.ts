@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { sendNotificationEmails } from "../../src/services/mail/notification-emails";
-import { notify } from "../../src/services/notifications/notify";
+import { sendNotificationEmails } from "../../../src/services/mail/notification-emails";
+import { notify } from "../../../src/services/notifications/notify";
 import {
   api,
   createMember,
@@ -12,7 +12,7 @@ import {
   storedEvents,
   systemContext,
   type Tenant,
-} from "../fixtures";
+} from "../../fixtures";
 
 type Role = "owner" | "admin" | "member" | "viewer" | "partner" | "outsider";
 type Case = {

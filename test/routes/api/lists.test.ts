@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../src/db/client";
+import { createDb } from "../../../src/db/client";
 import {
   dataExports,
   notificationArchives,
@@ -8,10 +8,10 @@ import {
   tasks,
   webhookEndpoints,
   webhookSendouts,
-} from "../../src/db/schema";
-import { encodeKeyset } from "../../src/lib/keyset";
-import { createApiKey } from "../../src/services/keys/create";
-import { api, createTenant, expectJson, expectProblem, projectContext, type Tenant } from "../fixtures";
+} from "../../../src/db/schema";
+import { encodeKeyset } from "../../../src/lib/keyset";
+import { createApiKey } from "../../../src/services/keys/create";
+import { api, createTenant, expectJson, expectProblem, projectContext, type Tenant } from "../../fixtures";
 
 const db = createDb(env.DB);
 

@@ -1,7 +1,16 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import { totpCode } from "../../src/lib/totp";
-import { cookieFrom, createMember, createTenant, dash, SESSION, signIn, storedEvents, type Tenant } from "../fixtures";
+import { totpCode } from "../../../src/lib/totp";
+import {
+  cookieFrom,
+  createMember,
+  createTenant,
+  dash,
+  SESSION,
+  signIn,
+  storedEvents,
+  type Tenant,
+} from "../../fixtures";
 
 async function invite(tenant: Tenant, cookie: string, email: string, role = "member") {
   const response = await dash("POST", `/p/${tenant.project.id}/settings/members`, { cookie, form: { email, role } });

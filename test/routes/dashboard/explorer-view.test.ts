@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { parseExplorerState } from "../../src/routes/dashboard/explorer-state";
-import { detailProps, explorerChips, moreLinks, rowContext } from "../../src/routes/dashboard/explorer-view";
+import { parseExplorerState } from "../../../src/routes/dashboard/explorer-state";
+import { detailProps, explorerChips, moreLinks, rowContext } from "../../../src/routes/dashboard/explorer-view";
 
 // The explorer's view model: every chip and link is the URL's state with one thing changed.
 

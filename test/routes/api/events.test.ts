@@ -1,6 +1,6 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, createTenant, expectAuthorisation, expectJson, expectProblem, type Tenant } from "../fixtures";
+import { api, createTenant, expectAuthorisation, expectJson, expectProblem, type Tenant } from "../../fixtures";
 
 type Ingest = { id: string; hash: string; received_at: string; duplicate: boolean };
 type Page = { data: Record<string, unknown>[]; next_cursor: string | null };

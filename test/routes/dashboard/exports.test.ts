@@ -10,7 +10,7 @@ import {
   storedEvents,
   systemContext,
   type Tenant,
-} from "../fixtures";
+} from "../../fixtures";
 
 let tenant: Tenant;
 
@@ -162,8 +162,8 @@ describe("notifications of finished tasks", () => {
       await api("POST", "/v1/exports", { key: project.keys.read, body: { format: "csv" } }),
       202,
     );
-    const { runTaskStep } = await import("../../src/services/tasks/engine");
-    const { TASK_KINDS } = await import("../../src/queues/tasks");
+    const { runTaskStep } = await import("../../../src/services/tasks/engine");
+    const { TASK_KINDS } = await import("../../../src/queues/tasks");
     while ((await runTaskStep(systemContext(), apiExport.task_id, TASK_KINDS, { enqueueNext: false })) === "continued");
     expect(await (await dash("GET", `/p/${project.project.id}/events`, { cookie: colleague })).text()).toContain(
       "Notifications (1)",

@@ -9,7 +9,7 @@ import {
   signIn,
   storedEvents,
   type Tenant,
-} from "../fixtures";
+} from "../../fixtures";
 
 let tenant: Tenant;
 

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { redact, sensitiveKeyMatcher } from "../../../src/lib/redact";
-import { api, createTenant, expectJson } from "../../fixtures";
+import { redact, sensitiveKeyMatcher } from "../../src/lib/redact";
+import { api, createTenant, expectJson } from "../fixtures";
 
 const SECRETS = [
   "hunter2",

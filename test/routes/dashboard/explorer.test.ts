@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Timestamp } from "../../views/components/time";
-import { api, createMember, createTenant, dash, expectJson, explorerCount, signIn, type Tenant } from "../fixtures";
+import { Timestamp } from "../../../views/components/time";
+import { api, createMember, createTenant, dash, expectJson, explorerCount, signIn, type Tenant } from "../../fixtures";
 
 const now = Date.now();
 const ago = (minutes: number) => new Date(now - minutes * 60_000).toISOString();

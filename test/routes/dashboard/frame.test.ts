@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, createMember, createTenant, dash, signIn, type Tenant } from "../fixtures";
+import { api, createMember, createTenant, dash, signIn, type Tenant } from "../../fixtures";
 
 // Every page gets its frame from one renderer (src/routes/dashboard/frame.ts): the CSP nonce on its
 // scripts, the signed-in user, and in a project the project's name and navigation with the page's
@@ -24,6 +24,8 @@ async function page(path: string, cookie?: string) {
   const response = await dash("GET", path, { cookie });
   expect(response.status).toBe(200);
   const html = await response.text();
+  // Standards mode: a page without a doctype is laid out in quirks mode.
+  expect(html.startsWith("<!DOCTYPE html><html")).toBe(true);
   const nonce = /'nonce-([^']+)'/.exec(response.headers.get("Content-Security-Policy") ?? "")?.[1];
   expect(nonce).toBeTruthy();
   expect(html.match(/<script [^>]*nonce="([^"]+)"/g)?.every((tag) => tag.includes(`nonce="${nonce}"`))).toBe(true);

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { totpCode } from "../../src/lib/totp";
-import { cookieFrom, createMember, createTenant, dash, SESSION, signIn, storedEvents } from "../fixtures";
+import { totpCode } from "../../../src/lib/totp";
+import { cookieFrom, createMember, createTenant, dash, SESSION, signIn, storedEvents } from "../../fixtures";
 
 const PENDING = "__Host-tb_pending";
 

@@ -1,10 +1,19 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { TASK_KINDS } from "../../src/queues/tasks";
-import { createDigests } from "../../src/services/integrity/digests";
-import { startRetention } from "../../src/services/retention/run";
-import { runTaskStep } from "../../src/services/tasks/engine";
-import { api, createMember, createTenant, dash, expectJson, projectContext, signIn, systemContext } from "../fixtures";
+import { TASK_KINDS } from "../../../src/queues/tasks";
+import { createDigests } from "../../../src/services/integrity/digests";
+import { startRetention } from "../../../src/services/retention/run";
+import { runTaskStep } from "../../../src/services/tasks/engine";
+import {
+  api,
+  createMember,
+  createTenant,
+  dash,
+  expectJson,
+  projectContext,
+  signIn,
+  systemContext,
+} from "../../fixtures";
 
 describe("integrity page", () => {
   it("shows the digests, verifies a range, and lets admins download archives", async () => {
