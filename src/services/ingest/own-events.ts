@@ -1,5 +1,5 @@
 import type { Project } from "../../db/schema";
-import { type Actor, inProject, type Origin, type ServiceContext } from "../context";
+import { type Actor, inProject, type Origin, type ProjectContext, type ServiceContext } from "../context";
 import type { EventInput } from "../events/schema";
 import { recordEvents } from "./record";
 
@@ -58,4 +58,12 @@ export function doneBy(
  */
 export async function logOwnEvent(ctx: ServiceContext, projects: Project[], event: OwnEvent): Promise<void> {
   for (const project of projects) await recordEvents(inProject(ctx, project), [event], { batch: false });
+}
+
+/** What a configuration change records: the actor and request come from the context. */
+export type Change = Pick<OwnEvent, "type" | "summary" | "entity" | "changes" | "metadata">;
+
+/** Records a configuration change made in the context's project (settings, members, keys, webhooks). */
+export async function logChange(ctx: ProjectContext, change: Change): Promise<void> {
+  await logOwnEvent(ctx, [ctx.project], { category: "configuration", status: "success", ...change, ...doneBy(ctx) });
 }

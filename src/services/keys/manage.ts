@@ -3,7 +3,7 @@ import { z } from "zod";
 import { API_KEY_SCOPES, type ApiKey, apiKeys } from "../../db/schema";
 import { NotFoundError } from "../../lib/errors";
 import type { MemberContext, ProjectContext } from "../context";
-import { doneBy, logOwnEvent } from "../ingest/own-events";
+import { logChange } from "../ingest/own-events";
 import { notify } from "../notifications/notify";
 import { createApiKey } from "./create";
 
@@ -28,12 +28,9 @@ export async function issueApiKey(
 ): Promise<{ key: ApiKey; secret: string }> {
   const { project } = ctx;
   const created = await createApiKey(ctx, { name: input.name, scope: input.scope });
-  await logOwnEvent(ctx, [project], {
-    category: "configuration",
+  await logChange(ctx, {
     type: "api_key.created",
-    status: "success",
     summary: `API key "${input.name}" created with the ${input.scope} scope`,
-    ...doneBy(ctx),
     entity: { type: "api_key", id: created.key.id, name: input.name },
     changes: { scope: [null, input.scope], prefix: [null, created.key.prefix] },
   });
@@ -59,12 +56,9 @@ export async function revokeApiKey(ctx: MemberContext, keyId: string): Promise<A
     .where(and(eq(apiKeys.id, keyId), eq(apiKeys.projectId, project.id), isNull(apiKeys.revokedAt)))
     .returning();
   if (!key) throw new NotFoundError("No active API key with this id in this project.");
-  await logOwnEvent(ctx, [project], {
-    category: "configuration",
+  await logChange(ctx, {
     type: "api_key.revoked",
-    status: "success",
     summary: `API key "${key.name}" revoked`,
-    ...doneBy(ctx),
     entity: { type: "api_key", id: key.id, name: key.name },
     changes: { revoked_at: [null, new Date(now).toISOString()] },
   });

@@ -6,7 +6,7 @@ import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from ".
 import { newId, randomToken } from "../../lib/ids";
 import { can } from "../../lib/permissions";
 import type { MemberContext, ProjectContext } from "../context";
-import { doneBy, logOwnEvent } from "../ingest/own-events";
+import { logChange } from "../ingest/own-events";
 
 export const INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -85,15 +85,7 @@ async function log(
   member: { id: string; email: string },
   changes: Record<string, [unknown, unknown]>,
 ) {
-  await logOwnEvent(ctx, [ctx.project], {
-    category: "configuration",
-    type,
-    status: "success",
-    summary,
-    ...doneBy(ctx),
-    entity: { type: "member", id: member.id, name: member.email },
-    changes,
-  });
+  await logChange(ctx, { type, summary, entity: { type: "member", id: member.id, name: member.email }, changes });
 }
 
 export type AddMemberResult = { kind: "invited"; email: string; token: string };

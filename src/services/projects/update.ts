@@ -3,8 +3,8 @@ import { z } from "zod";
 import { type Project, projects } from "../../db/schema";
 import { NotFoundError } from "../../lib/errors";
 import { isValidTimeZone } from "../../lib/time";
-import type { MemberContext } from "../context";
-import { doneBy, logOwnEvent } from "../ingest/own-events";
+import { inProject, type MemberContext } from "../context";
+import { logChange } from "../ingest/own-events";
 
 export const ProjectSettingsInput = z.object({
   name: z.string().trim().min(1, "enter a name").max(100),
@@ -60,12 +60,9 @@ export async function updateProjectSettings(ctx: MemberContext, settings: Projec
   if (Object.keys(changes).length === 0) return project;
   const [updated] = await ctx.db.update(projects).set(next).where(eq(projects.id, project.id)).returning();
   if (!updated) throw new NotFoundError("The project was deleted while its settings were being saved.");
-  await logOwnEvent(ctx, [updated], {
-    category: "configuration",
+  await logChange(inProject(ctx, updated), {
     type: "settings.updated",
-    status: "success",
     summary: `Project settings changed: ${Object.keys(changes).join(", ").replace(/_/g, " ")}`,
-    ...doneBy(ctx),
     entity: { type: "project", id: project.id, name: updated.name },
     changes,
   });

@@ -7,7 +7,7 @@ import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import { seal } from "../../lib/secret-box";
 import type { ProjectContext } from "../context";
 import { enqueueDeliveries, sendoutId } from "../ingest/fanout";
-import { doneBy, logOwnEvent } from "../ingest/own-events";
+import { logChange } from "../ingest/own-events";
 import { SECRET_PURPOSE } from "./deliver";
 import { generateWebhookSecret } from "./signature";
 import { webhookUrlProblem } from "./url";
@@ -64,12 +64,9 @@ async function log(
   endpoint: Pick<WebhookEndpoint, "id" | "url">,
   changes?: Record<string, [unknown, unknown]>,
 ) {
-  await logOwnEvent(ctx, [ctx.project], {
-    category: "configuration",
+  await logChange(ctx, {
     type,
-    status: "success",
     summary,
-    ...doneBy(ctx),
     entity: { type: "webhook", id: endpoint.id, name: endpoint.url.slice(0, 1000) },
     ...(changes && { changes }),
   });

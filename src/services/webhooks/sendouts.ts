@@ -13,7 +13,7 @@ import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import { parseTimeBound } from "../../lib/time";
 import type { ProjectContext } from "../context";
 import { enqueueDeliveries } from "../ingest/fanout";
-import { doneBy, logOwnEvent } from "../ingest/own-events";
+import { logChange } from "../ingest/own-events";
 import { getEndpoint } from "./endpoints";
 
 // Sendout filters (README "Webhooks"; Voucherify's: id, status, type, request id, source id, endpoint,
@@ -142,12 +142,9 @@ export async function resendSendout(ctx: ProjectContext, id: string): Promise<We
     .set({ status: "pending", updatedAt: Date.now() })
     .where(eq(webhookSendouts.id, sendout.id));
   await enqueueDeliveries(ctx, [sendout.id], "resend");
-  await logOwnEvent(ctx, [ctx.project], {
-    category: "configuration",
+  await logChange(ctx, {
     type: "webhook.resent",
-    status: "success",
     summary: `Webhook ${sendout.eventType} resent to ${url}`,
-    ...doneBy(ctx),
     entity: { type: "webhook_sendout", id: sendout.id },
     metadata: { event_id: sendout.eventId, webhook_id: sendout.endpointId },
   });
@@ -184,12 +181,9 @@ export async function recoverEndpoint(
       .where(inArray(webhookSendouts.id, ids.slice(i, i + 90)));
   }
   await enqueueDeliveries(ctx, ids, "recover");
-  await logOwnEvent(ctx, [project], {
-    category: "configuration",
+  await logChange(ctx, {
     type: "webhook.recovered",
-    status: "success",
     summary: `${ids.length} failed webhook sendouts to ${endpoint.url} sent again`,
-    ...doneBy(ctx),
     entity: { type: "webhook", id: endpoint.id, name: endpoint.url },
     metadata: { since: new Date(since).toISOString(), count: ids.length },
   });
