@@ -4,6 +4,7 @@ declare global {
   namespace Cloudflare {
     interface Env {
       TEST_MIGRATIONS: D1Migration[];
+      TEST_EVENT_MIGRATIONS: D1Migration[];
       INTEGRITY_SIGNING_KEY: string;
     }
     interface GlobalProps {

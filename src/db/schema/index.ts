@@ -4,6 +4,7 @@ export * from "./integrity";
 export * from "./notifications";
 export * from "./projects";
 export * from "./sessions";
+export * from "./shards";
 export * from "./tasks";
 export * from "./users";
 export * from "./webhooks";
