@@ -4,7 +4,10 @@
 // a little more than the events measured before the shards (232 bytes on average).
 export function corpus({ count, seed = 1, now = Date.UTC(2026, 10, 30), days = 90 }) {
   let s = seed >>> 0;
-  const rnd = () => (s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32;
+  const rnd = () => {
+    s = (s * 1664525 + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
   const int = (a, b) => a + Math.floor(rnd() * (b - a + 1));
   const pick = (xs) => xs[Math.floor(rnd() * xs.length)];
   const B32 = "0123456789abcdefghjkmnpqrstvwxyz";
