@@ -1,55 +1,30 @@
-import { z } from "zod";
-import type { Db } from "./db/client";
-import type { ApiKey, Project, Session, User } from "./db/schema";
+import type { Project, Session, User } from "./db/schema";
 import type { Access } from "./lib/permissions";
+import type { KeyContext, MemberContext, ServiceContext, UserContext } from "./services/context";
 
-/** Variables and secrets, checked once per isolate (wrangler.toml [vars], .dev.vars, secrets). */
-const Config = z.object({
-  ENVIRONMENT: z.enum(["production", "development", "test"]).default("production"),
-  /** Must equal the period of the API_RATE_LIMITER binding in wrangler.toml (10 or 60). */
-  RATE_LIMIT_PERIOD_SECONDS: z.coerce.number().int().positive().default(10),
-  /** Encrypts secrets that must be read back (TOTP). `wrangler secret put SECRETS_KEY`; `npm start` writes one to .dev.vars. */
-  /** Exports up to this many rows download at once from the dashboard; larger ones run in the background. */
-  EXPORT_DIRECT_MAX_ROWS: z.coerce.number().int().min(0).default(50_000),
-  /**
-   * Seconds without progress after which the every-2-minutes sweep treats background work as lost
-   * and queues it again: a task not advanced, a sendout still pending, a retry past its time. Unset:
-   * 2 minutes, 1 minute and 10 minutes. Only tests need seconds.
-   */
-  STALLED_AFTER_SECONDS: z.coerce.number().int().positive().optional(),
-  /** Ed25519 private key as a JWK that signs integrity digests (`npm start` makes one for local use). */
-  INTEGRITY_SIGNING_KEY: z.string().optional(),
-  SECRETS_KEY: z.string().min(32, "SECRETS_KEY must be at least 32 characters (wrangler secret put SECRETS_KEY)"),
-});
-export type Config = z.infer<typeof Config>;
-
-let cached: { env: unknown; config: Config } | undefined;
-
-export function readConfig(env: Env): Config {
-  if (cached?.env !== env) cached = { env, config: Config.parse(env) };
-  return cached.config;
-}
-
-export type ApiAuth = { key: ApiKey; project: Project };
-
+/** Every request: its id and the service context the request middleware builds once. */
 export type AppEnv = {
   Bindings: Env;
   Variables: {
     requestId: string;
-    db: Db;
-    config: Config;
-    auth: ApiAuth;
+    ctx: ServiceContext;
   };
+};
+
+/** API routes behind a key: the context's actor is the key, its project the key's. */
+export type KeyEnv = {
+  Bindings: Env;
+  Variables: AppEnv["Variables"] & { ctx: KeyContext };
 };
 
 /** Dashboard routes behind sign-in. */
 export type SignedInEnv = {
   Bindings: Env;
-  Variables: AppEnv["Variables"] & { user: User; session: Session; secureHeadersNonce?: string };
+  Variables: AppEnv["Variables"] & { ctx: UserContext; user: User; session: Session; secureHeadersNonce?: string };
 };
 
 /** Dashboard routes of one project: the member's role and organisation scope. */
 export type ProjectEnv = {
   Bindings: Env;
-  Variables: SignedInEnv["Variables"] & { project: Project; access: Access; unread: number };
+  Variables: SignedInEnv["Variables"] & { ctx: MemberContext; project: Project; access: Access; unread: number };
 };

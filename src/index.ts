@@ -6,6 +6,6 @@ const app = createApp();
 
 export default {
   fetch: app.fetch,
-  queue: (batch, env) => handleQueue(batch, env),
-  scheduled: (controller, env, ctx) => ctx.waitUntil(handleScheduled(controller, env)),
+  queue: (batch, env, ctx) => handleQueue(batch, env, { waitUntil: (work) => ctx.waitUntil(work) }),
+  scheduled: (controller, env, ctx) => ctx.waitUntil(handleScheduled(controller, env, (work) => ctx.waitUntil(work))),
 } satisfies ExportedHandler<Env>;

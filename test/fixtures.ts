@@ -1,19 +1,56 @@
 import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
+import { and, eq } from "drizzle-orm";
 import { expect } from "vitest";
-import { createDb } from "../src/db/client";
-import { memberships, type Project, users } from "../src/db/schema";
+import { apiKeys, memberships, type Project, users } from "../src/db/schema";
 import { newId } from "../src/lib/ids";
 import { hashPassword } from "../src/lib/password";
+import {
+  type Actor,
+  createContext,
+  inProject,
+  type KeyContext,
+  type ProjectContext,
+  type ServiceContext,
+  withActor,
+} from "../src/services/context";
 import { createApiKey } from "../src/services/keys/create";
 import { createProject } from "../src/services/projects/create";
 
 export type Tenant = { project: Project; keys: { ingest: string; read: string; admin: string } };
 
-/** A fresh project with one key of each scope. */
+/**
+ * A service context for work a test does itself, as the system unless `actor` says otherwise;
+ * `from` is the environment (a test may hand in one whose bindings fail on purpose).
+ */
+export function systemContext(from: Env = env, actor: Actor = { kind: "system", name: "test" }): ServiceContext {
+  return createContext(from, { actor });
+}
+
+/** The same, inside one project. */
+export function projectContext(project: Project, from: Env = env, actor?: Actor): ProjectContext {
+  return inProject(systemContext(from, actor), project);
+}
+
+/** A context acting as the tenant's API key of `scope` (as a request with that key would). */
+export async function keyContext(
+  tenant: Tenant,
+  scope: "ingest" | "read" | "admin" = "admin",
+  from: Env = env,
+): Promise<KeyContext> {
+  const ctx = projectContext(tenant.project, from);
+  const [key] = await ctx.db
+    .select()
+    .from(apiKeys)
+    .where(and(eq(apiKeys.projectId, tenant.project.id), eq(apiKeys.scope, scope)))
+    .limit(1);
+  if (!key) throw new Error(`the tenant has no ${scope} key`);
+  return withActor(ctx, { kind: "key", key });
+}
+
 /**
  * For tests that write events with SQL rather than through ingest: the project's event_counts as
- * ingest keeps them (src/services/events/record.ts), recounted from its rows.
+ * ingest keeps them (src/services/ingest/record.ts), recounted from its rows.
  */
 export async function recountDays(projectId: string): Promise<void> {
   await env.DB.batch([
@@ -25,10 +62,9 @@ export async function recountDays(projectId: string): Promise<void> {
 }
 
 export async function createTenant(options: { timezone?: string; redactionKeys?: string[] } = {}): Promise<Tenant> {
-  const db = createDb(env.DB);
-  const project = await createProject(db, { name: "Test project", ...options });
+  const project = await createProject(systemContext(), { name: "Test project", ...options });
   const make = async (scope: "ingest" | "read" | "admin") =>
-    (await createApiKey(db, { projectId: project.id, name: `${scope} key`, scope })).secret;
+    (await createApiKey(projectContext(project), { name: `${scope} key`, scope })).secret;
   return { project, keys: { ingest: await make("ingest"), read: await make("read"), admin: await make("admin") } };
 }
 
@@ -96,7 +132,7 @@ export async function expectProblem(response: Response, status: number) {
   return problem;
 }
 
-/** The authorisation cases every API route gets (CONVENTIONS 10): no key, bad key, wrong scope. */
+/** The authorisation cases every API route gets (the same three for every route): no key, bad key, wrong scope. */
 export async function expectAuthorisation(
   request: (key: string | undefined) => Promise<Response>,
   tenant: Tenant,
@@ -120,7 +156,7 @@ export async function createMember(
   role: "owner" | "admin" | "member" | "viewer",
   options: { organizationId?: string; email?: string; password?: string } = {},
 ): Promise<Member> {
-  const db = createDb(env.DB);
+  const { db } = systemContext();
   const userId = newId("usr");
   const email = options.email ?? `${role}.${userId.slice(-8)}@example.com`;
   const password = options.password ?? `pw-${userId.slice(-12)}`;

@@ -1,38 +1,42 @@
-import { createDb } from "../db/client";
-import { readConfig } from "../env";
+import { createContext, type ServiceContext } from "../services/context";
 import { sweepImportUploads } from "../services/imports/cleanup";
 import { createAllDigests } from "../services/integrity/digests";
-import { sendNotificationEmails } from "../services/notifications/email";
+import { sendNotificationEmails } from "../services/mail/notification-emails";
 import { startRetention } from "../services/retention/run";
 import { sweepStaleTasks } from "../services/tasks/engine";
 import { sweepSendouts } from "../services/webhooks/sweep";
 
 /** Which job each cron of wrangler.toml runs. */
-export const CRON_JOBS: Record<string, (env: Env, now: number) => Promise<unknown>> = {
+export const CRON_JOBS: Record<string, (ctx: ServiceContext, now: number) => Promise<unknown>> = {
   // Hourly: a signed digest of each project's events received in the last closed hour.
-  "5 * * * *": (env, now) => createAllDigests(env, createDb(env.DB), readConfig(env).INTEGRITY_SIGNING_KEY, now),
+  "5 * * * *": (ctx, now) => createAllDigests(ctx, now),
   // Daily: a retention task per project (events, archives, old records, expired export files).
-  "17 3 * * *": (env, now) => startRetention(env, createDb(env.DB), now),
+  "17 3 * * *": (ctx, now) => startRetention(ctx, now),
   // Tasks whose next-step message was lost (a crash between commit and send) start again, and
   // webhook sendouts that never got (or lost) their delivery message are sent.
   // Notification e-mails go out on the same beat, and uploads of ended imports are deleted.
-  "*/2 * * * *": async (env, now) => {
-    const stalled = readConfig(env).STALLED_AFTER_SECONDS;
+  "*/2 * * * *": async (ctx, now) => {
+    const stalled = ctx.config.STALLED_AFTER_SECONDS;
     const stalledAfterMs = stalled === undefined ? undefined : stalled * 1000;
     return {
-      tasks: await sweepStaleTasks(env, now, stalledAfterMs),
-      uploads: await sweepImportUploads(env, now),
-      sendouts: await sweepSendouts(env, now, stalledAfterMs),
-      emails: await sendNotificationEmails(env, now),
+      tasks: await sweepStaleTasks(ctx, now, stalledAfterMs),
+      uploads: await sweepImportUploads(ctx, now),
+      sendouts: await sweepSendouts(ctx, now, stalledAfterMs),
+      emails: await sendNotificationEmails(ctx, now),
     };
   },
 };
 
-export async function handleScheduled(controller: ScheduledController, env: Env): Promise<void> {
+/** Runs the job of the controller's cron with one context for the run, the system acting. */
+export async function handleScheduled(
+  controller: ScheduledController,
+  env: Env,
+  waitUntil?: (work: Promise<unknown>) => void,
+): Promise<unknown> {
   const job = CRON_JOBS[controller.cron];
   if (!job) {
     console.warn(`no job for cron "${controller.cron}"`);
-    return;
+    return undefined;
   }
-  await job(env, controller.scheduledTime);
+  return job(createContext(env, { actor: { kind: "system", name: "cron" }, waitUntil }), controller.scheduledTime);
 }

@@ -66,6 +66,15 @@ export class ValidationError extends AppError {
   }
 }
 
+/** A `cursor` that no page of ours handed out (hand-edited, or from another list). */
+export class CursorError extends ValidationError {
+  constructor() {
+    super("cursor is not valid: pass next_cursor from a previous page unchanged", [
+      { path: "cursor", message: "not a cursor returned by this API" },
+    ]);
+  }
+}
+
 export class RateLimitedError extends AppError {
   constructor(retryAfterSeconds: number) {
     super(
@@ -101,4 +110,13 @@ export class LengthRequiredError extends AppError {
   constructor(detail: string) {
     super(411, "length-required", "Length required", detail);
   }
+}
+
+/**
+ * Something the code guarantees did not hold (an insert that returned no row, a registry without
+ * the task's kind): a bug or a broken platform. Deliberately not an AppError: its text is for the
+ * logs and a task's last error, and every face answers it as a plain 500.
+ */
+export class InvariantError extends Error {
+  override readonly name = "InvariantError";
 }

@@ -1,6 +1,6 @@
 import { monotonicFactory } from "ulidx";
 
-// ULIDs are time-ordered, so new rows land at the end of the id indexes (DESIGN §6), and the
+// ULIDs are time-ordered, so new rows land at the end of the id indexes (README "Storage"), and the
 // monotonic factory keeps ids made in the same millisecond in creation order.
 const ulid = monotonicFactory();
 

@@ -1,5 +1,5 @@
 import { type Column, type SQL, sql } from "drizzle-orm";
-import { ValidationError } from "./errors";
+import { CursorError } from "./errors";
 import { base64url } from "./ids";
 
 /**
@@ -24,9 +24,7 @@ export function decodeKeyset(cursor: string): [number, string] {
   } catch {
     // fall through to the validation error
   }
-  throw new ValidationError("cursor is not valid: pass next_cursor from a previous page unchanged", [
-    { path: "cursor", message: "not a cursor returned by this API" },
-  ]);
+  throw new CursorError();
 }
 
 /**

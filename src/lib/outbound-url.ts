@@ -240,6 +240,11 @@ const DNS_TYPES = { A: 1, AAAA: 28 } as const;
 
 type DohAnswer = { Status?: number; Answer?: { type?: number; data?: string }[] };
 
+/** The resolver could not answer (an ordinary failed attempt, retried on the webhook schedule). */
+export class DnsLookupError extends Error {
+  override readonly name = "DnsLookupError";
+}
+
 /**
  * A resolver over DNS over HTTPS (JSON API: `accept: application/dns-json`), asking for A and AAAA.
  * NXDOMAIN and empty answers give no addresses; any other failure throws.
@@ -255,10 +260,10 @@ export function dnsOverHttpsResolver(
     const response = await fetcher(
       new Request(url, { headers: { accept: "application/dns-json" }, signal: AbortSignal.timeout(DOH_TIMEOUT_MS) }),
     );
-    if (!response.ok) throw new Error(`the DNS resolver answered HTTP ${response.status}`);
+    if (!response.ok) throw new DnsLookupError(`the DNS resolver answered HTTP ${response.status}`);
     const body = (await response.json()) as DohAnswer;
     if (body.Status === 3) return []; // NXDOMAIN
-    if (body.Status !== 0) throw new Error(`the DNS lookup failed (status ${String(body.Status)})`);
+    if (body.Status !== 0) throw new DnsLookupError(`the DNS lookup failed (status ${String(body.Status)})`);
     return (body.Answer ?? [])
       .filter((a) => a.type === DNS_TYPES[type] && typeof a.data === "string")
       .map((a) => String(a.data));

@@ -3,7 +3,7 @@ export const REDACTED = "[REDACTED]";
 const REDACTED_ENCODED = encodeURIComponent(REDACTED);
 
 /**
- * Built-in sensitive words (DESIGN §3) found anywhere in a key once case and separators are dropped,
+ * Built-in sensitive words (README "Redaction") found anywhere in a key once case and separators are dropped,
  * so `refresh_token`, `X-Api-Key`, `newPassword`, `secret_answer` and `private-key` all match.
  */
 const SENSITIVE_ANYWHERE =

@@ -1,4 +1,4 @@
-// The search syntax of DESIGN §4:
+// The search syntax (README "Filters"):
 //   type:commission.* actor:u_42 status:failure changed:status -source:api after:2026-01-01 "approved"
 // A pure scanner: it knows keys and quoting, not what a key means (services/events/filters does).
 

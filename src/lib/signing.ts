@@ -15,10 +15,17 @@ function toBase64url(bytes: Uint8Array): string {
   return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
 }
 
+/** INTEGRITY_SIGNING_KEY is not an Ed25519 private key as a JWK: a deployment mistake. */
+export class SigningKeyError extends Error {
+  override readonly name = "SigningKeyError";
+}
+
 export function parseSigningKey(text: string): SigningJwk {
   const jwk = JSON.parse(text) as Partial<SigningJwk>;
   if (jwk.kty !== "OKP" || jwk.crv !== "Ed25519" || typeof jwk.x !== "string" || typeof jwk.d !== "string") {
-    throw new Error("INTEGRITY_SIGNING_KEY must be an Ed25519 private key as a JWK: {kty: OKP, crv: Ed25519, x, d}");
+    throw new SigningKeyError(
+      "INTEGRITY_SIGNING_KEY must be an Ed25519 private key as a JWK: {kty: OKP, crv: Ed25519, x, d}",
+    );
   }
   return jwk as SigningJwk;
 }

@@ -110,7 +110,7 @@ export type TimeEdge = "start" | "end";
 
 /**
  * Parses a filter bound: epoch milliseconds, an ISO date, or an ISO date-time with or without an
- * offset; without one it is read in `timeZone` (DESIGN §4). Returns a half-open bound: `start`
+ * offset; without one it is read in `timeZone` (README "Filters"). Returns a half-open bound: `start`
  * gives the first included instant, `end` the first excluded one — a bare date as an end bound
  * covers that whole day. Returns null when the text is not a time.
  */

@@ -27,7 +27,7 @@ export function base32Decode(text: string): Uint8Array {
   let value = 0;
   for (const ch of clean) {
     const index = ALPHABET.indexOf(ch);
-    if (index < 0) throw new Error(`"${ch}" is not a base32 character`);
+    if (index < 0) throw new RangeError(`"${ch}" is not a base32 character`);
     value = (value << 5) | index;
     bits += 5;
     if (bits >= 8) {

@@ -4,7 +4,7 @@ import { formatPath, ValidationError } from "./errors";
 const WHOLE: Record<string, string> = { json: "(body)", form: "(form)", query: "(query)", param: "(path)" };
 
 /**
- * A zod failure as our ValidationError, so its raw shape never reaches a client (CONVENTIONS 5).
+ * A zod failure as our ValidationError, so its raw shape (internal paths, codes) never reaches a client.
  * `target` is the validator's target; an issue about the whole input is reported as `(body)`,
  * `(query)` and so on.
  */

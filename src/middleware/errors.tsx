@@ -4,6 +4,28 @@ import { ErrorFragment, ErrorPage } from "../../views/pages/ErrorPage";
 import type { AppEnv } from "../env";
 import { AppError, BadRequestError, NotFoundError } from "../lib/errors";
 
+// One error handler per face: the API sub-app answers problem+json, the dashboard sub-app an HTML
+// page (or an htmx fragment). Each face mounts its own; nothing looks at the path to choose.
+
+/** Errors are recognised by type: our AppErrors, and Hono's own report of an unparsable JSON body. */
+function asAppError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (error instanceof HTTPException && error.status === 400)
+    return new BadRequestError(`The body is not valid JSON: ${error.message}`);
+  return undefined;
+}
+
+/** Anything else is logged with the request id and answered as a plain 500. */
+function internal(c: Context<AppEnv>, error: unknown): AppError {
+  console.error(`[${c.get("requestId")}] unhandled error`, error);
+  return new AppError(
+    500,
+    "internal",
+    "Internal error",
+    "Something went wrong on our side; quote the request id to support.",
+  );
+}
+
 /** RFC 9457 problem details, with the request id so a user can quote it to support. */
 export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
   const body = {
@@ -24,58 +46,39 @@ export function problemResponse(c: Context<AppEnv>, error: AppError): Response {
   });
 }
 
-function asAppError(error: unknown): AppError | undefined {
-  if (error instanceof AppError) return error;
-  // Hono's own validator reports an unparsable JSON body this way.
-  if (error instanceof HTTPException && error.status === 400)
-    return new BadRequestError(`The body is not valid JSON: ${error.message}`);
-  return undefined;
+/** The API's error handler: problem+json. */
+export function problemOnError(error: unknown, c: Context<AppEnv>): Response {
+  return problemResponse(c, asAppError(error) ?? internal(c, error));
 }
 
-/** Machine routes answer problem+json; everything else is the dashboard and answers HTML. */
-function isApi(c: Context): boolean {
-  const path = new URL(c.req.url).pathname;
-  return (
-    path.startsWith("/v1/") ||
-    path === "/v1" ||
-    path.startsWith("/healthz") ||
-    path.startsWith("/audit_logs") ||
-    path.startsWith("/publisher/")
-  );
+/** The API's answer for a path under it that no route takes. */
+export function problemNotFound(c: Context<AppEnv>): Response {
+  return problemResponse(c, new NotFoundError(`No route for ${c.req.method} ${new URL(c.req.url).pathname}.`));
 }
 
-function htmlResponse(c: Context<AppEnv>, error: AppError): Response {
+function pageResponse(c: Context<AppEnv>, error: AppError): Response {
   const requestId = c.get("requestId");
-  const headers = { ...error.headers, "Content-Type": "text/html; charset=utf-8" };
+  const headers = { ...error.headers, "Content-Type": "text/html; charset=utf-8", "X-Request-ID": requestId ?? "" };
   const body = c.req.header("HX-Request")
     ? String(<ErrorFragment message={error.message} />)
-    : `<!DOCTYPE html>${String(<ErrorPage status={error.status} title={error.title} message={error.message} requestId={requestId} nonce={c.get("secureHeadersNonce" as never)} />)}`;
+    : String(
+        <ErrorPage
+          status={error.status}
+          title={error.title}
+          message={error.message}
+          requestId={requestId}
+          nonce={c.get("secureHeadersNonce" as never)}
+        />,
+      );
   return new Response(body, { status: error.status, headers });
 }
 
-function respond(c: Context<AppEnv>, error: AppError): Response {
-  return isApi(c) ? problemResponse(c, error) : htmlResponse(c, error);
+/** The dashboard's error handler: a readable page, or a fragment for htmx. */
+export function pageOnError(error: unknown, c: Context<AppEnv>): Response {
+  return pageResponse(c, asAppError(error) ?? internal(c, error));
 }
 
-export function onError(error: unknown, c: Context<AppEnv>): Response {
-  const known = asAppError(error);
-  if (known) return respond(c, known);
-  console.error(`[${c.get("requestId")}] unhandled error`, error);
-  return respond(
-    c,
-    new AppError(
-      500,
-      "internal",
-      "Internal error",
-      "Something went wrong on our side; quote the request id to support.",
-    ),
-  );
-}
-
-export function notFound(c: Context<AppEnv>): Response {
-  const path = new URL(c.req.url).pathname;
-  return respond(
-    c,
-    new NotFoundError(isApi(c) ? `No route for ${c.req.method} ${path}.` : "There is no page at this address."),
-  );
+/** The dashboard's answer for an address with no page. */
+export function pageNotFound(c: Context<AppEnv>): Response {
+  return pageResponse(c, new NotFoundError("There is no page at this address."));
 }

@@ -1,13 +1,12 @@
-import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { memberships, projects } from "../db/schema";
-import type { ProjectEnv, SignedInEnv } from "../env";
+import type { AppEnv, ProjectEnv, SignedInEnv } from "../env";
 import { ForbiddenError, NotFoundError } from "../lib/errors";
 import { can, type Permission } from "../lib/permissions";
 import { ABSOLUTE_TIMEOUT_MS, findSession, TOTP_STEP_TIMEOUT_MS, touchSession } from "../services/auth/sessions";
-import { unreadCountQuery } from "../services/notifications/notify";
+import { inProject, withActor } from "../services/context";
+import { findMembership } from "../services/members/membership";
 
 // `__Host-` cookies are Secure, host-only and path=/; browsers accept Secure cookies on localhost.
 export const SESSION_COOKIE = "__Host-tb_session";
@@ -24,10 +23,14 @@ export function clearSessionCookie(c: Context, name: typeof SESSION_COOKIE | typ
   deleteCookie(c, name, base);
 }
 
-/** Signed-in users only: others go to /login (htmx requests are told to go there as a whole page). */
-export const requireSignIn = createMiddleware<SignedInEnv>(async (c, next) => {
+/**
+ * Signed-in users only: others go to /login (htmx requests are told to go there as a whole page).
+ * The request's context then acts as the user.
+ */
+export const requireSignIn = createMiddleware<AppEnv & SignedInEnv>(async (c, next) => {
+  const ctx = c.var.ctx;
   const token = getCookie(c, SESSION_COOKIE);
-  const found = token ? await findSession(c.var.db, token, "active") : undefined;
+  const found = token ? await findSession(ctx, token, "active") : undefined;
   if (!found) {
     if (token) clearSessionCookie(c, SESSION_COOKIE);
     const url = new URL(c.req.url);
@@ -38,6 +41,7 @@ export const requireSignIn = createMiddleware<SignedInEnv>(async (c, next) => {
     if (c.req.header("HX-Request")) return c.body(null, 200, { "HX-Redirect": target });
     return c.redirect(target, 303);
   }
+  c.set("ctx", withActor(ctx, { kind: "user", user: found.user }));
   c.set("user", found.user);
   c.set("session", found.session);
   // An account made with a one-time password must choose its own before anything else.
@@ -46,32 +50,23 @@ export const requireSignIn = createMiddleware<SignedInEnv>(async (c, next) => {
     if (c.req.header("HX-Request")) return c.body(null, 200, { "HX-Redirect": "/account" });
     return c.redirect("/account", 303);
   }
-  c.executionCtx.waitUntil(touchSession(c.var.db, found.session));
+  ctx.waitUntil(touchSession(ctx, found.session));
   await next();
 });
 
-/** `/p/:projectId/*`: the member's access; a project they do not belong to does not exist for them. */
-export const requireMembership = createMiddleware<ProjectEnv>(async (c, next) => {
-  const projectId = c.req.param("projectId") ?? "";
-  const { db, user } = c.var;
-  // One round trip for both: every project page waits on this before its own reads. The count only
-  // depends on the URL's project and the user, and is dropped unless the membership is there.
-  const [[row], [unread]] = await db.batch([
-    db
-      .select({ project: projects, membership: memberships })
-      .from(memberships)
-      .innerJoin(projects, eq(projects.id, memberships.projectId))
-      .where(and(eq(memberships.projectId, projectId), eq(memberships.userId, user.id)))
-      .limit(1),
-    unreadCountQuery(db, projectId, user.id),
-  ]);
-  if (!row) throw new NotFoundError("There is no such project, or you are not a member of it.");
-  c.set("project", row.project);
-  c.set("access", {
-    role: row.membership.role,
-    organizationId: row.membership.role === "viewer" ? row.membership.organizationId : null,
-  });
-  c.set("unread", unread?.n ?? 0);
+/**
+ * `/p/:projectId/*`: the member's access; a project they do not belong to does not exist for them.
+ * The request's context then acts as that member, in that project.
+ */
+export const requireMembership = createMiddleware<SignedInEnv & ProjectEnv>(async (c, next) => {
+  const ctx = c.var.ctx;
+  const found = await findMembership(ctx, c.req.param("projectId") ?? "");
+  if (!found) throw new NotFoundError("There is no such project, or you are not a member of it.");
+  const { project, access, unread } = found;
+  c.set("ctx", withActor(inProject(ctx, project), { kind: "member", user: ctx.actor.user, access }));
+  c.set("project", project);
+  c.set("access", access);
+  c.set("unread", unread);
   await next();
 });
 

@@ -1,31 +1,22 @@
-import { createDb } from "../db/client";
-import { readConfig } from "../env";
 import { dnsOverHttpsResolver, type Resolver } from "../lib/outbound-url";
-import { enqueueStep, failTask, recordStepError, runTaskStep } from "../services/tasks/engine";
-import { TASK_HANDLERS } from "../services/tasks/handlers";
-import { deliverSendout, type Fetcher, giveUpSendout } from "../services/webhooks/deliver";
+import { createContext } from "../services/context";
+import type { Fetcher } from "../services/webhooks/deliver";
+import { handleDeliveryMessage } from "./deliveries";
 import { QueueMessage } from "./messages";
+import { handleTaskMessage } from "./tasks";
 
 export const DEAD_LETTER_QUEUE = "trailbook-dead-letters";
-/** How long one task message keeps running steps before handing over to the next message. */
-export const STEP_TIME_BUDGET_MS = 10_000;
-
-/** Retry delay after the n-th failed attempt: 10 s, 20 s, 40 s … capped at 10 minutes. */
-export function retryDelay(attempts: number): number {
-  return Math.min(600, 10 * 2 ** Math.max(0, attempts - 1));
-}
 
 /**
- * Each message is handled and acked on its own, so one failure never re-runs the others; a failed
- * step is recorded on its task and retried with a delay, and after max_retries the message goes to
- * the dead-letter queue, whose consumer marks the task failed with that reason.
+ * Each message is handled and acked on its own, with its own service context (the system acts),
+ * so one failure never re-runs the others.
  */
 export async function handleQueue(
   batch: MessageBatch<unknown>,
   env: Env,
-  deps: { fetch: Fetcher; resolve?: Resolver } = { fetch: (request) => fetch(request) },
+  deps: { fetch?: Fetcher; resolve?: Resolver; waitUntil?: (work: Promise<unknown>) => void } = {},
 ): Promise<void> {
-  const db = createDb(env.DB);
+  const fetcher: Fetcher = deps.fetch ?? ((request) => fetch(request));
   const resolver = deps.resolve ?? dnsOverHttpsResolver((request) => fetch(request));
   // One lookup per host per batch: a batch often holds several sendouts for the same endpoint.
   const lookups = new Map<string, Promise<string[]>>();
@@ -37,7 +28,7 @@ export async function handleQueue(
     }
     return answer;
   };
-  const deadLetters = batch.queue === DEAD_LETTER_QUEUE;
+  const deadLetter = batch.queue === DEAD_LETTER_QUEUE;
   for (const message of batch.messages) {
     const parsed = QueueMessage.safeParse(message.body);
     if (!parsed.success) {
@@ -48,49 +39,10 @@ export async function handleQueue(
       message.ack();
       continue;
     }
+    const ctx = createContext(env, { actor: { kind: "system", name: "queue" }, waitUntil: deps.waitUntil });
     const body = parsed.data;
-    if (body.kind === "webhook.deliver") {
-      if (deadLetters) await giveUpSendout(db, body.sendoutId);
-      else {
-        try {
-          // The retry schedule is ours: a failed attempt is retried with its own delay, then acked as error.
-          const config = readConfig(env);
-          const outbound = { fetch: deps.fetch, resolve, allowPrivate: config.ENVIRONMENT !== "production" };
-          const outcome = await deliverSendout(env, body.sendoutId, body.trigger, outbound, config.SECRETS_KEY);
-          if (outcome.kind === "retry") {
-            message.retry({ delaySeconds: outcome.delaySeconds });
-            continue;
-          }
-        } catch (error) {
-          console.error(`sendout ${body.sendoutId}: delivery crashed (attempt ${message.attempts})`, error);
-          message.retry({ delaySeconds: retryDelay(message.attempts) });
-          continue;
-        }
-      }
-      message.ack();
-      continue;
-    }
-    const { taskId } = body;
-    if (deadLetters) {
-      await failTask(env, db, taskId, `gave up after ${message.attempts} deliveries`);
-      message.ack();
-      continue;
-    }
-    try {
-      // Steps are bounded; several run per message while there is time (Workers allow 30 s of CPU
-      // by default), so a task is not slowed by a queue hop per step. The next message goes out
-      // only when this one stops early.
-      const started = Date.now();
-      let outcome = await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false });
-      while (outcome === "continued" && Date.now() - started < STEP_TIME_BUDGET_MS)
-        outcome = await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false });
-      if (outcome === "continued") await enqueueStep(env, taskId);
-      message.ack();
-    } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
-      console.error(`task ${taskId}: step failed (attempt ${message.attempts}): ${reason}`);
-      await recordStepError(db, taskId, reason).catch(() => undefined);
-      message.retry({ delaySeconds: retryDelay(message.attempts) });
-    }
+    if (body.kind === "webhook.deliver")
+      await handleDeliveryMessage(ctx, message, body, deadLetter, { fetch: fetcher, resolve });
+    else await handleTaskMessage(ctx, message, body, deadLetter);
   }
 }

@@ -1,11 +1,7 @@
 import { z } from "zod";
+import { WebhookDeliverMessage } from "../services/ingest/fanout";
+import { TaskStepMessage } from "../services/tasks/engine";
 
-// Queue messages carry ids, never payloads (Queues: 128 KB per message); the rows hold the state.
-export const TaskStepMessage = z.object({ kind: z.literal("task.step"), taskId: z.string().min(1).max(64) });
-export const WebhookDeliverMessage = z.object({
-  kind: z.literal("webhook.deliver"),
-  sendoutId: z.string().min(1).max(64),
-  trigger: z.enum(["auto", "resend", "recover", "test"]).default("auto"),
-});
+// Each message's schema sits beside its producer; the consumer reads any of them.
 export const QueueMessage = z.discriminatedUnion("kind", [TaskStepMessage, WebhookDeliverMessage]);
 export type QueueMessage = z.infer<typeof QueueMessage>;

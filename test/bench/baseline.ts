@@ -4,6 +4,7 @@
 // read first for set-like filters) — without HTTP shaping, auth, validation or JSON mapping.
 import { drizzle } from "drizzle-orm/d1";
 import * as schema from "../../src/db/schema";
+import type { ProjectContext } from "../../src/services/context";
 import { compileFilters, type EventFilters } from "../../src/services/events/filters";
 import { countQuery, listRows, toStoredEvent } from "../../src/services/events/query";
 import { csvLines, csvRecord } from "../../src/services/exports/format";
@@ -62,8 +63,9 @@ export default {
     if (url.pathname === "/list" || url.pathname === "/count") {
       const { project, filters, tz } = (await request.json()) as { project: string; filters: EventFilters; tz: string };
       const query = compileFilters(filters, tz);
-      if (url.pathname === "/list")
-        return Response.json({ rows: (await listRows(db, project, query, { limit: 50 })).length });
+      // listRows reads only the database and the project's id: a bare Worker has no more to give.
+      const ctx = { db, d1: env.DB, project: { id: project } } as unknown as ProjectContext;
+      if (url.pathname === "/list") return Response.json({ rows: (await listRows(ctx, query, { limit: 50 })).length });
       const built = countQuery(db, project, query).toSQL();
       const result = await env.DB.prepare(built.sql)
         .bind(...built.params)

@@ -210,10 +210,12 @@ it("loses and duplicates nothing when wrangler dev is killed mid-import, mid-exp
   // checkpoint does not count yet (stored by the step the kill cut short).
   let importTask: TaskView | undefined;
   let cutShort: { committed: number; stored: number } | undefined;
-  for (let attempt = 0; attempt < 4 && !cutShort; attempt++) {
-    if (attempt === 0) {
+  let posted = false;
+  for (let attempt = 0; attempt < 5 && !cutShort; attempt++) {
+    if (!posted) {
       // Its answer may wait for the end of the first 10 s of steps (see above); the kill does not.
       call("POST", "/v1/imports", file, "application/x-ndjson").catch(() => undefined);
+      posted = true;
       await sleep(4_000);
     } else {
       sweep();
@@ -222,12 +224,18 @@ it("loses and duplicates nothing when wrangler dev is killed mid-import, mid-exp
     await crashAndRestart(vars);
     await expectAcknowledgedReadable(ingest);
     const imports = await json<{ data: TaskView[] }>("GET", "/v1/tasks?type=import");
+    // Killed before the upload was taken (a loaded machine): nothing was acknowledged; send it again.
+    if (imports.data.length === 0) {
+      posted = false;
+      continue;
+    }
     expect(imports.data).toHaveLength(1);
     importTask = imports.data[0];
     if (!importTask) throw new Error("no import task");
     const stored = await importedRows();
     mark(`kill ${attempt + 1}: import committed ${importTask.processed}, stored ${stored}`);
-    expect(importTask.status).toBe("in_progress");
+    // On a loaded machine the kill may come before the first step started: a miss, tried again.
+    expect(["enqueued", "in_progress"]).toContain(importTask.status);
     expect(importTask.processed).toBeLessThanOrEqual((IMPORT_ROWS * 9) / 10);
     expect(stored).toBeGreaterThanOrEqual(importTask.processed);
     if (importTask.processed >= IMPORT_ROWS / 10 && stored > importTask.processed)

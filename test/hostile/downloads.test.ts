@@ -1,9 +1,9 @@
 import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { TASK_KINDS } from "../../src/queues/tasks";
 import { signedExportUrl } from "../../src/services/exports/signed-link";
 import { runTaskStep } from "../../src/services/tasks/engine";
-import { TASK_HANDLERS } from "../../src/services/tasks/handlers";
-import { createMember, createTenant, dash, expectJson, signIn, type Tenant } from "../fixtures";
+import { createMember, createTenant, dash, expectJson, signIn, systemContext, type Tenant } from "../fixtures";
 import { call, refused } from "./helpers";
 
 // Downloads of export files (API, signed link, dashboard) follow RFC 9110's conditional and range rules.
@@ -25,7 +25,7 @@ beforeAll(async () => {
     202,
   );
   exportId = created.id;
-  while ((await runTaskStep(env, created.task_id, TASK_HANDLERS, { enqueueNext: false })) === "continued");
+  while ((await runTaskStep(systemContext(), created.task_id, TASK_KINDS, { enqueueNext: false })) === "continued");
   const whole = await download();
   expect(whole.status).toBe(200);
   etag = whole.headers.get("ETag") ?? "";

@@ -1,8 +1,7 @@
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
-import { createDb } from "../../src/db/client";
 import { createApiKey } from "../../src/services/keys/create";
-import { api, type Tenant } from "../fixtures";
+import { api, projectContext, type Tenant } from "../fixtures";
 
 type Scope = "ingest" | "read" | "admin";
 const pool = new Map<string, { secret: string; uses: number }>();
@@ -15,7 +14,7 @@ export async function keyFor(tenant: Tenant, scope: Scope): Promise<string> {
   const name = `${tenant.project.id}:${scope}`;
   let entry = pool.get(name);
   if (!entry || entry.uses >= 25) {
-    const made = await createApiKey(createDb(env.DB), { projectId: tenant.project.id, name: `pool ${scope}`, scope });
+    const made = await createApiKey(projectContext(tenant.project), { name: `pool ${scope}`, scope });
     entry = { secret: made.secret, uses: 0 };
     pool.set(name, entry);
   }

@@ -1,9 +1,19 @@
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
+/** Indexes that raw SQL names (`INDEXED BY`), so renaming one here renames it there. */
+export const EVENT_INDEXES = { time: "events_time", organization: "events_organization" } as const;
+
+/**
+ * The full-text index of events (FTS5, contentless: `body` and the time `bucket`) and its vocabulary
+ * (`fts5vocab`, one row per term), virtual tables the hand-written migrations 0011 and 0012 make
+ * and drizzle does not model.
+ */
+export const FULL_TEXT = { table: "events_fts", terms: "events_fts_terms" } as const;
+
 /**
  * The event log. `data` holds the event exactly as hashed (canonical JSON after redaction); the
- * other columns are copies of the fields the filters of DESIGN §4 search on, each served by an
+ * other columns are copies of the fields the filters (README "Filters") search on, each served by an
  * index that leads with project_id and ends with (occurred_at, id) so a filter plus the time range
  * plus the newest-first order is one index range scan. Append-only: see the triggers migration.
  * Full-text rows (events_fts) and changed fields (event_changes) are written by triggers.
@@ -42,7 +52,7 @@ export const events = sqliteTable(
   },
   (t) => [
     uniqueIndex("events_project_id").on(t.projectId, t.id),
-    index("events_time").on(t.projectId, t.occurredAt, t.id),
+    index(EVENT_INDEXES.time).on(t.projectId, t.occurredAt, t.id),
     index("events_received").on(t.projectId, t.receivedAt, t.id),
     index("events_category").on(t.projectId, t.category, t.occurredAt, t.id),
     index("events_type").on(t.projectId, t.type, t.occurredAt, t.id),
@@ -54,7 +64,7 @@ export const events = sqliteTable(
     index("events_actor_email").on(t.projectId, t.actorEmail, t.occurredAt, t.id),
     index("events_entity_type").on(t.projectId, t.entityType, t.occurredAt, t.id),
     index("events_entity_id").on(t.projectId, t.entityId, t.occurredAt, t.id),
-    index("events_organization").on(t.projectId, t.organizationId, t.occurredAt, t.id),
+    index(EVENT_INDEXES.organization).on(t.projectId, t.organizationId, t.occurredAt, t.id),
     index("events_request").on(t.projectId, t.requestId, t.occurredAt, t.id),
     index("events_job").on(t.projectId, t.jobId, t.occurredAt, t.id),
     index("events_request_ip").on(t.projectId, t.requestIp, t.occurredAt),
@@ -81,7 +91,7 @@ export const COUNT_DAY_MS = 86_400_000;
 
 /**
  * Events per project and UTC day of occurred_at (day 0 also holds times before 1970), added to by
- * ingest in the same batch as the events (src/services/events/record.ts) and taken from by a delete
+ * ingest in the same batch as the events (src/services/ingest/record.ts) and taken from by a delete
  * trigger (migration 0013), so counting a project's events, or a time range of them, reads days
  * instead of every row (src/services/events/query.ts, countQuery).
  */
@@ -111,11 +121,14 @@ export type EventRow = typeof events.$inferSelect;
  * changed fields, organisations, actors), kept by insert triggers so the filter bar never scans
  * events. Values stay after retention deletes their last event; a stale choice simply finds nothing.
  */
+export const EVENT_FACETS = ["type", "source", "changed", "organization_id", "actor_id", "category"] as const;
+export type EventFacet = (typeof EVENT_FACETS)[number];
+
 export const eventFacets = sqliteTable(
   "event_facets",
   {
     projectId: text("project_id").notNull(),
-    facet: text("facet", { enum: ["type", "source", "changed", "organization_id", "actor_id", "category"] }).notNull(),
+    facet: text("facet", { enum: EVENT_FACETS }).notNull(),
     value: text("value").notNull(),
   },
   (t) => [primaryKey({ columns: [t.projectId, t.facet, t.value] })],

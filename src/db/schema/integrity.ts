@@ -1,9 +1,10 @@
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
- * Hourly integrity digests (DESIGN §9): per project and window of received_at, the Merkle root of
- * the events' hashes, chained to the previous digest and signed with the deployment's Ed25519 key.
- * Never deleted by retention, so old windows can still be reported as pruned rather than broken.
+ * Hourly integrity digests (README "Retention, archives and integrity"): per project and window of
+ * received_at, the Merkle root of the events' hashes, chained to the previous digest and signed
+ * with the deployment's Ed25519 key. Never deleted by retention, so old windows can still be
+ * reported as pruned rather than broken.
  */
 export const digests = sqliteTable(
   "digests",
@@ -40,6 +41,7 @@ export const archives = sqliteTable(
 );
 
 export type Digest = typeof digests.$inferSelect;
+export type Archive = typeof archives.$inferSelect;
 
 /** Hours of received_at from which retention deleted events: their digests can no longer be checked. */
 export const prunedWindows = sqliteTable(

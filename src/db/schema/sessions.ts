@@ -1,4 +1,5 @@
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { MEMBER_ROLES } from "./users";
 
 /**
  * Dashboard sessions. The cookie holds a random token; only its SHA-256 is stored. A session is
@@ -50,7 +51,7 @@ export const invites = sqliteTable(
     id: text("id").primaryKey(),
     projectId: text("project_id").notNull(),
     email: text("email").notNull(),
-    role: text("role", { enum: ["owner", "admin", "member", "viewer"] }).notNull(),
+    role: text("role", { enum: MEMBER_ROLES }).notNull(),
     organizationId: text("organization_id"),
     tokenHash: text("token_hash").notNull(),
     createdBy: text("created_by").notNull(),

@@ -4,13 +4,18 @@ export const TASK_TYPES = ["export", "import", "retention"] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 export const TASK_STATUSES = ["enqueued", "in_progress", "done", "failed"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
+/** A task that still has steps to run. */
+export const OPEN_TASK_STATUSES = ["enqueued", "in_progress"] as const satisfies readonly TaskStatus[];
+/** A task that has ended, one way or the other. */
+export const ENDED_TASK_STATUSES = ["done", "failed"] as const satisfies readonly TaskStatus[];
 
 export type TaskError = { line?: number; message: string };
 
 /**
- * Background work (DESIGN §7): one row per task, advanced a bounded step at a time by the TASKS
- * queue. `step` counts committed steps; a step commits only `WHERE step = <the step it read>`, so
- * a redelivered or concurrent message for the same step changes nothing.
+ * Background work (README "Exports, imports and background tasks"): one row per task, advanced a
+ * bounded step at a time by the TASKS queue. `step` counts committed steps; a step commits only
+ * `WHERE step = <the step it read>`, so a redelivered or concurrent message for the same step
+ * changes nothing.
  */
 export const tasks = sqliteTable(
   "tasks",
@@ -43,6 +48,7 @@ export const tasks = sqliteTable(
 
 export type Task = typeof tasks.$inferSelect;
 
+/** The file formats exports write and imports read (an export can be imported again). */
 export const EXPORT_FORMATS = ["csv", "jsonl"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
@@ -55,7 +61,7 @@ export const dataExports = sqliteTable(
     taskId: text("task_id").notNull(),
     format: text("format", { enum: EXPORT_FORMATS }).notNull(),
     gzip: integer("gzip", { mode: "boolean" }).notNull(),
-    /** The filters as given (DESIGN §4 names) and, for a partner viewer, the organisation scope. */
+    /** The filters as given (README "Filters" names) and, for a partner viewer, the organisation scope. */
     filters: text("filters", { mode: "json" }).$type<Record<string, string>>().notNull(),
     scope: text("scope", { mode: "json" }).$type<{ organizationId: string | null; configuration: boolean }>().notNull(),
     fileKey: text("file_key").notNull(),

@@ -26,6 +26,12 @@ export const webhookEndpoints = sqliteTable(
 
 export const SENDOUT_STATUSES = ["pending", "sent", "retry", "error"] as const;
 export type SendoutStatus = (typeof SENDOUT_STATUSES)[number];
+/** A sendout still to be delivered (its first attempt, or a retry). */
+export const UNSENT_SENDOUT_STATUSES = ["pending", "retry"] as const satisfies readonly SendoutStatus[];
+
+/** What made a delivery attempt: the fan-out of a new event, a resend, a recovery, a test. */
+export const WEBHOOK_TRIGGERS = ["auto", "resend", "recover", "test"] as const;
+export type WebhookTrigger = (typeof WEBHOOK_TRIGGERS)[number];
 
 /** One event delivered to one endpoint; its id is the stable `webhook-id` across retries. */
 export const webhookSendouts = sqliteTable(
@@ -63,7 +69,7 @@ export const webhookAttempts = sqliteTable(
     id: text("id").primaryKey(),
     sendoutId: text("sendout_id").notNull(),
     projectId: text("project_id").notNull(),
-    trigger: text("trigger", { enum: ["auto", "resend", "recover", "test"] }).notNull(),
+    trigger: text("trigger", { enum: WEBHOOK_TRIGGERS }).notNull(),
     startedAt: integer("started_at").notNull(),
     durationMs: integer("duration_ms").notNull(),
     requestHeaders: text("request_headers", { mode: "json" }).$type<Record<string, string>>().notNull(),

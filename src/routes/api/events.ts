@@ -1,11 +1,10 @@
 import { createRoute } from "@hono/zod-openapi";
 import { z } from "zod";
-import { NotFoundError } from "../../lib/errors";
+import { InvariantError, NotFoundError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
 import { compileFilters, EventFilters } from "../../services/events/filters";
 import { countEvents, getEvent, listEvents } from "../../services/events/query";
-import { recordEvents } from "../../services/events/record";
 import {
   BATCH_MAX_BYTES,
   BatchInput,
@@ -14,6 +13,7 @@ import {
   SINGLE_MAX_BYTES,
   StoredEvent,
 } from "../../services/events/schema";
+import { recordEvents } from "../../services/ingest/record";
 import {
   apiRouter,
   authProblems,
@@ -53,11 +53,8 @@ eventsApi
       },
     }),
     async (c) => {
-      const [result] = await recordEvents(c.env.DB, c.var.auth.project, [c.req.valid("json")], {
-        batch: false,
-        webhooks: c.env.WEBHOOKS,
-      });
-      if (!result) throw new Error("recordEvents returned no result for one event");
+      const [result] = await recordEvents(c.var.ctx, [c.req.valid("json")], { batch: false });
+      if (!result) throw new InvariantError("recordEvents returned no result for one event");
       const { data: _data, ...answer } = result;
       return c.json(answer, 201);
     },
@@ -79,10 +76,7 @@ eventsApi
       },
     }),
     async (c) => {
-      const results = await recordEvents(c.env.DB, c.var.auth.project, c.req.valid("json").events, {
-        batch: true,
-        webhooks: c.env.WEBHOOKS,
-      });
+      const results = await recordEvents(c.var.ctx, c.req.valid("json").events, { batch: true });
       return c.json({ data: results.map(({ data: _data, ...answer }) => answer) }, 201);
     },
   )
@@ -103,8 +97,8 @@ eventsApi
     }),
     async (c) => {
       const { limit, cursor, ...filters } = c.req.valid("query");
-      const { project } = c.var.auth;
-      const page = await listEvents(c.var.db, project.id, compileFilters(filters, project.timezone), { limit, cursor });
+      const { ctx } = c.var;
+      const page = await listEvents(ctx, compileFilters(filters, ctx.project.timezone), { limit, cursor });
       return c.json(page, 200);
     },
   )
@@ -124,8 +118,8 @@ eventsApi
       },
     }),
     async (c) => {
-      const { project } = c.var.auth;
-      const count = await countEvents(c.var.db, project.id, compileFilters(c.req.valid("query"), project.timezone));
+      const { ctx } = c.var;
+      const count = await countEvents(ctx, compileFilters(c.req.valid("query"), ctx.project.timezone));
       return c.json({ count }, 200);
     },
   )
@@ -141,10 +135,7 @@ eventsApi
       responses: { 200: json(StoredEvent, "The event."), ...authProblems, ...notFoundProblem },
     }),
     async (c) => {
-      const event = await getEvent(c.var.db, c.var.auth.project.id, c.req.valid("param").id, {
-        conditions: [],
-        text: [],
-      });
+      const event = await getEvent(c.var.ctx, c.req.valid("param").id, { conditions: [], text: [] });
       if (!event) throw new NotFoundError("No event with this id in this project.");
       return c.json(event, 200);
     },

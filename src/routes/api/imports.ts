@@ -29,7 +29,7 @@ importsApi.openapi(
   }),
   async (c) => {
     const { limit, cursor, status } = c.req.valid("query");
-    const page = await listTasks(c.var.db, c.var.auth.project.id, { type: "import", status }, { limit, cursor });
+    const page = await listTasks(c.var.ctx, { type: "import", status }, { limit, cursor });
     return c.json({ data: page.data.map(taskView), next_cursor: page.next_cursor }, 200);
   },
 );
@@ -71,13 +71,11 @@ importsApi.openapi(
       throw new PayloadTooLargeError("The file is larger than 100 MB; split it into several imports.");
     if (size === 0 || !c.req.raw.body)
       throw new ValidationError("The file is empty.", [{ path: "(body)", message: "empty" }]);
-    const task = await requestImport(c.var.db, c.env, {
-      project: c.var.auth.project,
+    const task = await requestImport(c.var.ctx, {
       format,
       body: c.req.raw.body,
       size,
       name: c.req.header("X-Filename") ?? "api upload",
-      createdBy: c.var.auth.key.id,
     });
     return c.json(taskView(task), 202);
   },

@@ -1,31 +1,19 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { z } from "zod";
 import type { AppEnv } from "../../env";
-import { AppError, ValidationError } from "../../lib/errors";
+import { ValidationError } from "../../lib/errors";
 import { parseTimeBound } from "../../lib/time";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
-import { digestView, listDigests, publicKeyOf, verifyRange } from "../../services/integrity/digests";
+import type { ProjectContext } from "../../services/context";
+import { digestView, listDigests, publicKeyOf, signingKeyOf, verifyRange } from "../../services/integrity/digests";
 import { apiRouter, authProblems, bearerAuth, bodyProblems, invalidQueryProblem, json } from "./openapi";
 
 const tags = ["Integrity"];
 const Range = z.strictObject({ from: z.string().max(64).optional(), to: z.string().max(64).optional() });
 
-function signingKey(c: Context<AppEnv>): string {
-  const key = c.var.config.INTEGRITY_SIGNING_KEY;
-  if (!key)
-    throw new AppError(
-      503,
-      "integrity-not-configured",
-      "Integrity not configured",
-      "This deployment has no INTEGRITY_SIGNING_KEY; see the README.",
-    );
-  return key;
-}
-
-function range(c: Context<AppEnv>, input: { from?: string | undefined; to?: string | undefined }) {
-  const tz = c.var.auth.project.timezone;
+function range(ctx: ProjectContext, input: { from?: string | undefined; to?: string | undefined }) {
+  const tz = ctx.project.timezone;
   const read = (value: string | undefined, name: string, edge: "start" | "end") => {
     if (!value) return undefined;
     const ms = parseTimeBound(value, tz, edge);
@@ -54,9 +42,10 @@ const Digest = z
   })
   .meta({ id: "Digest" });
 
-export const integrityApi = apiRouter();
+/** The public key needs no API key: anyone verifying an export offline fetches it. */
+export const publicKeyApi = apiRouter<AppEnv>();
 
-integrityApi.openapi(
+publicKeyApi.openapi(
   createRoute({
     method: "get",
     path: "/public-key",
@@ -70,9 +59,13 @@ integrityApi.openapi(
     },
   }),
   async (c) =>
-    c.json((await publicKeyOf(signingKey(c))) as { algorithm: "Ed25519"; public_key: string; key_id: string }, 200),
+    c.json(
+      (await publicKeyOf(signingKeyOf(c.var.ctx))) as { algorithm: "Ed25519"; public_key: string; key_id: string },
+      200,
+    ),
 );
 
+export const integrityApi = apiRouter();
 integrityApi.use("/digests", apiKeyAuth);
 integrityApi.use("/verify", apiKeyAuth);
 
@@ -93,8 +86,8 @@ integrityApi
       },
     }),
     async (c) => {
-      const { from, to } = range(c, c.req.valid("query"));
-      return c.json({ data: (await listDigests(c.var.db, c.var.auth.project.id, from, to)).map(digestView) }, 200);
+      const { from, to } = range(c.var.ctx, c.req.valid("query"));
+      return c.json({ data: (await listDigests(c.var.ctx, from, to)).map(digestView) }, 200);
     },
   )
   .openapi(
@@ -123,8 +116,7 @@ integrityApi
       },
     }),
     async (c) => {
-      const { from, to } = range(c, c.req.valid("json"));
-      const now = Date.now();
-      return c.json(await verifyRange(c.env, c.var.db, c.var.auth.project, signingKey(c), from ?? 0, to ?? now), 200);
+      const { from, to } = range(c.var.ctx, c.req.valid("json"));
+      return c.json(await verifyRange(c.var.ctx, from ?? 0, to ?? Date.now()), 200);
     },
   );

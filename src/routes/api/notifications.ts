@@ -49,13 +49,7 @@ notificationsApi
     }),
     async (c) => {
       const { limit, cursor, archived } = c.req.valid("query");
-      const page = await listNotifications(
-        c.var.db,
-        c.var.auth.project.id,
-        { keyId: c.var.auth.key.id },
-        archived === "true",
-        { limit, cursor },
-      );
+      const page = await listNotifications(c.var.ctx, { archived: archived === "true", page: { limit, cursor } });
       return c.json(
         {
           data: page.data.map((n) => ({
@@ -84,12 +78,7 @@ notificationsApi
       responses: { 200: json(z.object({ archived: z.boolean() }), "Archived."), ...authProblems, ...notFoundProblem },
     }),
     async (c) => {
-      const count = await archiveNotifications(
-        c.var.db,
-        c.var.auth.project.id,
-        { keyId: c.var.auth.key.id },
-        c.req.valid("param").id,
-      );
+      const count = await archiveNotifications(c.var.ctx, c.req.valid("param").id);
       if (count === 0) throw new NotFoundError("No unarchived notification with this id.");
       return c.json({ archived: true }, 200);
     },

@@ -1,11 +1,11 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import type { AppEnv } from "../../env";
+import type { KeyEnv } from "../../env";
 import { toValidationError } from "../../lib/validation";
 
 /** A resource sub-app whose zod failures become our 422 problem (never zod's raw shape). */
-export function apiRouter() {
-  return new OpenAPIHono<AppEnv>({
+export function apiRouter<E extends { Bindings: Env } = KeyEnv>() {
+  return new OpenAPIHono<E>({
     defaultHook: (result) => {
       if (!result.success) throw toValidationError(result.error, result.target);
     },

@@ -61,7 +61,7 @@ tasksApi
     }),
     async (c) => {
       const { limit, cursor, ...filters } = c.req.valid("query");
-      const page = await listTasks(c.var.db, c.var.auth.project.id, filters, { limit, cursor });
+      const page = await listTasks(c.var.ctx, filters, { limit, cursor });
       return c.json({ data: page.data.map(taskView), next_cursor: page.next_cursor }, 200);
     },
   )
@@ -77,7 +77,7 @@ tasksApi
       responses: { 200: json(TaskView, "The task."), ...authProblems, ...notFoundProblem },
     }),
     async (c) => {
-      const task = await getTask(c.var.db, c.var.auth.project.id, c.req.valid("param").id);
+      const task = await getTask(c.var.ctx, c.req.valid("param").id);
       if (!task) throw new NotFoundError("No task with this id in this project.");
       return c.json(taskView(task), 200);
     },

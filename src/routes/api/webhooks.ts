@@ -1,11 +1,9 @@
 import { createRoute } from "@hono/zod-openapi";
-import type { Context } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../env";
+import { SENDOUT_STATUSES, WEBHOOK_TRIGGERS } from "../../db/schema";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
 import {
-  type Actor,
   createEndpoint,
   deleteEndpoint,
   EndpointInput,
@@ -52,7 +50,7 @@ const Endpoint = z
   .meta({ id: "WebhookEndpoint" });
 const Attempt = z.object({
   id: z.string(),
-  trigger: z.enum(["auto", "resend", "recover", "test"]),
+  trigger: z.enum(WEBHOOK_TRIGGERS),
   started_at: z.string(),
   duration_ms: z.int(),
   request_headers: z.record(z.string(), z.string()),
@@ -67,7 +65,7 @@ const Sendout = z
     event_id: z.string(),
     type: z.string(),
     request_id: z.string().nullable(),
-    status: z.enum(["pending", "sent", "retry", "error"]),
+    status: z.enum(SENDOUT_STATUSES),
     attempt_count: z.int(),
     last_status_code: z.int().nullable(),
     next_attempt_at: z.string().nullable(),
@@ -78,12 +76,6 @@ const Sendout = z
   .meta({ id: "WebhookSendout" });
 
 const Id = z.object({ id: z.string().max(64) });
-
-function who(c: Context<AppEnv>): Actor {
-  const { key } = c.var.auth;
-  return { actor: { type: "api_key", id: key.id, name: key.name }, source: "api" };
-}
-const allowPrivate = (c: Context<AppEnv>) => c.var.config.ENVIRONMENT !== "production";
 
 export const webhooksApi = apiRouter();
 webhooksApi.use(apiKeyAuth);
@@ -102,13 +94,7 @@ webhooksApi
       responses: { 201: json(Endpoint.extend({ secret: z.string() }), "Created."), ...authProblems, ...bodyProblems },
     }),
     async (c) => {
-      const { endpoint, secret } = await createEndpoint(c.var.db, c.env, {
-        project: c.var.auth.project,
-        endpoint: c.req.valid("json"),
-        who: who(c),
-        allowPrivate: allowPrivate(c),
-        secretsKey: c.var.config.SECRETS_KEY,
-      });
+      const { endpoint, secret } = await createEndpoint(c.var.ctx, c.req.valid("json"));
       return c.json({ ...endpointView(endpoint), secret }, 201);
     },
   )
@@ -124,7 +110,7 @@ webhooksApi
       responses: { 200: json(pageOf(Endpoint), "A page of endpoints."), ...authProblems, ...listQueryProblem },
     }),
     async (c) => {
-      const page = await pageEndpoints(c.var.db, c.var.auth.project.id, c.req.valid("query"));
+      const page = await pageEndpoints(c.var.ctx, c.req.valid("query"));
       return c.json({ data: page.data.map(endpointView), next_cursor: page.next_cursor }, 200);
     },
   )
@@ -139,7 +125,7 @@ webhooksApi
       request: { params: Id },
       responses: { 200: json(Endpoint, "The endpoint."), ...authProblems, ...notFoundProblem },
     }),
-    async (c) => c.json(endpointView(await getEndpoint(c.var.db, c.var.auth.project.id, c.req.valid("param").id)), 200),
+    async (c) => c.json(endpointView(await getEndpoint(c.var.ctx, c.req.valid("param").id)), 200),
   )
   .openapi(
     createRoute({
@@ -153,13 +139,7 @@ webhooksApi
       responses: { 200: json(Endpoint, "Changed."), ...authProblems, ...bodyProblems, ...notFoundProblem },
     }),
     async (c) => {
-      const updated = await updateEndpoint(c.var.db, c.env, {
-        project: c.var.auth.project,
-        id: c.req.valid("param").id,
-        changes: c.req.valid("json"),
-        who: who(c),
-        allowPrivate: allowPrivate(c),
-      });
+      const updated = await updateEndpoint(c.var.ctx, c.req.valid("param").id, c.req.valid("json"));
       return c.json(endpointView(updated), 200);
     },
   )
@@ -175,7 +155,7 @@ webhooksApi
       responses: { 204: { description: "Removed." }, ...authProblems, ...notFoundProblem },
     }),
     async (c) => {
-      await deleteEndpoint(c.var.db, c.env, { project: c.var.auth.project, id: c.req.valid("param").id, who: who(c) });
+      await deleteEndpoint(c.var.ctx, c.req.valid("param").id);
       return c.body(null, 204);
     },
   )
@@ -194,18 +174,7 @@ webhooksApi
         ...notFoundProblem,
       },
     }),
-    async (c) =>
-      c.json(
-        {
-          secret: await rotateSecret(c.var.db, c.env, {
-            project: c.var.auth.project,
-            id: c.req.valid("param").id,
-            who: who(c),
-            secretsKey: c.var.config.SECRETS_KEY,
-          }),
-        },
-        200,
-      ),
+    async (c) => c.json({ secret: await rotateSecret(c.var.ctx, c.req.valid("param").id) }, 200),
   )
   .openapi(
     createRoute({
@@ -218,11 +187,7 @@ webhooksApi
       request: { params: Id },
       responses: { 202: json(z.object({ sendout_id: z.string() }), "Queued."), ...authProblems, ...notFoundProblem },
     }),
-    async (c) =>
-      c.json(
-        { sendout_id: await sendTest(c.var.db, c.env, { project: c.var.auth.project, id: c.req.valid("param").id }) },
-        202,
-      ),
+    async (c) => c.json({ sendout_id: await sendTest(c.var.ctx, c.req.valid("param").id) }, 202),
   )
   .openapi(
     createRoute({
@@ -249,11 +214,9 @@ webhooksApi
     async (c) =>
       c.json(
         {
-          resent: await recoverEndpoint(c.var.db, c.env, {
-            project: c.var.auth.project,
-            id: c.req.valid("param").id,
+          resent: await recoverEndpoint(c.var.ctx, {
+            endpointId: c.req.valid("param").id,
             since: c.req.valid("json").since,
-            who: who(c),
           }),
         },
         202,
@@ -282,7 +245,7 @@ sendoutsApi
     }),
     async (c) => {
       const { limit, cursor, ...filters } = c.req.valid("query");
-      const page = await pageSendouts(c.var.db, c.var.auth.project, filters, { limit, cursor });
+      const page = await pageSendouts(c.var.ctx, filters, { limit, cursor });
       return c.json({ data: page.data.map((s) => sendoutView(s)), next_cursor: page.next_cursor }, 200);
     },
   )
@@ -298,7 +261,7 @@ sendoutsApi
       responses: { 200: json(Sendout, "The sendout."), ...authProblems, ...notFoundProblem },
     }),
     async (c) => {
-      const { sendout, attempts } = await getSendout(c.var.db, c.var.auth.project.id, c.req.valid("param").id);
+      const { sendout, attempts } = await getSendout(c.var.ctx, c.req.valid("param").id);
       return c.json(sendoutView(sendout, attempts), 200);
     },
   )
@@ -314,11 +277,7 @@ sendoutsApi
       responses: { 202: json(Sendout, "Queued."), ...authProblems, ...notFoundProblem },
     }),
     async (c) => {
-      const sendout = await resendSendout(c.var.db, c.env, {
-        project: c.var.auth.project,
-        id: c.req.valid("param").id,
-        who: who(c),
-      });
+      const sendout = await resendSendout(c.var.ctx, c.req.valid("param").id);
       return c.json(sendoutView({ ...sendout, status: "pending" }), 202);
     },
   );

@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import type { AppEnv } from "../../env";
+import type { KeyEnv } from "../../env";
 import { AppError, NotFoundError, type ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { keyAuth, requireScope } from "../../middleware/api-auth";
@@ -13,13 +13,13 @@ import {
   retracedProblems,
 } from "../../services/compat/retraced";
 import { inTheirTerms } from "../../services/compat/validate";
-import { recordEvents } from "../../services/events/record";
+import { recordEvents } from "../../services/ingest/record";
 import { readBody } from "./body";
 
 // Retraced publisher compatibility: `Authorization: token=<key>` (or `Token token=<key>`), the
 // project in the path, answers {id, hash} with Retraced's own hash.
 
-type C = Context<AppEnv>;
+type C = Context<KeyEnv>;
 
 const retracedKey = (header: string) => /^(?:Token\s+)?token=(\S+)\s*$/i.exec(header)?.[1];
 
@@ -29,7 +29,7 @@ const invalid = (error: ValidationError) =>
 
 function checkProject(c: C) {
   // Another project's id is a 404, as if it did not exist.
-  if (c.req.param("projectId") !== c.var.auth.project.id) throw new NotFoundError("No such project.");
+  if (c.req.param("projectId") !== c.var.ctx.project.id) throw new NotFoundError("No such project.");
 }
 
 function checkRules(events: RetracedEvent[], bulk: boolean) {
@@ -50,7 +50,7 @@ async function store(c: C, events: RetracedEvent[], bulk: boolean) {
   const ids = events.map(() => newId("evt"));
   const inputs = events.map((e, i) => fromRetraced(e, ids[i] as string, bulk ? `events[${i}]` : ""));
   try {
-    await recordEvents(c.env.DB, c.var.auth.project, inputs, { batch: bulk, webhooks: c.env.WEBHOOKS });
+    await recordEvents(c.var.ctx, inputs, { batch: bulk });
   } catch (error) {
     throw inTheirTerms(error, RETRACED_FIELDS);
   }
@@ -59,7 +59,7 @@ async function store(c: C, events: RetracedEvent[], bulk: boolean) {
   );
 }
 
-export const retracedApi = new Hono<AppEnv>()
+export const retracedApi = new Hono<KeyEnv>()
   .onError((error, c) => {
     const status = error instanceof AppError ? (error.status === 422 ? 400 : error.status) : 500;
     if (status === 500) console.error(`[${c.var.requestId}] retraced compat error`, error);

@@ -1,20 +1,19 @@
 import { type Context, Hono } from "hono";
-import type { AppEnv } from "../../env";
+import type { KeyEnv } from "../../env";
 import { sha256Hex } from "../../lib/crypto";
 import { AppError, ConflictError, NotFoundError, ValidationError } from "../../lib/errors";
 import { apiKeyAuth, requireScope } from "../../middleware/api-auth";
 import { jsonBody } from "../../middleware/json-body";
 import { inTheirTerms } from "../../services/compat/validate";
 import { fromWorkos, WORKOS_FIELDS, WorkosEventBody, WorkosExportBody } from "../../services/compat/workos";
-import { recordEvents } from "../../services/events/record";
 import { exportStatus, getExport, requestExport } from "../../services/exports/request";
 import { signedExportUrl } from "../../services/exports/signed-link";
-import { enqueueStep } from "../../services/tasks/engine";
+import { recordEvents } from "../../services/ingest/record";
 import { readBody } from "./body";
 
 // WorkOS Audit Logs compatibility: the SDK's paths, bodies and error shapes ({message, code, errors}).
 
-type C = Context<AppEnv>;
+type C = Context<KeyEnv>;
 
 function workosError(c: C, error: AppError): Response {
   const status = error.status === 409 ? 400 : error.status === 413 || error.status === 415 ? 400 : error.status;
@@ -41,7 +40,7 @@ function exportView(_c: C, row: Awaited<ReturnType<typeof getExport>>, url: stri
   };
 }
 
-export const workosApi = new Hono<AppEnv>()
+export const workosApi = new Hono<KeyEnv>()
   .onError((error, c) => {
     if (error instanceof AppError) return workosError(c, error);
     console.error(`[${c.var.requestId}] workos compat error`, error);
@@ -53,10 +52,10 @@ export const workosApi = new Hono<AppEnv>()
     // The SDK sends an Idempotency-Key and retries with it: the key names the event, so a retry is
     // answered like the first attempt and stores nothing new.
     const key = c.req.header("Idempotency-Key");
-    const id = key ? `wos_${(await sha256Hex(`${c.var.auth.project.id}:${key}`)).slice(0, 40)}` : undefined;
+    const id = key ? `wos_${(await sha256Hex(`${c.var.ctx.project.id}:${key}`)).slice(0, 40)}` : undefined;
     const event = fromWorkos(body, id ?? `wos_${crypto.randomUUID()}`);
     try {
-      await recordEvents(c.env.DB, c.var.auth.project, [event], { batch: false, webhooks: c.env.WEBHOOKS });
+      await recordEvents(c.var.ctx, [event], { batch: false });
     } catch (error) {
       if (error instanceof ConflictError)
         throw new ConflictError("This Idempotency-Key was already used for a different event.");
@@ -76,28 +75,14 @@ export const workosApi = new Hono<AppEnv>()
     if (body.targets?.length) filters.entity_type = body.targets.join(",");
     if (body.actor_names?.length)
       filters.query = `actor:"${body.actor_names.map((n) => n.replace(/[\\"]/g, "\\$&")).join(",")}"`;
-    const { key } = c.var.auth;
-    const { row, task } = await requestExport(c.var.db, c.env, {
-      project: c.var.auth.project,
-      format: "csv",
-      gzip: false,
-      filters,
-      requester: {
-        id: key.id,
-        name: `API key "${key.name}"`,
-        organizationId: null,
-        configuration: true,
-        actor: { type: "api_key", id: key.id, name: key.name },
-        source: "api",
-      },
-      enqueue: false,
-    });
-    await enqueueStep(c.env, task.id);
+    const { row, task } = await requestExport(c.var.ctx, { format: "csv", gzip: false, filters, enqueue: true });
     return c.json(exportView(c, { row, task }, null), 201);
   })
   .get("/exports/:id", requireScope("read"), async (c) => {
-    const found = await getExport(c.var.db, c.var.auth.project.id, c.req.param("id"));
+    const found = await getExport(c.var.ctx, c.req.param("id"));
     const ready = found && exportStatus(found.row, found.task) === "done";
-    const url = ready ? await signedExportUrl(new URL(c.req.url).origin, c.var.config.SECRETS_KEY, found.row.id) : null;
+    const url = ready
+      ? await signedExportUrl(new URL(c.req.url).origin, c.var.ctx.config.SECRETS_KEY, found.row.id)
+      : null;
     return c.json(exportView(c, found, url), 200);
   });

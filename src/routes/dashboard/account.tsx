@@ -15,14 +15,13 @@ import { listActiveSessions, revokeSession } from "../../services/auth/sessions"
 import { acceptInvite, declineInvite } from "../../services/members/accept-invite";
 import { attempt, formValidator } from "./form";
 import { renderPage } from "./frame";
-import { originOf } from "./origin";
 
 type C = Context<SignedInEnv>;
 type Flash = { error?: string | undefined; success?: string | undefined };
 
 async function renderAccount(c: C, flash: Flash = {}, status: 200 | 404 | 422 = 200) {
-  const { user, session, db } = c.var;
-  const sessions = await listActiveSessions(db, user.id);
+  const { user, session, ctx } = c.var;
+  const sessions = await listActiveSessions(ctx);
   return renderPage(
     c,
     Account,
@@ -39,16 +38,9 @@ async function renderAccount(c: C, flash: Flash = {}, status: 200 | 404 | 422 = 
 async function renderEnrol(c: C, error?: string) {
   const secret = generateTotpSecret();
   const uri = totpUri({ secret, account: c.var.user.email, issuer: "Trailbook" });
-  const pending = await sealPendingSecret({ user: c.var.user, secretsKey: c.var.config.SECRETS_KEY }, secret);
+  const pending = await sealPendingSecret(c.var.ctx, secret);
   return renderPage(c, TotpEnrol, { qrSvg: qrCodeSvg(uri), secret, pending, error }, error ? 422 : 200);
 }
-
-const ctxOf = (c: C) => ({
-  user: c.var.user,
-  session: c.var.session,
-  origin: originOf(c),
-  secretsKey: c.var.config.SECRETS_KEY,
-});
 
 export const accountPages = new Hono<SignedInEnv>()
   .get("/", (c) => renderAccount(c))
@@ -56,7 +48,9 @@ export const accountPages = new Hono<SignedInEnv>()
     "/password",
     formValidator(ChangePasswordInput, (c: C, message) => renderAccount(c, { error: message }, 422)),
     async (c) => {
-      const result = await attempt(() => changePassword(c.var.db, c.env.DB, ctxOf(c), c.req.valid("form")));
+      const result = await attempt(() =>
+        changePassword(c.var.ctx, { ...c.req.valid("form"), sessionId: c.var.session.id }),
+      );
       if (result.error) return renderAccount(c, { error: result.error }, 422);
       c.set("user", { ...c.var.user, mustChangePassword: false });
       return renderAccount(c, { success: "Password changed. Your other sessions were signed out." });
@@ -67,7 +61,7 @@ export const accountPages = new Hono<SignedInEnv>()
     "/totp",
     formValidator(ConfirmTotpInput, (c: C, message) => renderEnrol(c, message)),
     async (c) => {
-      const result = await attempt(() => confirmTotp(c.var.db, c.env.DB, ctxOf(c), c.req.valid("form")));
+      const result = await attempt(() => confirmTotp(c.var.ctx, c.req.valid("form")));
       if (!result.value) return renderEnrol(c, result.error);
       return renderPage(c, RecoveryCodes, { codes: result.value });
     },
@@ -76,7 +70,7 @@ export const accountPages = new Hono<SignedInEnv>()
     "/totp/disable",
     formValidator(DisableTotpInput, (c: C, message) => renderAccount(c, { error: message }, 422)),
     async (c) => {
-      const result = await attempt(() => disableTotp(c.var.db, c.env.DB, ctxOf(c), c.req.valid("form")));
+      const result = await attempt(() => disableTotp(c.var.ctx, c.req.valid("form")));
       if (result.error) return renderAccount(c, { error: result.error }, 422);
       c.set("user", { ...c.var.user, totpSecret: null });
       return renderAccount(c, { success: "Two-step verification is off." });
@@ -84,19 +78,15 @@ export const accountPages = new Hono<SignedInEnv>()
   )
   // Answers to the invitations listed under Your projects (and the link's page).
   .post("/invitations/:inviteId/accept", async (c) => {
-    const { project } = await acceptInvite(c.var.db, c.env.DB, {
-      invitation: { id: c.req.param("inviteId") },
-      signedInUser: c.var.user,
-      origin: originOf(c),
-    });
+    const { project } = await acceptInvite(c.var.ctx, { invitation: { id: c.req.param("inviteId") } });
     return c.redirect(`/p/${project.id}/events`, 303);
   })
   .post("/invitations/:inviteId/decline", async (c) => {
-    await declineInvite(c.var.db, c.env.DB, { id: c.req.param("inviteId"), user: c.var.user, origin: originOf(c) });
+    await declineInvite(c.var.ctx, c.req.param("inviteId"));
     return c.redirect("/?declined=1", 303);
   })
   .post("/sessions/:sessionId/revoke", async (c) => {
-    const revoked = await revokeSession(c.var.db, c.var.user.id, c.req.param("sessionId"));
+    const revoked = await revokeSession(c.var.ctx, c.req.param("sessionId"));
     return revoked
       ? renderAccount(c, { success: "That session was signed out." })
       : renderAccount(c, { error: "No such session." }, 404);

@@ -1,13 +1,11 @@
-import { and, desc, eq, like, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { formatInZone } from "../../../views/components/time";
 import { Analytics, Security } from "../../../views/pages/Analytics";
-import { events, notifications } from "../../db/schema";
 import type { ProjectEnv } from "../../env";
 import { requirePermission } from "../../middleware/session";
+import { securityOverview } from "../../services/analytics/security";
 import { analytics } from "../../services/analytics/summary";
 import { scopeForAccess } from "../../services/events/filters";
-import { whereClause } from "../../services/events/query";
 import { renderPage } from "./frame";
 
 const HOUR = 3600_000;
@@ -21,13 +19,13 @@ type RangeKey = keyof typeof RANGES;
 
 export const analyticsPages = new Hono<ProjectEnv>()
   .get("/analytics", requirePermission("analytics.read"), async (c) => {
-    const { project, access, db } = c.var;
+    const { project, access, ctx } = c.var;
     const key = (Object.keys(RANGES).includes(c.req.query("range") ?? "") ? c.req.query("range") : "7d") as RangeKey;
     const { span, bucket } = RANGES[key];
     const to = Date.now();
     const from = to - span;
     const scoped = scopeForAccess({ from, to, conditions: [], text: [] }, access);
-    const data = await analytics(db, project.id, { ...scoped, from, to }, bucket);
+    const data = await analytics(ctx, { ...scoped, from, to }, bucket);
     const explore = (params: Record<string, string>) =>
       `/p/${project.id}/events?${new URLSearchParams(params).toString()}`;
     const window = (i: number) => ({
@@ -96,41 +94,8 @@ export const analyticsPages = new Hono<ProjectEnv>()
     });
   })
   .get("/security", requirePermission("events.read_configuration"), async (c) => {
-    const { project, access, db } = c.var;
-    const alerts = await db
-      .select()
-      .from(notifications)
-      .where(and(eq(notifications.projectId, project.id), like(notifications.type, "security.%")))
-      .orderBy(desc(notifications.createdAt))
-      .limit(200);
-    const to = Date.now();
-    const from = to - 24 * HOUR;
-    const where = and(
-      whereClause(project.id, scopeForAccess({ from, to, conditions: [], text: [] }, access)),
-      eq(events.category, "auth"),
-      eq(events.status, "failure"),
-    );
-    const n = sql<number>`count(*)`;
-    const [byActor, byIp] = await Promise.all([
-      db
-        .select({
-          key: sql<string>`${events.actorId}`,
-          name: sql<string | null>`max(coalesce(${events.actorEmail}, ${events.actorName}))`,
-          count: n,
-        })
-        .from(events)
-        .where(and(where, sql`${events.actorId} IS NOT NULL`))
-        .groupBy(events.actorId)
-        .orderBy(desc(n))
-        .limit(10),
-      db
-        .select({ key: sql<string>`${events.requestIp}`, count: n })
-        .from(events)
-        .where(and(where, sql`${events.requestIp} IS NOT NULL`))
-        .groupBy(events.requestIp)
-        .orderBy(desc(n))
-        .limit(10),
-    ]);
+    const { project, access, ctx } = c.var;
+    const { alerts, byActor, byIp } = await securityOverview(ctx, access);
     const explore = (params: Record<string, string>) =>
       `/p/${project.id}/events?${new URLSearchParams({ view: "security", status: "failure", ...params }).toString()}`;
     return renderPage(c, Security, {

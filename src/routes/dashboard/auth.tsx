@@ -4,11 +4,11 @@ import { z } from "zod";
 import { Login, TotpStep } from "../../../views/pages/Login";
 import type { AppEnv } from "../../env";
 import { clearSessionCookie, PENDING_COOKIE, SESSION_COOKIE, setSessionCookie } from "../../middleware/session";
-import { findSession, revokeSession } from "../../services/auth/sessions";
-import { completeTotp, logSignOut, signInWithPassword } from "../../services/auth/sign-in";
+import { findSession } from "../../services/auth/sessions";
+import { completeTotp, signInWithPassword, signOut } from "../../services/auth/sign-in";
 import { formValidator } from "./form";
 import { renderPage } from "./frame";
-import { originOf, safeNext } from "./origin";
+import { safeNext } from "./origin";
 
 const LoginForm = z.object({
   email: z.string().trim().min(1, "enter your e-mail address").max(320),
@@ -27,7 +27,7 @@ function waitText(ms: number): string {
 export const authPages = new Hono<AppEnv>()
   .get("/login", async (c) => {
     const token = getCookie(c, SESSION_COOKIE);
-    if (token && (await findSession(c.var.db, token, "active"))) return c.redirect("/", 303);
+    if (token && (await findSession(c.var.ctx, token, "active"))) return c.redirect("/", 303);
     const notice = c.req.query("signed_out")
       ? "You are signed out."
       : c.req.query("expired")
@@ -40,12 +40,7 @@ export const authPages = new Hono<AppEnv>()
     formValidator(LoginForm, (c, message) => renderPage(c, Login, { error: message }, 422)),
     async (c) => {
       const form = c.req.valid("form");
-      const result = await signInWithPassword(c.var.db, c.env.DB, {
-        email: form.email,
-        password: form.password,
-        origin: originOf(c),
-        defer: (work) => c.executionCtx.waitUntil(work),
-      });
+      const result = await signInWithPassword(c.var.ctx, { email: form.email, password: form.password });
       switch (result.kind) {
         case "throttled":
           c.header("Retry-After", String(Math.ceil(result.retryAfterMs / 1000)));
@@ -63,18 +58,16 @@ export const authPages = new Hono<AppEnv>()
   )
   .get("/login/totp", async (c) => {
     const token = getCookie(c, PENDING_COOKIE);
-    if (!token || !(await findSession(c.var.db, token, "pending_totp"))) return c.redirect("/login?expired=1", 303);
+    if (!token || !(await findSession(c.var.ctx, token, "pending_totp"))) return c.redirect("/login?expired=1", 303);
     return renderPage(c, TotpStep, {});
   })
   .post(
     "/login/totp",
     formValidator(TotpForm, (c, message) => renderPage(c, TotpStep, { error: message }, 422)),
     async (c) => {
-      const result = await completeTotp(c.var.db, c.env.DB, {
+      const result = await completeTotp(c.var.ctx, {
         pendingToken: getCookie(c, PENDING_COOKIE) ?? "",
         code: c.req.valid("form").code,
-        origin: originOf(c),
-        secretsKey: c.var.config.SECRETS_KEY,
       });
       switch (result.kind) {
         case "signed_in":
@@ -97,12 +90,7 @@ export const authPages = new Hono<AppEnv>()
     },
   )
   .post("/logout", async (c) => {
-    const token = getCookie(c, SESSION_COOKIE);
-    const found = token ? await findSession(c.var.db, token, "active") : undefined;
-    if (found) {
-      await revokeSession(c.var.db, found.user.id, found.session.id);
-      await logSignOut(c.var.db, c.env.DB, found.user, originOf(c));
-    }
+    await signOut(c.var.ctx, getCookie(c, SESSION_COOKIE));
     clearSessionCookie(c, SESSION_COOKIE);
     return c.redirect("/login?signed_out=1", 303);
   });

@@ -1,4 +1,4 @@
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
 import { ExportConfirm } from "../../../views/pages/exports/ExportConfirm";
 import { DownloadLink, ExportDetail } from "../../../views/pages/exports/ExportDetail";
@@ -9,45 +9,21 @@ import type { TaskSummary } from "../../../views/pages/tasks/model";
 import { Progress } from "../../../views/pages/tasks/Progress";
 import { TaskDetail } from "../../../views/pages/tasks/TaskDetail";
 import { TasksPage } from "../../../views/pages/tasks/TasksPage";
-import { type ExportRow, TASK_STATUSES, TASK_TYPES, type Task } from "../../db/schema";
+import { EXPORT_FORMATS, type ExportRow, TASK_STATUSES, TASK_TYPES, type Task } from "../../db/schema";
 import type { ProjectEnv } from "../../env";
-import { AppError, NotFoundError, ValidationError } from "../../lib/errors";
+import { NotFoundError, ValidationError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
-import { actorOf } from "../../services/audit/log-own";
 import { EventFilters } from "../../services/events/filters";
-import {
-  countForExport,
-  exportStatus,
-  getExport,
-  listExports,
-  type Requester,
-  requestExport,
-} from "../../services/exports/request";
+import { downloadExport } from "../../services/exports/download";
+import { countForExport, exportStatus, getExport, listExports, requestExportNow } from "../../services/exports/request";
 import { importFormat, requestImport } from "../../services/imports/request";
-import { enqueueStep, runTaskInline } from "../../services/tasks/engine";
-import { TASK_HANDLERS } from "../../services/tasks/handlers";
 import { getTask, listTasks, taskProgress } from "../../services/tasks/view";
-import { exportFilename, serveFile } from "../api/exports";
 import { parseExplorerState, stateQuery, stateToFilters } from "./explorer-state";
 import { renderPage } from "./frame";
 
-type C = Context<ProjectEnv>;
-
 /** The dashboard's upload form reads the file in memory, so it takes less than the API. */
 const FORM_IMPORT_MAX_MB = 25;
-
-function requester(c: C): Requester {
-  const { user, access } = c.var;
-  return {
-    id: user.id,
-    name: user.name || user.email,
-    organizationId: access.organizationId,
-    configuration: can(access.role, "events.read_configuration"),
-    actor: actorOf(user),
-    source: "dashboard",
-  };
-}
 
 function taskSummary(task: Task): TaskSummary {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -93,7 +69,7 @@ function exportSummary(row: ExportRow, status: string): ExportSummary {
 const LIST_ROWS = 100;
 
 const ExportForm = z.object({
-  format: z.enum(["csv", "jsonl"], "choose CSV or JSON Lines"),
+  format: z.enum(EXPORT_FORMATS, "choose CSV or JSON Lines"),
   gzip: z.enum(["1"]).optional(),
 });
 
@@ -106,7 +82,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
     let count = 0;
     let error: string | undefined;
     try {
-      count = await countForExport(c.var.db, c.var.project, filters, requester(c));
+      count = await countForExport(c.var.ctx, filters);
     } catch (e) {
       if (!(e instanceof ValidationError)) throw e;
       error = `The filters cannot be exported: ${e.message}`;
@@ -120,7 +96,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
       hidden,
       description,
       back,
-      limit: c.var.config.EXPORT_DIRECT_MAX_ROWS,
+      limit: c.var.ctx.config.EXPORT_DIRECT_MAX_ROWS,
       error,
     });
   })
@@ -134,28 +110,22 @@ export const backgroundPages = new Hono<ProjectEnv>()
         { path: "(form)", message: "invalid" },
       ]);
     }
-    const { row, total } = await requestExport(c.var.db, c.env, {
-      project: c.var.project,
+    // Small exports are made inside this request and download at once; larger ones run as a task.
+    const { row, ready } = await requestExportNow(c.var.ctx, {
       format: choice.data.format,
       gzip: choice.data.gzip === "1",
       filters: filters.data,
-      requester: requester(c),
-      enqueue: false,
     });
     const base = `/p/${c.var.project.id}/exports/${row.id}`;
-    // Small exports are made inside this request and download at once; larger ones run as a task.
-    const direct = total <= c.var.config.EXPORT_DIRECT_MAX_ROWS;
-    if (direct && (await runTaskInline(c.env, row.taskId, TASK_HANDLERS))) return c.redirect(`${base}/download`, 303);
-    if (!direct) await enqueueStep(c.env, row.taskId);
-    return c.redirect(base, 303);
+    return c.redirect(ready ? `${base}/download` : base, 303);
   })
   .get("/exports", requirePermission("events.export"), async (c) => {
-    const { data: rows } = await listExports(c.var.db, c.var.project.id, c.var.access, { limit: LIST_ROWS });
+    const { data: rows } = await listExports(c.var.ctx, { limit: LIST_ROWS });
     const exports = rows.map(({ row, taskStatus }) => exportSummary(row, exportStatus(row, { status: taskStatus })));
     return renderPage(c, ExportsPage, { exports });
   })
   .get("/exports/:exportId", requirePermission("events.export"), async (c) => {
-    const found = await getExport(c.var.db, c.var.project.id, c.req.param("exportId"), c.var.access);
+    const found = await getExport(c.var.ctx, c.req.param("exportId"));
     if (!found) throw new NotFoundError("There is no such export in this project.");
     const { row, task } = found;
     return renderPage(c, ExportDetail, {
@@ -163,25 +133,13 @@ export const backgroundPages = new Hono<ProjectEnv>()
       task: taskSummary(task),
     });
   })
-  .get("/exports/:exportId/download", requirePermission("events.export"), async (c) => {
-    const found = await getExport(c.var.db, c.var.project.id, c.req.param("exportId"), c.var.access);
-    if (!found) throw new NotFoundError("There is no such export in this project.");
-    const status = exportStatus(found.row, found.task);
-    if (status !== "done")
-      throw new AppError(
-        status === "expired" ? 410 : 409,
-        "not-ready",
-        "Not available",
-        status === "expired"
-          ? "This export has expired; make a new one from Events."
-          : `This export is ${status}; it can be downloaded when it is done.`,
-      );
-    return serveFile(c.env.FILES, found.row.fileKey, c.req.raw, exportFilename(found.row));
-  })
+  .get("/exports/:exportId/download", requirePermission("events.export"), (c) =>
+    downloadExport(c.var.ctx, c.req.param("exportId"), c.req.raw),
+  )
   .get("/tasks", requirePermission("tasks.read"), async (c) => {
     const type = z.enum(TASK_TYPES).optional().catch(undefined).parse(c.req.query("type"));
     const status = z.enum(TASK_STATUSES).optional().catch(undefined).parse(c.req.query("status"));
-    const { data: tasks } = await listTasks(c.var.db, c.var.project.id, { type, status }, { limit: LIST_ROWS });
+    const { data: tasks } = await listTasks(c.var.ctx, { type, status }, { limit: LIST_ROWS });
     const base = `/p/${c.var.project.id}/tasks`;
     const link = (t: string | undefined, s: string | undefined) => {
       const params = new URLSearchParams();
@@ -203,7 +161,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
     });
   })
   .get("/tasks/:taskId", requirePermission("tasks.read"), async (c) => {
-    const task = await getTask(c.var.db, c.var.project.id, c.req.param("taskId"));
+    const task = await getTask(c.var.ctx, c.req.param("taskId"));
     if (!task) throw new NotFoundError("There is no such task in this project.");
     const link =
       task.type === "export"
@@ -214,7 +172,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
     return renderPage(c, TaskDetail, { task: taskSummary(task), errors: task.errors, result: task.result, link });
   })
   .get("/tasks/:taskId/progress", async (c) => {
-    const task = await getTask(c.var.db, c.var.project.id, c.req.param("taskId"));
+    const task = await getTask(c.var.ctx, c.req.param("taskId"));
     // Those who may see tasks follow any; others only the export pages they may open, so the
     // progress of an export outside a member's scope is as unknown to them as the export.
     const followed =
@@ -222,8 +180,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
       (can(c.var.access.role, "tasks.read") ||
         (task.type === "export" &&
           can(c.var.access.role, "events.export") &&
-          (await getExport(c.var.db, c.var.project.id, String(task.params.exportId), c.var.access))?.task.id ===
-            task.id));
+          (await getExport(c.var.ctx, String(task.params.exportId)))?.task.id === task.id));
     if (!task || !followed) throw new NotFoundError("There is no such task in this project.");
     const summary = taskSummary(task);
     const finished = task.status === "done" || task.status === "failed";
@@ -243,12 +200,12 @@ export const backgroundPages = new Hono<ProjectEnv>()
     });
   })
   .get("/imports", requirePermission("events.import"), async (c) => {
-    const { data: tasks } = await listTasks(c.var.db, c.var.project.id, { type: "import" }, { limit: LIST_ROWS });
+    const { data: tasks } = await listTasks(c.var.ctx, { type: "import" }, { limit: LIST_ROWS });
     return renderPage(c, ImportsPage, { tasks: tasks.map(taskSummary), maxMb: FORM_IMPORT_MAX_MB });
   })
   .post("/imports", requirePermission("events.import"), async (c) => {
     const render = async (error: string, status: 413 | 415 | 422) => {
-      const { data: tasks } = await listTasks(c.var.db, c.var.project.id, { type: "import" }, { limit: LIST_ROWS });
+      const { data: tasks } = await listTasks(c.var.ctx, { type: "import" }, { limit: LIST_ROWS });
       return renderPage(c, ImportsPage, { tasks: tasks.map(taskSummary), maxMb: FORM_IMPORT_MAX_MB, error }, status);
     };
     const declared = Number(c.req.header("Content-Length") ?? 0);
@@ -264,13 +221,6 @@ export const backgroundPages = new Hono<ProjectEnv>()
       importFormat(file.type) ??
       (/\.csv$/i.test(file.name) ? "csv" : /\.(jsonl|ndjson)$/i.test(file.name) ? "jsonl" : undefined);
     if (!format) return render("The file must be CSV (.csv) or JSON Lines (.jsonl, .ndjson).", 415);
-    const task = await requestImport(c.var.db, c.env, {
-      project: c.var.project,
-      format,
-      body: file,
-      size: file.size,
-      name: file.name,
-      createdBy: c.var.user.id,
-    });
+    const task = await requestImport(c.var.ctx, { format, body: file, size: file.size, name: file.name });
     return c.redirect(`/p/${c.var.project.id}/tasks/${task.id}`, 303);
   });

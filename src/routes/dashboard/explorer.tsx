@@ -6,7 +6,7 @@ import { EventCounter, ExplorerPage } from "../../../views/pages/explorer/Explor
 import { SuggestionList } from "../../../views/pages/explorer/FilterBar";
 import { type CounterState, TARGETS } from "../../../views/pages/explorer/model";
 import type { ProjectEnv } from "../../env";
-import { NotFoundError } from "../../lib/errors";
+import { CursorError, NotFoundError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
 import { groupByEntity, loadFacets, type SuggestedFacet, suggestFacet } from "../../services/events/facets";
@@ -59,16 +59,15 @@ const siteOf = (c: C): ExplorerSite => ({ projectId: c.var.project.id, timezone:
 
 /** The page's rows (and, when asked for, the count); a cursor that cannot be read starts again from the top. */
 async function readList(c: C, query: EventQuery, cursor: string | undefined, withCount: boolean) {
-  const { db, project } = c.var;
   try {
     const [page, count] = await Promise.all([
-      listEvents(db, project.id, query, { limit: PAGE_SIZE, cursor }),
-      withCount ? countEvents(db, project.id, query) : undefined,
+      listEvents(c.var.ctx, query, { limit: PAGE_SIZE, cursor }),
+      withCount ? countEvents(c.var.ctx, query) : undefined,
     ]);
     return { events: page.data, next: page.next_cursor, count, error: undefined };
   } catch (e) {
     // Only a hand-edited cursor can fail here.
-    if (!(e instanceof Error && e.message.startsWith("cursor"))) throw e;
+    if (!(e instanceof CursorError)) throw e;
     return {
       events: [],
       next: null,
@@ -85,7 +84,7 @@ function isSuggested(facet: string): facet is SuggestedFacet {
 export const explorerPages = new Hono<ProjectEnv>()
   .use(requirePermission("events.read"))
   .get("/events", async (c) => {
-    const { project, access, db } = c.var;
+    const { project, access } = c.var;
     const { state, cursor, problem } = readState(c);
     const base = `/p/${project.id}/events`;
     const site = siteOf(c);
@@ -97,7 +96,7 @@ export const explorerPages = new Hono<ProjectEnv>()
     // the counter fragment brings it after the page, unless `count=1` (its no-JavaScript link) asks.
     const withCount = c.req.query("count") === "1";
     const [facets, list] = await Promise.all([
-      loadFacets(db, project.id, access),
+      loadFacets(c.var.ctx, access),
       "query" in compiled ? readList(c, compiled.query, cursor, withCount) : undefined,
     ]);
     const events = list?.events ?? [];
@@ -140,14 +139,14 @@ export const explorerPages = new Hono<ProjectEnv>()
   })
   .get("/rows", async (c) => {
     // htmx fragments: the next page ("load more", `cursor`) or newer events (live mode, `since`).
-    const { project, access, db } = c.var;
+    const { project, access } = c.var;
     const { state, cursor } = readState(c);
     const compiled = compileState(state, project.timezone, access);
     if (!("query" in compiled)) return c.body(null, 204);
     const ctx = rowContext(state, siteOf(c));
     const since = c.req.query("since");
     if (since) {
-      const newer = await listNewer(db, project.id, compiled.query, since, 100).catch(() => []);
+      const newer = await listNewer(c.var.ctx, compiled.query, since, 100).catch(() => []);
       if (newer.length === 0) return c.body(null, 204);
       return c.html(
         <>
@@ -156,7 +155,7 @@ export const explorerPages = new Hono<ProjectEnv>()
         </>,
       );
     }
-    const page = await listEvents(db, project.id, compiled.query, { limit: PAGE_SIZE, cursor });
+    const page = await listEvents(c.var.ctx, compiled.query, { limit: PAGE_SIZE, cursor });
     const last = page.data.at(-1);
     return c.html(
       <EventRows
@@ -168,7 +167,7 @@ export const explorerPages = new Hono<ProjectEnv>()
   })
   .get("/count", async (c) => {
     // The counter's fragment: the page's own state and scope, so it counts exactly what is listed.
-    const { project, access, db } = c.var;
+    const { project, access } = c.var;
     const { state, problem } = readState(c);
     if (!c.req.header("HX-Request"))
       return c.redirect(`/p/${project.id}/events${stateQuery(state, {}, { count: "1" })}`, 303);
@@ -178,25 +177,24 @@ export const explorerPages = new Hono<ProjectEnv>()
         <EventCounter state={{ unavailable: problem ?? ("error" in compiled ? compiled.error : undefined) }} />,
         400,
       );
-    return c.html(<EventCounter state={{ count: await countEvents(db, project.id, compiled.query) }} />);
+    return c.html(<EventCounter state={{ count: await countEvents(c.var.ctx, compiled.query) }} />);
   })
   .get("/suggest/:facet", async (c) => {
     // Suggestions for the actor and organisation boxes, from what was typed so far.
-    const { project, access, db } = c.var;
+    const { access } = c.var;
     const facet = c.req.param("facet");
     if (!isSuggested(facet)) throw new NotFoundError("There is no such list of suggestions.");
     const id = facet === "actor_id" ? TARGETS.actorIds : TARGETS.organizationIds;
     // Ids are project-wide: a partner viewer would see other organisations' actors in them.
     if (access.organizationId) return c.html(<SuggestionList id={id} values={[]} />);
     const typed = (c.req.query(facet) ?? "").trim().slice(0, 200);
-    return c.html(<SuggestionList id={id} values={await suggestFacet(db, project.id, facet, typed)} />);
+    return c.html(<SuggestionList id={id} values={await suggestFacet(c.var.ctx, facet, typed)} />);
   })
   .get("/events/:eventId", async (c) => {
-    const { project, access, db } = c.var;
+    const { access } = c.var;
     const { state } = readState(c);
     const event = await getEvent(
-      db,
-      project.id,
+      c.var.ctx,
       c.req.param("eventId"),
       scopeForAccess({ conditions: [], text: [] }, access),
     );

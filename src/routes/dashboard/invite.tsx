@@ -5,19 +5,19 @@ import type { AppEnv } from "../../env";
 import { AppError, NotFoundError } from "../../lib/errors";
 import { SESSION_COOKIE, setSessionCookie } from "../../middleware/session";
 import { createSession, findSession } from "../../services/auth/sessions";
+import { withActor } from "../../services/context";
 import { AcceptInviteInput, acceptInvite, findInvite } from "../../services/members/accept-invite";
 import { renderPage } from "./frame";
-import { originOf } from "./origin";
 
 const GONE = "This invitation is not valid: it was used, declined, revoked or has expired. Ask for a new one.";
 
 async function signedIn(c: Context<AppEnv>) {
   const token = getCookie(c, SESSION_COOKIE);
-  return token ? findSession(c.var.db, token, "active") : undefined;
+  return token ? findSession(c.var.ctx, token, "active") : undefined;
 }
 
 async function render(c: Context<AppEnv>, token: string, error?: string, status: 200 | 409 | 422 = 200) {
-  const found = await findInvite(c.var.db, token);
+  const found = await findInvite(c.var.ctx, token);
   if (!found) throw new NotFoundError(GONE);
   const me = await signedIn(c);
   return renderPage(
@@ -40,7 +40,7 @@ export const invitePages = new Hono<AppEnv>()
   .get("/:token", (c) => render(c, c.req.param("token")))
   .post("/:token", async (c) => {
     const token = c.req.param("token");
-    const found = await findInvite(c.var.db, token);
+    const found = await findInvite(c.var.ctx, token);
     if (!found) throw new NotFoundError(GONE);
     const me = await signedIn(c);
     let newAccount: { name: string; password: string } | undefined;
@@ -56,14 +56,11 @@ export const invitePages = new Hono<AppEnv>()
       newAccount = { name: parsed.data.name, password: parsed.data.password };
     }
     try {
-      const { user } = await acceptInvite(c.var.db, c.env.DB, {
-        invitation: { token },
-        newAccount,
-        signedInUser: me?.user,
-        origin: originOf(c),
-      });
+      // The link's page is outside sign-in: a signed-in visitor accepts as themselves.
+      const ctx = me ? withActor(c.var.ctx, { kind: "user", user: me.user }) : c.var.ctx;
+      const { user } = await acceptInvite(ctx, { invitation: { token }, newAccount });
       if (!me) {
-        const session = await createSession(c.var.db, { userId: user.id, stage: "active", origin: originOf(c) });
+        const session = await createSession(ctx, { userId: user.id, stage: "active" });
         setSessionCookie(c, SESSION_COOKIE, session.token);
       }
       return c.redirect(`/p/${found.project.id}/events`, 303);

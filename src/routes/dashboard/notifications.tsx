@@ -1,8 +1,8 @@
 import { type Context, Hono } from "hono";
 import { Notifications } from "../../../views/pages/Notifications";
 import type { ProjectEnv } from "../../env";
-import { setSubscriptions, subscriptionsOf } from "../../services/notifications/email";
 import { archiveNotifications, listNotifications, unreadCount } from "../../services/notifications/notify";
+import { setSubscriptions, subscriptionsOf } from "../../services/notifications/subscriptions";
 import { NOTIFICATION_TYPES, notificationTypesFor } from "../../services/notifications/types";
 import { renderPage } from "./frame";
 
@@ -12,9 +12,9 @@ type C = Context<ProjectEnv>;
 const LIST_ROWS = 100;
 
 async function render(c: C, archived: boolean, saved = false) {
-  const me = { userId: c.var.user.id };
-  const { data: rows } = await listNotifications(c.var.db, c.var.project.id, me, archived, { limit: LIST_ROWS });
-  c.set("unread", await unreadCount(c.var.db, c.var.project.id, c.var.user.id));
+  const { ctx } = c.var;
+  const { data: rows } = await listNotifications(ctx, { archived, page: { limit: LIST_ROWS } });
+  c.set("unread", await unreadCount(ctx));
   const list = rows.map((n) => ({
     id: n.id,
     type: n.type,
@@ -23,7 +23,7 @@ async function render(c: C, archived: boolean, saved = false) {
     link: n.link,
     createdAt: new Date(n.createdAt).toISOString(),
   }));
-  const mine = new Set(await subscriptionsOf(c.var.db, c.var.project.id, c.var.user.id));
+  const mine = new Set(await subscriptionsOf(ctx));
   const subscriptions = notificationTypesFor(c.var.access).map((type) => ({
     type,
     label: NOTIFICATION_TYPES[type],
@@ -41,14 +41,14 @@ export const notificationPages = new Hono<ProjectEnv>()
     const chosen = ([] as unknown[])
       .concat(form.type ?? [])
       .filter((t): t is string => typeof t === "string" && allowed.has(t));
-    await setSubscriptions(c.var.db, c.var.project.id, c.var.user.id, [...new Set(chosen)]);
+    await setSubscriptions(c.var.ctx, [...new Set(chosen)]);
     return render(c, false, true);
   })
   .post("/notifications/archive", async (c) => {
-    await archiveNotifications(c.var.db, c.var.project.id, { userId: c.var.user.id });
+    await archiveNotifications(c.var.ctx);
     return render(c, false);
   })
   .post("/notifications/:notificationId/archive", async (c) => {
-    await archiveNotifications(c.var.db, c.var.project.id, { userId: c.var.user.id }, c.req.param("notificationId"));
+    await archiveNotifications(c.var.ctx, c.req.param("notificationId"));
     return render(c, false);
   });

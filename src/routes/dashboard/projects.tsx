@@ -1,10 +1,9 @@
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import { Projects } from "../../../views/pages/Projects";
-import { memberships, projects } from "../../db/schema";
 import type { ProjectEnv, SignedInEnv } from "../../env";
 import { requireMembership } from "../../middleware/session";
 import { pendingInvitesFor } from "../../services/members/accept-invite";
+import { listMyProjects } from "../../services/members/membership";
 import { analyticsPages } from "./analytics";
 import { backgroundPages } from "./background";
 import { explorerPages } from "./explorer";
@@ -15,20 +14,10 @@ import { settingsPages } from "./settings";
 import { webhookPages } from "./webhooks";
 
 export const projectListPages = new Hono<SignedInEnv>().get("/", async (c) => {
-  const rows = await c.var.db
-    .select({
-      id: projects.id,
-      name: projects.name,
-      role: memberships.role,
-      organizationId: memberships.organizationId,
-    })
-    .from(memberships)
-    .innerJoin(projects, eq(projects.id, memberships.projectId))
-    .where(eq(memberships.userId, c.var.user.id))
-    .orderBy(projects.name);
+  const rows = await listMyProjects(c.var.ctx);
   return renderPage(c, Projects, {
     projects: rows,
-    invitations: await pendingInvitesFor(c.var.db, c.var.user),
+    invitations: await pendingInvitesFor(c.var.ctx),
     notice: c.req.query("declined") ? "Invitation declined." : undefined,
   });
 });

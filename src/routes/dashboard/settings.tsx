@@ -18,7 +18,6 @@ import {
 import { ProjectSettingsInput, updateProjectSettings } from "../../services/projects/update";
 import { attempt, formValidator } from "./form";
 import { renderPage } from "./frame";
-import { originOf } from "./origin";
 
 type C = Context<ProjectEnv>;
 
@@ -46,10 +45,7 @@ async function renderMembers(
   status = 200,
   result?: AddMemberResult,
 ) {
-  const [members, invites] = await Promise.all([
-    listMembers(c.var.db, c.var.project.id),
-    listOpenInvites(c.var.db, c.var.project.id),
-  ]);
+  const [members, invites] = await Promise.all([listMembers(c.var.ctx), listOpenInvites(c.var.ctx)]);
   const shown = result && { email: result.email, link: `${new URL(c.req.url).origin}/invite/${result.token}` };
   return renderPage(
     c,
@@ -65,11 +61,9 @@ async function renderKeys(
   status = 200,
   created?: { name: string; secret: string },
 ) {
-  const keys = await listApiKeys(c.var.db, c.var.project.id);
+  const keys = await listApiKeys(c.var.ctx);
   return renderPage(c, ApiKeys, { ...flash, keys, created }, status as 200);
 }
-
-const ctxOf = (c: C) => ({ project: c.var.project, user: c.var.user, access: c.var.access, origin: originOf(c) });
 
 export const settingsPages = new Hono<ProjectEnv>()
   .get("/", requirePermission("settings.read"), (c) => renderSettings(c, {}))
@@ -88,12 +82,8 @@ export const settingsPages = new Hono<ProjectEnv>()
       return renderSettings(c, { error: message }, 422, values);
     }),
     async (c) => {
-      const updated = await updateProjectSettings(c.var.db, c.env.DB, {
-        project: c.var.project,
-        settings: c.req.valid("form"),
-        user: c.var.user,
-        origin: originOf(c),
-      });
+      const updated = await updateProjectSettings(c.var.ctx, c.req.valid("form"));
+      c.set("ctx", { ...c.var.ctx, project: updated });
       c.set("project", updated);
       return renderSettings(c, { success: "Settings saved." });
     },
@@ -106,7 +96,7 @@ export const settingsPages = new Hono<ProjectEnv>()
     async (c) => {
       let result: AddMemberResult | undefined;
       const outcome = await attempt(async () => {
-        result = await addMember(c.var.db, c.env.DB, ctxOf(c), c.req.valid("form"));
+        result = await addMember(c.var.ctx, c.req.valid("form"));
       });
       return renderMembers(c, { error: outcome.error }, outcome.status, result);
     },
@@ -116,9 +106,7 @@ export const settingsPages = new Hono<ProjectEnv>()
     requirePermission("members.manage"),
     formValidator(MemberUpdate, (c: C, message) => renderMembers(c, { error: message }, 422)),
     async (c) => {
-      const outcome = await attempt(() =>
-        updateMember(c.var.db, c.env.DB, ctxOf(c), c.req.param("userId"), c.req.valid("form")),
-      );
+      const outcome = await attempt(() => updateMember(c.var.ctx, c.req.param("userId"), c.req.valid("form")));
       return renderMembers(
         c,
         { error: outcome.error, success: outcome.error ? undefined : "Member updated." },
@@ -127,7 +115,7 @@ export const settingsPages = new Hono<ProjectEnv>()
     },
   )
   .post("/members/:userId/remove", requirePermission("members.manage"), async (c) => {
-    const outcome = await attempt(() => removeMember(c.var.db, c.env.DB, ctxOf(c), c.req.param("userId")));
+    const outcome = await attempt(() => removeMember(c.var.ctx, c.req.param("userId")));
     return renderMembers(
       c,
       { error: outcome.error, success: outcome.error ? undefined : "Member removed." },
@@ -135,7 +123,7 @@ export const settingsPages = new Hono<ProjectEnv>()
     );
   })
   .post("/members/invites/:inviteId/revoke", requirePermission("members.manage"), async (c) => {
-    const outcome = await attempt(() => revokeInvite(c.var.db, c.env.DB, ctxOf(c), c.req.param("inviteId")));
+    const outcome = await attempt(() => revokeInvite(c.var.ctx, c.req.param("inviteId")));
     return renderMembers(
       c,
       { error: outcome.error, success: outcome.error ? undefined : "Invitation revoked." },
@@ -149,24 +137,13 @@ export const settingsPages = new Hono<ProjectEnv>()
     formValidator(NewApiKeyInput, (c: C, message) => renderKeys(c, { error: message }, 422)),
     async (c) => {
       const { name, scope } = c.req.valid("form");
-      const { secret } = await issueApiKey(c.var.db, c.env.DB, {
-        project: c.var.project,
-        name,
-        scope,
-        user: c.var.user,
-        origin: originOf(c),
-      });
+      const { secret } = await issueApiKey(c.var.ctx, { name, scope });
       return renderKeys(c, {}, 200, { name, secret });
     },
   )
   .post("/api-keys/:keyId/revoke", requirePermission("api_keys.manage"), async (c) => {
     const outcome = await attempt(async () => {
-      await revokeApiKey(c.var.db, c.env.DB, {
-        project: c.var.project,
-        keyId: c.req.param("keyId"),
-        user: c.var.user,
-        origin: originOf(c),
-      });
+      await revokeApiKey(c.var.ctx, c.req.param("keyId"));
     });
     return renderKeys(c, { error: outcome.error, success: outcome.error ? undefined : "Key revoked." }, outcome.status);
   });

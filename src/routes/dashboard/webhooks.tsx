@@ -1,4 +1,3 @@
-import { eq } from "drizzle-orm";
 import { type Context, Hono } from "hono";
 import {
   type EndpointRow,
@@ -8,17 +7,16 @@ import {
   WebhookEndpointPage,
   WebhookEndpoints,
 } from "../../../views/pages/Webhooks";
-import { SENDOUT_STATUSES, type WebhookEndpoint, type WebhookSendout, webhookEndpoints } from "../../db/schema";
+import { SENDOUT_STATUSES, type WebhookEndpoint, type WebhookSendout } from "../../db/schema";
 import type { ProjectEnv } from "../../env";
 import { can } from "../../lib/permissions";
 import { toValidationError } from "../../lib/validation";
 import { requirePermission } from "../../middleware/session";
-import { actorOf } from "../../services/audit/log-own";
 import {
-  type Actor,
   createEndpoint,
   deleteEndpoint,
   EndpointInput,
+  endpointUrls,
   getEndpoint,
   listEndpoints,
   rotateSecret,
@@ -34,13 +32,9 @@ import {
 } from "../../services/webhooks/sendouts";
 import { attempt } from "./form";
 import { renderPage } from "./frame";
-import { originOf } from "./origin";
 
 type C = Context<ProjectEnv>;
 type Flash = { error?: string | undefined; success?: string | undefined; secret?: string | undefined };
-
-const who = (c: C): Actor => ({ actor: actorOf(c.var.user), source: "dashboard", origin: originOf(c) });
-const allowPrivate = (c: C) => c.var.config.ENVIRONMENT !== "production";
 
 function endpointRow(e: WebhookEndpoint): EndpointRow {
   return {
@@ -86,12 +80,12 @@ function endpointForm(form: Record<string, string | File>) {
 }
 
 async function renderList(c: C, flash: Flash = {}, status: 200 | 422 = 200) {
-  const endpoints = await listEndpoints(c.var.db, c.var.project.id);
+  const endpoints = await listEndpoints(c.var.ctx);
   return renderPage(c, WebhookEndpoints, { ...flash, endpoints: endpoints.map(endpointRow) }, status);
 }
 
 async function renderEndpoint(c: C, id: string, flash: Flash = {}, status: 200 | 404 | 422 = 200) {
-  const endpoint = await getEndpoint(c.var.db, c.var.project.id, id);
+  const endpoint = await getEndpoint(c.var.ctx, id);
   return renderPage(
     c,
     WebhookEndpointPage,
@@ -104,16 +98,8 @@ async function renderEndpoint(c: C, id: string, flash: Flash = {}, status: 200 |
   );
 }
 
-async function endpointUrls(c: C): Promise<Map<string, string>> {
-  const rows = await c.var.db
-    .select({ id: webhookEndpoints.id, url: webhookEndpoints.url })
-    .from(webhookEndpoints)
-    .where(eq(webhookEndpoints.projectId, c.var.project.id));
-  return new Map(rows.map((r) => [r.id, r.url]));
-}
-
 async function renderSendout(c: C, id: string, flash: Flash = {}) {
-  const { sendout, attempts, url } = await getSendout(c.var.db, c.var.project.id, id);
+  const { sendout, attempts, url } = await getSendout(c.var.ctx, id);
   const iso = (ms: number) => new Date(ms).toISOString();
   return renderPage(c, SendoutPage, {
     ...flash,
@@ -137,15 +123,7 @@ export const webhookPages = new Hono<ProjectEnv>()
   .post("/settings/webhooks", requirePermission("webhooks.manage"), async (c) => {
     const parsed = endpointForm(await c.req.parseBody());
     if (!parsed.success) return renderList(c, { error: toValidationError(parsed.error).message }, 422);
-    const result = await attempt(() =>
-      createEndpoint(c.var.db, c.env, {
-        project: c.var.project,
-        endpoint: parsed.data,
-        who: who(c),
-        allowPrivate: allowPrivate(c),
-        secretsKey: c.var.config.SECRETS_KEY,
-      }),
-    );
+    const result = await attempt(() => createEndpoint(c.var.ctx, parsed.data));
     if (result.error || !result.value) return renderList(c, { error: result.error }, 422);
     return renderEndpoint(c, result.value.endpoint.id, { success: "Endpoint added.", secret: result.value.secret });
   })
@@ -156,15 +134,7 @@ export const webhookPages = new Hono<ProjectEnv>()
     const id = c.req.param("endpointId");
     const parsed = endpointForm(await c.req.parseBody());
     if (!parsed.success) return renderEndpoint(c, id, { error: toValidationError(parsed.error).message }, 422);
-    const result = await attempt(() =>
-      updateEndpoint(c.var.db, c.env, {
-        project: c.var.project,
-        id,
-        changes: parsed.data,
-        who: who(c),
-        allowPrivate: allowPrivate(c),
-      }),
-    );
+    const result = await attempt(() => updateEndpoint(c.var.ctx, id, parsed.data));
     return renderEndpoint(
       c,
       id,
@@ -174,25 +144,18 @@ export const webhookPages = new Hono<ProjectEnv>()
   })
   .post("/settings/webhooks/:endpointId/rotate-secret", requirePermission("webhooks.manage"), async (c) => {
     const id = c.req.param("endpointId");
-    const secret = await rotateSecret(c.var.db, c.env, {
-      project: c.var.project,
-      id,
-      who: who(c),
-      secretsKey: c.var.config.SECRETS_KEY,
-    });
+    const secret = await rotateSecret(c.var.ctx, id);
     return renderEndpoint(c, id, { success: "Secret rotated; the old one also signs for 24 hours.", secret });
   })
   .post("/settings/webhooks/:endpointId/test", requirePermission("webhooks.manage"), async (c) => {
     const id = c.req.param("endpointId");
-    const sendoutId = await sendTest(c.var.db, c.env, { project: c.var.project, id });
+    const sendoutId = await sendTest(c.var.ctx, id);
     return c.redirect(`/p/${c.var.project.id}/webhooks/${sendoutId}`, 303);
   })
   .post("/settings/webhooks/:endpointId/recover", requirePermission("webhooks.manage"), async (c) => {
     const id = c.req.param("endpointId");
     const since = String((await c.req.parseBody()).since ?? "");
-    const result = await attempt(() =>
-      recoverEndpoint(c.var.db, c.env, { project: c.var.project, id, since, who: who(c) }),
-    );
+    const result = await attempt(() => recoverEndpoint(c.var.ctx, { endpointId: id, since }));
     return renderEndpoint(
       c,
       id,
@@ -201,7 +164,7 @@ export const webhookPages = new Hono<ProjectEnv>()
     );
   })
   .post("/settings/webhooks/:endpointId/delete", requirePermission("webhooks.manage"), async (c) => {
-    await deleteEndpoint(c.var.db, c.env, { project: c.var.project, id: c.req.param("endpointId"), who: who(c) });
+    await deleteEndpoint(c.var.ctx, c.req.param("endpointId"));
     return renderList(c, { success: "Endpoint removed." });
   })
   .get("/webhooks", requirePermission("webhooks.read"), async (c) => {
@@ -210,7 +173,7 @@ export const webhookPages = new Hono<ProjectEnv>()
     const filters = parsed.success ? parsed.data : {};
     let error = parsed.success ? undefined : toValidationError(parsed.error, "query").message;
     let rows: WebhookSendout[] = [];
-    const listed = await attempt(() => listSendouts(c.var.db, c.var.project, filters));
+    const listed = await attempt(() => listSendouts(c.var.ctx, filters));
     if (listed.error) error = listed.error;
     else rows = listed.value ?? [];
     const base = `/p/${c.var.project.id}/webhooks`;
@@ -224,7 +187,7 @@ export const webhookPages = new Hono<ProjectEnv>()
       { label: "All", href: link(undefined), active: !filters.status },
       ...SENDOUT_STATUSES.map((s) => ({ label: s, href: link(s), active: filters.status === s })),
     ];
-    const urls = await endpointUrls(c);
+    const urls = await endpointUrls(c.var.ctx);
     return renderPage(c, Sendouts, {
       sendouts: rows.map((s) => sendoutRow(s, urls)),
       filters: raw as Record<string, string>,
@@ -235,6 +198,6 @@ export const webhookPages = new Hono<ProjectEnv>()
   .get("/webhooks/:sendoutId", requirePermission("webhooks.read"), (c) => renderSendout(c, c.req.param("sendoutId")))
   .post("/webhooks/:sendoutId/resend", requirePermission("webhooks.resend"), async (c) => {
     const id = c.req.param("sendoutId");
-    await resendSendout(c.var.db, c.env, { project: c.var.project, id, who: who(c) });
+    await resendSendout(c.var.ctx, id);
     return renderSendout(c, id, { success: "Queued for another attempt." });
   });

@@ -1,11 +1,12 @@
 import { and, desc, eq, isNotNull, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
 import { events } from "../../db/schema";
+import type { ProjectContext } from "../context";
 import type { EventQuery } from "../events/filters";
 import { whereClause } from "../events/query";
 
-// Analytics (seed 003) over one time range: every query is bounded by that range and the scope of
-// the viewer, and reads an index that leads with (project_id, …, occurred_at).
+// Analytics (README "The dashboard", Analytics) over one time range: every query is bounded by that
+// range and the scope of the viewer, and reads an index that leads with (project_id, …,
+// occurred_at).
 
 export type Analytics = {
   from: number;
@@ -22,12 +23,12 @@ export type Analytics = {
 };
 
 export async function analytics(
-  db: Db,
-  projectId: string,
+  ctx: ProjectContext,
   query: EventQuery & { from: number; to: number },
   bucketMs: number,
 ): Promise<Analytics> {
-  const where = whereClause(projectId, query);
+  const { db } = ctx;
+  const where = whereClause(ctx.project.id, query);
   // Bound numbers reach D1 as REAL: the cast keeps the bucket a whole number.
   const bucket = sql<number>`CAST((${events.occurredAt} - ${query.from}) / ${bucketMs} AS INTEGER)`;
   const n = sql<number>`count(*)`;

@@ -1,9 +1,9 @@
 import { and, desc, eq, gt, isNull, ne } from "drizzle-orm";
-import type { Db } from "../../db/client";
 import { type Session, sessions, type User, users } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
+import { InvariantError } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
-import type { Origin } from "../audit/log-own";
+import { type ServiceContext, signedInUser } from "../context";
 
 // A signed-in session ends after 8 hours without activity or 7 days after sign-in, whichever is
 // first; the step between password and TOTP code lasts 10 minutes.
@@ -14,14 +14,16 @@ const TOUCH_INTERVAL_MS = 60 * 1000;
 
 export type SessionStage = Session["stage"];
 
+/** A session for a user, from where the request came. */
 export async function createSession(
-  db: Db,
-  input: { userId: string; stage: SessionStage; origin: Origin },
+  ctx: ServiceContext,
+  input: { userId: string; stage: SessionStage },
   now = Date.now(),
 ): Promise<{ token: string; session: Session }> {
+  const { origin } = ctx;
   const token = randomToken(32);
   const lifetime = input.stage === "active" ? ABSOLUTE_TIMEOUT_MS : TOTP_STEP_TIMEOUT_MS;
-  const [session] = await db
+  const [session] = await ctx.db
     .insert(sessions)
     .values({
       id: newId("ses", now),
@@ -31,23 +33,23 @@ export async function createSession(
       createdAt: now,
       lastSeenAt: now,
       expiresAt: now + lifetime,
-      ip: input.origin.ip ?? null,
-      userAgent: input.origin.userAgent?.slice(0, 500) ?? null,
+      ip: origin.ip ?? null,
+      userAgent: origin.userAgent?.slice(0, 500) ?? null,
     })
     .returning();
-  if (!session) throw new Error("insert into sessions returned no row");
+  if (!session) throw new InvariantError("insert into sessions returned no row");
   return { token, session };
 }
 
 /** The live session for a cookie token, with its user; undefined when unknown, revoked or expired. */
 export async function findSession(
-  db: Db,
+  ctx: ServiceContext,
   token: string,
   stage: SessionStage,
   now = Date.now(),
 ): Promise<{ session: Session; user: User } | undefined> {
   if (token.length < 20 || token.length > 100) return undefined;
-  const [row] = await db
+  const [row] = await ctx.db
     .select({ session: sessions, user: users })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
@@ -66,13 +68,24 @@ export async function findSession(
 }
 
 /** Keeps an active session alive; written at most once a minute. */
-export async function touchSession(db: Db, session: Session, now = Date.now()): Promise<void> {
+export async function touchSession(ctx: ServiceContext, session: Session, now = Date.now()): Promise<void> {
   if (now - session.lastSeenAt < TOUCH_INTERVAL_MS) return;
-  await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, session.id));
+  await ctx.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, session.id));
 }
 
-export async function revokeSession(db: Db, userId: string, sessionId: string, now = Date.now()): Promise<boolean> {
-  const revoked = await db
+/** Ends one of the signed-in user's own sessions; false when it is not theirs or already ended. */
+export async function revokeSession(ctx: ServiceContext, sessionId: string, now = Date.now()): Promise<boolean> {
+  return endSession(ctx, signedInUser(ctx).id, sessionId, now);
+}
+
+/** Ends a session of `userId` (the one signing out, or the signed-in user's own). */
+export async function endSession(
+  ctx: ServiceContext,
+  userId: string,
+  sessionId: string,
+  now = Date.now(),
+): Promise<boolean> {
+  const revoked = await ctx.db
     .update(sessions)
     .set({ revokedAt: now })
     .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId), isNull(sessions.revokedAt)))
@@ -82,20 +95,21 @@ export async function revokeSession(db: Db, userId: string, sessionId: string, n
 
 /** Ends every other session of a user, e.g. after a password change. */
 export async function revokeOtherSessions(
-  db: Db,
+  ctx: ServiceContext,
   userId: string,
   keepSessionId: string,
   now = Date.now(),
 ): Promise<void> {
-  await db
+  await ctx.db
     .update(sessions)
     .set({ revokedAt: now })
     .where(and(eq(sessions.userId, userId), ne(sessions.id, keepSessionId), isNull(sessions.revokedAt)));
 }
 
-/** The user's signed-in sessions that have not expired, newest first. */
-export async function listActiveSessions(db: Db, userId: string, now = Date.now()): Promise<Session[]> {
-  const rows = await db
+/** The signed-in user's sessions that have not expired, newest first. */
+export async function listActiveSessions(ctx: ServiceContext, now = Date.now()): Promise<Session[]> {
+  const userId = signedInUser(ctx).id;
+  const rows = await ctx.db
     .select()
     .from(sessions)
     .where(

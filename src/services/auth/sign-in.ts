@@ -1,12 +1,12 @@
 import { and, eq, isNull } from "drizzle-orm";
-import type { Db } from "../../db/client";
 import { memberships, type Project, projects, recoveryCodes, sessions, type User, users } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import { PASSWORD_ITERATIONS, verifyPassword } from "../../lib/password";
 import { open } from "../../lib/secret-box";
 import { verifyTotp } from "../../lib/totp";
-import { actorOf, logOwnEvent, type Origin, type OwnEvent, requestOf } from "../audit/log-own";
-import { createSession, findSession } from "./sessions";
+import type { ServiceContext } from "../context";
+import { doneBy, logOwnEvent, type OwnEvent } from "../ingest/own-events";
+import { createSession, endSession, findSession } from "./sessions";
 import { countAttempt, forgiveAttempt, refusedAttempt, throttleKeys, totpKeys } from "./throttle";
 
 export type SignInResult =
@@ -15,9 +15,6 @@ export type SignInResult =
   | { kind: "expired" }
   | { kind: "totp_required"; token: string }
   | { kind: "signed_in"; token: string; user: User };
-
-/** Hands work that must not hold up the answer to the runtime (`waitUntil` in a request). */
-export type Defer = (work: Promise<unknown>) => void;
 
 export const TOTP_PURPOSE = "totp-secret";
 
@@ -31,8 +28,8 @@ const UNUSABLE_HASH = `pbkdf2-sha256$${PASSWORD_ITERATIONS}$AAAAAAAAAAAAAAAAAAAA
  * user accepted it (an invitation, or their own project from `npm run bootstrap`), so no one can
  * make another account's sign-ins show up in their project by adding it.
  */
-export async function projectsOf(db: Db, userId: string): Promise<Project[]> {
-  const rows = await db
+export async function projectsOf(ctx: ServiceContext, userId: string): Promise<Project[]> {
+  const rows = await ctx.db
     .select({ project: projects })
     .from(memberships)
     .innerJoin(projects, eq(projects.id, memberships.projectId))
@@ -40,20 +37,20 @@ export async function projectsOf(db: Db, userId: string): Promise<Project[]> {
   return rows.map((r) => r.project);
 }
 
-/** Sign-in events go to every project the user belongs to (DESIGN §5). */
-async function logAuth(
-  db: Db,
-  d1: D1Database,
+/**
+ * Sign-in events go to every project the user belongs to (README "The dashboard", Trailbook logs
+ * itself), as done by that user: until the sign-in completes nobody is signed in, so the context's
+ * own actor is nobody.
+ */
+export async function logAuth(
+  ctx: ServiceContext,
   user: User,
-  origin: Origin,
   event: Omit<OwnEvent, "category" | "actor" | "source" | "request">,
 ) {
-  await logOwnEvent(d1, await projectsOf(db, user.id), {
+  await logOwnEvent(ctx, await projectsOf(ctx, user.id), {
     ...event,
     category: "auth",
-    actor: actorOf(user),
-    source: "dashboard",
-    request: requestOf(origin),
+    ...doneBy(ctx, { kind: "user", user }),
   });
 }
 
@@ -61,8 +58,8 @@ async function logAuth(
  * A failure of a known account is recorded after the answer: writing it into the user's projects
  * takes tens of milliseconds an unknown address would not spend, and would tell them apart.
  */
-function logLater(defer: Defer, work: Promise<void>) {
-  defer(
+function logLater(ctx: ServiceContext, work: Promise<void>) {
+  ctx.waitUntil(
     work.catch((error: unknown) => {
       console.error("recording a failed sign-in failed", error);
     }),
@@ -75,22 +72,21 @@ function logLater(defer: Defer, work: Promise<void>) {
  * address, wrong password, throttled) runs the same single PBKDF2 verification.
  */
 export async function signInWithPassword(
-  db: Db,
-  d1: D1Database,
-  input: { email: string; password: string; origin: Origin; defer: Defer },
+  ctx: ServiceContext,
+  input: { email: string; password: string },
   now = Date.now(),
 ): Promise<SignInResult> {
   const email = input.email.trim().toLowerCase();
-  const keys = throttleKeys(email, input.origin.ip);
-  const wait = await countAttempt(db, keys, now);
-  const [user] = await db.select().from(users).where(eq(users.email, email)).limit(1);
+  const keys = throttleKeys(email, ctx.origin.ip);
+  const wait = await countAttempt(ctx, keys, now);
+  const [user] = await ctx.db.select().from(users).where(eq(users.email, email)).limit(1);
   if (wait > 0) {
     await verifyPassword(input.password, UNUSABLE_HASH);
-    await refusedAttempt(db, keys);
+    await refusedAttempt(ctx, keys);
     if (user) {
       logLater(
-        input.defer,
-        logAuth(db, d1, user, input.origin, {
+        ctx,
+        logAuth(ctx, user, {
           type: "user.login_failed",
           status: "failure",
           summary: `Sign-in refused for ${user.email}: too many failed attempts`,
@@ -104,8 +100,8 @@ export async function signInWithPassword(
   if (!user || !correct) {
     if (user) {
       logLater(
-        input.defer,
-        logAuth(db, d1, user, input.origin, {
+        ctx,
+        logAuth(ctx, user, {
           type: "user.login_failed",
           status: "failure",
           summary: `Failed sign-in for ${user.email}`,
@@ -115,18 +111,18 @@ export async function signInWithPassword(
     }
     return { kind: "invalid" };
   }
-  await forgiveAttempt(db, keys);
+  await forgiveAttempt(ctx, keys);
   if (user.totpSecret) {
-    const { token } = await createSession(db, { userId: user.id, stage: "pending_totp", origin: input.origin }, now);
-    await logAuth(db, d1, user, input.origin, {
+    const { token } = await createSession(ctx, { userId: user.id, stage: "pending_totp" }, now);
+    await logAuth(ctx, user, {
       type: "user.otp_requested",
       status: "success",
       summary: `${user.email} asked for the authenticator code`,
     });
     return { kind: "totp_required", token };
   }
-  const { token } = await createSession(db, { userId: user.id, stage: "active", origin: input.origin }, now);
-  await logAuth(db, d1, user, input.origin, {
+  const { token } = await createSession(ctx, { userId: user.id, stage: "active" }, now);
+  await logAuth(ctx, user, {
     type: "user.login",
     status: "success",
     summary: `${user.email} signed in`,
@@ -138,21 +134,21 @@ const RECOVERY_CODE = /^[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}$/;
 
 /** The second step: a TOTP code (each time step once) or an unused recovery code. */
 export async function completeTotp(
-  db: Db,
-  d1: D1Database,
-  input: { pendingToken: string; code: string; origin: Origin; secretsKey: string },
+  ctx: ServiceContext,
+  input: { pendingToken: string; code: string },
   now = Date.now(),
 ): Promise<SignInResult> {
-  const pending = await findSession(db, input.pendingToken, "pending_totp", now);
+  const { db } = ctx;
+  const pending = await findSession(ctx, input.pendingToken, "pending_totp", now);
   if (!pending?.user.totpSecret) return { kind: "expired" };
   const { user, session } = pending;
   // Counted per user, not per pending session, and cleared only by a correct code: signing in
   // with the password again gives no new guesses.
-  const keys = totpKeys(user.id, input.origin.ip);
-  const wait = await countAttempt(db, keys, now);
+  const keys = totpKeys(user.id, ctx.origin.ip);
+  const wait = await countAttempt(ctx, keys, now);
   if (wait > 0) {
-    await refusedAttempt(db, keys);
-    await logAuth(db, d1, user, input.origin, {
+    await refusedAttempt(ctx, keys);
+    await logAuth(ctx, user, {
       type: "user.otp_verified",
       status: "failure",
       summary: `Code refused for ${user.email}: too many wrong codes`,
@@ -165,7 +161,7 @@ export async function completeTotp(
   let accepted = false;
   let usedRecoveryCode = false;
   if (/^\d{6}$/.test(code)) {
-    const secret = await open(input.secretsKey, pending.user.totpSecret, TOTP_PURPOSE);
+    const secret = await open(ctx.config.SECRETS_KEY, pending.user.totpSecret, TOTP_PURPOSE);
     const counter = await verifyTotp(secret, code, now);
     if (counter !== null && counter > (user.totpLastCounter ?? -1)) {
       // The WHERE makes a concurrent second use of the same code lose.
@@ -200,7 +196,7 @@ export async function completeTotp(
   }
 
   if (!accepted) {
-    await logAuth(db, d1, user, input.origin, {
+    await logAuth(ctx, user, {
       type: "user.otp_verified",
       status: "failure",
       summary: `Wrong authenticator code for ${user.email}`,
@@ -208,16 +204,16 @@ export async function completeTotp(
     return { kind: "invalid" };
   }
   await db.update(sessions).set({ revokedAt: now }).where(eq(sessions.id, session.id));
-  await forgiveAttempt(db, keys);
-  const { token } = await createSession(db, { userId: user.id, stage: "active", origin: input.origin }, now);
-  await logAuth(db, d1, user, input.origin, {
+  await forgiveAttempt(ctx, keys);
+  const { token } = await createSession(ctx, { userId: user.id, stage: "active" }, now);
+  await logAuth(ctx, user, {
     type: "user.otp_verified",
     status: "success",
     summary: usedRecoveryCode
       ? `${user.email} used a recovery code`
       : `${user.email} entered a valid authenticator code`,
   });
-  await logAuth(db, d1, user, input.origin, {
+  await logAuth(ctx, user, {
     type: "user.login",
     status: "success",
     summary: `${user.email} signed in`,
@@ -225,6 +221,10 @@ export async function completeTotp(
   return { kind: "signed_in", token, user };
 }
 
-export async function logSignOut(db: Db, d1: D1Database, user: User, origin: Origin): Promise<void> {
-  await logAuth(db, d1, user, origin, { type: "user.logout", status: "success", summary: `${user.email} signed out` });
+/** Ends the session of a cookie's token, if it is live, and records the sign-out. */
+export async function signOut(ctx: ServiceContext, token: string | undefined): Promise<void> {
+  const found = token ? await findSession(ctx, token, "active") : undefined;
+  if (!found) return;
+  await endSession(ctx, found.user.id, found.session.id);
+  await logAuth(ctx, found.user, { type: "user.logout", status: "success", summary: `${found.user.email} signed out` });
 }

@@ -1,6 +1,6 @@
 import { inArray, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
 import { loginThrottle } from "../../db/schema";
+import type { ServiceContext } from "../context";
 
 // Sign-in throttling: 5 failures per account or 20 per IP address within 15 minutes lock that
 // account or address out until the window ends. Keys name the e-mail whether or not an account
@@ -35,7 +35,8 @@ function limitOf(key: string): number {
  * not a failure is taken back afterwards (`refusedAttempt`, `forgiveAttempt`), so between
  * attempts the counts are of failures, and while attempts run, of failures and attempts under way.
  */
-export async function countAttempt(db: Db, keys: string[], now = Date.now()): Promise<number> {
+export async function countAttempt(ctx: ServiceContext, keys: string[], now = Date.now()): Promise<number> {
+  const { db } = ctx;
   const expired = now - THROTTLE_WINDOW_MS;
   const [first, ...rest] = keys.map((key) =>
     db
@@ -63,8 +64,8 @@ export async function countAttempt(db: Db, keys: string[], now = Date.now()): Pr
  * Takes back an attempt refused for being over a limit: it was not checked, so it is no failure,
  * and one locked account must not use up its address's count for everyone behind that address.
  */
-export async function refusedAttempt(db: Db, keys: string[]): Promise<void> {
-  await db
+export async function refusedAttempt(ctx: ServiceContext, keys: string[]): Promise<void> {
+  await ctx.db
     .update(loginThrottle)
     .set({ failures: sql`max(${loginThrottle.failures} - 1, 0)` })
     .where(inArray(loginThrottle.key, keys));
@@ -75,7 +76,8 @@ export async function refusedAttempt(db: Db, keys: string[]): Promise<void> {
  * (as before a lockout, a success proves who it is), an address's count only loses this attempt,
  * since others may share the address.
  */
-export async function forgiveAttempt(db: Db, keys: string[]): Promise<void> {
+export async function forgiveAttempt(ctx: ServiceContext, keys: string[]): Promise<void> {
+  const { db } = ctx;
   const own = keys.filter((key) => !key.startsWith("ip:"));
   const shared = keys.filter((key) => key.startsWith("ip:"));
   const statements = [

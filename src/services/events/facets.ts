@@ -1,9 +1,10 @@
 import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { eventFacets } from "../../db/schema";
+import { EVENT_INDEXES, type EventFacet, eventChanges, eventFacets, events } from "../../db/schema";
 import type { Access } from "../../lib/permissions";
+import type { ProjectContext } from "../context";
 
-export type Facet = "type" | "source" | "changed" | "organization_id" | "actor_id" | "category";
+export type Facet = EventFacet;
 /** The facets the explorer lists in its selects; ids (actors, organisations) are suggested as one types. */
 export type PickerFacets = Record<"type" | "source" | "changed" | "category", string[]>;
 export type SuggestedFacet = "actor_id" | "organization_id";
@@ -39,17 +40,21 @@ function values(db: Db, projectId: string, facet: Facet, limit: number, prefix =
 export const PARTNER_FACET_ROWS = 2000;
 
 /** The values of one organisation's newest events that a viewer may see (no configuration activity). */
-async function organizationFacets(db: Db, projectId: string, organizationId: string): Promise<PickerFacets> {
-  const rows = await db.all<{ facet: keyof PickerFacets; value: string }>(sql`
+async function organizationFacets(ctx: ProjectContext, organizationId: string): Promise<PickerFacets> {
+  const projectId = ctx.project.id;
+  const e = events;
+  const c = eventChanges;
+  const rows = await ctx.db.all<{ facet: keyof PickerFacets; value: string }>(sql`
     WITH recent AS (
-      SELECT seq, type, source, category FROM events INDEXED BY events_organization
-      WHERE project_id = ${projectId} AND organization_id = ${organizationId}
-      ORDER BY occurred_at DESC, id DESC LIMIT ${PARTNER_FACET_ROWS}
+      SELECT ${e.seq} AS seq, ${e.type} AS type, ${e.source} AS source, ${e.category} AS category
+      FROM ${e} INDEXED BY ${sql.identifier(EVENT_INDEXES.organization)}
+      WHERE ${e.projectId} = ${projectId} AND ${e.organizationId} = ${organizationId}
+      ORDER BY ${e.occurredAt} DESC, ${e.id} DESC LIMIT ${PARTNER_FACET_ROWS}
     ), shown AS (SELECT * FROM recent WHERE category != 'configuration')
     SELECT 'type' AS facet, type AS value FROM shown
     UNION SELECT 'source', source FROM shown WHERE source IS NOT NULL
     UNION SELECT 'category', category FROM shown
-    UNION SELECT 'changed', c.field FROM shown JOIN event_changes c ON c.event_seq = shown.seq AND c.project_id = ${projectId}
+    UNION SELECT 'changed', ${c.field} FROM shown JOIN ${c} ON ${c.eventSeq} = shown.seq AND ${c.projectId} = ${projectId}
     ORDER BY 1, 2`);
   const facets: PickerFacets = { type: [], source: [], changed: [], category: [] };
   for (const { facet, value } of rows) facets[facet].push(value);
@@ -60,8 +65,10 @@ async function organizationFacets(db: Db, projectId: string, organizationId: str
  * The distinct values seen in a project, for the explorer's selects (kept by insert triggers); for a
  * partner viewer, only values of their own organisation's events.
  */
-export async function loadFacets(db: Db, projectId: string, access: Access): Promise<PickerFacets> {
-  if (access.organizationId) return organizationFacets(db, projectId, access.organizationId);
+export async function loadFacets(ctx: ProjectContext, access: Access): Promise<PickerFacets> {
+  if (access.organizationId) return organizationFacets(ctx, access.organizationId);
+  const { db } = ctx;
+  const projectId = ctx.project.id;
   const [type, source, changed, category] = await db.batch([
     values(db, projectId, "type", PICKER_LIMIT),
     values(db, projectId, "source", PICKER_LIMIT),
@@ -76,13 +83,8 @@ export async function loadFacets(db: Db, projectId: string, access: Access): Pro
  * Values of an id facet starting with what was typed, for a search box's suggestions. A range of
  * the facets' primary key, so it stays a few rows read however many actors a project has.
  */
-export async function suggestFacet(
-  db: Db,
-  projectId: string,
-  facet: SuggestedFacet,
-  prefix: string,
-): Promise<string[]> {
-  return (await values(db, projectId, facet, SUGGESTION_LIMIT, prefix)).map((r) => r.value);
+export async function suggestFacet(ctx: ProjectContext, facet: SuggestedFacet, prefix: string): Promise<string[]> {
+  return (await values(ctx.db, ctx.project.id, facet, SUGGESTION_LIMIT, prefix)).map((r) => r.value);
 }
 
 /** `commission.updated` and `commission.created` under `commission`; types without a dot under their own name. */

@@ -5,7 +5,7 @@ import { parseSearchQuery, type SearchClause, SearchSyntaxError } from "../../li
 import { parseTimeBound } from "../../lib/time";
 import { storableText } from "../../lib/validation";
 
-// Filters of DESIGN §4: the same names in API query strings, dashboard URLs and export requests.
+// Filters (README "Filters"): the same names in API query strings, dashboard URLs and export requests.
 
 const list = storableText().max(2_000);
 
@@ -118,7 +118,7 @@ function applyClause(query: EventQuery, clause: SearchClause, timeZone: string) 
         throw new ValidationError(`query: ${message}`, [{ path: "query", message }]);
       }
       const isStart = key === "after" || key === "from";
-      // before: excludes the given day or instant; to: includes it (DESIGN §4, README "Filters").
+      // before: excludes the given day or instant; to: includes it (README "Filters").
       const ms = timeOrThrow(value, timeZone, key === "to" ? "end" : "start", "query", where);
       narrow(query, isStart ? "from" : "to", ms);
       return;
@@ -176,7 +176,7 @@ export function compileFilters(filters: EventFilters, timeZone: string): EventQu
   return query;
 }
 
-/** Restricts a query to one organisation (partner viewers; DESIGN §5). */
+/** Restricts a query to one organisation (partner viewers; README "Roles"). */
 export function scopeToOrganization(query: EventQuery, organizationId: string | null | undefined): EventQuery {
   if (!organizationId) return query;
   return {

@@ -1,6 +1,6 @@
 import type { EventFilters } from "./filters";
 
-// The explorer's preset views (DESIGN §5): one per category, with the columns and status chips
+// The explorer's preset views (README "The dashboard", Events): one per category, with the columns and status chips
 // that suit it. "Sales entries" is the integration view narrowed to CRM sales entries.
 
 export const COLUMNS = [

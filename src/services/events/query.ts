@@ -1,10 +1,20 @@
 import { and, desc, eq, gte, inArray, isNull, lt, not, or, type SQL, sql } from "drizzle-orm";
 import { SQLiteAsyncDialect, type SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client";
-import { COUNT_DAY_MS as DAY, type EventRow, eventCounts, events, projects } from "../../db/schema";
-import { ValidationError } from "../../lib/errors";
+import {
+  COUNT_DAY_MS as DAY,
+  EVENT_INDEXES,
+  type EventRow,
+  eventChanges,
+  eventCounts,
+  events,
+  FULL_TEXT,
+  projects,
+} from "../../db/schema";
+import { CursorError, ValidationError } from "../../lib/errors";
 import { base64url } from "../../lib/ids";
 import { toIso } from "../../lib/time";
+import type { ProjectContext } from "../context";
 import type { Condition, EventQuery, TextTerm } from "./filters";
 import type { StoredEvent } from "./schema";
 
@@ -84,15 +94,17 @@ function conditionSql(projectId: string, query: EventQuery, c: Condition, walk: 
       if (walk) {
         // One primary-key probe per row read, instead of first collecting every change of the
         // field in the range (a sixth of all events for `status` in a busy project).
-        const probe = sql`SELECT 1 FROM event_changes WHERE event_changes.project_id = ${events.projectId} AND event_changes.field IN (${fields}) AND event_changes.occurred_at = ${events.occurredAt} AND event_changes.event_seq = ${events.seq}`;
+        const ch = eventChanges;
+        const probe = sql`SELECT 1 FROM ${ch} WHERE ${ch.projectId} = ${events.projectId} AND ${ch.field} IN (${fields}) AND ${ch.occurredAt} = ${events.occurredAt} AND ${ch.eventSeq} = ${events.seq}`;
         return c.negated ? sql`NOT EXISTS (${probe})` : sql`EXISTS (${probe})`;
       }
       // The time window is repeated inside so the subquery is a range of event_changes' primary key.
+      const ch = eventChanges;
       const window = [
-        query.from !== undefined ? sql` AND occurred_at >= ${query.from}` : sql``,
-        query.to !== undefined ? sql` AND occurred_at < ${query.to}` : sql``,
+        query.from !== undefined ? sql` AND ${ch.occurredAt} >= ${query.from}` : sql``,
+        query.to !== undefined ? sql` AND ${ch.occurredAt} < ${query.to}` : sql``,
       ];
-      const sub = sql`SELECT event_seq FROM event_changes WHERE project_id = ${projectId} AND field IN (${fields})${window[0]}${window[1]}`;
+      const sub = sql`SELECT ${ch.eventSeq} FROM ${ch} WHERE ${ch.projectId} = ${projectId} AND ${ch.field} IN (${fields})${window[0]}${window[1]}`;
       return c.negated ? sql`${events.seq} NOT IN (${sub})` : sql`${events.seq} IN (${sub})`;
     }
   }
@@ -116,8 +128,9 @@ export function prefixTerms(token: string): SQL {
   const oneMore = sql.raw(String(MAX_PREFIX_TERMS + 1));
   // The term after `t` is the first one from `t || char(0)` on: a seek, where `term > t` would
   // step through every occurrence of `t` first.
-  const first = sql`SELECT term FROM events_fts_terms WHERE term >= ${token} AND term < ${end} LIMIT 1`;
-  const next = sql`SELECT term FROM events_fts_terms WHERE term >= found.term || char(0) AND term < ${end} LIMIT 1`;
+  const vocabulary = sql.identifier(FULL_TEXT.terms);
+  const first = sql`SELECT term FROM ${vocabulary} WHERE term >= ${token} AND term < ${end} LIMIT 1`;
+  const next = sql`SELECT term FROM ${vocabulary} WHERE term >= found.term || char(0) AND term < ${end} LIMIT 1`;
   const terms = sql`WITH RECURSIVE found(term) AS (SELECT (${first}) UNION ALL SELECT (${next}) FROM found WHERE found.term IS NOT NULL LIMIT ${oneMore}) SELECT term FROM found WHERE term IS NOT NULL`;
   return sql`(SELECT CASE WHEN count(*) BETWEEN 1 AND ${most} THEN '(' || group_concat('"' || term || '"', ' OR ') || ')' ELSE ${`"${token}"*`} END FROM (${terms}))`;
 }
@@ -204,8 +217,9 @@ function textSql(terms: TextTerm[], walk: Walk | undefined): SQL[] {
   // buckets: it intersects the words' doclists with a few small ones instead of returning them all.
   const tokens = walk?.span ? bucketTokens(walk.span[0], walk.span[1]) : undefined;
   const within = tokens ? ` AND bucket : (${tokens.join(" OR ")})` : "";
+  const fts = sql.identifier(FULL_TEXT.table);
   const match = (expr: Piece[]) =>
-    sql`SELECT rowid FROM events_fts WHERE events_fts MATCH (${concat(["body : (", ...expr, `)${within}`])})`;
+    sql`SELECT rowid FROM ${fts} WHERE ${fts} MATCH (${concat(["body : (", ...expr, `)${within}`])})`;
   const out: SQL[] = [];
   if (positive.length) {
     const expr = [
@@ -273,9 +287,7 @@ export function decodeCursor(cursor: string): [number, string] {
   } catch {
     // fall through to the validation error
   }
-  throw new ValidationError("cursor is not valid: pass next_cursor from a previous page unchanged", [
-    { path: "cursor", message: "not a cursor returned by this API" },
-  ]);
+  throw new CursorError();
 }
 
 export function toStoredEvent(row: Pick<EventRow, "data" | "receivedAt" | "hash">): StoredEvent {
@@ -339,16 +351,18 @@ function reachable(projectId: string, query: EventQuery, bound: SQL | undefined)
   return and(timeRange(projectId, query.from, query.to), bound) as SQL;
 }
 
+const BY_TIME = sql`${events} INDEXED BY ${sql.identifier(EVENT_INDEXES.time)}`;
+const NEWEST_FIRST = sql`${events.occurredAt} DESC, ${events.id} DESC`;
+
 /** How many rows `range` holds (the newest `rows` of them when given), and their oldest and newest time. */
 function spanQuery(range: SQL, rows?: number): SQL {
-  const source =
-    rows === undefined
-      ? sql`events INDEXED BY events_time WHERE ${range}`
-      : sql`(SELECT occurred_at FROM events INDEXED BY events_time WHERE ${range} ORDER BY occurred_at DESC, id DESC LIMIT ${rows})`;
-  return sql`SELECT count(*) AS n, min(occurred_at) AS oldest, max(occurred_at) AS newest FROM ${source}`;
+  if (rows === undefined)
+    return sql`SELECT count(*) AS n, min(${events.occurredAt}) AS oldest, max(${events.occurredAt}) AS newest FROM ${BY_TIME} WHERE ${range}`;
+  const newest = sql`SELECT ${events.occurredAt} AS at FROM ${BY_TIME} WHERE ${range} ORDER BY ${NEWEST_FIRST} LIMIT ${rows}`;
+  return sql`SELECT count(*) AS n, min(at) AS oldest, max(at) AS newest FROM (${newest})`;
 }
 
-/** The list as the planner serves it: the filter's own index (every filter has one, DESIGN §6). */
+/** The list as the planner serves it: the filter's own index (every filter has one, README "Storage"). */
 export function listQuery(db: Db, projectId: string, query: EventQuery, page: Page) {
   return db
     .select({
@@ -378,13 +392,13 @@ export function walkQuery(
   limit: number,
 ): SQL {
   const where = and(whereClause(projectId, query, walk), bound);
-  return sql`SELECT id, occurred_at AS occurredAt, data, received_at AS receivedAt, hash FROM events INDEXED BY events_time WHERE ${where} ORDER BY occurred_at DESC, id DESC LIMIT ${limit}`;
+  return sql`SELECT ${events.id} AS id, ${events.occurredAt} AS occurredAt, ${events.data} AS data, ${events.receivedAt} AS receivedAt, ${events.hash} AS hash FROM ${BY_TIME} WHERE ${where} ORDER BY ${NEWEST_FIRST} LIMIT ${limit}`;
 }
 
 type Window = { n: number; oldest: number | null; newest: number | null };
 
-async function readWindow(db: Db, sqlText: SQL): Promise<Window> {
-  const [w] = await db.all<Window>(sqlText);
+async function readWindow(ctx: ProjectContext, sqlText: SQL): Promise<Window> {
+  const [w] = await ctx.db.all<Window>(sqlText);
   return w ?? { n: 0, oldest: null, newest: null };
 }
 
@@ -400,11 +414,13 @@ const spanOf = (w: Window): [number, number] | undefined =>
  * then small. Rows at the window's oldest instant belong to the rest, so none is read twice or
  * missed; the order is the same (occurred_at, id) either way.
  */
-export async function listRows(db: Db, projectId: string, query: EventQuery, page: WindowedPage): Promise<ListRow[]> {
+export async function listRows(ctx: ProjectContext, query: EventQuery, page: WindowedPage): Promise<ListRow[]> {
+  const { db } = ctx;
+  const projectId = ctx.project.id;
   const take = page.limit + 1;
   const size = page.window ?? WINDOW_ROWS;
   if (!readsWindow(query) || size <= 0) return listQuery(db, projectId, query, page);
-  const w = await readWindow(db, windowQuery(projectId, query, page.cursor, size));
+  const w = await readWindow(ctx, windowQuery(projectId, query, page.cursor, size));
   const span = spanOf(w);
   if (!span) return [];
   const walk: Walk = { span };
@@ -425,12 +441,11 @@ export async function listRows(db: Db, projectId: string, query: EventQuery, pag
 }
 
 export async function listEvents(
-  db: Db,
-  projectId: string,
+  ctx: ProjectContext,
   query: EventQuery,
   page: WindowedPage,
 ): Promise<{ data: StoredEvent[]; next_cursor: string | null }> {
-  const rows = await listRows(db, projectId, query, page);
+  const rows = await listRows(ctx, query, page);
   const more = rows.length > page.limit;
   const pageRows = more ? rows.slice(0, page.limit) : rows;
   const last = pageRows.at(-1);
@@ -445,17 +460,17 @@ export async function listEvents(
  * last poll, so it is read in time order; its time span keeps full text to the new rows.
  */
 export async function listNewer(
-  db: Db,
-  projectId: string,
+  ctx: ProjectContext,
   query: EventQuery,
   after: string,
   limit: number,
 ): Promise<StoredEvent[]> {
+  const projectId = ctx.project.id;
   const bound = newerThan(decodeCursor(after));
   const walk: Walk = query.text.length
-    ? { span: spanOf(await readWindow(db, spanQuery(reachable(projectId, query, bound)))) }
+    ? { span: spanOf(await readWindow(ctx, spanQuery(reachable(projectId, query, bound)))) }
     : {};
-  const rows = await db.all<ListRow>(walkQuery(projectId, query, walk, bound, limit));
+  const rows = await ctx.db.all<ListRow>(walkQuery(projectId, query, walk, bound, limit));
   return rows.map(toStoredEvent);
 }
 
@@ -483,22 +498,17 @@ export function countQuery(db: Db, projectId: string, query: EventQuery) {
     .where(eq(projects.id, projectId));
 }
 
-export async function countEvents(db: Db, projectId: string, query: EventQuery): Promise<number> {
-  const [row] = await countQuery(db, projectId, query);
+export async function countEvents(ctx: ProjectContext, query: EventQuery): Promise<number> {
+  const [row] = await countQuery(ctx.db, ctx.project.id, query);
   return row?.count ?? 0;
 }
 
 /** One event by id, within the query's scope (a partner viewer's other organisations are 404s). */
-export async function getEvent(
-  db: Db,
-  projectId: string,
-  id: string,
-  scope: EventQuery,
-): Promise<StoredEvent | undefined> {
-  const [row] = await db
+export async function getEvent(ctx: ProjectContext, id: string, scope: EventQuery): Promise<StoredEvent | undefined> {
+  const [row] = await ctx.db
     .select({ data: events.data, receivedAt: events.receivedAt, hash: events.hash })
     .from(events)
-    .where(and(whereClause(projectId, scope), eq(events.id, id)))
+    .where(and(whereClause(ctx.project.id, scope), eq(events.id, id)))
     .limit(1);
   return row && toStoredEvent(row);
 }

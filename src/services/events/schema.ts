@@ -2,7 +2,7 @@ import { z } from "zod";
 import { parseIsoInstant } from "../../lib/time";
 import { jsonProblem, storableText } from "../../lib/validation";
 
-// The event on the wire (DESIGN §3). One schema for the API, imports and compatibility endpoints.
+// The event on the wire (README "Events"). One schema for the API, imports and compatibility endpoints.
 
 export const STRING_MAX = 1_000;
 export const MESSAGE_MAX = 4_000;
@@ -126,7 +126,7 @@ export const EventInput = z
     job_id: str.optional(),
     metadata: z.record(storableText(), json).optional(),
   })
-  .meta({ id: "EventInput", description: "An event to record (DESIGN §3)." });
+  .meta({ id: "EventInput", description: "An event to record." });
 
 export type EventInput = z.output<typeof EventInput>;
 

@@ -1,7 +1,7 @@
 import type { StoredEvent } from "../events/schema";
 
 /**
- * CSV columns: FirstPromoter's activity-log export (seed 004) first, with `changes` as JSON, then
+ * CSV columns: FirstPromoter's activity-log export first, with `changes` as JSON, then
  * the fields of our events it does not have, so an export can be imported again without loss.
  */
 export const CSV_COLUMNS = [

@@ -1,6 +1,7 @@
 import { and, desc, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { events } from "../../db/schema";
+import type { ProjectContext } from "../context";
 import type { EventQuery } from "../events/filters";
 import { decodeCursor, encodeCursor, listEvents, readsWindow, toStoredEvent, whereClause } from "../events/query";
 import type { StoredEvent } from "../events/schema";
@@ -44,8 +45,7 @@ function pageStatement(db: Db, projectId: string, query: EventQuery) {
 
 /** Pages of the query's events, newest first, from a cursor (null: from the newest). */
 export async function* readExportPages(
-  db: Db,
-  projectId: string,
+  ctx: ProjectContext,
   query: EventQuery,
   cursor: string | null,
   pageSize = EXPORT_PAGE,
@@ -57,13 +57,13 @@ export async function* readExportPages(
     // on the window.
     let next = cursor ?? undefined;
     for (;;) {
-      const page = await listEvents(db, projectId, query, { limit: pageSize, cursor: next, window: pageSize * 50 });
+      const page = await listEvents(ctx, query, { limit: pageSize, cursor: next, window: pageSize * 50 });
       yield { events: page.data, cursor: page.next_cursor };
       if (!page.next_cursor) return;
       next = page.next_cursor;
     }
   }
-  const statement = pageStatement(db, projectId, query);
+  const statement = pageStatement(ctx.db, ctx.project.id, query);
   const read = (after: [number, string]) =>
     statement.values({ t: after[0], id: after[1], limit: pageSize }) as Promise<PageRow[]>;
   let pending = read(cursor ? decodeCursor(cursor) : START);

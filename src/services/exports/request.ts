@@ -1,17 +1,18 @@
 import { and, desc, eq, isNotNull, or, type SQL, sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/client";
-import { dataExports, EXPORT_FORMATS, type ExportRow, type Project, type Task, tasks } from "../../db/schema";
-import { ValidationError } from "../../lib/errors";
+import { dataExports, EXPORT_FORMATS, type ExportRow, type Task, tasks } from "../../db/schema";
+import { InvariantError, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import { type Access, can } from "../../lib/permissions";
 import { toValidationError } from "../../lib/validation";
-import { logOwnEvent, type OwnEvent } from "../audit/log-own";
+import { type Actor, accessOf, actorId, type ProjectContext, userOf } from "../context";
 import { compileFilters, EventFilters, type EventQuery, scopeForAccess } from "../events/filters";
 import { countEvents, getEvent } from "../events/query";
+import { actorOf, logOwnEvent, sourceOf } from "../ingest/own-events";
 import { notify } from "../notifications/notify";
-import { createTask, enqueueStep } from "../tasks/engine";
+import { enqueueStep, newTask, runTaskInline } from "../tasks/engine";
+import { exportTask } from "./run";
 
 export const EXPORT_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -23,17 +24,26 @@ export const ExportInput = z
   })
   .meta({ id: "ExportRequest" });
 
-export type ExportStatus = "queued" | "running" | "done" | "failed" | "expired";
+/** An export's state as shown: derived from its row and its task, never stored. */
+export const EXPORT_STATUSES = ["queued", "running", "done", "failed", "expired"] as const;
+export type ExportStatus = (typeof EXPORT_STATUSES)[number];
 
-/** Who asked: a member (with their access) or an API key (the whole project). */
-export type Requester = {
-  id: string;
-  name: string;
-  organizationId: string | null;
-  configuration: boolean;
-  actor: NonNullable<OwnEvent["actor"]>;
-  source: "dashboard" | "api";
-};
+/**
+ * What an export by this actor may hold: a member's organisation scope and, for owners and
+ * admins, configuration activity; an API key or the system, the whole project.
+ */
+function scopeOf(actor: Actor): ExportRow["scope"] {
+  const access = accessOf(actor);
+  if (!access) return { organizationId: null, configuration: true };
+  return { organizationId: access.organizationId, configuration: can(access.role, "events.read_configuration") };
+}
+
+/** How an export's list and its own event name who made it. */
+function requesterName(actor: Actor): string {
+  const user = userOf(actor);
+  if (user) return user.name || user.email;
+  return actor.kind === "key" ? `API key "${actor.key.name}"` : "Trailbook";
+}
 
 export function exportStatus(row: ExportRow, task: Pick<Task, "status"> | undefined, now = Date.now()): ExportStatus {
   if (task?.status === "failed") return "failed";
@@ -58,26 +68,17 @@ export function exportView(row: ExportRow, task: Pick<Task, "status"> | undefine
   };
 }
 
-/** The events an export of these filters contains, within the requester's access. */
-function exportScope(
-  project: Project,
-  filters: EventFilters,
-  requester: Pick<Requester, "organizationId" | "configuration">,
-): EventQuery {
-  return scopeForAccess(compileFilters(filters, project.timezone), {
-    role: requester.configuration ? "admin" : "member",
-    organizationId: requester.organizationId,
+/** The events an export of these filters contains, within what it may hold. */
+function exportScope(ctx: ProjectContext, filters: EventFilters, scope: ExportRow["scope"]): EventQuery {
+  return scopeForAccess(compileFilters(filters, ctx.project.timezone), {
+    role: scope.configuration ? "admin" : "member",
+    organizationId: scope.organizationId,
   });
 }
 
-/** Counts what an export of these filters would contain, within the requester's access. */
-export async function countForExport(
-  db: Db,
-  project: Project,
-  filters: EventFilters,
-  requester: Pick<Requester, "organizationId" | "configuration">,
-): Promise<number> {
-  return countEvents(db, project.id, exportScope(project, filters, requester));
+/** Counts what an export of these filters by the actor would contain. */
+export async function countForExport(ctx: ProjectContext, filters: EventFilters): Promise<number> {
+  return countEvents(ctx, exportScope(ctx, filters, scopeOf(ctx.actor)));
 }
 
 /**
@@ -86,19 +87,11 @@ export async function countForExport(
  * cannot run) leaves no export, task or `export.created` event behind.
  */
 export async function requestExport(
-  db: Db,
-  env: Env,
-  input: {
-    project: Project;
-    format: ExportRow["format"];
-    gzip: boolean;
-    filters: EventFilters;
-    requester: Requester;
-    enqueue: boolean;
-  },
+  ctx: ProjectContext,
+  input: { format: ExportRow["format"]; gzip: boolean; filters: EventFilters; enqueue: boolean },
   now = Date.now(),
 ): Promise<{ row: ExportRow; task: Task; total: number }> {
-  const { project, requester } = input;
+  const { db, project, actor } = ctx;
   // Callers build filters from a request, a form or a compatible API's body; all meet one schema.
   const checked = EventFilters.safeParse(input.filters);
   if (!checked.success) {
@@ -109,55 +102,74 @@ export async function requestExport(
   const filters = Object.fromEntries(
     Object.entries(checked.data).filter(([, v]) => typeof v === "string" && v !== ""),
   ) as Record<string, string>;
-  const scope = exportScope(project, filters, requester);
-  const counted = await countEvents(db, project.id, scope);
+  const holds = scopeOf(actor);
+  const name = requesterName(actor);
+  const createdBy = actorId(actor);
+  if (!createdBy) throw new InvariantError("an export is requested by a member or an API key");
+  const scope = exportScope(ctx, filters, holds);
+  const counted = await countEvents(ctx, scope);
   const id = newId("exp", now);
   const eventId = newId("evt", now);
   const extension = `${input.format === "csv" ? "csv" : "jsonl"}${input.gzip ? ".gz" : ""}`;
-  await logOwnEvent(env.DB, [project], {
+  await logOwnEvent(ctx, [project], {
     id: eventId,
     category: "activity",
     type: "export.created",
     status: "success",
-    summary: `${requester.name} exported events as ${extension}`,
-    actor: requester.actor,
-    source: requester.source,
+    summary: `${name} exported events as ${extension}`,
+    actor: actorOf(actor),
+    source: sourceOf(actor),
     entity: { type: "export", id },
     metadata: { filters, format: input.format, gzip: input.gzip },
   });
   // The export's own event is in its file when the filters match it, so the total counts it too.
-  const total = counted + ((await getEvent(db, project.id, eventId, scope)) ? 1 : 0);
-  await flagLargeExport(db, project, total, requester.name, id);
-  const task = await createTask(
-    db,
-    { projectId: project.id, type: "export", params: { exportId: id }, total, createdBy: requester.id },
-    now,
-  );
-  const [row] = await db
-    .insert(dataExports)
-    .values({
-      id,
-      projectId: project.id,
-      taskId: task.id,
-      format: input.format,
-      gzip: input.gzip,
-      filters,
-      scope: { organizationId: requester.organizationId, configuration: requester.configuration },
-      fileKey: `exports/${project.id}/${id}.${extension}`,
-      createdBy: requester.id,
-      createdByName: requester.name,
-      createdAt: now,
-      expiresAt: now + EXPORT_LIFETIME_MS,
-    })
-    .returning();
-  if (!row) throw new Error("insert into exports returned no row");
-  if (input.enqueue) await enqueueStep(env, task.id);
+  const total = counted + ((await getEvent(ctx, eventId, scope)) ? 1 : 0);
+  await flagLargeExport(ctx, total, name, id);
+  const task = newTask(ctx, { type: "export", params: { exportId: id }, total }, now);
+  const row: ExportRow = {
+    id,
+    projectId: project.id,
+    taskId: task.id,
+    format: input.format,
+    gzip: input.gzip,
+    filters,
+    scope: holds,
+    fileKey: `exports/${project.id}/${id}.${extension}`,
+    rowCount: null,
+    bytes: null,
+    createdBy,
+    createdByName: name,
+    createdAt: now,
+    finishedAt: null,
+    expiresAt: now + EXPORT_LIFETIME_MS,
+  };
+  // Together or not at all: a task without its export would run and find nothing to write.
+  await db.batch([db.insert(tasks).values(task), db.insert(dataExports).values(row)]);
+  if (input.enqueue) await enqueueStep(ctx, task.id);
   return { row, task, total };
 }
 
+/**
+ * Requests an export and, when it holds at most EXPORT_DIRECT_MAX_ROWS rows, makes it inside this
+ * call so it downloads at once (`ready`); a larger one, or one that outgrows the call, runs as a
+ * background task.
+ */
+export async function requestExportNow(
+  ctx: ProjectContext,
+  input: { format: ExportRow["format"]; gzip: boolean; filters: EventFilters },
+): Promise<{ row: ExportRow; ready: boolean }> {
+  const { row, total } = await requestExport(ctx, { ...input, enqueue: false });
+  if (total > ctx.config.EXPORT_DIRECT_MAX_ROWS) {
+    await enqueueStep(ctx, row.taskId);
+    return { row, ready: false };
+  }
+  return { row, ready: await runTaskInline(ctx, row.taskId, { export: exportTask }) };
+}
+
 /** Far larger than usual: ten times the average of the last 20 exports, and at least 10,000 rows. */
-async function flagLargeExport(db: Db, project: Project, total: number, who: string, id: string): Promise<void> {
-  const recent = await db
+async function flagLargeExport(ctx: ProjectContext, total: number, who: string, id: string): Promise<void> {
+  const { project } = ctx;
+  const recent = await ctx.db
     .select({ rows: dataExports.rowCount })
     .from(dataExports)
     .where(and(eq(dataExports.projectId, project.id), isNotNull(dataExports.rowCount)))
@@ -167,7 +179,7 @@ async function flagLargeExport(db: Db, project: Project, total: number, who: str
   const average = recent.reduce((sum, r) => sum + (r.rows ?? 0), 0) / recent.length;
   if (total < 10 * Math.max(average, 1)) return;
   await notify(
-    db,
+    ctx,
     {
       projectId: project.id,
       type: "security.large_export",
@@ -197,21 +209,19 @@ function visibleTo(access: Access | null): SQL | undefined {
   );
 }
 
-/** The project's exports that `access` may see, newest first, a page at a time. */
+/** The project's exports the actor may see, newest first, a page at a time. */
 export async function listExports(
-  db: Db,
-  projectId: string,
-  access: Access | null,
+  ctx: ProjectContext,
   page: Page,
 ): Promise<Paged<{ row: ExportRow; taskStatus: Task["status"] }>> {
-  const rows = await db
+  const rows = await ctx.db
     .select({ row: dataExports, taskStatus: tasks.status })
     .from(dataExports)
     .innerJoin(tasks, eq(tasks.id, dataExports.taskId))
     .where(
       and(
-        eq(dataExports.projectId, projectId),
-        visibleTo(access),
+        eq(dataExports.projectId, ctx.project.id),
+        visibleTo(accessOf(ctx.actor)),
         afterCursor(dataExports.createdAt, dataExports.id, page.cursor),
       ),
     )
@@ -220,13 +230,13 @@ export async function listExports(
   return toPage(rows, page.limit, (r) => [r.row.createdAt, r.row.id]);
 }
 
-/** One export of the project, only if `access` may see it (without access: an API key, the whole project). */
-export async function getExport(db: Db, projectId: string, id: string, access: Access | null = null) {
-  const [found] = await db
+/** One export of the project, only if the actor may see it. */
+export async function getExport(ctx: ProjectContext, id: string) {
+  const [found] = await ctx.db
     .select({ row: dataExports, task: tasks })
     .from(dataExports)
     .innerJoin(tasks, eq(tasks.id, dataExports.taskId))
-    .where(and(eq(dataExports.projectId, projectId), eq(dataExports.id, id), visibleTo(access)))
+    .where(and(eq(dataExports.projectId, ctx.project.id), eq(dataExports.id, id), visibleTo(accessOf(ctx.actor))))
     .limit(1);
   return found;
 }

@@ -1,7 +1,10 @@
 import { eq } from "drizzle-orm";
-import { dataExports, type ExportRow } from "../../db/schema";
+import { dataExports, type ExportRow, type Task } from "../../db/schema";
+import { InvariantError } from "../../lib/errors";
+import type { ProjectContext, ServiceContext } from "../context";
 import { compileFilters, type EventQuery, scopeForAccess } from "../events/filters";
-import type { StepContext, StepResult } from "../tasks/engine";
+import { notify } from "../notifications/notify";
+import type { StepResult, TaskKind, TaskOutcome } from "../tasks/engine";
 import { csvHeader, csvLines, csvRecord, jsonLine } from "./format";
 import { readExportPages } from "./read";
 
@@ -96,10 +99,11 @@ export function exportQuery(row: ExportRow, timeZone: string): EventQuery {
  * part and checkpoints the cursor; the last completes the upload. A repeated step re-uploads the
  * same part number with the same bytes, so nothing is duplicated.
  */
-export async function exportStep({ env, db, task, project }: StepContext): Promise<StepResult> {
+export async function exportStep(ctx: ProjectContext, task: Task): Promise<StepResult> {
+  const { env, db, project } = ctx;
   const exportId = String(task.params.exportId);
   const [row] = await db.select().from(dataExports).where(eq(dataExports.id, exportId)).limit(1);
-  if (!row) throw new Error(`export ${exportId} does not exist`);
+  if (!row) throw new InvariantError(`export ${exportId} does not exist`);
   const query = exportQuery(row, project.timezone);
   const state = (task.checkpoint ?? { parts: [], rows: 0, bytes: 0 }) as Checkpoint;
 
@@ -123,7 +127,7 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
   let cursor = state.cursor ?? null;
   let rows = 0;
   let exhausted = true;
-  for await (const page of readExportPages(db, project.id, query, cursor)) {
+  for await (const page of readExportPages(ctx, query, cursor)) {
     if (page.events.length > 0) {
       await part.write(
         row.format === "csv" ? csvLines(page.events.map(csvRecord)) : page.events.map(jsonLine).join(""),
@@ -167,11 +171,11 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
     if (remainder.byteLength > 0 || parts.length === 0)
       parts.push(await upload.uploadPart(parts.length + 1, remainder));
     await upload.complete(parts);
-    return await finishExport(env, db, row.id, row.fileKey, next);
+    return await finishExport(ctx, row.id, row.fileKey, next);
   } catch (error) {
     // A run that completed the upload and then crashed before its commit: the file is there.
     if (!exhausted || !(await env.FILES.head(row.fileKey))) throw error;
-    return await finishExport(env, db, row.id, row.fileKey, {
+    return await finishExport(ctx, row.id, row.fileKey, {
       ...state,
       rows: state.rows + rows,
       bytes: state.bytes + made,
@@ -180,16 +184,16 @@ export async function exportStep({ env, db, task, project }: StepContext): Promi
 }
 
 async function finishExport(
-  env: Env,
-  db: StepContext["db"],
+  ctx: ProjectContext,
   exportId: string,
   fileKey: string,
   next: Checkpoint,
 ): Promise<StepResult> {
-  const leftovers = await env.FILES.list({ prefix: `${fileKey}.rest-` });
-  if (leftovers.objects.length) await env.FILES.delete(leftovers.objects.map((o) => o.key));
+  const { FILES } = ctx.env;
+  const leftovers = await FILES.list({ prefix: `${fileKey}.rest-` });
+  if (leftovers.objects.length) await FILES.delete(leftovers.objects.map((o) => o.key));
   const now = Date.now();
-  await db
+  await ctx.db
     .update(dataExports)
     .set({ rowCount: next.rows, bytes: next.bytes, finishedAt: now })
     .where(eq(dataExports.id, exportId));
@@ -202,3 +206,24 @@ async function finishExport(
     result: { exportId, rows: next.rows, bytes: next.bytes },
   };
 }
+
+/** "Export ready" (or failed) for the member who asked; for everyone who may see it when a key did. */
+async function notifyExportEnded(ctx: ServiceContext, task: Task, outcome: TaskOutcome): Promise<void> {
+  const userId = task.createdBy?.startsWith("usr_") ? task.createdBy : null;
+  const rows = Number(task.result?.rows ?? task.processed);
+  await notify(
+    ctx,
+    {
+      projectId: task.projectId,
+      userId,
+      type: outcome === "done" ? "export.ready" : "export.failed",
+      title: outcome === "done" ? `Export ready: ${rows.toLocaleString("en-US")} events` : "Export failed",
+      body: outcome === "done" ? "Download it from Exports within 7 days." : (task.errors.at(-1)?.message ?? null),
+      link: `/p/${task.projectId}/exports/${String(task.params.exportId)}`,
+    },
+    `${task.id}_${outcome}`,
+  );
+}
+
+/** Exports as a kind of background task. */
+export const exportTask: TaskKind = { step: exportStep, notifyEnded: notifyExportEnded };

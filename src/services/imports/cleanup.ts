@@ -1,3 +1,7 @@
+import { and, eq, sql } from "drizzle-orm";
+import { tasks } from "../../db/schema";
+import type { ServiceContext } from "../context";
+import { hasEnded } from "../tasks/engine";
 import { IMPORT_PREFIX } from "./request";
 
 /** An upload with no task is kept this long: the moment between storing a file and recording its task. */
@@ -9,23 +13,25 @@ const PAGES_PER_RUN = 5;
  * have no task at all (the task was never recorded, or retention removed it), so no unredacted
  * upload outlives its import. Uploads of running imports are left alone.
  */
-export async function sweepImportUploads(env: Env, now = Date.now()): Promise<number> {
+export async function sweepImportUploads(ctx: ServiceContext, now = Date.now()): Promise<number> {
+  const { env } = ctx;
   let deleted = 0;
   let cursor: string | undefined;
   for (let page = 0; page < PAGES_PER_RUN; page++) {
     const listed = await env.FILES.list({ prefix: IMPORT_PREFIX, limit: 1000, ...(cursor && { cursor }) });
     if (listed.objects.length) {
-      const { results } = await env.DB.prepare(
-        "SELECT json_extract(params, '$.fileKey') AS file_key, status FROM tasks WHERE type = 'import' AND json_extract(params, '$.fileKey') IN (SELECT value FROM json_each(?1))",
-      )
-        .bind(JSON.stringify(listed.objects.map((o) => o.key)))
-        .all<{ file_key: string; status: string }>();
-      const statusOf = new Map(results.map((r) => [r.file_key, r.status]));
+      const fileKey = sql<string>`json_extract(${tasks.params}, '$.fileKey')`;
+      const keys = JSON.stringify(listed.objects.map((o) => o.key));
+      const results = await ctx.db
+        .select({ fileKey, status: tasks.status })
+        .from(tasks)
+        .where(and(eq(tasks.type, "import"), sql`${fileKey} IN (SELECT value FROM json_each(${keys}))`));
+      const statusOf = new Map(results.map((r) => [r.fileKey, r.status]));
       const ended = listed.objects
         .filter((o) => {
           const status = statusOf.get(o.key);
           if (status === undefined) return now - o.uploaded.getTime() > ORPHAN_UPLOAD_AFTER_MS;
-          return status === "done" || status === "failed";
+          return hasEnded({ status });
         })
         .map((o) => o.key);
       if (ended.length) await env.FILES.delete(ended);

@@ -1,4 +1,5 @@
 import { parse } from "csv-parse/sync";
+import { ValidationError } from "../../lib/errors";
 import { CSV_COLUMNS, formulaLike } from "../exports/format";
 
 // Import files: JSON Lines of events in the wire format, or CSV with the columns our CSV export
@@ -41,7 +42,7 @@ function jsonCell(text: string, column: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch {
-    throw new Error(`${column} is not valid JSON`);
+    throw new ValidationError(`${column} is not valid JSON`);
   }
 }
 
@@ -154,7 +155,8 @@ export function parseCsv(
     try {
       out.push({ line, value: csvToEvent(object) });
     } catch (error) {
-      out.push({ line, error: error instanceof Error ? error.message : String(error) });
+      if (!(error instanceof ValidationError)) throw error;
+      out.push({ line, error: error.message });
     }
   }
   return { header: columns ?? [], records: out };

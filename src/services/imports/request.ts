@@ -1,10 +1,12 @@
-import type { Db } from "../../db/client";
-import type { Project, Task } from "../../db/schema";
+import type { ExportFormat, Task } from "../../db/schema";
+import { InvariantError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
+import type { ProjectContext } from "../context";
 import { createTask, enqueueStep } from "../tasks/engine";
 
 export const IMPORT_MAX_BYTES = 100 * 1024 * 1024;
-export const IMPORT_TYPES: Record<string, "csv" | "jsonl"> = {
+/** Imports read the formats exports write, so an export can be imported again. */
+export const IMPORT_TYPES: Record<string, ExportFormat> = {
   "text/csv": "csv",
   "application/x-ndjson": "jsonl",
   "application/jsonl": "jsonl",
@@ -12,7 +14,7 @@ export const IMPORT_TYPES: Record<string, "csv" | "jsonl"> = {
 };
 
 /** The import format for a Content-Type (parameters such as charset ignored). */
-export function importFormat(contentType: string | undefined): "csv" | "jsonl" | undefined {
+export function importFormat(contentType: string | undefined): ExportFormat | undefined {
   return IMPORT_TYPES[(contentType ?? "").split(";")[0]?.trim().toLowerCase() ?? ""];
 }
 
@@ -25,41 +27,38 @@ export const IMPORT_PREFIX = "imports/";
  * `deleteTaskUpload`), and right away if the task cannot be recorded.
  */
 export async function requestImport(
-  db: Db,
-  env: Env,
+  ctx: ProjectContext,
   input: {
-    project: Project;
-    format: "csv" | "jsonl";
+    format: ExportFormat;
     body: ReadableStream | Blob | ArrayBuffer;
     size: number;
     name: string;
-    createdBy: string;
   },
   now = Date.now(),
 ): Promise<Task> {
+  const { FILES } = ctx.env;
   const id = newId("tsk", now);
-  const fileKey = `${IMPORT_PREFIX}${input.project.id}/${id}.${input.format}`;
-  const stored = await env.FILES.put(fileKey, input.body, {
+  const fileKey = `${IMPORT_PREFIX}${ctx.project.id}/${id}.${input.format}`;
+  const stored = await FILES.put(fileKey, input.body, {
     httpMetadata: { contentType: input.format === "csv" ? "text/csv" : "application/x-ndjson" },
   });
-  if (!stored) throw new Error("the upload was not stored");
+  // put() answers null only when an onlyIf condition fails, and none is given here.
+  if (!stored) throw new InvariantError("the upload was not stored");
   let task: Task;
   try {
     task = await createTask(
-      db,
+      ctx,
       {
         id,
-        projectId: input.project.id,
         type: "import",
         params: { fileKey, format: input.format, size: stored.size, name: input.name.slice(0, 200) },
-        createdBy: input.createdBy,
       },
       now,
     );
   } catch (error) {
-    await env.FILES.delete(fileKey).catch(() => undefined);
+    await FILES.delete(fileKey).catch(() => undefined);
     throw error;
   }
-  await enqueueStep(env, task.id);
+  await enqueueStep(ctx, task.id);
   return task;
 }

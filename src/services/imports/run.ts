@@ -1,9 +1,11 @@
-import type { TaskError } from "../../db/schema";
-import { AppError } from "../../lib/errors";
+import type { ExportFormat, Task, TaskError } from "../../db/schema";
+import { AppError, GoneError, ValidationError } from "../../lib/errors";
 import { toValidationError } from "../../lib/validation";
-import { recordEvents } from "../events/record";
+import type { ProjectContext, ServiceContext } from "../context";
 import { EventInput } from "../events/schema";
-import type { StepContext, StepResult } from "../tasks/engine";
+import { recordEvents } from "../ingest/record";
+import { notify } from "../notifications/notify";
+import type { StepResult, TaskKind, TaskOutcome } from "../tasks/engine";
 import { lastBoundary, parseCsv, parseJsonLines, type RawRecord } from "./parse";
 
 /** Bytes read per step: thousands of rows, well inside a step's time and memory. */
@@ -39,16 +41,17 @@ function problemOf(error: unknown): string {
 }
 
 /** One step of an import: read the next chunk up to a record boundary, validate, store the valid rows. */
-export async function importStep({ env, task, project }: StepContext): Promise<StepResult> {
-  const { fileKey, format, size } = task.params as { fileKey: string; format: "csv" | "jsonl"; size: number };
+export async function importStep(ctx: ProjectContext, task: Task): Promise<StepResult> {
+  const { env } = ctx;
+  const { fileKey, format, size } = task.params as { fileKey: string; format: ExportFormat; size: number };
   const state = (task.checkpoint ?? { offset: 0, line: 1, stored: 0, duplicates: 0, fraction: 0 }) as Checkpoint;
   const object = await env.FILES.get(fileKey, { range: { offset: state.offset, length: IMPORT_CHUNK_BYTES } });
-  if (!object) throw new Error("the uploaded file is missing");
+  if (!object) throw new GoneError("the uploaded file is missing");
   const text = decoder.decode(await object.arrayBuffer());
   const atEnd = state.offset + IMPORT_CHUNK_BYTES >= size;
   const cut = atEnd ? text.length : lastBoundary(text, format === "csv");
   if (cut === 0 && !atEnd)
-    throw new Error(`the record at line ${state.line} is longer than ${IMPORT_CHUNK_BYTES / 1024} KB`);
+    throw new ValidationError(`the record at line ${state.line} is longer than ${IMPORT_CHUNK_BYTES / 1024} KB`);
   const chunk = text.slice(0, cut);
   const consumed = encoder.encode(chunk).byteLength;
 
@@ -98,10 +101,9 @@ export async function importStep({ env, task, project }: StepContext): Promise<S
     const batch = valid.slice(i, i + BATCH);
     try {
       const results = await recordEvents(
-        env.DB,
-        project,
+        ctx,
         batch.map((b) => b.input),
-        { batch: true, webhooks: env.WEBHOOKS },
+        { batch: true },
       );
       for (const r of results) r.duplicate ? duplicates++ : stored++;
     } catch (error) {
@@ -109,7 +111,7 @@ export async function importStep({ env, task, project }: StepContext): Promise<S
       // One row failed the batch (a conflict, a time in the future…): store row by row to name it.
       for (const { line, input } of batch) {
         try {
-          const [r] = await recordEvents(env.DB, project, [input], { batch: false, webhooks: env.WEBHOOKS });
+          const [r] = await recordEvents(ctx, [input], { batch: false });
           if (r?.duplicate) duplicates++;
           else stored++;
         } catch (rowError) {
@@ -144,3 +146,38 @@ export async function importStep({ env, task, project }: StepContext): Promise<S
     ...(done && { result: { stored: next.stored, duplicates: next.duplicates, bytes: size } }),
   };
 }
+
+/** "Import done" (or failed) for the member who started it; for everyone who may see tasks when a key did. */
+async function notifyImportEnded(ctx: ServiceContext, task: Task, outcome: TaskOutcome): Promise<void> {
+  const userId = task.createdBy?.startsWith("usr_") ? task.createdBy : null;
+  const name = String(task.params.name ?? "a file");
+  await notify(
+    ctx,
+    {
+      projectId: task.projectId,
+      userId,
+      type: outcome === "done" ? "import.done" : "import.failed",
+      title:
+        outcome === "done"
+          ? `Import of ${name} done: ${task.successCount.toLocaleString("en-US")} stored, ${task.failureCount.toLocaleString("en-US")} failed`
+          : `Import of ${name} failed`,
+      body: outcome === "failed" ? (task.errors.at(-1)?.message ?? null) : null,
+      link: `/p/${task.projectId}/tasks/${task.id}`,
+    },
+    `${task.id}_${outcome}`,
+  );
+}
+
+/**
+ * An import's upload (`params.fileKey`) is deleted once the import has ended, done or failed, and
+ * only then, so a step resumed after a crash still finds it. R2 deletes are idempotent, so every
+ * path that sees the task ended deletes again; the import upload sweep catches a crash between the
+ * end and the delete.
+ */
+async function deleteUpload(ctx: ServiceContext, task: Task): Promise<void> {
+  const key = task.params.fileKey;
+  if (typeof key === "string") await ctx.env.FILES.delete(key);
+}
+
+/** Imports as a kind of background task. */
+export const importTask: TaskKind = { step: importStep, notifyEnded: notifyImportEnded, release: deleteUpload };

@@ -1,16 +1,17 @@
-import { and, asc, desc, eq, gt, gte, lt, lte } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { type Digest, digests, type Project, projects, prunedWindows } from "../../db/schema";
+import { and, asc, count, desc, eq, gt, gte, lt, lte, sql } from "drizzle-orm";
+import { type Digest, digests, events, projects, prunedWindows } from "../../db/schema";
+import { AppError } from "../../lib/errors";
 import { merkleRoot, sha256Text } from "../../lib/merkle";
 import { keyId, parseSigningKey, signText, verifyText } from "../../lib/signing";
 import { digestBody as offlineDigestBody } from "../../lib/verify-offline";
+import { inProject, type ProjectContext, type ServiceContext } from "../context";
 import { notify } from "../notifications/notify";
 
-// Integrity (DESIGN §9): every hour, per project, a digest of the events received in the closed
-// window — the Merkle root of their hashes in (received_at, id) order, chained to the previous
-// digest's hash and signed with the deployment's Ed25519 key. Verification recomputes windows from
-// the stored events (hashing each event's data again, so an edited row shows) and reports the
-// windows retention has pruned as pruned, not broken.
+// Integrity (README "Retention, archives and integrity"): every hour, per project, a digest of the
+// events received in the closed window — the Merkle root of their hashes in (received_at, id)
+// order, chained to the previous digest's hash and signed with the deployment's Ed25519 key.
+// Verification recomputes windows from the stored events (hashing each event's data again, so an
+// edited row shows) and reports the windows retention has pruned as pruned, not broken.
 
 export const WINDOW_MS = 3600_000;
 /** A window is closed this long after its end, so late writes of that hour are in. */
@@ -51,18 +52,39 @@ export function digestView(d: Digest) {
   };
 }
 
+/** The deployment's signing key; without one there is nothing to sign with or check against. */
+export function signingKeyOf(ctx: ServiceContext): string {
+  const key = ctx.config.INTEGRITY_SIGNING_KEY;
+  if (!key)
+    throw new AppError(
+      503,
+      "integrity-not-configured",
+      "Integrity not configured",
+      "This deployment has no INTEGRITY_SIGNING_KEY; see the README.",
+    );
+  return key;
+}
+
 /** Reads a window's events in (received_at, id) order, hashing each one's data again. */
-export async function computeWindow(d1: D1Database, projectId: string, start: number, end: number): Promise<Window> {
+export async function computeWindow(ctx: ProjectContext, start: number, end: number): Promise<Window> {
+  const projectId = ctx.project.id;
   const leaves: string[] = [];
   const altered: string[] = [];
   let after: [number, string] = [start - 1, ""];
   for (;;) {
-    const { results } = await d1
-      .prepare(
-        "SELECT id, received_at, data, hash FROM events WHERE project_id = ?1 AND received_at >= ?2 AND received_at < ?3 AND (received_at, id) > (?4, ?5) ORDER BY received_at, id LIMIT ?6",
+    const results = await ctx.db
+      .select({ id: events.id, receivedAt: events.receivedAt, data: events.data, hash: events.hash })
+      .from(events)
+      .where(
+        and(
+          eq(events.projectId, projectId),
+          gte(events.receivedAt, start),
+          lt(events.receivedAt, end),
+          sql`(${events.receivedAt}, ${events.id}) > (${after[0]}, ${after[1]})`,
+        ),
       )
-      .bind(projectId, start, end, after[0], after[1], PAGE)
-      .all<{ id: string; received_at: number; data: string; hash: string }>();
+      .orderBy(asc(events.receivedAt), asc(events.id))
+      .limit(PAGE);
     for (const row of results) {
       const actual = await sha256Text(row.data);
       if (actual !== row.hash) altered.push(row.id);
@@ -70,7 +92,7 @@ export async function computeWindow(d1: D1Database, projectId: string, start: nu
     }
     const last = results.at(-1);
     if (!last || results.length < PAGE) break;
-    after = [last.received_at, last.id];
+    after = [last.receivedAt, last.id];
   }
   return { count: leaves.length, root: await merkleRoot(leaves), altered };
 }
@@ -84,14 +106,9 @@ export async function publicKeyOf(
 }
 
 /** Writes the digests of every closed window since the project's last one (up to 48 a run). */
-export async function createDigests(
-  env: Env,
-  db: Db,
-  project: Project,
-  signingKey: string,
-  now = Date.now(),
-): Promise<number> {
-  const jwk = parseSigningKey(signingKey);
+export async function createDigests(ctx: ProjectContext, now = Date.now()): Promise<number> {
+  const { env, db, project } = ctx;
+  const jwk = parseSigningKey(signingKeyOf(ctx));
   const kid = await keyId(jwk.x);
   const [last] = await db
     .select()
@@ -104,7 +121,7 @@ export async function createDigests(
   let made = 0;
   while (start + WINDOW_MS + GRACE_MS <= now && made < MAX_WINDOWS_PER_RUN) {
     const end = start + WINDOW_MS;
-    const window = await computeWindow(env.DB, project.id, start, end);
+    const window = await computeWindow(ctx, start, end);
     const body = {
       projectId: project.id,
       windowStart: start,
@@ -129,41 +146,44 @@ export async function createDigests(
 }
 
 /** The hourly cron: digests for every project. */
-export async function createAllDigests(
-  env: Env,
-  db: Db,
-  signingKey: string | undefined,
-  now = Date.now(),
-): Promise<number> {
-  if (!signingKey) {
+export async function createAllDigests(ctx: ServiceContext, now = Date.now()): Promise<number> {
+  if (!ctx.config.INTEGRITY_SIGNING_KEY) {
     console.error("INTEGRITY_SIGNING_KEY is not set: no integrity digests are written");
     return 0;
   }
   let made = 0;
-  for (const project of await db.select().from(projects))
-    made += await createDigests(env, db, project, signingKey, now);
+  for (const project of await ctx.db.select().from(projects)) made += await createDigests(inProject(ctx, project), now);
   return made;
 }
 
 export async function listDigests(
-  db: Db,
-  projectId: string,
+  ctx: ProjectContext,
   from: number | undefined,
   to: number | undefined,
   limit = 1000,
 ): Promise<Digest[]> {
-  return db
+  return ctx.db
     .select()
     .from(digests)
     .where(
       and(
-        eq(digests.projectId, projectId),
+        eq(digests.projectId, ctx.project.id),
         from !== undefined ? gt(digests.windowEnd, from) : undefined,
         to !== undefined ? lt(digests.windowStart, to) : undefined,
       ),
     )
     .orderBy(asc(digests.windowStart))
     .limit(limit);
+}
+
+/** The project's newest digests and how many it has. */
+export async function digestSummary(ctx: ProjectContext, newest = 24): Promise<{ latest: Digest[]; total: number }> {
+  const { db, project } = ctx;
+  const [latest, [total]] = await db.batch([
+    db.select().from(digests).where(eq(digests.projectId, project.id)).orderBy(desc(digests.windowStart)).limit(newest),
+    db.select({ n: count() }).from(digests).where(eq(digests.projectId, project.id)),
+  ]);
+  return { latest, total: total?.n ?? 0 };
 }
 
 export type WindowReport = { window_start: string; window_end: string; reason: string };
@@ -177,16 +197,10 @@ export type Verification = {
 };
 
 /** Recomputes every digested window in [from, to) and checks hashes, signatures and the chain. */
-export async function verifyRange(
-  env: Env,
-  db: Db,
-  project: Project,
-  signingKey: string,
-  from: number,
-  to: number,
-): Promise<Verification> {
-  const publicKey = parseSigningKey(signingKey).x;
-  const list = await listDigests(db, project.id, from, to);
+export async function verifyRange(ctx: ProjectContext, from: number, to: number): Promise<Verification> {
+  const { db, project } = ctx;
+  const publicKey = parseSigningKey(signingKeyOf(ctx)).x;
+  const list = await listDigests(ctx, from, to);
   const pruned = new Set(
     (
       await db
@@ -237,7 +251,7 @@ export async function verifyRange(
     if (pruned.has(d.windowStart)) {
       report.pruned.push(where);
     } else {
-      const window = await computeWindow(env.DB, project.id, d.windowStart, d.windowEnd);
+      const window = await computeWindow(ctx, d.windowStart, d.windowEnd);
       if (window.altered.length)
         problems.push(`events changed since they were stored: ${window.altered.slice(0, 5).join(", ")}`);
       else if (window.count !== d.eventCount)
@@ -256,7 +270,7 @@ export async function verifyRange(
   if (report.first_broken) {
     const first = report.first_broken;
     await notify(
-      db,
+      ctx,
       {
         projectId: project.id,
         type: "integrity.failed",

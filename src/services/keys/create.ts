@@ -1,28 +1,29 @@
-import type { Db } from "../../db/client";
 import { type ApiKey, type ApiKeyScope, apiKeys } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
+import { InvariantError } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
+import { actorId, type ProjectContext } from "../context";
 import { API_KEY_PREFIX } from "./authenticate";
 
-/** Creates a key; `secret` is returned this once and only its SHA-256 is stored. */
+/** Creates a key of the context's project; `secret` is returned this once and only its SHA-256 is stored. */
 export async function createApiKey(
-  db: Db,
-  input: { projectId: string; name: string; scope: ApiKeyScope; createdBy?: string },
+  ctx: ProjectContext,
+  input: { name: string; scope: ApiKeyScope },
 ): Promise<{ key: ApiKey; secret: string }> {
   const secret = `${API_KEY_PREFIX}${randomToken(32)}`;
-  const [key] = await db
+  const [key] = await ctx.db
     .insert(apiKeys)
     .values({
       id: newId("key"),
-      projectId: input.projectId,
+      projectId: ctx.project.id,
       name: input.name,
       scope: input.scope,
       keyHash: await sha256Hex(secret),
       prefix: secret.slice(0, 10),
       createdAt: Date.now(),
-      createdBy: input.createdBy ?? null,
+      createdBy: actorId(ctx.actor),
     })
     .returning();
-  if (!key) throw new Error("insert into api_keys returned no row");
+  if (!key) throw new InvariantError("insert into api_keys returned no row");
   return { key, secret };
 }

@@ -1,9 +1,9 @@
 import { and, desc, eq, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/client";
-import { API_KEY_SCOPES, type ApiKey, apiKeys, type Project, type User } from "../../db/schema";
+import { API_KEY_SCOPES, type ApiKey, apiKeys } from "../../db/schema";
 import { NotFoundError } from "../../lib/errors";
-import { actorOf, logOwnEvent, type Origin, requestOf } from "../audit/log-own";
+import type { MemberContext, ProjectContext } from "../context";
+import { logChange } from "../ingest/own-events";
 import { notify } from "../notifications/notify";
 import { createApiKey } from "./create";
 
@@ -12,76 +12,63 @@ export const NewApiKeyInput = z.object({
   scope: z.enum(API_KEY_SCOPES, "choose ingest, read or admin"),
 });
 
-export async function listApiKeys(db: Db, projectId: string): Promise<ApiKey[]> {
-  return db.select().from(apiKeys).where(eq(apiKeys.projectId, projectId)).orderBy(desc(apiKeys.createdAt)).limit(500);
+export async function listApiKeys(ctx: ProjectContext): Promise<ApiKey[]> {
+  return ctx.db
+    .select()
+    .from(apiKeys)
+    .where(eq(apiKeys.projectId, ctx.project.id))
+    .orderBy(desc(apiKeys.createdAt))
+    .limit(500);
 }
 
 /** Creates a key (the secret is returned this once) and records `api_key.created`. */
 export async function issueApiKey(
-  db: Db,
-  d1: D1Database,
-  input: { project: Project; name: string; scope: ApiKey["scope"]; user: User; origin: Origin },
+  ctx: MemberContext,
+  input: { name: string; scope: ApiKey["scope"] },
 ): Promise<{ key: ApiKey; secret: string }> {
-  const created = await createApiKey(db, {
-    projectId: input.project.id,
-    name: input.name,
-    scope: input.scope,
-    createdBy: input.user.id,
-  });
-  await logOwnEvent(d1, [input.project], {
-    category: "configuration",
+  const { project } = ctx;
+  const created = await createApiKey(ctx, { name: input.name, scope: input.scope });
+  await logChange(ctx, {
     type: "api_key.created",
-    status: "success",
     summary: `API key "${input.name}" created with the ${input.scope} scope`,
-    actor: actorOf(input.user),
-    source: "dashboard",
     entity: { type: "api_key", id: created.key.id, name: input.name },
     changes: { scope: [null, input.scope], prefix: [null, created.key.prefix] },
-    request: requestOf(input.origin),
   });
   await notify(
-    db,
+    ctx,
     {
-      projectId: input.project.id,
+      projectId: project.id,
       type: "security.api_key",
-      title: `API key "${input.name}" (${input.scope}) created by ${input.user.email}`,
-      link: `/p/${input.project.id}/settings/api-keys`,
+      title: `API key "${input.name}" (${input.scope}) created by ${ctx.actor.user.email}`,
+      link: `/p/${project.id}/settings/api-keys`,
     },
     `key_created_${created.key.id}`,
   );
   return created;
 }
 
-export async function revokeApiKey(
-  db: Db,
-  d1: D1Database,
-  input: { project: Project; keyId: string; user: User; origin: Origin },
-): Promise<ApiKey> {
+export async function revokeApiKey(ctx: MemberContext, keyId: string): Promise<ApiKey> {
+  const { project } = ctx;
   const now = Date.now();
-  const [key] = await db
+  const [key] = await ctx.db
     .update(apiKeys)
     .set({ revokedAt: now })
-    .where(and(eq(apiKeys.id, input.keyId), eq(apiKeys.projectId, input.project.id), isNull(apiKeys.revokedAt)))
+    .where(and(eq(apiKeys.id, keyId), eq(apiKeys.projectId, project.id), isNull(apiKeys.revokedAt)))
     .returning();
   if (!key) throw new NotFoundError("No active API key with this id in this project.");
-  await logOwnEvent(d1, [input.project], {
-    category: "configuration",
+  await logChange(ctx, {
     type: "api_key.revoked",
-    status: "success",
     summary: `API key "${key.name}" revoked`,
-    actor: actorOf(input.user),
-    source: "dashboard",
     entity: { type: "api_key", id: key.id, name: key.name },
     changes: { revoked_at: [null, new Date(now).toISOString()] },
-    request: requestOf(input.origin),
   });
   await notify(
-    db,
+    ctx,
     {
-      projectId: input.project.id,
+      projectId: project.id,
       type: "security.api_key",
-      title: `API key "${key.name}" revoked by ${input.user.email}`,
-      link: `/p/${input.project.id}/settings/api-keys`,
+      title: `API key "${key.name}" revoked by ${ctx.actor.user.email}`,
+      link: `/p/${project.id}/settings/api-keys`,
     },
     `key_revoked_${key.id}`,
   );

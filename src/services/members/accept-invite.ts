@@ -1,12 +1,12 @@
 import { and, desc, eq, gt, isNull, notExists, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/client";
 import { type Invite, invites, memberships, type Project, projects, type User, users } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import { ConflictError, NotFoundError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { hashPassword } from "../../lib/password";
-import { actorOf, logOwnEvent, type Origin, requestOf } from "../audit/log-own";
+import { type ServiceContext, signedInUser, userOf } from "../context";
+import { doneBy, logOwnEvent, requestOf } from "../ingest/own-events";
 
 export const NewPassword = z
   .object({
@@ -33,8 +33,8 @@ function isOpen(now: number): SQL | undefined {
   );
 }
 
-async function openInvite(db: Db, where: SQL | undefined, now: number) {
-  const [row] = await db
+async function openInvite(ctx: ServiceContext, where: SQL | undefined, now: number) {
+  const [row] = await ctx.db
     .select({ invite: invites, project: projects })
     .from(invites)
     .innerJoin(projects, eq(projects.id, invites.projectId))
@@ -49,21 +49,23 @@ async function openInvite(db: Db, where: SQL | undefined, now: number) {
  * is nobody else's business.
  */
 export async function findInvite(
-  db: Db,
+  ctx: ServiceContext,
   token: string,
   now = Date.now(),
 ): Promise<{ invite: Invite; project: Project; existingUser: User | undefined } | undefined> {
   if (token.length < 20 || token.length > 100) return undefined;
-  const row = await openInvite(db, eq(invites.tokenHash, await sha256Hex(token)), now);
+  const row = await openInvite(ctx, eq(invites.tokenHash, await sha256Hex(token)), now);
   if (!row) return undefined;
-  const [existingUser] = await db.select().from(users).where(eq(users.email, row.invite.email)).limit(1);
+  const [existingUser] = await ctx.db.select().from(users).where(eq(users.email, row.invite.email)).limit(1);
   return { ...row, existingUser };
 }
 
 export type PendingInvite = Pick<Invite, "id" | "role" | "organizationId" | "expiresAt"> & { projectName: string };
 
-/** The open invitations addressed to a signed-in user, for projects they are not a member of yet. */
-export async function pendingInvitesFor(db: Db, user: User, now = Date.now()): Promise<PendingInvite[]> {
+/** The open invitations addressed to the signed-in user, for projects they are not a member of yet. */
+export async function pendingInvitesFor(ctx: ServiceContext, now = Date.now()): Promise<PendingInvite[]> {
+  const { db } = ctx;
+  const user = signedInUser(ctx);
   return db
     .select({
       id: invites.id,
@@ -94,34 +96,33 @@ type AcceptInput = {
   /** The link's token, or the invitation's id for a signed-in user answering from their list. */
   invitation: { token: string } | { id: string };
   newAccount?: { name: string; password: string } | undefined;
-  signedInUser?: User | undefined;
-  origin: Origin;
 };
 
 /**
  * Accepts an invitation: a new address gets an account with the chosen password; an existing
- * account accepts it only while signed in as that address. The invite is marked used in the same
- * batch that adds the membership.
+ * account accepts it only while signed in (the context's actor) as that address. The invite is
+ * marked used in the same batch that adds the membership.
  */
 export async function acceptInvite(
-  db: Db,
-  d1: D1Database,
+  ctx: ServiceContext,
   input: AcceptInput,
   now = Date.now(),
 ): Promise<{ user: User; project: Project }> {
+  const { db } = ctx;
+  const signedIn = userOf(ctx.actor);
   const found =
     "token" in input.invitation
-      ? await findInvite(db, input.invitation.token, now)
-      : await findOwnInvite(db, input.invitation.id, input.signedInUser, now);
+      ? await findInvite(ctx, input.invitation.token, now)
+      : await findOwnInvite(ctx, input.invitation.id, signedIn, now);
   if (!found) throw new NotFoundError(GONE);
   const { invite, project, existingUser } = found;
   let user: User;
-  if (input.signedInUser) {
-    if (input.signedInUser.email !== invite.email)
+  if (signedIn) {
+    if (signedIn.email !== invite.email)
       throw new ConflictError(
-        `This invitation is for ${invite.email}, and you are signed in as ${input.signedInUser.email}. Sign out, then open the link again.`,
+        `This invitation is for ${invite.email}, and you are signed in as ${signedIn.email}. Sign out, then open the link again.`,
       );
-    user = input.signedInUser;
+    user = signedIn;
     const [already] = await db
       .select({ role: memberships.role })
       .from(memberships)
@@ -156,25 +157,24 @@ export async function acceptInvite(
       createdAt: now,
     })
     .onConflictDoNothing();
-  if (input.signedInUser) await db.batch([claim, join]);
+  if (signedIn) await db.batch([claim, join]);
   else await db.batch([claim, db.insert(users).values(user), join]);
-  await logOwnEvent(d1, [project], {
+  await logOwnEvent(ctx, [project], {
     category: "configuration",
     type: "member.joined",
     status: "success",
     summary: `${invite.email} accepted the invitation as ${invite.role}`,
-    actor: actorOf(user),
-    source: "dashboard",
+    // A new account is the one joining, though nobody was signed in when the form was sent.
+    ...doneBy(ctx, { kind: "user", user }),
     entity: { type: "member", id: user.id, name: user.email },
     changes: { role: [null, invite.role], organization_id: [null, invite.organizationId] },
-    request: requestOf(input.origin),
   });
   return { user, project };
 }
 
-async function findOwnInvite(db: Db, id: string, user: User | undefined, now: number) {
+async function findOwnInvite(ctx: ServiceContext, id: string, user: User | undefined, now: number) {
   if (!user) return undefined;
-  const row = await openInvite(db, and(eq(invites.id, id), eq(invites.email, user.email)), now);
+  const row = await openInvite(ctx, and(eq(invites.id, id), eq(invites.email, user.email)), now);
   return row && { ...row, existingUser: user };
 }
 
@@ -182,21 +182,18 @@ async function findOwnInvite(db: Db, id: string, user: User | undefined, now: nu
  * Turns an invitation down. The project learns only that its invitation was declined: the event
  * names the address its admin typed, not the account behind it.
  */
-export async function declineInvite(
-  db: Db,
-  d1: D1Database,
-  input: { id: string; user: User; origin: Origin },
-  now = Date.now(),
-): Promise<void> {
+export async function declineInvite(ctx: ServiceContext, inviteId: string, now = Date.now()): Promise<void> {
+  const { db } = ctx;
+  const user = signedInUser(ctx);
   const [declined] = await db
     .update(invites)
     .set({ declinedAt: now })
-    .where(and(eq(invites.id, input.id), eq(invites.email, input.user.email), isOpen(now)))
+    .where(and(eq(invites.id, inviteId), eq(invites.email, user.email), isOpen(now)))
     .returning();
   if (!declined) throw new NotFoundError(GONE);
   const [project] = await db.select().from(projects).where(eq(projects.id, declined.projectId));
   if (!project) return;
-  await logOwnEvent(d1, [project], {
+  await logOwnEvent(ctx, [project], {
     category: "configuration",
     type: "invite.declined",
     status: "success",
@@ -205,6 +202,6 @@ export async function declineInvite(
     source: "dashboard",
     entity: { type: "member", id: declined.id, name: declined.email },
     changes: { declined: [false, true] },
-    request: requestOf(input.origin),
+    request: requestOf(ctx.origin),
   });
 }

@@ -1,21 +1,12 @@
 import { and, asc, count, desc, eq, gt, isNull } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/client";
-import {
-  type Invite,
-  invites,
-  MEMBER_ROLES,
-  type MemberRole,
-  memberships,
-  type Project,
-  type User,
-  users,
-} from "../../db/schema";
+import { type Invite, invites, MEMBER_ROLES, type MemberRole, memberships, users } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
-import { type Access, can } from "../../lib/permissions";
-import { actorOf, logOwnEvent, type Origin, requestOf } from "../audit/log-own";
+import { can } from "../../lib/permissions";
+import type { MemberContext, ProjectContext } from "../context";
+import { logChange } from "../ingest/own-events";
 
 export const INVITE_LIFETIME_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -44,10 +35,8 @@ export type Member = {
   createdAt: number;
 };
 
-type Ctx = { project: Project; user: User; access: Access; origin: Origin };
-
-export async function listMembers(db: Db, projectId: string): Promise<Member[]> {
-  return db
+export async function listMembers(ctx: ProjectContext): Promise<Member[]> {
+  return ctx.db
     .select({
       userId: users.id,
       email: users.email,
@@ -58,17 +47,17 @@ export async function listMembers(db: Db, projectId: string): Promise<Member[]> 
     })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(eq(memberships.projectId, projectId))
+    .where(eq(memberships.projectId, ctx.project.id))
     .orderBy(asc(users.email));
 }
 
-export async function listOpenInvites(db: Db, projectId: string, now = Date.now()): Promise<Invite[]> {
-  return db
+export async function listOpenInvites(ctx: ProjectContext, now = Date.now()): Promise<Invite[]> {
+  return ctx.db
     .select()
     .from(invites)
     .where(
       and(
-        eq(invites.projectId, projectId),
+        eq(invites.projectId, ctx.project.id),
         isNull(invites.acceptedAt),
         isNull(invites.revokedAt),
         isNull(invites.declinedAt),
@@ -79,8 +68,8 @@ export async function listOpenInvites(db: Db, projectId: string, now = Date.now(
 }
 
 /** Only owners hand out or take away ownership; a scope is for viewers only. */
-function checkGrant(ctx: Ctx, role: MemberRole, current?: MemberRole) {
-  if ((role === "owner" || current === "owner") && !can(ctx.access.role, "members.manage_owners")) {
+function checkGrant(ctx: MemberContext, role: MemberRole, current?: MemberRole) {
+  if ((role === "owner" || current === "owner") && !can(ctx.actor.access.role, "members.manage_owners")) {
     throw new ForbiddenError("Only an owner can add, change or remove owners.");
   }
 }
@@ -90,24 +79,13 @@ function scopeFor(role: MemberRole, organizationId: string | null | undefined): 
 }
 
 async function log(
-  d1: D1Database,
-  ctx: Ctx,
+  ctx: MemberContext,
   type: string,
   summary: string,
   member: { id: string; email: string },
   changes: Record<string, [unknown, unknown]>,
 ) {
-  await logOwnEvent(d1, [ctx.project], {
-    category: "configuration",
-    type,
-    status: "success",
-    summary,
-    actor: actorOf(ctx.user),
-    source: "dashboard",
-    entity: { type: "member", id: member.id, name: member.email },
-    changes,
-    request: requestOf(ctx.origin),
-  });
+  await logChange(ctx, { type, summary, entity: { type: "member", id: member.id, name: member.email }, changes });
 }
 
 export type AddMemberResult = { kind: "invited"; email: string; token: string };
@@ -119,12 +97,11 @@ export type AddMemberResult = { kind: "invited"; email: string; token: string };
  * unregistered addresses and reveal nothing about who has an account.
  */
 export async function addMember(
-  db: Db,
-  d1: D1Database,
-  ctx: Ctx,
+  ctx: MemberContext,
   input: z.output<typeof MemberInput>,
   now = Date.now(),
 ): Promise<AddMemberResult> {
+  const { db } = ctx;
   checkGrant(ctx, input.role);
   const organizationId = scopeFor(input.role, input.organization_id);
   // Members of this project are listed to its admins anyway; one query either way.
@@ -144,12 +121,11 @@ export async function addMember(
     role: input.role,
     organizationId,
     tokenHash: await sha256Hex(token),
-    createdBy: ctx.user.id,
+    createdBy: ctx.actor.user.id,
     createdAt: now,
     expiresAt: now + INVITE_LIFETIME_MS,
   });
   await log(
-    d1,
     ctx,
     "member.invited",
     `${input.email} invited as ${input.role}`,
@@ -162,35 +138,33 @@ export async function addMember(
   return { kind: "invited", email: input.email, token };
 }
 
-async function ownerCount(db: Db, projectId: string): Promise<number> {
-  const [row] = await db
+async function ownerCount(ctx: ProjectContext): Promise<number> {
+  const [row] = await ctx.db
     .select({ n: count() })
     .from(memberships)
-    .where(and(eq(memberships.projectId, projectId), eq(memberships.role, "owner")));
+    .where(and(eq(memberships.projectId, ctx.project.id), eq(memberships.role, "owner")));
   return row?.n ?? 0;
 }
 
-async function memberOf(db: Db, projectId: string, userId: string) {
-  const [row] = await db
+async function membershipOf(ctx: ProjectContext, userId: string) {
+  const [row] = await ctx.db
     .select({ membership: memberships, email: users.email })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
-    .where(and(eq(memberships.projectId, projectId), eq(memberships.userId, userId)));
+    .where(and(eq(memberships.projectId, ctx.project.id), eq(memberships.userId, userId)));
   if (!row) throw new NotFoundError("No such member in this project.");
   return row;
 }
 
 export async function updateMember(
-  db: Db,
-  d1: D1Database,
-  ctx: Ctx,
+  ctx: MemberContext,
   userId: string,
   input: z.output<typeof MemberUpdate>,
 ): Promise<void> {
-  const { membership, email } = await memberOf(db, ctx.project.id, userId);
+  const { membership, email } = await membershipOf(ctx, userId);
   checkGrant(ctx, input.role, membership.role);
   const organizationId = scopeFor(input.role, input.organization_id);
-  if (membership.role === "owner" && input.role !== "owner" && (await ownerCount(db, ctx.project.id)) <= 1) {
+  if (membership.role === "owner" && input.role !== "owner" && (await ownerCount(ctx)) <= 1) {
     throw new ValidationError("A project needs at least one owner: make someone else owner first.", [
       { path: "role", message: "last owner" },
     ]);
@@ -200,12 +174,11 @@ export async function updateMember(
   if (membership.organizationId !== organizationId)
     changes.organization_id = [membership.organizationId, organizationId];
   if (Object.keys(changes).length === 0) return;
-  await db
+  await ctx.db
     .update(memberships)
     .set({ role: input.role, organizationId })
     .where(and(eq(memberships.projectId, ctx.project.id), eq(memberships.userId, userId)));
   await log(
-    d1,
     ctx,
     "member.updated",
     `${email} is now ${input.role}${organizationId ? ` of ${organizationId}` : ""}`,
@@ -214,20 +187,22 @@ export async function updateMember(
   );
 }
 
-export async function removeMember(db: Db, d1: D1Database, ctx: Ctx, userId: string): Promise<void> {
-  const { membership, email } = await memberOf(db, ctx.project.id, userId);
+export async function removeMember(ctx: MemberContext, userId: string): Promise<void> {
+  const { membership, email } = await membershipOf(ctx, userId);
   checkGrant(ctx, membership.role, membership.role);
-  if (membership.role === "owner" && (await ownerCount(db, ctx.project.id)) <= 1) {
+  if (membership.role === "owner" && (await ownerCount(ctx)) <= 1) {
     throw new ValidationError("A project needs at least one owner: make someone else owner first.", [
       { path: "role", message: "last owner" },
     ]);
   }
-  await db.delete(memberships).where(and(eq(memberships.projectId, ctx.project.id), eq(memberships.userId, userId)));
-  await log(d1, ctx, "member.removed", `${email} removed`, { id: userId, email }, { role: [membership.role, null] });
+  await ctx.db
+    .delete(memberships)
+    .where(and(eq(memberships.projectId, ctx.project.id), eq(memberships.userId, userId)));
+  await log(ctx, "member.removed", `${email} removed`, { id: userId, email }, { role: [membership.role, null] });
 }
 
-export async function revokeInvite(db: Db, d1: D1Database, ctx: Ctx, inviteId: string): Promise<void> {
-  const [invite] = await db
+export async function revokeInvite(ctx: MemberContext, inviteId: string): Promise<void> {
+  const [invite] = await ctx.db
     .update(invites)
     .set({ revokedAt: Date.now() })
     .where(
@@ -242,7 +217,6 @@ export async function revokeInvite(db: Db, d1: D1Database, ctx: Ctx, inviteId: s
     .returning();
   if (!invite) throw new NotFoundError("No open invitation with this id.");
   await log(
-    d1,
     ctx,
     "invite.revoked",
     `Invitation of ${invite.email} revoked`,

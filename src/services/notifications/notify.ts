@@ -1,9 +1,11 @@
 import { and, count, desc, eq, isNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { memberships, type Notification, notificationArchives, notifications } from "../../db/schema";
+import { ForbiddenError, InvariantError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import { PERMISSIONS, type Permission } from "../../lib/permissions";
+import type { Actor, ProjectContext, ServiceContext } from "../context";
 import { NOTIFICATION_AUDIENCE, UNKNOWN_AUDIENCE } from "./types";
 
 export type NewNotification = {
@@ -16,9 +18,14 @@ export type NewNotification = {
 };
 
 /** Records a notification; the id is derived from `key` when given, so a repeated step adds none. */
-export async function notify(db: Db, input: NewNotification, key?: string, now = Date.now()): Promise<void> {
+export async function notify(
+  ctx: ServiceContext,
+  input: NewNotification,
+  key?: string,
+  now = Date.now(),
+): Promise<void> {
   const id = key ? `ntf_${key}` : newId("ntf", now);
-  await db
+  await ctx.db
     .insert(notifications)
     .values({
       id,
@@ -37,7 +44,7 @@ const LITERAL = /^[a-z_.]+$/;
 
 function literal(value: string): string {
   // Kinds and roles are constants of the code; checked anyway, since they are written into the SQL.
-  if (!LITERAL.test(value)) throw new Error(`not a safe SQL literal: ${value}`);
+  if (!LITERAL.test(value)) throw new InvariantError(`not a safe SQL literal: ${value}`);
   return `'${value}'`;
 }
 
@@ -67,7 +74,13 @@ export function memberMayRead(
 }
 
 /** Who is reading: a member (their membership decides) or an API key (the project-wide ones). */
-export type Reader = { userId: string } | { keyId: string };
+type Reader = { userId: string } | { keyId: string };
+
+function readerOf(actor: Actor): Reader {
+  if (actor.kind === "member") return { userId: actor.user.id };
+  if (actor.kind === "key") return { keyId: actor.key.id };
+  throw new ForbiddenError("Only a member or an API key of the project reads its notifications.");
+}
 
 function visibleTo(projectId: string, reader: Reader, archived: boolean) {
   const readerId = "userId" in reader ? reader.userId : reader.keyId;
@@ -87,19 +100,20 @@ function archivedBy(readerId: string) {
   return sql`SELECT 1 FROM ${notificationArchives} WHERE ${notificationArchives.notificationId} = ${notifications.id} AND ${notificationArchives.userId} = ${readerId}`;
 }
 
-/** The notifications `reader` may see, newest first, a page at a time. */
+/** The notifications the actor may see (archived by them, or not), newest first, a page at a time. */
 export async function listNotifications(
-  db: Db,
-  projectId: string,
-  reader: Reader,
-  archived: boolean,
-  page: Page,
+  ctx: ProjectContext,
+  input: { archived: boolean; page: Page },
 ): Promise<Paged<Notification>> {
-  const rows = await db
+  const { archived, page } = input;
+  const rows = await ctx.db
     .select()
     .from(notifications)
     .where(
-      and(visibleTo(projectId, reader, archived), afterCursor(notifications.createdAt, notifications.id, page.cursor)),
+      and(
+        visibleTo(ctx.project.id, readerOf(ctx.actor), archived),
+        afterCursor(notifications.createdAt, notifications.id, page.cursor),
+      ),
     )
     .orderBy(desc(notifications.createdAt), desc(notifications.id))
     .limit(page.limit + 1);
@@ -114,17 +128,23 @@ export function unreadCountQuery(db: Db, projectId: string, userId: string) {
     .where(visibleTo(projectId, { userId }, false));
 }
 
-export async function unreadCount(db: Db, projectId: string, userId: string): Promise<number> {
-  const [row] = await unreadCountQuery(db, projectId, userId);
+/** The member's unread count. */
+export async function unreadCount(ctx: ProjectContext): Promise<number> {
+  const [row] = await ctx.db
+    .select({ n: count() })
+    .from(notifications)
+    .where(visibleTo(ctx.project.id, readerOf(ctx.actor), false));
   return row?.n ?? 0;
 }
 
-/** Archives one notification (or, without an id, all of them) for this member. */
-export async function archiveNotifications(db: Db, projectId: string, reader: Reader, id?: string): Promise<number> {
+/** Archives one notification (or, without an id, all of them) for the actor alone. */
+export async function archiveNotifications(ctx: ProjectContext, id?: string): Promise<number> {
+  const { db } = ctx;
+  const reader = readerOf(ctx.actor);
   const open = await db
     .select({ id: notifications.id })
     .from(notifications)
-    .where(and(visibleTo(projectId, reader, false), id ? eq(notifications.id, id) : undefined))
+    .where(and(visibleTo(ctx.project.id, reader, false), id ? eq(notifications.id, id) : undefined))
     .limit(1000);
   const userId = "userId" in reader ? reader.userId : reader.keyId;
   if (open.length === 0) return 0;

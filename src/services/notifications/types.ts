@@ -19,7 +19,7 @@ export const NOTIFICATION_TYPES = {
 export type NotificationType = keyof typeof NOTIFICATION_TYPES;
 
 /**
- * Who may see each kind (README "Notifications"): `addressed` for a notification meant for one
+ * Who may see each kind (README "Roles"): `addressed` for a notification meant for one
  * member, `everyone` for one meant for every member who may see its kind. Security and configuration
  * kinds name other people's e-mail addresses, IP addresses, keys and endpoint URLs, so they are for
  * owners and admins; an export started with an API key holds the whole project, configuration

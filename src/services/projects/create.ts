@@ -1,11 +1,11 @@
-import type { Db } from "../../db/client";
 import { type Project, projects } from "../../db/schema";
-import { ValidationError } from "../../lib/errors";
+import { InvariantError, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { isValidTimeZone } from "../../lib/time";
+import type { ServiceContext } from "../context";
 
 export async function createProject(
-  db: Db,
+  ctx: ServiceContext,
   input: { name: string; timezone?: string; retentionDays?: number; redactionKeys?: string[] },
 ): Promise<Project> {
   const timezone = input.timezone ?? "UTC";
@@ -14,7 +14,7 @@ export async function createProject(
       { path: "timezone", message: "unknown time zone" },
     ]);
   }
-  const [project] = await db
+  const [project] = await ctx.db
     .insert(projects)
     .values({
       id: newId("prj"),
@@ -25,6 +25,6 @@ export async function createProject(
       createdAt: Date.now(),
     })
     .returning();
-  if (!project) throw new Error("insert into projects returned no row");
+  if (!project) throw new InvariantError("insert into projects returned no row");
   return project;
 }

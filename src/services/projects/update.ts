@@ -1,9 +1,10 @@
 import { eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/client";
-import { type Project, projects, type User } from "../../db/schema";
+import { type Project, projects } from "../../db/schema";
+import { NotFoundError } from "../../lib/errors";
 import { isValidTimeZone } from "../../lib/time";
-import { actorOf, logOwnEvent, type Origin, requestOf } from "../audit/log-own";
+import { inProject, type MemberContext } from "../context";
+import { logChange } from "../ingest/own-events";
 
 export const ProjectSettingsInput = z.object({
   name: z.string().trim().min(1, "enter a name").max(100),
@@ -38,12 +39,8 @@ export const ProjectSettingsInput = z.object({
 export type ProjectSettingsInput = z.output<typeof ProjectSettingsInput>;
 
 /** Updates a project's settings and records a `settings.updated` event with what changed. */
-export async function updateProjectSettings(
-  db: Db,
-  d1: D1Database,
-  input: { project: Project; settings: ProjectSettingsInput; user: User; origin: Origin },
-): Promise<Project> {
-  const { project, settings } = input;
+export async function updateProjectSettings(ctx: MemberContext, settings: ProjectSettingsInput): Promise<Project> {
+  const { project } = ctx;
   const next = {
     name: settings.name,
     timezone: settings.timezone,
@@ -61,18 +58,13 @@ export async function updateProjectSettings(
   if (project.archiveEnabled !== next.archiveEnabled)
     changes.archive_before_delete = [project.archiveEnabled, next.archiveEnabled];
   if (Object.keys(changes).length === 0) return project;
-  const [updated] = await db.update(projects).set(next).where(eq(projects.id, project.id)).returning();
-  if (!updated) throw new Error("project vanished during update");
-  await logOwnEvent(d1, [updated], {
-    category: "configuration",
+  const [updated] = await ctx.db.update(projects).set(next).where(eq(projects.id, project.id)).returning();
+  if (!updated) throw new NotFoundError("The project was deleted while its settings were being saved.");
+  await logChange(inProject(ctx, updated), {
     type: "settings.updated",
-    status: "success",
     summary: `Project settings changed: ${Object.keys(changes).join(", ").replace(/_/g, " ")}`,
-    actor: actorOf(input.user),
-    source: "dashboard",
     entity: { type: "project", id: project.id, name: updated.name },
     changes,
-    request: requestOf(input.origin),
   });
   return updated;
 }

@@ -1,24 +1,32 @@
-import { and, eq, inArray, isNotNull, lt } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import { and, asc, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { columnList, prepared } from "../../db/raw";
 import {
   archives,
   dataExports,
+  ENDED_TASK_STATUSES,
+  events,
   notificationArchives,
   notifications,
-  type Project,
+  OPEN_TASK_STATUSES,
   projects,
+  prunedWindows,
+  retentionCutoffs,
+  type Task,
   tasks,
   webhookAttempts,
   webhookSendouts,
 } from "../../db/schema";
-import { logOwnEvent } from "../audit/log-own";
+import { inProject, type ProjectContext, type ServiceContext } from "../context";
 import { toStoredEvent } from "../events/query";
-import { createTask, enqueueStep, type StepContext, type StepResult } from "../tasks/engine";
+import { doneBy, logOwnEvent } from "../ingest/own-events";
+import { notify } from "../notifications/notify";
+import { createTask, enqueueStep, type StepResult, type TaskKind, type TaskOutcome } from "../tasks/engine";
 
-// Retention (DESIGN §7): a daily task per project deletes the events older than its period in
-// chunks of CHUNK rows (their FTS and changed-field rows go with them, by trigger), archiving each
-// chunk to R2 first when the project asks; then it clears old sendouts, notifications, finished
-// tasks and expired export files. A run longer than one step continues from its checkpoint.
+// Retention (README "Retention, archives and integrity"): a daily task per project deletes the
+// events older than its period in chunks of CHUNK rows (their FTS and changed-field rows go with
+// them, by trigger), archiving each chunk to R2 first when the project asks; then it clears old
+// sendouts, notifications, finished tasks and expired export files. A run longer than one step
+// continues from its checkpoint.
 
 export const CHUNK = 1000;
 const CHUNKS_PER_STEP = 5;
@@ -26,7 +34,6 @@ const DAY = 24 * 3600_000;
 const HOUR = 3600_000;
 
 type Checkpoint = { phase: "events" | "cleanup"; deleted: number; archived: number; cleaned: Record<string, number> };
-type Row = { seq: number; id: string; occurred_at: number; received_at: number; data: string; hash: string };
 
 async function gzipLines(lines: string[]): Promise<Uint8Array> {
   const stream = new Blob([lines.join("")]).stream().pipeThrough(new CompressionStream("gzip"));
@@ -37,29 +44,32 @@ const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
 /** Deletes one chunk (archiving it first); the cutoff row lets the delete trigger allow exactly this. */
 async function deleteChunk(
-  env: Env,
-  db: Db,
-  project: Project,
+  ctx: ProjectContext,
   cutoff: number,
   archive: boolean,
 ): Promise<{ deleted: number; archived: number }> {
-  const { results } = await env.DB.prepare(
-    "SELECT seq, id, occurred_at, received_at, data, hash FROM events WHERE project_id = ?1 AND occurred_at < ?2 ORDER BY occurred_at, id LIMIT ?3",
-  )
-    .bind(project.id, cutoff, CHUNK)
-    .all<Row>();
-  if (results.length === 0) return { deleted: 0, archived: 0 };
+  const { env, db, d1, project } = ctx;
+  const results = await db
+    .select({
+      seq: events.seq,
+      id: events.id,
+      occurredAt: events.occurredAt,
+      receivedAt: events.receivedAt,
+      data: events.data,
+      hash: events.hash,
+    })
+    .from(events)
+    .where(and(eq(events.projectId, project.id), lt(events.occurredAt, cutoff)))
+    .orderBy(asc(events.occurredAt), asc(events.id))
+    .limit(CHUNK);
+  const [first] = results;
+  const last = results.at(-1);
+  if (!first || !last) return { deleted: 0, archived: 0 };
   let archived = 0;
   if (archive) {
-    const first = results[0] as Row;
-    const last = results.at(-1) as Row;
-    const body = await gzipLines(
-      results.map(
-        (r) => `${JSON.stringify(toStoredEvent({ data: r.data, receivedAt: r.received_at, hash: r.hash }))}\n`,
-      ),
-    );
+    const body = await gzipLines(results.map((r) => `${JSON.stringify(toStoredEvent(r))}\n`));
     // Named by the chunk's first and last rows: a repeated step overwrites the same object.
-    const fileKey = `archives/${project.id}/${dayOf(first.occurred_at)}/${first.seq}-${last.seq}.jsonl.gz`;
+    const fileKey = `archives/${project.id}/${dayOf(first.occurredAt)}/${first.seq}-${last.seq}.jsonl.gz`;
     await env.FILES.put(fileKey, body, {
       httpMetadata: { contentType: "application/gzip" },
       customMetadata: { project: project.id, events: String(results.length) },
@@ -69,7 +79,7 @@ async function deleteChunk(
       .values({
         projectId: project.id,
         fileKey,
-        day: dayOf(first.occurred_at),
+        day: dayOf(first.occurredAt),
         eventCount: results.length,
         bytes: body.byteLength,
         createdAt: Date.now(),
@@ -79,31 +89,39 @@ async function deleteChunk(
   }
   const seqs = JSON.stringify(results.map((r) => r.seq));
   // The digest windows these events were received in can no longer be recomputed: say so.
-  const windows = JSON.stringify([...new Set(results.map((r) => Math.floor(r.received_at / HOUR) * HOUR))]);
-  await env.DB.batch([
-    env.DB.prepare(
-      "INSERT OR IGNORE INTO pruned_windows (project_id, window_start) SELECT ?1, value FROM json_each(?2)",
-    ).bind(project.id, windows),
-    env.DB.prepare("INSERT OR REPLACE INTO retention_cutoffs (project_id, cutoff) VALUES (?1, ?2)").bind(
-      project.id,
-      cutoff,
+  const windows = JSON.stringify([...new Set(results.map((r) => Math.floor(r.receivedAt / HOUR) * HOUR))]);
+  await d1.batch([
+    prepared(
+      d1,
+      sql`INSERT OR IGNORE INTO ${prunedWindows} (${columnList(prunedWindows.projectId, prunedWindows.windowStart)}) SELECT ${project.id}, value FROM json_each(${windows})`,
     ),
-    env.DB.prepare(
-      "DELETE FROM events WHERE project_id = ?1 AND occurred_at < ?2 AND seq IN (SELECT value FROM json_each(?3))",
-    ).bind(project.id, cutoff, seqs),
-    env.DB.prepare("DELETE FROM retention_cutoffs WHERE project_id = ?1").bind(project.id),
+    prepared(
+      d1,
+      db
+        .insert(retentionCutoffs)
+        .values({ projectId: project.id, cutoff })
+        .onConflictDoUpdate({ target: retentionCutoffs.projectId, set: { cutoff } }),
+    ),
+    prepared(
+      d1,
+      db
+        .delete(events)
+        .where(
+          and(
+            eq(events.projectId, project.id),
+            lt(events.occurredAt, cutoff),
+            sql`${events.seq} IN (SELECT value FROM json_each(${seqs}))`,
+          ),
+        ),
+    ),
+    prepared(d1, db.delete(retentionCutoffs).where(eq(retentionCutoffs.projectId, project.id))),
   ]);
   return { deleted: results.length, archived };
 }
 
 /** Old operational records go too; export files are removed once the export has expired. */
-async function cleanup(
-  env: Env,
-  db: Db,
-  project: Project,
-  cutoff: number,
-  now: number,
-): Promise<Record<string, number>> {
+async function cleanup(ctx: ProjectContext, cutoff: number, now: number): Promise<Record<string, number>> {
+  const { env, db, project } = ctx;
   const oldSendouts = await db
     .select({ id: webhookSendouts.id })
     .from(webhookSendouts)
@@ -135,7 +153,7 @@ async function cleanup(
     .where(
       and(
         eq(tasks.projectId, project.id),
-        inArray(tasks.status, ["done", "failed"]),
+        inArray(tasks.status, ENDED_TASK_STATUSES),
         lt(tasks.createdAt, cutoff),
         isNotNull(tasks.finishedAt),
       ),
@@ -155,7 +173,8 @@ async function cleanup(
   };
 }
 
-export async function retentionStep({ env, db, task, project }: StepContext): Promise<StepResult> {
+export async function retentionStep(ctx: ProjectContext, task: Task): Promise<StepResult> {
+  const { project } = ctx;
   const cutoff = Number(task.params.cutoff);
   const archive = task.params.archive === true;
   const state = (task.checkpoint ?? { phase: "events", deleted: 0, archived: 0, cleaned: {} }) as Checkpoint;
@@ -163,7 +182,7 @@ export async function retentionStep({ env, db, task, project }: StepContext): Pr
     let deleted = state.deleted;
     let archived = state.archived;
     for (let i = 0; i < CHUNKS_PER_STEP; i++) {
-      const chunk = await deleteChunk(env, db, project, cutoff, archive);
+      const chunk = await deleteChunk(ctx, cutoff, archive);
       deleted += chunk.deleted;
       archived += chunk.archived;
       if (chunk.deleted < CHUNK)
@@ -172,20 +191,19 @@ export async function retentionStep({ env, db, task, project }: StepContext): Pr
     return { done: false, checkpoint: { ...state, deleted, archived }, processed: deleted };
   }
   const now = Date.now();
-  const cleaned = await cleanup(env, db, project, cutoff, now);
+  const cleaned = await cleanup(ctx, cutoff, now);
   const result = {
     cutoff: new Date(cutoff).toISOString(),
     deleted_events: state.deleted,
     archived_events: state.archived,
     ...cleaned,
   };
-  await logOwnEvent(env.DB, [project], {
+  await logOwnEvent(ctx, [project], {
     category: "activity",
     type: "retention.completed",
     status: "success",
     summary: `Retention removed ${state.deleted.toLocaleString("en-US")} events older than ${project.retentionDays} days`,
-    actor: { type: "system", id: "retention", name: "Trailbook retention" },
-    source: "system",
+    ...doneBy(ctx, { kind: "system", name: "retention" }),
     entity: { type: "task", id: task.id },
     metadata: result,
   });
@@ -200,7 +218,8 @@ export async function retentionStep({ env, db, task, project }: StepContext): Pr
 }
 
 /** The daily cron: one retention task per project, unless one is still running. */
-export async function startRetention(env: Env, db: Db, now = Date.now()): Promise<number> {
+export async function startRetention(ctx: ServiceContext, now = Date.now()): Promise<number> {
+  const { db } = ctx;
   const all = await db.select().from(projects);
   let started = 0;
   for (const project of all) {
@@ -208,26 +227,51 @@ export async function startRetention(env: Env, db: Db, now = Date.now()): Promis
       .select({ id: tasks.id })
       .from(tasks)
       .where(
-        and(
-          eq(tasks.projectId, project.id),
-          eq(tasks.type, "retention"),
-          inArray(tasks.status, ["enqueued", "in_progress"]),
-        ),
+        and(eq(tasks.projectId, project.id), eq(tasks.type, "retention"), inArray(tasks.status, OPEN_TASK_STATUSES)),
       )
       .limit(1);
     if (running) continue;
     const task = await createTask(
-      db,
-      {
-        projectId: project.id,
-        type: "retention",
-        params: { cutoff: now - project.retentionDays * DAY, archive: project.archiveEnabled },
-        createdBy: null,
-      },
+      inProject(ctx, project),
+      { type: "retention", params: { cutoff: now - project.retentionDays * DAY, archive: project.archiveEnabled } },
       now,
     );
-    await enqueueStep(env, task.id);
+    await enqueueStep(ctx, task.id);
     started++;
   }
   return started;
 }
+
+/** Each run reports what it removed, to those who may see tasks; a failed run says so. */
+async function notifyRetentionEnded(ctx: ServiceContext, task: Task, outcome: TaskOutcome): Promise<void> {
+  const link = `/p/${task.projectId}/tasks/${task.id}`;
+  if (outcome === "done") {
+    const r = task.result ?? {};
+    await notify(
+      ctx,
+      {
+        projectId: task.projectId,
+        type: "retention.report",
+        title: `Retention removed ${Number(r.deleted_events ?? 0).toLocaleString("en-US")} events`,
+        body: `Archived ${Number(r.archived_events ?? 0).toLocaleString("en-US")}; cut-off ${String(r.cutoff ?? "")}.`,
+        link,
+      },
+      `${task.id}_report`,
+    );
+    return;
+  }
+  await notify(
+    ctx,
+    {
+      projectId: task.projectId,
+      type: "retention.failed",
+      title: "The retention run failed",
+      body: task.errors.at(-1)?.message ?? null,
+      link,
+    },
+    `${task.id}_failed`,
+  );
+}
+
+/** Retention runs as a kind of background task. */
+export const retentionTask: TaskKind = { step: retentionStep, notifyEnded: notifyRetentionEnded };

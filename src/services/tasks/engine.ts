@@ -1,9 +1,20 @@
 import { and, eq, inArray, lt } from "drizzle-orm";
-import { createDb, type Db } from "../../db/client";
-import { type Project, projects, type Task, type TaskError, type TaskType, tasks } from "../../db/schema";
+import { z } from "zod";
+import {
+  ENDED_TASK_STATUSES,
+  OPEN_TASK_STATUSES,
+  projects,
+  type Task,
+  type TaskError,
+  type TaskType,
+  tasks,
+} from "../../db/schema";
+import { InvariantError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
-import type { QueueMessage } from "../../queues/messages";
-import { notifyTaskEnded } from "./finished";
+import { actorId, inProject, type ProjectContext, type ServiceContext } from "../context";
+
+// The engine of background tasks (exports, imports, retention runs). It knows no kind of task:
+// each kind hands it a TaskKind, and the queue consumer composes them into one registry.
 
 /** What one bounded step of a task reports; the engine commits it with the checkpoint. */
 export type StepResult = {
@@ -17,60 +28,95 @@ export type StepResult = {
   result?: Record<string, unknown>;
 };
 
-export type StepContext = { env: Env; db: Db; task: Task; project: Project };
-export type TaskHandler = (ctx: StepContext) => Promise<StepResult>;
+export type TaskOutcome = "done" | "failed";
+
+/** What the engine needs of a kind of task. */
+export type TaskKind = {
+  /** One bounded step of a task of the context's project. */
+  step: (ctx: ProjectContext, task: Task) => Promise<StepResult>;
+  /** Tells whoever started the task that it ended; keyed by task and outcome, so a repeat adds nothing. */
+  notifyEnded: (ctx: ServiceContext, task: Task, outcome: TaskOutcome) => Promise<void>;
+  /** Removes what the task kept only while it ran (an import's upload); safe to run again. */
+  release?: (ctx: ServiceContext, task: Task) => Promise<void>;
+};
+
+/** The kinds a caller can run: the queue every kind, an inline run only its own. */
+export type TaskKinds = Partial<Record<TaskType, TaskKind>>;
+
+function kindOf(kinds: TaskKinds, task: Task): TaskKind {
+  const kind = kinds[task.type];
+  if (!kind) throw new InvariantError(`no handler for tasks of type ${task.type}`);
+  return kind;
+}
 
 const MAX_ERRORS = 1000;
 /** A task not advanced for this long has lost its message (a crash between commit and send). */
 export const STALE_AFTER_MS = 2 * 60 * 1000;
 
-export async function enqueueStep(env: Env, taskId: string): Promise<void> {
-  const message: QueueMessage = { kind: "task.step", taskId };
-  await env.TASKS.send(message, { contentType: "json" });
+/** The message that runs a task's next steps. Ids, never payloads (Queues: 128 KB per message). */
+export const TaskStepMessage = z.object({ kind: z.literal("task.step"), taskId: z.string().min(1).max(64) });
+export type TaskStepMessage = z.infer<typeof TaskStepMessage>;
+
+export async function enqueueStep(ctx: ServiceContext, taskId: string): Promise<void> {
+  const message: TaskStepMessage = { kind: "task.step", taskId };
+  await ctx.env.TASKS.send(message, { contentType: "json" });
 }
 
-export async function createTask(
-  db: Db,
+/**
+ * A new task of the context's project, started by its actor, as a row to insert: a caller that
+ * writes other rows with it (an export) puts it in the same batch.
+ */
+export function newTask(
+  ctx: ProjectContext,
   input: {
     /** Made here unless the caller needed it first (an upload named after its task). */
     id?: string;
-    projectId: string;
     type: TaskType;
     params: Record<string, unknown>;
     total?: number | null;
-    createdBy: string | null;
   },
   now = Date.now(),
+): Task {
+  return {
+    id: input.id ?? newId("tsk", now),
+    projectId: ctx.project.id,
+    type: input.type,
+    status: "enqueued",
+    step: 0,
+    processed: 0,
+    total: input.total ?? null,
+    successCount: 0,
+    failureCount: 0,
+    params: input.params,
+    checkpoint: null,
+    result: null,
+    errors: [],
+    lastError: null,
+    createdBy: actorId(ctx.actor),
+    createdAt: now,
+    startedAt: null,
+    updatedAt: now,
+    finishedAt: null,
+  };
+}
+
+/** Records a task of the context's project, started by its actor. */
+export async function createTask(
+  ctx: ProjectContext,
+  input: Parameters<typeof newTask>[1],
+  now = Date.now(),
 ): Promise<Task> {
-  const [task] = await db
-    .insert(tasks)
-    .values({
-      id: input.id ?? newId("tsk", now),
-      projectId: input.projectId,
-      type: input.type,
-      status: "enqueued",
-      params: input.params,
-      total: input.total ?? null,
-      createdBy: input.createdBy,
-      createdAt: now,
-      updatedAt: now,
-    })
-    .returning();
-  if (!task) throw new Error("insert into tasks returned no row");
+  const task = newTask(ctx, input, now);
+  await ctx.db.insert(tasks).values(task);
   return task;
 }
 
 export type StepOutcome = "continued" | "done" | "finished" | "superseded";
 
-/**
- * A task's uploaded input (`params.fileKey`: an import's file) is deleted once the task has ended,
- * done or failed, and only then, so a step resumed after a crash still finds it. R2 deletes are
- * idempotent, so every path that sees the task ended deletes again; the import upload sweep
- * catches a crash between the end and the delete.
- */
-export async function deleteTaskUpload(env: Env, task: Task): Promise<void> {
-  const key = task.params.fileKey;
-  if (task.type === "import" && typeof key === "string") await env.FILES.delete(key);
+/** What follows a task's end, done or failed: its people are told, its leftovers removed. */
+async function ended(ctx: ServiceContext, kind: TaskKind, task: Task, outcome: TaskOutcome | "release") {
+  if (outcome !== "release") await kind.notifyEnded(ctx, task, outcome);
+  await kind.release?.(ctx, task);
 }
 
 /**
@@ -79,12 +125,12 @@ export async function deleteTaskUpload(env: Env, task: Task): Promise<void> {
  * following step after the commit; `sweepStaleTasks` re-sends it if that send was lost.
  */
 export async function runTaskStep(
-  env: Env,
+  ctx: ServiceContext,
   taskId: string,
-  handlers: Record<TaskType, TaskHandler>,
+  kinds: TaskKinds,
   options: { enqueueNext?: boolean } = {},
 ): Promise<StepOutcome> {
-  const db = createDb(env.DB);
+  const { db } = ctx;
   const [row] = await db
     .select({ task: tasks, project: projects })
     .from(tasks)
@@ -92,15 +138,15 @@ export async function runTaskStep(
     .where(eq(tasks.id, taskId))
     .limit(1);
   if (!row) return "finished";
+  const kind = kindOf(kinds, row.task);
   if (row.task.status === "done" || row.task.status === "failed") {
     // The run that ended it may have died between its commit and the notification or the
     // upload's deletion: a message delivered again finishes both (each is idempotent).
-    await notifyTaskEnded(db, row.task, row.task.status);
-    await deleteTaskUpload(env, row.task);
+    await ended(ctx, kind, row.task, row.task.status);
     return "finished";
   }
   const { task, project } = row;
-  const result = await handlers[task.type]({ env, db, task, project });
+  const result = await kind.step(inProject(ctx, project), task);
   const now = Date.now();
   const committed = await db
     .update(tasks)
@@ -119,51 +165,59 @@ export async function runTaskStep(
       updatedAt: now,
       finishedAt: result.done ? now : null,
     })
-    .where(and(eq(tasks.id, task.id), eq(tasks.step, task.step), inArray(tasks.status, ["enqueued", "in_progress"])))
+    .where(and(eq(tasks.id, task.id), eq(tasks.step, task.step), inArray(tasks.status, OPEN_TASK_STATUSES)))
     .returning();
   const [finished] = committed;
   if (!finished) return "superseded";
   if (result.done) {
-    await deleteTaskUpload(env, finished);
-    await notifyTaskEnded(db, finished, "done");
+    await kind.release?.(ctx, finished);
+    await kind.notifyEnded(ctx, finished, "done");
     return "done";
   }
-  if (options.enqueueNext !== false) await enqueueStep(env, task.id);
+  if (options.enqueueNext !== false) await enqueueStep(ctx, task.id);
   return "continued";
 }
 
-/** Runs a task to the end inside this request (small exports that download at once). */
+/** Runs a task of one of `kinds` to the end inside this request (small exports that download at once). */
 export async function runTaskInline(
-  env: Env,
+  ctx: ServiceContext,
   taskId: string,
-  handlers: Record<TaskType, TaskHandler>,
+  kinds: TaskKinds,
   maxSteps = 50,
 ): Promise<boolean> {
   for (let i = 0; i < maxSteps; i++) {
-    const outcome = await runTaskStep(env, taskId, handlers, { enqueueNext: false });
+    const outcome = await runTaskStep(ctx, taskId, kinds, { enqueueNext: false });
     if (outcome === "done" || outcome === "finished") return true;
   }
-  await enqueueStep(env, taskId);
+  await enqueueStep(ctx, taskId);
   return false;
 }
 
 /** Records why a step failed; the queue retries it, and the dead-letter handler gives up. */
-export async function recordStepError(db: Db, taskId: string, message: string): Promise<void> {
-  await db
+export async function recordStepError(ctx: ServiceContext, taskId: string, message: string): Promise<void> {
+  await ctx.db
     .update(tasks)
     .set({ lastError: message.slice(0, 1000), updatedAt: Date.now() })
     .where(eq(tasks.id, taskId));
 }
 
-export async function failTask(env: Env, db: Db, taskId: string, reason: string, now = Date.now()): Promise<void> {
-  const [task] = await db.select().from(tasks).where(eq(tasks.id, taskId)).limit(1);
+/** Marks a task failed (its messages were given up on), with the last step's error. */
+export async function failTask(
+  ctx: ServiceContext,
+  input: { taskId: string; reason: string },
+  kinds: TaskKinds,
+  now = Date.now(),
+): Promise<void> {
+  const { db } = ctx;
+  const [task] = await db.select().from(tasks).where(eq(tasks.id, input.taskId)).limit(1);
   if (!task) return;
+  const kind = kindOf(kinds, task);
   if (task.status === "done" || task.status === "failed") {
-    if (task.status === "failed") await notifyTaskEnded(db, task, "failed"); // once, by its key
-    await deleteTaskUpload(env, task);
+    // Told once (by its key) that it failed; a done task's own run told its people.
+    await ended(ctx, kind, task, task.status === "failed" ? "failed" : "release");
     return;
   }
-  const message = task.lastError ? `${reason}: ${task.lastError}` : reason;
+  const message = task.lastError ? `${input.reason}: ${task.lastError}` : input.reason;
   const [failed] = await db
     .update(tasks)
     .set({
@@ -172,21 +226,29 @@ export async function failTask(env: Env, db: Db, taskId: string, reason: string,
       updatedAt: now,
       errors: [...task.errors, { message }].slice(0, MAX_ERRORS),
     })
-    .where(and(eq(tasks.id, taskId), inArray(tasks.status, ["enqueued", "in_progress"])))
+    .where(and(eq(tasks.id, input.taskId), inArray(tasks.status, OPEN_TASK_STATUSES)))
     .returning();
-  // Deleted whether this run or a concurrent one marked it failed: the task has ended either way.
-  await deleteTaskUpload(env, task);
-  if (failed) await notifyTaskEnded(db, failed, "failed");
+  // Released whether this run or a concurrent one marked it failed: the task has ended either way.
+  await kind.release?.(ctx, task);
+  if (failed) await kind.notifyEnded(ctx, failed, "failed");
 }
 
 /** Re-sends the step message of tasks that have not moved for a while (cron). */
-export async function sweepStaleTasks(env: Env, now = Date.now(), staleAfterMs = STALE_AFTER_MS): Promise<number> {
-  const db = createDb(env.DB);
-  const stale = await db
+export async function sweepStaleTasks(
+  ctx: ServiceContext,
+  now = Date.now(),
+  staleAfterMs = STALE_AFTER_MS,
+): Promise<number> {
+  const stale = await ctx.db
     .select({ id: tasks.id })
     .from(tasks)
-    .where(and(inArray(tasks.status, ["enqueued", "in_progress"]), lt(tasks.updatedAt, now - staleAfterMs)))
+    .where(and(inArray(tasks.status, OPEN_TASK_STATUSES), lt(tasks.updatedAt, now - staleAfterMs)))
     .limit(100);
-  for (const { id } of stale) await enqueueStep(env, id);
+  for (const { id } of stale) await enqueueStep(ctx, id);
   return stale.length;
+}
+
+/** Whether a task has ended, done or failed. */
+export function hasEnded(task: Pick<Task, "status">): boolean {
+  return (ENDED_TASK_STATUSES as readonly string[]).includes(task.status);
 }

@@ -1,9 +1,9 @@
 import { and, desc, eq, type SQL } from "drizzle-orm";
-import type { Db } from "../../db/client";
 import { type Task, type TaskStatus, type TaskType, tasks } from "../../db/schema";
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
+import type { ProjectContext } from "../context";
 
-/** A task as the API and dashboard show it (DESIGN §4). */
+/** A task as the API and dashboard show it. */
 export function taskView(task: Task) {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   return {
@@ -34,16 +34,15 @@ export function taskProgress(task: Task): number {
 
 /** A project's tasks, newest first, a page at a time. */
 export async function listTasks(
-  db: Db,
-  projectId: string,
+  ctx: ProjectContext,
   filters: { type?: TaskType | undefined; status?: TaskStatus | undefined },
   page: Page,
 ): Promise<Paged<Task>> {
-  const where: (SQL | undefined)[] = [eq(tasks.projectId, projectId)];
+  const where: (SQL | undefined)[] = [eq(tasks.projectId, ctx.project.id)];
   if (filters.type) where.push(eq(tasks.type, filters.type));
   if (filters.status) where.push(eq(tasks.status, filters.status));
   where.push(afterCursor(tasks.createdAt, tasks.id, page.cursor));
-  const rows = await db
+  const rows = await ctx.db
     .select()
     .from(tasks)
     .where(and(...where))
@@ -52,11 +51,11 @@ export async function listTasks(
   return toPage(rows, page.limit, (t) => [t.createdAt, t.id]);
 }
 
-export async function getTask(db: Db, projectId: string, id: string): Promise<Task | undefined> {
-  const [task] = await db
+export async function getTask(ctx: ProjectContext, id: string): Promise<Task | undefined> {
+  const [task] = await ctx.db
     .select()
     .from(tasks)
-    .where(and(eq(tasks.projectId, projectId), eq(tasks.id, id)))
+    .where(and(eq(tasks.projectId, ctx.project.id), eq(tasks.id, id)))
     .limit(1);
   return task;
 }

@@ -1,10 +1,11 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { createDb, type Db } from "../../db/client";
 import {
   events,
   memberships,
+  UNSENT_SENDOUT_STATUSES,
   type WebhookEndpoint,
   type WebhookSendout,
+  type WebhookTrigger,
   webhookAttempts,
   webhookEndpoints,
   webhookSendouts,
@@ -12,11 +13,12 @@ import {
 import { randomToken } from "../../lib/ids";
 import { checkDestination, type Resolver } from "../../lib/outbound-url";
 import { open } from "../../lib/secret-box";
+import type { ServiceContext } from "../context";
 import { toStoredEvent } from "../events/query";
 import { notify } from "../notifications/notify";
 import { sign } from "./signature";
 
-// Delivery (DESIGN §8): Standard Webhooks headers, 15 s timeout, only 2xx counts; retries after
+// Delivery (README "Webhooks"): Standard Webhooks headers, 15 s timeout, only 2xx counts; retries after
 // 5 s, 5 min, 30 min, 2 h, 5 h, 10 h and 10 h, each ±10 % jitter, or when the receiver says by
 // Retry-After; 410 disables the endpoint; five days of failures disable it and tell the owners.
 
@@ -27,7 +29,6 @@ export const FAILING_DISABLE_AFTER_MS = 5 * 24 * 3600_000;
 const MAX_DELAY_SECONDS = 12 * 3600; // Queues' longest retry delay
 export const SECRET_PURPOSE = "webhook-secret";
 
-export type Trigger = "auto" | "resend" | "recover" | "test";
 export type DeliveryOutcome =
   | { kind: "sent" }
   | { kind: "retry"; delaySeconds: number }
@@ -54,7 +55,7 @@ export function retryDelaySeconds(
   return Math.max(1, Math.round(base * (0.9 + random() * 0.2)));
 }
 
-async function payloadOf(db: Db, sendout: WebhookSendout, now: number): Promise<string | undefined> {
+async function payloadOf(ctx: ServiceContext, sendout: WebhookSendout, now: number): Promise<string | undefined> {
   if (sendout.eventType === "webhook.test") {
     return JSON.stringify({
       type: "webhook.test",
@@ -62,7 +63,7 @@ async function payloadOf(db: Db, sendout: WebhookSendout, now: number): Promise<
       data: { message: "A test delivery from Trailbook.", sendout_id: sendout.id },
     });
   }
-  const [event] = await db
+  const [event] = await ctx.db
     .select({ data: events.data, receivedAt: events.receivedAt, hash: events.hash })
     .from(events)
     .where(and(eq(events.projectId, sendout.projectId), eq(events.id, sendout.eventId)))
@@ -89,7 +90,8 @@ async function signatures(
   return `${current} ${await sign(await open(secretsKey, endpoint.previousSecret, SECRET_PURPOSE), id, timestamp, body)}`;
 }
 
-async function disableEndpoint(db: Db, endpoint: WebhookEndpoint, reason: string, now: number) {
+async function disableEndpoint(ctx: ServiceContext, endpoint: WebhookEndpoint, reason: string, now: number) {
+  const { db } = ctx;
   await db
     .update(webhookEndpoints)
     .set({ enabled: false, disabledReason: reason, updatedAt: now })
@@ -100,7 +102,7 @@ async function disableEndpoint(db: Db, endpoint: WebhookEndpoint, reason: string
     .where(and(eq(memberships.projectId, endpoint.projectId), inArray(memberships.role, ["owner", "admin"])));
   for (const { userId } of owners) {
     await notify(
-      db,
+      ctx,
       {
         projectId: endpoint.projectId,
         userId,
@@ -121,14 +123,13 @@ async function disableEndpoint(db: Db, endpoint: WebhookEndpoint, reason: string
  * delivery of a sendout already sent or given up does nothing.
  */
 export async function deliverSendout(
-  env: Env,
-  id: string,
-  trigger: Trigger,
+  ctx: ServiceContext,
+  input: { sendoutId: string; trigger: WebhookTrigger },
   outbound: Outbound,
-  secretsKey: string,
   now = Date.now(),
 ): Promise<DeliveryOutcome> {
-  const db = createDb(env.DB);
+  const { db } = ctx;
+  const { sendoutId: id, trigger } = input;
   const [row] = await db
     .select({ sendout: webhookSendouts, endpoint: webhookEndpoints })
     .from(webhookSendouts)
@@ -154,7 +155,7 @@ export async function deliverSendout(
   if (claimed.length === 0) return { kind: "skipped", reason: "another delivery of this sendout is running" };
   const attempt = sendout.attempts + 1;
 
-  const body = await payloadOf(db, sendout, now);
+  const body = await payloadOf(ctx, sendout, now);
   if (body === undefined) {
     await db
       .update(webhookSendouts)
@@ -168,7 +169,7 @@ export async function deliverSendout(
     "user-agent": "Trailbook-Webhooks/1.0",
     "webhook-id": sendout.id,
     "webhook-timestamp": String(timestamp),
-    "webhook-signature": await signatures(endpoint, secretsKey, sendout.id, timestamp, body, now),
+    "webhook-signature": await signatures(endpoint, ctx.config.SECRETS_KEY, sendout.id, timestamp, body, now),
   };
 
   const started = Date.now();
@@ -238,14 +239,14 @@ export async function deliverSendout(
       .update(webhookSendouts)
       .set({ status: "error", lastStatusCode: status, nextAttemptAt: null, updatedAt: now })
       .where(eq(webhookSendouts.id, id));
-    await disableEndpoint(db, endpoint, "The receiver answered 410 Gone.", now);
+    await disableEndpoint(ctx, endpoint, "The receiver answered 410 Gone.", now);
     return { kind: "error", reason: "410 Gone: endpoint disabled" };
   }
   const failingSince = endpoint.failingSince ?? now;
   if (endpoint.failingSince === null) {
     await db.update(webhookEndpoints).set({ failingSince: now }).where(eq(webhookEndpoints.id, endpoint.id));
     await notify(
-      db,
+      ctx,
       {
         projectId: endpoint.projectId,
         type: "webhook.failing",
@@ -258,7 +259,7 @@ export async function deliverSendout(
     );
   }
   if (now - failingSince >= FAILING_DISABLE_AFTER_MS) {
-    await disableEndpoint(db, endpoint, "Deliveries have failed for 5 days.", now);
+    await disableEndpoint(ctx, endpoint, "Deliveries have failed for 5 days.", now);
   }
   if (refused || trigger === "test" || attempt >= MAX_ATTEMPTS || now - failingSince >= FAILING_DISABLE_AFTER_MS) {
     await db
@@ -281,9 +282,9 @@ export async function deliverSendout(
 }
 
 /** After a message exhausted its deliveries (dead-letter queue). */
-export async function giveUpSendout(db: Db, id: string): Promise<void> {
-  await db
+export async function giveUpSendout(ctx: ServiceContext, id: string): Promise<void> {
+  await ctx.db
     .update(webhookSendouts)
     .set({ status: "error", nextAttemptAt: null, updatedAt: Date.now() })
-    .where(and(eq(webhookSendouts.id, id), inArray(webhookSendouts.status, ["pending", "retry"])));
+    .where(and(eq(webhookSendouts.id, id), inArray(webhookSendouts.status, UNSENT_SENDOUT_STATUSES)));
 }

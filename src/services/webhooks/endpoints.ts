@@ -1,15 +1,15 @@
 import { and, desc, eq } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/client";
-import { type Project, type WebhookEndpoint, webhookEndpoints, webhookSendouts } from "../../db/schema";
-import { NotFoundError, ValidationError } from "../../lib/errors";
+import { type WebhookEndpoint, webhookEndpoints, webhookSendouts } from "../../db/schema";
+import { InvariantError, NotFoundError, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import { seal } from "../../lib/secret-box";
-import { logOwnEvent, type Origin, type OwnEvent, requestOf } from "../audit/log-own";
+import type { ProjectContext } from "../context";
+import { enqueueDeliveries, sendoutId } from "../ingest/fanout";
+import { logChange } from "../ingest/own-events";
 import { SECRET_PURPOSE } from "./deliver";
-import { enqueueDeliveries } from "./fanout";
-import { generateWebhookSecret, sendoutId } from "./signature";
+import { generateWebhookSecret } from "./signature";
 import { webhookUrlProblem } from "./url";
 
 export const ROTATION_OVERLAP_MS = 24 * 3600_000;
@@ -37,8 +37,6 @@ export const EndpointInput = z
   .meta({ id: "WebhookEndpointInput" });
 export const EndpointUpdate = EndpointInput.partial().meta({ id: "WebhookEndpointUpdate" });
 
-export type Actor = { actor: NonNullable<OwnEvent["actor"]>; source: "dashboard" | "api"; origin?: Origin | undefined };
-
 export function endpointView(e: WebhookEndpoint) {
   return {
     id: e.id,
@@ -53,49 +51,52 @@ export function endpointView(e: WebhookEndpoint) {
   };
 }
 
-function checkUrl(url: string, allowPrivate: boolean) {
-  const problem = webhookUrlProblem(url, allowPrivate);
+/** Private and internal hosts are allowed outside production, so local receivers work. */
+function checkUrl(ctx: ProjectContext, url: string) {
+  const problem = webhookUrlProblem(url, ctx.config.ENVIRONMENT !== "production");
   if (problem) throw new ValidationError(`url ${problem}`, [{ path: "url", message: problem }]);
 }
 
 async function log(
-  d1: D1Database,
-  project: Project,
-  who: Actor,
+  ctx: ProjectContext,
   type: string,
   summary: string,
   endpoint: Pick<WebhookEndpoint, "id" | "url">,
   changes?: Record<string, [unknown, unknown]>,
 ) {
-  await logOwnEvent(d1, [project], {
-    category: "configuration",
+  await logChange(ctx, {
     type,
-    status: "success",
     summary,
-    actor: who.actor,
-    source: who.source,
     entity: { type: "webhook", id: endpoint.id, name: endpoint.url.slice(0, 1000) },
     ...(changes && { changes }),
-    ...(who.origin && { request: requestOf(who.origin) }),
   });
 }
 
-export async function listEndpoints(db: Db, projectId: string): Promise<WebhookEndpoint[]> {
-  return db
+export async function listEndpoints(ctx: ProjectContext): Promise<WebhookEndpoint[]> {
+  return ctx.db
     .select()
     .from(webhookEndpoints)
-    .where(eq(webhookEndpoints.projectId, projectId))
+    .where(eq(webhookEndpoints.projectId, ctx.project.id))
     .orderBy(desc(webhookEndpoints.createdAt), desc(webhookEndpoints.id));
 }
 
+/** Each endpoint's URL by id, to name where sendouts went. */
+export async function endpointUrls(ctx: ProjectContext): Promise<Map<string, string>> {
+  const rows = await ctx.db
+    .select({ id: webhookEndpoints.id, url: webhookEndpoints.url })
+    .from(webhookEndpoints)
+    .where(eq(webhookEndpoints.projectId, ctx.project.id));
+  return new Map(rows.map((r) => [r.id, r.url]));
+}
+
 /** The project's endpoints a page at a time, newest first (the API's list). */
-export async function pageEndpoints(db: Db, projectId: string, page: Page): Promise<Paged<WebhookEndpoint>> {
-  const rows = await db
+export async function pageEndpoints(ctx: ProjectContext, page: Page): Promise<Paged<WebhookEndpoint>> {
+  const rows = await ctx.db
     .select()
     .from(webhookEndpoints)
     .where(
       and(
-        eq(webhookEndpoints.projectId, projectId),
+        eq(webhookEndpoints.projectId, ctx.project.id),
         afterCursor(webhookEndpoints.createdAt, webhookEndpoints.id, page.cursor),
       ),
     )
@@ -104,11 +105,11 @@ export async function pageEndpoints(db: Db, projectId: string, page: Page): Prom
   return toPage(rows, page.limit, (e) => [e.createdAt, e.id]);
 }
 
-export async function getEndpoint(db: Db, projectId: string, id: string): Promise<WebhookEndpoint> {
-  const [endpoint] = await db
+export async function getEndpoint(ctx: ProjectContext, id: string): Promise<WebhookEndpoint> {
+  const [endpoint] = await ctx.db
     .select()
     .from(webhookEndpoints)
-    .where(and(eq(webhookEndpoints.projectId, projectId), eq(webhookEndpoints.id, id)))
+    .where(and(eq(webhookEndpoints.projectId, ctx.project.id), eq(webhookEndpoints.id, id)))
     .limit(1);
   if (!endpoint) throw new NotFoundError("No webhook endpoint with this id in this project.");
   return endpoint;
@@ -116,35 +117,28 @@ export async function getEndpoint(db: Db, projectId: string, id: string): Promis
 
 /** Creates an endpoint; the secret is returned this once. */
 export async function createEndpoint(
-  db: Db,
-  env: Env,
-  input: {
-    project: Project;
-    endpoint: z.output<typeof EndpointInput>;
-    who: Actor;
-    allowPrivate: boolean;
-    secretsKey: string;
-  },
+  ctx: ProjectContext,
+  input: z.output<typeof EndpointInput>,
   now = Date.now(),
 ): Promise<{ endpoint: WebhookEndpoint; secret: string }> {
-  checkUrl(input.endpoint.url, input.allowPrivate);
+  checkUrl(ctx, input.url);
   const secret = generateWebhookSecret();
-  const [endpoint] = await db
+  const [endpoint] = await ctx.db
     .insert(webhookEndpoints)
     .values({
       id: newId("whe", now),
-      projectId: input.project.id,
-      url: input.endpoint.url,
-      description: input.endpoint.description,
-      eventTypes: input.endpoint.event_types,
-      enabled: input.endpoint.enabled,
-      secret: await seal(input.secretsKey, secret, SECRET_PURPOSE),
+      projectId: ctx.project.id,
+      url: input.url,
+      description: input.description,
+      eventTypes: input.event_types,
+      enabled: input.enabled,
+      secret: await seal(ctx.config.SECRETS_KEY, secret, SECRET_PURPOSE),
       createdAt: now,
       updatedAt: now,
     })
     .returning();
-  if (!endpoint) throw new Error("insert into webhook_endpoints returned no row");
-  await log(env.DB, input.project, input.who, "webhook.created", `Webhook endpoint added: ${endpoint.url}`, endpoint, {
+  if (!endpoint) throw new InvariantError("insert into webhook_endpoints returned no row");
+  await log(ctx, "webhook.created", `Webhook endpoint added: ${endpoint.url}`, endpoint, {
     url: [null, endpoint.url],
     event_types: [null, endpoint.eventTypes],
     enabled: [null, endpoint.enabled],
@@ -153,18 +147,18 @@ export async function createEndpoint(
 }
 
 export async function updateEndpoint(
-  db: Db,
-  env: Env,
-  input: { project: Project; id: string; changes: z.output<typeof EndpointUpdate>; who: Actor; allowPrivate: boolean },
+  ctx: ProjectContext,
+  id: string,
+  update: z.output<typeof EndpointUpdate>,
   now = Date.now(),
 ): Promise<WebhookEndpoint> {
-  const current = await getEndpoint(db, input.project.id, input.id);
-  if (input.changes.url !== undefined) checkUrl(input.changes.url, input.allowPrivate);
+  const current = await getEndpoint(ctx, id);
+  if (update.url !== undefined) checkUrl(ctx, update.url);
   const next = {
-    url: input.changes.url ?? current.url,
-    description: input.changes.description ?? current.description,
-    eventTypes: input.changes.event_types ?? current.eventTypes,
-    enabled: input.changes.enabled ?? current.enabled,
+    url: update.url ?? current.url,
+    description: update.description ?? current.description,
+    eventTypes: update.event_types ?? current.eventTypes,
+    enabled: update.enabled ?? current.enabled,
   };
   const changes: Record<string, [unknown, unknown]> = {};
   if (next.url !== current.url) changes.url = [current.url, next.url];
@@ -175,75 +169,46 @@ export async function updateEndpoint(
   if (Object.keys(changes).length === 0) return current;
   // Enabling again starts a fresh failure clock.
   const reenabled = next.enabled && !current.enabled;
-  const [updated] = await db
+  const [updated] = await ctx.db
     .update(webhookEndpoints)
     .set({ ...next, updatedAt: now, ...(reenabled && { disabledReason: null, failingSince: null }) })
     .where(eq(webhookEndpoints.id, current.id))
     .returning();
   if (!updated) throw new NotFoundError("No webhook endpoint with this id in this project.");
-  await log(
-    env.DB,
-    input.project,
-    input.who,
-    "webhook.updated",
-    `Webhook endpoint changed: ${updated.url}`,
-    updated,
-    changes,
-  );
+  await log(ctx, "webhook.updated", `Webhook endpoint changed: ${updated.url}`, updated, changes);
   return updated;
 }
 
-export async function deleteEndpoint(
-  db: Db,
-  env: Env,
-  input: { project: Project; id: string; who: Actor },
-): Promise<void> {
-  const current = await getEndpoint(db, input.project.id, input.id);
-  await db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, current.id));
-  await log(env.DB, input.project, input.who, "webhook.deleted", `Webhook endpoint removed: ${current.url}`, current, {
+export async function deleteEndpoint(ctx: ProjectContext, id: string): Promise<void> {
+  const current = await getEndpoint(ctx, id);
+  await ctx.db.delete(webhookEndpoints).where(eq(webhookEndpoints.id, current.id));
+  await log(ctx, "webhook.deleted", `Webhook endpoint removed: ${current.url}`, current, {
     url: [current.url, null],
   });
 }
 
 /** A new secret; the old one keeps signing (a second signature) for 24 hours. */
-export async function rotateSecret(
-  db: Db,
-  env: Env,
-  input: { project: Project; id: string; who: Actor; secretsKey: string },
-  now = Date.now(),
-): Promise<string> {
-  const current = await getEndpoint(db, input.project.id, input.id);
+export async function rotateSecret(ctx: ProjectContext, id: string, now = Date.now()): Promise<string> {
+  const current = await getEndpoint(ctx, id);
   const secret = generateWebhookSecret();
-  await db
+  await ctx.db
     .update(webhookEndpoints)
     .set({
-      secret: await seal(input.secretsKey, secret, SECRET_PURPOSE),
+      secret: await seal(ctx.config.SECRETS_KEY, secret, SECRET_PURPOSE),
       previousSecret: current.secret,
       previousSecretExpiresAt: now + ROTATION_OVERLAP_MS,
       updatedAt: now,
     })
     .where(eq(webhookEndpoints.id, current.id));
-  await log(
-    env.DB,
-    input.project,
-    input.who,
-    "webhook.secret_rotated",
-    `Webhook secret rotated: ${current.url}`,
-    current,
-  );
+  await log(ctx, "webhook.secret_rotated", `Webhook secret rotated: ${current.url}`, current);
   return secret;
 }
 
 /** A test delivery: a sendout of a `webhook.test` event, delivered at once. */
-export async function sendTest(
-  db: Db,
-  env: Env,
-  input: { project: Project; id: string },
-  now = Date.now(),
-): Promise<string> {
-  const endpoint = await getEndpoint(db, input.project.id, input.id);
+export async function sendTest(ctx: ProjectContext, endpointId: string, now = Date.now()): Promise<string> {
+  const endpoint = await getEndpoint(ctx, endpointId);
   const id = sendoutId();
-  await db.insert(webhookSendouts).values({
+  await ctx.db.insert(webhookSendouts).values({
     id,
     projectId: endpoint.projectId,
     endpointId: endpoint.id,
@@ -253,6 +218,6 @@ export async function sendTest(
     createdAt: now,
     updatedAt: now,
   });
-  await enqueueDeliveries(env.WEBHOOKS, [id], "test");
+  await enqueueDeliveries(ctx, [id], "test");
   return id;
 }

@@ -1,8 +1,6 @@
 import { and, asc, desc, eq, gte, inArray, lt, type SQL } from "drizzle-orm";
 import { z } from "zod";
-import type { Db } from "../../db/client";
 import {
-  type Project,
   SENDOUT_STATUSES,
   type WebhookAttempt,
   type WebhookSendout,
@@ -13,12 +11,12 @@ import {
 import { NotFoundError, ValidationError } from "../../lib/errors";
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import { parseTimeBound } from "../../lib/time";
-import { logOwnEvent, requestOf } from "../audit/log-own";
-import type { Actor } from "./endpoints";
+import type { ProjectContext } from "../context";
+import { enqueueDeliveries } from "../ingest/fanout";
+import { logChange } from "../ingest/own-events";
 import { getEndpoint } from "./endpoints";
-import { enqueueDeliveries } from "./fanout";
 
-// Sendout filters of DESIGN §8 (Voucherify's: id, status, type, request id, source id, endpoint,
+// Sendout filters (README "Webhooks"; Voucherify's: id, status, type, request id, source id, endpoint,
 // creation date, sendout date).
 export const SendoutFilters = z
   .strictObject({
@@ -77,13 +75,12 @@ export function sendoutView(s: WebhookSendout, attempts?: WebhookAttempt[]) {
 
 /** The project's sendouts matching the filters, newest first, a page at a time. */
 export async function pageSendouts(
-  db: Db,
-  project: Project,
+  ctx: ProjectContext,
   filters: SendoutFilters,
   page: Page,
 ): Promise<Paged<WebhookSendout>> {
-  const where: (SQL | undefined)[] = [eq(webhookSendouts.projectId, project.id)];
-  const tz = project.timezone;
+  const where: (SQL | undefined)[] = [eq(webhookSendouts.projectId, ctx.project.id)];
+  const tz = ctx.project.timezone;
   if (filters.id) where.push(eq(webhookSendouts.id, filters.id));
   if (filters.status) where.push(eq(webhookSendouts.status, filters.status));
   if (filters.type) where.push(eq(webhookSendouts.eventType, filters.type));
@@ -99,7 +96,7 @@ export async function pageSendouts(
   if (sf !== undefined) where.push(gte(webhookSendouts.sentAt, sf));
   if (st !== undefined) where.push(lt(webhookSendouts.sentAt, st));
   where.push(afterCursor(webhookSendouts.createdAt, webhookSendouts.id, page.cursor));
-  const rows = await db
+  const rows = await ctx.db
     .select()
     .from(webhookSendouts)
     .where(and(...where))
@@ -110,24 +107,23 @@ export async function pageSendouts(
 
 /** The newest sendouts matching the filters (the dashboard's list). */
 export async function listSendouts(
-  db: Db,
-  project: Project,
+  ctx: ProjectContext,
   filters: SendoutFilters,
   limit = 100,
 ): Promise<WebhookSendout[]> {
-  return (await pageSendouts(db, project, filters, { limit })).data;
+  return (await pageSendouts(ctx, filters, { limit })).data;
 }
 
 export async function getSendout(
-  db: Db,
-  projectId: string,
+  ctx: ProjectContext,
   id: string,
 ): Promise<{ sendout: WebhookSendout; attempts: WebhookAttempt[]; url: string }> {
+  const { db } = ctx;
   const [row] = await db
     .select({ sendout: webhookSendouts, url: webhookEndpoints.url })
     .from(webhookSendouts)
     .innerJoin(webhookEndpoints, eq(webhookEndpoints.id, webhookSendouts.endpointId))
-    .where(and(eq(webhookSendouts.projectId, projectId), eq(webhookSendouts.id, id)))
+    .where(and(eq(webhookSendouts.projectId, ctx.project.id), eq(webhookSendouts.id, id)))
     .limit(1);
   if (!row) throw new NotFoundError("No webhook sendout with this id in this project.");
   const attempts = await db
@@ -139,39 +135,30 @@ export async function getSendout(
 }
 
 /** Sends one sendout again, as a new attempt on the same sendout id. */
-export async function resendSendout(
-  db: Db,
-  env: Env,
-  input: { project: Project; id: string; who: Actor },
-): Promise<WebhookSendout> {
-  const { sendout, url } = await getSendout(db, input.project.id, input.id);
-  await db
+export async function resendSendout(ctx: ProjectContext, id: string): Promise<WebhookSendout> {
+  const { sendout, url } = await getSendout(ctx, id);
+  await ctx.db
     .update(webhookSendouts)
     .set({ status: "pending", updatedAt: Date.now() })
     .where(eq(webhookSendouts.id, sendout.id));
-  await enqueueDeliveries(env.WEBHOOKS, [sendout.id], "resend");
-  await logOwnEvent(env.DB, [input.project], {
-    category: "configuration",
+  await enqueueDeliveries(ctx, [sendout.id], "resend");
+  await logChange(ctx, {
     type: "webhook.resent",
-    status: "success",
     summary: `Webhook ${sendout.eventType} resent to ${url}`,
-    actor: input.who.actor,
-    source: input.who.source,
     entity: { type: "webhook_sendout", id: sendout.id },
     metadata: { event_id: sendout.eventId, webhook_id: sendout.endpointId },
-    ...(input.who.origin && { request: requestOf(input.who.origin) }),
   });
   return sendout;
 }
 
 /** Resends every sendout of an endpoint that ended in error since a time. */
 export async function recoverEndpoint(
-  db: Db,
-  env: Env,
-  input: { project: Project; id: string; since: string; who: Actor },
+  ctx: ProjectContext,
+  input: { endpointId: string; since: string },
 ): Promise<number> {
-  const endpoint = await getEndpoint(db, input.project.id, input.id);
-  const since = bound(input.since, "since", "start", input.project.timezone);
+  const { db, project } = ctx;
+  const endpoint = await getEndpoint(ctx, input.endpointId);
+  const since = bound(input.since, "since", "start", project.timezone);
   if (since === undefined)
     throw new ValidationError("since: give the time to recover from", [{ path: "since", message: "required" }]);
   const failed = await db
@@ -179,9 +166,9 @@ export async function recoverEndpoint(
     .from(webhookSendouts)
     .where(
       and(
-        eq(webhookSendouts.projectId, input.project.id),
+        eq(webhookSendouts.projectId, project.id),
         eq(webhookSendouts.endpointId, endpoint.id),
-        inArray(webhookSendouts.status, ["error"]),
+        eq(webhookSendouts.status, "error"),
         gte(webhookSendouts.createdAt, since),
       ),
     )
@@ -193,17 +180,12 @@ export async function recoverEndpoint(
       .set({ status: "pending", updatedAt: Date.now() })
       .where(inArray(webhookSendouts.id, ids.slice(i, i + 90)));
   }
-  await enqueueDeliveries(env.WEBHOOKS, ids, "recover");
-  await logOwnEvent(env.DB, [input.project], {
-    category: "configuration",
+  await enqueueDeliveries(ctx, ids, "recover");
+  await logChange(ctx, {
     type: "webhook.recovered",
-    status: "success",
     summary: `${ids.length} failed webhook sendouts to ${endpoint.url} sent again`,
-    actor: input.who.actor,
-    source: input.who.source,
     entity: { type: "webhook", id: endpoint.id, name: endpoint.url },
     metadata: { since: new Date(since).toISOString(), count: ids.length },
-    ...(input.who.origin && { request: requestOf(input.who.origin) }),
   });
   return ids.length;
 }

@@ -1,5 +1,3 @@
-import { randomToken } from "../../lib/ids";
-
 // Standard Webhooks: `webhook-signature: v1,<base64 HMAC-SHA256 of "id.timestamp.body">`, keyed by
 // the base64 after `whsec_`.
 
@@ -19,14 +17,4 @@ export async function sign(secret: string, id: string, timestamp: number, body: 
   let binary = "";
   for (const b of mac) binary += String.fromCharCode(b);
   return `v1,${btoa(binary)}`;
-}
-
-/** Stable, unguessable sendout ids (`whs_…`), usable as the webhook-id header. */
-export function sendoutId(): string {
-  return `whs_${randomToken(16)}`;
-}
-
-/** Whether an endpoint subscribed to a type: `*`, a prefix `commission.*`, or the exact type. */
-export function subscribed(eventTypes: readonly string[], type: string): boolean {
-  return eventTypes.some((t) => t === "*" || t === type || (t.endsWith(".*") && type.startsWith(t.slice(0, -1))));
 }

@@ -1,7 +1,7 @@
 import { and, eq, inArray, lt, or } from "drizzle-orm";
-import { createDb } from "../../db/client";
 import { webhookSendouts } from "../../db/schema";
-import { enqueueDeliveries } from "./fanout";
+import type { ServiceContext } from "../context";
+import { enqueueDeliveries } from "../ingest/fanout";
 
 /** A pending sendout untouched this long lost its message (or never had one). */
 export const PENDING_STALE_MS = 60_000;
@@ -13,8 +13,8 @@ export const RETRY_OVERDUE_MS = 10 * 60_000;
  * or a send that failed after the commit), and retries whose message was lost. `stalledAfterMs`
  * replaces both thresholds when given.
  */
-export async function sweepSendouts(env: Env, now = Date.now(), stalledAfterMs?: number): Promise<number> {
-  const db = createDb(env.DB);
+export async function sweepSendouts(ctx: ServiceContext, now = Date.now(), stalledAfterMs?: number): Promise<number> {
+  const { db } = ctx;
   const stale = await db
     .select({ id: webhookSendouts.id })
     .from(webhookSendouts)
@@ -39,6 +39,6 @@ export async function sweepSendouts(env: Env, now = Date.now(), stalledAfterMs?:
       .update(webhookSendouts)
       .set({ updatedAt: now })
       .where(inArray(webhookSendouts.id, ids.slice(i, i + 90)));
-  await enqueueDeliveries(env.WEBHOOKS, ids);
+  await enqueueDeliveries(ctx, ids);
   return stale.length;
 }

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { compileFilters, type EventQuery, scopeForAccess } from "../../../src/services/events/filters";
 import { countEvents, countQuery } from "../../../src/services/events/query";
-import { api, createTenant, expectJson, type Tenant, tenantBesideAnother } from "../../fixtures";
+import { api, createTenant, expectJson, projectContext, type Tenant, tenantBesideAnother } from "../../fixtures";
 
 // Counts without filters add up event_counts' days and count only the partial days at the
 // range's edges; every count must equal counting the rows themselves.
@@ -76,24 +76,24 @@ describe("counts", () => {
       for (const to of EDGES) {
         const query = range(from, to);
         if (countQuery(db, tenant.project.id, query).toSQL().sql.includes("event_counts")) byDays++;
-        expect(await countEvents(db, tenant.project.id, query), `from ${from} to ${to}`).toBe(
+        expect(await countEvents(projectContext(tenant.project), query), `from ${from} to ${to}`).toBe(
           await rowCount(tenant.project.id, from, to),
         );
       }
     }
     // Most of these ranges hold whole days, which are read from event_counts.
     expect(byDays).toBeGreaterThan(EDGES.length * 4);
-    expect(await countEvents(db, tenant.project.id, range())).toBe(eventsFor("evt").length);
+    expect(await countEvents(projectContext(tenant.project), range())).toBe(eventsFor("evt").length);
   });
 
   it("counts filters and a partner's scope from the rows", async () => {
     const category = compileFilters({ category: "auth" }, "UTC");
     expect(countQuery(db, tenant.project.id, category).toSQL().sql).not.toContain("event_counts");
-    expect(await countEvents(db, tenant.project.id, category)).toBe(
+    expect(await countEvents(projectContext(tenant.project), category)).toBe(
       eventsFor("evt").filter((e) => e.category === "auth").length,
     );
     const scoped = scopeForAccess(compileFilters({}, "UTC"), { role: "viewer", organizationId: "org_1" });
-    expect(await countEvents(db, tenant.project.id, scoped)).toBe(
+    expect(await countEvents(projectContext(tenant.project), scoped)).toBe(
       eventsFor("evt").filter((e) => e.organization_id === "org_1").length,
     );
   });
@@ -120,8 +120,8 @@ describe("counts", () => {
         201,
       ),
     ).toMatchObject({ duplicate: true });
-    expect(await countEvents(db, t.project.id, range())).toBe(posted.length + fresh.length);
-    expect(await countEvents(db, t.project.id, range(BASE + DAY, BASE + 5 * DAY))).toBe(
+    expect(await countEvents(projectContext(t.project), range())).toBe(posted.length + fresh.length);
+    expect(await countEvents(projectContext(t.project), range(BASE + DAY, BASE + 5 * DAY))).toBe(
       await rowCount(t.project.id, BASE + DAY, BASE + 5 * DAY),
     );
     const cutoff = BASE + 5 * DAY + 123;
@@ -133,12 +133,12 @@ describe("counts", () => {
       .run();
     for (const from of EDGES) {
       for (const to of [undefined, BASE + 6 * DAY, BASE + 100 * DAY]) {
-        expect(await countEvents(db, t.project.id, range(from, to)), `from ${from} to ${to}`).toBe(
+        expect(await countEvents(projectContext(t.project), range(from, to)), `from ${from} to ${to}`).toBe(
           await rowCount(t.project.id, from, to),
         );
       }
     }
-    expect(await countEvents(db, t.project.id, range())).toBeLessThan(posted.length);
-    expect(await countEvents(db, t.project.id, range())).toBeGreaterThan(0);
+    expect(await countEvents(projectContext(t.project), range())).toBeLessThan(posted.length);
+    expect(await countEvents(projectContext(t.project), range())).toBeGreaterThan(0);
   });
 });

@@ -4,7 +4,7 @@ import { createDb } from "../../../src/db/client";
 import { ValidationError } from "../../../src/lib/errors";
 import { compileFilters, type EventFilters, scopeToOrganization } from "../../../src/services/events/filters";
 import { countEvents, listEvents } from "../../../src/services/events/query";
-import { api, createTenant, expectJson, expectProblem, type Tenant } from "../../fixtures";
+import { api, createTenant, expectJson, expectProblem, projectContext, type Tenant } from "../../fixtures";
 
 // One small project in Europe/Berlin whose events differ in exactly the ways the filters look at.
 const EVENTS = [
@@ -77,13 +77,13 @@ const EVENTS = [
 ];
 
 let tenant: Tenant;
-const db = createDb(env.DB);
+const _db = createDb(env.DB);
 
 async function ids(filters: EventFilters): Promise<string[]> {
-  const page = await listEvents(db, tenant.project.id, compileFilters(filters, tenant.project.timezone), {
+  const page = await listEvents(projectContext(tenant.project), compileFilters(filters, tenant.project.timezone), {
     limit: 200,
   });
-  const count = await countEvents(db, tenant.project.id, compileFilters(filters, tenant.project.timezone));
+  const count = await countEvents(projectContext(tenant.project), compileFilters(filters, tenant.project.timezone));
   expect(count).toBe(page.data.length);
   return page.data.map((e) => e.id);
 }
@@ -188,10 +188,13 @@ describe("search syntax", () => {
 
   it("scopes a partner viewer to one organisation whatever the filters say", async () => {
     const scoped = scopeToOrganization(compileFilters({ query: "org:org_7" }, "UTC"), "org_9");
-    const page = await listEvents(db, tenant.project.id, scoped, { limit: 50 });
+    const page = await listEvents(projectContext(tenant.project), scoped, { limit: 50 });
     expect(page.data).toEqual([]);
     const own = scopeToOrganization(compileFilters({}, "UTC"), "org_9");
-    expect((await listEvents(db, tenant.project.id, own, { limit: 50 })).data.map((e) => e.id)).toEqual(["a1", "a3"]);
+    expect((await listEvents(projectContext(tenant.project), own, { limit: 50 })).data.map((e) => e.id)).toEqual([
+      "a1",
+      "a3",
+    ]);
   });
 
   it("works the same through the API", async () => {

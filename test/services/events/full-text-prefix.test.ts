@@ -5,7 +5,7 @@ import { createDb } from "../../../src/db/client";
 import { events } from "../../../src/db/schema";
 import { compileFilters, type EventFilters } from "../../../src/services/events/filters";
 import { listEvents, prefixTerms, whereClause } from "../../../src/services/events/query";
-import { api, createTenant, expectJson, type Tenant, tenantBesideAnother } from "../../fixtures";
+import { api, createTenant, expectJson, projectContext, type Tenant, tenantBesideAnother } from "../../fixtures";
 
 // A bare search word is a prefix. Words that are one ASCII token are read as the index terms they
 // are a prefix of (events_fts_terms), which must find exactly what FTS5's own prefix query finds.
@@ -63,10 +63,12 @@ describe("full-text prefixes read as index terms", () => {
   /** The list, through the filter's index and through a small window, which must agree. */
   async function listed(filters: EventFilters): Promise<string[]> {
     const query = compileFilters(filters, "UTC");
-    const ids = (await listEvents(db, tenant.project.id, query, { limit: 1_000, window: 0 })).data.map((e) => e.id);
-    expect((await listEvents(db, tenant.project.id, query, { limit: 1_000, window: 7 })).data.map((e) => e.id)).toEqual(
-      ids,
+    const ids = (await listEvents(projectContext(tenant.project), query, { limit: 1_000, window: 0 })).data.map(
+      (e) => e.id,
     );
+    expect(
+      (await listEvents(projectContext(tenant.project), query, { limit: 1_000, window: 7 })).data.map((e) => e.id),
+    ).toEqual(ids);
     return ids;
   }
 
@@ -144,7 +146,7 @@ describe("full-text prefixes read as index terms", () => {
       201,
     );
     const query = compileFilters({ q: "vanishing" }, "UTC");
-    expect((await listEvents(db, t.project.id, query, { limit: 10 })).data.map((e) => e.id)).toEqual([
+    expect((await listEvents(projectContext(t.project), query, { limit: 10 })).data.map((e) => e.id)).toEqual([
       "kept_1",
       "gone_1",
     ]);
@@ -157,6 +159,8 @@ describe("full-text prefixes read as index terms", () => {
       .bind(t.project.id, cutoff)
       .run();
     expect(await expansion("vanishing")).toContain('"vanishingwords"');
-    expect((await listEvents(db, t.project.id, query, { limit: 10 })).data.map((e) => e.id)).toEqual(["kept_1"]);
+    expect((await listEvents(projectContext(t.project), query, { limit: 10 })).data.map((e) => e.id)).toEqual([
+      "kept_1",
+    ]);
   });
 });

@@ -14,7 +14,7 @@ import {
   windowQuery,
 } from "../../../src/services/events/query";
 
-// DESIGN §6: every filter, alone or with the time range, is served by an index. A "SCAN events"
+// README "Storage": every filter, alone or with the time range, is served by an index. A "SCAN events"
 // line in the plan would read the whole table (every project's events) for one page.
 
 const FILTERS: [string, EventFilters][] = [

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { compileFilters, type EventFilters, scopeForAccess } from "../../../src/services/events/filters";
 import { bucketTokens, encodeCursor, listEvents, listNewer, readsWindow } from "../../../src/services/events/query";
-import { api, createTenant, expectJson, type Tenant, tenantBesideAnother } from "../../fixtures";
+import { api, createTenant, expectJson, projectContext, type Tenant, tenantBesideAnother } from "../../fixtures";
 
 // A list over a set-like filter first reads the newest rows in time order (a window), then leaves
 // the older rest to the filter's index. These tests page through every filter with tiny windows,
@@ -55,7 +55,7 @@ const CASES: [string, EventFilters][] = [
 ];
 
 describe("windowed lists", () => {
-  const db = createDb(env.DB);
+  const _db = createDb(env.DB);
   let tenant: Tenant;
 
   beforeAll(async () => {
@@ -67,7 +67,7 @@ describe("windowed lists", () => {
     const ids: string[] = [];
     let cursor: string | undefined;
     for (let guard = 0; guard < 500; guard++) {
-      const page = await listEvents(db, tenant.project.id, query, { limit, cursor, window });
+      const page = await listEvents(projectContext(tenant.project), query, { limit, cursor, window });
       ids.push(...page.data.map((e) => e.id));
       if (!page.next_cursor) return ids;
       cursor = page.next_cursor;
@@ -103,8 +103,8 @@ describe("windowed lists", () => {
 
   it("a partner viewer's scope applies inside the window", async () => {
     const query = scopeForAccess(compileFilters({ q: "payout" }, "UTC"), { role: "viewer", organizationId: "org_2" });
-    const page = await listEvents(db, tenant.project.id, query, { limit: 200, window: 5 });
-    const unscoped = await listEvents(db, tenant.project.id, compileFilters({ q: "payout" }, "UTC"), {
+    const page = await listEvents(projectContext(tenant.project), query, { limit: 200, window: 5 });
+    const unscoped = await listEvents(projectContext(tenant.project), compileFilters({ q: "payout" }, "UTC"), {
       limit: 1_000,
       window: 0,
     });
@@ -116,7 +116,7 @@ describe("windowed lists", () => {
   it("live mode returns only newer matches, full text included", async () => {
     const query = compileFilters({ q: "fresh" }, "UTC");
     const since = encodeCursor(BASE + 2_000_000_000, "");
-    expect(await listNewer(db, tenant.project.id, query, since, 100)).toEqual([]);
+    expect(await listNewer(projectContext(tenant.project), query, since, 100)).toEqual([]);
     await expectJson(
       await api("POST", "/v1/events/batch", {
         key: tenant.keys.ingest,
@@ -145,7 +145,7 @@ describe("windowed lists", () => {
       }),
       201,
     );
-    const newer = await listNewer(db, tenant.project.id, query, since, 100);
+    const newer = await listNewer(projectContext(tenant.project), query, since, 100);
     expect(newer.map((e) => e.id)).toEqual(["live_1"]);
   });
 
@@ -196,7 +196,10 @@ describe("windowed lists", () => {
     const word = (token ?? "").replace(/"/g, "");
     expect(word).toMatch(/^h\d+$/);
     for (const window of [0, 10_000]) {
-      const page = await listEvents(db, tenant.project.id, compileFilters({ q: word }, "UTC"), { limit: 10, window });
+      const page = await listEvents(projectContext(tenant.project), compileFilters({ q: word }, "UTC"), {
+        limit: 10,
+        window,
+      });
       expect(page.data).toEqual([]);
     }
   });

@@ -3,14 +3,23 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../../../src/db/client";
 import { merkleRoot, sha256Text } from "../../../src/lib/merkle";
 import { verifyText } from "../../../src/lib/signing";
+import { TASK_KINDS } from "../../../src/queues/tasks";
 import { createDigests } from "../../../src/services/integrity/digests";
 import { startRetention } from "../../../src/services/retention/run";
 import { runTaskStep } from "../../../src/services/tasks/engine";
-import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
-import { api, createTenant, expectJson, expectProblem, type Tenant } from "../../fixtures";
+import {
+  api,
+  createTenant,
+  expectJson,
+  expectProblem,
+  keyContext,
+  projectContext,
+  systemContext,
+  type Tenant,
+} from "../../fixtures";
 
-const KEY = env.INTEGRITY_SIGNING_KEY as string;
-const db = createDb(env.DB);
+const _KEY = env.INTEGRITY_SIGNING_KEY as string;
+const _db = createDb(env.DB);
 const LATER = Date.now() + 2 * 3600_000;
 
 type Report = {
@@ -25,7 +34,7 @@ type Report = {
 async function seeded(events: Record<string, unknown>[]): Promise<Tenant> {
   const tenant = await createTenant();
   await expectJson(await api("POST", "/v1/events/batch", { key: tenant.keys.ingest, body: { events } }), 201);
-  expect(await createDigests(env, db, tenant.project, KEY, LATER)).toBeGreaterThan(0);
+  expect(await createDigests(projectContext(tenant.project), LATER)).toBeGreaterThan(0);
   return tenant;
 }
 
@@ -69,7 +78,7 @@ describe("digests", () => {
     expect(report.checked).toBeGreaterThanOrEqual(1);
     expect(report.verified).toBe(report.checked);
     // A second run adds nothing for windows already digested.
-    expect(await createDigests(env, db, tenant.project, KEY, LATER)).toBe(0);
+    expect(await createDigests(projectContext(tenant.project), LATER)).toBe(0);
   });
 
   it("detects a row altered behind the triggers' back, naming its window", async () => {
@@ -106,11 +115,11 @@ describe("digests", () => {
     const old = new Date(Date.now() - 400 * 24 * 3600_000).toISOString();
     const tenant = await seeded([...some(5).map((e) => ({ ...e, occurred_at: old })), { id: "recent", type: "x.y" }]);
     // A later window with only recent events stays verifiable.
-    await startRetention(env, db, Date.now());
+    await startRetention(systemContext(), Date.now());
     const task = await env.DB.prepare("SELECT id FROM tasks WHERE project_id = ? AND type = 'retention'")
       .bind(tenant.project.id)
       .first<{ id: string }>();
-    while ((await runTaskStep(env, task?.id ?? "", TASK_HANDLERS, { enqueueNext: false })) === "continued");
+    while ((await runTaskStep(systemContext(), task?.id ?? "", TASK_KINDS, { enqueueNext: false })) === "continued");
     const left = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ? AND id GLOB 'e[0-9]*'")
       .bind(tenant.project.id)
       .first<{ n: number }>();
@@ -141,23 +150,14 @@ describe("offline verification", () => {
       201,
     );
     // The export's own event is stored before the windows are digested, as it would be in an hour.
-    const { row, task } = await requestExport(db, env, {
-      project: tenant.project,
+    const { row, task } = await requestExport(await keyContext(tenant), {
       format: "jsonl",
       gzip: false,
       filters: {},
-      requester: {
-        id: "key_x",
-        name: "test",
-        organizationId: null,
-        configuration: true,
-        actor: { type: "api_key", id: "key_x" },
-        source: "api",
-      },
       enqueue: false,
     });
-    await createDigests(env, db, tenant.project, KEY, LATER);
-    while ((await runTaskStep(env, task.id, TASK_HANDLERS, { enqueueNext: false })) === "continued");
+    await createDigests(projectContext(tenant.project), LATER);
+    while ((await runTaskStep(systemContext(), task.id, TASK_KINDS, { enqueueNext: false })) === "continued");
     const text = await (await api("GET", `/v1/exports/${row.id}/download`, { key: tenant.keys.read })).text();
     const events = text
       .trim()

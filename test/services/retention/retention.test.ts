@@ -1,10 +1,9 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../../src/db/client";
+import { TASK_KINDS } from "../../../src/queues/tasks";
 import { startRetention } from "../../../src/services/retention/run";
 import { runTaskStep } from "../../../src/services/tasks/engine";
-import { TASK_HANDLERS } from "../../../src/services/tasks/handlers";
-import { createTenant, recountDays, storedEvents, type Tenant } from "../../fixtures";
+import { createTenant, recountDays, storedEvents, systemContext, type Tenant } from "../../fixtures";
 
 const DAY = 24 * 3600_000;
 const NOW = Date.now();
@@ -61,14 +60,14 @@ describe("retention", () => {
     );
 
     // Another project's cron run must not touch ours, and vice versa.
-    await startRetention(env, createDb(env.DB), NOW);
+    await startRetention(systemContext(), NOW);
     const taskId = await retentionTask(short.project.id);
-    expect(await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false })).toBe("continued");
+    expect(await runTaskStep(systemContext(), taskId, TASK_KINDS, { enqueueNext: false })).toBe("continued");
     // Interrupted after one step (5 chunks of 1,000): part is gone, the rest waits for the next run.
     expect(
       await count("SELECT count(*) AS n FROM events WHERE project_id = ? AND id LIKE 'old%'", short.project.id),
     ).toBe(2_000);
-    while ((await runTaskStep(env, taskId, TASK_HANDLERS, { enqueueNext: false })) === "continued");
+    while ((await runTaskStep(systemContext(), taskId, TASK_KINDS, { enqueueNext: false })) === "continued");
 
     expect(
       await count("SELECT count(*) AS n FROM events WHERE project_id = ? AND id LIKE 'old%'", short.project.id),
@@ -114,9 +113,8 @@ describe("retention", () => {
 
   it("starts one run per project a day, not a second while one runs", async () => {
     const tenant = await createTenant();
-    const db = createDb(env.DB);
-    await startRetention(env, db, NOW);
-    await startRetention(env, db, NOW);
+    await startRetention(systemContext(), NOW);
+    await startRetention(systemContext(), NOW);
     expect(
       await count("SELECT count(*) AS n FROM tasks WHERE project_id = ? AND type = 'retention'", tenant.project.id),
     ).toBe(1);

@@ -1,13 +1,22 @@
 import { createExecutionContext, createMessageBatch, env, getQueueResult } from "cloudflare:test";
 import { Webhook } from "standardwebhooks";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../../src/db/client";
 import { handleQueue } from "../../../src/queues/consumer";
+import { subscribed } from "../../../src/services/ingest/fanout";
 import { RETRY_SCHEDULE_SECONDS, retryDelaySeconds } from "../../../src/services/webhooks/deliver";
 import { createEndpoint } from "../../../src/services/webhooks/endpoints";
-import { sign, subscribed } from "../../../src/services/webhooks/signature";
+import { sign } from "../../../src/services/webhooks/signature";
 import { webhookUrlProblem } from "../../../src/services/webhooks/url";
-import { api, createMember, createTenant, expectJson, expectProblem, storedEvents, type Tenant } from "../../fixtures";
+import {
+  api,
+  createMember,
+  createTenant,
+  expectJson,
+  expectProblem,
+  keyContext,
+  storedEvents,
+  type Tenant,
+} from "../../fixtures";
 
 type SendoutView = {
   id: string;
@@ -139,14 +148,13 @@ describe("SSRF", () => {
     expect(webhookUrlProblem("https://93.184.216.34/x", false)).toBeUndefined();
     expect(webhookUrlProblem("http://localhost:3000/hooks", true)).toBeUndefined();
     const tenant = await createTenant();
-    const who = { actor: { type: "api_key", id: "key_x" }, source: "api" as const };
+    const inProduction = await keyContext(tenant, "admin", { ...env, ENVIRONMENT: "production" } as Env);
     await expect(
-      createEndpoint(createDb(env.DB), env, {
-        project: tenant.project,
-        endpoint: { url: "https://127.0.0.1/hook", description: "", event_types: ["*"], enabled: true },
-        who,
-        allowPrivate: false,
-        secretsKey: "k".repeat(40),
+      createEndpoint(inProduction, {
+        url: "https://127.0.0.1/hook",
+        description: "",
+        event_types: ["*"],
+        enabled: true,
       }),
     ).rejects.toThrow(/private, loopback or link-local/);
   });

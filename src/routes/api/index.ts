@@ -1,0 +1,65 @@
+import { OpenAPIHono } from "@hono/zod-openapi";
+import type { AppEnv } from "../../env";
+import { problemNotFound, problemOnError } from "../../middleware/errors";
+import { refuseUnstorableQuery } from "../../middleware/query-text";
+import { retracedApi } from "../compat/retraced";
+import { workosApi } from "../compat/workos";
+import { eventsApi } from "./events";
+import { exportFilesApi, exportsApi } from "./exports";
+import { healthApi } from "./health";
+import { importsApi } from "./imports";
+import { integrityApi, publicKeyApi } from "./integrity";
+import { notificationsApi } from "./notifications";
+import { tasksApi } from "./tasks";
+import { sendoutsApi, webhooksApi } from "./webhooks";
+
+/**
+ * Where the API answers: everything under these is the API's, a route or a 404 problem, and every
+ * other path is the dashboard's. The sub-app is mounted at "/", so its own middleware is limited to
+ * these (unlimited, it would run before the dashboard's pages too).
+ */
+const ROOTS = ["/v1", "/healthz", "/audit_logs", "/publisher"];
+
+/**
+ * The machine face: bearer keys, JSON, problem+json (RFC 9457) for every error (the compatible
+ * APIs answer theirs in their own shape), and the OpenAPI document of its routes.
+ */
+export function apiApp() {
+  const api = new OpenAPIHono<AppEnv>();
+  api.onError(problemOnError);
+  // `/v1/*` also matches `/v1`.
+  for (const root of ROOTS) api.use(`${root}/*`, refuseUnstorableQuery);
+
+  api.route("/healthz", healthApi);
+  api.route("/v1/events", eventsApi);
+  api.route("/v1/exports", exportsApi);
+  api.route("/v1/export-files", exportFilesApi);
+  api.route("/v1/imports", importsApi);
+  api.route("/v1/integrity", publicKeyApi);
+  api.route("/v1/integrity", integrityApi);
+  api.route("/v1/notifications", notificationsApi);
+  api.route("/v1/tasks", tasksApi);
+  api.route("/v1/webhooks", webhooksApi);
+  api.route("/v1/webhook-sendouts", sendoutsApi);
+  // Drop-in compatible APIs (README "Compatibility").
+  api.route("/audit_logs", workosApi);
+  api.route("/publisher/v1", retracedApi);
+
+  api.openAPIRegistry.registerComponent("securitySchemes", "bearerAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "A project API key: `tb_…`, with the ingest, read or admin scope.",
+  });
+  api.doc31("/v1/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Trailbook API",
+      version: "1.0.0",
+      description: "Activity and audit log service. Errors are application/problem+json (RFC 9457).",
+    },
+    servers: [{ url: "/" }],
+  });
+
+  for (const root of ROOTS) api.all(`${root}/*`, problemNotFound);
+  return api;
+}

@@ -1,0 +1,107 @@
+import { type Config, readConfig } from "../config";
+import { createDb, type Db } from "../db/client";
+import type { ApiKey, Project, User } from "../db/schema";
+import { ForbiddenError } from "../lib/errors";
+import type { Access } from "../lib/permissions";
+
+/**
+ * Who is acting: a signed-in member of the project, a signed-in user outside a project (account
+ * pages, invitations), an API key, the system (cron, queue consumer, bootstrap), or nobody yet (a
+ * request before sign-in or key check: the sign-in form, an invitation link, a signed download).
+ */
+export type Actor =
+  | { kind: "member"; user: User; access: Access }
+  | { kind: "user"; user: User }
+  | { kind: "key"; key: ApiKey }
+  | { kind: "system"; name?: string }
+  | { kind: "anonymous" };
+
+/** Where a request came from, for Trailbook's own events; {} for system work. */
+export type Origin = { ip?: string | undefined; userAgent?: string | undefined; method?: string; path?: string };
+
+/**
+ * Everything a service verb may use, built once per unit of work (a request, a queue message, a
+ * cron run) and passed first: `verb(ctx, input)`. No service builds its own database client.
+ */
+export type ServiceContext = {
+  /** Bindings: queues, R2, the rate limiter. */
+  env: Env;
+  /** Variables and secrets, checked. */
+  config: Config;
+  /** The control database through drizzle. */
+  db: Db;
+  /** The same database, raw: bulk `json_each` inserts, FTS5, `INDEXED BY`. */
+  d1: D1Database;
+  actor: Actor;
+  origin: Origin;
+  /** Work to finish after the answer; outside a request it runs unawaited and only logs a failure. */
+  waitUntil: (work: Promise<unknown>) => void;
+};
+
+/** A context inside one project: its actor may act on it (membership or key scope already checked). */
+export type ProjectContext = ServiceContext & { project: Project };
+
+type MemberActor = Extract<Actor, { kind: "member" }>;
+type KeyActor = Extract<Actor, { kind: "key" }>;
+/** A member of the project acting in the dashboard. */
+export type MemberContext = ProjectContext & { actor: MemberActor };
+/** An API key acting on its project. */
+export type KeyContext = ProjectContext & { actor: KeyActor };
+/** A signed-in user, in a project or not. */
+export type UserContext = ServiceContext & { actor: MemberActor | Extract<Actor, { kind: "user" }> };
+
+function logLateFailure(work: Promise<unknown>): void {
+  work.catch((error: unknown) => console.error("work after the answer failed", error));
+}
+
+export function createContext(
+  env: Env,
+  parts: { actor: Actor; origin?: Origin | undefined; waitUntil?: ((work: Promise<unknown>) => void) | undefined },
+): ServiceContext {
+  return {
+    env,
+    config: readConfig(env),
+    db: createDb(env.DB),
+    d1: env.DB,
+    actor: parts.actor,
+    origin: parts.origin ?? {},
+    waitUntil: parts.waitUntil ?? logLateFailure,
+  };
+}
+
+export function inProject(ctx: ServiceContext, project: Project): ProjectContext {
+  return { ...ctx, project };
+}
+
+/** The same unit of work, another actor (after a key check, a sign-in or a membership check). */
+export function withActor<C extends ServiceContext, A extends Actor>(ctx: C, actor: A): C & { actor: A } {
+  return { ...ctx, actor };
+}
+
+/** The signed-in user behind the actor, if any. */
+export function userOf(actor: Actor): User | undefined {
+  return actor.kind === "member" || actor.kind === "user" ? actor.user : undefined;
+}
+
+/**
+ * What the actor may see of its project: a member's role and organisation scope; an API key or
+ * the system, the whole project (null). Anyone else sees nothing.
+ */
+export function accessOf(actor: Actor): Access | null {
+  if (actor.kind === "member") return actor.access;
+  if (actor.kind === "key" || actor.kind === "system") return null;
+  throw new ForbiddenError("Sign in, or send an API key, to see this project.");
+}
+
+/** The signed-in user acting, for verbs of one's own account. */
+export function signedInUser(ctx: ServiceContext): User {
+  const user = userOf(ctx.actor);
+  if (!user) throw new ForbiddenError("Sign in first.");
+  return user;
+}
+
+/** The id that `created_by` columns record for the actor: a user's or a key's; null for the system. */
+export function actorId(actor: Actor): string | null {
+  if (actor.kind === "key") return actor.key.id;
+  return userOf(actor)?.id ?? null;
+}

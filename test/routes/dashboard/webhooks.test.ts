@@ -1,0 +1,82 @@
+import { createMessageBatch, env } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { handleQueue } from "../../../src/queues/consumer";
+import { api, createMember, createTenant, dash, expectJson, signIn, storedEvents } from "../../fixtures";
+
+describe("webhook pages", () => {
+  it("adds an endpoint with its secret shown once, edits it, lists and resends its sendouts", async () => {
+    const tenant = await createTenant();
+    const admin = await signIn(await createMember(tenant, "admin"));
+    const base = `/p/${tenant.project.id}`;
+
+    const bad = await dash("POST", `${base}/settings/webhooks`, {
+      cookie: admin,
+      form: { url: "https://hooks.example.com/x", event_types: "not a type!", enabled: "1" },
+    });
+    expect(bad.status).toBe(422);
+    expect(await bad.text()).toContain("event_types[0]");
+
+    const added = await (
+      await dash("POST", `${base}/settings/webhooks`, {
+        cookie: admin,
+        form: {
+          url: "https://hooks.example.com/x",
+          description: "CRM",
+          event_types: "commission.*, payout.created",
+          enabled: "1",
+        },
+      })
+    ).text();
+    const secret = /<div class="secret">(whsec_[^<]+)<\/div>/.exec(added)?.[1];
+    expect(secret).toBeDefined();
+    const endpointId = /\/settings\/webhooks\/(whe_[a-z0-9]+)\/test/.exec(added)?.[1];
+    if (!endpointId) throw new Error("no endpoint page");
+    expect(
+      await (await dash("GET", `${base}/settings/webhooks/${endpointId}`, { cookie: admin })).text(),
+    ).not.toContain(secret ?? "x");
+
+    const saved = await (
+      await dash("POST", `${base}/settings/webhooks/${endpointId}`, {
+        cookie: admin,
+        form: { url: "https://hooks.example.com/y", description: "CRM", event_types: "*", enabled: "1" },
+      })
+    ).text();
+    expect(saved).toContain("Saved.");
+
+    await expectJson(
+      await api("POST", "/v1/events", {
+        key: tenant.keys.ingest,
+        body: { id: "c1", type: "commission.updated", summary: "<b>x</b>" },
+      }),
+      201,
+    );
+    const list = await (await dash("GET", `${base}/webhooks?event_id=c1`, { cookie: admin })).text();
+    const sendoutId = /\/webhooks\/(whs_[A-Za-z0-9_-]+)"/.exec(list)?.[1];
+    if (!sendoutId) throw new Error("no sendout listed");
+    const batch = createMessageBatch("trailbook-webhooks", [
+      { id: "m", timestamp: new Date(), attempts: 1, body: { kind: "webhook.deliver", sendoutId, trigger: "auto" } },
+    ]);
+    await handleQueue(batch, env, { fetch: async () => new Response("nope", { status: 500 }) });
+    const detail = await (await dash("GET", `${base}/webhooks/${sendoutId}`, { cookie: admin })).text();
+    expect(detail).toContain("HTTP 500");
+    expect(detail).toContain("nope");
+    expect(await (await dash("GET", `${base}/webhooks?status=retry`, { cookie: admin })).text()).toContain(sendoutId);
+    expect(await (await dash("GET", `${base}/webhooks?status=sent`, { cookie: admin })).text()).not.toContain(
+      sendoutId,
+    );
+    expect(await (await dash("GET", `${base}/webhooks?created_from=yesterday`, { cookie: admin })).text()).toContain(
+      "not a date or time",
+    );
+
+    const member = await signIn(await createMember(tenant, "member"));
+    expect((await dash("POST", `${base}/webhooks/${sendoutId}/resend`, { cookie: member })).status).toBe(200);
+    const viewer = await signIn(await createMember(tenant, "viewer"));
+    expect((await dash("GET", `${base}/webhooks`, { cookie: viewer })).status).toBe(403);
+    expect((await dash("GET", `${base}/settings/webhooks`, { cookie: member })).status).toBe(403);
+
+    const types = (await storedEvents(tenant.project.id))
+      .filter((e) => e.category === "configuration")
+      .map((e) => e.type);
+    expect(types).toEqual(expect.arrayContaining(["webhook.created", "webhook.updated", "webhook.resent"]));
+  });
+});
