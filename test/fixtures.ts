@@ -2,7 +2,8 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { expect } from "vitest";
-import { apiKeys, memberships, type Project, users } from "../src/db/schema";
+import { apiKeys, memberships, type Placement, type Project, placements, users } from "../src/db/schema";
+import { shardDatabase } from "../src/db/shard/bindings";
 import { newId } from "../src/lib/ids";
 import { hashPassword } from "../src/lib/password";
 import {
@@ -27,9 +28,22 @@ export function systemContext(from: Env = env, actor: Actor = { kind: "system", 
   return createContext(from, { actor });
 }
 
-/** The same, inside one project. */
+/** Where the projects tests made live (createTenant records it), so a context is one call away. */
+const placed = new Map<string, Placement>();
+
+/** The same, inside one project (made by createTenant). */
 export function projectContext(project: Project, from: Env = env, actor?: Actor): ProjectContext {
-  return inProject(systemContext(from, actor), project);
+  const placement = placed.get(project.id);
+  if (!placement) throw new Error(`no placement recorded for ${project.id}: make projects with createTenant`);
+  return inProject(systemContext(from, actor), project, placement);
+}
+
+/** The project's event shard: its D1 database and the project's number there, for tests that read it with SQL. */
+export function shardOf(project: Project): { d1: D1Database; pn: number; binding: string } {
+  const placement = placed.get(project.id);
+  const d1 = placement && shardDatabase(env, placement.shard);
+  if (!placement || !d1) throw new Error(`no shard recorded for ${project.id}`);
+  return { d1, pn: placement.pn, binding: placement.shard };
 }
 
 /** A context acting as the tenant's API key of `scope` (as a request with that key would). */
@@ -50,19 +64,27 @@ export async function keyContext(
 
 /**
  * For tests that write events with SQL rather than through ingest: the project's event_counts as
- * ingest keeps them (src/services/ingest/record.ts), recounted from its rows.
+ * ingest keeps them (src/db/shard/write.ts), recounted from its rows.
  */
-export async function recountDays(projectId: string): Promise<void> {
-  await env.DB.batch([
-    env.DB.prepare("DELETE FROM event_counts WHERE project_id = ?").bind(projectId),
-    env.DB.prepare(
-      "INSERT INTO event_counts (project_id, day, n) SELECT project_id, max(occurred_at, 0) / 86400000, count(*) FROM events WHERE project_id = ? GROUP BY 1, 2",
-    ).bind(projectId),
+export async function recountDays(project: Project): Promise<void> {
+  const { d1, pn } = shardOf(project);
+  await d1.batch([
+    d1.prepare("DELETE FROM event_counts WHERE pn = ?").bind(pn),
+    d1
+      .prepare(
+        "INSERT INTO event_counts (pn, day, n) SELECT pn, max(occurred_at, 0) / 86400000, count(*) FROM events WHERE pn = ? GROUP BY 1, 2",
+      )
+      .bind(pn),
   ]);
 }
 
-export async function createTenant(options: { timezone?: string; redactionKeys?: string[] } = {}): Promise<Tenant> {
+export async function createTenant(
+  options: { timezone?: string; redactionKeys?: string[]; region?: "default" | "eu" } = {},
+): Promise<Tenant> {
   const project = await createProject(systemContext(), { name: "Test project", ...options });
+  const [placement] = await systemContext().db.select().from(placements).where(eq(placements.projectId, project.id));
+  if (!placement) throw new Error("createProject placed no project");
+  placed.set(project.id, placement);
   const make = async (scope: "ingest" | "read" | "admin") =>
     (await createApiKey(projectContext(project), { name: `${scope} key`, scope })).secret;
   return { project, keys: { ingest: await make("ingest"), read: await make("read"), admin: await make("admin") } };

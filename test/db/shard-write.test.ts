@@ -37,7 +37,7 @@ describe("storing events in a shard", () => {
     await d1.batch(
       storeStatements(d1, 2, rows, [
         { endpointId: "whe_1", eventId: "evt_1", eventType: "commission.updated", requestId: null },
-      ]),
+      ]).statements,
     );
     const stored = await d1
       .prepare(
@@ -96,11 +96,11 @@ describe("storing events in a shard", () => {
   it("refuses a frozen project's batch whole, and the same id twice", async () => {
     const d1 = env.EVENTS_2;
     await d1.prepare("INSERT INTO shard_projects (project_id, frozen) VALUES ('prj_frozen', 1), ('prj_ok', 0)").run();
-    await expect(d1.batch(storeStatements(d1, 1, [event(1)]))).rejects.toThrow(/CHECK/);
+    await expect(d1.batch(storeStatements(d1, 1, [event(1)]).statements)).rejects.toThrow(/CHECK/);
     expect(await d1.prepare("SELECT count(*) AS n FROM events").first("n")).toBe(0);
     expect(await d1.prepare("SELECT count(*) AS n FROM terms").first("n")).toBe(0);
-    await d1.batch(storeStatements(d1, 2, [event(1)]));
-    await expect(d1.batch(storeStatements(d1, 2, [event(1)]))).rejects.toThrow(/UNIQUE/);
+    await d1.batch(storeStatements(d1, 2, [event(1)]).statements);
+    await expect(d1.batch(storeStatements(d1, 2, [event(1)]).statements)).rejects.toThrow(/UNIQUE/);
     expect(await d1.prepare("SELECT sum(n) AS n FROM event_counts").first("n")).toBe(1);
   });
 });

@@ -5,6 +5,15 @@ import { blob, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from
 // WITHOUT ROWID, FTS5 and triggers are beyond drizzle-kit); test/db/shard-schema.test.ts checks
 // that every column and index declared here exists in the migrated database.
 
+/** Index names that hand-written SQL names (`INDEXED BY`). */
+export const EVENT_INDEXES = { time: "events_time", organization: "events_organization" } as const;
+
+/**
+ * The full-text index of events (FTS5, contentless: `body` and the project's time `bucket`) and its
+ * vocabulary (`fts5vocab`, one row per term), virtual tables drizzle does not model.
+ */
+export const FULL_TEXT = { table: "events_fts", terms: "events_fts_terms" } as const;
+
 /** The projects placed on this shard, each with its small number `pn`. */
 export const shardProjects = sqliteTable(
   "shard_projects",
@@ -90,7 +99,7 @@ export const events = sqliteTable(
   },
   (t) => [
     uniqueIndex("events_id").on(t.pn, t.id),
-    index("events_time").on(t.pn, t.occurredAt),
+    index(EVENT_INDEXES.time).on(t.pn, t.occurredAt),
     index("events_received").on(t.pn, t.receivedAt),
     index("events_category").on(t.pn, t.category, t.occurredAt),
     index("events_type").on(t.pn, t.type, t.occurredAt),
@@ -99,7 +108,7 @@ export const events = sqliteTable(
     index("events_actor").on(t.pn, t.actor, t.occurredAt).where(sql`actor IS NOT NULL`),
     index("events_actor_type").on(t.pn, t.actorType, t.occurredAt).where(sql`actor_type IS NOT NULL`),
     index("events_entity_type").on(t.pn, t.entityType, t.occurredAt).where(sql`entity_type IS NOT NULL`),
-    index("events_organization").on(t.pn, t.organization, t.occurredAt).where(sql`organization IS NOT NULL`),
+    index(EVENT_INDEXES.organization).on(t.pn, t.organization, t.occurredAt).where(sql`organization IS NOT NULL`),
     index("events_entity_id").on(t.pn, t.entityId, t.occurredAt).where(sql`entity_id IS NOT NULL`),
     index("events_request").on(t.pn, t.requestId, t.occurredAt).where(sql`request_id IS NOT NULL`),
     index("events_job").on(t.pn, t.jobId, t.occurredAt).where(sql`job_id IS NOT NULL`),

@@ -68,7 +68,33 @@ const COUNTS_SQL = `INSERT INTO event_counts (pn, day, n) SELECT ?1, j.value ->>
 ON CONFLICT (pn, day) DO UPDATE SET n = n + excluded.n`;
 
 const OUTBOX_SQL = `INSERT INTO webhook_outbox (pn, endpoint_id, event_id, event_type, request_id, created_at)
-SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, ?2 FROM json_each(?3) AS j`;
+SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, ?2 FROM json_each(?3) AS j RETURNING id`;
+
+/** Outbox rows of every project of the shard older than `before`, with their project's id (the sweep). */
+const OUTBOX_READ_SQL = `SELECT o.id AS outboxId, p.project_id AS projectId, o.endpoint_id AS endpointId, o.event_id AS eventId,
+  o.event_type AS eventType, o.request_id AS requestId, o.created_at AS createdAt
+FROM webhook_outbox AS o JOIN shard_projects AS p ON p.pn = o.pn WHERE o.created_at < ?1 ORDER BY o.id LIMIT ?2`;
+
+export async function deleteOutboxRows(d1: D1Database, ids: number[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    await d1
+      .prepare("DELETE FROM webhook_outbox WHERE id IN (SELECT value FROM json_each(?1))")
+      .bind(JSON.stringify(ids.slice(i, i + 500)))
+      .run();
+  }
+}
+
+export async function readOutbox(
+  d1: D1Database,
+  before: number,
+  limit: number,
+): Promise<(OutboxRow & { outboxId: number; projectId: string; createdAt: number })[]> {
+  const { results } = await d1
+    .prepare(OUTBOX_READ_SQL)
+    .bind(before, limit)
+    .all<OutboxRow & { outboxId: number; projectId: string; createdAt: number }>();
+  return results;
+}
 
 /** The statement that makes a batch fail when its project is frozen (the last step of a move). */
 export function guardStatement(d1: D1Database, pn: number): D1PreparedStatement {
@@ -96,7 +122,8 @@ function chunks(rows: string[]): string[] {
 /**
  * The statements storing `rows` (new to the shard) for project `pn`, with the webhook deliveries
  * they owe (written at `now`): the guard first, then dictionary entries, events (whose triggers
- * write full text and changed fields), picker values, day counts and the outbox.
+ * write full text and changed fields), picker values, day counts and the outbox (last, so their
+ * results, the outbox rows' ids, are the batch's last `outboxStatements` results).
  */
 export function storeStatements(
   d1: D1Database,
@@ -104,7 +131,7 @@ export function storeStatements(
   rows: ShardEvent[],
   outbox: OutboxRow[] = [],
   now = Date.now(),
-): D1PreparedStatement[] {
+): { statements: D1PreparedStatement[]; outboxStatements: number } {
   const terms = new Set<string>();
   const actors = new Set<string>();
   const facets = new Set<string>();
@@ -162,7 +189,33 @@ export function storeStatements(
   statements.push(d1.prepare(FACETS_SQL).bind(pn, list(facets)));
   if (actorFacets.size) statements.push(d1.prepare(ACTOR_FACETS_SQL).bind(pn, list(actorFacets)));
   statements.push(d1.prepare(COUNTS_SQL).bind(pn, JSON.stringify([...days])));
-  const owed = outbox.map((o) => JSON.stringify([o.endpointId, o.eventId, o.eventType, o.requestId]));
-  for (const chunk of chunks(owed)) statements.push(d1.prepare(OUTBOX_SQL).bind(pn, now, chunk));
-  return statements;
+  const owed = chunks(outbox.map((o) => JSON.stringify([o.endpointId, o.eventId, o.eventType, o.requestId])));
+  for (const chunk of owed) statements.push(d1.prepare(OUTBOX_SQL).bind(pn, now, chunk));
+  // The outbox statements come last, each returning its rows' ids in input order.
+  return { statements, outboxStatements: owed.length };
+}
+
+/**
+ * Deletes a project's events by seq, all older than `cutoff`, in one batch: the cutoff row lets
+ * the delete trigger allow exactly these (their full text, changed fields and day counts go with
+ * them, by trigger), and goes again in the same batch.
+ */
+export async function deleteEvents(
+  store: { d1: D1Database; pn: number },
+  seqs: number[],
+  cutoff: number,
+): Promise<void> {
+  const { d1, pn } = store;
+  if (seqs.length === 0) return;
+  await d1.batch([
+    d1
+      .prepare(
+        "INSERT INTO delete_cutoffs (pn, cutoff) VALUES (?1, ?2) ON CONFLICT (pn) DO UPDATE SET cutoff = excluded.cutoff",
+      )
+      .bind(pn, cutoff),
+    d1
+      .prepare("DELETE FROM events WHERE pn = ?1 AND occurred_at < ?2 AND seq IN (SELECT value FROM json_each(?3))")
+      .bind(pn, cutoff, JSON.stringify(seqs)),
+    d1.prepare("DELETE FROM delete_cutoffs WHERE pn = ?1").bind(pn),
+  ]);
 }
