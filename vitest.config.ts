@@ -18,6 +18,7 @@ export default defineConfig(async () => {
             ENVIRONMENT: "test",
             RATE_LIMIT_PERIOD_SECONDS: "60",
             SECRETS_KEY: "test-secrets-key-0123456789abcdef0123456789",
+            OPERATOR_TOKEN: "test-operator-token-0123456789abcdef0123456789",
             INTEGRITY_SIGNING_KEY:
               '{"crv":"Ed25519","d":"DbrIOkfOInmNKVFSA8QNeRSzz0wFYG1j0dKPDiGRgWU","x":"nX_4a6LXoDNHWulPoE348xT59TYWI0cHPHPZpOEOBwI","kty":"OKP"}',
           },

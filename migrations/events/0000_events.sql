@@ -44,9 +44,11 @@ CREATE INDEX `actors_name` ON `actors` (`name`);
 --> statement-breakpoint
 -- The log. `data` is the event exactly as hashed (canonical JSON after redaction); the integer
 -- columns are its filter values as terms; id and the other high-cardinality filters are virtual
--- columns read from `data`, so they take no room in the row, only in their index.
+-- columns read from `data`, so they take no room in the row, only in their index. `seq` is the
+-- order rows were stored in and never reused (AUTOINCREMENT), so a move copying by seq, or a
+-- reader following it, never misses a row stored after a deleted one.
 CREATE TABLE `events` (
-	`seq` integer PRIMARY KEY NOT NULL,
+	`seq` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`pn` integer NOT NULL,
 	`occurred_at` integer NOT NULL,
 	`received_at` integer NOT NULL,

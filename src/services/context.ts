@@ -62,7 +62,12 @@ export type PlacementRef = Pick<Placement, "shard" | "pn"> & { sizeBytes?: numbe
  * A context inside one project: its actor may act on it (membership or key scope already checked),
  * and its events are read and written through `events` only.
  */
-export type ProjectContext = ServiceContext & { project: Project; events: EventStore };
+export type ProjectContext = ServiceContext & { project: Project; events: EventStore; files: R2Bucket };
+
+/** The R2 bucket of a region: a project's uploads, exports, archives and digests stay in its region. */
+export function filesOf(env: Env, region: Region): R2Bucket {
+  return region === "eu" ? env.FILES_EU : env.FILES;
+}
 
 type MemberActor = Extract<Actor, { kind: "member" }>;
 type KeyActor = Extract<Actor, { kind: "key" }>;
@@ -112,7 +117,8 @@ export function eventStore(env: Env, placement: PlacementRef): EventStore {
 }
 
 export function inProject(ctx: ServiceContext, project: Project, placement: PlacementRef): ProjectContext {
-  return { ...ctx, project, events: eventStore(ctx.env, placement) };
+  const events = eventStore(ctx.env, placement);
+  return { ...ctx, project, events, files: filesOf(ctx.env, events.region) };
 }
 
 /** The same unit of work, another actor (after a key check, a sign-in or a membership check). */

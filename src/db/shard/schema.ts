@@ -73,8 +73,8 @@ export const actors = sqliteTable(
 export const events = sqliteTable(
   "events",
   {
-    /** rowid: the full-text rowid and the key of event_changes; never shown. */
-    seq: integer("seq").primaryKey(),
+    /** rowid, in storing order and never reused: the full-text rowid and the key of event_changes. */
+    seq: integer("seq").primaryKey({ autoIncrement: true }),
     pn: integer("pn").notNull(),
     /** Epoch milliseconds. */
     occurredAt: integer("occurred_at").notNull(),

@@ -79,11 +79,10 @@ function byteRange(headers: Headers, file: Validators & { size: number }) {
  * single byte ranges (206, or 416 with `Content-Range: bytes *\/size`) as RFC 9110 says.
  */
 export async function serveFile(
-  ctx: ServiceContext,
+  files: R2Bucket,
   file: { key: string; filename: string },
   request: Request,
 ): Promise<Response> {
-  const files = ctx.env.FILES;
   const { key, filename } = file;
   const stored = await files.head(key);
   if (!stored) throw new GoneError("The file is no longer stored.");

@@ -10,7 +10,7 @@ import {
 } from "../../db/schema";
 import { deleteOutboxRows, type OutboxRow } from "../../db/shard/write";
 import { base64url, randomToken } from "../../lib/ids";
-import type { EventStore, ProjectContext, ServiceContext } from "../context";
+import type { ProjectContext, ServiceContext } from "../context";
 import type { PreparedEvent } from "./prepare";
 
 // Fan-out (README "Webhooks"): every stored event that matches an enabled endpoint owes one
@@ -79,7 +79,7 @@ export type OwedDelivery = OutboxRow & { outboxId: number; createdAt: number };
  * relayed is left as it is), deletes the rows from the shard's outbox, and queues the deliveries.
  * Returns the sendout ids.
  */
-export async function relayOutbox(ctx: ServiceContext, store: EventStore, projectId: string, owed: OwedDelivery[]) {
+export async function relayOutbox(ctx: ServiceContext, shard: D1Database, projectId: string, owed: OwedDelivery[]) {
   if (owed.length === 0) return [];
   const s = webhookSendouts;
   const pending: SendoutStatus = "pending";
@@ -118,7 +118,7 @@ export async function relayOutbox(ctx: ServiceContext, store: EventStore, projec
   }
   await ctx.d1.batch(statements);
   await deleteOutboxRows(
-    store.d1,
+    shard,
     owed.map((o) => o.outboxId),
   );
   const ids = rows.map((r) => String(r[0]));

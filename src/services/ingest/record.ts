@@ -60,7 +60,13 @@ export async function recordEvents(
       if (isConstraintViolation(error, "UNIQUE") && attempt === 0) continue;
       // The project is being moved and its old shard is frozen for the last copy (README "Moving a
       // project"): nothing was written; once the placement names the new shard, write there.
-      if (!isConstraintViolation(error, "CHECK") || attempt >= MOVE_RETRIES) throw error;
+      if (!isConstraintViolation(error, "CHECK")) throw error;
+      if (attempt >= MOVE_RETRIES) {
+        throw new ServiceUnavailableError(
+          "This project's events are being moved to another shard; nothing was stored. Send the same request again in a few seconds.",
+          5,
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, MOVE_WAIT_MS));
       const placement = await placementOf(ctx, ctx.project.id);
       if (!placement) throw error;
@@ -70,8 +76,8 @@ export async function recordEvents(
 }
 
 /** How often and how long a write waits for a move's last step before answering 503. */
-const MOVE_RETRIES = 10;
-const MOVE_WAIT_MS = 300;
+const MOVE_RETRIES = 8;
+const MOVE_WAIT_MS = 250;
 
 async function recordOnce(
   ctx: ProjectContext,
@@ -163,7 +169,7 @@ async function recordOnce(
     if (owed.length) {
       const outboxIds = results.slice(results.length - outboxStatements).flatMap((r) => r.results.map((row) => row.id));
       const relayed = owed.map((o, i) => ({ ...o, outboxId: outboxIds[i] ?? 0, createdAt: receivedAt }));
-      await relayOutbox(ctx, store, ctx.project.id, relayed).catch((error: unknown) =>
+      await relayOutbox(ctx, store.d1, ctx.project.id, relayed).catch((error: unknown) =>
         console.error("webhook relay failed; the sweep will send them", error),
       );
     }

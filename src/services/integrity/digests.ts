@@ -102,7 +102,7 @@ export async function publicKeyOf(
 
 /** Writes the digests of every closed window since the project's last one (up to 48 a run). */
 export async function createDigests(ctx: ProjectContext, now = Date.now()): Promise<number> {
-  const { env, db, project } = ctx;
+  const { files, db, project } = ctx;
   const jwk = parseSigningKey(signingKeyOf(ctx));
   const kid = await keyId(jwk.x);
   const [last] = await db
@@ -130,7 +130,7 @@ export async function createDigests(ctx: ProjectContext, now = Date.now()): Prom
     const digest: Digest = { ...body, hash, signature: await signText(jwk, hash), keyId: kid, createdAt: now };
     const inserted = await db.insert(digests).values(digest).onConflictDoNothing().returning({ hash: digests.hash });
     if (inserted.length === 0) break; // another run wrote this window first
-    await env.FILES.put(`digests/${project.id}/${start}.json`, JSON.stringify(digestView(digest)), {
+    await files.put(`digests/${project.id}/${start}.json`, JSON.stringify(digestView(digest)), {
       httpMetadata: { contentType: "application/json" },
     });
     previous = hash;

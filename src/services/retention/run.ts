@@ -54,7 +54,7 @@ async function deleteChunk(
   cutoff: number,
   archive: boolean,
 ): Promise<{ deleted: number; archived: number }> {
-  const { env, db, d1, project } = ctx;
+  const { files, db, d1, project } = ctx;
   const shard = ctx.events;
   const results = await shard.db.all<ListRow & { seq: number }>(
     sql`SELECT ${events.seq} AS seq, ${LIST_COLUMNS} FROM ${events}
@@ -69,7 +69,7 @@ async function deleteChunk(
     const body = await gzipLines(results.map((r) => `${JSON.stringify(toStoredEvent(r))}\n`));
     // Named by the chunk's first and last events: a repeated step overwrites the same object.
     const fileKey = `archives/${project.id}/${dayOf(first.occurredAt)}/${first.id}-${last.id}.jsonl.gz`;
-    await env.FILES.put(fileKey, body, {
+    await files.put(fileKey, body, {
       httpMetadata: { contentType: "application/gzip" },
       customMetadata: { project: project.id, events: String(results.length) },
     });
@@ -104,7 +104,7 @@ async function deleteChunk(
 
 /** Old operational records go too; export files are removed once the export has expired. */
 async function cleanup(ctx: ProjectContext, cutoff: number, now: number): Promise<Record<string, number>> {
-  const { env, db, project } = ctx;
+  const { files, db, project } = ctx;
   const oldSendouts = await db
     .select({ id: webhookSendouts.id })
     .from(webhookSendouts)
@@ -147,7 +147,7 @@ async function cleanup(ctx: ProjectContext, cutoff: number, now: number): Promis
     .from(dataExports)
     .where(and(eq(dataExports.projectId, project.id), lt(dataExports.expiresAt, now)))
     .limit(500);
-  if (expired.length) await env.FILES.delete(expired.map((e) => e.fileKey));
+  if (expired.length) await files.delete(expired.map((e) => e.fileKey));
   return {
     sendouts: sendoutIds.length,
     notifications: notificationIds.length,
@@ -206,11 +206,16 @@ export async function startRetention(ctx: ServiceContext, now = Date.now()): Pro
   const all = await db.select().from(projects);
   let started = 0;
   for (const project of all) {
+    // A move copies the project's events by storing order: no deletes while it runs.
     const [running] = await db
       .select({ id: tasks.id })
       .from(tasks)
       .where(
-        and(eq(tasks.projectId, project.id), eq(tasks.type, "retention"), inArray(tasks.status, OPEN_TASK_STATUSES)),
+        and(
+          eq(tasks.projectId, project.id),
+          inArray(tasks.type, ["retention", "move"]),
+          inArray(tasks.status, OPEN_TASK_STATUSES),
+        ),
       )
       .limit(1);
     if (running) continue;
