@@ -1,5 +1,4 @@
 import { AppError, GoneError } from "../../lib/errors";
-import type { ServiceContext } from "../context";
 
 // Downloads of stored files (exports, archives), for the API, signed links and the dashboard alike.
 

@@ -1,5 +1,5 @@
 import type { Project } from "../../db/schema";
-import { type Actor, inProject, type Origin, type ProjectContext, type ServiceContext } from "../context";
+import type { Actor, Origin, ProjectContext, ServiceContext } from "../context";
 import type { EventInput } from "../events/schema";
 import { projectContext } from "../shards/placement";
 import { recordEvents } from "./record";

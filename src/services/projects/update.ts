@@ -3,7 +3,7 @@ import { z } from "zod";
 import { type Project, projects } from "../../db/schema";
 import { NotFoundError } from "../../lib/errors";
 import { isValidTimeZone } from "../../lib/time";
-import { inProject, type MemberContext } from "../context";
+import type { MemberContext } from "../context";
 import { logChange } from "../ingest/own-events";
 
 export const ProjectSettingsInput = z.object({
