@@ -149,6 +149,10 @@ export function storeStatements(
       [FACETS.entity_type, e.entityType],
       [FACETS.organization, org],
       ...e.changedFields.map((f): [number, string] => [FACETS.changed, f]),
+      // The pickers also offer a field of an entity type (`commission.status`), as the filter takes it.
+      ...(e.entityType === null
+        ? []
+        : e.changedFields.map((f): [number, string] => [FACETS.changed, `${e.entityType}.${f}`])),
     ];
     for (const [facet, value] of valued) {
       if (value === null) continue;
