@@ -3,6 +3,7 @@ import { sweepImportUploads } from "../services/imports/cleanup";
 import { createAllDigests } from "../services/integrity/digests";
 import { sendNotificationEmails } from "../services/mail/notification-emails";
 import { startRetention } from "../services/retention/run";
+import { adoptLegacyProjects } from "../services/shards/adopt";
 import { measureShards } from "../services/shards/directory";
 import { relayStrandedOutboxes } from "../services/shards/sweep";
 import { sweepStaleTasks } from "../services/tasks/engine";
@@ -26,6 +27,8 @@ export const CRON_JOBS: Record<string, (ctx: ServiceContext, now: number) => Pro
     const stalled = ctx.config.STALLED_AFTER_SECONDS;
     const stalledAfterMs = stalled === undefined ? undefined : stalled * 1000;
     return {
+      // Projects from before the event shards get a home, and their events are copied there.
+      adopted: await adoptLegacyProjects(ctx, now),
       tasks: await sweepStaleTasks(ctx, now, stalledAfterMs),
       uploads: await sweepImportUploads(ctx, now),
       outboxes: await relayStrandedOutboxes(ctx, now, stalledAfterMs),

@@ -3,6 +3,7 @@ import type { ServiceContext } from "../services/context";
 import { exportTask } from "../services/exports/run";
 import { importTask } from "../services/imports/run";
 import { retentionTask } from "../services/retention/run";
+import { adoptTask } from "../services/shards/adopt";
 import { moveTask } from "../services/shards/move";
 import {
   enqueueStep,
@@ -19,6 +20,7 @@ export const TASK_KINDS: Record<TaskType, TaskKind> = {
   import: importTask,
   retention: retentionTask,
   move: moveTask,
+  adopt: adoptTask,
 };
 
 /** How long one task message keeps running steps before handing over to the next message. */

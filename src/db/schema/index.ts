@@ -1,6 +1,6 @@
 export * from "./api-keys";
-export * from "./events";
 export * from "./integrity";
+export * from "./legacy-events";
 export * from "./notifications";
 export * from "./projects";
 export * from "./sessions";
