@@ -18,4 +18,5 @@ CREATE TABLE `shards` (
 	`created_at` integer NOT NULL
 );
 --> statement-breakpoint
-ALTER TABLE `projects` ADD `region` text DEFAULT 'default' NOT NULL;
+ALTER TABLE `projects` ADD `region` text DEFAULT 'default' NOT NULL;--> statement-breakpoint
+ALTER TABLE `users` ADD `operator` integer DEFAULT false NOT NULL;

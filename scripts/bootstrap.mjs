@@ -1,6 +1,6 @@
 // npm run bootstrap -- --local | --remote [--email you@example.com] [--password …] [--name "Your Name"]
 //                      [--project "Project name"] [--timezone Europe/Berlin] [--region default|eu]
-//                      [--persist-to dir]
+//                      [--operator] [--persist-to dir]
 //
 // Creates a project, its first owner and an admin API key, and prints them as one JSON object on
 // the last line. An existing user (same e-mail) becomes owner of the new project; their password
@@ -36,7 +36,17 @@ function chooseShard(region, remote, persistTo) {
   return best;
 }
 
-export async function bootstrap({ remote, email, password, name, project, timezone, region = "default", persistTo }) {
+export async function bootstrap({
+  remote,
+  email,
+  password,
+  name,
+  project,
+  timezone,
+  region = "default",
+  operator = false,
+  persistTo,
+}) {
   email = email.trim().toLowerCase();
   if (!EMAIL.test(email)) throw new Error(`--email "${email}" is not an e-mail address`);
   try {
@@ -50,6 +60,9 @@ export async function bootstrap({ remote, email, password, name, project, timezo
   applyMigrations(remote, persistTo);
   const now = Date.now();
   const [existing] = d1(`SELECT id FROM users WHERE email = ${sqlText(email)}`, remote, persistTo);
+  // The deployment's first account runs it (sees the shards, moves projects); --operator makes one more.
+  const [{ n: accounts }] = d1("SELECT count(*) AS n FROM users", remote, persistTo);
+  const isOperator = operator || accounts === 0;
   const userId = existing?.id ?? newId("usr", now);
   const generated = existing || password ? undefined : randomBytes(12).toString("base64url");
   const projectId = newId("prj", now);
@@ -77,9 +90,11 @@ export async function bootstrap({ remote, email, password, name, project, timezo
   if (!existing) {
     const hash = await hashPassword(password ?? generated);
     statements.unshift(
-      `INSERT INTO users (id, email, name, password_hash, created_at)
-       VALUES (${sqlText(userId)}, ${sqlText(email)}, ${sqlText(name)}, ${sqlText(hash)}, ${now})`,
+      `INSERT INTO users (id, email, name, password_hash, operator, created_at)
+       VALUES (${sqlText(userId)}, ${sqlText(email)}, ${sqlText(name)}, ${sqlText(hash)}, ${isOperator ? 1 : 0}, ${now})`,
     );
+  } else if (isOperator) {
+    statements.push(`UPDATE users SET operator = 1 WHERE id = ${sqlText(userId)}`);
   }
   // wrangler runs the statements of one --command together; a failure leaves nothing half-made.
   d1(statements.join(";\n"), remote, persistTo);
@@ -95,6 +110,7 @@ export async function bootstrap({ remote, email, password, name, project, timezo
     api_key: apiKey,
     api_key_id: keyId,
     api_key_scope: "admin",
+    operator: isOperator,
   };
 }
 
@@ -109,6 +125,7 @@ async function main() {
       project: { type: "string", default: "My project" },
       timezone: { type: "string", default: "UTC" },
       region: { type: "string", default: "default" },
+      operator: { type: "boolean", default: false },
       "persist-to": { type: "string" },
     },
   });
