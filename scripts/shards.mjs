@@ -34,7 +34,7 @@ async function call(method, pathname, body) {
   return answer;
 }
 
-const gb = (bytes) => `${(bytes / 1e9).toFixed(2)} GB`;
+const gb = (bytes) => (bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
 async function main() {
   const [command, a, b] = positionals;
