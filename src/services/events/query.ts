@@ -65,9 +65,14 @@ function textMatch(column: SQLiteColumn, values: string[]): SQL {
   return sql`${column} IN (${list(values)})`;
 }
 
-/** A negated filter also keeps events where the field is absent: `-source:api` keeps no-source events. */
+/**
+ * A negated filter also keeps events where the field is absent: `-source:api` keeps no-source
+ * events. A value the shard's dictionary lacks makes `column = (SELECT …)` NULL, not false, so the
+ * match counts as false before it is negated: `-category:configuration` keeps every event of a
+ * shard where no event was ever of that category.
+ */
 function negate(condition: SQL, column: SQLiteColumn): SQL {
-  return or(isNull(column), not(condition)) as SQL;
+  return or(isNull(column), not(sql`coalesce(${condition}, 0)`)) as SQL;
 }
 
 /** The first string after every one starting with `prefix`: `commission.` → `commission/`. */
@@ -134,7 +139,7 @@ function conditionSql(pn: number, query: EventQuery, c: Condition, walk: Walk | 
         only !== undefined
           ? termMatch(events.type, FACETS.type, [only])
           : sql`${events.type} IN (${sql.join(parts, sql` UNION ALL `)})`;
-      return c.negated ? not(any) : any;
+      return c.negated ? not(sql`coalesce(${any}, 0)`) : any;
     }
     case "actor": {
       if (c.values.length === 0) return undefined;
