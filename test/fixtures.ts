@@ -4,6 +4,7 @@ import { and, eq } from "drizzle-orm";
 import { expect } from "vitest";
 import { apiKeys, memberships, type Placement, type Project, placements, users } from "../src/db/schema";
 import { shardDatabase } from "../src/db/shard/bindings";
+import { FACETS, type FacetName } from "../src/db/shard/schema";
 import { newId } from "../src/lib/ids";
 import { hashPassword } from "../src/lib/password";
 import {
@@ -76,6 +77,23 @@ export async function recountDays(project: Project): Promise<void> {
       )
       .bind(pn),
   ]);
+}
+
+/**
+ * For tests that write events with SQL rather than through ingest: a filter value's id in the
+ * project's shard dictionary (`terms`), as an SQL expression. addTerms first adds the entries.
+ */
+export function termSql(facet: Exclude<FacetName, "actor">, value: string): string {
+  return `(SELECT id FROM terms WHERE facet = ${FACETS[facet]} AND value = '${value.replace(/'/g, "''")}')`;
+}
+
+/** Adds dictionary entries to the project's shard (as ingest does before storing events that use them). */
+export async function addTerms(project: Project, entries: [Exclude<FacetName, "actor">, string][]): Promise<void> {
+  const { d1 } = shardOf(project);
+  await d1
+    .prepare("INSERT OR IGNORE INTO terms (facet, value) SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?1) AS j")
+    .bind(JSON.stringify(entries.map(([facet, value]) => [FACETS[facet], value])))
+    .run();
 }
 
 export async function createTenant(
