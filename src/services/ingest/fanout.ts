@@ -79,7 +79,12 @@ export type OwedDelivery = OutboxRow & { outboxId: number; createdAt: number };
  * relayed is left as it is), deletes the rows from the shard's outbox, and queues the deliveries.
  * Returns the sendout ids.
  */
-export async function relayOutbox(ctx: ServiceContext, store: EventStore, projectId: string, owed: OwedDelivery[]) {
+export async function relayOutbox(
+  ctx: ServiceContext,
+  store: Pick<EventStore, "d1">,
+  projectId: string,
+  owed: OwedDelivery[],
+) {
   if (owed.length === 0) return [];
   const s = webhookSendouts;
   const pending: SendoutStatus = "pending";
