@@ -34,11 +34,14 @@ export function bootstrapState(state: string): { apiKey: string; projectId: stri
   return { apiKey: created.api_key, projectId: created.project_id };
 }
 
-/** Rows of one SQL statement against the local D1 of a state directory (no server may be running on it). */
-export function queryState<T>(state: string, sql: string): T[] {
+/**
+ * Rows of one SQL statement against a local D1 database of a state directory (no server may be
+ * running on it): the control database, or the event shard `binding` names.
+ */
+export function queryState<T>(state: string, sql: string, binding = "DB"): T[] {
   const run = spawnSync(
     WRANGLER,
-    ["d1", "execute", "DB", "--local", "--persist-to", state, "--json", "--command", sql],
+    ["d1", "execute", binding, "--local", "--persist-to", state, "--json", "--command", sql],
     { cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" } },
   );
   if (run.status !== 0) throw new Error(`wrangler d1 execute failed:\n${run.stderr}\n${run.stdout}`);
