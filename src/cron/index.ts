@@ -5,7 +5,6 @@ import { sendNotificationEmails } from "../services/mail/notification-emails";
 import { startRetention } from "../services/retention/run";
 import { adoptLegacyProjects } from "../services/shards/adopt";
 import { measureShards } from "../services/shards/directory";
-import { relayStrandedOutboxes } from "../services/shards/sweep";
 import { sweepStaleTasks } from "../services/tasks/engine";
 import { sweepSendouts } from "../services/webhooks/sweep";
 
@@ -31,7 +30,6 @@ export const CRON_JOBS: Record<string, (ctx: ServiceContext, now: number) => Pro
       adopted: await adoptLegacyProjects(ctx, now),
       tasks: await sweepStaleTasks(ctx, now, stalledAfterMs),
       uploads: await sweepImportUploads(ctx, now),
-      outboxes: await relayStrandedOutboxes(ctx, now, stalledAfterMs),
       sendouts: await sweepSendouts(ctx, now, stalledAfterMs),
       emails: await sendNotificationEmails(ctx, now),
     };

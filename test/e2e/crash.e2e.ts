@@ -36,7 +36,6 @@ type ExportView = { id: string; status: string; row_count: number | null; task_i
 let state = "";
 let key = "";
 let projectId = "";
-let shard = "";
 let server: DevServer | undefined;
 const receiver = new WebhookReceiver({
   delayMs: 60,
@@ -161,7 +160,7 @@ it("loses and duplicates nothing when wrangler dev is killed mid-import, mid-exp
   const mark = (what: string) => console.log(`crash test ${((Date.now() - started) / 1000).toFixed(1)}s: ${what}`);
 
   state = mkdtempSync(path.join(tmpdir(), "trailbook-crash-"));
-  ({ apiKey: key, projectId, shard } = bootstrapState(state));
+  ({ apiKey: key, projectId } = bootstrapState(state));
   // The same secrets key after each restart: webhook secrets are stored sealed with it.
   const vars = { ENVIRONMENT: "development", SECRETS_KEY: randomBytes(32).toString("hex"), STALLED_AFTER_SECONDS: "2" };
   server = await startDev(state, vars);
@@ -379,29 +378,35 @@ it("loses and duplicates nothing when wrangler dev is killed mid-import, mid-exp
   await stopDev(server, "SIGTERM");
   server = undefined;
   const p = `'${projectId}'`;
-  // Events are on the project's shard (by its number there, values as terms); sendouts in DB.
-  const pn = `(SELECT pn FROM shard_projects WHERE project_id = ${p})`;
+  // Events are on the project's shard (filter values as dictionary terms), sendouts in the control database.
+  const [home] = queryState<{ shard: string; pn: number }>(
+    state,
+    `SELECT shard, pn FROM placements WHERE project_id = ${p}`,
+  );
+  if (!home) throw new Error(`no placement for ${projectId}`);
   const term = (facet: number, value: string) => `(SELECT id FROM terms WHERE facet = ${facet} AND value = '${value}')`;
   const [stored] = queryState<Record<string, number>>(
     state,
     `SELECT
-       (SELECT count(*) FROM events WHERE pn = ${pn} AND entity_type = ${term(7, "crash_row")}) AS import_rows,
-       (SELECT count(DISTINCT entity_id) FROM events WHERE pn = ${pn} AND entity_type = ${term(7, "crash_row")}) AS distinct_import_rows,
-       (SELECT count(*) FROM events WHERE pn = ${pn} AND type = ${term(2, "crash.ping")}) AS pings`,
-    shard,
+       (SELECT count(*) FROM events WHERE pn = ${home.pn} AND entity_type = ${term(7, "crash_row")}) AS import_rows,
+       (SELECT count(DISTINCT entity_id) FROM events WHERE pn = ${home.pn} AND entity_type = ${term(7, "crash_row")}) AS distinct_import_rows,
+       (SELECT count(*) FROM events WHERE pn = ${home.pn} AND type = ${term(2, "crash.ping")}) AS pings,
+       (SELECT count(*) FROM webhook_outbox WHERE pn = ${home.pn}) AS outbox`,
+    home.shard,
   );
-  const [owed] = queryState<Record<string, number>>(
+  const [sendouts] = queryState<Record<string, number>>(
     state,
     `SELECT
        (SELECT count(*) FROM webhook_sendouts WHERE project_id = ${p}) AS sendouts,
        (SELECT count(*) FROM webhook_sendouts WHERE project_id = ${p} AND status = 'sent') AS sent,
        (SELECT count(DISTINCT event_id) FROM webhook_sendouts WHERE project_id = ${p}) AS events_with_sendouts`,
   );
-  const counts = { ...stored, ...owed };
+  const counts = { ...stored, ...sendouts };
   expect(counts).toEqual({
     import_rows: IMPORT_ROWS,
     distinct_import_rows: IMPORT_ROWS,
     pings: delivered.size,
+    outbox: 0,
     sendouts: delivered.size,
     sent: delivered.size,
     events_with_sendouts: delivered.size,

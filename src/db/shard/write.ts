@@ -140,6 +140,9 @@ export function storeStatements(
   const inserts: string[] = [];
   for (const e of rows) {
     const org = e.organizationId;
+    // An organisation's rows feed its partner viewers' pickers, and partner viewers never see
+    // configuration activity (README "Roles"), so its values stay in the project's rows only.
+    const orgFacets = e.category === "configuration" ? null : org;
     const valued: [number, string | null][] = [
       [FACETS.category, e.category],
       [FACETS.type, e.type],
@@ -158,14 +161,14 @@ export function storeStatements(
       if (value === null) continue;
       terms.add(JSON.stringify([facet, value]));
       facets.add(JSON.stringify([null, facet, value]));
-      if (org !== null) facets.add(JSON.stringify([org, facet, value]));
+      if (orgFacets !== null) facets.add(JSON.stringify([orgFacets, facet, value]));
     }
     const actor = e.actorId ?? e.actorName ?? e.actorEmail;
     const identity = actor === null ? null : [e.actorId ?? "", e.actorName ?? "", e.actorEmail ?? ""];
     if (identity) {
       actors.add(JSON.stringify(identity));
       actorFacets.add(JSON.stringify([null, ...identity]));
-      if (org !== null) actorFacets.add(JSON.stringify([org, ...identity]));
+      if (orgFacets !== null) actorFacets.add(JSON.stringify([orgFacets, ...identity]));
     }
     inserts.push(
       JSON.stringify([

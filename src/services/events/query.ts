@@ -53,7 +53,7 @@ function termIds(facet: number, values: string[]): SQL {
 }
 
 /** `column` holds one of `values` of its facet: a seek in order for one value, a set for several. */
-function termMatch(column: SQLiteColumn, facet: number, values: string[]): SQL {
+function termMatch(column: SQLiteColumn | SQL, facet: number, values: string[]): SQL {
   const [first] = values;
   if (values.length === 1 && first !== undefined) return sql`${column} = (${termIds(facet, [first])})`;
   return sql`${column} IN (${termIds(facet, values)})`;
@@ -65,9 +65,14 @@ function textMatch(column: SQLiteColumn, values: string[]): SQL {
   return sql`${column} IN (${list(values)})`;
 }
 
-/** A negated filter also keeps events where the field is absent: `-source:api` keeps no-source events. */
+/**
+ * A negated filter also keeps events where the field is absent: `-source:api` keeps no-source
+ * events. A value the shard's dictionary lacks makes `column = (SELECT …)` NULL, not false, so the
+ * match counts as false before it is negated: `-category:configuration` keeps every event of a
+ * shard where no event was ever of that category.
+ */
 function negate(condition: SQL, column: SQLiteColumn): SQL {
-  return or(isNull(column), not(condition)) as SQL;
+  return or(isNull(column), not(sql`coalesce(${condition}, 0)`)) as SQL;
 }
 
 /** The first string after every one starting with `prefix`: `commission.` → `commission/`. */
@@ -84,16 +89,35 @@ function actorIds(by: { ids?: string[]; emails?: string[]; names?: string[] }): 
   return sql`SELECT ${actors.id} FROM ${actors} WHERE ${or(...parts)}`;
 }
 
-function equalsSql(c: Extract<Condition, { kind: "equals" }>): SQL | undefined {
+/**
+ * Whether the query names events by an id (entity, request or job id): a handful of rows, which
+ * that id's index finds. Without statistics SQLite would rather take a dictionary column's index
+ * (`status:failure job:jid_77` read every failure in time order to find the job's events), so the
+ * other filters then compare their columns as plain values (`+status = …`), which no index serves.
+ */
+function namesAnId(query: EventQuery): boolean {
+  return query.conditions.some(
+    (c) =>
+      !c.negated &&
+      ((c.kind === "equals" && TEXT_COLUMNS[c.column] !== undefined) || (c.kind === "entity" && c.id !== undefined)),
+  );
+}
+
+/** The column, or its value only (`+column`) when its index must not serve (namesAnId). */
+function indexed(column: SQLiteColumn, useIndex: boolean): SQLiteColumn | SQL {
+  return useIndex ? column : sql`+${column}`;
+}
+
+function equalsSql(c: Extract<Condition, { kind: "equals" }>, useIndex: boolean): SQL | undefined {
   if (c.values.length === 0) return undefined;
   if (c.column === "actor_id") {
-    const match = sql`${events.actor} IN (${actorIds({ ids: c.values })})`;
+    const match = sql`${indexed(events.actor, useIndex)} IN (${actorIds({ ids: c.values })})`;
     return c.negated ? negate(match, events.actor) : match;
   }
   const term = TERM_COLUMNS[c.column];
   if (term) {
     const [column, facet] = term;
-    const match = termMatch(column, facet, c.values);
+    const match = termMatch(indexed(column, useIndex), facet, c.values);
     return c.negated ? negate(match, column) : match;
   }
   const column = TEXT_COLUMNS[c.column];
@@ -115,10 +139,16 @@ function changedFieldSql(fields: string[]): SQL {
   return qualified.length ? (or(plain, ...qualified) as SQL) : plain;
 }
 
-function conditionSql(pn: number, query: EventQuery, c: Condition, walk: Walk | undefined): SQL | undefined {
+function conditionSql(
+  pn: number,
+  query: EventQuery,
+  c: Condition,
+  walk: Walk | undefined,
+  useIndex: boolean,
+): SQL | undefined {
   switch (c.kind) {
     case "equals":
-      return equalsSql(c);
+      return equalsSql(c, useIndex);
     case "type": {
       if (c.prefixes.includes("")) return c.negated ? sql`0` : undefined; // `type:*` matches everything
       const parts: SQL[] = [];
@@ -130,20 +160,21 @@ function conditionSql(pn: number, query: EventQuery, c: Condition, walk: Walk | 
       }
       if (parts.length === 0) return undefined;
       const only = parts.length === 1 && c.exact.length === 1 ? c.exact[0] : undefined;
+      const type = indexed(events.type, useIndex);
       const any =
         only !== undefined
-          ? termMatch(events.type, FACETS.type, [only])
-          : sql`${events.type} IN (${sql.join(parts, sql` UNION ALL `)})`;
-      return c.negated ? not(any) : any;
+          ? termMatch(type, FACETS.type, [only])
+          : sql`${type} IN (${sql.join(parts, sql` UNION ALL `)})`;
+      return c.negated ? not(sql`coalesce(${any}, 0)`) : any;
     }
     case "actor": {
       if (c.values.length === 0) return undefined;
       const ids = actorIds({ ids: c.values, emails: c.values.map((v) => v.toLowerCase()), names: c.values });
-      const any = sql`${events.actor} IN (${ids})`;
+      const any = sql`${indexed(events.actor, useIndex)} IN (${ids})`;
       return c.negated ? negate(any, events.actor) : any;
     }
     case "entity": {
-      const type = termMatch(events.entityType, FACETS.entity_type, [c.type]);
+      const type = termMatch(indexed(events.entityType, useIndex && c.id === undefined), FACETS.entity_type, [c.type]);
       const match = c.id === undefined ? type : (and(type, eq(events.entityId, c.id)) as SQL);
       return c.negated ? not(sql`coalesce(${match}, 0)`) : match;
     }
@@ -314,7 +345,8 @@ export function whereClause(pn: number, query: EventQuery, walk?: Walk): SQL {
   const parts: (SQL | undefined)[] = [eq(events.pn, pn)];
   if (query.from !== undefined) parts.push(gte(events.occurredAt, query.from));
   if (query.to !== undefined) parts.push(lt(events.occurredAt, query.to));
-  for (const c of query.conditions) parts.push(conditionSql(pn, query, c, walk));
+  const useIndex = !namesAnId(query);
+  for (const c of query.conditions) parts.push(conditionSql(pn, query, c, walk, useIndex));
   parts.push(...textSql(pn, query, query.text, walk));
   const where = and(...parts) as SQL;
   checkParameters(where);
@@ -430,11 +462,16 @@ function reachable(pn: number, query: EventQuery, bound: SQL | undefined): SQL {
 const BY_TIME = sql`${events} INDEXED BY ${sql.identifier(EVENT_INDEXES.time)}`;
 const NEWEST_FIRST = sql`${events.occurredAt} DESC, ${events.id} DESC`;
 
-/** How many rows `range` holds (the newest `rows` of them when given), and their oldest and newest time. */
+/**
+ * How many rows `range` holds (the newest `rows` of them when given), and their oldest and newest
+ * time. Which of the rows sharing the oldest instant are among the newest `rows` changes neither
+ * result, so they are taken in time order alone: the time index holds no id (it is read from
+ * `data`), and ordering by it too would read and sort every row of the window.
+ */
 function spanQuery(range: SQL, rows?: number): SQL {
   if (rows === undefined)
     return sql`SELECT count(*) AS n, min(${events.occurredAt}) AS oldest, max(${events.occurredAt}) AS newest FROM ${BY_TIME} WHERE ${range}`;
-  const newest = sql`SELECT ${events.occurredAt} AS at FROM ${BY_TIME} WHERE ${range} ORDER BY ${NEWEST_FIRST} LIMIT ${rows}`;
+  const newest = sql`SELECT ${events.occurredAt} AS at FROM ${BY_TIME} WHERE ${range} ORDER BY ${events.occurredAt} DESC LIMIT ${rows}`;
   return sql`SELECT count(*) AS n, min(at) AS oldest, max(at) AS newest FROM (${newest})`;
 }
 
