@@ -59,10 +59,11 @@ describe("event shards for operators", () => {
     await expect.poll(count).toBe(200);
     await expect
       .poll(
-        async () => (await page.reload(), await page.locator('select[name="project_id"] option').first().textContent()),
-        {
-          timeout: 30_000,
+        async () => {
+          await page.reload();
+          return page.locator('select[name="project_id"] option').first().textContent();
         },
+        { timeout: 30_000 },
       )
       .toContain(`on ${target}`);
     await page.context().close();

@@ -1,5 +1,5 @@
 import { eq, sql } from "drizzle-orm";
-import { type Shard, shards } from "../../db/schema";
+import { placements, type Shard, shards } from "../../db/schema";
 import { shardBindings } from "../../db/shard/bindings";
 import type { ServiceContext } from "../context";
 
@@ -52,4 +52,13 @@ export async function measureShards(ctx: ServiceContext, now = Date.now()): Prom
     await noteShardSize(ctx, binding, size, now);
   }
   return sizes;
+}
+
+/** How many projects each shard is home to. */
+export async function projectsPerShard(ctx: ServiceContext): Promise<Map<string, number>> {
+  const rows = await ctx.db
+    .select({ shard: placements.shard, n: sql<number>`count(*)` })
+    .from(placements)
+    .groupBy(placements.shard);
+  return new Map(rows.map((r) => [r.shard, r.n]));
 }

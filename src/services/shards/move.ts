@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, sql } from "drizzle-orm";
+import { and, eq, inArray, isNull } from "drizzle-orm";
 import { OPEN_TASK_STATUSES, type Placement, placements, projects, type Task, tasks } from "../../db/schema";
 import { regionOfBinding, shardDatabase } from "../../db/shard/bindings";
 import { deleteEvents, readOutbox, type ShardEvent, storeStatements } from "../../db/shard/write";
@@ -316,12 +316,3 @@ async function releaseMove(ctx: ServiceContext, task: Task): Promise<void> {
 
 /** Moves as a kind of background task. */
 export const moveTask: TaskKind = { step: moveStep, notifyEnded: notifyMoveEnded, release: releaseMove };
-
-/** Counts for the operators' view. */
-export async function projectsPerShard(ctx: ServiceContext): Promise<Map<string, number>> {
-  const rows = await ctx.db
-    .select({ shard: placements.shard, n: sql<number>`count(*)` })
-    .from(placements)
-    .groupBy(placements.shard);
-  return new Map(rows.map((r) => [r.shard, r.n]));
-}

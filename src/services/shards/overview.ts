@@ -2,8 +2,7 @@ import { eq } from "drizzle-orm";
 import { placements, type Shard, type ShardState, shards } from "../../db/schema";
 import { NotFoundError } from "../../lib/errors";
 import type { ServiceContext } from "../context";
-import { knownShards } from "./directory";
-import { projectsPerShard } from "./move";
+import { knownShards, projectsPerShard } from "./directory";
 
 export type ShardOverview = Shard & { projects: number; full: boolean; closing: boolean };
 

@@ -3,15 +3,21 @@ import { type Placement, type Project, placements, type Region } from "../../db/
 import { shardDatabase } from "../../db/shard/bindings";
 import { InvariantError, ServiceUnavailableError } from "../../lib/errors";
 import { inProject, type ProjectContext, type ServiceContext } from "../context";
-import { knownShards } from "./directory";
+import { knownShards, projectsPerShard } from "./directory";
 
 /**
  * The shard a new project of `region` goes to: the open one with the most free room (the smallest
  * measured size). None open is a 503: an operator adds a shard (README "Deploy").
  */
 export async function chooseShard(ctx: ServiceContext, region: Region): Promise<string> {
-  const open = (await knownShards(ctx)).filter((s) => s.region === region && s.state === "open");
-  const best = open.sort((a, b) => a.sizeBytes - b.sizeBytes || a.binding.localeCompare(b.binding))[0];
+  const [known, placed] = await Promise.all([knownShards(ctx), projectsPerShard(ctx)]);
+  const open = known.filter((s) => s.region === region && s.state === "open");
+  // Equal sizes (new, nearly empty shards measure the same) go to the shard with fewer projects.
+  const projectsOn = (binding: string) => placed.get(binding) ?? 0;
+  const best = open.sort(
+    (a, b) =>
+      a.sizeBytes - b.sizeBytes || projectsOn(a.binding) - projectsOn(b.binding) || a.binding.localeCompare(b.binding),
+  )[0];
   if (!best) {
     throw new ServiceUnavailableError(
       `No event shard of the ${region} region takes new projects: every one is closed, draining or full. An operator must add a shard.`,

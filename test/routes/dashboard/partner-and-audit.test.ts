@@ -211,8 +211,8 @@ describe("partner viewer pickers", () => {
     expect(picker(html, "type")).toEqual(["invoice.*", "invoice.sent"]);
     expect(picker(html, "category")).toEqual(["billing"]);
     expect(picker(html, "source")).toEqual(["crm-nine"]);
-    // Changed fields are offered by name; `changed=invoice.status` still narrows to an entity type.
-    expect(picker(html, "changed")).toEqual(["status"]);
+    // Changed fields are offered by name and with their entity type (`changed=invoice.status`).
+    expect(picker(html, "changed")).toEqual(["invoice.status", "status"]);
     const changedCount = async (changed: string) =>
       explorerCount(
         await (

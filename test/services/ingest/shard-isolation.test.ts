@@ -97,7 +97,8 @@ describe("shard isolation", () => {
           expect(found, `${marker} on its home ${binding}`).toMatchObject({
             shard_projects: 1,
             events: 3,
-            terms: 5,
+            // org, entity type, changed field, the field of its entity type, the marker's type
+            terms: 6,
             actors: 1,
             full_text: 3,
             changes: 3,

@@ -43,6 +43,16 @@ describe("placement", () => {
     expect(eu.region).toBe("eu");
   });
 
+  it("spreads projects over shards of equal size by how many projects each holds", async () => {
+    for (const b of ["EVENTS_1", "EVENTS_2", "EVENTS_3"]) await setShard(b, { sizeBytes: 7_000_000, state: "open" });
+    const homes = [];
+    for (let i = 0; i < 6; i++) homes.push(await homeOf((await createProject(ctx(), { name: `s${i}` })).id));
+    const counts = new Map<string, number>();
+    for (const h of homes) counts.set(h ?? "", (counts.get(h ?? "") ?? 0) + 1);
+    expect([...counts.keys()].sort()).toEqual(["EVENTS_1", "EVENTS_2", "EVENTS_3"]);
+    for (const b of ["EVENTS_1", "EVENTS_2", "EVENTS_3"]) await setShard(b, { sizeBytes: 0 });
+  });
+
   it("never chooses a closed, draining or full shard, and answers 503 when none is left", async () => {
     await setShard("EVENTS_1", { sizeBytes: 0, state: "closed" });
     await setShard("EVENTS_2", { sizeBytes: 0, state: "draining" });
