@@ -6,6 +6,7 @@ import { defineConfig } from "vitest/config";
 // test file; test/setup.ts applies the migrations before each file.
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  const eventMigrations = await readD1Migrations(path.join(import.meta.dirname, "migrations", "events"));
   return {
     plugins: [
       cloudflareTest({
@@ -13,9 +14,11 @@ export default defineConfig(async () => {
         miniflare: {
           bindings: {
             TEST_MIGRATIONS: migrations,
+            TEST_EVENT_MIGRATIONS: eventMigrations,
             ENVIRONMENT: "test",
             RATE_LIMIT_PERIOD_SECONDS: "60",
             SECRETS_KEY: "test-secrets-key-0123456789abcdef0123456789",
+            OPERATOR_TOKEN: "test-operator-token-0123456789abcdef0123456789",
             INTEGRITY_SIGNING_KEY:
               '{"crv":"Ed25519","d":"DbrIOkfOInmNKVFSA8QNeRSzz0wFYG1j0dKPDiGRgWU","x":"nX_4a6LXoDNHWulPoE348xT59TYWI0cHPHPZpOEOBwI","kty":"OKP"}',
           },

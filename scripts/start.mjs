@@ -25,6 +25,8 @@ function ensureDevVars() {
   let next = current.endsWith("\n") ? current : `${current}\n`;
   if (!/^ENVIRONMENT=/m.test(next)) next += "ENVIRONMENT=development\n";
   if (!/^SECRETS_KEY=/m.test(next)) next += `SECRETS_KEY=${randomBytes(32).toString("base64url")}\n`;
+  // The operators' API (npm run shards) on the local deployment.
+  if (!/^OPERATOR_TOKEN=/m.test(next)) next += `OPERATOR_TOKEN=${randomBytes(32).toString("base64url")}\n`;
   if (!/^INTEGRITY_SIGNING_KEY=/m.test(next)) {
     // A local Ed25519 key for integrity digests; production sets its own with wrangler secret put.
     const jwk = generateKeyPairSync("ed25519").privateKey.export({ format: "jwk" });

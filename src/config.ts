@@ -13,6 +13,18 @@ const Config = z.object({
    * 2 minutes, 1 minute and 10 minutes. Only tests need seconds.
    */
   STALLED_AFTER_SECONDS: z.coerce.number().int().positive().optional(),
+  /**
+   * Event shards (README "Storage at scale"): above SHARD_CLOSE_BYTES a shard takes no new projects;
+   * above SHARD_FULL_BYTES its projects' ingest answers 503 until an operator moves some away. D1
+   * databases hold at most 10 GB.
+   */
+  SHARD_CLOSE_BYTES: z.coerce.number().int().positive().default(8_000_000_000),
+  SHARD_FULL_BYTES: z.coerce.number().int().positive().default(9_500_000_000),
+  /**
+   * The operators' API (`/v1/admin`, `npm run shards`) answers only to this bearer token; unset, it
+   * is off. `wrangler secret put OPERATOR_TOKEN`.
+   */
+  OPERATOR_TOKEN: z.string().min(32, "OPERATOR_TOKEN must be at least 32 characters").optional(),
   /** Ed25519 private key as a JWK that signs integrity digests (`npm start` makes one for local use). */
   INTEGRITY_SIGNING_KEY: z.string().optional(),
   /** Encrypts secrets that must be read back (TOTP). `wrangler secret put SECRETS_KEY`; `npm start` writes one to .dev.vars. */

@@ -2,7 +2,9 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { expect } from "vitest";
-import { apiKeys, memberships, type Project, users } from "../src/db/schema";
+import { apiKeys, memberships, type Placement, type Project, placements, users } from "../src/db/schema";
+import { shardDatabase } from "../src/db/shard/bindings";
+import { FACETS, type FacetName } from "../src/db/shard/schema";
 import { newId } from "../src/lib/ids";
 import { hashPassword } from "../src/lib/password";
 import {
@@ -27,9 +29,22 @@ export function systemContext(from: Env = env, actor: Actor = { kind: "system", 
   return createContext(from, { actor });
 }
 
-/** The same, inside one project. */
+/** Where the projects tests made live (createTenant records it), so a context is one call away. */
+const placed = new Map<string, Placement>();
+
+/** The same, inside one project (made by createTenant). */
 export function projectContext(project: Project, from: Env = env, actor?: Actor): ProjectContext {
-  return inProject(systemContext(from, actor), project);
+  const placement = placed.get(project.id);
+  if (!placement) throw new Error(`no placement recorded for ${project.id}: make projects with createTenant`);
+  return inProject(systemContext(from, actor), project, placement);
+}
+
+/** The project's event shard: its D1 database and the project's number there, for tests that read it with SQL. */
+export function shardOf(project: Pick<Project, "id">): { d1: D1Database; pn: number; binding: string } {
+  const placement = placed.get(project.id);
+  const d1 = placement && shardDatabase(env, placement.shard);
+  if (!placement || !d1) throw new Error(`no shard recorded for ${project.id}`);
+  return { d1, pn: placement.pn, binding: placement.shard };
 }
 
 /** A context acting as the tenant's API key of `scope` (as a request with that key would). */
@@ -50,19 +65,44 @@ export async function keyContext(
 
 /**
  * For tests that write events with SQL rather than through ingest: the project's event_counts as
- * ingest keeps them (src/services/ingest/record.ts), recounted from its rows.
+ * ingest keeps them (src/db/shard/write.ts), recounted from its rows.
  */
-export async function recountDays(projectId: string): Promise<void> {
-  await env.DB.batch([
-    env.DB.prepare("DELETE FROM event_counts WHERE project_id = ?").bind(projectId),
-    env.DB.prepare(
-      "INSERT INTO event_counts (project_id, day, n) SELECT project_id, max(occurred_at, 0) / 86400000, count(*) FROM events WHERE project_id = ? GROUP BY 1, 2",
-    ).bind(projectId),
+export async function recountDays(project: Project): Promise<void> {
+  const { d1, pn } = shardOf(project);
+  await d1.batch([
+    d1.prepare("DELETE FROM event_counts WHERE pn = ?").bind(pn),
+    d1
+      .prepare(
+        "INSERT INTO event_counts (pn, day, n) SELECT pn, max(occurred_at, 0) / 86400000, count(*) FROM events WHERE pn = ? GROUP BY 1, 2",
+      )
+      .bind(pn),
   ]);
 }
 
-export async function createTenant(options: { timezone?: string; redactionKeys?: string[] } = {}): Promise<Tenant> {
+/**
+ * For tests that write events with SQL rather than through ingest: a filter value's id in the
+ * project's shard dictionary (`terms`), as an SQL expression. addTerms first adds the entries.
+ */
+export function termSql(facet: Exclude<FacetName, "actor">, value: string): string {
+  return `(SELECT id FROM terms WHERE facet = ${FACETS[facet]} AND value = '${value.replace(/'/g, "''")}')`;
+}
+
+/** Adds dictionary entries to the project's shard (as ingest does before storing events that use them). */
+export async function addTerms(project: Project, entries: [Exclude<FacetName, "actor">, string][]): Promise<void> {
+  const { d1 } = shardOf(project);
+  await d1
+    .prepare("INSERT OR IGNORE INTO terms (facet, value) SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?1) AS j")
+    .bind(JSON.stringify(entries.map(([facet, value]) => [FACETS[facet], value])))
+    .run();
+}
+
+export async function createTenant(
+  options: { timezone?: string; redactionKeys?: string[]; region?: "default" | "eu" } = {},
+): Promise<Tenant> {
   const project = await createProject(systemContext(), { name: "Test project", ...options });
+  const [placement] = await systemContext().db.select().from(placements).where(eq(placements.projectId, project.id));
+  if (!placement) throw new Error("createProject placed no project");
+  placed.set(project.id, placement);
   const make = async (scope: "ingest" | "read" | "admin") =>
     (await createApiKey(projectContext(project), { name: `${scope} key`, scope })).secret;
   return { project, keys: { ingest: await make("ingest"), read: await make("read"), admin: await make("admin") } };
@@ -224,12 +264,38 @@ export async function signIn(
   return cookie;
 }
 
-/** The stored events of a project, as the raw rows' JSON, newest first. */
+/** The stored events of a project (read on its shard), as the raw rows' JSON, newest first. */
 export async function storedEvents(projectId: string): Promise<Record<string, unknown>[]> {
-  const { results } = await env.DB.prepare("SELECT data FROM events WHERE project_id = ? ORDER BY seq DESC")
-    .bind(projectId)
+  const { d1, pn } = shardOf({ id: projectId });
+  const { results } = await d1
+    .prepare("SELECT data FROM events WHERE pn = ? ORDER BY seq DESC")
+    .bind(pn)
     .all<{ data: string }>();
   return results.map((r) => JSON.parse(r.data) as Record<string, unknown>);
+}
+
+/**
+ * Every row a project's events left on its shard, as one string: the events, their changed fields
+ * (by name), the dictionary entries and actors they use, the words the full-text index holds for
+ * them, and their webhook outbox rows. A secret must appear in none of it.
+ */
+export async function storedRowsText(projectId: string): Promise<string> {
+  const { d1, pn } = shardOf({ id: projectId });
+  const [events, changes, terms, actors, words, outbox] = await d1.batch([
+    d1.prepare("SELECT * FROM events WHERE pn = ?1").bind(pn),
+    d1
+      .prepare("SELECT c.*, t.value AS name FROM event_changes c JOIN terms t ON t.id = c.field WHERE c.pn = ?1")
+      .bind(pn),
+    d1
+      .prepare("SELECT * FROM terms WHERE id IN (SELECT value FROM event_facets WHERE pn = ?1 AND facet <> 5)")
+      .bind(pn),
+    d1
+      .prepare("SELECT * FROM actors WHERE id IN (SELECT value FROM event_facets WHERE pn = ?1 AND facet = 5)")
+      .bind(pn),
+    d1.prepare("SELECT term FROM events_fts_terms WHERE doc IN (SELECT seq FROM events WHERE pn = ?1)").bind(pn),
+    d1.prepare("SELECT * FROM webhook_outbox WHERE pn = ?1").bind(pn),
+  ]);
+  return JSON.stringify([events, changes, terms, actors, words, outbox].map((r) => r?.results));
 }
 
 /**

@@ -1,6 +1,7 @@
 // Thin helpers over the wrangler CLI for the npm scripts (bootstrap, start). They run the project's
 // own wrangler so the scripts work the same through `npm run` and `node scripts/…`.
 import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -31,8 +32,37 @@ function run(args, { capture = false } = {}) {
   return result.stdout;
 }
 
+/**
+ * The event shard bindings wrangler.toml declares for the deployment (its top level, not the test
+ * environment): EVENTS_<n> and EVENTS_EU_<n>. README "Storage at scale".
+ */
+export function shardBindings() {
+  const toml = readFileSync(path.join(ROOT, "wrangler.toml"), "utf8");
+  const top = toml.split(/^\[env\./m)[0] ?? "";
+  return [...top.matchAll(/^binding\s*=\s*"(EVENTS_(?:EU_)?\d+)"/gm)].map((m) => m[1]);
+}
+
+/** The region a shard binding's name gives. */
+export const regionOf = (binding) => (binding.startsWith("EVENTS_EU_") ? "eu" : "default");
+
+/**
+ * Applies the control database's migrations and, to every event shard, the shard migrations
+ * (migrations/events, shared by all shards). Output is one line per database, not wrangler's tables.
+ */
 export function applyMigrations(remote, persistTo) {
-  run(["d1", "migrations", "apply", "DB", ...targetFlags(remote, persistTo)]);
+  for (const binding of ["DB", ...shardBindings()]) {
+    const out = run(["d1", "migrations", "apply", binding, ...targetFlags(remote, persistTo)], { capture: true });
+    // wrangler prints its status table again after every migration: count each file once.
+    const applied = new Set([...out.matchAll(/│ (\S+\.sql)\s+│ ✅/g)].map((m) => m[1])).size;
+    console.error(
+      `  ${binding}: ${applied ? `${applied} migration${applied === 1 ? "" : "s"} applied` : "up to date"}`,
+    );
+  }
+}
+
+/** Runs SQL against a shard binding and returns the rows of the last statement. */
+export function shardSql(binding, sql, remote, persistTo) {
+  return d1(sql, remote, persistTo, binding);
 }
 
 /** SQL string literal; the only escape SQLite needs is a doubled quote. */
@@ -42,9 +72,9 @@ export function sqlText(value) {
   return `'${String(value).replace(/'/g, "''")}'`;
 }
 
-/** Runs SQL against the DB binding and returns the rows of the last statement. */
-export function d1(sql, remote, persistTo) {
-  const out = run(["d1", "execute", "DB", ...targetFlags(remote, persistTo), "--json", "--command", sql], {
+/** Runs SQL against the DB binding (or another) and returns the rows of the last statement. */
+export function d1(sql, remote, persistTo, binding = "DB") {
+  const out = run(["d1", "execute", binding, ...targetFlags(remote, persistTo), "--json", "--command", sql], {
     capture: true,
   });
   const answers = JSON.parse(out);

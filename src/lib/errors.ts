@@ -100,6 +100,13 @@ export function formatPath(path: readonly PropertyKey[]): string {
   return out;
 }
 
+/** Storage this request needs is full or unavailable for now: a clear 503 with Retry-After, nothing written. */
+export class ServiceUnavailableError extends AppError {
+  constructor(detail: string, retryAfterSeconds = 60) {
+    super(503, "unavailable", "Service unavailable", detail, [], { "Retry-After": String(retryAfterSeconds) });
+  }
+}
+
 export class GoneError extends AppError {
   constructor(detail: string) {
     super(410, "gone", "Gone", detail);

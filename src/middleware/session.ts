@@ -62,8 +62,8 @@ export const requireMembership = createMiddleware<SignedInEnv & ProjectEnv>(asyn
   const ctx = c.var.ctx;
   const found = await findMembership(ctx, c.req.param("projectId") ?? "");
   if (!found) throw new NotFoundError("There is no such project, or you are not a member of it.");
-  const { project, access, unread } = found;
-  c.set("ctx", withActor(inProject(ctx, project), { kind: "member", user: ctx.actor.user, access }));
+  const { project, placement, access, unread } = found;
+  c.set("ctx", withActor(inProject(ctx, project, placement), { kind: "member", user: ctx.actor.user, access }));
   c.set("project", project);
   c.set("access", access);
   c.set("unread", unread);

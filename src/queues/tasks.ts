@@ -3,6 +3,8 @@ import type { ServiceContext } from "../services/context";
 import { exportTask } from "../services/exports/run";
 import { importTask } from "../services/imports/run";
 import { retentionTask } from "../services/retention/run";
+import { adoptTask } from "../services/shards/adopt";
+import { moveTask } from "../services/shards/move";
 import {
   enqueueStep,
   failTask,
@@ -17,6 +19,8 @@ export const TASK_KINDS: Record<TaskType, TaskKind> = {
   export: exportTask,
   import: importTask,
   retention: retentionTask,
+  move: moveTask,
+  adopt: adoptTask,
 };
 
 /** How long one task message keeps running steps before handing over to the next message. */

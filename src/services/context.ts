@@ -1,7 +1,9 @@
 import { type Config, readConfig } from "../config";
 import { createDb, type Db } from "../db/client";
-import type { ApiKey, Project, User } from "../db/schema";
-import { ForbiddenError } from "../lib/errors";
+import type { ApiKey, Placement, Project, Region, User } from "../db/schema";
+import { regionOfBinding, shardDatabase } from "../db/shard/bindings";
+import { createShardDb, type ShardDb } from "../db/shard/client";
+import { ForbiddenError, ServiceUnavailableError } from "../lib/errors";
 import type { Access } from "../lib/permissions";
 
 /**
@@ -38,8 +40,34 @@ export type ServiceContext = {
   waitUntil: (work: Promise<unknown>) => void;
 };
 
-/** A context inside one project: its actor may act on it (membership or key scope already checked). */
-export type ProjectContext = ServiceContext & { project: Project };
+/**
+ * Where a project's events live: its home shard (README "Storage at scale"), the D1 database behind
+ * it raw and through drizzle, and the project's number there (`pn`), which every row and index of
+ * the shard carries instead of the project id.
+ */
+export type EventStore = {
+  binding: string;
+  region: Region;
+  d1: D1Database;
+  db: ShardDb;
+  pn: number;
+  /** The shard's size as last measured, when the request read it with the placement (ingest refuses a full shard). */
+  sizeBytes?: number | undefined;
+};
+
+/** Where a project lives, as the placements say; with the shard's measured size when it was read along. */
+export type PlacementRef = Pick<Placement, "shard" | "pn"> & { sizeBytes?: number | null | undefined };
+
+/**
+ * A context inside one project: its actor may act on it (membership or key scope already checked),
+ * and its events are read and written through `events` only.
+ */
+export type ProjectContext = ServiceContext & { project: Project; events: EventStore; files: R2Bucket };
+
+/** The R2 bucket of a region: a project's uploads, exports, archives and digests stay in its region. */
+export function filesOf(env: Env, region: Region): R2Bucket {
+  return region === "eu" ? env.FILES_EU : env.FILES;
+}
 
 type MemberActor = Extract<Actor, { kind: "member" }>;
 type KeyActor = Extract<Actor, { kind: "key" }>;
@@ -69,8 +97,28 @@ export function createContext(
   };
 }
 
-export function inProject(ctx: ServiceContext, project: Project): ProjectContext {
-  return { ...ctx, project };
+/** The event store of a placement; a shard this deployment no longer binds is a 503, not a crash. */
+export function eventStore(env: Env, placement: PlacementRef): EventStore {
+  const d1 = shardDatabase(env, placement.shard);
+  const region = regionOfBinding(placement.shard);
+  if (!d1 || !region) {
+    throw new ServiceUnavailableError(
+      `This project's events are on ${placement.shard}, which this deployment does not bind; an operator must add it back.`,
+    );
+  }
+  return {
+    binding: placement.shard,
+    region,
+    d1,
+    db: createShardDb(d1),
+    pn: placement.pn,
+    sizeBytes: placement.sizeBytes ?? undefined,
+  };
+}
+
+export function inProject(ctx: ServiceContext, project: Project, placement: PlacementRef): ProjectContext {
+  const events = eventStore(ctx.env, placement);
+  return { ...ctx, project, events, files: filesOf(ctx.env, events.region) };
 }
 
 /** The same unit of work, another actor (after a key check, a sign-in or a membership check). */

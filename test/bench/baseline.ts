@@ -3,6 +3,7 @@
 // Trailbook's list and count build — the same statements in the same order (listRows: a window
 // read first for set-like filters) — without HTTP shaping, auth, validation or JSON mapping.
 import { drizzle } from "drizzle-orm/d1";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import * as schema from "../../src/db/schema";
 import type { ProjectContext } from "../../src/services/context";
 import { compileFilters, type EventFilters } from "../../src/services/events/filters";
@@ -61,12 +62,18 @@ export default {
       return Response.json({ inserted: await insert(env, rows) });
     }
     if (url.pathname === "/list" || url.pathname === "/count") {
-      const { project, filters, tz } = (await request.json()) as { project: string; filters: EventFilters; tz: string };
+      const { project, pn, filters, tz } = (await request.json()) as {
+        project: string;
+        pn?: number;
+        filters: EventFilters;
+        tz: string;
+      };
       const query = compileFilters(filters, tz);
-      // listRows reads only the database and the project's id: a bare Worker has no more to give.
-      const ctx = { db, d1: env.DB, project: { id: project } } as unknown as ProjectContext;
+      // listRows reads only the event store and the project's number there: a bare Worker has no more to give.
+      const events = { db, d1: env.DB, pn: pn ?? 1 };
+      const ctx = { db, d1: env.DB, project: { id: project }, events } as unknown as ProjectContext;
       if (url.pathname === "/list") return Response.json({ rows: (await listRows(ctx, query, { limit: 50 })).length });
-      const built = countQuery(db, project, query).toSQL();
+      const built = new SQLiteAsyncDialect().sqlToQuery(countQuery(events.pn, query));
       const result = await env.DB.prepare(built.sql)
         .bind(...built.params)
         .all();

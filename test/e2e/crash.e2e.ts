@@ -381,20 +381,35 @@ it("loses and duplicates nothing when wrangler dev is killed mid-import, mid-exp
   await stopDev(server, "SIGTERM");
   server = undefined;
   const p = `'${projectId}'`;
-  const [counts] = queryState<Record<string, number>>(
+  // Events are on the project's shard (filter values as dictionary terms), sendouts in the control database.
+  const [home] = queryState<{ shard: string; pn: number }>(
+    state,
+    `SELECT shard, pn FROM placements WHERE project_id = ${p}`,
+  );
+  if (!home) throw new Error(`no placement for ${projectId}`);
+  const term = (facet: number, value: string) => `(SELECT id FROM terms WHERE facet = ${facet} AND value = '${value}')`;
+  const [stored] = queryState<Record<string, number>>(
     state,
     `SELECT
-       (SELECT count(*) FROM events WHERE project_id = ${p} AND entity_type = 'crash_row') AS import_rows,
-       (SELECT count(DISTINCT entity_id) FROM events WHERE project_id = ${p} AND entity_type = 'crash_row') AS distinct_import_rows,
-       (SELECT count(*) FROM events WHERE project_id = ${p} AND type = 'crash.ping') AS pings,
+       (SELECT count(*) FROM events WHERE pn = ${home.pn} AND entity_type = ${term(7, "crash_row")}) AS import_rows,
+       (SELECT count(DISTINCT entity_id) FROM events WHERE pn = ${home.pn} AND entity_type = ${term(7, "crash_row")}) AS distinct_import_rows,
+       (SELECT count(*) FROM events WHERE pn = ${home.pn} AND type = ${term(2, "crash.ping")}) AS pings,
+       (SELECT count(*) FROM webhook_outbox WHERE pn = ${home.pn}) AS outbox`,
+    home.shard,
+  );
+  const [sendouts] = queryState<Record<string, number>>(
+    state,
+    `SELECT
        (SELECT count(*) FROM webhook_sendouts WHERE project_id = ${p}) AS sendouts,
        (SELECT count(*) FROM webhook_sendouts WHERE project_id = ${p} AND status = 'sent') AS sent,
        (SELECT count(DISTINCT event_id) FROM webhook_sendouts WHERE project_id = ${p}) AS events_with_sendouts`,
   );
+  const counts = { ...stored, ...sendouts };
   expect(counts).toEqual({
     import_rows: IMPORT_ROWS,
     distinct_import_rows: IMPORT_ROWS,
     pings: delivered.size,
+    outbox: 0,
     sendouts: delivered.size,
     sent: delivered.size,
     events_with_sendouts: delivered.size,

@@ -23,22 +23,29 @@ export function freePort(): Promise<number> {
 }
 
 /** A project, its owner and an admin API key in a local state directory (scripts/bootstrap.mjs). */
-export function bootstrapState(state: string): { apiKey: string; projectId: string } {
+export function bootstrapState(state: string): { apiKey: string; projectId: string; shard: string } {
   const boot = spawnSync(
     process.execPath,
     ["scripts/bootstrap.mjs", "--local", "--persist-to", state, "--email", "crash@example.com", "--project", "Crash"],
     { cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "1" } },
   );
   if (boot.status !== 0) throw new Error(`bootstrap failed:\n${boot.stderr}`);
-  const created = JSON.parse(boot.stdout.trim().split("\n").at(-1) ?? "{}") as { api_key: string; project_id: string };
-  return { apiKey: created.api_key, projectId: created.project_id };
+  const created = JSON.parse(boot.stdout.trim().split("\n").at(-1) ?? "{}") as {
+    api_key: string;
+    project_id: string;
+    shard: string;
+  };
+  return { apiKey: created.api_key, projectId: created.project_id, shard: created.shard };
 }
 
-/** Rows of one SQL statement against the local D1 of a state directory (no server may be running on it). */
-export function queryState<T>(state: string, sql: string): T[] {
+/**
+ * Rows of one SQL statement against a local D1 database of a state directory (the control database,
+ * or an event shard by its binding); no server may be running on it.
+ */
+export function queryState<T>(state: string, sql: string, binding = "DB"): T[] {
   const run = spawnSync(
     WRANGLER,
-    ["d1", "execute", "DB", "--local", "--persist-to", state, "--json", "--command", sql],
+    ["d1", "execute", binding, "--local", "--persist-to", state, "--json", "--command", sql],
     { cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "1", WRANGLER_SEND_METRICS: "false" } },
   );
   if (run.status !== 0) throw new Error(`wrangler d1 execute failed:\n${run.stderr}\n${run.stdout}`);

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
 import { expect } from "vitest";
 import { createApiKey } from "../../src/services/keys/create";
-import { api, projectContext, type Tenant } from "../fixtures";
+import { api, projectContext, shardOf, type Tenant } from "../fixtures";
 
 type Scope = "ingest" | "read" | "admin";
 const pool = new Map<string, { secret: string; uses: number }>();
@@ -22,7 +22,10 @@ export async function keyFor(tenant: Tenant, scope: Scope): Promise<string> {
   return entry.secret;
 }
 
-/** What a project has stored: events, exports and tasks. A refused request changes none of them. */
+/**
+ * What a project has stored: events (on its shard), exports and tasks. A refused request changes
+ * none of them.
+ */
 export async function footprint(projectId: string): Promise<{ events: number; exports: number; tasks: number }> {
   const count = async (table: string) =>
     (
@@ -30,7 +33,9 @@ export async function footprint(projectId: string): Promise<{ events: number; ex
         .bind(projectId)
         .first<{ n: number }>()
     )?.n ?? 0;
-  return { events: await count("events"), exports: await count("exports"), tasks: await count("tasks") };
+  const { d1, pn } = shardOf({ id: projectId });
+  const events = (await d1.prepare("SELECT count(*) AS n FROM events WHERE pn = ?").bind(pn).first<number>("n")) ?? 0;
+  return { events, exports: await count("exports"), tasks: await count("tasks") };
 }
 
 /** Sends a request and asserts a 4xx that changed nothing; returns the response text. */

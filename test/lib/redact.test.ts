@@ -1,7 +1,6 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { redact, sensitiveKeyMatcher } from "../../src/lib/redact";
-import { api, createTenant, expectJson } from "../fixtures";
+import { api, createTenant, expectJson, storedRowsText } from "../fixtures";
 
 const SECRETS = [
   "hunter2",
@@ -13,13 +12,6 @@ const SECRETS = [
   "form-pass-1",
   "json-token-1",
 ];
-
-/** Every column of every row the event left in D1, as one string. */
-async function rawContents(projectId: string): Promise<string> {
-  const events = await env.DB.prepare("SELECT * FROM events WHERE project_id = ?").bind(projectId).all();
-  const changes = await env.DB.prepare("SELECT * FROM event_changes WHERE project_id = ?").bind(projectId).all();
-  return JSON.stringify([events.results, changes.results]);
-}
 
 describe("redaction", () => {
   it("never lets a sensitive value reach the database", async () => {
@@ -43,7 +35,7 @@ describe("redaction", () => {
       }),
       201,
     );
-    const raw = await rawContents(tenant.project.id);
+    const raw = await storedRowsText(tenant.project.id);
     for (const secret of SECRETS) expect(raw).not.toContain(secret);
     expect(raw).toContain("[REDACTED]");
     // Non-sensitive neighbours survive, and the changed-field index still knows the key changed.
@@ -224,7 +216,7 @@ describe("redaction of every form through the API", () => {
       }),
       201,
     );
-    const raw = await rawContents(tenant.project.id);
+    const raw = await storedRowsText(tenant.project.id);
     for (const secret of secrets) expect(raw).not.toContain(secret);
     expect(raw).not.toContain("123456");
     const page = await expectJson<{

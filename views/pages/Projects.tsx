@@ -40,7 +40,13 @@ export function InvitationAnswer({ inviteId, join }: { inviteId: string; join?: 
   );
 }
 
-export type ProjectsProps = { projects: ProjectRow[]; invitations: InvitationRow[]; notice?: string | undefined };
+export type ProjectsProps = {
+  projects: ProjectRow[];
+  invitations: InvitationRow[];
+  notice?: string | undefined;
+  /** The user runs the deployment: a link to the event shards. */
+  operator?: boolean;
+};
 
 export const Projects = page({
   title: "Projects",
@@ -77,6 +83,11 @@ export const Projects = page({
           { header: "Your role", cell: (p) => <RoleCell role={p.role} organizationId={p.organizationId} /> },
         ]}
       />
+      {props.operator && (
+        <p class="muted">
+          You run this deployment: <a href="/operator/shards">Event shards</a>.
+        </p>
+      )}
     </>
   ),
 });

@@ -1,4 +1,5 @@
 import { integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import { REGIONS } from "./shards";
 
 export const projects = sqliteTable("projects", {
   id: text("id").primaryKey(),
@@ -10,6 +11,8 @@ export const projects = sqliteTable("projects", {
   redactionKeys: text("redaction_keys", { mode: "json" }).$type<string[]>().notNull().default([]),
   /** Before retention deletes a day, write it to R2 as gzip JSON Lines. */
   archiveEnabled: integer("archive_enabled", { mode: "boolean" }).notNull().default(false),
+  /** Where its events and files live (README "Data regions"); changed only by a move. */
+  region: text("region", { enum: REGIONS }).notNull().default("default"),
   createdAt: integer("created_at").notNull(),
 });
 

@@ -1,6 +1,6 @@
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
-export const TASK_TYPES = ["export", "import", "retention"] as const;
+export const TASK_TYPES = ["export", "import", "retention", "move", "adopt"] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
 export const TASK_STATUSES = ["enqueued", "in_progress", "done", "failed"] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];

@@ -18,6 +18,8 @@ export const users = sqliteTable(
      * they change it at first sign-in.
      */
     mustChangePassword: integer("must_change_password", { mode: "boolean" }).notNull().default(false),
+    /** Runs the deployment: sees the event shards and moves projects (README "Storage at scale"). */
+    operator: integer("operator", { mode: "boolean" }).notNull().default(false),
     createdAt: integer("created_at").notNull(),
   },
   (t) => [uniqueIndex("users_email").on(t.email)],

@@ -4,6 +4,7 @@ import { problemNotFound, problemOnError } from "../../middleware/errors";
 import { refuseUnstorableQuery } from "../../middleware/query-text";
 import { retracedApi } from "../compat/retraced";
 import { workosApi } from "../compat/workos";
+import { adminApi } from "./admin";
 import { eventsApi } from "./events";
 import { exportFilesApi, exportsApi } from "./exports";
 import { healthApi } from "./health";
@@ -41,6 +42,7 @@ export function apiApp() {
   api.route("/v1/tasks", tasksApi);
   api.route("/v1/webhooks", webhooksApi);
   api.route("/v1/webhook-sendouts", sendoutsApi);
+  api.route("/v1/admin", adminApi);
   // Drop-in compatible APIs (README "Compatibility").
   api.route("/audit_logs", workosApi);
   api.route("/publisher/v1", retracedApi);
@@ -49,6 +51,11 @@ export function apiApp() {
     type: "http",
     scheme: "bearer",
     description: "A project API key: `tb_…`, with the ingest, read or admin scope.",
+  });
+  api.openAPIRegistry.registerComponent("securitySchemes", "operatorAuth", {
+    type: "http",
+    scheme: "bearer",
+    description: "The deployment's OPERATOR_TOKEN secret (operators' API under /v1/admin).",
   });
   api.doc31("/v1/openapi.json", {
     openapi: "3.1.0",

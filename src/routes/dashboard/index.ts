@@ -8,6 +8,7 @@ import { accountPages } from "./account";
 import { assetRoutes } from "./assets";
 import { authPages } from "./auth";
 import { invitePages } from "./invite";
+import { operatorPages } from "./operator";
 import { projectListPages, projectPages } from "./projects";
 
 /**
@@ -22,7 +23,7 @@ export function dashboardApp() {
 
   dashboard.route("/", assetRoutes);
   dashboard.get("/favicon.ico", (c) => c.body(null, 204));
-  for (const path of ["/login", "/login/*", "/logout", "/invite/*", "/account", "/account/*", "/p/*"]) {
+  for (const path of ["/login", "/login/*", "/logout", "/invite/*", "/account", "/account/*", "/p/*", "/operator/*"]) {
     dashboard.use(path, dashboardHeaders, sameOriginOnly);
   }
   dashboard.use("/", dashboardHeaders);
@@ -32,9 +33,11 @@ export function dashboardApp() {
   dashboard.use("/account", requireSignIn);
   dashboard.use("/account/*", requireSignIn);
   dashboard.use("/p/*", requireSignIn);
+  dashboard.use("/operator/*", requireSignIn);
   dashboard.route("/", projectListPages);
   dashboard.route("/account", accountPages);
   dashboard.route("/p/:projectId", projectPages);
+  dashboard.route("/operator", operatorPages);
 
   dashboard.all("*", pageNotFound);
   return dashboard;

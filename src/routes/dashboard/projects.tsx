@@ -19,6 +19,7 @@ export const projectListPages = new Hono<SignedInEnv>().get("/", async (c) => {
     projects: rows,
     invitations: await pendingInvitesFor(c.var.ctx),
     notice: c.req.query("declined") ? "Invitation declined." : undefined,
+    operator: c.var.user.operator,
   });
 });
 

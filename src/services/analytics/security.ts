@@ -1,5 +1,6 @@
 import { and, desc, eq, like, sql } from "drizzle-orm";
-import { events, type Notification, notifications } from "../../db/schema";
+import { type Notification, notifications } from "../../db/schema";
+import { actors, events } from "../../db/shard/schema";
 import type { Access } from "../../lib/permissions";
 import type { ProjectContext } from "../context";
 import { scopeForAccess } from "../events/filters";
@@ -28,31 +29,31 @@ export async function securityOverview(
     .where(and(eq(notifications.projectId, project.id), like(notifications.type, "security.%")))
     .orderBy(desc(notifications.createdAt))
     .limit(200);
-  const where = and(
-    whereClause(project.id, scopeForAccess({ from: now - DAY, to: now, conditions: [], text: [] }, access)),
-    eq(events.category, "auth"),
-    eq(events.status, "failure"),
+  const failed = scopeForAccess(
+    {
+      from: now - DAY,
+      to: now,
+      conditions: [
+        { kind: "equals", column: "category", values: ["auth"], negated: false },
+        { kind: "equals", column: "status", values: ["failure"], negated: false },
+      ],
+      text: [],
+    },
+    access,
   );
-  const n = sql<number>`count(*)`;
+  const where = whereClause(ctx.events.pn, failed);
+  const shard = ctx.events.db;
   const [byActor, byIp] = await Promise.all([
-    db
-      .select({
-        key: sql<string>`${events.actorId}`,
-        name: sql<string | null>`max(coalesce(${events.actorEmail}, ${events.actorName}))`,
-        count: n,
-      })
-      .from(events)
-      .where(and(where, sql`${events.actorId} IS NOT NULL`))
-      .groupBy(events.actorId)
-      .orderBy(desc(n))
-      .limit(10),
-    db
-      .select({ key: sql<string>`${events.requestIp}`, count: n })
-      .from(events)
-      .where(and(where, sql`${events.requestIp} IS NOT NULL`))
-      .groupBy(events.requestIp)
-      .orderBy(desc(n))
-      .limit(10),
+    // Grouped by the actor's id: its dictionary holds one entry per id, name and e-mail seen.
+    shard.all<{ key: string; name: string | null; count: number }>(
+      sql`SELECT ${actors.actorId} AS key, max(nullif(coalesce(nullif(${actors.email}, ''), ${actors.name}), '')) AS name, count(*) AS count
+        FROM ${events} JOIN ${actors} ON ${actors.id} = ${events.actor}
+        WHERE ${where} AND ${actors.actorId} <> '' GROUP BY ${actors.actorId} ORDER BY count DESC LIMIT 10`,
+    ),
+    shard.all<{ key: string; count: number }>(
+      sql`SELECT ${events.requestIp} AS key, count(*) AS count FROM ${events}
+        WHERE ${where} AND ${events.requestIp} IS NOT NULL GROUP BY ${events.requestIp} ORDER BY count DESC LIMIT 10`,
+    ),
   ]);
   return { alerts, byActor, byIp };
 }

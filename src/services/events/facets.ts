@@ -1,10 +1,8 @@
-import { and, asc, eq, gte, lt, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { EVENT_INDEXES, type EventFacet, eventChanges, eventFacets, events } from "../../db/schema";
+import { type SQL, sql } from "drizzle-orm";
+import { actors, eventFacets, FACETS, terms } from "../../db/shard/schema";
 import type { Access } from "../../lib/permissions";
 import type { ProjectContext } from "../context";
 
-export type Facet = EventFacet;
 /** The facets the explorer lists in its selects; ids (actors, organisations) are suggested as one types. */
 export type PickerFacets = Record<"type" | "source" | "changed" | "category", string[]>;
 export type SuggestedFacet = "actor_id" | "organization_id";
@@ -14,77 +12,61 @@ export type SuggestedFacet = "actor_id" | "organization_id";
 const PICKER_LIMIT = 1000;
 const SUGGESTION_LIMIT = 50;
 
-/** A facet's values in order, those starting with `prefix` when given: a range of the primary key. */
-function values(db: Db, projectId: string, facet: Facet, limit: number, prefix = "") {
-  return db
-    .select({ value: eventFacets.value })
-    .from(eventFacets)
-    .where(
-      and(
-        eq(eventFacets.projectId, projectId),
-        eq(eventFacets.facet, facet),
-        // U+10FFFF sorts after every character in SQLite's binary (UTF-8) order.
-        prefix ? and(gte(eventFacets.value, prefix), lt(eventFacets.value, `${prefix}\u{10FFFF}`)) : undefined,
-      ),
-    )
-    .orderBy(asc(eventFacets.value))
-    .limit(limit);
-}
+const PICKED = { type: FACETS.type, source: FACETS.source, changed: FACETS.changed, category: FACETS.category };
+
+/** U+10FFFF sorts after every character in SQLite's binary (UTF-8) order. */
+const upTo = (prefix: string) => `${prefix}\u{10FFFF}`;
 
 /**
- * How many of a partner viewer's newest events their pickers are drawn from. event_facets is
- * project-wide, and no index gives an organisation's distinct types, sources or changed fields, so
- * the values are those of the organisation's newest events: a bounded read through the
- * organisation index (a few milliseconds), and never a value of another organisation.
+ * Whose values: the project's (organisation 0), or one organisation's, which event_facets keeps
+ * too, so a partner viewer's pickers hold their organisation's values and nothing else.
  */
-export const PARTNER_FACET_ROWS = 2000;
+function scopeOf(access: Access | null): SQL {
+  if (!access?.organizationId) return sql`0`;
+  return sql`coalesce((SELECT ${terms.id} FROM ${terms} WHERE ${terms.facet} = ${sql.raw(String(FACETS.organization))} AND ${terms.value} = ${access.organizationId}), -1)`;
+}
 
-/** The values of one organisation's newest events that a viewer may see (no configuration activity). */
-async function organizationFacets(ctx: ProjectContext, organizationId: string): Promise<PickerFacets> {
-  const projectId = ctx.project.id;
-  const e = events;
-  const c = eventChanges;
-  const rows = await ctx.db.all<{ facet: keyof PickerFacets; value: string }>(sql`
-    WITH recent AS (
-      SELECT ${e.seq} AS seq, ${e.type} AS type, ${e.source} AS source, ${e.category} AS category
-      FROM ${e} INDEXED BY ${sql.identifier(EVENT_INDEXES.organization)}
-      WHERE ${e.projectId} = ${projectId} AND ${e.organizationId} = ${organizationId}
-      ORDER BY ${e.occurredAt} DESC, ${e.id} DESC LIMIT ${PARTNER_FACET_ROWS}
-    ), shown AS (SELECT * FROM recent WHERE category != 'configuration')
-    SELECT 'type' AS facet, type AS value FROM shown
-    UNION SELECT 'source', source FROM shown WHERE source IS NOT NULL
-    UNION SELECT 'category', category FROM shown
-    UNION SELECT 'changed', ${c.field} FROM shown JOIN ${c} ON ${c.eventSeq} = shown.seq AND ${c.projectId} = ${projectId}
+/** The distinct values seen in the project, or a partner viewer's organisation, for the explorer's selects. */
+export async function loadFacets(ctx: ProjectContext, access: Access): Promise<PickerFacets> {
+  const { db, pn } = ctx.events;
+  const f = eventFacets;
+  const rows = await db.all<{ facet: number; value: string }>(sql`
+    SELECT ${f.facet} AS facet, ${terms.value} AS value FROM ${f} JOIN ${terms} ON ${terms.id} = ${f.value}
+    WHERE ${f.pn} = ${pn} AND ${f.organization} = ${scopeOf(access)} AND ${f.facet} IN (${sql.raw(Object.values(PICKED).join(", "))})
     ORDER BY 1, 2`);
   const facets: PickerFacets = { type: [], source: [], changed: [], category: [] };
-  for (const { facet, value } of rows) facets[facet].push(value);
+  const byFacet = new Map<number, string[]>(
+    Object.entries(PICKED).map(([name, id]) => [id, facets[name as keyof PickerFacets]]),
+  );
+  for (const { facet, value } of rows) {
+    const list = byFacet.get(facet);
+    if (list && list.length < PICKER_LIMIT) list.push(value);
+  }
   return facets;
 }
 
 /**
- * The distinct values seen in a project, for the explorer's selects (kept by insert triggers); for a
- * partner viewer, only values of their own organisation's events.
- */
-export async function loadFacets(ctx: ProjectContext, access: Access): Promise<PickerFacets> {
-  if (access.organizationId) return organizationFacets(ctx, access.organizationId);
-  const { db } = ctx;
-  const projectId = ctx.project.id;
-  const [type, source, changed, category] = await db.batch([
-    values(db, projectId, "type", PICKER_LIMIT),
-    values(db, projectId, "source", PICKER_LIMIT),
-    values(db, projectId, "changed", PICKER_LIMIT),
-    values(db, projectId, "category", PICKER_LIMIT),
-  ]);
-  const list = (rows: { value: string }[]) => rows.map((r) => r.value);
-  return { type: list(type), source: list(source), changed: list(changed), category: list(category) };
-}
-
-/**
- * Values of an id facet starting with what was typed, for a search box's suggestions. A range of
- * the facets' primary key, so it stays a few rows read however many actors a project has.
+ * Values of an id facet starting with what was typed, for a search box's suggestions: a range of
+ * the shard's dictionary (actors by id, organisations by value), each checked against the
+ * project's facets with one primary-key probe, so it reads a few rows however many there are.
  */
 export async function suggestFacet(ctx: ProjectContext, facet: SuggestedFacet, prefix: string): Promise<string[]> {
-  return (await values(ctx.db, ctx.project.id, facet, SUGGESTION_LIMIT, prefix)).map((r) => r.value);
+  const { db, pn } = ctx.events;
+  const f = eventFacets;
+  const seen = (facetId: number, id: SQL) =>
+    sql`EXISTS (SELECT 1 FROM ${f} WHERE ${f.pn} = ${pn} AND ${f.organization} = 0 AND ${f.facet} = ${sql.raw(String(facetId))} AND ${f.value} = ${id})`;
+  const rows =
+    facet === "actor_id"
+      ? await db.all<{ value: string }>(sql`
+          SELECT DISTINCT ${actors.actorId} AS value FROM ${actors}
+          WHERE ${actors.actorId} >= ${prefix || "\u0001"} AND ${actors.actorId} < ${upTo(prefix)} AND ${seen(FACETS.actor, sql`${actors.id}`)}
+          ORDER BY 1 LIMIT ${SUGGESTION_LIMIT}`)
+      : await db.all<{ value: string }>(sql`
+          SELECT ${terms.value} AS value FROM ${terms}
+          WHERE ${terms.facet} = ${sql.raw(String(FACETS.organization))} AND ${terms.value} >= ${prefix} AND ${terms.value} < ${upTo(prefix)}
+            AND ${seen(FACETS.organization, sql`${terms.id}`)}
+          ORDER BY 1 LIMIT ${SUGGESTION_LIMIT}`);
+  return rows.map((r) => r.value);
 }
 
 /** `commission.updated` and `commission.created` under `commission`; types without a dot under their own name. */

@@ -1,47 +1,78 @@
-import { and, desc, eq, gte, inArray, isNull, lt, not, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, isNull, lt, not, or, type SQL, sql } from "drizzle-orm";
 import { SQLiteAsyncDialect, type SQLiteColumn } from "drizzle-orm/sqlite-core";
-import type { Db } from "../../db/client";
 import {
+  actors,
   COUNT_DAY_MS as DAY,
   EVENT_INDEXES,
-  type EventRow,
   eventChanges,
   eventCounts,
   events,
+  FACETS,
   FULL_TEXT,
-  projects,
-} from "../../db/schema";
+  shardProjects,
+  terms,
+} from "../../db/shard/schema";
 import { CursorError, ValidationError } from "../../lib/errors";
 import { base64url } from "../../lib/ids";
 import { toIso } from "../../lib/time";
 import type { ProjectContext } from "../context";
-import type { Condition, EventQuery, TextTerm } from "./filters";
+import type { Condition, EqualityFilter, EventQuery, TextTerm } from "./filters";
 import type { StoredEvent } from "./schema";
 
-const COLUMNS = {
-  category: events.category,
-  status: events.status,
-  source: events.source,
-  actor_id: events.actorId,
-  actor_type: events.actorType,
-  entity_type: events.entityType,
+// Every statement here runs on the project's event shard (ctx.events) and is bounded by its number
+// there (`pn`). Filter values that events store as terms (README "Storage at scale") are looked up
+// in the shard's dictionary inside the same statement: `status = (SELECT id FROM terms …)` is one
+// seek, and the index on (pn, status, occurred_at) then serves the filter in time order.
+
+/** Filters stored as a term: their column, and the facet of their dictionary entries. */
+const TERM_COLUMNS: Partial<Record<EqualityFilter, [SQLiteColumn, number]>> = {
+  category: [events.category, FACETS.category],
+  status: [events.status, FACETS.status],
+  source: [events.source, FACETS.source],
+  actor_type: [events.actorType, FACETS.actor_type],
+  entity_type: [events.entityType, FACETS.entity_type],
+  organization_id: [events.organization, FACETS.organization],
+};
+
+/** Filters on the high-cardinality values read from `data` (virtual columns with their own index). */
+const TEXT_COLUMNS: Partial<Record<EqualityFilter, SQLiteColumn>> = {
   entity_id: events.entityId,
-  organization_id: events.organizationId,
   request_id: events.requestId,
   job_id: events.jobId,
 };
 
-type Column = SQLiteColumn;
+const list = (values: string[]) =>
+  sql.join(
+    values.map((v) => sql`${v}`),
+    sql`, `,
+  );
 
-function oneOf(column: Column, values: string[]): SQL {
-  const [first] = values;
-  if (values.length === 1 && first !== undefined) return eq(column, first);
-  return inArray(column, values);
+/** The dictionary ids of `values` of a facet, as a subquery. */
+function termIds(facet: number, values: string[]): SQL {
+  return sql`SELECT ${terms.id} FROM ${terms} WHERE ${terms.facet} = ${sql.raw(String(facet))} AND ${terms.value} IN (${list(values)})`;
 }
 
-/** A negated filter also keeps events where the field is absent: `-source:api` keeps no-source events. */
-function negate(condition: SQL, column: Column | undefined): SQL {
-  return column ? (or(isNull(column), not(condition)) as SQL) : not(condition);
+/** `column` holds one of `values` of its facet: a seek in order for one value, a set for several. */
+function termMatch(column: SQLiteColumn | SQL, facet: number, values: string[]): SQL {
+  const [first] = values;
+  if (values.length === 1 && first !== undefined) return sql`${column} = (${termIds(facet, [first])})`;
+  return sql`${column} IN (${termIds(facet, values)})`;
+}
+
+function textMatch(column: SQLiteColumn, values: string[]): SQL {
+  const [first] = values;
+  if (values.length === 1 && first !== undefined) return eq(column, first);
+  return sql`${column} IN (${list(values)})`;
+}
+
+/**
+ * A negated filter also keeps events where the field is absent: `-source:api` keeps no-source
+ * events. A value the shard's dictionary lacks makes `column = (SELECT …)` NULL, not false, so the
+ * match counts as false before it is negated: `-category:configuration` keeps every event of a
+ * shard where no event was ever of that category.
+ */
+function negate(condition: SQL, column: SQLiteColumn): SQL {
+  return or(isNull(column), not(sql`coalesce(${condition}, 0)`)) as SQL;
 }
 
 /** The first string after every one starting with `prefix`: `commission.` → `commission/`. */
@@ -49,63 +80,127 @@ function afterPrefix(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
-/** `commission.` → [`commission.`, `commission/`): an index range instead of LIKE. */
-function prefixRange(prefix: string): SQL {
-  return and(gte(events.type, prefix), lt(events.type, afterPrefix(prefix))) as SQL;
+/** Actors named by id, e-mail (case-insensitive) or name, as a subquery of their dictionary ids. */
+function actorIds(by: { ids?: string[]; emails?: string[]; names?: string[] }): SQL {
+  const parts: SQL[] = [];
+  if (by.ids?.length) parts.push(sql`${actors.actorId} IN (${list(by.ids)})`);
+  if (by.emails?.length) parts.push(sql`${actors.email} IN (${list(by.emails)})`);
+  if (by.names?.length) parts.push(sql`${actors.name} IN (${list(by.names)})`);
+  return sql`SELECT ${actors.id} FROM ${actors} WHERE ${or(...parts)}`;
 }
 
-function conditionSql(projectId: string, query: EventQuery, c: Condition, walk: Walk | undefined): SQL | undefined {
+/**
+ * Whether the query names events by an id (entity, request or job id): a handful of rows, which
+ * that id's index finds. Without statistics SQLite would rather take a dictionary column's index
+ * (`status:failure job:jid_77` read every failure in time order to find the job's events), so the
+ * other filters then compare their columns as plain values (`+status = …`), which no index serves.
+ */
+function namesAnId(query: EventQuery): boolean {
+  return query.conditions.some(
+    (c) =>
+      !c.negated &&
+      ((c.kind === "equals" && TEXT_COLUMNS[c.column] !== undefined) || (c.kind === "entity" && c.id !== undefined)),
+  );
+}
+
+/** The column, or its value only (`+column`) when its index must not serve (namesAnId). */
+function indexed(column: SQLiteColumn, useIndex: boolean): SQLiteColumn | SQL {
+  return useIndex ? column : sql`+${column}`;
+}
+
+function equalsSql(c: Extract<Condition, { kind: "equals" }>, useIndex: boolean): SQL | undefined {
+  if (c.values.length === 0) return undefined;
+  if (c.column === "actor_id") {
+    const match = sql`${indexed(events.actor, useIndex)} IN (${actorIds({ ids: c.values })})`;
+    return c.negated ? negate(match, events.actor) : match;
+  }
+  const term = TERM_COLUMNS[c.column];
+  if (term) {
+    const [column, facet] = term;
+    const match = termMatch(indexed(column, useIndex), facet, c.values);
+    return c.negated ? negate(match, column) : match;
+  }
+  const column = TEXT_COLUMNS[c.column];
+  if (!column) return undefined;
+  const match = textMatch(column, c.values);
+  return c.negated ? negate(match, column) : match;
+}
+
+/** Changed fields (`status`) and fields of an entity type (`commission.status`) as a condition on a change row `ch`. */
+function changedFieldSql(fields: string[]): SQL {
+  const plain = sql`${eventChanges.field} IN (${termIds(FACETS.changed, fields)})`;
+  const qualified = fields.flatMap((f) => {
+    const dot = f.indexOf(".");
+    if (dot <= 0 || dot === f.length - 1) return [];
+    return [
+      sql`(${eventChanges.field} = (${termIds(FACETS.changed, [f.slice(dot + 1)])}) AND ${events.entityType} = (${termIds(FACETS.entity_type, [f.slice(0, dot)])}))`,
+    ];
+  });
+  return qualified.length ? (or(plain, ...qualified) as SQL) : plain;
+}
+
+function conditionSql(
+  pn: number,
+  query: EventQuery,
+  c: Condition,
+  walk: Walk | undefined,
+  useIndex: boolean,
+): SQL | undefined {
   switch (c.kind) {
-    case "equals": {
-      const column = COLUMNS[c.column];
-      if (c.values.length === 0) return undefined;
-      return c.negated ? negate(oneOf(column, c.values), column) : oneOf(column, c.values);
-    }
+    case "equals":
+      return equalsSql(c, useIndex);
     case "type": {
       if (c.prefixes.includes("")) return c.negated ? sql`0` : undefined; // `type:*` matches everything
-      const parts = [...(c.exact.length ? [oneOf(events.type, c.exact)] : []), ...c.prefixes.map(prefixRange)];
+      const parts: SQL[] = [];
+      if (c.exact.length) parts.push(termIds(FACETS.type, c.exact));
+      for (const prefix of c.prefixes) {
+        parts.push(
+          sql`SELECT ${terms.id} FROM ${terms} WHERE ${terms.facet} = ${sql.raw(String(FACETS.type))} AND ${terms.value} >= ${prefix} AND ${terms.value} < ${afterPrefix(prefix)}`,
+        );
+      }
       if (parts.length === 0) return undefined;
-      const any = parts.length === 1 ? (parts[0] as SQL) : (or(...parts) as SQL);
-      return c.negated ? not(any) : any;
+      const only = parts.length === 1 && c.exact.length === 1 ? c.exact[0] : undefined;
+      const type = indexed(events.type, useIndex);
+      const any =
+        only !== undefined
+          ? termMatch(type, FACETS.type, [only])
+          : sql`${type} IN (${sql.join(parts, sql` UNION ALL `)})`;
+      return c.negated ? not(sql`coalesce(${any}, 0)`) : any;
     }
     case "actor": {
       if (c.values.length === 0) return undefined;
-      const emails = c.values.map((v) => v.toLowerCase());
-      const any = or(
-        oneOf(events.actorId, c.values),
-        oneOf(events.actorEmail, emails),
-        oneOf(events.actorName, c.values),
-      ) as SQL;
-      return c.negated ? not(sql`coalesce(${any}, 0)`) : any;
+      const ids = actorIds({ ids: c.values, emails: c.values.map((v) => v.toLowerCase()), names: c.values });
+      const any = sql`${indexed(events.actor, useIndex)} IN (${ids})`;
+      return c.negated ? negate(any, events.actor) : any;
     }
     case "entity": {
-      const match =
-        c.id === undefined
-          ? eq(events.entityType, c.type)
-          : (and(eq(events.entityType, c.type), eq(events.entityId, c.id)) as SQL);
+      const type = termMatch(indexed(events.entityType, useIndex && c.id === undefined), FACETS.entity_type, [c.type]);
+      const match = c.id === undefined ? type : (and(type, eq(events.entityId, c.id)) as SQL);
       return c.negated ? not(sql`coalesce(${match}, 0)`) : match;
     }
     case "changed": {
       if (c.fields.length === 0) return undefined;
-      const fields = sql.join(
-        c.fields.map((f) => sql`${f}`),
-        sql`, `,
-      );
+      const ch = eventChanges;
+      const fields = changedFieldSql(c.fields);
       if (walk) {
         // One primary-key probe per row read, instead of first collecting every change of the
         // field in the range (a sixth of all events for `status` in a busy project).
-        const ch = eventChanges;
-        const probe = sql`SELECT 1 FROM ${ch} WHERE ${ch.projectId} = ${events.projectId} AND ${ch.field} IN (${fields}) AND ${ch.occurredAt} = ${events.occurredAt} AND ${ch.eventSeq} = ${events.seq}`;
+        const probe = sql`SELECT 1 FROM ${ch} WHERE ${ch.pn} = ${events.pn} AND ${fields} AND ${ch.occurredAt} = ${events.occurredAt} AND ${ch.seq} = ${events.seq}`;
         return c.negated ? sql`NOT EXISTS (${probe})` : sql`EXISTS (${probe})`;
       }
       // The time window is repeated inside so the subquery is a range of event_changes' primary key.
-      const ch = eventChanges;
       const window = [
         query.from !== undefined ? sql` AND ${ch.occurredAt} >= ${query.from}` : sql``,
         query.to !== undefined ? sql` AND ${ch.occurredAt} < ${query.to}` : sql``,
       ];
-      const sub = sql`SELECT ${ch.eventSeq} FROM ${ch} WHERE ${ch.projectId} = ${projectId} AND ${ch.field} IN (${fields})${window[0]}${window[1]}`;
-      return c.negated ? sql`${events.seq} NOT IN (${sub})` : sql`${events.seq} IN (${sub})`;
+      const plain = sql`${ch.field} IN (${termIds(FACETS.changed, c.fields)})`;
+      const sub = sql`SELECT ${ch.seq} FROM ${ch} WHERE ${ch.pn} = ${pn} AND ${plain}${window[0]}${window[1]}`;
+      // Entity-qualified fields (`commission.status`) check the event's entity type on each change.
+      const qualified = c.fields.some((f) => f.indexOf(".") > 0);
+      const set = qualified
+        ? sql`EXISTS (SELECT 1 FROM ${ch} WHERE ${ch.pn} = ${events.pn} AND ${fields} AND ${ch.occurredAt} = ${events.occurredAt} AND ${ch.seq} = ${events.seq})`
+        : sql`${events.seq} IN (${sub})`;
+      return c.negated ? not(set) : set;
     }
   }
 }
@@ -118,9 +213,9 @@ const MAX_PREFIX_TERMS = 16;
  * FTS5 query text for a bare word that is a single ASCII token (the tokenizer keeps it as itself,
  * lowercased): the index terms it is a prefix of, by name — `("approved")`, `("payout" OR
  * "payouts")` — which FTS5 intersects lazily with the other words, where the prefix itself would
- * first merge the whole doclist of every term it covers. The terms are read from events_fts_terms
- * (migration 0012), one seek each. A prefix covering no term, or more than MAX_PREFIX_TERMS (a short
- * prefix of many words, which the merge serves no worse), stays a prefix.
+ * first merge the whole doclist of every term it covers. The terms are read from events_fts_terms,
+ * one seek each. A prefix covering no term, or more than MAX_PREFIX_TERMS (a short prefix of many
+ * words, which the merge serves no worse), stays a prefix.
  */
 export function prefixTerms(token: string): SQL {
   const end = afterPrefix(token);
@@ -131,8 +226,8 @@ export function prefixTerms(token: string): SQL {
   const vocabulary = sql.identifier(FULL_TEXT.terms);
   const first = sql`SELECT term FROM ${vocabulary} WHERE term >= ${token} AND term < ${end} LIMIT 1`;
   const next = sql`SELECT term FROM ${vocabulary} WHERE term >= found.term || char(0) AND term < ${end} LIMIT 1`;
-  const terms = sql`WITH RECURSIVE found(term) AS (SELECT (${first}) UNION ALL SELECT (${next}) FROM found WHERE found.term IS NOT NULL LIMIT ${oneMore}) SELECT term FROM found WHERE term IS NOT NULL`;
-  return sql`(SELECT CASE WHEN count(*) BETWEEN 1 AND ${most} THEN '(' || group_concat('"' || term || '"', ' OR ') || ')' ELSE ${`"${token}"*`} END FROM (${terms}))`;
+  const found = sql`WITH RECURSIVE found(term) AS (SELECT (${first}) UNION ALL SELECT (${next}) FROM found WHERE found.term IS NOT NULL LIMIT ${oneMore}) SELECT term FROM found WHERE term IS NOT NULL`;
+  return sql`(SELECT CASE WHEN count(*) BETWEEN 1 AND ${most} THEN '(' || group_concat('"' || term || '"', ' OR ') || ')' ELSE ${`"${token}"*`} END FROM (${found}))`;
 }
 
 /** Pieces of FTS5 query text: literal text, or SQL that computes it (prefixTerms). */
@@ -143,9 +238,9 @@ type Piece = string | SQL;
  * syntax); bare words match as prefixes, quoted phrases exactly. Terms without a letter or digit
  * match nothing the tokenizer keeps, so they are dropped.
  */
-function ftsTerms(terms: TextTerm[], expand: { left: number }): Piece[] {
+function ftsTerms(textTerms: TextTerm[], expand: { left: number }): Piece[] {
   const out: Piece[] = [];
-  for (const term of terms) {
+  for (const term of textTerms) {
     if (!/[\p{L}\p{N}]/u.test(term.text)) continue;
     const token = term.text.toLowerCase();
     if (!term.phrase && /^[a-z0-9]+$/.test(token) && expand.left > 0) {
@@ -177,7 +272,10 @@ function joined(pieces: Piece[], separator: string): Piece[] {
   return pieces.flatMap((p, i) => (i === 0 ? [p] : [separator, p]));
 }
 
-/** Sizes of the time buckets in events_fts.bucket, finest first (migration 0011 writes the same). */
+/**
+ * Sizes of the time buckets in events_fts.bucket, finest first; the migration's insert trigger
+ * writes `<letter><pn>x<bucket>` for each, so a bucket token names the project too.
+ */
 const BUCKETS = [
   ["h", 3_600_000],
   ["d", 86_400_000],
@@ -187,50 +285,52 @@ const BUCKETS = [
 const MAX_BUCKET_TOKENS = 24;
 
 /**
- * FTS5 tokens of the buckets covering [oldest, newest]: the finest size needing at most 24 of
- * them, or undefined when even the largest would need more. Times before 1970 share bucket 0, as
- * in the migration (SQLite's integer division truncates; max(…, 0) keeps both sides equal).
+ * FTS5 tokens of the project's buckets covering [oldest, newest]: the finest size needing at most
+ * 24 of them. Times before 1970 share bucket 0, as in the trigger (SQLite's integer division
+ * truncates; max(…, 0) keeps both sides equal). The largest size covers every time an event can
+ * have (1970 to now is 21 of them), so a search never reaches another project's rows.
  */
-export function bucketTokens(oldest: number, newest: number): string[] | undefined {
+export function bucketTokens(pn: number, oldest: number, newest: number): string[] {
   const lo = Math.max(oldest, 0);
   const hi = Math.max(newest, 0);
   for (const [letter, size] of BUCKETS) {
     const first = Math.trunc(lo / size);
     const last = Math.trunc(hi / size);
-    if (last - first < MAX_BUCKET_TOKENS)
-      return Array.from({ length: last - first + 1 }, (_, i) => `"${letter}${first + i}"`);
+    if (last - first < MAX_BUCKET_TOKENS || letter === "y")
+      return Array.from({ length: last - first + 1 }, (_, i) => `"${letter}${pn}x${first + i}"`);
   }
-  return undefined;
+  return [];
 }
 
-function textSql(terms: TextTerm[], walk: Walk | undefined): SQL[] {
+/** Events may lie at most this far in the future (the schema refuses later ones). */
+const FUTURE_SLACK_MS = 3_600_000;
+
+function textSql(pn: number, query: EventQuery, textTerms: TextTerm[], walk: Walk | undefined): SQL[] {
   const expand = { left: MAX_EXPANDED_WORDS };
   const positive = ftsTerms(
-    terms.filter((t) => !t.negated),
+    textTerms.filter((t) => !t.negated),
     expand,
   );
   const negative = ftsTerms(
-    terms.filter((t) => t.negated),
+    textTerms.filter((t) => t.negated),
     expand,
   );
-  // A walk only reaches rows of its time span, so FTS5 is asked only for the matches in that span's
-  // buckets: it intersects the words' doclists with a few small ones instead of returning them all.
-  const tokens = walk?.span ? bucketTokens(walk.span[0], walk.span[1]) : undefined;
-  const within = tokens ? ` AND bucket : (${tokens.join(" OR ")})` : "";
+  if (!positive.length && !negative.length) return [];
+  // FTS5 is asked only for the project's matches in the time span a read can reach: a walk's span,
+  // else the query's range; it intersects the words' doclists with a few small ones.
+  const [oldest, newest] = walk?.span ?? [query.from ?? 0, query.to ?? Date.now() + FUTURE_SLACK_MS];
+  const within = ` AND bucket : (${bucketTokens(pn, oldest, newest).join(" OR ")})`;
   const fts = sql.identifier(FULL_TEXT.table);
   const match = (expr: Piece[]) =>
     sql`SELECT rowid FROM ${fts} WHERE ${fts} MATCH (${concat(["body : (", ...expr, `)${within}`])})`;
-  const out: SQL[] = [];
   if (positive.length) {
     const expr = [
       ...joined(positive, " AND "),
       ...(negative.length ? [" NOT (", ...joined(negative, " OR "), ")"] : []),
     ];
-    out.push(sql`${events.seq} IN (${match(expr)})`);
-  } else if (negative.length) {
-    out.push(sql`${events.seq} NOT IN (${match(joined(negative, " OR "))})`);
+    return [sql`${events.seq} IN (${match(expr)})`];
   }
-  return out;
+  return [sql`${events.seq} NOT IN (${match(joined(negative, " OR "))})`];
 }
 
 /**
@@ -240,13 +340,14 @@ function textSql(terms: TextTerm[], walk: Walk | undefined): SQL[] {
  */
 export type Walk = { span?: [number, number] | undefined };
 
-/** The filters as SQL; with `walk`, shaped for a read of the time index in order. */
-export function whereClause(projectId: string, query: EventQuery, walk?: Walk): SQL {
-  const parts: (SQL | undefined)[] = [eq(events.projectId, projectId)];
+/** The filters as SQL over the shard's events of project `pn`; with `walk`, shaped for a read of the time index in order. */
+export function whereClause(pn: number, query: EventQuery, walk?: Walk): SQL {
+  const parts: (SQL | undefined)[] = [eq(events.pn, pn)];
   if (query.from !== undefined) parts.push(gte(events.occurredAt, query.from));
   if (query.to !== undefined) parts.push(lt(events.occurredAt, query.to));
-  for (const c of query.conditions) parts.push(conditionSql(projectId, query, c, walk));
-  parts.push(...textSql(query.text, walk));
+  const useIndex = !namesAnId(query);
+  for (const c of query.conditions) parts.push(conditionSql(pn, query, c, walk, useIndex));
+  parts.push(...textSql(pn, query, query.text, walk));
   const where = and(...parts) as SQL;
   checkParameters(where);
   return where;
@@ -269,10 +370,11 @@ function checkParameters(where: SQL): void {
 
 /** Throws the ValidationError a query too large for one statement meets when it runs. */
 export function checkQuerySize(query: EventQuery): void {
-  whereClause("", query);
+  whereClause(0, query);
 }
 
-// Cursors are opaque to clients: base64url of [occurred_at, id] of the last row of a page.
+// Cursors are opaque to clients: base64url of [occurred_at, id] of the last row of a page. They
+// name no shard, so a page after a move continues where the last one stopped.
 export function encodeCursor(occurredAt: number, id: string): string {
   return base64url(new TextEncoder().encode(JSON.stringify([occurredAt, id])));
 }
@@ -290,14 +392,19 @@ export function decodeCursor(cursor: string): [number, string] {
   throw new CursorError();
 }
 
-export function toStoredEvent(row: Pick<EventRow, "data" | "receivedAt" | "hash">): StoredEvent {
+/** A stored row as the API shows it: the event, when it was received, its hash (hex). */
+export type ListRow = { id: string; occurredAt: number; data: string; receivedAt: number; hash: string };
+
+export function toStoredEvent(row: Pick<ListRow, "data" | "receivedAt" | "hash">): StoredEvent {
   return { ...(JSON.parse(row.data) as StoredEvent), received_at: toIso(row.receivedAt), hash: row.hash };
 }
+
+/** The columns of a ListRow, in SQL: the hash as lowercase hex (it is stored as 32 bytes). */
+export const LIST_COLUMNS = sql`${events.id} AS id, ${events.occurredAt} AS occurredAt, ${events.data} AS data, ${events.receivedAt} AS receivedAt, lower(hex(${events.hash})) AS hash`;
 
 type Page = { limit: number; cursor?: string | undefined };
 /** `window`: rows of the recent read (WINDOW_ROWS unless given; exports read more, 0 none). */
 type WindowedPage = Page & { window?: number };
-type ListRow = Pick<EventRow, "id" | "occurredAt" | "data" | "receivedAt" | "hash">;
 
 /**
  * How many of the newest rows in range a windowed list reads through the time index before it
@@ -309,13 +416,14 @@ export const WINDOW_ROWS = 10_000;
 
 /**
  * Conditions an index serves in newest-first order: one positive value of a column (its index
- * ends with occurred_at), or a negation, checked row by row. Lists, type prefixes, actor (three
- * columns), changed fields and full text are sets: SQLite collects every match and sorts it.
+ * ends with occurred_at), or a negation, checked row by row. Lists, type prefixes, actors (their
+ * dictionary may hold several entries for one id), changed fields and full text are sets: SQLite
+ * collects every match and sorts it.
  */
 function servedInOrder(c: Condition): boolean {
   switch (c.kind) {
     case "equals":
-      return c.negated || c.values.length === 1;
+      return c.negated || (c.values.length === 1 && c.column !== "actor_id");
     case "type":
       return c.negated || (c.exact.length === 1 && c.prefixes.length === 0);
     case "actor":
@@ -342,63 +450,52 @@ function newerThan([t, id]: [number, string]): SQL {
 }
 
 /** A project's events in [from, to), without filters. */
-function timeRange(projectId: string, from: number | undefined, to: number | undefined): SQL {
-  return whereClause(projectId, { from, to, conditions: [], text: [] });
+function timeRange(pn: number, from: number | undefined, to: number | undefined): SQL {
+  return whereClause(pn, { from, to, conditions: [], text: [] });
 }
 
 /** The query's time window past a keyset bound, without its filters: the rows a walk can reach. */
-function reachable(projectId: string, query: EventQuery, bound: SQL | undefined): SQL {
-  return and(timeRange(projectId, query.from, query.to), bound) as SQL;
+function reachable(pn: number, query: EventQuery, bound: SQL | undefined): SQL {
+  return and(timeRange(pn, query.from, query.to), bound) as SQL;
 }
 
 const BY_TIME = sql`${events} INDEXED BY ${sql.identifier(EVENT_INDEXES.time)}`;
 const NEWEST_FIRST = sql`${events.occurredAt} DESC, ${events.id} DESC`;
 
-/** How many rows `range` holds (the newest `rows` of them when given), and their oldest and newest time. */
+/**
+ * How many rows `range` holds (the newest `rows` of them when given), and their oldest and newest
+ * time. Which of the rows sharing the oldest instant are among the newest `rows` changes neither
+ * result, so they are taken in time order alone: the time index holds no id (it is read from
+ * `data`), and ordering by it too would read and sort every row of the window.
+ */
 function spanQuery(range: SQL, rows?: number): SQL {
   if (rows === undefined)
     return sql`SELECT count(*) AS n, min(${events.occurredAt}) AS oldest, max(${events.occurredAt}) AS newest FROM ${BY_TIME} WHERE ${range}`;
-  const newest = sql`SELECT ${events.occurredAt} AS at FROM ${BY_TIME} WHERE ${range} ORDER BY ${NEWEST_FIRST} LIMIT ${rows}`;
+  const newest = sql`SELECT ${events.occurredAt} AS at FROM ${BY_TIME} WHERE ${range} ORDER BY ${events.occurredAt} DESC LIMIT ${rows}`;
   return sql`SELECT count(*) AS n, min(at) AS oldest, max(at) AS newest FROM (${newest})`;
 }
 
 /** The list as the planner serves it: the filter's own index (every filter has one, README "Storage"). */
-export function listQuery(db: Db, projectId: string, query: EventQuery, page: Page) {
-  return db
-    .select({
-      id: events.id,
-      occurredAt: events.occurredAt,
-      data: events.data,
-      receivedAt: events.receivedAt,
-      hash: events.hash,
-    })
-    .from(events)
-    .where(and(whereClause(projectId, query), olderThan(page.cursor)))
-    .orderBy(desc(events.occurredAt), desc(events.id))
-    .limit(page.limit + 1);
+export function listQuery(pn: number, query: EventQuery, page: Page): SQL {
+  const where = and(whereClause(pn, query), olderThan(page.cursor));
+  return sql`SELECT ${LIST_COLUMNS} FROM ${events} WHERE ${where} ORDER BY ${NEWEST_FIRST} LIMIT ${page.limit + 1}`;
 }
 
 /** The newest `rows` rows in range (the query's time window and the cursor), from the time index alone. */
-export function windowQuery(projectId: string, query: EventQuery, cursor: string | undefined, rows: number): SQL {
-  return spanQuery(reachable(projectId, query, olderThan(cursor)), rows);
+export function windowQuery(pn: number, query: EventQuery, cursor: string | undefined, rows: number): SQL {
+  return spanQuery(reachable(pn, query, olderThan(cursor)), rows);
 }
 
 /** The list read newest first through the time index, checking the filters row by row; `bound` is a keyset position. */
-export function walkQuery(
-  projectId: string,
-  query: EventQuery,
-  walk: Walk,
-  bound: SQL | undefined,
-  limit: number,
-): SQL {
-  const where = and(whereClause(projectId, query, walk), bound);
-  return sql`SELECT ${events.id} AS id, ${events.occurredAt} AS occurredAt, ${events.data} AS data, ${events.receivedAt} AS receivedAt, ${events.hash} AS hash FROM ${BY_TIME} WHERE ${where} ORDER BY ${NEWEST_FIRST} LIMIT ${limit}`;
+export function walkQuery(pn: number, query: EventQuery, walk: Walk, bound: SQL | undefined, limit: number): SQL {
+  const where = and(whereClause(pn, query, walk), bound);
+  return sql`SELECT ${LIST_COLUMNS} FROM ${BY_TIME} WHERE ${where} ORDER BY ${NEWEST_FIRST} LIMIT ${limit}`;
 }
 
 type Window = { n: number; oldest: number | null; newest: number | null };
 
 async function readWindow(ctx: ProjectContext, sqlText: SQL): Promise<Window> {
-  const [w] = await ctx.db.all<Window>(sqlText);
+  const [w] = await ctx.events.db.all<Window>(sqlText);
   return w ?? { n: 0, oldest: null, newest: null };
 }
 
@@ -415,27 +512,27 @@ const spanOf = (w: Window): [number, number] | undefined =>
  * missed; the order is the same (occurred_at, id) either way.
  */
 export async function listRows(ctx: ProjectContext, query: EventQuery, page: WindowedPage): Promise<ListRow[]> {
-  const { db } = ctx;
-  const projectId = ctx.project.id;
+  const { db, pn } = ctx.events;
   const take = page.limit + 1;
   const size = page.window ?? WINDOW_ROWS;
-  if (!readsWindow(query) || size <= 0) return listQuery(db, projectId, query, page);
-  const w = await readWindow(ctx, windowQuery(projectId, query, page.cursor, size));
+  if (!readsWindow(query) || size <= 0) return db.all<ListRow>(listQuery(pn, query, page));
+  const w = await readWindow(ctx, windowQuery(pn, query, page.cursor, size));
   const span = spanOf(w);
   if (!span) return [];
   const walk: Walk = { span };
   const bound = olderThan(page.cursor);
-  if (w.n < size) return db.all<ListRow>(walkQuery(projectId, query, walk, bound, take));
+  if (w.n < size) return db.all<ListRow>(walkQuery(pn, query, walk, bound, take));
   const edge = span[0] + 1;
   const recent = await db.all<ListRow>(
-    walkQuery(projectId, { ...query, from: Math.max(query.from ?? edge, edge) }, walk, bound, take),
+    walkQuery(pn, { ...query, from: Math.max(query.from ?? edge, edge) }, walk, bound, take),
   );
   if (recent.length >= take) return recent;
-  const older = await listQuery(
-    db,
-    projectId,
-    { ...query, to: Math.min(query.to ?? edge, edge) },
-    { limit: take - recent.length - 1, cursor: page.cursor },
+  const older = await db.all<ListRow>(
+    listQuery(
+      pn,
+      { ...query, to: Math.min(query.to ?? edge, edge) },
+      { limit: take - recent.length - 1, cursor: page.cursor },
+    ),
   );
   return [...recent, ...older];
 }
@@ -465,12 +562,12 @@ export async function listNewer(
   after: string,
   limit: number,
 ): Promise<StoredEvent[]> {
-  const projectId = ctx.project.id;
+  const { db, pn } = ctx.events;
   const bound = newerThan(decodeCursor(after));
   const walk: Walk = query.text.length
-    ? { span: spanOf(await readWindow(ctx, spanQuery(reachable(projectId, query, bound)))) }
+    ? { span: spanOf(await readWindow(ctx, spanQuery(reachable(pn, query, bound)))) }
     : {};
-  const rows = await ctx.db.all<ListRow>(walkQuery(projectId, query, walk, bound, limit));
+  const rows = await db.all<ListRow>(walkQuery(pn, query, walk, bound, limit));
   return rows.map(toStoredEvent);
 }
 
@@ -480,35 +577,30 @@ export async function listNewer(
  * edges, so it reads a few hundred days instead of a million rows; day 0, which also holds times
  * before 1970, is always counted from the rows. With filters it counts the filter's index.
  */
-export function countQuery(db: Db, projectId: string, query: EventQuery) {
+export function countQuery(pn: number, query: EventQuery): SQL {
   const rows = (from: number | undefined, to: number | undefined) =>
-    sql`(SELECT count(*) FROM ${events} WHERE ${timeRange(projectId, from, to)})`;
+    sql`(SELECT count(*) FROM ${events} WHERE ${timeRange(pn, from, to)})`;
   const firstDay = Math.max(1, Math.ceil((query.from ?? 0) / DAY));
   const endDay = query.to === undefined ? undefined : Math.floor(query.to / DAY);
   if (query.conditions.length > 0 || query.text.length > 0 || (endDay !== undefined && endDay <= firstDay)) {
-    return db.select({ count: sql<number>`count(*)` }).from(events).where(whereClause(projectId, query));
+    return sql`SELECT count(*) AS count FROM ${events} WHERE ${whereClause(pn, query)}`;
   }
-  const days = sql`(SELECT coalesce(sum(${eventCounts.n}), 0) FROM ${eventCounts} WHERE ${and(eq(eventCounts.projectId, projectId), gte(eventCounts.day, firstDay), endDay === undefined ? undefined : lt(eventCounts.day, endDay))})`;
+  const days = sql`(SELECT coalesce(sum(${eventCounts.n}), 0) FROM ${eventCounts} WHERE ${and(eq(eventCounts.pn, pn), gte(eventCounts.day, firstDay), endDay === undefined ? undefined : lt(eventCounts.day, endDay))})`;
   const before = rows(query.from, firstDay * DAY);
   const after = endDay === undefined ? sql`0` : rows(endDay * DAY, query.to);
   // One row (the project's own) to select the sum from, so this stays a query like the other.
-  return db
-    .select({ count: sql<number>`${days} + ${before} + ${after}` })
-    .from(projects)
-    .where(eq(projects.id, projectId));
+  return sql`SELECT ${days} + ${before} + ${after} AS count FROM ${shardProjects} WHERE ${eq(shardProjects.pn, pn)}`;
 }
 
 export async function countEvents(ctx: ProjectContext, query: EventQuery): Promise<number> {
-  const [row] = await countQuery(ctx.db, ctx.project.id, query);
+  const [row] = await ctx.events.db.all<{ count: number }>(countQuery(ctx.events.pn, query));
   return row?.count ?? 0;
 }
 
 /** One event by id, within the query's scope (a partner viewer's other organisations are 404s). */
 export async function getEvent(ctx: ProjectContext, id: string, scope: EventQuery): Promise<StoredEvent | undefined> {
-  const [row] = await ctx.db
-    .select({ data: events.data, receivedAt: events.receivedAt, hash: events.hash })
-    .from(events)
-    .where(and(whereClause(ctx.project.id, scope), eq(events.id, id)))
-    .limit(1);
+  const { db, pn } = ctx.events;
+  const where = and(whereClause(pn, scope), eq(events.id, id));
+  const [row] = await db.all<ListRow>(sql`SELECT ${LIST_COLUMNS} FROM ${events} WHERE ${where} LIMIT 1`);
   return row && toStoredEvent(row);
 }

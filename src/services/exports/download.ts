@@ -1,7 +1,7 @@
 import { eq } from "drizzle-orm";
-import { dataExports } from "../../db/schema";
+import { dataExports, projects } from "../../db/schema";
 import { ConflictError, GoneError, NotFoundError } from "../../lib/errors";
-import type { ProjectContext, ServiceContext } from "../context";
+import { filesOf, type ProjectContext, type ServiceContext } from "../context";
 import { serveFile } from "../files/download";
 import { exportStatus, getExport } from "./request";
 import { checkExportLink } from "./signed-link";
@@ -17,7 +17,7 @@ export async function downloadExport(ctx: ProjectContext, id: string, request: R
   const status = exportStatus(found.row, found.task);
   if (status === "expired") throw new GoneError("This export has expired; make a new one.");
   if (status !== "done") throw new ConflictError(`This export is ${status}; download it once it is done.`);
-  return serveFile(ctx, { key: found.row.fileKey, filename: exportFilename(found.row) }, request);
+  return serveFile(ctx.files, { key: found.row.fileKey, filename: exportFilename(found.row) }, request);
 }
 
 /** The file behind a signed link (what WorkOS-style clients fetch): the link itself is the credential. */
@@ -32,5 +32,10 @@ export async function downloadSignedExport(
   const [row] = await ctx.db.select().from(dataExports).where(eq(dataExports.id, link.id)).limit(1);
   if (!row || row.finishedAt === null) throw new NotFoundError("No such export.");
   if (row.expiresAt <= Date.now()) throw new GoneError("This export has expired.");
-  return serveFile(ctx, { key: row.fileKey, filename: exportFilename(row) }, request);
+  const [project] = await ctx.db
+    .select({ region: projects.region })
+    .from(projects)
+    .where(eq(projects.id, row.projectId));
+  if (!project) throw new NotFoundError("No such export.");
+  return serveFile(filesOf(ctx.env, project.region), { key: row.fileKey, filename: exportFilename(row) }, request);
 }

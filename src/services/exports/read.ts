@@ -1,6 +1,6 @@
 import { and, desc, sql } from "drizzle-orm";
-import type { Db } from "../../db/client";
-import { events } from "../../db/schema";
+import type { ShardDb } from "../../db/shard/client";
+import { events } from "../../db/shard/schema";
 import type { ProjectContext } from "../context";
 import type { EventQuery } from "../events/filters";
 import { decodeCursor, encodeCursor, listEvents, readsWindow, toStoredEvent, whereClause } from "../events/query";
@@ -22,19 +22,19 @@ const START: [number, string] = [Number.MAX_SAFE_INTEGER, ""];
  * once and its pages come back as arrays: building the SQL and mapping every row to an object, page
  * after page, were a large share of an export's CPU profile.
  */
-function pageStatement(db: Db, projectId: string, query: EventQuery) {
+function pageStatement(db: ShardDb, pn: number, query: EventQuery) {
   return db
     .select({
       id: events.id,
       occurredAt: events.occurredAt,
       data: events.data,
       receivedAt: events.receivedAt,
-      hash: events.hash,
+      hash: sql<string>`lower(hex(${events.hash}))`,
     })
     .from(events)
     .where(
       and(
-        whereClause(projectId, query),
+        whereClause(pn, query),
         sql`(${events.occurredAt}, ${events.id}) < (${sql.placeholder("t")}, ${sql.placeholder("id")})`,
       ),
     )
@@ -63,7 +63,7 @@ export async function* readExportPages(
       next = page.next_cursor;
     }
   }
-  const statement = pageStatement(ctx.db, ctx.project.id, query);
+  const statement = pageStatement(ctx.events.db, ctx.events.pn, query);
   const read = (after: [number, string]) =>
     statement.values({ t: after[0], id: after[1], limit: pageSize }) as Promise<PageRow[]>;
   let pending = read(cursor ? decodeCursor(cursor) : START);

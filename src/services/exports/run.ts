@@ -100,7 +100,7 @@ export function exportQuery(row: ExportRow, timeZone: string): EventQuery {
  * same part number with the same bytes, so nothing is duplicated.
  */
 export async function exportStep(ctx: ProjectContext, task: Task): Promise<StepResult> {
-  const { env, db, project } = ctx;
+  const { files, db, project } = ctx;
   const exportId = String(task.params.exportId);
   const [row] = await db.select().from(dataExports).where(eq(dataExports.id, exportId)).limit(1);
   if (!row) throw new InvariantError(`export ${exportId} does not exist`);
@@ -109,7 +109,7 @@ export async function exportStep(ctx: ProjectContext, task: Task): Promise<StepR
 
   if (!state.uploadId) {
     const contentType = row.format === "csv" ? "text/csv; charset=utf-8" : "application/x-ndjson";
-    const upload = await env.FILES.createMultipartUpload(row.fileKey, {
+    const upload = await files.createMultipartUpload(row.fileKey, {
       httpMetadata: { contentType: row.gzip ? "application/gzip" : contentType },
       customMetadata: { exportId: row.id, format: row.format },
     });
@@ -121,7 +121,7 @@ export async function exportStep(ctx: ProjectContext, task: Task): Promise<StepR
   // R2 wants every part but the last to have the same size, so each step uploads whole
   // PART_SIZE parts and keeps what is left in a small object named after the parts so far (a
   // repeated step reads and writes the same names, so nothing doubles).
-  const part = new PartBuffer(row.gzip, await carriedBytes(env.FILES, state.rest));
+  const part = new PartBuffer(row.gzip, await carriedBytes(files, state.rest));
   if (state.rows === 0 && state.parts.length === 0 && !state.rest && row.format === "csv")
     await part.write(csvHeader());
   let cursor = state.cursor ?? null;
@@ -143,7 +143,7 @@ export async function exportStep(ctx: ProjectContext, task: Task): Promise<StepR
   const output = await part.finish();
   const made = output.byteLength - part.carried;
 
-  const upload = env.FILES.resumeMultipartUpload(row.fileKey, state.uploadId);
+  const upload = files.resumeMultipartUpload(row.fileKey, state.uploadId);
   const parts = [...state.parts];
   let offset = 0;
   try {
@@ -164,7 +164,7 @@ export async function exportStep(ctx: ProjectContext, task: Task): Promise<StepR
     if (!exhausted) {
       if (remainder.byteLength > 0) {
         next.rest = `${row.fileKey}.rest-${parts.length}`;
-        await env.FILES.put(next.rest, remainder);
+        await files.put(next.rest, remainder);
       }
       return { done: false, checkpoint: next, processed: next.rows };
     }
@@ -174,7 +174,7 @@ export async function exportStep(ctx: ProjectContext, task: Task): Promise<StepR
     return await finishExport(ctx, row.id, row.fileKey, next);
   } catch (error) {
     // A run that completed the upload and then crashed before its commit: the file is there.
-    if (!exhausted || !(await env.FILES.head(row.fileKey))) throw error;
+    if (!exhausted || !(await files.head(row.fileKey))) throw error;
     return await finishExport(ctx, row.id, row.fileKey, {
       ...state,
       rows: state.rows + rows,
@@ -189,7 +189,7 @@ async function finishExport(
   fileKey: string,
   next: Checkpoint,
 ): Promise<StepResult> {
-  const { FILES } = ctx.env;
+  const FILES = ctx.files;
   const leftovers = await FILES.list({ prefix: `${fileKey}.rest-` });
   if (leftovers.objects.length) await FILES.delete(leftovers.objects.map((o) => o.key));
   const now = Date.now();

@@ -1,5 +1,4 @@
 import { AppError, GoneError } from "../../lib/errors";
-import type { ServiceContext } from "../context";
 
 // Downloads of stored files (exports, archives), for the API, signed links and the dashboard alike.
 
@@ -79,11 +78,10 @@ function byteRange(headers: Headers, file: Validators & { size: number }) {
  * single byte ranges (206, or 416 with `Content-Range: bytes *\/size`) as RFC 9110 says.
  */
 export async function serveFile(
-  ctx: ServiceContext,
+  files: R2Bucket,
   file: { key: string; filename: string },
   request: Request,
 ): Promise<Response> {
-  const files = ctx.env.FILES;
   const { key, filename } = file;
   const stored = await files.head(key);
   if (!stored) throw new GoneError("The file is no longer stored.");

@@ -14,11 +14,16 @@ const PAGES_PER_RUN = 5;
  * upload outlives its import. Uploads of running imports are left alone.
  */
 export async function sweepImportUploads(ctx: ServiceContext, now = Date.now()): Promise<number> {
-  const { env } = ctx;
+  let deleted = 0;
+  for (const files of [ctx.env.FILES, ctx.env.FILES_EU]) deleted += await sweepBucket(ctx, files, now);
+  return deleted;
+}
+
+async function sweepBucket(ctx: ServiceContext, files: R2Bucket, now: number): Promise<number> {
   let deleted = 0;
   let cursor: string | undefined;
   for (let page = 0; page < PAGES_PER_RUN; page++) {
-    const listed = await env.FILES.list({ prefix: IMPORT_PREFIX, limit: 1000, ...(cursor && { cursor }) });
+    const listed = await files.list({ prefix: IMPORT_PREFIX, limit: 1000, ...(cursor && { cursor }) });
     if (listed.objects.length) {
       const fileKey = sql<string>`json_extract(${tasks.params}, '$.fileKey')`;
       const keys = JSON.stringify(listed.objects.map((o) => o.key));
@@ -34,7 +39,7 @@ export async function sweepImportUploads(ctx: ServiceContext, now = Date.now()):
           return hasEnded({ status });
         })
         .map((o) => o.key);
-      if (ended.length) await env.FILES.delete(ended);
+      if (ended.length) await files.delete(ended);
       deleted += ended.length;
     }
     if (!listed.truncated) break;

@@ -36,7 +36,7 @@ export async function requestImport(
   },
   now = Date.now(),
 ): Promise<Task> {
-  const { FILES } = ctx.env;
+  const FILES = ctx.files;
   const id = newId("tsk", now);
   const fileKey = `${IMPORT_PREFIX}${ctx.project.id}/${id}.${input.format}`;
   const stored = await FILES.put(fileKey, input.body, {

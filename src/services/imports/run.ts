@@ -42,10 +42,10 @@ function problemOf(error: unknown): string {
 
 /** One step of an import: read the next chunk up to a record boundary, validate, store the valid rows. */
 export async function importStep(ctx: ProjectContext, task: Task): Promise<StepResult> {
-  const { env } = ctx;
+  const { files } = ctx;
   const { fileKey, format, size } = task.params as { fileKey: string; format: ExportFormat; size: number };
   const state = (task.checkpoint ?? { offset: 0, line: 1, stored: 0, duplicates: 0, fraction: 0 }) as Checkpoint;
-  const object = await env.FILES.get(fileKey, { range: { offset: state.offset, length: IMPORT_CHUNK_BYTES } });
+  const object = await files.get(fileKey, { range: { offset: state.offset, length: IMPORT_CHUNK_BYTES } });
   if (!object) throw new GoneError("the uploaded file is missing");
   const text = decoder.decode(await object.arrayBuffer());
   const atEnd = state.offset + IMPORT_CHUNK_BYTES >= size;
@@ -176,7 +176,8 @@ async function notifyImportEnded(ctx: ServiceContext, task: Task, outcome: TaskO
  */
 async function deleteUpload(ctx: ServiceContext, task: Task): Promise<void> {
   const key = task.params.fileKey;
-  if (typeof key === "string") await ctx.env.FILES.delete(key);
+  // The upload is in the bucket of the project's region at the time; R2 deletes are idempotent.
+  if (typeof key === "string") await Promise.all([ctx.env.FILES.delete(key), ctx.env.FILES_EU.delete(key)]);
 }
 
 /** Imports as a kind of background task. */

@@ -1,6 +1,7 @@
 import type { Project } from "../../db/schema";
-import { type Actor, inProject, type Origin, type ProjectContext, type ServiceContext } from "../context";
+import type { Actor, Origin, ProjectContext, ServiceContext } from "../context";
 import type { EventInput } from "../events/schema";
+import { projectContext } from "../shards/placement";
 import { recordEvents } from "./record";
 
 type EventActor = NonNullable<EventInput["actor"]>;
@@ -57,7 +58,7 @@ export function doneBy(
  * the API, so it is redacted, hashed, indexed and delivered to webhooks like any other event.
  */
 export async function logOwnEvent(ctx: ServiceContext, projects: Project[], event: OwnEvent): Promise<void> {
-  for (const project of projects) await recordEvents(inProject(ctx, project), [event], { batch: false });
+  for (const project of projects) await recordEvents(await projectContext(ctx, project), [event], { batch: false });
 }
 
 /** What a configuration change records: the actor and request come from the context. */

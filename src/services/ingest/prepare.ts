@@ -1,3 +1,4 @@
+import type { ShardEvent } from "../../db/shard/write";
 import { canonicalJson } from "../../lib/canonical-json";
 import { sha256Hex } from "../../lib/crypto";
 import { PayloadTooLargeError, ValidationError } from "../../lib/errors";
@@ -12,35 +13,15 @@ import {
   OCCURRED_AT_FORMAT,
 } from "../events/schema";
 
-/** An event ready to store: its canonical JSON, its hash and the columns the filters use. */
-export type PreparedEvent = {
+/**
+ * An event ready to store: its canonical JSON, its hash, and what the shard stores beside it (the
+ * filter values it keeps as terms, the changed fields) and the fan-out and security rules read.
+ */
+export type PreparedEvent = Omit<ShardEvent, "receivedAt"> & {
   id: string;
-  occurredAt: number;
-  data: string;
-  hash: string;
-  columns: EventColumns;
+  requestId: string | null;
+  requestIp: string | null;
 };
-
-/** The filter columns of `events`, in the order the bulk insert reads them. */
-export type EventColumns = [
-  category: string,
-  type: string,
-  action: string,
-  status: string | null,
-  source: string | null,
-  actorType: string | null,
-  actorId: string | null,
-  actorName: string | null,
-  actorEmail: string | null,
-  entityType: string | null,
-  entityId: string | null,
-  organizationId: string | null,
-  requestId: string | null,
-  jobId: string | null,
-  requestMethod: string | null,
-  requestPath: string | null,
-  statusCode: number | null,
-];
 
 export type PrepareContext = {
   receivedAt: number;
@@ -137,24 +118,18 @@ export async function prepareEvent(input: EventInput, ctx: PrepareContext): Prom
     occurredAt,
     data,
     hash: await sha256Hex(data),
-    columns: [
-      event.category,
-      event.type,
-      event.action,
-      event.status ?? null,
-      event.source ?? null,
-      event.actor?.type ?? null,
-      event.actor?.id ?? null,
-      event.actor?.name ?? null,
-      event.actor?.email?.toLowerCase() ?? null,
-      event.entity?.type ?? null,
-      event.entity?.id ?? null,
-      event.organization_id ?? null,
-      request?.id ?? null,
-      event.job_id ?? null,
-      request?.method ?? null,
-      request?.path ?? null,
-      request?.status_code ?? null,
-    ],
+    category: event.category,
+    type: event.type,
+    status: event.status ?? null,
+    source: event.source ?? null,
+    actorType: event.actor?.type ?? null,
+    actorId: event.actor?.id ?? null,
+    actorName: event.actor?.name ?? null,
+    actorEmail: event.actor?.email?.toLowerCase() ?? null,
+    entityType: event.entity?.type ?? null,
+    organizationId: event.organization_id ?? null,
+    changedFields: Object.keys(event.changes ?? {}),
+    requestId: request?.id ?? null,
+    requestIp: request?.ip ?? null,
   };
 }

@@ -1,117 +1,39 @@
-import { and, eq, sql } from "drizzle-orm";
 import { isConstraintViolation } from "../../db/errors";
-import { columnList, prepared } from "../../db/raw";
-import { COUNT_DAY_MS, eventCounts, events } from "../../db/schema";
-import { ConflictError } from "../../lib/errors";
+import { storeStatements } from "../../db/shard/write";
+import { ConflictError, ServiceUnavailableError } from "../../lib/errors";
 import { sensitiveKeyMatcher } from "../../lib/redact";
 import { toIso } from "../../lib/time";
-import type { ProjectContext } from "../context";
+import { inProject, type ProjectContext } from "../context";
 import type { EventInput, IngestResult } from "../events/schema";
-import { type Endpoint, endpointsQuery, enqueueDeliveries, fanoutStatements } from "./fanout";
+import { noteShardSize } from "../shards/directory";
+import { placementOf } from "../shards/placement";
+import { type Endpoint, endpointsQuery, owedDeliveries, relayOutbox } from "./fanout";
 import { type PreparedEvent, prepareEvent } from "./prepare";
 import { checkFailedSignIns } from "./security-rules";
-
-/**
- * Each bulk INSERT reads its rows from one JSON array parameter through json_each, so a batch of
- * 1,000 events is a handful of statements instead of 250 four-row inserts (D1 allows 100 bound
- * parameters per statement but 2 MB per string). Chunks of 500,000 characters stay under 2 MB even
- * when every character takes three bytes.
- */
-const CHUNK_MAX_CHARS = 500_000;
-
-/** The columns a row of the bulk insert carries, in its JSON order: id, time, data, hash, then `EventColumns`. */
-const ROW_COLUMNS = [
-  events.id,
-  events.occurredAt,
-  events.data,
-  events.hash,
-  events.category,
-  events.type,
-  events.action,
-  events.status,
-  events.source,
-  events.actorType,
-  events.actorId,
-  events.actorName,
-  events.actorEmail,
-  events.entityType,
-  events.entityId,
-  events.organizationId,
-  events.requestId,
-  events.jobId,
-  events.requestMethod,
-  events.requestPath,
-  events.statusCode,
-];
-const ROW_VALUES = sql.raw(ROW_COLUMNS.map((_, i) => `value ->> ${i}`).join(", "));
 
 type Existing = { id: string; occurredAt: number; receivedAt: number; hash: string };
 
 export type RecordedEvent = IngestResult & { data: string };
 
 /**
- * The ids of this call already stored, and the project's enabled webhook endpoints, in one round
- * trip: a single event's ingest is a few D1 round trips, so each one counts.
+ * The ids of this call already stored (on the project's shard) and the project's enabled webhook
+ * endpoints (in the control database), side by side: two databases, one round trip's wait.
  */
 async function readBeforeInsert(
   ctx: ProjectContext,
   ids: string[],
 ): Promise<{ existing: Map<string, Existing>; endpoints: Endpoint[] }> {
-  const { db, project } = ctx;
-  const [stored, endpoints] = await db.batch([
-    db
-      .select({ id: events.id, occurredAt: events.occurredAt, receivedAt: events.receivedAt, hash: events.hash })
-      .from(events)
-      .where(
-        and(
-          eq(events.projectId, project.id),
-          sql`${events.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
-        ),
-      ),
+  const { d1, pn } = ctx.events;
+  const [stored, endpoints] = await Promise.all([
+    d1
+      .prepare(
+        "SELECT id, occurred_at AS occurredAt, received_at AS receivedAt, lower(hex(hash)) AS hash FROM events WHERE pn = ?1 AND id IN (SELECT value FROM json_each(?2))",
+      )
+      .bind(pn, JSON.stringify(ids))
+      .all<Existing>(),
     endpointsQuery(ctx),
   ]);
-  return { existing: new Map(stored.map((r) => [r.id, r])), endpoints };
-}
-
-function insertStatements(ctx: ProjectContext, receivedAt: number, rows: PreparedEvent[]): D1PreparedStatement[] {
-  const { d1, project } = ctx;
-  const statements: D1PreparedStatement[] = [];
-  let chunk: string[] = [];
-  let size = 0;
-  const flush = () => {
-    if (chunk.length === 0) return;
-    const json = `[${chunk.join(",")}]`;
-    statements.push(
-      prepared(
-        d1,
-        sql`INSERT INTO ${events} (${columnList(events.projectId, events.receivedAt, ...ROW_COLUMNS)}) SELECT ${project.id}, ${receivedAt}, ${ROW_VALUES} FROM json_each(${json})`,
-      ),
-    );
-    chunk = [];
-    size = 0;
-  };
-  for (const row of rows) {
-    const json = JSON.stringify([row.id, row.occurredAt, row.data, row.hash, ...row.columns]);
-    if (size + json.length > CHUNK_MAX_CHARS) flush();
-    chunk.push(json);
-    size += json.length + 1;
-  }
-  flush();
-  // One statement for the days of the whole call, in the same batch: counted exactly when stored.
-  // event_counts gains each day's new events (see src/db/schema/events.ts); day 0 also holds times before 1970.
-  const days = new Map<number, number>();
-  for (const row of rows) {
-    const day = Math.floor(Math.max(row.occurredAt, 0) / COUNT_DAY_MS);
-    days.set(day, (days.get(day) ?? 0) + 1);
-  }
-  const n = sql.identifier(eventCounts.n.name);
-  statements.push(
-    prepared(
-      d1,
-      sql`INSERT INTO ${eventCounts} (${columnList(eventCounts.projectId, eventCounts.day, eventCounts.n)}) SELECT ${project.id}, value ->> 0, value ->> 1 FROM json_each(${JSON.stringify([...days])}) WHERE true ON CONFLICT (${columnList(eventCounts.projectId, eventCounts.day)}) DO UPDATE SET ${n} = ${n} + excluded.${n}`,
-    ),
-  );
-  return statements;
+  return { existing: new Map(stored.results.map((r) => [r.id, r])), endpoints };
 }
 
 /** `batch`: the inputs are a batch body, so error paths name their index (`events[2].type`). */
@@ -128,15 +50,34 @@ export async function recordEvents(
   inputs: EventInput[],
   options: RecordOptions,
 ): Promise<RecordedEvent[]> {
-  try {
-    return await recordOnce(ctx, inputs, options);
-  } catch (error) {
-    // Another request stored one of these ids between our lookup and our insert: the batch rolled
-    // back as a whole, and a second pass sees that row and answers duplicate or conflict.
-    if (!isConstraintViolation(error, "UNIQUE")) throw error;
-    return recordOnce(ctx, inputs, options);
+  let current = ctx;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await recordOnce(current, inputs, options);
+    } catch (error) {
+      // Another request stored one of these ids between our lookup and our insert: the batch
+      // rolled back as a whole, and a second pass sees that row and answers duplicate or conflict.
+      if (isConstraintViolation(error, "UNIQUE") && attempt === 0) continue;
+      // The project is being moved and its old shard is frozen for the last copy (README "Moving a
+      // project"): nothing was written; once the placement names the new shard, write there.
+      if (!isConstraintViolation(error, "CHECK")) throw error;
+      if (attempt >= MOVE_RETRIES) {
+        throw new ServiceUnavailableError(
+          "This project's events are being moved to another shard; nothing was stored. Send the same request again in a few seconds.",
+          5,
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, MOVE_WAIT_MS));
+      const placement = await placementOf(ctx, ctx.project.id);
+      if (!placement) throw error;
+      current = { ...inProject(ctx, ctx.project, placement), actor: ctx.actor };
+    }
   }
 }
+
+/** How often and how long a write waits for a move's last step before answering 503. */
+const MOVE_RETRIES = 8;
+const MOVE_WAIT_MS = 250;
 
 async function recordOnce(
   ctx: ProjectContext,
@@ -211,12 +152,25 @@ async function recordOnce(
   }
 
   if (toInsert.length > 0) {
-    // Sendouts are written in the same batch as their events: stored together or not at all.
-    const fanout = fanoutStatements(ctx, endpoints, toInsert, receivedAt);
-    await ctx.d1.batch([...insertStatements(ctx, receivedAt, toInsert), ...fanout.statements]);
-    if (fanout.ids.length) {
-      await enqueueDeliveries(ctx, fanout.ids).catch((error: unknown) =>
-        console.error("webhook enqueue failed; the sweep will send them", error),
+    const { events: store } = ctx;
+    if (store.sizeBytes !== undefined && store.sizeBytes >= ctx.config.SHARD_FULL_BYTES) {
+      throw new ServiceUnavailableError(
+        "This project's event storage is full; nothing was stored. Try again later: an operator is adding room.",
+        600,
+      );
+    }
+    // The deliveries owed are written in the same batch as their events: stored together or not at all.
+    const owed = owedDeliveries(endpoints, toInsert);
+    const rows = toInsert.map((e) => ({ ...e, receivedAt }));
+    const { statements, outboxStatements } = storeStatements(store.d1, store.pn, rows, owed, receivedAt);
+    const results = await store.d1.batch<{ id: number }>(statements);
+    const size = results.at(-1)?.meta.size_after;
+    if (typeof size === "number") ctx.waitUntil(noteShardSize(ctx, store.binding, size));
+    if (owed.length) {
+      const outboxIds = results.slice(results.length - outboxStatements).flatMap((r) => r.results.map((row) => row.id));
+      const relayed = owed.map((o, i) => ({ ...o, outboxId: outboxIds[i] ?? 0, createdAt: receivedAt }));
+      await relayOutbox(ctx, store.d1, ctx.project.id, relayed).catch((error: unknown) =>
+        console.error("webhook relay failed; the sweep will send them", error),
       );
     }
     // Monitoring must never make a stored event look unstored: its failures are only logged.

@@ -1,7 +1,9 @@
-import { and, count, eq, gt, lte } from "drizzle-orm";
-import { events } from "../../db/schema";
+import { and, eq, type SQL, sql } from "drizzle-orm";
+import { events } from "../../db/shard/schema";
 import { sha256Hex } from "../../lib/crypto";
 import type { ProjectContext } from "../context";
+import type { Condition } from "../events/filters";
+import { whereClause } from "../events/query";
 import { notify } from "../notifications/notify";
 import type { PreparedEvent } from "./prepare";
 
@@ -17,10 +19,13 @@ type Failure = { occurredAt: number; actorId: string | null; actorLabel: string 
 function failures(events: PreparedEvent[]): Failure[] {
   const out: Failure[] = [];
   for (const e of events) {
-    const [category, , , status, , , actorId, actorName, actorEmail] = e.columns;
-    if (category !== "auth" || status !== "failure") continue;
-    const ip = (JSON.parse(e.data) as { request?: { ip?: string } }).request?.ip ?? null;
-    out.push({ occurredAt: e.occurredAt, actorId, actorLabel: actorEmail ?? actorName ?? actorId, ip });
+    if (e.category !== "auth" || e.status !== "failure") continue;
+    out.push({
+      occurredAt: e.occurredAt,
+      actorId: e.actorId,
+      actorLabel: e.actorEmail ?? e.actorName ?? e.actorId,
+      ip: e.requestIp,
+    });
   }
   return out;
 }
@@ -33,31 +38,36 @@ async function hexKey(text: string): Promise<string> {
 export async function checkFailedSignIns(ctx: ProjectContext, stored: PreparedEvent[]): Promise<void> {
   const found = failures(stored);
   if (found.length === 0) return;
-  const { db, project } = ctx;
+  const { project } = ctx;
+  const { db, pn } = ctx.events;
+  const failed: Condition[] = [
+    { kind: "equals", column: "category", values: ["auth"], negated: false },
+    { kind: "equals", column: "status", values: ["failure"], negated: false },
+  ];
   const seen = new Set<string>();
   for (const f of found) {
-    for (const [kind, column, value] of [
-      ["actor", events.actorId, f.actorId],
-      ["ip", events.requestIp, f.ip],
+    for (const [kind, value] of [
+      ["actor", f.actorId],
+      ["ip", f.ip],
     ] as const) {
       if (!value) continue;
       const bucket = Math.floor(f.occurredAt / BURST_WINDOW_MS);
       const key = `${kind}:${value}:${bucket}`;
       if (seen.has(key)) continue;
       seen.add(key);
-      const [row] = await db
-        .select({ n: count() })
-        .from(events)
-        .where(
-          and(
-            eq(events.projectId, project.id),
-            eq(column, value),
-            gt(events.occurredAt, f.occurredAt - BURST_WINDOW_MS),
-            lte(events.occurredAt, f.occurredAt),
-            eq(events.category, "auth"),
-            eq(events.status, "failure"),
-          ),
-        );
+      const by: Condition[] =
+        kind === "actor" ? [{ kind: "equals", column: "actor_id", values: [value], negated: false }] : [];
+      // (from, to]: the window ends with the failure just stored.
+      const where = and(
+        whereClause(pn, {
+          from: f.occurredAt - BURST_WINDOW_MS + 1,
+          to: f.occurredAt + 1,
+          conditions: [...failed, ...by],
+          text: [],
+        }),
+        kind === "ip" ? eq(events.requestIp, value) : undefined,
+      ) as SQL;
+      const [row] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM ${events} WHERE ${where}`);
       if ((row?.n ?? 0) < BURST_THRESHOLD) continue;
       const who = kind === "actor" ? (f.actorLabel ?? value) : `address ${value}`;
       const filter = kind === "actor" ? `actor_id=${encodeURIComponent(value)}` : `search=${encodeURIComponent(value)}`;

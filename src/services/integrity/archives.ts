@@ -23,5 +23,5 @@ export async function downloadArchive(ctx: ProjectContext, fileKey: string, requ
     .limit(1);
   if (!archive) throw new NotFoundError("There is no such archive in this project.");
   const name = fileKey.split("/").pop() ?? "events.jsonl.gz";
-  return serveFile(ctx, { key: archive.fileKey, filename: `trailbook-archive-${archive.day}-${name}` }, request);
+  return serveFile(ctx.files, { key: archive.fileKey, filename: `trailbook-archive-${archive.day}-${name}` }, request);
 }

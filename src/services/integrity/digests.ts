@@ -1,10 +1,12 @@
 import { and, asc, count, desc, eq, gt, gte, lt, lte, sql } from "drizzle-orm";
-import { type Digest, digests, events, projects, prunedWindows } from "../../db/schema";
+import { type Digest, digests, placements, projects, prunedWindows } from "../../db/schema";
+import { events } from "../../db/shard/schema";
 import { AppError } from "../../lib/errors";
 import { merkleRoot, sha256Text } from "../../lib/merkle";
 import { keyId, parseSigningKey, signText, verifyText } from "../../lib/signing";
 import { digestBody as offlineDigestBody } from "../../lib/verify-offline";
 import { inProject, type ProjectContext, type ServiceContext } from "../context";
+import { LIST_COLUMNS, type ListRow } from "../events/query";
 import { notify } from "../notifications/notify";
 
 // Integrity (README "Retention, archives and integrity"): every hour, per project, a digest of the
@@ -67,24 +69,17 @@ export function signingKeyOf(ctx: ServiceContext): string {
 
 /** Reads a window's events in (received_at, id) order, hashing each one's data again. */
 export async function computeWindow(ctx: ProjectContext, start: number, end: number): Promise<Window> {
-  const projectId = ctx.project.id;
+  const { db, pn } = ctx.events;
   const leaves: string[] = [];
   const altered: string[] = [];
   let after: [number, string] = [start - 1, ""];
   for (;;) {
-    const results = await ctx.db
-      .select({ id: events.id, receivedAt: events.receivedAt, data: events.data, hash: events.hash })
-      .from(events)
-      .where(
-        and(
-          eq(events.projectId, projectId),
-          gte(events.receivedAt, start),
-          lt(events.receivedAt, end),
-          sql`(${events.receivedAt}, ${events.id}) > (${after[0]}, ${after[1]})`,
-        ),
-      )
-      .orderBy(asc(events.receivedAt), asc(events.id))
-      .limit(PAGE);
+    const results = await db.all<ListRow>(
+      sql`SELECT ${LIST_COLUMNS} FROM ${events}
+        WHERE ${events.pn} = ${pn} AND ${events.receivedAt} >= ${start} AND ${events.receivedAt} < ${end}
+          AND (${events.receivedAt}, ${events.id}) > (${after[0]}, ${after[1]})
+        ORDER BY ${events.receivedAt}, ${events.id} LIMIT ${PAGE}`,
+    );
     for (const row of results) {
       const actual = await sha256Text(row.data);
       if (actual !== row.hash) altered.push(row.id);
@@ -107,7 +102,7 @@ export async function publicKeyOf(
 
 /** Writes the digests of every closed window since the project's last one (up to 48 a run). */
 export async function createDigests(ctx: ProjectContext, now = Date.now()): Promise<number> {
-  const { env, db, project } = ctx;
+  const { files, db, project } = ctx;
   const jwk = parseSigningKey(signingKeyOf(ctx));
   const kid = await keyId(jwk.x);
   const [last] = await db
@@ -135,7 +130,7 @@ export async function createDigests(ctx: ProjectContext, now = Date.now()): Prom
     const digest: Digest = { ...body, hash, signature: await signText(jwk, hash), keyId: kid, createdAt: now };
     const inserted = await db.insert(digests).values(digest).onConflictDoNothing().returning({ hash: digests.hash });
     if (inserted.length === 0) break; // another run wrote this window first
-    await env.FILES.put(`digests/${project.id}/${start}.json`, JSON.stringify(digestView(digest)), {
+    await files.put(`digests/${project.id}/${start}.json`, JSON.stringify(digestView(digest)), {
       httpMetadata: { contentType: "application/json" },
     });
     previous = hash;
@@ -152,7 +147,11 @@ export async function createAllDigests(ctx: ServiceContext, now = Date.now()): P
     return 0;
   }
   let made = 0;
-  for (const project of await ctx.db.select().from(projects)) made += await createDigests(inProject(ctx, project), now);
+  const placed = await ctx.db
+    .select({ project: projects, placement: { shard: placements.shard, pn: placements.pn } })
+    .from(projects)
+    .innerJoin(placements, eq(placements.projectId, projects.id));
+  for (const { project, placement } of placed) made += await createDigests(inProject(ctx, project, placement), now);
   return made;
 }
 

@@ -140,6 +140,7 @@ export async function acceptInvite(
       totpSecret: null,
       totpLastCounter: null,
       mustChangePassword: false,
+      operator: false,
       createdAt: now,
     };
   }

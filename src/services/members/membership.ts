@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
-import { type MemberRole, memberships, type Project, projects } from "../../db/schema";
+import { type MemberRole, memberships, type Project, placements, projects } from "../../db/schema";
 import type { Access } from "../../lib/permissions";
-import type { UserContext } from "../context";
+import type { PlacementRef, UserContext } from "../context";
 import { unreadCountQuery } from "../notifications/notify";
 
 /**
@@ -13,14 +13,15 @@ import { unreadCountQuery } from "../notifications/notify";
 export async function findMembership(
   ctx: UserContext,
   projectId: string,
-): Promise<{ project: Project; access: Access; unread: number } | undefined> {
+): Promise<{ project: Project; placement: PlacementRef; access: Access; unread: number } | undefined> {
   const { db } = ctx;
   const userId = ctx.actor.user.id;
   const [[row], [unread]] = await db.batch([
     db
-      .select({ project: projects, membership: memberships })
+      .select({ project: projects, placement: { shard: placements.shard, pn: placements.pn }, membership: memberships })
       .from(memberships)
       .innerJoin(projects, eq(projects.id, memberships.projectId))
+      .innerJoin(placements, eq(placements.projectId, projects.id))
       .where(and(eq(memberships.projectId, projectId), eq(memberships.userId, userId)))
       .limit(1),
     unreadCountQuery(db, projectId, userId),
@@ -29,6 +30,7 @@ export async function findMembership(
   const { role, organizationId } = row.membership;
   return {
     project: row.project,
+    placement: row.placement,
     access: { role, organizationId: role === "viewer" ? organizationId : null },
     unread: unread?.n ?? 0,
   };

@@ -1,12 +1,13 @@
-import { type Project, projects } from "../../db/schema";
+import { type Project, placements, projects, type Region } from "../../db/schema";
 import { InvariantError, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { isValidTimeZone } from "../../lib/time";
 import type { ServiceContext } from "../context";
+import { placeNewProject } from "../shards/placement";
 
 export async function createProject(
   ctx: ServiceContext,
-  input: { name: string; timezone?: string; retentionDays?: number; redactionKeys?: string[] },
+  input: { name: string; timezone?: string; retentionDays?: number; redactionKeys?: string[]; region?: Region },
 ): Promise<Project> {
   const timezone = input.timezone ?? "UTC";
   if (!isValidTimeZone(timezone)) {
@@ -14,17 +15,27 @@ export async function createProject(
       { path: "timezone", message: "unknown time zone" },
     ]);
   }
-  const [project] = await ctx.db
-    .insert(projects)
-    .values({
-      id: newId("prj"),
-      name: input.name,
-      timezone,
-      retentionDays: input.retentionDays ?? 365,
-      redactionKeys: input.redactionKeys ?? [],
-      createdAt: Date.now(),
-    })
-    .returning();
+  const now = Date.now();
+  const id = newId("prj", now);
+  const region = input.region ?? "default";
+  // The shard is chosen and the project numbered there first: a project row never exists without
+  // a home for its events (an unused number left by a failed insert below is harmless).
+  const home = await placeNewProject(ctx, id, region);
+  const [[project]] = await ctx.db.batch([
+    ctx.db
+      .insert(projects)
+      .values({
+        id,
+        name: input.name,
+        timezone,
+        retentionDays: input.retentionDays ?? 365,
+        redactionKeys: input.redactionKeys ?? [],
+        region,
+        createdAt: now,
+      })
+      .returning(),
+    ctx.db.insert(placements).values({ projectId: id, shard: home.shard, pn: home.pn, updatedAt: now }),
+  ]);
   if (!project) throw new InvariantError("insert into projects returned no row");
   return project;
 }

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { type Project, projects } from "../../db/schema";
 import { NotFoundError } from "../../lib/errors";
 import { isValidTimeZone } from "../../lib/time";
-import { inProject, type MemberContext } from "../context";
+import type { MemberContext } from "../context";
 import { logChange } from "../ingest/own-events";
 
 export const ProjectSettingsInput = z.object({
@@ -60,11 +60,14 @@ export async function updateProjectSettings(ctx: MemberContext, settings: Projec
   if (Object.keys(changes).length === 0) return project;
   const [updated] = await ctx.db.update(projects).set(next).where(eq(projects.id, project.id)).returning();
   if (!updated) throw new NotFoundError("The project was deleted while its settings were being saved.");
-  await logChange(inProject(ctx, updated), {
-    type: "settings.updated",
-    summary: `Project settings changed: ${Object.keys(changes).join(", ").replace(/_/g, " ")}`,
-    entity: { type: "project", id: project.id, name: updated.name },
-    changes,
-  });
+  await logChange(
+    { ...ctx, project: updated },
+    {
+      type: "settings.updated",
+      summary: `Project settings changed: ${Object.keys(changes).join(", ").replace(/_/g, " ")}`,
+      entity: { type: "project", id: project.id, name: updated.name },
+      changes,
+    },
+  );
   return updated;
 }

@@ -1,25 +1,26 @@
-import { and, asc, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, lt, sql } from "drizzle-orm";
 import { columnList, prepared } from "../../db/raw";
 import {
   archives,
   dataExports,
   ENDED_TASK_STATUSES,
-  events,
   notificationArchives,
   notifications,
   OPEN_TASK_STATUSES,
   projects,
   prunedWindows,
-  retentionCutoffs,
   type Task,
   tasks,
   webhookAttempts,
   webhookSendouts,
 } from "../../db/schema";
-import { inProject, type ProjectContext, type ServiceContext } from "../context";
-import { toStoredEvent } from "../events/query";
+import { events } from "../../db/shard/schema";
+import { deleteEvents } from "../../db/shard/write";
+import type { ProjectContext, ServiceContext } from "../context";
+import { LIST_COLUMNS, type ListRow, toStoredEvent } from "../events/query";
 import { doneBy, logOwnEvent } from "../ingest/own-events";
 import { notify } from "../notifications/notify";
+import { projectContext } from "../shards/placement";
 import { createTask, enqueueStep, type StepResult, type TaskKind, type TaskOutcome } from "../tasks/engine";
 
 // Retention (README "Retention, archives and integrity"): a daily task per project deletes the
@@ -42,35 +43,33 @@ async function gzipLines(lines: string[]): Promise<Uint8Array> {
 
 const dayOf = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 
-/** Deletes one chunk (archiving it first); the cutoff row lets the delete trigger allow exactly this. */
+/**
+ * Deletes one chunk (archiving it first). The chunk's digest windows are recorded as pruned in the
+ * control database before the shard deletes anything, so verification never meets a silently
+ * missing window; the cutoff row written in the shard's batch lets its delete trigger allow
+ * exactly this delete.
+ */
 async function deleteChunk(
   ctx: ProjectContext,
   cutoff: number,
   archive: boolean,
 ): Promise<{ deleted: number; archived: number }> {
-  const { env, db, d1, project } = ctx;
-  const results = await db
-    .select({
-      seq: events.seq,
-      id: events.id,
-      occurredAt: events.occurredAt,
-      receivedAt: events.receivedAt,
-      data: events.data,
-      hash: events.hash,
-    })
-    .from(events)
-    .where(and(eq(events.projectId, project.id), lt(events.occurredAt, cutoff)))
-    .orderBy(asc(events.occurredAt), asc(events.id))
-    .limit(CHUNK);
+  const { files, db, d1, project } = ctx;
+  const shard = ctx.events;
+  const results = await shard.db.all<ListRow & { seq: number }>(
+    sql`SELECT ${events.seq} AS seq, ${LIST_COLUMNS} FROM ${events}
+      WHERE ${events.pn} = ${shard.pn} AND ${events.occurredAt} < ${cutoff}
+      ORDER BY ${events.occurredAt}, ${events.id} LIMIT ${CHUNK}`,
+  );
   const [first] = results;
   const last = results.at(-1);
   if (!first || !last) return { deleted: 0, archived: 0 };
   let archived = 0;
   if (archive) {
     const body = await gzipLines(results.map((r) => `${JSON.stringify(toStoredEvent(r))}\n`));
-    // Named by the chunk's first and last rows: a repeated step overwrites the same object.
-    const fileKey = `archives/${project.id}/${dayOf(first.occurredAt)}/${first.seq}-${last.seq}.jsonl.gz`;
-    await env.FILES.put(fileKey, body, {
+    // Named by the chunk's first and last events: a repeated step overwrites the same object.
+    const fileKey = `archives/${project.id}/${dayOf(first.occurredAt)}/${first.id}-${last.id}.jsonl.gz`;
+    await files.put(fileKey, body, {
       httpMetadata: { contentType: "application/gzip" },
       customMetadata: { project: project.id, events: String(results.length) },
     });
@@ -87,7 +86,6 @@ async function deleteChunk(
       .onConflictDoNothing();
     archived = results.length;
   }
-  const seqs = JSON.stringify(results.map((r) => r.seq));
   // The digest windows these events were received in can no longer be recomputed: say so.
   const windows = JSON.stringify([...new Set(results.map((r) => Math.floor(r.receivedAt / HOUR) * HOUR))]);
   await d1.batch([
@@ -95,33 +93,18 @@ async function deleteChunk(
       d1,
       sql`INSERT OR IGNORE INTO ${prunedWindows} (${columnList(prunedWindows.projectId, prunedWindows.windowStart)}) SELECT ${project.id}, value FROM json_each(${windows})`,
     ),
-    prepared(
-      d1,
-      db
-        .insert(retentionCutoffs)
-        .values({ projectId: project.id, cutoff })
-        .onConflictDoUpdate({ target: retentionCutoffs.projectId, set: { cutoff } }),
-    ),
-    prepared(
-      d1,
-      db
-        .delete(events)
-        .where(
-          and(
-            eq(events.projectId, project.id),
-            lt(events.occurredAt, cutoff),
-            sql`${events.seq} IN (SELECT value FROM json_each(${seqs}))`,
-          ),
-        ),
-    ),
-    prepared(d1, db.delete(retentionCutoffs).where(eq(retentionCutoffs.projectId, project.id))),
   ]);
+  await deleteEvents(
+    shard,
+    results.map((r) => r.seq),
+    cutoff,
+  );
   return { deleted: results.length, archived };
 }
 
 /** Old operational records go too; export files are removed once the export has expired. */
 async function cleanup(ctx: ProjectContext, cutoff: number, now: number): Promise<Record<string, number>> {
-  const { env, db, project } = ctx;
+  const { files, db, project } = ctx;
   const oldSendouts = await db
     .select({ id: webhookSendouts.id })
     .from(webhookSendouts)
@@ -164,7 +147,7 @@ async function cleanup(ctx: ProjectContext, cutoff: number, now: number): Promis
     .from(dataExports)
     .where(and(eq(dataExports.projectId, project.id), lt(dataExports.expiresAt, now)))
     .limit(500);
-  if (expired.length) await env.FILES.delete(expired.map((e) => e.fileKey));
+  if (expired.length) await files.delete(expired.map((e) => e.fileKey));
   return {
     sendouts: sendoutIds.length,
     notifications: notificationIds.length,
@@ -223,16 +206,21 @@ export async function startRetention(ctx: ServiceContext, now = Date.now()): Pro
   const all = await db.select().from(projects);
   let started = 0;
   for (const project of all) {
+    // A move copies the project's events by storing order: no deletes while it runs.
     const [running] = await db
       .select({ id: tasks.id })
       .from(tasks)
       .where(
-        and(eq(tasks.projectId, project.id), eq(tasks.type, "retention"), inArray(tasks.status, OPEN_TASK_STATUSES)),
+        and(
+          eq(tasks.projectId, project.id),
+          inArray(tasks.type, ["retention", "move"]),
+          inArray(tasks.status, OPEN_TASK_STATUSES),
+        ),
       )
       .limit(1);
     if (running) continue;
     const task = await createTask(
-      inProject(ctx, project),
+      await projectContext(ctx, project),
       { type: "retention", params: { cutoff: now - project.retentionDays * DAY, archive: project.archiveEnabled } },
       now,
     );

@@ -3,6 +3,7 @@ import { z } from "zod";
 import {
   ENDED_TASK_STATUSES,
   OPEN_TASK_STATUSES,
+  placements,
   projects,
   type Task,
   type TaskError,
@@ -132,9 +133,10 @@ export async function runTaskStep(
 ): Promise<StepOutcome> {
   const { db } = ctx;
   const [row] = await db
-    .select({ task: tasks, project: projects })
+    .select({ task: tasks, project: projects, placement: { shard: placements.shard, pn: placements.pn } })
     .from(tasks)
     .innerJoin(projects, eq(projects.id, tasks.projectId))
+    .innerJoin(placements, eq(placements.projectId, projects.id))
     .where(eq(tasks.id, taskId))
     .limit(1);
   if (!row) return "finished";
@@ -145,8 +147,8 @@ export async function runTaskStep(
     await ended(ctx, kind, row.task, row.task.status);
     return "finished";
   }
-  const { task, project } = row;
-  const result = await kind.step(inProject(ctx, project), task);
+  const { task, project, placement } = row;
+  const result = await kind.step(inProject(ctx, project, placement), task);
   const now = Date.now();
   const committed = await db
     .update(tasks)

@@ -1,6 +1,5 @@
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import {
-  events,
   memberships,
   UNSENT_SENDOUT_STATUSES,
   type WebhookEndpoint,
@@ -10,12 +9,14 @@ import {
   webhookEndpoints,
   webhookSendouts,
 } from "../../db/schema";
+import { events } from "../../db/shard/schema";
 import { randomToken } from "../../lib/ids";
 import { checkDestination, type Resolver } from "../../lib/outbound-url";
 import { open } from "../../lib/secret-box";
-import type { ServiceContext } from "../context";
-import { toStoredEvent } from "../events/query";
+import { eventStore, type ServiceContext } from "../context";
+import { LIST_COLUMNS, type ListRow, toStoredEvent } from "../events/query";
 import { notify } from "../notifications/notify";
+import { placementOf } from "../shards/placement";
 import { sign } from "./signature";
 
 // Delivery (README "Webhooks"): Standard Webhooks headers, 15 s timeout, only 2xx counts; retries after
@@ -63,11 +64,12 @@ async function payloadOf(ctx: ServiceContext, sendout: WebhookSendout, now: numb
       data: { message: "A test delivery from Trailbook.", sendout_id: sendout.id },
     });
   }
-  const [event] = await ctx.db
-    .select({ data: events.data, receivedAt: events.receivedAt, hash: events.hash })
-    .from(events)
-    .where(and(eq(events.projectId, sendout.projectId), eq(events.id, sendout.eventId)))
-    .limit(1);
+  const placement = await placementOf(ctx, sendout.projectId);
+  if (!placement) return undefined;
+  const store = eventStore(ctx.env, placement);
+  const [event] = await store.db.all<ListRow>(
+    sql`SELECT ${LIST_COLUMNS} FROM ${events} WHERE ${events.pn} = ${store.pn} AND ${events.id} = ${sendout.eventId} LIMIT 1`,
+  );
   if (!event) return undefined;
   return JSON.stringify({
     type: sendout.eventType,

@@ -1,6 +1,13 @@
-import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { api, createTenant, expectAuthorisation, expectJson, expectProblem, type Tenant } from "../../fixtures";
+import {
+  api,
+  createTenant,
+  expectAuthorisation,
+  expectJson,
+  expectProblem,
+  shardOf,
+  type Tenant,
+} from "../../fixtures";
 
 type Ingest = { id: string; hash: string; received_at: string; duplicate: boolean };
 type Page = { data: Record<string, unknown>[]; next_cursor: string | null };
@@ -9,9 +16,8 @@ const post = (key: string | undefined, body: unknown) => api("POST", "/v1/events
 const postBatch = (key: string | undefined, body: unknown) => api("POST", "/v1/events/batch", { key, body });
 
 async function storedCount(tenant: Tenant): Promise<number> {
-  const row = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ?")
-    .bind(tenant.project.id)
-    .first<{ n: number }>();
+  const { d1, pn } = shardOf(tenant.project);
+  const row = await d1.prepare("SELECT count(*) AS n FROM events WHERE pn = ?").bind(pn).first<{ n: number }>();
   return row?.n ?? 0;
 }
 

@@ -1,18 +1,22 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { totpCode } from "../../../src/lib/totp";
-import { cookieFrom, createMember, createTenant, dash, SESSION, signIn, storedEvents } from "../../fixtures";
+import {
+  cookieFrom,
+  createMember,
+  createTenant,
+  dash,
+  SESSION,
+  signIn,
+  storedEvents,
+  storedRowsText,
+} from "../../fixtures";
 
 const PENDING = "__Host-tb_pending";
 
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-async function rawEventText(projectId: string): Promise<string> {
-  const { results } = await env.DB.prepare("SELECT * FROM events WHERE project_id = ?").bind(projectId).all();
-  return JSON.stringify(results);
-}
 
 describe("sign-in", () => {
   it("serves the form with strict headers", async () => {
@@ -101,7 +105,7 @@ describe("sign-in", () => {
       status: "failure",
       request: { ip: "198.51.100.1", user_agent: "vitest-browser" },
     });
-    expect(await rawEventText(tenant.project.id)).not.toContain("guess-one-two");
+    expect(await storedRowsText(tenant.project.id)).not.toContain("guess-one-two");
   });
 
   it("rejects an empty form with a readable message", async () => {
@@ -361,7 +365,7 @@ describe("two-step verification", () => {
     const types = events.map((e) => e.type);
     expect(types).toEqual(expect.arrayContaining(["user.totp_enabled", "user.otp_requested", "user.otp_verified"]));
     expect(events.some((e) => e.type === "user.otp_verified" && e.status === "failure")).toBe(true);
-    const raw = await rawEventText(tenant.project.id);
+    const raw = await storedRowsText(tenant.project.id);
     expect(raw).not.toContain(secret);
     expect(raw).not.toContain(member.password);
     for (const r of recovery) expect(raw).not.toContain(r);
@@ -466,7 +470,7 @@ describe("account", () => {
     expect((await dash("GET", "/", { cookie: other })).status).toBe(303);
     expect((await dash("GET", "/", { cookie })).status).toBe(200);
     await signIn({ email: member.email, password: "a-new-password" });
-    expect(await rawEventText(tenant.project.id)).not.toContain("a-new-password");
+    expect(await storedRowsText(tenant.project.id)).not.toContain("a-new-password");
   });
 
   it("makes a one-time password be changed before anything else", async () => {

@@ -1,7 +1,17 @@
-import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
+import { FACETS } from "../../../src/db/shard/schema";
 import { Timestamp } from "../../../views/components/time";
-import { api, createMember, createTenant, dash, expectJson, explorerCount, signIn, type Tenant } from "../../fixtures";
+import {
+  api,
+  createMember,
+  createTenant,
+  dash,
+  expectJson,
+  explorerCount,
+  shardOf,
+  signIn,
+  type Tenant,
+} from "../../fixtures";
 
 const now = Date.now();
 const ago = (minutes: number) => new Date(now - minutes * 60_000).toISOString();
@@ -294,12 +304,19 @@ describe("filter pickers", () => {
       }),
       201,
     );
-    // More actors than any page could list, straight into the table the insert triggers keep.
-    await env.DB.prepare(
-      "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 4000) INSERT OR IGNORE INTO event_facets (project_id, facet, value) SELECT ?, 'actor_id', printf('bulk_%04d', i) FROM k",
-    )
-      .bind(crowded.project.id)
-      .run();
+    // More actors than any page could list, straight into the tables ingest keeps: the shard's
+    // actor dictionary and the project's picker values.
+    const { d1, pn } = shardOf(crowded.project);
+    await d1.batch([
+      d1.prepare(
+        "WITH RECURSIVE k(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM k WHERE i < 4000) INSERT OR IGNORE INTO actors (actor_id, name, email) SELECT printf('bulk_%04d', i), '', '' FROM k",
+      ),
+      d1
+        .prepare(
+          "INSERT OR IGNORE INTO event_facets (pn, organization, facet, value) SELECT ?, 0, ?, id FROM actors WHERE actor_id GLOB 'bulk_*'",
+        )
+        .bind(pn, FACETS.actor),
+    ]);
     const owner = await signIn(await createMember(crowded, "owner"));
     const html = await (await dash("GET", `/p/${crowded.project.id}/events`, { cookie: owner })).text();
     expect(html).toContain('<option value="zebra.spotted">zebra.spotted</option>');

@@ -211,7 +211,19 @@ describe("partner viewer pickers", () => {
     expect(picker(html, "type")).toEqual(["invoice.*", "invoice.sent"]);
     expect(picker(html, "category")).toEqual(["billing"]);
     expect(picker(html, "source")).toEqual(["crm-nine"]);
+    // Changed fields are offered by name and with their entity type (`changed=invoice.status`).
     expect(picker(html, "changed")).toEqual(["invoice.status", "status"]);
+    const changedCount = async (changed: string) =>
+      explorerCount(
+        await (
+          await dash("GET", `/p/${project.project.id}/events?range=all&changed=${changed}`, { cookie: partner })
+        ).text(),
+        partner,
+      );
+    expect(await changedCount("invoice.status")).toContain(">1 event<");
+    expect(await changedCount("status")).toContain(">1 event<");
+    expect(await changedCount("merger.status")).toContain(">0 events<");
+    expect(await changedCount("takeover_price")).toContain(">0 events<");
     for (const foreign of ["merger", "secretplans", "crm-seven", "takeover_price", "orgless", "crm-none", "cfg-source"])
       expect(html).not.toContain(foreign);
     for (const facet of ["actor_id", "organization_id"]) {

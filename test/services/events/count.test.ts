@@ -1,9 +1,18 @@
-import { env } from "cloudflare:test";
+import type { SQL } from "drizzle-orm";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../../src/db/client";
+import { deleteEvents } from "../../../src/db/shard/write";
 import { compileFilters, type EventQuery, scopeForAccess } from "../../../src/services/events/filters";
 import { countEvents, countQuery } from "../../../src/services/events/query";
-import { api, createTenant, expectJson, projectContext, type Tenant, tenantBesideAnother } from "../../fixtures";
+import {
+  api,
+  createTenant,
+  expectJson,
+  projectContext,
+  shardOf,
+  type Tenant,
+  tenantBesideAnother,
+} from "../../fixtures";
 
 // Counts without filters add up event_counts' days and count only the partial days at the
 // range's edges; every count must equal counting the rows themselves.
@@ -32,19 +41,23 @@ function eventsFor(prefix: string) {
   }));
 }
 
+const dialect = new SQLiteAsyncDialect();
+const sqlText = (query: SQL) => dialect.sqlToQuery(query).sql;
+
 describe("counts", () => {
-  const db = createDb(env.DB);
   let tenant: Tenant;
 
   beforeAll(async () => {
     tenant = await tenantBesideAnother(eventsFor);
   });
 
-  async function rowCount(projectId: string, from?: number, to?: number): Promise<number> {
-    const row = await env.DB.prepare(
-      "SELECT count(*) AS n FROM events WHERE project_id = ?1 AND (?2 IS NULL OR occurred_at >= ?2) AND (?3 IS NULL OR occurred_at < ?3)",
-    )
-      .bind(projectId, from ?? null, to ?? null)
+  async function rowCount(of: Tenant, from?: number, to?: number): Promise<number> {
+    const { d1, pn } = shardOf(of.project);
+    const row = await d1
+      .prepare(
+        "SELECT count(*) AS n FROM events WHERE pn = ?1 AND (?2 IS NULL OR occurred_at >= ?2) AND (?3 IS NULL OR occurred_at < ?3)",
+      )
+      .bind(pn, from ?? null, to ?? null)
       .first<{ n: number }>();
     return row?.n ?? 0;
   }
@@ -75,9 +88,9 @@ describe("counts", () => {
     for (const from of EDGES) {
       for (const to of EDGES) {
         const query = range(from, to);
-        if (countQuery(db, tenant.project.id, query).toSQL().sql.includes("event_counts")) byDays++;
+        if (sqlText(countQuery(shardOf(tenant.project).pn, query)).includes("event_counts")) byDays++;
         expect(await countEvents(projectContext(tenant.project), query), `from ${from} to ${to}`).toBe(
-          await rowCount(tenant.project.id, from, to),
+          await rowCount(tenant, from, to),
         );
       }
     }
@@ -88,7 +101,7 @@ describe("counts", () => {
 
   it("counts filters and a partner's scope from the rows", async () => {
     const category = compileFilters({ category: "auth" }, "UTC");
-    expect(countQuery(db, tenant.project.id, category).toSQL().sql).not.toContain("event_counts");
+    expect(sqlText(countQuery(shardOf(tenant.project).pn, category))).not.toContain("event_counts");
     expect(await countEvents(projectContext(tenant.project), category)).toBe(
       eventsFor("evt").filter((e) => e.category === "auth").length,
     );
@@ -122,19 +135,25 @@ describe("counts", () => {
     ).toMatchObject({ duplicate: true });
     expect(await countEvents(projectContext(t.project), range())).toBe(posted.length + fresh.length);
     expect(await countEvents(projectContext(t.project), range(BASE + DAY, BASE + 5 * DAY))).toBe(
-      await rowCount(t.project.id, BASE + DAY, BASE + 5 * DAY),
+      await rowCount(t, BASE + DAY, BASE + 5 * DAY),
     );
     const cutoff = BASE + 5 * DAY + 123;
-    await env.DB.prepare("INSERT INTO retention_cutoffs (project_id, cutoff) VALUES (?, ?)")
-      .bind(t.project.id, cutoff)
-      .run();
-    await env.DB.prepare("DELETE FROM events WHERE project_id = ? AND occurred_at < ?")
-      .bind(t.project.id, cutoff)
-      .run();
+    // As retention deletes them: by seq, under the project's cutoff (src/db/shard/write.ts).
+    const shard = shardOf(t.project);
+    const { results: expired } = await shard.d1
+      .prepare("SELECT seq FROM events WHERE pn = ? AND occurred_at < ?")
+      .bind(shard.pn, cutoff)
+      .all<{ seq: number }>();
+    expect(expired.length).toBeGreaterThan(0);
+    await deleteEvents(
+      shard,
+      expired.map((r) => r.seq),
+      cutoff,
+    );
     for (const from of EDGES) {
       for (const to of [undefined, BASE + 6 * DAY, BASE + 100 * DAY]) {
         expect(await countEvents(projectContext(t.project), range(from, to)), `from ${from} to ${to}`).toBe(
-          await rowCount(t.project.id, from, to),
+          await rowCount(t, from, to),
         );
       }
     }

@@ -138,6 +138,9 @@ describe("search syntax", () => {
     ['actor:"Jane Doe"', ["a1"]],
     ["actor:BOB@example.com", ["a4"]],
     ["-source:api", ["a6", "a1", "a3", "a4", "a7"]],
+    // Values no event of the shard has (absent from its dictionary) exclude nothing.
+    ["-status:unseen -type:unseen.type -category:unseen", ["a6", "a5", "a1", "a2", "a3", "a4", "a7"]],
+    ["-org:org_unseen -source:unseen -entity:unseen", ["a6", "a5", "a1", "a2", "a3", "a4", "a7"]],
     ["status:failure -type:user.*", ["a5"]],
     ["entity:commission:123", ["a1"]],
     ["entity:commission", ["a1", "a2"]],

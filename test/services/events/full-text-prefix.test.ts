@@ -1,11 +1,18 @@
-import { env } from "cloudflare:test";
 import { sql } from "drizzle-orm";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../../src/db/client";
-import { events } from "../../../src/db/schema";
+import { deleteEvents } from "../../../src/db/shard/write";
 import { compileFilters, type EventFilters } from "../../../src/services/events/filters";
 import { listEvents, prefixTerms, whereClause } from "../../../src/services/events/query";
-import { api, createTenant, expectJson, projectContext, type Tenant, tenantBesideAnother } from "../../fixtures";
+import {
+  api,
+  createTenant,
+  expectJson,
+  projectContext,
+  shardOf,
+  type Tenant,
+  tenantBesideAnother,
+} from "../../fixtures";
 
 // A bare search word is a prefix. Words that are one ASCII token are read as the index terms they
 // are a prefix of (events_fts_terms), which must find exactly what FTS5's own prefix query finds.
@@ -37,25 +44,27 @@ function eventsFor(prefix: string) {
 }
 
 describe("full-text prefixes read as index terms", () => {
-  const db = createDb(env.DB);
   let tenant: Tenant;
 
   beforeAll(async () => {
     tenant = await tenantBesideAnother(eventsFor);
   });
 
-  async function expansion(token: string): Promise<string> {
-    const [row] = await db.all<{ q: string }>(sql`SELECT ${prefixTerms(token)} AS q`);
+  /** What a word becomes on the shard of `of` (the tenant unless given): the vocabulary is the shard's. */
+  async function expansion(token: string, of: Tenant = tenant): Promise<string> {
+    const [row] = await projectContext(of.project).events.db.all<{ q: string }>(sql`SELECT ${prefixTerms(token)} AS q`);
     return row?.q ?? "";
   }
 
   /** FTS5's own prefix query, the reference: the events it matches; `without` removes matches of a second. */
   async function reference(fts: string | null, without?: string): Promise<string[]> {
     const match = "SELECT rowid FROM events_fts WHERE events_fts MATCH ?";
-    const found = await env.DB.prepare(
-      `SELECT id FROM events WHERE project_id = ? AND (? IS NULL OR seq IN (${match})) AND (? IS NULL OR seq NOT IN (${match})) ORDER BY occurred_at DESC, id DESC`,
-    )
-      .bind(tenant.project.id, fts, fts ?? "x", without ?? null, without ?? "x")
+    const { d1, pn } = shardOf(tenant.project);
+    const found = await d1
+      .prepare(
+        `SELECT id FROM events WHERE pn = ? AND (? IS NULL OR seq IN (${match})) AND (? IS NULL OR seq NOT IN (${match})) ORDER BY occurred_at DESC, id DESC`,
+      )
+      .bind(pn, fts, fts ?? "x", without ?? null, without ?? "x")
       .all<{ id: string }>();
     return found.results.map((r) => r.id);
   }
@@ -84,11 +93,9 @@ describe("full-text prefixes read as index terms", () => {
     );
     expect(await expansion("nothingstartslikethis")).toBe('"nothingstartslikethis"*');
     // A search's words are read so (lowercased, as the tokenizer keeps them); others stay prefixes.
-    const built = db
-      .select({ id: events.id })
-      .from(events)
-      .where(whereClause(tenant.project.id, compileFilters({ q: "PAYOUT über" }, "UTC")))
-      .toSQL();
+    const built = new SQLiteAsyncDialect().sqlToQuery(
+      whereClause(shardOf(tenant.project).pn, compileFilters({ q: "PAYOUT über" }, "UTC")),
+    );
     expect(built.sql).toContain("events_fts_terms");
     expect(built.params).toContain("payout");
     expect(built.params).not.toContain("über");
@@ -150,15 +157,15 @@ describe("full-text prefixes read as index terms", () => {
       "kept_1",
       "gone_1",
     ]);
-    // Only retention deletes events (through the same trigger as here), so this deletes as it does.
+    // Only retention (and a move) deletes events, through the delete trigger; this deletes as it does.
     const cutoff = Date.parse("2026-10-02T00:00:30Z");
-    await env.DB.prepare("INSERT INTO retention_cutoffs (project_id, cutoff) VALUES (?, ?)")
-      .bind(t.project.id, cutoff)
-      .run();
-    await env.DB.prepare("DELETE FROM events WHERE project_id = ? AND occurred_at < ?")
-      .bind(t.project.id, cutoff)
-      .run();
-    expect(await expansion("vanishing")).toContain('"vanishingwords"');
+    const shard = shardOf(t.project);
+    const gone = await shard.d1
+      .prepare("SELECT seq FROM events WHERE pn = ? AND id = 'gone_1'")
+      .bind(shard.pn)
+      .first<{ seq: number }>();
+    await deleteEvents(shard, [gone?.seq ?? -1], cutoff);
+    expect(await expansion("vanishing", t)).toContain('"vanishingwords"');
     expect((await listEvents(projectContext(t.project), query, { limit: 10 })).data.map((e) => e.id)).toEqual([
       "kept_1",
     ]);

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:test";
-import { sql } from "drizzle-orm";
+import type { SQL } from "drizzle-orm";
+import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
-import { createDb } from "../../../src/db/client";
 import { compileFilters, type EventFilters } from "../../../src/services/events/filters";
 import {
   countQuery,
@@ -15,7 +15,10 @@ import {
 } from "../../../src/services/events/query";
 
 // README "Storage": every filter, alone or with the time range, is served by an index. A "SCAN events"
-// line in the plan would read the whole table (every project's events) for one page.
+// line in the plan would read the whole shard (every project's events) for one page. The plans are
+// those of an event shard (EVENTS_1) for project number 7: filter values are looked up in the
+// shard's dictionary inside the statement (`status = (SELECT id FROM terms …)`), and the indexes of
+// nullable columns are partial (`WHERE status IS NOT NULL`), which SQLite must still choose.
 
 const FILTERS: [string, EventFilters][] = [
   ["no filter (the default view)", {}],
@@ -26,12 +29,14 @@ const FILTERS: [string, EventFilters][] = [
   ["type prefix", { type: "commission.*" }],
   ["type exact and prefix", { type: "commission.*,payout.created" }],
   ["status", { status: "failure" }],
+  ["status list", { status: "failure,success" }],
   ["source", { source: "api" }],
   ["actor_id", { actor_id: "u_42" }],
   ["actor_type", { actor_type: "team_member" }],
   ["entity_type", { entity_type: "commission" }],
   ["entity_id", { entity_id: "123" }],
   ["organization_id", { organization_id: "org_9" }],
+  ["organization list", { organization_id: "org_9,org_7" }],
   ["request_id", { request_id: "req_abc" }],
   ["job_id", { job_id: "jid_77" }],
   ["changed", { changed: "status" }],
@@ -43,39 +48,92 @@ const FILTERS: [string, EventFilters][] = [
   ["query negation with a positive filter", { query: "type:commission.* -source:api" }],
   ["query phrase", { query: '"approved payout"' }],
   ["query dates", { query: "after:2026-11-01 before:2026-11-05 status:failure" }],
+  ["an id beside other filters", { status: "failure", organization_id: "org_9", job_id: "jid_77" }],
 ];
+
+/**
+ * The filter's own index, which must serve it: in the list when the filter is served in order (one
+ * value; set-like filters read a window first, see below), and in the count always. An id (entity,
+ * request, job) is served by its own index whatever other filters come with it: it matches a
+ * handful of rows where a dictionary column's index would read thousands.
+ */
+const OWN_INDEX: Record<string, { list?: string; count?: string }> = {
+  "no filter (the default view)": { list: "events_time" },
+  "time range": { list: "events_time" },
+  category: { list: "events_category", count: "events_category" },
+  "category list": { count: "events_category" },
+  type: { list: "events_type", count: "events_type" },
+  "type prefix": { count: "events_type" },
+  "type exact and prefix": { count: "events_type" },
+  status: { list: "events_status", count: "events_status" },
+  "status list": { count: "events_status" },
+  source: { list: "events_source", count: "events_source" },
+  actor_id: { count: "events_actor" },
+  actor_type: { list: "events_actor_type", count: "events_actor_type" },
+  entity_type: { list: "events_entity_type", count: "events_entity_type" },
+  entity_id: { list: "events_entity_id", count: "events_entity_id" },
+  organization_id: { list: "events_organization", count: "events_organization" },
+  "organization list": { count: "events_organization" },
+  request_id: { list: "events_request", count: "events_request" },
+  job_id: { list: "events_job", count: "events_job" },
+  "query actor (id, name or e-mail)": { count: "events_actor" },
+  "query entity type:id": { list: "events_entity_id", count: "events_entity_id" },
+  "query org alias and request": { list: "events_request", count: "events_request" },
+  "query negation with a positive filter": { count: "events_type" },
+  "query dates": { count: "events_status" },
+  "an id beside other filters": { list: "events_job", count: "events_job" },
+};
 
 type PlanRow = { detail: string };
 
-async function plan(sql: string, params: unknown[]): Promise<string[]> {
-  const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+const PN = 7;
+const dialect = new SQLiteAsyncDialect();
+
+async function plan(query: SQL): Promise<string[]> {
+  const { sql, params } = dialect.sqlToQuery(query);
+  const { results } = await env.EVENTS_1.prepare(`EXPLAIN QUERY PLAN ${sql}`)
     .bind(...params)
     .all<PlanRow>();
   return results.map((r) => r.detail);
 }
 
 function fullScans(details: string[]): string[] {
-  return details.filter((d) => /^SCAN (events|event_changes|event_counts|projects)\b(?!_fts)/.test(d));
+  return details.filter((d) =>
+    /^SCAN (events|event_changes|event_counts|event_facets|terms|actors|shard_projects)\b(?!_fts)/.test(d),
+  );
 }
 
-describe("query plans", () => {
-  const db = createDb(env.DB);
+/** The line reading events: a search of the project's range (`pn=?` first) of an index, or rows by seq. */
+const EVENTS_SEARCH = /^SEARCH events USING (?:(?:COVERING )?INDEX \S+ \(pn=\?|INTEGER PRIMARY KEY \(rowid=\?\))/;
 
-  it.each(FILTERS)("%s: the list query uses an index", async (_name, filters) => {
+/** Sorting every match; sorting rows of one instant by id (`FOR LAST TERM OF ORDER BY`) is expected. */
+const FULL_SORT = /USE TEMP B-TREE FOR ORDER BY/;
+
+describe("query plans", () => {
+  it.each(FILTERS)("%s: the list query uses an index", async (name, filters) => {
     const query = compileFilters(filters, "Europe/Berlin");
     for (const cursor of [undefined, encodeCursor(Date.parse("2026-11-03T00:00:00Z"), "evt_x")]) {
-      const { sql, params } = listQuery(db, "prj_x", query, { limit: 50, cursor }).toSQL();
-      const details = await plan(sql, params);
-      expect(fullScans(details), details.join("\n")).toEqual([]);
-      expect(
-        details.some((d) => /^SEARCH events USING/.test(d)),
-        details.join("\n"),
-      ).toBe(true);
+      const details = await plan(listQuery(PN, query, { limit: 50, cursor }));
+      const text = details.join("\n");
+      expect(fullScans(details), text).toEqual([]);
+      const search = details.filter((d) => d.startsWith("SEARCH events "));
+      expect(search.length, text).toBeGreaterThan(0);
+      for (const line of search) expect(line, text).toMatch(EVENTS_SEARCH);
+      const own = OWN_INDEX[name]?.list;
+      if (own) {
+        expect(search[0], text).toMatch(new RegExp(`^SEARCH events USING (COVERING )?INDEX ${own} \\(pn=\\?`));
+        expect(text).not.toMatch(FULL_SORT);
+      }
     }
   });
 
+  it("names the own index of every filter served in order", () => {
+    const inOrder = FILTERS.filter(([, f]) => !readsWindow(compileFilters(f, "UTC"))).map(([name]) => name);
+    expect(inOrder.filter((name) => !OWN_INDEX[name]?.list)).toEqual(["query dates"]);
+  });
+
   // Set-like filters first read the newest rows through the time index in order (query.ts,
-  // listRows): no sort, no scan, and changed fields probed by event_changes' whole primary key.
+  // listRows): no sort of the matches, no scan, and changed fields probed by one seek per row.
   const WINDOWED = FILTERS.filter(([, f]) => readsWindow(compileFilters(f, "UTC")));
 
   it("the filters that read a window are the set-like ones", () => {
@@ -83,6 +141,9 @@ describe("query plans", () => {
       "category list",
       "type prefix",
       "type exact and prefix",
+      "status list",
+      "actor_id",
+      "organization list",
       "changed",
       "changed with entity",
       "q",
@@ -95,40 +156,58 @@ describe("query plans", () => {
   it.each(WINDOWED)("%s: the window and its walk read the time index in order", async (_name, filters) => {
     const query = compileFilters(filters, "Europe/Berlin");
     const cursor = encodeCursor(Date.parse("2026-11-03T00:00:00Z"), "evt_x");
-    const bound = await db.all<PlanRow>(sql`EXPLAIN QUERY PLAN ${windowQuery("prj_x", query, cursor, WINDOW_ROWS)}`);
-    expect(bound.map((r) => r.detail)).toContainEqual(
-      expect.stringMatching(/^SEARCH events USING COVERING INDEX events_time \(project_id=\?/),
+    // The window reads times only: from the index alone, and past a cursor without a sort.
+    const first = (await plan(windowQuery(PN, query, undefined, WINDOW_ROWS))).join("\n");
+    expect(first).toMatch(/^SEARCH events USING COVERING INDEX events_time \(pn=\?/m);
+    expect(first).not.toMatch(/TEMP B-TREE/);
+    const bound = (await plan(windowQuery(PN, query, cursor, WINDOW_ROWS))).join("\n");
+    expect(bound).toMatch(
+      /^SEARCH events USING (COVERING )?INDEX events_time \(pn=\? AND (occurred_at>\? AND )?occurred_at<\?/m,
     );
+    expect(bound).not.toMatch(/TEMP B-TREE/);
     for (const span of [undefined, [Date.parse("2026-11-01"), Date.parse("2026-11-02")] as [number, number]]) {
-      const details = (
-        await db.all<PlanRow>(sql`EXPLAIN QUERY PLAN ${walkQuery("prj_x", query, { span }, olderThan(cursor), 51)}`)
-      ).map((r) => r.detail);
+      const details = await plan(walkQuery(PN, query, { span }, olderThan(cursor), 51));
       const text = details.join("\n");
-      expect(details[0], text).toMatch(/^SEARCH events USING INDEX events_time \(project_id=\?/);
-      expect(text).not.toMatch(/TEMP B-TREE/);
+      expect(details[0], text).toMatch(/^SEARCH events USING INDEX events_time \(pn=\?/);
+      expect(text).not.toMatch(FULL_SORT);
       expect(fullScans(details), text).toEqual([]);
       if (query.conditions.some((c) => c.kind === "changed")) {
+        // One seek per row read: event_changes by the event's seq (unique to it), or its whole key.
         expect(text).toMatch(
-          /SEARCH event_changes EXISTS USING COVERING INDEX \S+ \(project_id=\? AND field=\? AND occurred_at=\? AND event_seq=\?\)/,
+          /SEARCH event_changes EXISTS USING (COVERING INDEX event_changes_seq \(seq=\?|PRIMARY KEY \(pn=\? AND field=\? AND occurred_at=\? AND seq=\?\))/,
         );
       }
     }
   });
 
-  it.each(FILTERS)("%s: the count query uses an index", async (_name, filters) => {
-    const { sql, params } = countQuery(db, "prj_x", compileFilters(filters, "UTC")).toSQL();
-    const details = await plan(sql, params);
-    expect(fullScans(details), details.join("\n")).toEqual([]);
+  it.each(FILTERS)("%s: the count query uses an index", async (name, filters) => {
+    const details = await plan(countQuery(PN, compileFilters(filters, "UTC")));
+    const text = details.join("\n");
+    expect(fullScans(details), text).toEqual([]);
+    for (const line of details.filter((d) => d.startsWith("SEARCH events "))) expect(line, text).toMatch(EVENTS_SEARCH);
+    const own = OWN_INDEX[name]?.count;
+    if (own) expect(text).toMatch(new RegExp(`^SEARCH events USING (COVERING )?INDEX ${own} \\(pn=\\?`, "m"));
+  });
+
+  it("finds changed fields by event_changes' key, and full text in its index, for the list and the count", async () => {
+    for (const filters of [{ changed: "status" }, { changed: "status,amount" }]) {
+      const query = compileFilters(filters, "UTC");
+      for (const built of [listQuery(PN, query, { limit: 50 }), countQuery(PN, query)]) {
+        expect((await plan(built)).join("\n")).toMatch(/^SEARCH event_changes USING PRIMARY KEY \(pn=\? AND field=\?/m);
+      }
+    }
+    const query = compileFilters({ q: "approved" }, "UTC");
+    for (const built of [listQuery(PN, query, { limit: 50 }), countQuery(PN, query)]) {
+      expect((await plan(built)).join("\n")).toMatch(/^SCAN events_fts VIRTUAL TABLE INDEX \d+:M/m);
+    }
   });
 
   it("a count without filters reads days by event_counts' key and the partial days by the time index", async () => {
     for (const filters of [{}, { from: "2026-11-01T10:30:00Z", to: "2026-11-07T08:15:00Z" }]) {
-      const { sql, params } = countQuery(db, "prj_x", compileFilters(filters, "UTC")).toSQL();
-      const text = (await plan(sql, params)).join("\n");
-      expect(text).toMatch(
-        /SEARCH event_counts USING (PRIMARY KEY|INDEX sqlite_autoindex_event_counts_1) \(project_id=\? AND day>\?/,
-      );
-      expect(text).toMatch(/SEARCH events USING COVERING INDEX events_time \(project_id=\? AND occurred_at/);
+      const text = (await plan(countQuery(PN, compileFilters(filters, "UTC")))).join("\n");
+      expect(text).toMatch(/SEARCH event_counts USING PRIMARY KEY \(pn=\? AND day>\?/);
+      expect(text).toMatch(/SEARCH events USING COVERING INDEX events_time \(pn=\? AND occurred_at/);
+      expect(text).toMatch(/SEARCH shard_projects USING INTEGER PRIMARY KEY \(rowid=\?\)/);
     }
   });
 });

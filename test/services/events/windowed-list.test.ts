@@ -1,9 +1,15 @@
-import { env } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { createDb } from "../../../src/db/client";
 import { compileFilters, type EventFilters, scopeForAccess } from "../../../src/services/events/filters";
 import { bucketTokens, encodeCursor, listEvents, listNewer, readsWindow } from "../../../src/services/events/query";
-import { api, createTenant, expectJson, projectContext, type Tenant, tenantBesideAnother } from "../../fixtures";
+import {
+  api,
+  createTenant,
+  expectJson,
+  projectContext,
+  shardOf,
+  type Tenant,
+  tenantBesideAnother,
+} from "../../fixtures";
 
 // A list over a set-like filter first reads the newest rows in time order (a window), then leaves
 // the older rest to the filter's index. These tests page through every filter with tiny windows,
@@ -55,7 +61,6 @@ const CASES: [string, EventFilters][] = [
 ];
 
 describe("windowed lists", () => {
-  const _db = createDb(env.DB);
   let tenant: Tenant;
 
   beforeAll(async () => {
@@ -166,19 +171,16 @@ describe("windowed lists", () => {
       occurred_at: new Date(ms).toISOString(),
     }));
     await expectJson(await api("POST", "/v1/events/batch", { key: t.keys.ingest, body: { events: posted } }), 201);
+    const { d1, pn } = shardOf(t.project);
     const seqOf = async (id: string) =>
-      (
-        await env.DB.prepare("SELECT seq FROM events WHERE project_id = ? AND id = ?")
-          .bind(t.project.id, id)
-          .first<{ seq: number }>()
-      )?.seq;
+      (await d1.prepare("SELECT seq FROM events WHERE pn = ? AND id = ?").bind(pn, id).first<{ seq: number }>())?.seq;
     for (const [i, ms] of times.entries()) {
       const seq = await seqOf(`bkt_${i}`);
       // Spans of an instant, two days, two years and a century pick hours, days, 32-day and 1,024-day buckets.
       for (const before of [0, 2 * 86_400_000, 730 * 86_400_000, 36_500 * 86_400_000]) {
-        const tokens = bucketTokens(ms - before, ms);
-        if (!tokens) continue;
-        const found = await env.DB.prepare("SELECT rowid AS seq FROM events_fts WHERE events_fts MATCH ?")
+        const tokens = bucketTokens(pn, ms - before, ms);
+        const found = await d1
+          .prepare("SELECT rowid AS seq FROM events_fts WHERE events_fts MATCH ?")
           .bind(`body : "bucket" AND bucket : (${tokens.join(" OR ")})`)
           .all<{ seq: number }>();
         expect(
@@ -187,14 +189,23 @@ describe("windowed lists", () => {
         ).toContain(seq);
       }
     }
-    expect(bucketTokens(0, Date.parse("2026-01-01"))?.[0]).toMatch(/^"y0"$/);
-    expect(bucketTokens(0, 10 ** 15)).toBeUndefined();
+    expect(bucketTokens(pn, 0, Date.parse("2026-01-01"))[0]).toBe(`"y${pn}x0"`);
+    // However long the span, the tokens name the project: a search never reaches another one's rows.
+    const huge = bucketTokens(7, 0, 10 ** 15);
+    expect(huge[0]).toBe('"y7x0"');
+    expect(huge.every((token) => /^"y7x\d+"$/.test(token))).toBe(true);
+    // Another project's buckets hold none of these events.
+    const elsewhere = await d1
+      .prepare("SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH ?")
+      .bind(`body : "bucket" AND bucket : (${bucketTokens(pn + 1, 0, Date.now()).join(" OR ")})`)
+      .first<{ n: number }>();
+    expect(elsewhere?.n).toBe(0);
   });
 
   it("search text never matches the time buckets", async () => {
-    const [token] = bucketTokens(BASE, BASE) ?? [];
+    const [token] = bucketTokens(shardOf(tenant.project).pn, BASE, BASE);
     const word = (token ?? "").replace(/"/g, "");
-    expect(word).toMatch(/^h\d+$/);
+    expect(word).toMatch(/^h\d+x\d+$/);
     for (const window of [0, 10_000]) {
       const page = await listEvents(projectContext(tenant.project), compileFilters({ q: word }, "UTC"), {
         limit: 10,

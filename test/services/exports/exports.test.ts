@@ -20,6 +20,7 @@ import { PART_SIZE, PartBuffer } from "../../../src/services/exports/run";
 import { csvToEvent } from "../../../src/services/imports/parse";
 import { runTaskStep } from "../../../src/services/tasks/engine";
 import {
+  addTerms,
   api,
   createTenant,
   expectJson,
@@ -27,8 +28,10 @@ import {
   keyContext,
   projectContext,
   recountDays,
+  shardOf,
   systemContext,
   type Tenant,
+  termSql,
 } from "../../fixtures";
 
 const db = createDb(env.DB);
@@ -36,14 +39,26 @@ const NOW = Date.now();
 
 /** Inserts `count` events in one statement; every `paymentEvery`-th one is a payment, the rest activity. */
 async function seedEvents(project: Project, count: number, paymentEvery: number) {
-  await env.DB.prepare(
-    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
-     INSERT INTO events (project_id, id, occurred_at, received_at, category, type, action, status, organization_id, data, hash)
-     SELECT ?1, printf('evt_bulk_%06d', i), ?3 - i * 1000, ?3,
-       CASE WHEN i % ?4 = 0 THEN 'payment' ELSE 'activity' END,
-       CASE WHEN i % ?4 = 0 THEN 'payout.created' ELSE 'commission.updated' END,
-       CASE WHEN i % ?4 = 0 THEN 'created' ELSE 'updated' END,
-       'success', CASE WHEN i % 2 = 0 THEN 'org_even' ELSE 'org_odd' END,
+  await addTerms(project, [
+    ["category", "payment"],
+    ["category", "activity"],
+    ["type", "payout.created"],
+    ["type", "commission.updated"],
+    ["status", "success"],
+    ["organization", "org_even"],
+    ["organization", "org_odd"],
+    ["changed", "status"],
+  ]);
+  const { d1, pn } = shardOf(project);
+  await d1
+    .prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+     INSERT INTO events (pn, occurred_at, received_at, category, type, status, organization, data, hash)
+     SELECT ?1, ?3 - i * 1000, ?3,
+       CASE WHEN i % ?4 = 0 THEN ${termSql("category", "payment")} ELSE ${termSql("category", "activity")} END,
+       CASE WHEN i % ?4 = 0 THEN ${termSql("type", "payout.created")} ELSE ${termSql("type", "commission.updated")} END,
+       ${termSql("status", "success")},
+       CASE WHEN i % 2 = 0 THEN ${termSql("organization", "org_even")} ELSE ${termSql("organization", "org_odd")} END,
        json_object('id', printf('evt_bulk_%06d', i), 'occurred_at', strftime('%Y-%m-%dT%H:%M:%fZ', (?3 - i * 1000) / 1000.0, 'unixepoch'),
          'category', CASE WHEN i % ?4 = 0 THEN 'payment' ELSE 'activity' END,
          'type', CASE WHEN i % ?4 = 0 THEN 'payout.created' ELSE 'commission.updated' END,
@@ -51,12 +66,12 @@ async function seedEvents(project: Project, count: number, paymentEvery: number)
          'organization_id', CASE WHEN i % 2 = 0 THEN 'org_even' ELSE 'org_odd' END,
          'summary', CASE WHEN i = 7 THEN '=HYPERLINK("http://evil.example","click")' ELSE 'Commission ' || i || ', approved' END,
          'changes', json_object('status', json_array('pending', 'approved'))),
-       printf('%064d', i)
+       unhex(printf('%064d', i))
      FROM n`,
-  )
-    .bind(project.id, count, NOW, paymentEvery)
+    )
+    .bind(pn, count, NOW, paymentEvery)
     .run();
-  await recountDays(project.id);
+  await recountDays(project);
 }
 
 /** Drives a task to the end the way the queue would, one step per message; returns the steps taken. */
@@ -199,14 +214,20 @@ describe("export reads", () => {
   it("return what the list API returns, in its order, with filters and a partner's scope, and resume from their cursor", async () => {
     const tenant = await createTenant();
     await seedEvents(tenant.project, 230, 3);
-    await env.DB.prepare(
-      `INSERT INTO events (project_id, id, occurred_at, received_at, category, type, action, organization_id, data, hash)
-       VALUES (?1, 'evt_config', ?2, ?2, 'configuration', 'api_key.revoked', 'revoked', 'org_even',
-         json_object('id', 'evt_config', 'occurred_at', '2026-01-01T00:00:00.000Z', 'category', 'configuration', 'type', 'api_key.revoked', 'action', 'revoked', 'organization_id', 'org_even'), 'h')`,
-    )
-      .bind(tenant.project.id, NOW - 5_500)
+    await addTerms(tenant.project, [
+      ["category", "configuration"],
+      ["type", "api_key.revoked"],
+    ]);
+    const { d1, pn } = shardOf(tenant.project);
+    await d1
+      .prepare(
+        `INSERT INTO events (pn, occurred_at, received_at, category, type, organization, data, hash)
+       VALUES (?1, ?2, ?2, ${termSql("category", "configuration")}, ${termSql("type", "api_key.revoked")}, ${termSql("organization", "org_even")},
+         json_object('id', 'evt_config', 'occurred_at', '2026-01-01T00:00:00.000Z', 'category', 'configuration', 'type', 'api_key.revoked', 'action', 'revoked', 'organization_id', 'org_even'), unhex('68'))`,
+      )
+      .bind(pn, NOW - 5_500)
       .run();
-    await recountDays(tenant.project.id);
+    await recountDays(tenant.project);
     const partner = { role: "viewer", organizationId: "org_even" } as const;
     const partnerEverything = scopeForAccess(compileFilters({}, "UTC"), partner);
     const queries: [string, EventQuery][] = [

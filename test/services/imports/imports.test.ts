@@ -4,7 +4,16 @@ import worker from "../../../src/index";
 import { TASK_KINDS } from "../../../src/queues/tasks";
 import { sweepImportUploads } from "../../../src/services/imports/cleanup";
 import { failTask, runTaskStep } from "../../../src/services/tasks/engine";
-import { api, createTenant, expectJson, expectProblem, storedEvents, systemContext, type Tenant } from "../../fixtures";
+import {
+  api,
+  createTenant,
+  expectJson,
+  expectProblem,
+  shardOf,
+  storedEvents,
+  systemContext,
+  type Tenant,
+} from "../../fixtures";
 
 type TaskView = {
   id: string;
@@ -144,9 +153,8 @@ describe("imports", () => {
     await finish(created.id);
     const done = await task(tenant, created.id);
     expect(done).toMatchObject({ status: "done", processed: 6000, success_count: 6000, failure_count: 0 });
-    const count = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ?")
-      .bind(tenant.project.id)
-      .first<{ n: number }>();
+    const { d1, pn } = shardOf(tenant.project);
+    const count = await d1.prepare("SELECT count(*) AS n FROM events WHERE pn = ?").bind(pn).first<{ n: number }>();
     expect(count?.n).toBe(6000);
   });
 

@@ -1,12 +1,12 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { recordEvents } from "../../../src/services/ingest/record";
-import { createTenant, projectContext } from "../../fixtures";
+import { createTenant, projectContext, shardOf } from "../../fixtures";
 
 /** D1 that counts what a call sends: each batch and its statements. */
-function countingDb() {
+function countingDb(d1: D1Database) {
   const batches: number[] = [];
-  const db = new Proxy(env.DB, {
+  const db = new Proxy(d1, {
     get(target, property) {
       if (property === "batch") {
         return (statements: D1PreparedStatement[]) => {
@@ -37,17 +37,27 @@ describe("recordEvents", () => {
         body: { code: "SPRING", note: "x".repeat(1500) },
       },
     }));
-    const { db, batches } = countingDb();
-    const results = await recordEvents(projectContext(project, { ...env, DB: db }), inputs, { batch: true });
+    const shard = shardOf(project);
+    const control = countingDb(env.DB);
+    const events = countingDb(shard.d1);
+    const results = await recordEvents(
+      projectContext(project, { ...env, DB: control.db, [shard.binding]: events.db }),
+      inputs,
+      { batch: true },
+    );
     expect(results).toHaveLength(1000);
-    // One batch reads (stored ids and webhook endpoints), one atomic batch writes.
-    expect(batches).toHaveLength(2);
-    expect(batches[0]).toBe(2);
-    // About 2 MB of rows: a few json_each inserts, not 1,000 statements.
-    expect(batches[1]).toBeGreaterThan(1);
-    expect(batches[1]).toBeLessThanOrEqual(6);
-    const row = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ?")
-      .bind(project.id)
+    // One atomic batch on the project's shard writes everything (the reads, stored ids there and
+    // webhook endpoints in the control database, are single statements side by side); no webhook
+    // endpoint, so nothing is relayed to the control database.
+    expect(events.batches).toHaveLength(1);
+    expect(control.batches).toEqual([]);
+    // About 2 MB of rows: a few json_each inserts beside the guard, dictionary, picker and day
+    // statements, not 1,000 statements.
+    expect(events.batches[0]).toBeGreaterThan(4);
+    expect(events.batches[0]).toBeLessThanOrEqual(10);
+    const row = await shard.d1
+      .prepare("SELECT count(*) AS n FROM events WHERE pn = ?")
+      .bind(shard.pn)
       .first<{ n: number }>();
     expect(row?.n).toBe(1000);
   });

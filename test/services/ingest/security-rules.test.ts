@@ -5,6 +5,7 @@ import { analytics } from "../../../src/services/analytics/summary";
 import { BURST_WINDOW_MS } from "../../../src/services/ingest/security-rules";
 import { sendNotificationEmails } from "../../../src/services/mail/notification-emails";
 import {
+  addTerms,
   api,
   createMember,
   createTenant,
@@ -13,10 +14,12 @@ import {
   explorerCount,
   projectContext,
   recountDays,
+  shardOf,
   signIn,
   storedEvents,
   systemContext,
   type Tenant,
+  termSql,
 } from "../../fixtures";
 
 const _db = createDb(env.DB);
@@ -111,14 +114,20 @@ describe("other rules and notifications", () => {
         .bind(`exp_old${i}`, tenant.project.id, Date.now() - 1000 + i, Date.now() + 86400_000)
         .run();
     }
-    await env.DB.prepare(
-      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)
-       INSERT INTO events (project_id, id, occurred_at, received_at, category, type, action, data, hash)
-       SELECT ?1, 'bulk' || i, ?2, ?2, 'activity', 'a.b', 'b', json_object('id', 'bulk' || i), 'h' FROM n`,
-    )
-      .bind(tenant.project.id, Date.now() - 1000)
+    await addTerms(tenant.project, [
+      ["category", "activity"],
+      ["type", "a.b"],
+    ]);
+    const { d1, pn } = shardOf(tenant.project);
+    await d1
+      .prepare(
+        `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 12000)
+       INSERT INTO events (pn, occurred_at, received_at, category, type, data, hash)
+       SELECT ?1, ?2, ?2, ${termSql("category", "activity")}, ${termSql("type", "a.b")}, json_object('id', 'bulk' || i), zeroblob(32) FROM n`,
+      )
+      .bind(pn, Date.now() - 1000)
       .run();
-    await recountDays(tenant.project.id);
+    await recountDays(tenant.project);
     await expectJson(await api("POST", "/v1/exports", { key: tenant.keys.read, body: { format: "csv" } }), 202);
     expect((await alerts(tenant)).map((a) => a.type)).toContain("security.large_export");
   });
@@ -224,21 +233,23 @@ describe("analytics", () => {
       { from, to: now + 1000, conditions: [], text: [] },
       6 * 3600_000,
     );
+    const { d1, pn } = shardOf(tenant.project);
     const count = async (where: string) =>
       (
-        await env.DB.prepare(
-          `SELECT count(*) AS n FROM events WHERE project_id = ? AND occurred_at >= ? AND occurred_at < ? AND ${where}`,
-        )
-          .bind(tenant.project.id, from, now + 1000)
+        await d1
+          .prepare(
+            `SELECT count(*) AS n FROM events WHERE pn = ? AND occurred_at >= ? AND occurred_at < ? AND ${where}`,
+          )
+          .bind(pn, from, now + 1000)
           .first<{ n: number }>()
       )?.n;
     expect(data.total).toBe(await count("1"));
-    for (const c of data.categories) expect(c.count).toBe(await count(`category = '${c.category}'`));
+    for (const c of data.categories) expect(c.count).toBe(await count(`category = ${termSql("category", c.category)}`));
     expect(data.topTypes[0]).toEqual({ type: "commission.updated", count: 7 });
     expect(data.topActors[0]).toMatchObject({ actorId: "u_1", count: 7 });
     expect(data.auth).toEqual([{ type: "user.login", status: "success", count: 3 }]);
     expect(data.apiErrors.reduce((n, r) => n + r.failed, 0)).toBe(
-      await count("category = 'api_request' AND status = 'failure'"),
+      await count(`category = ${termSql("category", "api_request")} AND status = ${termSql("status", "failure")}`),
     );
     expect(data.overTime.reduce((n, r) => n + r.count, 0)).toBe(data.total);
     // Buckets are whole numbers within the range, so the chart can place every bar.

@@ -14,6 +14,7 @@ import {
   expectProblem,
   keyContext,
   projectContext,
+  shardOf,
   systemContext,
   type Tenant,
 } from "../../fixtures";
@@ -83,12 +84,21 @@ describe("digests", () => {
 
   it("detects a row altered behind the triggers' back, naming its window", async () => {
     const tenant = await seeded(some(10));
-    await env.DB.prepare("DROP TRIGGER events_no_update").run();
-    await env.DB.prepare(
-      "UPDATE events SET data = replace(data, 'approved 3', 'denied 3') WHERE project_id = ? AND id = 'e3'",
-    )
-      .bind(tenant.project.id)
-      .run();
+    const { d1, pn } = shardOf(tenant.project);
+    await d1.prepare("DROP TRIGGER events_no_update").run();
+    try {
+      const altered = await d1
+        .prepare("UPDATE events SET data = replace(data, 'approved 3', 'denied 3') WHERE pn = ? AND id = 'e3'")
+        .bind(pn)
+        .run();
+      expect(altered.meta.changes).toBe(1);
+    } finally {
+      await d1
+        .prepare(
+          "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+        )
+        .run();
+    }
     const report = await verify(tenant);
     expect(report.ok).toBe(false);
     expect(report.first_broken?.reason).toContain("events changed since they were stored: e3");
@@ -98,14 +108,13 @@ describe("digests", () => {
 
   it("detects a deleted row", async () => {
     const tenant = await seeded(some(10));
-    await env.DB.batch([
-      env.DB.prepare("INSERT INTO retention_cutoffs (project_id, cutoff) VALUES (?, ?)").bind(
-        tenant.project.id,
-        Number.MAX_SAFE_INTEGER,
-      ),
-      env.DB.prepare("DELETE FROM events WHERE project_id = ? AND id = 'e5'").bind(tenant.project.id),
-      env.DB.prepare("DELETE FROM retention_cutoffs WHERE project_id = ?").bind(tenant.project.id),
+    const { d1, pn } = shardOf(tenant.project);
+    await d1.batch([
+      d1.prepare("INSERT INTO delete_cutoffs (pn, cutoff) VALUES (?, ?)").bind(pn, Number.MAX_SAFE_INTEGER),
+      d1.prepare("DELETE FROM events WHERE pn = ? AND id = 'e5'").bind(pn),
+      d1.prepare("DELETE FROM delete_cutoffs WHERE pn = ?").bind(pn),
     ]);
+    expect(await d1.prepare("SELECT count(*) AS n FROM events WHERE pn = ?").bind(pn).first<number>("n")).toBe(9);
     const report = await verify(tenant);
     expect(report.ok).toBe(false);
     expect(report.first_broken?.reason).toBe("10 events were digested, 9 are stored");
@@ -120,8 +129,10 @@ describe("digests", () => {
       .bind(tenant.project.id)
       .first<{ id: string }>();
     while ((await runTaskStep(systemContext(), task?.id ?? "", TASK_KINDS, { enqueueNext: false })) === "continued");
-    const left = await env.DB.prepare("SELECT count(*) AS n FROM events WHERE project_id = ? AND id GLOB 'e[0-9]*'")
-      .bind(tenant.project.id)
+    const { d1, pn } = shardOf(tenant.project);
+    const left = await d1
+      .prepare("SELECT count(*) AS n FROM events WHERE pn = ? AND id GLOB 'e[0-9]*'")
+      .bind(pn)
       .first<{ n: number }>();
     expect(left?.n).toBe(0);
     const report = await verify(tenant);

@@ -3,25 +3,41 @@ import { describe, expect, it } from "vitest";
 import { TASK_KINDS } from "../../../src/queues/tasks";
 import { startRetention } from "../../../src/services/retention/run";
 import { runTaskStep } from "../../../src/services/tasks/engine";
-import { createTenant, recountDays, storedEvents, systemContext, type Tenant } from "../../fixtures";
+import {
+  addTerms,
+  createTenant,
+  recountDays,
+  shardOf,
+  storedEvents,
+  systemContext,
+  type Tenant,
+  termSql,
+} from "../../fixtures";
 
 const DAY = 24 * 3600_000;
 const NOW = Date.now();
 
 /** `count` events, one a minute going back from `newest`, with a changed field each. */
 async function seed(tenant: Tenant, prefix: string, count: number, newest: number) {
-  await env.DB.prepare(
-    `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
-     INSERT INTO events (project_id, id, occurred_at, received_at, category, type, action, data, hash)
-     SELECT ?1, ?4 || i, ?3 - i * 60000, ?3 - i * 60000, 'activity', 'commission.updated', 'updated',
+  await addTerms(tenant.project, [
+    ["category", "activity"],
+    ["type", "commission.updated"],
+    ["changed", "status"],
+  ]);
+  const { d1, pn } = shardOf(tenant.project);
+  await d1
+    .prepare(
+      `WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?2)
+     INSERT INTO events (pn, occurred_at, received_at, category, type, data, hash)
+     SELECT ?1, ?3 - i * 60000, ?3 - i * 60000, ${termSql("category", "activity")}, ${termSql("type", "commission.updated")},
        json_object('id', ?4 || i, 'type', 'commission.updated', 'category', 'activity', 'action', 'updated', 'summary', 'word' || ?4,
                    'occurred_at', strftime('%Y-%m-%dT%H:%M:%fZ', (?3 - i * 60000) / 1000.0, 'unixepoch'), 'changes', json_object('status', json_array('a', 'b'))),
-       printf('%064d', i)
+       unhex(printf('%064d', i))
      FROM n`,
-  )
-    .bind(tenant.project.id, count, newest, prefix)
+    )
+    .bind(pn, count, newest, prefix)
     .run();
-  await recountDays(tenant.project.id);
+  await recountDays(tenant.project);
 }
 
 const count = async (sql: string, ...params: unknown[]) =>
@@ -30,6 +46,19 @@ const count = async (sql: string, ...params: unknown[]) =>
       .bind(...params)
       .first<{ n: number }>()
   )?.n ?? 0;
+
+/** The same on the tenant's shard, with its project number as ?1. */
+const shardCount = async (tenant: Tenant, sql: string, ...params: unknown[]) => {
+  const { d1, pn } = shardOf(tenant.project);
+  return (
+    (
+      await d1
+        .prepare(sql)
+        .bind(pn, ...params)
+        .first<{ n: number }>()
+    )?.n ?? 0
+  );
+};
 
 async function retentionTask(projectId: string): Promise<string> {
   const row = await env.DB.prepare(
@@ -54,44 +83,37 @@ describe("retention", () => {
     await seed(short, "old", 7_000, NOW - 40 * DAY); // all expired
     await seed(short, "new", 500, NOW - DAY); // kept
     await seed(long, "old", 300, NOW - 40 * DAY); // another project: kept
-    const oldSeq = await count(
-      "SELECT min(seq) AS n FROM events WHERE project_id = ? AND id LIKE 'old%'",
-      short.project.id,
-    );
+    const oldSeq = await shardCount(short, "SELECT min(seq) AS n FROM events WHERE pn = ?1 AND id LIKE 'old%'");
 
     // Another project's cron run must not touch ours, and vice versa.
     await startRetention(systemContext(), NOW);
     const taskId = await retentionTask(short.project.id);
     expect(await runTaskStep(systemContext(), taskId, TASK_KINDS, { enqueueNext: false })).toBe("continued");
     // Interrupted after one step (5 chunks of 1,000): part is gone, the rest waits for the next run.
-    expect(
-      await count("SELECT count(*) AS n FROM events WHERE project_id = ? AND id LIKE 'old%'", short.project.id),
-    ).toBe(2_000);
+    expect(await shardCount(short, "SELECT count(*) AS n FROM events WHERE pn = ?1 AND id LIKE 'old%'")).toBe(2_000);
     while ((await runTaskStep(systemContext(), taskId, TASK_KINDS, { enqueueNext: false })) === "continued");
 
+    expect(await shardCount(short, "SELECT count(*) AS n FROM events WHERE pn = ?1 AND id LIKE 'old%'")).toBe(0);
+    expect(await shardCount(short, "SELECT count(*) AS n FROM events WHERE pn = ?1 AND id LIKE 'new%'")).toBe(500);
+    expect(await shardCount(long, "SELECT count(*) AS n FROM events WHERE pn = ?1")).toBe(300);
     expect(
-      await count("SELECT count(*) AS n FROM events WHERE project_id = ? AND id LIKE 'old%'", short.project.id),
+      await shardCount(short, "SELECT count(*) AS n FROM event_changes WHERE pn = ?1 AND seq < ?2", oldSeq + 7_000),
     ).toBe(0);
-    expect(
-      await count("SELECT count(*) AS n FROM events WHERE project_id = ? AND id LIKE 'new%'", short.project.id),
-    ).toBe(500);
-    expect(await count("SELECT count(*) AS n FROM events WHERE project_id = ?", long.project.id)).toBe(300);
-    expect(
-      await count(
-        "SELECT count(*) AS n FROM event_changes WHERE project_id = ? AND event_seq < ?",
-        short.project.id,
-        oldSeq + 7_000,
-      ),
-    ).toBe(0);
-    expect(
-      await count(
-        "SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH 'wordold' AND rowid BETWEEN ? AND ?",
-        oldSeq,
-        oldSeq + 6_999,
-      ),
-    ).toBe(0);
-    expect(await count("SELECT count(*) AS n FROM event_changes WHERE project_id = ?", long.project.id)).toBe(300);
-    expect(await count("SELECT count(*) AS n FROM retention_cutoffs")).toBe(0);
+    // Their full text went with them (the rowids are the shard's seqs; the other project may share the word).
+    const { d1 } = shardOf(short.project);
+    const words = await d1
+      .prepare("SELECT count(*) AS n FROM events_fts WHERE events_fts MATCH 'wordold' AND rowid BETWEEN ? AND ?")
+      .bind(oldSeq, oldSeq + 6_999)
+      .first<number>("n");
+    expect(words).toBe(0);
+    expect(await shardCount(long, "SELECT count(*) AS n FROM event_changes WHERE pn = ?1")).toBe(300);
+    expect(await shardCount(short, "SELECT count(*) AS n FROM delete_cutoffs WHERE pn = ?1")).toBe(0);
+    // The day counts lost the deleted events with them: unfiltered counts stay exact.
+    for (const tenant of [short, long]) {
+      expect(await shardCount(tenant, "SELECT sum(n) AS n FROM event_counts WHERE pn = ?1")).toBe(
+        await shardCount(tenant, "SELECT count(*) AS n FROM events WHERE pn = ?1"),
+      );
+    }
 
     // Archived before deletion: gzip JSON Lines in R2 that hold exactly the deleted events.
     const { results } = await env.DB.prepare("SELECT file_key, event_count FROM archives WHERE project_id = ?")

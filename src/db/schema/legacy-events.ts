@@ -1,16 +1,12 @@
+// The event tables of the control database from before the event shards (README "Storage at
+// scale"). Nothing writes them any more; a deployment that predates the shards still holds its
+// events here until the adoption task has copied each project's events to its shard
+// (src/services/shards/adopt.ts). Declared so drizzle-kit keeps them, and the adoption can read them.
+
 import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Indexes that raw SQL names (`INDEXED BY`), so renaming one here renames it there. */
-export const EVENT_INDEXES = { time: "events_time", organization: "events_organization" } as const;
-
-/**
- * The full-text index of events (FTS5, contentless: `body` and the time `bucket`) and its vocabulary
- * (`fts5vocab`, one row per term), virtual tables the hand-written migrations 0011 and 0012 make
- * and drizzle does not model.
- */
-export const FULL_TEXT = { table: "events_fts", terms: "events_fts_terms" } as const;
-
 /**
  * The event log. `data` holds the event exactly as hashed (canonical JSON after redaction); the
  * other columns are copies of the fields the filters (README "Filters") search on, each served by an
@@ -18,7 +14,7 @@ export const FULL_TEXT = { table: "events_fts", terms: "events_fts_terms" } as c
  * plus the newest-first order is one index range scan. Append-only: see the triggers migration.
  * Full-text rows (events_fts) and changed fields (event_changes) are written by triggers.
  */
-export const events = sqliteTable(
+export const legacyEvents = sqliteTable(
   "events",
   {
     /** rowid: the FTS rowid and the key of event_changes; never shown. */
@@ -52,7 +48,7 @@ export const events = sqliteTable(
   },
   (t) => [
     uniqueIndex("events_project_id").on(t.projectId, t.id),
-    index(EVENT_INDEXES.time).on(t.projectId, t.occurredAt, t.id),
+    index("events_time").on(t.projectId, t.occurredAt, t.id),
     index("events_received").on(t.projectId, t.receivedAt, t.id),
     index("events_category").on(t.projectId, t.category, t.occurredAt, t.id),
     index("events_type").on(t.projectId, t.type, t.occurredAt, t.id),
@@ -64,7 +60,7 @@ export const events = sqliteTable(
     index("events_actor_email").on(t.projectId, t.actorEmail, t.occurredAt, t.id),
     index("events_entity_type").on(t.projectId, t.entityType, t.occurredAt, t.id),
     index("events_entity_id").on(t.projectId, t.entityId, t.occurredAt, t.id),
-    index(EVENT_INDEXES.organization).on(t.projectId, t.organizationId, t.occurredAt, t.id),
+    index("events_organization").on(t.projectId, t.organizationId, t.occurredAt, t.id),
     index("events_request").on(t.projectId, t.requestId, t.occurredAt, t.id),
     index("events_job").on(t.projectId, t.jobId, t.occurredAt, t.id),
     index("events_request_ip").on(t.projectId, t.requestIp, t.occurredAt),
@@ -72,7 +68,7 @@ export const events = sqliteTable(
 );
 
 /** One row per changed field of an event: `status` and, with an entity, `commission.status`. */
-export const eventChanges = sqliteTable(
+export const legacyEventChanges = sqliteTable(
   "event_changes",
   {
     projectId: text("project_id").notNull(),
@@ -86,16 +82,13 @@ export const eventChanges = sqliteTable(
   ],
 );
 
-/** The length of an event_counts day; migration 0013 divides by the same. */
-export const COUNT_DAY_MS = 86_400_000;
-
 /**
  * Events per project and UTC day of occurred_at (day 0 also holds times before 1970), added to by
  * ingest in the same batch as the events (src/services/ingest/record.ts) and taken from by a delete
  * trigger (migration 0013), so counting a project's events, or a time range of them, reads days
  * instead of every row (src/services/events/query.ts, countQuery).
  */
-export const eventCounts = sqliteTable(
+export const legacyEventCounts = sqliteTable(
   "event_counts",
   {
     projectId: text("project_id").notNull(),
@@ -109,22 +102,21 @@ export const eventCounts = sqliteTable(
  * While a retention run deletes a project's expired events it holds a row here (inside the same
  * D1 batch); the delete trigger refuses any event delete not covered by one.
  */
-export const retentionCutoffs = sqliteTable("retention_cutoffs", {
+export const legacyRetentionCutoffs = sqliteTable("retention_cutoffs", {
   projectId: text("project_id").primaryKey(),
   cutoff: integer("cutoff").notNull(),
 });
 
-export type EventRow = typeof events.$inferSelect;
+export type LegacyEventRow = typeof legacyEvents.$inferSelect;
 
 /**
  * Distinct values seen per project for the explorer's pickers (types grouped by entity, sources,
  * changed fields, organisations, actors), kept by insert triggers so the filter bar never scans
  * events. Values stay after retention deletes their last event; a stale choice simply finds nothing.
  */
-export const EVENT_FACETS = ["type", "source", "changed", "organization_id", "actor_id", "category"] as const;
-export type EventFacet = (typeof EVENT_FACETS)[number];
+const EVENT_FACETS = ["type", "source", "changed", "organization_id", "actor_id", "category"] as const;
 
-export const eventFacets = sqliteTable(
+export const legacyEventFacets = sqliteTable(
   "event_facets",
   {
     projectId: text("project_id").notNull(),

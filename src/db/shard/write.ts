@@ -1,0 +1,228 @@
+import { COUNT_DAY_MS, FACETS } from "./schema";
+
+// The statements that store events in a shard, all in one D1 batch (one transaction). Each reads
+// its rows from one JSON array parameter through json_each, so a batch of 1,000 events is a handful
+// of statements (D1 allows 100 bound parameters per statement but 2 MB per string). json_each is
+// aliased `j` everywhere: inside a subquery on terms, a bare `value` would be terms.value.
+
+/** What the shard stores of one event, computed by ingest (src/services/ingest/prepare.ts). */
+export type ShardEvent = {
+  occurredAt: number;
+  receivedAt: number;
+  /** SHA-256 of data, hex. */
+  hash: string;
+  data: string;
+  category: string;
+  type: string;
+  status: string | null;
+  source: string | null;
+  actorType: string | null;
+  actorId: string | null;
+  actorName: string | null;
+  /** Lowercased: `actor:` matches e-mails case-insensitively. */
+  actorEmail: string | null;
+  entityType: string | null;
+  organizationId: string | null;
+  changedFields: string[];
+};
+
+/** A delivery owed to a webhook endpoint for one of the events (src/services/webhooks/fanout.ts). */
+export type OutboxRow = { endpointId: string; eventId: string; eventType: string; requestId: string | null };
+
+/** Chunks of 500,000 characters stay under D1's 2 MB per string even when every character takes three bytes. */
+const CHUNK_MAX_CHARS = 500_000;
+
+const GUARD_SQL = "INSERT INTO write_guard (frozen) SELECT 1 FROM shard_projects WHERE pn = ?1 AND frozen = 1";
+const TERMS_SQL =
+  "INSERT OR IGNORE INTO terms (facet, value) SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?1) AS j";
+const ACTORS_SQL =
+  "INSERT OR IGNORE INTO actors (actor_id, name, email) SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?1) AS j";
+
+const term = (facet: number, index: number) =>
+  `(SELECT id FROM terms WHERE facet = ${facet} AND value = j.value ->> ${index})`;
+
+/**
+ * Row layout: [occurred_at, received_at, hash, data, category, type, status, source, actor id, name,
+ * email, actor type, entity type, organization].
+ */
+const INSERT_SQL = `INSERT INTO events (pn, occurred_at, received_at, hash, data, category, type, status, source, actor, actor_type, entity_type, organization)
+SELECT ?1, j.value ->> 0, j.value ->> 1, unhex(j.value ->> 2), j.value ->> 3, ${term(FACETS.category, 4)}, ${term(FACETS.type, 5)},
+  ${term(FACETS.status, 6)}, ${term(FACETS.source, 7)},
+  (SELECT id FROM actors WHERE actor_id = j.value ->> 8 AND name = j.value ->> 9 AND email = j.value ->> 10),
+  ${term(FACETS.actor_type, 11)}, ${term(FACETS.entity_type, 12)}, ${term(FACETS.organization, 13)}
+FROM json_each(?2) AS j`;
+
+/** [organization or null, facet, value]: the value's term for the project (organization 0) and for its organisation. */
+const FACETS_SQL = `INSERT OR IGNORE INTO event_facets (pn, organization, facet, value)
+SELECT ?1, coalesce(o.id, 0), t.facet, t.id FROM json_each(?2) AS j
+JOIN terms AS t ON t.facet = j.value ->> 1 AND t.value = j.value ->> 2
+LEFT JOIN terms AS o ON o.facet = ${FACETS.organization} AND o.value = j.value ->> 0`;
+
+/** [organization or null, actor id, name, email]. */
+const ACTOR_FACETS_SQL = `INSERT OR IGNORE INTO event_facets (pn, organization, facet, value)
+SELECT ?1, coalesce(o.id, 0), ${FACETS.actor}, a.id FROM json_each(?2) AS j
+JOIN actors AS a ON a.actor_id = j.value ->> 1 AND a.name = j.value ->> 2 AND a.email = j.value ->> 3
+LEFT JOIN terms AS o ON o.facet = ${FACETS.organization} AND o.value = j.value ->> 0`;
+
+const COUNTS_SQL = `INSERT INTO event_counts (pn, day, n) SELECT ?1, j.value ->> 0, j.value ->> 1 FROM json_each(?2) AS j WHERE true
+ON CONFLICT (pn, day) DO UPDATE SET n = n + excluded.n`;
+
+const OUTBOX_SQL = `INSERT INTO webhook_outbox (pn, endpoint_id, event_id, event_type, request_id, created_at)
+SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2, j.value ->> 3, ?2 FROM json_each(?3) AS j RETURNING id`;
+
+/** Outbox rows of every project of the shard older than `before`, with their project's id (the sweep). */
+const OUTBOX_READ_SQL = `SELECT o.id AS outboxId, p.project_id AS projectId, o.endpoint_id AS endpointId, o.event_id AS eventId,
+  o.event_type AS eventType, o.request_id AS requestId, o.created_at AS createdAt
+FROM webhook_outbox AS o JOIN shard_projects AS p ON p.pn = o.pn WHERE o.created_at < ?1 ORDER BY o.id LIMIT ?2`;
+
+export async function deleteOutboxRows(d1: D1Database, ids: number[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 500) {
+    await d1
+      .prepare("DELETE FROM webhook_outbox WHERE id IN (SELECT value FROM json_each(?1))")
+      .bind(JSON.stringify(ids.slice(i, i + 500)))
+      .run();
+  }
+}
+
+export async function readOutbox(
+  d1: D1Database,
+  before: number,
+  limit: number,
+): Promise<(OutboxRow & { outboxId: number; projectId: string; createdAt: number })[]> {
+  const { results } = await d1
+    .prepare(OUTBOX_READ_SQL)
+    .bind(before, limit)
+    .all<OutboxRow & { outboxId: number; projectId: string; createdAt: number }>();
+  return results;
+}
+
+/** The statement that makes a batch fail when its project is frozen (the last step of a move). */
+export function guardStatement(d1: D1Database, pn: number): D1PreparedStatement {
+  return d1.prepare(GUARD_SQL).bind(pn);
+}
+
+/** Splits JSON-encoded rows into arrays of at most CHUNK_MAX_CHARS characters. */
+function chunks(rows: string[]): string[] {
+  const out: string[] = [];
+  let chunk: string[] = [];
+  let size = 0;
+  for (const row of rows) {
+    if (size + row.length > CHUNK_MAX_CHARS && chunk.length) {
+      out.push(`[${chunk.join(",")}]`);
+      chunk = [];
+      size = 0;
+    }
+    chunk.push(row);
+    size += row.length + 1;
+  }
+  if (chunk.length) out.push(`[${chunk.join(",")}]`);
+  return out;
+}
+
+/**
+ * The statements storing `rows` (new to the shard) for project `pn`, with the webhook deliveries
+ * they owe (written at `now`): the guard first, then dictionary entries, events (whose triggers
+ * write full text and changed fields), picker values, day counts and the outbox (last, so their
+ * results, the outbox rows' ids, are the batch's last `outboxStatements` results).
+ */
+export function storeStatements(
+  d1: D1Database,
+  pn: number,
+  rows: ShardEvent[],
+  outbox: OutboxRow[] = [],
+  now = Date.now(),
+): { statements: D1PreparedStatement[]; outboxStatements: number } {
+  const terms = new Set<string>();
+  const actors = new Set<string>();
+  const facets = new Set<string>();
+  const actorFacets = new Set<string>();
+  const days = new Map<number, number>();
+  const inserts: string[] = [];
+  for (const e of rows) {
+    const org = e.organizationId;
+    // An organisation's rows feed its partner viewers' pickers, and partner viewers never see
+    // configuration activity (README "Roles"), so its values stay in the project's rows only.
+    const orgFacets = e.category === "configuration" ? null : org;
+    const valued: [number, string | null][] = [
+      [FACETS.category, e.category],
+      [FACETS.type, e.type],
+      [FACETS.status, e.status],
+      [FACETS.source, e.source],
+      [FACETS.actor_type, e.actorType],
+      [FACETS.entity_type, e.entityType],
+      [FACETS.organization, org],
+      ...e.changedFields.map((f): [number, string] => [FACETS.changed, f]),
+      // The pickers also offer a field of an entity type (`commission.status`), as the filter takes it.
+      ...(e.entityType === null
+        ? []
+        : e.changedFields.map((f): [number, string] => [FACETS.changed, `${e.entityType}.${f}`])),
+    ];
+    for (const [facet, value] of valued) {
+      if (value === null) continue;
+      terms.add(JSON.stringify([facet, value]));
+      facets.add(JSON.stringify([null, facet, value]));
+      if (orgFacets !== null) facets.add(JSON.stringify([orgFacets, facet, value]));
+    }
+    const actor = e.actorId ?? e.actorName ?? e.actorEmail;
+    const identity = actor === null ? null : [e.actorId ?? "", e.actorName ?? "", e.actorEmail ?? ""];
+    if (identity) {
+      actors.add(JSON.stringify(identity));
+      actorFacets.add(JSON.stringify([null, ...identity]));
+      if (orgFacets !== null) actorFacets.add(JSON.stringify([orgFacets, ...identity]));
+    }
+    inserts.push(
+      JSON.stringify([
+        e.occurredAt,
+        e.receivedAt,
+        e.hash,
+        e.data,
+        e.category,
+        e.type,
+        e.status,
+        e.source,
+        ...(identity ?? [null, null, null]),
+        e.actorType,
+        e.entityType,
+        org,
+      ]),
+    );
+    const day = Math.floor(Math.max(e.occurredAt, 0) / COUNT_DAY_MS);
+    days.set(day, (days.get(day) ?? 0) + 1);
+  }
+  const list = (set: Set<string>) => `[${[...set].join(",")}]`;
+  const statements = [guardStatement(d1, pn), d1.prepare(TERMS_SQL).bind(list(terms))];
+  if (actors.size) statements.push(d1.prepare(ACTORS_SQL).bind(list(actors)));
+  for (const chunk of chunks(inserts)) statements.push(d1.prepare(INSERT_SQL).bind(pn, chunk));
+  statements.push(d1.prepare(FACETS_SQL).bind(pn, list(facets)));
+  if (actorFacets.size) statements.push(d1.prepare(ACTOR_FACETS_SQL).bind(pn, list(actorFacets)));
+  statements.push(d1.prepare(COUNTS_SQL).bind(pn, JSON.stringify([...days])));
+  const owed = chunks(outbox.map((o) => JSON.stringify([o.endpointId, o.eventId, o.eventType, o.requestId])));
+  for (const chunk of owed) statements.push(d1.prepare(OUTBOX_SQL).bind(pn, now, chunk));
+  // The outbox statements come last, each returning its rows' ids in input order.
+  return { statements, outboxStatements: owed.length };
+}
+
+/**
+ * Deletes a project's events by seq, all older than `cutoff`, in one batch: the cutoff row lets
+ * the delete trigger allow exactly these (their full text, changed fields and day counts go with
+ * them, by trigger), and goes again in the same batch.
+ */
+export async function deleteEvents(
+  store: { d1: D1Database; pn: number },
+  seqs: number[],
+  cutoff: number,
+): Promise<void> {
+  const { d1, pn } = store;
+  if (seqs.length === 0) return;
+  await d1.batch([
+    d1
+      .prepare(
+        "INSERT INTO delete_cutoffs (pn, cutoff) VALUES (?1, ?2) ON CONFLICT (pn) DO UPDATE SET cutoff = excluded.cutoff",
+      )
+      .bind(pn, cutoff),
+    d1
+      .prepare("DELETE FROM events WHERE pn = ?1 AND occurred_at < ?2 AND seq IN (SELECT value FROM json_each(?3))")
+      .bind(pn, cutoff, JSON.stringify(seqs)),
+    d1.prepare("DELETE FROM delete_cutoffs WHERE pn = ?1").bind(pn),
+  ]);
+}
