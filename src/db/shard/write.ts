@@ -226,3 +226,29 @@ export async function deleteEvents(
     d1.prepare("DELETE FROM delete_cutoffs WHERE pn = ?1").bind(pn),
   ]);
 }
+
+/** The fields changed by a stored event (its `changes` keys), for rows copied from stored data. */
+export function changedFieldsOf(data: string): string[] {
+  return Object.keys((JSON.parse(data) as { changes?: object }).changes ?? {});
+}
+
+/**
+ * Stores copies of already-stored events (a move, an adoption) on a shard, skipping those whose id
+ * the project already has there, so a copy repeated after a crash doubles nothing. Returns how
+ * many were new.
+ */
+export async function storeCopies(
+  store: { d1: D1Database; pn: number },
+  rows: (Omit<ShardEvent, "changedFields"> & { id: string })[],
+): Promise<number> {
+  const { d1, pn } = store;
+  if (rows.length === 0) return 0;
+  const { results } = await d1
+    .prepare("SELECT id FROM events WHERE pn = ?1 AND id IN (SELECT value FROM json_each(?2))")
+    .bind(pn, JSON.stringify(rows.map((r) => r.id)))
+    .all<{ id: string }>();
+  const there = new Set(results.map((r) => r.id));
+  const fresh = rows.filter((r) => !there.has(r.id)).map((r) => ({ ...r, changedFields: changedFieldsOf(r.data) }));
+  if (fresh.length) await d1.batch(storeStatements(d1, pn, fresh).statements);
+  return fresh.length;
+}

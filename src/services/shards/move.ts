@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { OPEN_TASK_STATUSES, type Placement, placements, projects, type Task, tasks } from "../../db/schema";
 import { regionOfBinding, shardDatabase } from "../../db/shard/bindings";
-import { deleteEvents, readOutbox, type ShardEvent, storeStatements } from "../../db/shard/write";
+import { deleteEvents, readOutbox, type ShardEvent, storeCopies } from "../../db/shard/write";
 import { ConflictError, InvariantError, NotFoundError, ValidationError } from "../../lib/errors";
 import { filesOf, inProject, type ProjectContext, type ServiceContext } from "../context";
 import { relayOutbox } from "../ingest/fanout";
@@ -43,7 +43,7 @@ function databaseOf(ctx: ServiceContext, home: Home): D1Database {
   return d1;
 }
 
-type CopiedRow = ShardEvent & { seq: number; id: string };
+type CopiedRow = Omit<ShardEvent, "changedFields"> & { seq: number; id: string };
 
 /** The next rows of a project on a shard, in storing order, with their values named (terms read back). */
 async function readChunk(d1: D1Database, pn: number, afterSeq: number, limit: number): Promise<CopiedRow[]> {
@@ -61,11 +61,8 @@ async function readChunk(d1: D1Database, pn: number, afterSeq: number, limit: nu
       WHERE e.pn = ?1 AND e.seq > ?2 ORDER BY e.seq LIMIT ?3`,
     )
     .bind(pn, afterSeq, limit)
-    .all<Omit<CopiedRow, "changedFields">>();
-  return results.map((r) => ({
-    ...r,
-    changedFields: Object.keys((JSON.parse(r.data) as { changes?: object }).changes ?? {}),
-  }));
+    .all<CopiedRow>();
+  return results;
 }
 
 /** Copies rows after `afterSeq` to the new shard, skipping those already there; the last seq read and how many were new. */
@@ -75,14 +72,8 @@ async function copyChunk(ctx: ServiceContext, params: MoveParams, afterSeq: numb
   const rows = await readChunk(source, params.from.pn, afterSeq, MOVE_CHUNK);
   const last = rows.at(-1);
   if (!last) return { lastSeq: afterSeq, read: 0, copied: 0 };
-  const { results } = await target
-    .prepare("SELECT id FROM events WHERE pn = ?1 AND id IN (SELECT value FROM json_each(?2))")
-    .bind(params.to.pn, JSON.stringify(rows.map((r) => r.id)))
-    .all<{ id: string }>();
-  const there = new Set(results.map((r) => r.id));
-  const fresh = rows.filter((r) => !there.has(r.id));
-  if (fresh.length) await target.batch(storeStatements(target, params.to.pn, fresh).statements);
-  return { lastSeq: last.seq, read: rows.length, copied: fresh.length };
+  const copied = await storeCopies({ d1: target, pn: params.to.pn }, rows);
+  return { lastSeq: last.seq, read: rows.length, copied };
 }
 
 /** Asks for a project to be moved to `binding`; the move runs as a task. */
