@@ -30,6 +30,7 @@ const { values } = parseArgs({
 });
 const SIZES = values.sizes.split(",").map(Number);
 const RUNS = Number(values.runs);
+const began = performance.now();
 const BYTES_EVENTS = Number(values["bytes-events"]);
 const work = mkdtempSync(path.join(tmpdir(), "trailbook-bench-"));
 
@@ -343,6 +344,8 @@ async function baselineInsert(events) {
 
 const results = {
   machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+  options: { sizes: SIZES, runs: RUNS, bytes_events: BYTES_EVENTS },
+  load_seconds: {},
   ingest: {},
   sizes: {},
 };
@@ -604,6 +607,7 @@ async function loadTo(size) {
     process.stderr.write(`  ${start + count} events\r`);
   }
   process.stderr.write("\n");
+  const facetsFrom = performance.now();
   // What ingest writes beside the rows: the days (event_counts) and the pickers' values (event_facets).
   await exec("DELETE FROM event_counts WHERE pn = ?1", [pn], shard);
   await exec(
@@ -620,6 +624,7 @@ async function loadTo(size) {
       shard,
     );
   }
+  console.error(`  counts and pickers in ${Math.round((performance.now() - facetsFrom) / 1000)} s`);
   await checkLoaded();
 }
 
@@ -690,8 +695,10 @@ async function timeList(filters, kind) {
 
 for (const size of SIZES) {
   console.error(`Loading ${size.toLocaleString("en-US")} events…`);
+  const loading = performance.now();
   await loadTo(size);
   await exec("ANALYZE", [], BENCH.shard);
+  results.load_seconds[size] = Math.round((performance.now() - loading) / 1000);
   const out = { list: {}, count: {} };
   results.sizes[size] = out;
   for (const [name, filters] of Object.entries(FILTERS)) {
@@ -878,6 +885,7 @@ for (const m of results.export?.memory ?? []) {
     `export memory, ${m.rows.toLocaleString("en-US")} rows (${m.parts} part uploads): isolate heap at a part upload at most ${mib(m.peak_live_bytes)} live, ${mib(m.peak_allocated_bytes)} with garbage; ${mib(m.idle_live_bytes)} live before`,
   );
 }
+results.run_seconds = Math.round((performance.now() - began) / 1000);
 const bytes = results.bytes_per_event;
 if (bytes) {
   console.log(
