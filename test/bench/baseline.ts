@@ -62,6 +62,33 @@ async function insert(d1: D1Database, pn: number, rows: unknown[][]): Promise<nu
 }
 
 type Read = { shard: string; pn: number };
+type Statement = { sql: string; params: unknown[] };
+
+/** The same database, noting every statement prepared on it with its parameters (for /plan). */
+function recording(d1: D1Database, log: Statement[]): D1Database {
+  const bound = <T extends object>(target: T, key: string | symbol) => {
+    const value = Reflect.get(target, key);
+    return typeof value === "function" ? value.bind(target) : value;
+  };
+  return new Proxy(d1, {
+    get(target, key) {
+      if (key !== "prepare") return bound(target, key);
+      return (sql: string) => {
+        const entry: Statement = { sql, params: [] };
+        log.push(entry);
+        return new Proxy(target.prepare(sql), {
+          get(statement, k) {
+            if (k !== "bind") return bound(statement, k);
+            return (...params: unknown[]) => {
+              entry.params = params;
+              return statement.bind(...params);
+            };
+          },
+        });
+      };
+    },
+  });
+}
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
@@ -91,6 +118,42 @@ async function handle(request: Request, env: Env): Promise<Response> {
     const ctx = { project: { id: project }, events: eventStore(env, shard, pn) } as unknown as ProjectContext;
     if (url.pathname === "/list") return Response.json({ rows: (await listRows(ctx, query, { limit: 50 })).length });
     return Response.json({ count: await countEvents(ctx, query) });
+  }
+  if (url.pathname === "/plan") {
+    // What a list or count runs on the shard, statement by statement: SQLite's query plan and the
+    // time each takes alone (the statements of /list and /count, recorded as they run).
+    const { shard, pn, project, filters, tz, kind } = (await request.json()) as Read & {
+      project: string;
+      filters: EventFilters;
+      tz: string;
+      kind: "list" | "count";
+    };
+    const log: Statement[] = [];
+    const store = eventStore(env, shard, pn);
+    const d1 = recording(store.d1, log);
+    const ctx = {
+      project: { id: project },
+      events: { ...store, d1, db: createShardDb(d1) },
+    } as unknown as ProjectContext;
+    const query = compileFilters(filters, tz);
+    if (kind === "count") await countEvents(ctx, query);
+    else await listRows(ctx, query, { limit: 50 });
+    const statements = [];
+    for (const { sql, params } of log) {
+      const plan = await store.d1
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .bind(...params)
+        .all<{ detail: string }>();
+      const started = performance.now();
+      const rows = await store.d1
+        .prepare(sql)
+        .bind(...params)
+        .all();
+      // A Worker's clock moves across I/O: this is the statement's round trip to D1.
+      const ms = Math.round((performance.now() - started) * 100) / 100;
+      statements.push({ sql, params, rows: rows.results.length, ms, plan: plan.results.map((r) => r.detail) });
+    }
+    return Response.json({ statements });
   }
   if ((url.pathname === "/read" || url.pathname === "/read-format") && request.method === "POST") {
     // Export's baselines: read every row of the project by keyset, 1,000 at a time, touching the

@@ -1,4 +1,5 @@
-// npm run bench [-- --sizes 100000,1000000 --runs 30 --bytes-events 100000 --out test/bench/results.json]
+// npm run bench [-- --sizes 100000,1000000 --runs 30 --bytes-events 100000 --out test/bench/results.json
+//                   --plans plans.json --keep-state]
 //
 // Runs Trailbook's real Worker (`wrangler dev`: workerd with local D1, R2 and Queues) and a bare
 // baseline Worker (test/bench/baseline.ts, also under `wrangler dev`) on the same local D1 databases
@@ -26,6 +27,10 @@ const { values } = parseArgs({
     out: { type: "string", default: "test/bench/results.json" },
     runs: { type: "string", default: "30" },
     "bytes-events": { type: "string", default: "100000" },
+    // Where to write each list's and count's statements with SQLite's query plans, per size.
+    plans: { type: "string" },
+    // Leaves the local databases (wrangler's state directory) for a look afterwards; prints where.
+    "keep-state": { type: "boolean", default: false },
   },
 });
 const SIZES = values.sizes.split(",").map(Number);
@@ -67,7 +72,7 @@ process.on("exit", () => {
       // gone
     }
   }
-  rmSync(work, { recursive: true, force: true });
+  if (!values["keep-state"]) rmSync(work, { recursive: true, force: true });
 });
 
 /** `wrangler dev` on a bundle; both Workers persist to one directory, so they share the D1 databases. */
@@ -482,6 +487,7 @@ if (BYTES_EVENTS > 0) {
 }
 
 // ---- Reads at each size -------------------------------------------------------------------------
+const plans = {};
 const FILTERS = {
   none: {},
   category: { category: "payment" },
@@ -701,6 +707,18 @@ for (const size of SIZES) {
   results.load_seconds[size] = Math.round((performance.now() - loading) / 1000);
   const out = { list: {}, count: {} };
   results.sizes[size] = out;
+  if (values.plans) {
+    plans[size] = {};
+    for (const [name, filters] of [...Object.entries(FILTERS), ["count", {}]]) {
+      const kind = name === "count" ? "count" : "list";
+      const response = await baseline.fetch(`${TB}/plan`, {
+        method: "POST",
+        body: JSON.stringify({ ...BENCH, project: "prj_bench", filters, tz: "UTC", kind }),
+      });
+      if (!response.ok) throw new Error(`plan of ${name} failed: ${await response.text()}`);
+      plans[size][name] = (await response.json()).statements;
+    }
+  }
   for (const [name, filters] of Object.entries(FILTERS)) {
     const { tb: t, base: b } = await timeList(filters, "list");
     out.list[name] = {
@@ -886,6 +904,7 @@ for (const m of results.export?.memory ?? []) {
   );
 }
 results.run_seconds = Math.round((performance.now() - began) / 1000);
+if (values.plans) writeFileSync(path.resolve(ROOT, values.plans), `${JSON.stringify(plans, null, 2)}\n`);
 const bytes = results.bytes_per_event;
 if (bytes) {
   console.log(
@@ -897,4 +916,4 @@ if (bytes) {
 writeFileSync(path.resolve(ROOT, values.out), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nJSON: ${values.out}`);
 await mf.dispose();
-rmSync(work, { recursive: true, force: true });
+if (values["keep-state"]) console.log(`local databases kept in ${state}`);
