@@ -555,7 +555,7 @@ const FACET_SOURCES = [
 async function loadTo(size) {
   const { shard, pn } = BENCH;
   const [{ n }] = await exec("SELECT count(*) AS n FROM events WHERE pn = ?1", [pn], shard);
-  if (n >= size) return;
+  if (n >= size) return checkLoaded();
   // The dictionary and the actors first (INSERT OR IGNORE: a larger size loads again), then their
   // ids written into the statement, so a row costs no lookup for them.
   const pairs = Object.values(GENERATED).flatMap(({ facet, values }) => [...new Set(values)].map((v) => [facet, v]));
@@ -631,10 +631,10 @@ async function loadTo(size) {
     );
   }
   console.error(`  counts and pickers in ${Math.round((performance.now() - facetsFrom) / 1000)} s`);
-  await checkLoaded();
+  return checkLoaded();
 }
 
-/** A sample of loaded rows: every column and virtual column must say what `data` says. */
+/** A sample of loaded rows: every column and virtual column must say what `data` says. Their average size of `data`. */
 async function checkLoaded() {
   const { shard, pn } = BENCH;
   const term = (column) => `(SELECT value FROM terms WHERE id = e.${column})`;
@@ -675,6 +675,7 @@ async function checkLoaded() {
     if (canonicalize(d) !== r.data || JSON.stringify(got) !== JSON.stringify(want))
       throw new Error(`a loaded row disagrees with its data:\n${r.data}\n${JSON.stringify(got)}`);
   }
+  return Math.round(generatedRows.reduce((sum, r) => sum + Buffer.byteLength(r.data), 0) / generatedRows.length);
 }
 
 async function timeList(filters, kind) {
@@ -702,10 +703,10 @@ async function timeList(filters, kind) {
 for (const size of SIZES) {
   console.error(`Loading ${size.toLocaleString("en-US")} events…`);
   const loading = performance.now();
-  await loadTo(size);
+  const dataBytes = await loadTo(size);
   await exec("ANALYZE", [], BENCH.shard);
   results.load_seconds[size] = Math.round((performance.now() - loading) / 1000);
-  const out = { list: {}, count: {} };
+  const out = { average_data_bytes: dataBytes, list: {}, count: {} };
   results.sizes[size] = out;
   if (values.plans) {
     plans[size] = {};
