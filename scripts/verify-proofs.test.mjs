@@ -210,7 +210,11 @@ test("changing any byte of a proof, its event, its digest or a chain is detected
   const documents = {
     "proof-1000": JSON.stringify(proofOf(f, 3, 517)),
     "proof-3": JSON.stringify(proofOf(f, 2, 2), null, 2),
-    chain: JSON.stringify({ format: FORMATS.digestChain, project_id: PROJECT, digests: f.windows.map((w) => w.digest) }),
+    chain: JSON.stringify({
+      format: FORMATS.digestChain,
+      project_id: PROJECT,
+      digests: f.windows.map((w) => w.digest),
+    }),
   };
   const mutants = [];
   for (const [name, text] of Object.entries(documents)) {
