@@ -15,6 +15,7 @@ export const PERMISSIONS = {
   "events.import": ["owner", "admin"],
   "analytics.read": ["owner", "admin", "member", "viewer"],
   "integrity.read": ["owner", "admin", "member"],
+  "integrity.publish": ["owner"],
   "settings.read": ["owner", "admin"],
   "settings.update": ["owner", "admin"],
   "members.read": ["owner", "admin"],

@@ -9,7 +9,7 @@ import { eventsApi } from "./events";
 import { exportFilesApi, exportsApi } from "./exports";
 import { healthApi } from "./health";
 import { importsApi } from "./imports";
-import { integrityApi, publicKeyApi } from "./integrity";
+import { integrityApi, publicDigestsApi, publicKeyApi } from "./integrity";
 import { notificationsApi } from "./notifications";
 import { tasksApi } from "./tasks";
 import { sendoutsApi, webhooksApi } from "./webhooks";
@@ -19,7 +19,7 @@ import { sendoutsApi, webhooksApi } from "./webhooks";
  * other path is the dashboard's. The sub-app is mounted at "/", so its own middleware is limited to
  * these (unlimited, it would run before the dashboard's pages too).
  */
-const ROOTS = ["/v1", "/healthz", "/audit_logs", "/publisher"];
+const ROOTS = ["/v1", "/healthz", "/audit_logs", "/publisher", "/public"];
 
 /**
  * The machine face: bearer keys, JSON, problem+json (RFC 9457) for every error (the compatible
@@ -38,6 +38,8 @@ export function apiApp() {
   api.route("/v1/imports", importsApi);
   api.route("/v1/integrity", publicKeyApi);
   api.route("/v1/integrity", integrityApi);
+  // Published digests and epochs: no key, read-only (README "Published roots").
+  api.route("/public/digests", publicDigestsApi);
   api.route("/v1/notifications", notificationsApi);
   api.route("/v1/tasks", tasksApi);
   api.route("/v1/webhooks", webhooksApi);

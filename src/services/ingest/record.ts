@@ -36,8 +36,11 @@ async function readBeforeInsert(
   return { existing: new Map(stored.results.map((r) => [r.id, r])), endpoints };
 }
 
-/** `batch`: the inputs are a batch body, so error paths name their index (`events[2].type`). */
-export type RecordOptions = { batch: boolean };
+/**
+ * `batch`: the inputs are a batch body, so error paths name their index (`events[2].type`).
+ * `signature`: the customer's verified signature of the request, kept with each event it stores.
+ */
+export type RecordOptions = { batch: boolean; signature?: { keyId: string; signature: string } | undefined };
 
 /**
  * Stores events in the context's project atomically, all or nothing, idempotent on `id` (README
@@ -82,7 +85,7 @@ const MOVE_WAIT_MS = 250;
 async function recordOnce(
   ctx: ProjectContext,
   inputs: EventInput[],
-  { batch }: RecordOptions,
+  { batch, signature }: RecordOptions,
 ): Promise<RecordedEvent[]> {
   const { project } = ctx;
   const receivedAt = Date.now();
@@ -161,7 +164,7 @@ async function recordOnce(
     }
     // The deliveries owed are written in the same batch as their events: stored together or not at all.
     const owed = owedDeliveries(endpoints, toInsert);
-    const rows = toInsert.map((e) => ({ ...e, receivedAt }));
+    const rows = toInsert.map((e) => ({ ...e, receivedAt, signature: signature && { eventId: e.id, ...signature } }));
     const { statements, outboxStatements } = storeStatements(store.d1, store.pn, rows, owed, receivedAt);
     const results = await store.d1.batch<{ id: number }>(statements);
     const size = results.at(-1)?.meta.size_after;

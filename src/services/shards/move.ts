@@ -35,6 +35,9 @@ type MoveCheckpoint = {
   copied: number;
   deleted: number;
   files: number;
+  /** Where the copy of the public records stopped (they are listed, not deleted, so a cursor is kept). */
+  publicCursor?: string | undefined;
+  publicDone?: boolean;
 };
 
 function databaseOf(ctx: ServiceContext, home: Home): D1Database {
@@ -52,17 +55,22 @@ async function readChunk(d1: D1Database, pn: number, afterSeq: number, limit: nu
       `SELECT e.seq, e.id, e.occurred_at AS occurredAt, e.received_at AS receivedAt, lower(hex(e.hash)) AS hash, e.data,
         c.value AS category, t.value AS type, s.value AS status, so.value AS source, at.value AS actorType,
         nullif(a.actor_id, '') AS actorId, nullif(a.name, '') AS actorName, nullif(a.email, '') AS actorEmail,
-        et.value AS entityType, o.value AS organizationId
+        et.value AS entityType, o.value AS organizationId, sg.key_id AS signedBy, sg.signature AS signature
       FROM events AS e
       JOIN terms AS c ON c.id = e.category JOIN terms AS t ON t.id = e.type
       LEFT JOIN terms AS s ON s.id = e.status LEFT JOIN terms AS so ON so.id = e.source
       LEFT JOIN terms AS at ON at.id = e.actor_type LEFT JOIN terms AS et ON et.id = e.entity_type
       LEFT JOIN terms AS o ON o.id = e.organization LEFT JOIN actors AS a ON a.id = e.actor
+      LEFT JOIN event_signatures AS sg ON sg.seq = e.seq
       WHERE e.pn = ?1 AND e.seq > ?2 ORDER BY e.seq LIMIT ?3`,
     )
     .bind(pn, afterSeq, limit)
-    .all<CopiedRow>();
-  return results;
+    .all<Omit<CopiedRow, "signature"> & { signedBy: string | null; signature: string | null }>();
+  return results.map(({ signedBy, signature, ...r }) => ({
+    ...r,
+    // A customer's signature travels with its event (README "Customer-side signatures").
+    signature: signedBy && signature ? { eventId: r.id, keyId: signedBy, signature } : undefined,
+  }));
 }
 
 /** Copies rows after `afterSeq` to the new shard, skipping those already there; the last seq read and how many were new. */
@@ -222,6 +230,25 @@ async function moveFiles(
     }
     await from.delete(listed.objects.map((o) => o.key));
     return { ...state, files: state.files + listed.objects.length };
+  }
+  // Published records (README "Published roots") are copied but never deleted: a bucket lock keeps
+  // the old ones, and a copy is written only where nothing is yet.
+  if (!state.publicDone) {
+    const listed = await from.list({
+      prefix: `public/digests/${projectId}/`,
+      limit: 100,
+      ...(state.publicCursor ? { cursor: state.publicCursor } : {}),
+    });
+    for (const object of listed.objects) {
+      const body = await from.get(object.key);
+      if (!body) continue;
+      await to.put(object.key, await body.arrayBuffer(), {
+        onlyIf: { etagDoesNotMatch: "*" },
+        httpMetadata: body.httpMetadata,
+      });
+    }
+    const publicCursor = listed.truncated ? listed.cursor : undefined;
+    return { ...state, files: state.files + listed.objects.length, publicCursor, publicDone: !publicCursor };
   }
   return { ...state, phase: "done" };
 }
