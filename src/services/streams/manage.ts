@@ -40,7 +40,7 @@ export const BACKLOG_KEEP_MS = 7 * 24 * 3600_000;
 /** Lag is counted up to this many events (README "Log streams"). */
 export const LAG_COUNT_CAP = 10_000;
 
-const Name = z.string().trim().min(1, "is required").max(100);
+const Name = storableText().trim().min(1, "is required").max(100);
 const Filter = storableText()
   .max(2000)
   .transform((f) => f.trim())

@@ -212,6 +212,7 @@ describe("the streams API", () => {
       [{ ...splunk, state: "disabled" }, "state"],
       [{ ...splunk, colour: "red" }, "(body)"],
       [{ ...splunk, name: "" }, "name"],
+      [{ ...splunk, name: "a\u0000b" }, "name"],
     ];
     for (const [body, path] of bad) {
       const problem = await expectProblem(await create(tenant, body), 422);
@@ -287,5 +288,17 @@ describe("the streams API", () => {
     );
     expect(still.name).toBe("Splunk");
     expect(env.ENVIRONMENT).toBe("test");
+  });
+
+  it("is described in the OpenAPI document", async () => {
+    const doc = await expectJson<{ paths: Record<string, Record<string, unknown>> }>(
+      await api("GET", "/v1/openapi.json"),
+      200,
+    );
+    expect(Object.keys(doc.paths["/v1/streams"] ?? {}).sort()).toEqual(["get", "post"]);
+    expect(Object.keys(doc.paths["/v1/streams/{id}"] ?? {}).sort()).toEqual(["delete", "get", "patch"]);
+    expect(doc.paths["/v1/streams/{id}/replay"]?.post).toBeDefined();
+    expect(doc.paths["/v1/streams/{id}/test"]?.post).toBeDefined();
+    expect(doc.paths["/v1/events/feed"]?.get).toBeDefined();
   });
 });
