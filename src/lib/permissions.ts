@@ -11,6 +11,7 @@ export const PERMISSIONS = {
   "webhooks.read": ["owner", "admin", "member"],
   "webhooks.resend": ["owner", "admin", "member"],
   "webhooks.manage": ["owner", "admin"],
+  "streams.manage": ["owner", "admin"],
   "tasks.read": ["owner", "admin", "member"],
   "events.import": ["owner", "admin"],
   "analytics.read": ["owner", "admin", "member", "viewer"],

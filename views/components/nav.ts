@@ -8,6 +8,7 @@ export type NavAccess = {
   imports: boolean;
   webhooks: boolean;
   manageWebhooks: boolean;
+  manageStreams: boolean;
   integrity: boolean;
   analytics: boolean;
   security: boolean;
@@ -34,6 +35,7 @@ export function projectNav(projectId: string, access: NavAccess, current: string
     items.push({ href: `${base}/settings/members`, label: "Members" });
     items.push({ href: `${base}/settings/api-keys`, label: "API keys" });
     if (access.manageWebhooks) items.push({ href: `${base}/settings/webhooks`, label: "Endpoints" });
+    if (access.manageStreams) items.push({ href: `${base}/settings/streams`, label: "Log streams" });
   }
   return items.map((item) => ({ ...item, current: item.href === `${base}${current}` }));
 }

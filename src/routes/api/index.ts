@@ -7,10 +7,12 @@ import { workosApi } from "../compat/workos";
 import { adminApi } from "./admin";
 import { eventsApi } from "./events";
 import { exportFilesApi, exportsApi } from "./exports";
+import { feedApi } from "./feed";
 import { healthApi } from "./health";
 import { importsApi } from "./imports";
 import { integrityApi, publicDigestsApi, publicKeyApi } from "./integrity";
 import { notificationsApi } from "./notifications";
+import { streamsApi } from "./streams";
 import { tasksApi } from "./tasks";
 import { sendoutsApi, webhooksApi } from "./webhooks";
 
@@ -32,6 +34,8 @@ export function apiApp() {
   for (const root of ROOTS) api.use(`${root}/*`, refuseUnstorableQuery);
 
   api.route("/healthz", healthApi);
+  // Before the events' own routes, where "feed" would be taken for an event id.
+  api.route("/v1/events/feed", feedApi);
   api.route("/v1/events", eventsApi);
   api.route("/v1/exports", exportsApi);
   api.route("/v1/export-files", exportFilesApi);
@@ -44,6 +48,7 @@ export function apiApp() {
   api.route("/v1/tasks", tasksApi);
   api.route("/v1/webhooks", webhooksApi);
   api.route("/v1/webhook-sendouts", sendoutsApi);
+  api.route("/v1/streams", streamsApi);
   api.route("/v1/admin", adminApi);
   // Drop-in compatible APIs (README "Compatibility").
   api.route("/audit_logs", workosApi);

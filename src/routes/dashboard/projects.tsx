@@ -11,6 +11,7 @@ import { renderPage } from "./frame";
 import { integrityPages } from "./integrity";
 import { notificationPages } from "./notifications";
 import { settingsPages } from "./settings";
+import { streamPages } from "./streams";
 import { webhookPages } from "./webhooks";
 
 export const projectListPages = new Hono<SignedInEnv>().get("/", async (c) => {
@@ -26,6 +27,7 @@ export const projectListPages = new Hono<SignedInEnv>().get("/", async (c) => {
 export const projectPages = new Hono<ProjectEnv>()
   .use(requireMembership)
   .route("/", webhookPages)
+  .route("/", streamPages)
   .route("/settings", settingsPages)
   .route("/", backgroundPages)
   .route("/", notificationPages)

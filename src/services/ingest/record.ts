@@ -61,6 +61,13 @@ export async function recordEvents(
       // Another request stored one of these ids between our lookup and our insert: the batch
       // rolled back as a whole, and a second pass sees that row and answers duplicate or conflict.
       if (isConstraintViolation(error, "UNIQUE") && attempt === 0) continue;
+      // Too slow to commit under the receive time it took (see COMMIT_WINDOW_MS): nothing was
+      // written; start again with a new one.
+      if (error instanceof LateCommit) {
+        if (attempt >= LATE_RETRIES)
+          throw new ServiceUnavailableError("Storing these events took too long; nothing was stored. Try again.", 5);
+        continue;
+      }
       // The project is being moved and its old shard is frozen for the last copy (README "Moving a
       // project"): nothing was written; once the placement names the new shard, write there.
       if (!isConstraintViolation(error, "CHECK")) throw error;
@@ -76,6 +83,18 @@ export async function recordEvents(
       current = { ...inProject(ctx, ctx.project, placement), actor: ctx.actor };
     }
   }
+}
+
+/**
+ * The events feed serves an event once nothing can be committed before it any more (README
+ * "Events feed"): ingest commits its batch at most this long after taking the receive time, or
+ * not at all. D1 ends a batch after 30 s, so a commit lands at most 50 s after its receive time,
+ * under the feed's 60 s settle time.
+ */
+export const COMMIT_WINDOW_MS = 20_000;
+const LATE_RETRIES = 2;
+class LateCommit extends Error {
+  override readonly name = "LateCommit";
 }
 
 /** How often and how long a write waits for a move's last step before answering 503. */
@@ -166,6 +185,7 @@ async function recordOnce(
     const owed = owedDeliveries(endpoints, toInsert);
     const rows = toInsert.map((e) => ({ ...e, receivedAt, signature: signature && { eventId: e.id, ...signature } }));
     const { statements, outboxStatements } = storeStatements(store.d1, store.pn, rows, owed, receivedAt);
+    if (Date.now() - receivedAt > COMMIT_WINDOW_MS) throw new LateCommit();
     const results = await store.d1.batch<{ id: number }>(statements);
     const size = results.at(-1)?.meta.size_after;
     if (typeof size === "number") ctx.waitUntil(noteShardSize(ctx, store.binding, size));
