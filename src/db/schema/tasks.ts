@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 export const TASK_TYPES = ["export", "import", "retention", "move", "adopt"] as const;
@@ -39,10 +40,18 @@ export const tasks = sqliteTable(
     startedAt: integer("started_at"),
     updatedAt: integer("updated_at").notNull(),
     finishedAt: integer("finished_at"),
+    /**
+     * When its end was told and its leftovers removed. A process that dies between the commit that
+     * ends a task and the notification leaves this empty, and the sweep finishes the job.
+     */
+    toldAt: integer("told_at"),
   },
   (t) => [
     index("tasks_project").on(t.projectId, t.createdAt),
     index("tasks_project_type").on(t.projectId, t.type, t.createdAt),
+    index("tasks_untold")
+      .on(t.finishedAt)
+      .where(sql`told_at IS NULL AND finished_at IS NOT NULL`),
   ],
 );
 

@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, lt, or } from "drizzle-orm";
 import { z } from "zod";
 import {
   ENDED_TASK_STATUSES,
@@ -98,6 +98,7 @@ export function newTask(
     startedAt: null,
     updatedAt: now,
     finishedAt: null,
+    toldAt: null,
   };
 }
 
@@ -114,10 +115,16 @@ export async function createTask(
 
 export type StepOutcome = "continued" | "done" | "finished" | "superseded";
 
-/** What follows a task's end, done or failed: its people are told, its leftovers removed. */
-async function ended(ctx: ServiceContext, kind: TaskKind, task: Task, outcome: TaskOutcome | "release") {
-  if (outcome !== "release") await kind.notifyEnded(ctx, task, outcome);
+/**
+ * What follows a task's end, done or failed: its people are told, its leftovers removed, and then
+ * it is marked told. Each part is idempotent, so a run that died half way is finished by the next
+ * message, which the sweep sends for a task that ended untold.
+ */
+async function ended(ctx: ServiceContext, kind: TaskKind, task: Task) {
+  if (task.status !== "done" && task.status !== "failed") return;
+  await kind.notifyEnded(ctx, task, task.status);
   await kind.release?.(ctx, task);
+  if (task.toldAt === null) await ctx.db.update(tasks).set({ toldAt: Date.now() }).where(eq(tasks.id, task.id));
 }
 
 /**
@@ -143,8 +150,8 @@ export async function runTaskStep(
   const kind = kindOf(kinds, row.task);
   if (row.task.status === "done" || row.task.status === "failed") {
     // The run that ended it may have died between its commit and the notification or the
-    // upload's deletion: a message delivered again finishes both (each is idempotent).
-    await ended(ctx, kind, row.task, row.task.status);
+    // upload's deletion: a message delivered again finishes both.
+    await ended(ctx, kind, row.task);
     return "finished";
   }
   const { task, project, placement } = row;
@@ -172,8 +179,7 @@ export async function runTaskStep(
   const [finished] = committed;
   if (!finished) return "superseded";
   if (result.done) {
-    await kind.release?.(ctx, finished);
-    await kind.notifyEnded(ctx, finished, "done");
+    await ended(ctx, kind, finished);
     return "done";
   }
   if (options.enqueueNext !== false) await enqueueStep(ctx, task.id);
@@ -215,8 +221,7 @@ export async function failTask(
   if (!task) return;
   const kind = kindOf(kinds, task);
   if (task.status === "done" || task.status === "failed") {
-    // Told once (by its key) that it failed; a done task's own run told its people.
-    await ended(ctx, kind, task, task.status === "failed" ? "failed" : "release");
+    await ended(ctx, kind, task);
     return;
   }
   const message = task.lastError ? `${input.reason}: ${task.lastError}` : input.reason;
@@ -231,21 +236,32 @@ export async function failTask(
     .where(and(eq(tasks.id, input.taskId), inArray(tasks.status, OPEN_TASK_STATUSES)))
     .returning();
   // Released whether this run or a concurrent one marked it failed: the task has ended either way.
-  await kind.release?.(ctx, task);
-  if (failed) await kind.notifyEnded(ctx, failed, "failed");
+  if (failed) await ended(ctx, kind, failed);
+  else await kind.release?.(ctx, task);
 }
 
-/** Re-sends the step message of tasks that have not moved for a while (cron). */
+/** Tasks that have not moved for a while, and tasks that ended without being told (at most 100). */
+export async function staleTasks(ctx: ServiceContext, now = Date.now(), staleAfterMs = STALE_AFTER_MS) {
+  const before = now - staleAfterMs;
+  return await ctx.db
+    .select({ id: tasks.id })
+    .from(tasks)
+    .where(
+      or(
+        and(inArray(tasks.status, OPEN_TASK_STATUSES), lt(tasks.updatedAt, before)),
+        and(isNull(tasks.toldAt), isNotNull(tasks.finishedAt), lt(tasks.finishedAt, before)),
+      ),
+    )
+    .limit(100);
+}
+
+/** Re-sends the step message of stale tasks (cron): the message finishes what the lost one did not. */
 export async function sweepStaleTasks(
   ctx: ServiceContext,
   now = Date.now(),
   staleAfterMs = STALE_AFTER_MS,
 ): Promise<number> {
-  const stale = await ctx.db
-    .select({ id: tasks.id })
-    .from(tasks)
-    .where(and(inArray(tasks.status, OPEN_TASK_STATUSES), lt(tasks.updatedAt, now - staleAfterMs)))
-    .limit(100);
+  const stale = await staleTasks(ctx, now, staleAfterMs);
   for (const { id } of stale) await enqueueStep(ctx, id);
   return stale.length;
 }

@@ -6,7 +6,14 @@ import { createDb } from "../../../src/db/client";
 import { notifications, webhookSendouts } from "../../../src/db/schema";
 import { TASK_KINDS } from "../../../src/queues/tasks";
 import type { ServiceContext } from "../../../src/services/context";
-import { createTask, failTask, runTaskStep, STALE_AFTER_MS, sweepStaleTasks } from "../../../src/services/tasks/engine";
+import {
+  createTask,
+  failTask,
+  runTaskStep,
+  STALE_AFTER_MS,
+  staleTasks,
+  sweepStaleTasks,
+} from "../../../src/services/tasks/engine";
 import { PENDING_STALE_MS, RETRY_OVERDUE_MS, sweepSendouts } from "../../../src/services/webhooks/sweep";
 import { api, createTenant, expectJson, projectContext, systemContext } from "../../fixtures";
 
@@ -113,9 +120,32 @@ describe("a task that ended just before the process died", () => {
         (n) => n.type === type,
       );
     expect(await byType("import.done")).toHaveLength(0);
+    // Its message died with the process too: the sweep sends another once it is stale, and only then.
+    const later = Date.now() + STALE_AFTER_MS + 1;
+    const swept = async (now: number) => (await staleTasks(systemContext(), now)).map((t) => t.id);
+    expect(await swept(Date.now())).not.toContain(created.id);
+    expect(await swept(later)).toContain(created.id);
     expect(await runTaskStep(systemContext(), created.id, TASK_KINDS)).toBe("finished");
     expect(await runTaskStep(systemContext(), created.id, TASK_KINDS)).toBe("finished");
     expect(await byType("import.done")).toHaveLength(1);
+    // Told: the sweep leaves it alone from now on.
+    expect(await swept(later)).not.toContain(created.id);
+  });
+
+  it("a task that ended and was told is never swept", async () => {
+    const tenant = await createTenant();
+    const body = JSON.stringify({ type: "user.login", occurred_at: "2026-01-01T00:00:00Z" });
+    const created = await expectJson<{ id: string }>(
+      await api("POST", "/v1/imports", {
+        key: tenant.keys.ingest,
+        rawBody: body,
+        headers: { "Content-Type": "application/x-ndjson" },
+      }),
+      202,
+    );
+    expect(await runTaskStep(systemContext(), created.id, TASK_KINDS)).toBe("done");
+    const stale = await staleTasks(systemContext(), Date.now() + STALE_AFTER_MS + 1);
+    expect(stale.map((t) => t.id)).not.toContain(created.id);
   });
 
   it("tells its people it failed when the dead-letter message is delivered again", async () => {
