@@ -49,9 +49,7 @@ export const tasks = sqliteTable(
   (t) => [
     index("tasks_project").on(t.projectId, t.createdAt),
     index("tasks_project_type").on(t.projectId, t.type, t.createdAt),
-    index("tasks_untold")
-      .on(t.finishedAt)
-      .where(sql`told_at IS NULL AND finished_at IS NOT NULL`),
+    index("tasks_untold").on(t.finishedAt).where(sql`told_at IS NULL AND finished_at IS NOT NULL`),
   ],
 );
 

@@ -1,9 +1,8 @@
 import { env } from "cloudflare:test";
-import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createShardDb } from "../../../src/db/shard/client";
 import { compileFilters } from "../../../src/services/events/filters";
-import { encodeCursor, WINDOW_ROWS, windowQuery } from "../../../src/services/events/query";
+import { encodeCursor, windowQuery } from "../../../src/services/events/query";
 
 // A set-like list first reads the window, the newest rows in range (listRows), for their number and
 // time span only, in time order alone (its plan: query-plan.test.ts). The count and span must be
