@@ -16,7 +16,10 @@ export const roles = sqliteTable(
     createdAt: integer("created_at").notNull(),
     updatedAt: integer("updated_at").notNull(),
   },
-  (t) => [uniqueIndex("roles_project_name").on(t.projectId, t.name), index("roles_project").on(t.projectId, t.createdAt)],
+  (t) => [
+    uniqueIndex("roles_project_name").on(t.projectId, t.name),
+    index("roles_project").on(t.projectId, t.createdAt),
+  ],
 );
 
 export type Role = typeof roles.$inferSelect;

@@ -10,6 +10,7 @@ import { explorerPages } from "./explorer";
 import { renderPage } from "./frame";
 import { integrityPages } from "./integrity";
 import { notificationPages } from "./notifications";
+import { rolePages } from "./roles";
 import { settingsPages } from "./settings";
 import { streamPages } from "./streams";
 import { webhookPages } from "./webhooks";
@@ -28,6 +29,7 @@ export const projectPages = new Hono<ProjectEnv>()
   .use(requireMembership)
   .route("/", webhookPages)
   .route("/", streamPages)
+  .route("/settings/roles", rolePages)
   .route("/settings", settingsPages)
   .route("/", backgroundPages)
   .route("/", notificationPages)
