@@ -28,12 +28,18 @@ export const ProjectSettings = projectPage({
       /** Shown to owners only: where the published digests are served. */
       publishing?: { url: string } | undefined;
     },
+    { project },
   ) => {
     const v = props.values;
     return (
       <>
         <h1>Project settings</h1>
         <Flash success={props.success} error={props.error} />
+        <nav aria-label="More settings" class="row">
+          <a href={`/p/${project.id}/settings/alerts`}>Alert rules</a>
+          <a href={`/p/${project.id}/settings/roles`}>Roles</a>
+          <a href="/docs">API reference</a>
+        </nav>
         <form method="post" class="card stack">
           <FormRow label="Name">
             <input name="name" required maxlength={100} value={v.name} />
@@ -247,6 +253,9 @@ export const ApiKeys = projectPage({
       <>
         <h1>API keys</h1>
         <Flash success={props.success} error={props.error} />
+        <p class="hint">
+          What each key can call: the <a href="/docs">API reference</a>.
+        </p>
         {props.created && (
           <OneTimeSecret secret={props.created.secret}>
             Key "{props.created.name}" created. Copy it now — it is not shown again:

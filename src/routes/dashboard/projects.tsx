@@ -4,6 +4,7 @@ import type { ProjectEnv, SignedInEnv } from "../../env";
 import { requireMembership } from "../../middleware/session";
 import { pendingInvitesFor } from "../../services/members/accept-invite";
 import { listMyProjects } from "../../services/members/membership";
+import { alertPages } from "./alerts";
 import { analyticsPages } from "./analytics";
 import { backgroundPages } from "./background";
 import { explorerPages } from "./explorer";
@@ -30,6 +31,7 @@ export const projectPages = new Hono<ProjectEnv>()
   .route("/", webhookPages)
   .route("/", streamPages)
   .route("/settings/roles", rolePages)
+  .route("/settings/alerts", alertPages)
   .route("/settings", settingsPages)
   .route("/", backgroundPages)
   .route("/", notificationPages)

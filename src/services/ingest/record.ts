@@ -3,6 +3,7 @@ import { storeStatements } from "../../db/shard/write";
 import { ConflictError, ServiceUnavailableError } from "../../lib/errors";
 import { sensitiveKeyMatcher } from "../../lib/redact";
 import { toIso } from "../../lib/time";
+import { checkAlertsOnIngest } from "../alerts/evaluate";
 import { inProject, type ProjectContext } from "../context";
 import type { EventInput, IngestResult } from "../events/schema";
 import { noteShardSize } from "../shards/directory";
@@ -199,6 +200,10 @@ async function recordOnce(
     // Monitoring must never make a stored event look unstored: its failures are only logged.
     await checkFailedSignIns(ctx, toInsert).catch((error: unknown) =>
       console.error("security rule check failed", error),
+    );
+    // Alert rules of the "any match" kind (README "Alerts"): after the answer, one read of the rules.
+    ctx.waitUntil(
+      checkAlertsOnIngest(ctx, toInsert).catch((error: unknown) => console.error("alert rule check failed", error)),
     );
   }
   return results;

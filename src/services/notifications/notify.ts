@@ -15,6 +15,8 @@ export type NewNotification = {
   title: string;
   body?: string | null;
   link?: string | null;
+  /** Never e-mailed (stored as already e-mailed): an alert whose rule sends no e-mail. */
+  noEmail?: boolean;
 };
 
 /** Records a notification; the id is derived from `key` when given, so a repeated step adds none. */
@@ -36,6 +38,7 @@ export async function notify(
       body: input.body ?? null,
       link: input.link ?? null,
       createdAt: now,
+      emailedAt: input.noEmail ? now : null,
     })
     .onConflictDoNothing();
 }
