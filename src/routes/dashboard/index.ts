@@ -9,6 +9,7 @@ import { assetRoutes } from "./assets";
 import { authPages } from "./auth";
 import { invitePages } from "./invite";
 import { operatorPages } from "./operator";
+import { passwordResetPages } from "./password-reset";
 import { projectListPages, projectPages } from "./projects";
 
 /**
@@ -28,6 +29,7 @@ export function dashboardApp() {
   }
   dashboard.use("/", dashboardHeaders);
   dashboard.route("/", authPages);
+  dashboard.route("/", passwordResetPages);
   dashboard.route("/invite", invitePages);
   dashboard.use("/", requireSignIn);
   dashboard.use("/account", requireSignIn);
