@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { DOCS_INIT_URL, SCALAR_INTEGRITY, SCALAR_URL } from "../../../src/routes/dashboard/docs";
+import { SCALAR_INTEGRITY, SCALAR_URL } from "../../../src/lib/scalar";
+import { DOCS_INIT_URL } from "../../../src/routes/dashboard/docs";
 import { createMember, createTenant, dash, signIn } from "../../fixtures";
 
 describe("API reference at /docs", () => {
