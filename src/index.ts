@@ -1,7 +1,11 @@
 import { createApp } from "./app";
 import { handleScheduled } from "./cron";
 import { handleQueue } from "./queues/consumer";
+import { checkAlertsOnIngest } from "./services/alerts/evaluate";
+import { afterStore } from "./services/ingest/after-store";
 
+// Alert rules of the "any match" kind look at every stored batch (README "Alerts").
+afterStore(checkAlertsOnIngest);
 const app = createApp();
 
 export default {

@@ -2,7 +2,7 @@ import { env } from "cloudflare:test";
 import { exports } from "cloudflare:workers";
 import { and, eq } from "drizzle-orm";
 import { expect } from "vitest";
-import { apiKeys, memberships, type Placement, type Project, placements, users } from "../src/db/schema";
+import { apiKeys, memberships, type Placement, type Project, placements, roles, users } from "../src/db/schema";
 import { shardDatabase } from "../src/db/shard/bindings";
 import { FACETS, type FacetName } from "../src/db/shard/schema";
 import { newId } from "../src/lib/ids";
@@ -194,7 +194,7 @@ export type Member = { userId: string; email: string; password: string };
 export async function createMember(
   tenant: Tenant,
   role: "owner" | "admin" | "member" | "viewer",
-  options: { organizationId?: string; email?: string; password?: string } = {},
+  options: { organizationId?: string; email?: string; password?: string; roleId?: string } = {},
 ): Promise<Member> {
   const { db } = systemContext();
   const userId = newId("usr");
@@ -212,6 +212,7 @@ export async function createMember(
     userId,
     role,
     organizationId: options.organizationId ?? null,
+    roleId: options.roleId ?? null,
     createdAt: Date.now(),
   });
   return { userId, email, password };
@@ -220,9 +221,20 @@ export async function createMember(
 type DashOptions = {
   cookie?: string | undefined;
   form?: Record<string, string>;
+  /** A body sent as it is (e.g. a form with repeated fields); give its Content-Type in `headers`. */
+  rawBody?: string;
   headers?: Record<string, string>;
   origin?: string | null;
 };
+
+/** A custom role of the tenant's project holding exactly `permissions` (README "Roles"). */
+export async function createCustomRole(tenant: Tenant, name: string, permissions: string[]): Promise<string> {
+  const id = newId("rol");
+  await systemContext()
+    .db.insert(roles)
+    .values({ id, projectId: tenant.project.id, name, permissions, createdAt: Date.now(), updatedAt: Date.now() });
+  return id;
+}
 
 /** A browser-like dashboard request: same-origin by default, a form body when given. */
 export async function dash(method: string, path: string, options: DashOptions = {}): Promise<Response> {
@@ -233,7 +245,7 @@ export async function dash(method: string, path: string, options: DashOptions = 
   };
   if (options.origin !== null && method !== "GET") headers.Origin = options.origin ?? ORIGIN;
   if (options.cookie) headers.Cookie = options.cookie;
-  let body: string | undefined;
+  let body: string | undefined = options.rawBody;
   if (options.form) {
     body = new URLSearchParams(options.form).toString();
     headers["Content-Type"] = "application/x-www-form-urlencoded";

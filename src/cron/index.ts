@@ -1,3 +1,4 @@
+import { checkAlertWindows } from "../services/alerts/evaluate";
 import { createContext, type ServiceContext } from "../services/context";
 import { sweepImportUploads } from "../services/imports/cleanup";
 import { createAllDigests } from "../services/integrity/digests";
@@ -34,6 +35,8 @@ export const CRON_JOBS: Record<string, (ctx: ServiceContext, now: number) => Pro
       sendouts: await sweepSendouts(ctx, now, stalledAfterMs),
       // Log streams whose next-run message was lost run again.
       streams: await sweepStreams(ctx, now, stalledAfterMs),
+      // Alert rules with a threshold look at their last window (README "Alerts"), before the e-mails go.
+      alerts: await checkAlertWindows(ctx, now),
       emails: await sendNotificationEmails(ctx, now),
     };
   },

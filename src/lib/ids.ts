@@ -17,7 +17,10 @@ export type IdPrefix =
   | "ses"
   | "ntf"
   | "inv"
-  | "lst";
+  | "lst"
+  | "alr"
+  | "rol"
+  | "pwr";
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   return `${prefix}_${ulid(now).toLowerCase()}`;

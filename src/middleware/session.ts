@@ -3,7 +3,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv, ProjectEnv, SignedInEnv } from "../env";
 import { ForbiddenError, NotFoundError } from "../lib/errors";
-import { can, type Permission } from "../lib/permissions";
+import { can, type Permission, roleName } from "../lib/permissions";
 import { ABSOLUTE_TIMEOUT_MS, findSession, TOTP_STEP_TIMEOUT_MS, touchSession } from "../services/auth/sessions";
 import { inProject, withActor } from "../services/context";
 import { findMembership } from "../services/members/membership";
@@ -72,9 +72,9 @@ export const requireMembership = createMiddleware<SignedInEnv & ProjectEnv>(asyn
 
 export function requirePermission(permission: Permission) {
   return createMiddleware<ProjectEnv>(async (c, next) => {
-    if (!can(c.var.access.role, permission)) {
+    if (!can(c.var.access, permission)) {
       throw new ForbiddenError(
-        `Your role (${c.var.access.role}) does not allow this. Ask an owner or admin of ${c.var.project.name}.`,
+        `Your role (${roleName(c.var.access)}) does not allow this. Ask an owner or admin of ${c.var.project.name}.`,
       );
     }
     await next();

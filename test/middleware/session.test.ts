@@ -108,12 +108,12 @@ describe("membership", () => {
     expect(await expectJson(await call(who, { cookie: await signIn(admin) }).response, 200)).toEqual({
       kind: "member",
       userId: admin.userId,
-      access: { role: "admin", organizationId: null },
+      access: { role: "admin", organizationId: null, customRole: null },
       projectId: tenant.project.id,
       unread: 1,
     });
     expect(await expectJson(await call(who, { cookie: await signIn(partner) }).response, 200)).toMatchObject({
-      access: { role: "viewer", organizationId: "org_9" },
+      access: { role: "viewer", organizationId: "org_9", customRole: null },
       unread: 0,
     });
   });

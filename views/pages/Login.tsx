@@ -36,6 +36,9 @@ export const Login = page({
         </FormRow>
         <button type="submit">Sign in</button>
       </form>
+      <p>
+        <a href="/login/forgot">Forgot your password?</a> · <a href="/docs">API reference</a>
+      </p>
     </div>
   ),
 });

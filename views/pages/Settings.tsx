@@ -28,12 +28,18 @@ export const ProjectSettings = projectPage({
       /** Shown to owners only: where the published digests are served. */
       publishing?: { url: string } | undefined;
     },
+    { project },
   ) => {
     const v = props.values;
     return (
       <>
         <h1>Project settings</h1>
         <Flash success={props.success} error={props.error} />
+        <nav aria-label="More settings" class="row">
+          <a href={`/p/${project.id}/settings/alerts`}>Alert rules</a>
+          <a href={`/p/${project.id}/settings/roles`}>Roles</a>
+          <a href="/docs">API reference</a>
+        </nav>
         <form method="post" class="card stack">
           <FormRow label="Name">
             <input name="name" required maxlength={100} value={v.name} />
@@ -82,13 +88,23 @@ export const ProjectSettings = projectPage({
   },
 });
 
-export type MemberRow = { userId: string; email: string; name: string; role: string; organizationId: string | null };
+export type MemberRow = {
+  userId: string;
+  email: string;
+  name: string;
+  role: string;
+  organizationId: string | null;
+  /** A custom role the member holds: its id is the select's value. */
+  roleId?: string | null;
+};
+/** The project's custom roles, offered after the built-in ones. */
+export type RoleOption = { id: string; name: string };
 export type InviteRow = { id: string; email: string; role: string; organizationId: string | null; expiresAt: number };
 export type NewInvite = { email: string; link: string };
 
 const ROLES = ["owner", "admin", "member", "viewer"] as const;
 
-function RoleSelect({ value, canOwners }: { value: string; canOwners: boolean }) {
+function RoleSelect({ value, canOwners, custom }: { value: string; canOwners: boolean; custom: RoleOption[] }) {
   return (
     <select name="role" aria-label="Role">
       {ROLES.filter((r) => canOwners || r !== "owner" || value === "owner").map((r) => (
@@ -96,6 +112,15 @@ function RoleSelect({ value, canOwners }: { value: string; canOwners: boolean })
           {r}
         </option>
       ))}
+      {custom.length > 0 && (
+        <optgroup label="Custom roles">
+          {custom.map((r) => (
+            <option value={r.id} selected={r.id === value}>
+              {r.name}
+            </option>
+          ))}
+        </optgroup>
+      )}
     </select>
   );
 }
@@ -104,6 +129,7 @@ export type MembersProps = Messages & {
   members: MemberRow[];
   invites: InviteRow[];
   canOwners: boolean;
+  roles?: RoleOption[] | undefined;
   invited?: NewInvite | undefined;
 };
 
@@ -139,7 +165,7 @@ export const Members = projectPage({
               header: "Role and scope",
               cell: (m) => (
                 <form method="post" action={`${base}/${m.userId}`} class="row">
-                  <RoleSelect value={m.role} canOwners={props.canOwners} />
+                  <RoleSelect value={m.roleId ?? m.role} canOwners={props.canOwners} custom={props.roles ?? []} />
                   <input
                     name="organization_id"
                     placeholder="Organisation (viewers only)"
@@ -173,7 +199,7 @@ export const Members = projectPage({
               <input type="email" name="email" required />
             </FormRow>
             <FormRow label="Role">
-              <RoleSelect value="member" canOwners={props.canOwners} />
+              <RoleSelect value="member" canOwners={props.canOwners} custom={props.roles ?? []} />
             </FormRow>
             <FormRow label="Organisation" hint="Only for viewers: they will see this organisation's events only.">
               <input name="organization_id" placeholder="e.g. org_9" />
@@ -227,6 +253,9 @@ export const ApiKeys = projectPage({
       <>
         <h1>API keys</h1>
         <Flash success={props.success} error={props.error} />
+        <p class="hint">
+          What each key can call: the <a href="/docs">API reference</a>.
+        </p>
         {props.created && (
           <OneTimeSecret secret={props.created.secret}>
             Key "{props.created.name}" created. Copy it now — it is not shown again:

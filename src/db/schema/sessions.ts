@@ -53,6 +53,8 @@ export const invites = sqliteTable(
     email: text("email").notNull(),
     role: text("role", { enum: MEMBER_ROLES }).notNull(),
     organizationId: text("organization_id"),
+    /** A custom role to join with (memberships.role_id). */
+    roleId: text("role_id"),
     tokenHash: text("token_hash").notNull(),
     createdBy: text("created_by").notNull(),
     createdAt: integer("created_at").notNull(),
@@ -63,6 +65,23 @@ export const invites = sqliteTable(
     declinedAt: integer("declined_at"),
   },
   (t) => [uniqueIndex("invites_token").on(t.tokenHash), index("invites_project").on(t.projectId, t.createdAt)],
+);
+
+/**
+ * A password reset link (README "Forgot password"): the token in the link is random, only its
+ * SHA-256 is stored; it works once, for 30 minutes.
+ */
+export const passwordResets = sqliteTable(
+  "password_resets",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id").notNull(),
+    tokenHash: text("token_hash").notNull(),
+    createdAt: integer("created_at").notNull(),
+    expiresAt: integer("expires_at").notNull(),
+    usedAt: integer("used_at"),
+  },
+  (t) => [uniqueIndex("password_resets_token").on(t.tokenHash), index("password_resets_user").on(t.userId)],
 );
 
 export type Session = typeof sessions.$inferSelect;

@@ -36,9 +36,18 @@ export const memberships = sqliteTable(
     role: text("role", { enum: MEMBER_ROLES }).notNull(),
     /** Set for a partner viewer: they see only this organisation's events. */
     organizationId: text("organization_id"),
+    /**
+     * A custom role of the project (`roles`): when set, its permissions replace the built-in role's,
+     * and `role` is kept at `viewer`, so any check that reads `role` alone errs on the side of less.
+     */
+    roleId: text("role_id"),
     createdAt: integer("created_at").notNull(),
   },
-  (t) => [primaryKey({ columns: [t.projectId, t.userId] }), index("memberships_user").on(t.userId)],
+  (t) => [
+    primaryKey({ columns: [t.projectId, t.userId] }),
+    index("memberships_user").on(t.userId),
+    index("memberships_role").on(t.roleId),
+  ],
 );
 
 export type User = typeof users.$inferSelect;

@@ -5,6 +5,7 @@ import { refuseUnstorableQuery } from "../../middleware/query-text";
 import { retracedApi } from "../compat/retraced";
 import { workosApi } from "../compat/workos";
 import { adminApi } from "./admin";
+import { alertRulesApi } from "./alert-rules";
 import { eventsApi } from "./events";
 import { exportFilesApi, exportsApi } from "./exports";
 import { feedApi } from "./feed";
@@ -49,6 +50,7 @@ export function apiApp() {
   api.route("/v1/webhooks", webhooksApi);
   api.route("/v1/webhook-sendouts", sendoutsApi);
   api.route("/v1/streams", streamsApi);
+  api.route("/v1/alert-rules", alertRulesApi);
   api.route("/v1/admin", adminApi);
   // Drop-in compatible APIs (README "Compatibility").
   api.route("/audit_logs", workosApi);

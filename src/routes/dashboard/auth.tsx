@@ -30,9 +30,11 @@ export const authPages = new Hono<AppEnv>()
     if (token && (await findSession(c.var.ctx, token, "active"))) return c.redirect("/", 303);
     const notice = c.req.query("signed_out")
       ? "You are signed out."
-      : c.req.query("expired")
-        ? "The sign-in step expired; please sign in again."
-        : undefined;
+      : c.req.query("reset")
+        ? "Your password was changed and every session signed out. Sign in with the new password."
+        : c.req.query("expired")
+          ? "The sign-in step expired; please sign in again."
+          : undefined;
     return renderPage(c, Login, { notice, next: c.req.query("next") });
   })
   .post(

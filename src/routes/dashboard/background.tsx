@@ -177,9 +177,9 @@ export const backgroundPages = new Hono<ProjectEnv>()
     // progress of an export outside a member's scope is as unknown to them as the export.
     const followed =
       task &&
-      (can(c.var.access.role, "tasks.read") ||
+      (can(c.var.access, "tasks.read") ||
         (task.type === "export" &&
-          can(c.var.access.role, "events.export") &&
+          can(c.var.access, "events.export") &&
           (await getExport(c.var.ctx, String(task.params.exportId)))?.task.id === task.id));
     if (!task || !followed) throw new NotFoundError("There is no such task in this project.");
     const summary = taskSummary(task);

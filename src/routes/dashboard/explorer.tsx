@@ -51,7 +51,7 @@ function readState(c: C) {
     if (parsed.state.searchBy === "organization") parsed.state.searchBy = "all";
   }
   // Configuration activity is for owners and admins; others get the All view.
-  if (presetById(parsed.state.view).adminOnly && !can(c.var.access.role, "events.read_configuration"))
+  if (presetById(parsed.state.view).adminOnly && !can(c.var.access, "events.read_configuration"))
     parsed.state.view = "all";
   return parsed;
 }
@@ -91,7 +91,7 @@ export const explorerPages = new Hono<ProjectEnv>()
     const site = siteOf(c);
     const compiled = compileState(state, project.timezone, access);
     const preset = presetById(state.view);
-    const isAdmin = can(access.role, "events.read_configuration");
+    const isAdmin = can(access, "events.read_configuration");
 
     // The exact count reads every matching index entry (a million on a wide range), the rows fifty:
     // the counter fragment brings it after the page, unless `count=1` (its no-JavaScript link) asks.
@@ -126,7 +126,7 @@ export const explorerPages = new Hono<ProjectEnv>()
         : { actors: `/p/${project.id}/suggest/actor_id`, organizations: `/p/${project.id}/suggest/organization_id` },
       showCategory: state.view === "all",
       partner: Boolean(access.organizationId),
-      downloadHref: can(access.role, "events.export") ? `/p/${project.id}/exports/new${stateQuery(state)}` : undefined,
+      downloadHref: can(access, "events.export") ? `/p/${project.id}/exports/new${stateQuery(state)}` : undefined,
       counter,
       events,
       ctx: rowContext(state, site),

@@ -7,8 +7,10 @@ import { requireSignIn } from "../../middleware/session";
 import { accountPages } from "./account";
 import { assetRoutes } from "./assets";
 import { authPages } from "./auth";
+import { docsPages } from "./docs";
 import { invitePages } from "./invite";
 import { operatorPages } from "./operator";
+import { passwordResetPages } from "./password-reset";
 import { projectListPages, projectPages } from "./projects";
 
 /**
@@ -28,6 +30,9 @@ export function dashboardApp() {
   }
   dashboard.use("/", dashboardHeaders);
   dashboard.route("/", authPages);
+  dashboard.route("/", passwordResetPages);
+  // The API reference is public, like the OpenAPI document it renders.
+  dashboard.route("/", docsPages);
   dashboard.route("/invite", invitePages);
   dashboard.use("/", requireSignIn);
   dashboard.use("/account", requireSignIn);

@@ -20,7 +20,7 @@ const proofHref = (projectId: string, eventId: string) => `/p/${projectId}/event
  */
 export async function proofLine(ctx: MemberContext, eventId: string): Promise<ProofLine | undefined> {
   const { access } = ctx.actor;
-  if (!can(access.role, "integrity.read")) return undefined;
+  if (!can(access, "integrity.read")) return undefined;
   const status = await proofStatus(ctx, eventId, scopeForAccess({ conditions: [], text: [] }, access));
   if (!status) return undefined;
   if (status.state === "verified")
@@ -49,7 +49,7 @@ export const integrityPages = new Hono<ProjectEnv>()
       if (start === null || end === null) error = "The range is not a date or time; use the pickers.";
       else report = await verifyRange(ctx, start, end);
     }
-    const list = can(c.var.access.role, "settings.read") ? await listArchives(ctx) : null;
+    const list = can(c.var.access, "settings.read") ? await listArchives(ctx) : null;
     return renderPage(c, Integrity, {
       keyId: (await publicKeyOf(key))?.key_id ?? null,
       total,

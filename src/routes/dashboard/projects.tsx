@@ -4,12 +4,14 @@ import type { ProjectEnv, SignedInEnv } from "../../env";
 import { requireMembership } from "../../middleware/session";
 import { pendingInvitesFor } from "../../services/members/accept-invite";
 import { listMyProjects } from "../../services/members/membership";
+import { alertPages } from "./alerts";
 import { analyticsPages } from "./analytics";
 import { backgroundPages } from "./background";
 import { explorerPages } from "./explorer";
 import { renderPage } from "./frame";
 import { integrityPages } from "./integrity";
 import { notificationPages } from "./notifications";
+import { rolePages } from "./roles";
 import { settingsPages } from "./settings";
 import { streamPages } from "./streams";
 import { webhookPages } from "./webhooks";
@@ -28,6 +30,8 @@ export const projectPages = new Hono<ProjectEnv>()
   .use(requireMembership)
   .route("/", webhookPages)
   .route("/", streamPages)
+  .route("/settings/roles", rolePages)
+  .route("/settings/alerts", alertPages)
   .route("/settings", settingsPages)
   .route("/", backgroundPages)
   .route("/", notificationPages)

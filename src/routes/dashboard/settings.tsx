@@ -15,6 +15,7 @@ import {
   revokeInvite,
   updateMember,
 } from "../../services/members/manage";
+import { listRoles } from "../../services/members/roles";
 import { ProjectSettingsInput, updateProjectSettings } from "../../services/projects/update";
 import { attempt, formValidator } from "./form";
 import { renderPage } from "./frame";
@@ -45,7 +46,7 @@ const renderSettings = (
     {
       ...flash,
       values,
-      publishing: can(c.var.access.role, "integrity.publish")
+      publishing: can(c.var.access, "integrity.publish")
         ? { url: `${new URL(c.req.url).origin}/public/digests/${c.var.project.id}/` }
         : undefined,
     },
@@ -58,12 +59,23 @@ async function renderMembers(
   status = 200,
   result?: AddMemberResult,
 ) {
-  const [members, invites] = await Promise.all([listMembers(c.var.ctx), listOpenInvites(c.var.ctx)]);
+  const [members, invites, roles] = await Promise.all([
+    listMembers(c.var.ctx),
+    listOpenInvites(c.var.ctx),
+    listRoles(c.var.ctx),
+  ]);
   const shown = result && { email: result.email, link: `${new URL(c.req.url).origin}/invite/${result.token}` };
   return renderPage(
     c,
     Members,
-    { ...flash, members, invites, canOwners: can(c.var.access.role, "members.manage_owners"), invited: shown },
+    {
+      ...flash,
+      members,
+      invites: invites.map((i) => ({ ...i, role: roles.find((r) => r.id === i.roleId)?.name ?? i.role })),
+      roles: roles.map((r) => ({ id: r.id, name: r.name })),
+      canOwners: can(c.var.access, "members.manage_owners"),
+      invited: shown,
+    },
     status as 200,
   );
 }

@@ -113,7 +113,7 @@ async function renderSendout(c: C, id: string, flash: Flash = {}) {
       error: a.error,
       requestHeaders: a.requestHeaders,
     })),
-    canResend: can(c.var.access.role, "webhooks.resend"),
+    canResend: can(c.var.access, "webhooks.resend"),
     eventHref: `/p/${c.var.project.id}/events/${encodeURIComponent(sendout.eventId)}`,
   });
 }

@@ -22,7 +22,7 @@ function ipKeys(ip: string | undefined): string[] {
 }
 
 function limitOf(key: string): number {
-  if (key.startsWith("ip:")) return LIMITS.ip;
+  if (key.startsWith("ip:") || key.startsWith("reset-ip:")) return LIMITS.ip;
   if (key.startsWith("totp:")) return LIMITS.totp;
   return LIMITS.email;
 }

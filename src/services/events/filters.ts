@@ -194,7 +194,7 @@ export function scopeToOrganization(query: EventQuery, organizationId: string | 
  */
 export function scopeForAccess(query: EventQuery, access: Access): EventQuery {
   const scoped = scopeToOrganization(query, access.organizationId);
-  if (can(access.role, "events.read_configuration")) return scoped;
+  if (can(access, "events.read_configuration")) return scoped;
   return {
     ...scoped,
     conditions: [

@@ -35,7 +35,7 @@ export type ExportStatus = (typeof EXPORT_STATUSES)[number];
 function scopeOf(actor: Actor): ExportRow["scope"] {
   const access = accessOf(actor);
   if (!access) return { organizationId: null, configuration: true };
-  return { organizationId: access.organizationId, configuration: can(access.role, "events.read_configuration") };
+  return { organizationId: access.organizationId, configuration: can(access, "events.read_configuration") };
 }
 
 /** How an export's list and its own event name who made it. */
@@ -200,7 +200,7 @@ async function flagLargeExport(ctx: ProjectContext, total: number, who: string, 
 function visibleTo(access: Access | null): SQL | undefined {
   if (!access) return undefined;
   const configuration = sql`json_extract(${dataExports.scope}, '$.configuration')`;
-  const withoutConfiguration = can(access.role, "events.read_configuration") ? undefined : sql`${configuration} = 0`;
+  const withoutConfiguration = can(access, "events.read_configuration") ? undefined : sql`${configuration} = 0`;
   if (!access.organizationId) return withoutConfiguration;
   const org = access.organizationId;
   return or(

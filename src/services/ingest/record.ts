@@ -7,6 +7,7 @@ import { inProject, type ProjectContext } from "../context";
 import type { EventInput, IngestResult } from "../events/schema";
 import { noteShardSize } from "../shards/directory";
 import { placementOf } from "../shards/placement";
+import { runAfterStore } from "./after-store";
 import { type Endpoint, endpointsQuery, owedDeliveries, relayOutbox } from "./fanout";
 import { type PreparedEvent, prepareEvent } from "./prepare";
 import { checkFailedSignIns } from "./security-rules";
@@ -200,6 +201,8 @@ async function recordOnce(
     await checkFailedSignIns(ctx, toInsert).catch((error: unknown) =>
       console.error("security rule check failed", error),
     );
+    // Alert rules of the "any match" kind (README "Alerts") and any other registered check.
+    runAfterStore(ctx, toInsert);
   }
   return results;
 }

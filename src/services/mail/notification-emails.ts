@@ -32,7 +32,8 @@ function mime(from: string, to: string, subject: string, text: string): string {
   ].join("\r\n");
 }
 
-async function sendOne(
+/** Sends one plain-text e-mail through SEND_EMAIL; without the binding it is only recorded as pending. */
+export async function sendEmail(
   ctx: ServiceContext,
   to: string,
   subject: string,
@@ -101,7 +102,7 @@ export async function sendNotificationEmails(ctx: ServiceContext, now = Date.now
       .limit(1);
     if (!project) continue;
     for (const r of to) {
-      const result = await sendOne(
+      const result = await sendEmail(
         ctx,
         r.email,
         `[Trailbook · ${project.name}] ${n.title}`,

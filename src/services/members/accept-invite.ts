@@ -155,6 +155,7 @@ export async function acceptInvite(
       userId: user.id,
       role: invite.role,
       organizationId: invite.organizationId,
+      roleId: invite.roleId,
       createdAt: now,
     })
     .onConflictDoNothing();
@@ -168,7 +169,11 @@ export async function acceptInvite(
     // A new account is the one joining, though nobody was signed in when the form was sent.
     ...doneBy(ctx, { kind: "user", user }),
     entity: { type: "member", id: user.id, name: user.email },
-    changes: { role: [null, invite.role], organization_id: [null, invite.organizationId] },
+    changes: {
+      role: [null, invite.role],
+      organization_id: [null, invite.organizationId],
+      ...(invite.roleId && { role_id: [null, invite.roleId] }),
+    },
   });
   return { user, project };
 }

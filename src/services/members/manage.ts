@@ -1,10 +1,10 @@
-import { and, asc, count, desc, eq, gt, isNull } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
-import { type Invite, invites, MEMBER_ROLES, type MemberRole, memberships, users } from "../../db/schema";
+import { type Invite, invites, MEMBER_ROLES, type MemberRole, memberships, roles, users } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import { ConflictError, ForbiddenError, NotFoundError, ValidationError } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
-import { can } from "../../lib/permissions";
+import { ALL_PERMISSIONS, can, PERMISSIONS, type Permission, permissionsOf } from "../../lib/permissions";
 import type { MemberContext, ProjectContext } from "../context";
 import { logChange } from "../ingest/own-events";
 
@@ -16,13 +16,19 @@ const organization = z
   .max(1000)
   .transform((v) => v || null);
 
+/** A built-in role, or the id of one of the project's custom roles (README "Roles"). */
+const RoleChoice = z.union(
+  [z.enum(MEMBER_ROLES), z.string().regex(/^rol_[0-9a-z]{26}$/)],
+  "choose owner, admin, member, viewer or a custom role",
+);
+
 export const MemberInput = z.object({
   email: z.string().trim().toLowerCase().email("enter an e-mail address").max(320),
-  role: z.enum(MEMBER_ROLES, "choose owner, admin, member or viewer"),
+  role: RoleChoice,
   organization_id: organization.optional(),
 });
 export const MemberUpdate = z.object({
-  role: z.enum(MEMBER_ROLES, "choose a role"),
+  role: RoleChoice,
   organization_id: organization.optional(),
 });
 
@@ -32,6 +38,9 @@ export type Member = {
   name: string;
   role: MemberRole;
   organizationId: string | null;
+  /** A custom role, when the member holds one (then it, not `role`, decides). */
+  roleId: string | null;
+  roleName: string | null;
   createdAt: number;
 };
 
@@ -43,12 +52,60 @@ export async function listMembers(ctx: ProjectContext): Promise<Member[]> {
       name: users.name,
       role: memberships.role,
       organizationId: memberships.organizationId,
+      roleId: memberships.roleId,
+      // Aliased: D1 returns rows keyed by column name, and users has a name too.
+      roleName: sql<string | null>`${roles.name}`.as("role_name"),
       createdAt: memberships.createdAt,
     })
     .from(memberships)
     .innerJoin(users, eq(users.id, memberships.userId))
+    .leftJoin(roles, and(eq(roles.id, memberships.roleId), eq(roles.projectId, memberships.projectId)))
     .where(eq(memberships.projectId, ctx.project.id))
     .orderBy(asc(users.email));
+}
+
+/** A role as given to a member: the built-in role stored, the custom role if any, and what it grants. */
+type Grant = { role: MemberRole; roleId: string | null; label: string; permissions: readonly Permission[] };
+
+function builtIn(role: MemberRole): Grant {
+  const permissions = ALL_PERMISSIONS.filter((p) => (PERMISSIONS[p] as readonly MemberRole[]).includes(role));
+  return { role, roleId: null, label: role, permissions };
+}
+
+/** What a form's role value grants; a custom role must be one of this project's. */
+async function grantOf(ctx: ProjectContext, choice: string): Promise<Grant> {
+  if ((MEMBER_ROLES as readonly string[]).includes(choice)) return builtIn(choice as MemberRole);
+  const [custom] = await ctx.db
+    .select()
+    .from(roles)
+    .where(and(eq(roles.projectId, ctx.project.id), eq(roles.id, choice)))
+    .limit(1);
+  if (!custom)
+    throw new ValidationError("role: no such role in this project", [{ path: "role", message: "no such role" }]);
+  return {
+    // A custom role's holder is stored as a viewer, so a check that reads the built-in role alone gives least.
+    role: "viewer",
+    roleId: custom.id,
+    label: custom.name,
+    permissions: ALL_PERMISSIONS.filter((p) => custom.permissions.includes(p)),
+  };
+}
+
+/** The grant a membership holds now. */
+async function currentGrant(ctx: ProjectContext, m: { role: MemberRole; roleId: string | null }): Promise<Grant> {
+  if (!m.roleId) return builtIn(m.role);
+  const [custom] = await ctx.db
+    .select()
+    .from(roles)
+    .where(and(eq(roles.projectId, ctx.project.id), eq(roles.id, m.roleId)))
+    .limit(1);
+  if (!custom) return { ...builtIn(m.role), roleId: m.roleId };
+  return {
+    role: m.role,
+    roleId: custom.id,
+    label: custom.name,
+    permissions: ALL_PERMISSIONS.filter((p) => custom.permissions.includes(p)),
+  };
 }
 
 export async function listOpenInvites(ctx: ProjectContext, now = Date.now()): Promise<Invite[]> {
@@ -67,15 +124,28 @@ export async function listOpenInvites(ctx: ProjectContext, now = Date.now()): Pr
     .orderBy(desc(invites.createdAt));
 }
 
-/** Only owners hand out or take away ownership; a scope is for viewers only. */
-function checkGrant(ctx: MemberContext, role: MemberRole, current?: MemberRole) {
-  if ((role === "owner" || current === "owner") && !can(ctx.actor.access.role, "members.manage_owners")) {
+/**
+ * Only owners hand out or take away ownership; and nobody gives, changes or takes away a role that
+ * grants anything they lack themselves (so a custom role that may manage members cannot make
+ * anyone, itself included, more powerful than it is).
+ */
+function checkGrant(ctx: MemberContext, grant: Grant, current?: Grant) {
+  const owner = (g: Grant | undefined) => g !== undefined && g.roleId === null && g.role === "owner";
+  if ((owner(grant) || owner(current)) && !can(ctx.actor.access, "members.manage_owners")) {
     throw new ForbiddenError("Only an owner can add, change or remove owners.");
+  }
+  const mine = new Set(permissionsOf(ctx.actor.access));
+  for (const g of [grant, current]) {
+    if (g && g.permissions.some((p) => !mine.has(p)))
+      throw new ForbiddenError(
+        `The role ${g.label} grants permissions you do not have, so you cannot give it, change it or take it away.`,
+      );
   }
 }
 
-function scopeFor(role: MemberRole, organizationId: string | null | undefined): string | null {
-  return role === "viewer" ? (organizationId ?? null) : null;
+/** A scope is for (built-in) viewers only. */
+function scopeFor(grant: Grant, organizationId: string | null | undefined): string | null {
+  return grant.role === "viewer" && grant.roleId === null ? (organizationId ?? null) : null;
 }
 
 async function log(
@@ -102,8 +172,9 @@ export async function addMember(
   now = Date.now(),
 ): Promise<AddMemberResult> {
   const { db } = ctx;
-  checkGrant(ctx, input.role);
-  const organizationId = scopeFor(input.role, input.organization_id);
+  const grant = await grantOf(ctx, input.role);
+  checkGrant(ctx, grant);
+  const organizationId = scopeFor(grant, input.organization_id);
   // Members of this project are listed to its admins anyway; one query either way.
   const [already] = await db
     .select({ userId: memberships.userId })
@@ -118,8 +189,9 @@ export async function addMember(
     id,
     projectId: ctx.project.id,
     email: input.email,
-    role: input.role,
+    role: grant.role,
     organizationId,
+    roleId: grant.roleId,
     tokenHash: await sha256Hex(token),
     createdBy: ctx.actor.user.id,
     createdAt: now,
@@ -128,10 +200,10 @@ export async function addMember(
   await log(
     ctx,
     "member.invited",
-    `${input.email} invited as ${input.role}`,
+    `${input.email} invited as ${grant.label}`,
     { id, email: input.email },
     {
-      role: [null, input.role],
+      role: [null, grant.label],
       organization_id: [null, organizationId],
     },
   );
@@ -162,26 +234,30 @@ export async function updateMember(
   input: z.output<typeof MemberUpdate>,
 ): Promise<void> {
   const { membership, email } = await membershipOf(ctx, userId);
-  checkGrant(ctx, input.role, membership.role);
-  const organizationId = scopeFor(input.role, input.organization_id);
-  if (membership.role === "owner" && input.role !== "owner" && (await ownerCount(ctx)) <= 1) {
+  const grant = await grantOf(ctx, input.role);
+  const current = await currentGrant(ctx, membership);
+  checkGrant(ctx, grant, current);
+  const organizationId = scopeFor(grant, input.organization_id);
+  const wasOwner = current.roleId === null && current.role === "owner";
+  const staysOwner = grant.roleId === null && grant.role === "owner";
+  if (wasOwner && !staysOwner && (await ownerCount(ctx)) <= 1) {
     throw new ValidationError("A project needs at least one owner: make someone else owner first.", [
       { path: "role", message: "last owner" },
     ]);
   }
   const changes: Record<string, [unknown, unknown]> = {};
-  if (membership.role !== input.role) changes.role = [membership.role, input.role];
+  if (current.label !== grant.label || current.roleId !== grant.roleId) changes.role = [current.label, grant.label];
   if (membership.organizationId !== organizationId)
     changes.organization_id = [membership.organizationId, organizationId];
   if (Object.keys(changes).length === 0) return;
   await ctx.db
     .update(memberships)
-    .set({ role: input.role, organizationId })
+    .set({ role: grant.role, roleId: grant.roleId, organizationId })
     .where(and(eq(memberships.projectId, ctx.project.id), eq(memberships.userId, userId)));
   await log(
     ctx,
     "member.updated",
-    `${email} is now ${input.role}${organizationId ? ` of ${organizationId}` : ""}`,
+    `${email} is now ${grant.label}${organizationId ? ` of ${organizationId}` : ""}`,
     { id: userId, email },
     changes,
   );
@@ -189,8 +265,9 @@ export async function updateMember(
 
 export async function removeMember(ctx: MemberContext, userId: string): Promise<void> {
   const { membership, email } = await membershipOf(ctx, userId);
-  checkGrant(ctx, membership.role, membership.role);
-  if (membership.role === "owner" && (await ownerCount(ctx)) <= 1) {
+  const current = await currentGrant(ctx, membership);
+  checkGrant(ctx, current, current);
+  if (current.roleId === null && membership.role === "owner" && (await ownerCount(ctx)) <= 1) {
     throw new ValidationError("A project needs at least one owner: make someone else owner first.", [
       { path: "role", message: "last owner" },
     ]);
@@ -198,7 +275,7 @@ export async function removeMember(ctx: MemberContext, userId: string): Promise<
   await ctx.db
     .delete(memberships)
     .where(and(eq(memberships.projectId, ctx.project.id), eq(memberships.userId, userId)));
-  await log(ctx, "member.removed", `${email} removed`, { id: userId, email }, { role: [membership.role, null] });
+  await log(ctx, "member.removed", `${email} removed`, { id: userId, email }, { role: [current.label, null] });
 }
 
 export async function revokeInvite(ctx: MemberContext, inviteId: string): Promise<void> {

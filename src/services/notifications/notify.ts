@@ -1,6 +1,6 @@
 import { and, count, desc, eq, isNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
-import { memberships, type Notification, notificationArchives, notifications } from "../../db/schema";
+import { memberships, type Notification, notificationArchives, notifications, roles } from "../../db/schema";
 import { ForbiddenError, InvariantError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
@@ -15,6 +15,8 @@ export type NewNotification = {
   title: string;
   body?: string | null;
   link?: string | null;
+  /** Never e-mailed (stored as already e-mailed): an alert whose rule sends no e-mail. */
+  noEmail?: boolean;
 };
 
 /** Records a notification; the id is derived from `key` when given, so a repeated step adds none. */
@@ -36,6 +38,7 @@ export async function notify(
       body: input.body ?? null,
       link: input.link ?? null,
       createdAt: now,
+      emailedAt: input.noEmail ? now : null,
     })
     .onConflictDoNothing();
 }
@@ -48,16 +51,21 @@ function literal(value: string): string {
   return `'${value}'`;
 }
 
-function roleIn(role: SQLWrapper, permission: Permission): SQL {
-  return sql`${role} IN ${sql.raw(`(${PERMISSIONS[permission].map(literal).join(", ")})`)}`;
+type MemberColumns = { userId: SQLWrapper; role: SQLWrapper; organizationId: SQLWrapper; roleId: SQLWrapper };
+
+/** Whether the membership holds `permission`: its custom role's set when it has one, else its built-in role's. */
+function roleIn(m: MemberColumns, permission: Permission): SQL {
+  const builtIn = sql`${m.role} IN ${sql.raw(`(${PERMISSIONS[permission].map(literal).join(", ")})`)}`;
+  const custom = sql`EXISTS (SELECT 1 FROM ${roles}, json_each(${roles.permissions}) AS granted WHERE ${roles.id} = ${m.roleId} AND granted.value = ${sql.raw(literal(permission))})`;
+  return sql`(CASE WHEN ${m.roleId} IS NULL THEN ${builtIn} ELSE ${custom} END)`;
 }
 
-/** Whether `role` may see a notification of kind `type` meant for one member, or for everyone. */
-function kindAllows(type: SQLWrapper, role: SQLWrapper, meantFor: "addressed" | "everyone"): SQL {
+/** Whether the membership may see a notification of kind `type` meant for one member, or for everyone. */
+function kindAllows(type: SQLWrapper, m: MemberColumns, meantFor: "addressed" | "everyone"): SQL {
   const whens = Object.entries(NOTIFICATION_AUDIENCE).map(
-    ([kind, audience]) => sql`WHEN ${sql.raw(literal(kind))} THEN ${roleIn(role, audience[meantFor])}`,
+    ([kind, audience]) => sql`WHEN ${sql.raw(literal(kind))} THEN ${roleIn(m, audience[meantFor])}`,
   );
-  return sql`(CASE ${type} ${sql.join(whens, sql` `)} ELSE ${roleIn(role, UNKNOWN_AUDIENCE)} END)`;
+  return sql`(CASE ${type} ${sql.join(whens, sql` `)} ELSE ${roleIn(m, UNKNOWN_AUDIENCE)} END)`;
 }
 
 /**
@@ -65,12 +73,9 @@ function kindAllows(type: SQLWrapper, role: SQLWrapper, meantFor: "addressed" | 
  * apply it in their queries: a notification meant for one member is theirs if their role may see its
  * kind; one meant for everyone reaches the roles its kind names, never a partner viewer.
  */
-export function memberMayRead(
-  n: { type: SQLWrapper; userId: SQLWrapper },
-  m: { userId: SQLWrapper; role: SQLWrapper; organizationId: SQLWrapper },
-): SQL {
-  const partner = sql`(${m.role} = 'viewer' AND ${m.organizationId} IS NOT NULL)`;
-  return sql`((${n.userId} = ${m.userId} AND ${kindAllows(n.type, m.role, "addressed")}) OR (${n.userId} IS NULL AND NOT ${partner} AND ${kindAllows(n.type, m.role, "everyone")}))`;
+export function memberMayRead(n: { type: SQLWrapper; userId: SQLWrapper }, m: MemberColumns): SQL {
+  const partner = sql`(${m.role} = 'viewer' AND ${m.roleId} IS NULL AND ${m.organizationId} IS NOT NULL)`;
+  return sql`((${n.userId} = ${m.userId} AND ${kindAllows(n.type, m, "addressed")}) OR (${n.userId} IS NULL AND NOT ${partner} AND ${kindAllows(n.type, m, "everyone")}))`;
 }
 
 /** Who is reading: a member (their membership decides) or an API key (the project-wide ones). */

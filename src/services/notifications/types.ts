@@ -9,6 +9,7 @@ export const NOTIFICATION_TYPES = {
   "webhook.disabled": "A webhook endpoint was disabled",
   "stream.failing": "A log stream starts failing",
   "stream.disabled": "A log stream was disabled",
+  "alert.fired": "Alerts of your alert rules (those rules that send e-mail)",
   "import.done": "Imports finished",
   "import.failed": "Imports failed",
   "export.ready": "Exports ready",
@@ -36,6 +37,7 @@ export const NOTIFICATION_AUDIENCE: Record<NotificationType, { addressed: Permis
   "webhook.disabled": { addressed: "webhooks.manage", everyone: "webhooks.manage" },
   "stream.failing": { addressed: "streams.manage", everyone: "streams.manage" },
   "stream.disabled": { addressed: "streams.manage", everyone: "streams.manage" },
+  "alert.fired": { addressed: "alerts.manage", everyone: "alerts.manage" },
   "import.done": { addressed: "tasks.read", everyone: "tasks.read" },
   "import.failed": { addressed: "tasks.read", everyone: "tasks.read" },
   "export.ready": { addressed: "events.export", everyone: "events.read_configuration" },
@@ -52,6 +54,6 @@ export const UNKNOWN_AUDIENCE: Permission = "settings.read";
 export function notificationTypesFor(access: Access): NotificationType[] {
   return (Object.keys(NOTIFICATION_AUDIENCE) as NotificationType[]).filter((type) => {
     const audience = NOTIFICATION_AUDIENCE[type];
-    return can(access.role, audience.addressed) || (!access.organizationId && can(access.role, audience.everyone));
+    return can(access, audience.addressed) || (!access.organizationId && can(access, audience.everyone));
   });
 }

@@ -53,7 +53,7 @@ export async function updateProjectSettings(ctx: MemberContext, settings: Projec
     retentionDays: settings.retention_days,
     redactionKeys: settings.redaction_keys,
     archiveEnabled: settings.archive,
-    publishDigests: can(ctx.actor.access.role, "integrity.publish") ? settings.publish_digests : project.publishDigests,
+    publishDigests: can(ctx.actor.access, "integrity.publish") ? settings.publish_digests : project.publishDigests,
   };
   const changes: Record<string, [unknown, unknown]> = {};
   if (project.name !== next.name) changes.name = [project.name, next.name];

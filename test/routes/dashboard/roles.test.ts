@@ -4,6 +4,7 @@ import { sendNotificationEmails } from "../../../src/services/mail/notification-
 import { notify } from "../../../src/services/notifications/notify";
 import {
   api,
+  createCustomRole,
   createMember,
   createTenant,
   dash,
@@ -14,7 +15,7 @@ import {
   type Tenant,
 } from "../../fixtures";
 
-type Role = "owner" | "admin" | "member" | "viewer" | "partner" | "outsider";
+type Role = "owner" | "admin" | "member" | "viewer" | "partner" | "custom" | "outsider";
 type Case = {
   action: string;
   method: "GET" | "POST";
@@ -23,42 +24,51 @@ type Case = {
   htmx?: boolean;
   allowed: Role[];
 };
-type Ctx = { tenant: Tenant; keyId: string; memberId: string };
+type Ctx = { tenant: Tenant; keyId: string; memberId: string; roleId: string };
 
 // Every dashboard route and action, and who may use it (README "Roles"). "partner" is a viewer
-// scoped to one organisation; "outsider" a signed-in user of another project.
+// scoped to one organisation; "outsider" a signed-in user of another project; "custom" a member
+// holding a custom role with exactly CUSTOM_PERMISSIONS, a set no built-in role has.
+const CUSTOM_PERMISSIONS = [
+  "events.read",
+  "analytics.read",
+  "tasks.read",
+  "webhooks.read",
+  "settings.read",
+  "api_keys.manage",
+];
 const CASES: Case[] = [
   {
     action: "list events",
     method: "GET",
     path: (t) => `/p/${t.tenant.project.id}/events`,
-    allowed: ["owner", "admin", "member", "viewer", "partner"],
+    allowed: ["owner", "admin", "member", "viewer", "partner", "custom"],
   },
   {
     action: "open an event",
     method: "GET",
     path: (t) => `/p/${t.tenant.project.id}/events/org9_event`,
-    allowed: ["owner", "admin", "member", "viewer", "partner"],
+    allowed: ["owner", "admin", "member", "viewer", "partner", "custom"],
   },
   {
     action: "count events",
     method: "GET",
     path: (t) => `/p/${t.tenant.project.id}/count`,
     htmx: true,
-    allowed: ["owner", "admin", "member", "viewer", "partner"],
+    allowed: ["owner", "admin", "member", "viewer", "partner", "custom"],
   },
   {
     action: "suggest actor ids",
     method: "GET",
     path: (t) => `/p/${t.tenant.project.id}/suggest/actor_id`,
     htmx: true,
-    allowed: ["owner", "admin", "member", "viewer", "partner"],
+    allowed: ["owner", "admin", "member", "viewer", "partner", "custom"],
   },
   {
     action: "see project settings",
     method: "GET",
     path: (t) => `/p/${t.tenant.project.id}/settings`,
-    allowed: ["owner", "admin"],
+    allowed: ["owner", "admin", "custom"],
   },
   {
     action: "change project settings",
@@ -91,20 +101,20 @@ const CASES: Case[] = [
     action: "see API keys",
     method: "GET",
     path: (t) => `/p/${t.tenant.project.id}/settings/api-keys`,
-    allowed: ["owner", "admin"],
+    allowed: ["owner", "admin", "custom"],
   },
   {
     action: "create an API key",
     method: "POST",
     path: (t) => `/p/${t.tenant.project.id}/settings/api-keys`,
     form: () => ({ name: "CI key", scope: "read" }),
-    allowed: ["owner", "admin"],
+    allowed: ["owner", "admin", "custom"],
   },
   {
     action: "see own account",
     method: "GET",
     path: () => "/account",
-    allowed: ["owner", "admin", "member", "viewer", "partner", "outsider"],
+    allowed: ["owner", "admin", "member", "viewer", "partner", "outsider", "custom"],
   },
   {
     action: "see exports",
@@ -122,7 +132,7 @@ const CASES: Case[] = [
     action: "see background tasks",
     method: "GET",
     path: (t) => `/p/${t.tenant.project.id}/tasks`,
-    allowed: ["owner", "admin", "member"],
+    allowed: ["owner", "admin", "member", "custom"],
   },
   {
     action: "see imports",
@@ -134,7 +144,7 @@ const CASES: Case[] = [
     action: "see webhook sendouts",
     method: "GET",
     path: (t) => `/p/${t.tenant.project.id}/webhooks`,
-    allowed: ["owner", "admin", "member"],
+    allowed: ["owner", "admin", "member", "custom"],
   },
   {
     action: "manage webhook endpoints",
@@ -146,7 +156,7 @@ const CASES: Case[] = [
     action: "see analytics",
     method: "GET",
     path: (t) => `/p/${t.tenant.project.id}/analytics`,
-    allowed: ["owner", "admin", "member", "viewer", "partner"],
+    allowed: ["owner", "admin", "member", "viewer", "partner", "custom"],
   },
   {
     action: "see the security view",
@@ -161,14 +171,32 @@ const CASES: Case[] = [
     allowed: ["owner", "admin", "member"],
   },
   {
+    action: "see custom roles",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/settings/roles`,
+    allowed: ["owner", "admin"],
+  },
+  {
+    action: "define a custom role",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/settings/roles/${t.roleId}`,
+    allowed: ["owner"],
+  },
+  {
+    action: "see alert rules",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/settings/alerts`,
+    allowed: ["owner", "admin"],
+  },
+  {
     action: "see notifications",
     method: "GET",
     path: (t) => `/p/${t.tenant.project.id}/notifications`,
-    allowed: ["owner", "admin", "member", "viewer", "partner"],
+    allowed: ["owner", "admin", "member", "viewer", "partner", "custom"],
   },
 ];
 
-const ROLES: Role[] = ["owner", "admin", "member", "viewer", "partner", "outsider"];
+const ROLES: Role[] = ["owner", "admin", "member", "viewer", "partner", "custom", "outsider"];
 const cookies = new Map<Role, string>();
 let ctx: Ctx;
 
@@ -182,22 +210,25 @@ beforeAll(async () => {
     201,
   );
   const other = await createTenant();
+  const roleId = await createCustomRole(tenant, "Support", CUSTOM_PERMISSIONS);
   for (const role of ROLES) {
     const member =
       role === "outsider"
         ? await createMember(other, "owner")
-        : await createMember(
-            tenant,
-            role === "partner" ? "viewer" : role,
-            role === "partner" ? { organizationId: "org_9" } : {},
-          );
+        : role === "custom"
+          ? await createMember(tenant, "viewer", { roleId })
+          : await createMember(
+              tenant,
+              role === "partner" ? "viewer" : role,
+              role === "partner" ? { organizationId: "org_9" } : {},
+            );
     cookies.set(role, await signIn(member));
   }
   const target = await createMember(tenant, "member");
   const key = await env.DB.prepare("SELECT id FROM api_keys WHERE project_id = ? LIMIT 1")
     .bind(tenant.project.id)
     .first<{ id: string }>();
-  ctx = { tenant, keyId: key?.id ?? "", memberId: target.userId };
+  ctx = { tenant, keyId: key?.id ?? "", memberId: target.userId, roleId };
 });
 
 describe("permission matrix", () => {
@@ -308,19 +339,35 @@ describe("member management rules", () => {
 const NOTIFICATION_MATRIX: Record<string, { everyone: Role[]; addressed: Role[] }> = {
   "security.failed_logins": { everyone: ["owner", "admin"], addressed: ["owner", "admin"] },
   "security.large_export": { everyone: ["owner", "admin"], addressed: ["owner", "admin"] },
-  "security.api_key": { everyone: ["owner", "admin"], addressed: ["owner", "admin"] },
+  "security.api_key": { everyone: ["owner", "admin", "custom"], addressed: ["owner", "admin", "custom"] },
   "webhook.failing": { everyone: ["owner", "admin"], addressed: ["owner", "admin"] },
   "webhook.disabled": { everyone: ["owner", "admin"], addressed: ["owner", "admin"] },
-  "import.done": { everyone: ["owner", "admin", "member"], addressed: ["owner", "admin", "member"] },
-  "import.failed": { everyone: ["owner", "admin", "member"], addressed: ["owner", "admin", "member"] },
+  "alert.fired": { everyone: ["owner", "admin"], addressed: ["owner", "admin"] },
+  "import.done": {
+    everyone: ["owner", "admin", "member", "custom"],
+    addressed: ["owner", "admin", "member", "custom"],
+  },
+  "import.failed": {
+    everyone: ["owner", "admin", "member", "custom"],
+    addressed: ["owner", "admin", "member", "custom"],
+  },
   "export.ready": { everyone: ["owner", "admin"], addressed: ["owner", "admin", "member", "viewer", "partner"] },
   "export.failed": { everyone: ["owner", "admin"], addressed: ["owner", "admin", "member", "viewer", "partner"] },
   "integrity.failed": { everyone: ["owner", "admin", "member"], addressed: ["owner", "admin", "member"] },
-  "retention.report": { everyone: ["owner", "admin", "member"], addressed: ["owner", "admin", "member"] },
-  "retention.failed": { everyone: ["owner", "admin", "member"], addressed: ["owner", "admin", "member"] },
-  "some.future_kind": { everyone: ["owner", "admin"], addressed: ["owner", "admin"] },
+  "retention.report": {
+    everyone: ["owner", "admin", "member", "custom"],
+    addressed: ["owner", "admin", "member", "custom"],
+  },
+  "retention.failed": {
+    everyone: ["owner", "admin", "member", "custom"],
+    addressed: ["owner", "admin", "member", "custom"],
+  },
+  // An unknown kind is for those who see the settings; the custom role does.
+  "some.future_kind": { everyone: ["owner", "admin", "custom"], addressed: ["owner", "admin", "custom"] },
 };
 const IN_PROJECT: Role[] = ["owner", "admin", "member", "viewer", "partner"];
+// The notification matrix also holds the custom role (CUSTOM_PERMISSIONS), read through SQL.
+const NOTIFIED: Role[] = [...IN_PROJECT, "custom"];
 
 describe("notification visibility matrix", () => {
   const people = new Map<Role, { userId: string; email: string; cookie: string }>();
@@ -328,11 +375,12 @@ describe("notification visibility matrix", () => {
 
   beforeAll(async () => {
     project = await createTenant();
-    for (const role of IN_PROJECT) {
+    const roleId = await createCustomRole(project, "Support", CUSTOM_PERMISSIONS);
+    for (const role of NOTIFIED) {
       const member = await createMember(
         project,
-        role === "partner" ? "viewer" : (role as "owner" | "admin" | "member" | "viewer"),
-        role === "partner" ? { organizationId: "org_9" } : {},
+        role === "partner" || role === "custom" ? "viewer" : (role as "owner" | "admin" | "member" | "viewer"),
+        role === "partner" ? { organizationId: "org_9" } : role === "custom" ? { roleId } : {},
       );
       people.set(role, { ...member, cookie: await signIn(member) });
     }
@@ -357,11 +405,11 @@ describe("notification visibility matrix", () => {
       ...(who.addressed.includes(role) ? [`[${role} ${type}]`] : []),
     ]);
 
-  it.each(IN_PROJECT)("lists to %s exactly what their role and scope allow, and counts the same", async (role) => {
+  it.each(NOTIFIED)("lists to %s exactly what their role and scope allow, and counts the same", async (role) => {
     const person = people.get(role);
     if (!person) throw new Error("no such person");
     const html = await (await dash("GET", `/p/${project.project.id}/notifications`, { cookie: person.cookie })).text();
-    const shown = [...html.matchAll(/\[(?:everyone|owner|admin|member|viewer|partner|other) [^\]]*\]/g)].map(
+    const shown = [...html.matchAll(/\[(?:everyone|owner|admin|member|viewer|partner|custom|other) [^\]]*\]/g)].map(
       (m) => m[0],
     );
     expect(shown.sort()).toEqual(expected(role).sort());
@@ -503,3 +551,129 @@ describe("export visibility matrix", () => {
     }
   });
 });
+
+describe("custom roles", () => {
+  it("lets an owner define a role and give it to a member, who can then do exactly what it holds", async () => {
+    const tenant = await createTenant();
+    const owner = await signIn(await createMember(tenant, "owner"));
+    const person = await createMember(tenant, "member");
+    const base = `/p/${tenant.project.id}/settings`;
+
+    const refused = await dash("POST", `${base}/roles`, {
+      cookie: owner,
+      form: { name: "admin", permissions: "events.read" },
+    });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain("built-in role");
+
+    const body = new URLSearchParams([
+      ["name", "Key keeper"],
+      ["permissions", "events.read"],
+      ["permissions", "api_keys.manage"],
+    ]);
+    const created = await postRaw("POST", `${base}/roles`, owner, body);
+    expect(created.status).toBe(303);
+    expect(created.headers.get("Location")).toBe(`${base}/roles?done=created`);
+    const role = await env.DB.prepare("SELECT id, permissions FROM roles WHERE project_id = ?")
+      .bind(tenant.project.id)
+      .first<{ id: string; permissions: string }>();
+    if (!role) throw new Error("no role stored");
+    expect(JSON.parse(role.permissions)).toEqual(["events.read", "api_keys.manage"]);
+
+    const given = await dash("POST", `${base}/members/${person.userId}`, { cookie: owner, form: { role: role.id } });
+    expect(given.status, await given.text()).toBe(200);
+    const cookie = await signIn(person);
+    expect((await dash("GET", `${base}/api-keys`, { cookie })).status).toBe(200);
+    // A member could see tasks; the custom role replaces that, it does not add to it.
+    const tasks = await dash("GET", `/p/${tenant.project.id}/tasks`, { cookie });
+    expect(tasks.status).toBe(403);
+    expect(await tasks.text()).toContain("Your role (Key keeper) does not allow this");
+
+    const types = (await storedEvents(tenant.project.id)).map((e) => `${e.type} ${e.summary}`);
+    expect(types).toEqual(
+      expect.arrayContaining([
+        "role.created Role created: Key keeper",
+        `member.updated ${person.email} is now Key keeper`,
+      ]),
+    );
+  });
+
+  it("refuses to delete a role in use, saying who holds it, and deletes it once nobody does", async () => {
+    const tenant = await createTenant();
+    const owner = await signIn(await createMember(tenant, "owner"));
+    const roleId = await createCustomRole(tenant, "Auditor", ["events.read"]);
+    const holder = await createMember(tenant, "viewer", { roleId });
+    const base = `/p/${tenant.project.id}/settings`;
+
+    const confirm = await dash("GET", `${base}/roles/${roleId}/delete`, { cookie: owner });
+    expect(await confirm.text()).toContain("Delete role “Auditor”?");
+    const refused = await dash("POST", `${base}/roles/${roleId}/delete`, { cookie: owner });
+    expect(refused.status).toBe(409);
+    expect(await refused.text()).toContain("The role &quot;Auditor&quot; is still given to 1 member");
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM roles WHERE id = ?").bind(roleId).first("n")).toBe(1);
+
+    await dash("POST", `${base}/members/${holder.userId}`, { cookie: owner, form: { role: "viewer" } });
+    const deleted = await dash("POST", `${base}/roles/${roleId}/delete`, { cookie: owner });
+    expect(deleted.status).toBe(303);
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM roles WHERE id = ?").bind(roleId).first("n")).toBe(0);
+    expect((await storedEvents(tenant.project.id)).map((e) => e.type)).toContain("role.deleted");
+  });
+
+  it("lets a role that manages members give only roles within its own permissions", async () => {
+    const tenant = await createTenant();
+    const roleId = await createCustomRole(tenant, "People", [
+      "members.read",
+      "members.manage",
+      "events.read",
+      "events.export",
+      "analytics.read",
+    ]);
+    const manager = await signIn(await createMember(tenant, "viewer", { roleId }));
+    const target = await createMember(tenant, "member");
+    const members = `/p/${tenant.project.id}/settings/members`;
+
+    const up = await dash("POST", `${members}/${target.userId}`, { cookie: manager, form: { role: "admin" } });
+    expect(up.status).toBe(403);
+    expect(await up.text()).toContain("grants permissions you do not have");
+    // The target is a member (tasks, webhooks): more than the manager holds, so not theirs to change.
+    const down = await dash("POST", `${members}/${target.userId}`, { cookie: manager, form: { role: "viewer" } });
+    expect(down.status).toBe(403);
+    const viewer = await createMember(tenant, "viewer");
+    const same = await dash("POST", `${members}/${viewer.userId}`, { cookie: manager, form: { role: roleId } });
+    expect(same.status, await same.text()).toBe(200);
+    // Nor may it define roles (owners only), which would let it grant itself more.
+    const define = await dash("POST", `/p/${tenant.project.id}/settings/roles`, {
+      cookie: manager,
+      form: { name: "Everything", permissions: "api_keys.manage" },
+    });
+    expect(define.status).toBe(403);
+  });
+
+  it("is offered when inviting, and an invitation to another project's role is refused", async () => {
+    const tenant = await createTenant();
+    const other = await createTenant();
+    const owner = await signIn(await createMember(tenant, "owner"));
+    const roleId = await createCustomRole(tenant, "Finance", ["events.read", "events.export"]);
+    const foreign = await createCustomRole(other, "Elsewhere", ["events.read"]);
+    const members = `/p/${tenant.project.id}/settings/members`;
+    const page = await (await dash("GET", members, { cookie: owner })).text();
+    expect(page).toContain(`<option value="${roleId}">Finance</option>`);
+    const invited = await dash("POST", members, { cookie: owner, form: { email: "fin@example.com", role: roleId } });
+    expect(invited.status).toBe(200);
+    expect(await env.DB.prepare("SELECT role_id FROM invites WHERE email = 'fin@example.com'").first("role_id")).toBe(
+      roleId,
+    );
+    const refused = await dash("POST", members, { cookie: owner, form: { email: "x@example.com", role: foreign } });
+    expect(refused.status).toBe(422);
+    expect(await refused.text()).toContain("no such role");
+  });
+});
+
+/** A form post with repeated fields (checkbox lists), which `dash` cannot express. */
+async function postRaw(method: string, path: string, cookie: string, body: URLSearchParams) {
+  return dash(method, path, {
+    cookie,
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    rawBody: body.toString(),
+  });
+}
