@@ -1,14 +1,10 @@
 import { Badge } from "../components/Badge";
 import { DataTable } from "../components/DataTable";
-import { Flash, OneTimeSecret } from "../components/Flash";
+import { type Messages, PageFlash } from "../components/Flash";
 import { Choice, FormRow, Submit } from "../components/FormRow";
-import { PostButton } from "../components/PostButton";
-import { utcText } from "../components/time";
+import { ConfirmButton, PostButton } from "../components/PostButton";
+import { At } from "../components/time";
 import { projectPage } from "../layouts/page";
-
-type Messages = { error?: string | undefined; success?: string | undefined };
-
-const when = (ms: number | null) => utcText(ms, { empty: "never" });
 
 export type ProjectSettingsValues = {
   name: string;
@@ -26,7 +22,7 @@ export const ProjectSettings = projectPage({
     return (
       <>
         <h1>Project settings</h1>
-        <Flash success={props.success} error={props.error} />
+        <PageFlash {...props} />
         <form method="post" class="card stack">
           <FormRow label="Name">
             <input name="name" required maxlength={100} value={v.name} />
@@ -63,7 +59,6 @@ export const ProjectSettings = projectPage({
 
 export type MemberRow = { userId: string; email: string; name: string; role: string; organizationId: string | null };
 export type InviteRow = { id: string; email: string; role: string; organizationId: string | null; expiresAt: number };
-export type NewInvite = { email: string; link: string };
 
 const ROLES = ["owner", "admin", "member", "viewer"] as const;
 
@@ -83,25 +78,17 @@ export type MembersProps = Messages & {
   members: MemberRow[];
   invites: InviteRow[];
   canOwners: boolean;
-  invited?: NewInvite | undefined;
 };
 
 export const Members = projectPage({
   title: "Members",
   section: "/settings/members",
-  Body: (props: MembersProps, { project }) => {
+  Body: (props: MembersProps, { project, time }) => {
     const base = `/p/${project.id}/settings/members`;
     return (
       <>
         <h1>Members</h1>
-        <Flash success={props.success} error={props.error} />
-        {props.invited && (
-          <OneTimeSecret secret={props.invited.link}>
-            Invitation for {props.invited.email} created. Send them this link; it works once, for 7 days, and is not
-            shown again. They choose their password on it, or, if they already have an account, accept it while signed
-            in:
-          </OneTimeSecret>
-        )}
+        <PageFlash {...props} />
         <DataTable
           rows={props.members}
           columns={[
@@ -134,9 +121,12 @@ export const Members = projectPage({
             {
               header: "",
               cell: (m) => (
-                <PostButton action={`${base}/${m.userId}/remove`} kind="danger">
-                  Remove
-                </PostButton>
+                <ConfirmButton
+                  action={`${base}/${m.userId}/remove`}
+                  label="Remove"
+                  question={`Remove ${m.email} from ${project.name}? They lose access at once.`}
+                  confirm="Yes, remove"
+                />
               ),
             },
           ]}
@@ -168,7 +158,14 @@ export const Members = projectPage({
               columns={[
                 { cell: (i) => i.email },
                 { cell: (i) => `${i.role}${i.organizationId ? ` · ${i.organizationId}` : ""}` },
-                { class: "muted", cell: (i) => `expires ${when(i.expiresAt)}` },
+                {
+                  class: "muted",
+                  cell: (i) => (
+                    <>
+                      expires <At at={i.expiresAt} time={time} />
+                    </>
+                  ),
+                },
                 {
                   cell: (i) => (
                     <PostButton action={`${base}/invites/${i.id}/revoke`} kind="danger">
@@ -198,17 +195,12 @@ export type KeyRow = {
 export const ApiKeys = projectPage({
   title: "API keys",
   section: "/settings/api-keys",
-  Body: (props: Messages & { keys: KeyRow[]; created?: { name: string; secret: string } | undefined }, { project }) => {
+  Body: (props: Messages & { keys: KeyRow[] }, { project, time }) => {
     const base = `/p/${project.id}/settings/api-keys`;
     return (
       <>
         <h1>API keys</h1>
-        <Flash success={props.success} error={props.error} />
-        {props.created && (
-          <OneTimeSecret secret={props.created.secret}>
-            Key "{props.created.name}" created. Copy it now — it is not shown again:
-          </OneTimeSecret>
-        )}
+        <PageFlash {...props} />
         <form method="post" action={base} class="card row">
           <FormRow label="Name">
             <input name="name" required maxlength={100} placeholder="e.g. Backend (production)" />
@@ -229,17 +221,20 @@ export const ApiKeys = projectPage({
             { header: "Name", cell: (k) => k.name },
             { header: "Key", class: "mono", cell: (k) => `${k.prefix}…` },
             { header: "Scope", cell: (k) => k.scope },
-            { header: "Created", cell: (k) => when(k.createdAt) },
-            { header: "Last used", cell: (k) => when(k.lastUsedAt) },
+            { header: "Created", class: "nowrap", cell: (k) => <At at={k.createdAt} time={time} /> },
+            { header: "Last used", class: "nowrap", cell: (k) => <At at={k.lastUsedAt} time={time} empty="never" /> },
             {
               header: "",
               cell: (k) =>
                 k.revokedAt ? (
                   <Badge tone="bad">revoked</Badge>
                 ) : (
-                  <PostButton action={`${base}/${k.id}/revoke`} kind="danger">
-                    Revoke
-                  </PostButton>
+                  <ConfirmButton
+                    action={`${base}/${k.id}/revoke`}
+                    label="Revoke"
+                    question={`Revoke "${k.name}"? Requests with it are refused at once; this cannot be undone.`}
+                    confirm="Yes, revoke"
+                  />
                 ),
             },
           ]}

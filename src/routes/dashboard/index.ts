@@ -27,9 +27,11 @@ export function dashboardApp() {
     dashboard.use(path, dashboardHeaders, sameOriginOnly);
   }
   dashboard.use("/", dashboardHeaders);
+  dashboard.use("/projects", dashboardHeaders);
   dashboard.route("/", authPages);
   dashboard.route("/invite", invitePages);
   dashboard.use("/", requireSignIn);
+  dashboard.use("/projects", requireSignIn);
   dashboard.use("/account", requireSignIn);
   dashboard.use("/account/*", requireSignIn);
   dashboard.use("/p/*", requireSignIn);
