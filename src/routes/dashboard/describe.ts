@@ -70,11 +70,11 @@ function queryWords(query: string): string[] {
  * the viewer's time display. An export started from a preset range ("last 7 days") says so.
  */
 export function describeFilters(filters: Record<string, string>, timeZone: string, madeAt: number): FilterWords {
-  const words: string[] = [];
+  // The view (category, type) and search first, as the explorer's tabs come before its filters.
+  const words = filters.query ? queryWords(filters.query) : [];
   for (const [key, value] of Object.entries(filters)) {
-    if (key === "from" || key === "to" || !value) continue;
-    if (key === "query") words.push(...queryWords(value));
-    else words.push(term(key, value));
+    if (key === "from" || key === "to" || key === "query" || !value) continue;
+    words.push(term(key, value));
   }
   const from = filters.from ? parseTimeBound(filters.from, timeZone, "start") : null;
   const to = filters.to ? parseTimeBound(filters.to, timeZone, "end") : null;

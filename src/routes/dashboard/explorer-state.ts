@@ -164,14 +164,10 @@ export function parseExplorerState(
   // Typing a From or To date means a custom range. The form also sends the range it was shown
   // with (`range_was`): a range chosen in the form wins over dates left in their fields.
   const bounds = { from: data.from ?? "", to: data.to ?? "" };
+  // Text that is no time at all stays as it is: compiling it fails, and the range says why.
   for (const edge of ["from", "to"] as const) {
-    if (!bounds[edge]) continue;
-    const shown = formBound(bounds[edge], timeZone, edge === "from" ? "start" : "end");
-    if (shown === null)
-      notices.push(
-        `The ${edge === "from" ? "From" : "To"} date "${bounds[edge]}" is not a date or time, so it was not applied.`,
-      );
-    bounds[edge] = shown ?? "";
+    if (bounds[edge])
+      bounds[edge] = formBound(bounds[edge], timeZone, edge === "from" ? "start" : "end") ?? bounds[edge];
   }
   const asked = data.range as Range | undefined;
   const chosenInForm = asked !== undefined && query.range_was !== undefined && query.range_was !== asked;
