@@ -18,12 +18,13 @@ code, .mono { font-family: var(--mono); font-size: .9em; }
 .topbar { display: flex; align-items: center; gap: .75rem; padding: .5rem 1.25rem; background: var(--panel); border-bottom: 1px solid var(--line); flex-wrap: wrap; }
 .brand { font-weight: 700; text-decoration: none; color: var(--text); letter-spacing: .01em; }
 .topnav { display: flex; gap: .15rem; flex-wrap: wrap; }
-.topnav a { padding: .35rem .6rem; border-radius: 6px; text-decoration: none; color: var(--muted); }
+.topnav a { padding: .35rem .55rem; border-radius: 6px; text-decoration: none; color: var(--muted); white-space: nowrap; }
+@media (min-width: 1100px) { .topbar { flex-wrap: nowrap; } }
 .topnav a[aria-current="page"] { background: #e8edff; color: var(--accent); font-weight: 600; }
 .who { margin-left: auto; display: flex; align-items: center; gap: .5rem; color: var(--muted); }
 .who .notifications { text-decoration: none; color: var(--muted); padding: .35rem .5rem; border-radius: 6px; white-space: nowrap; }
 .who .notifications[aria-current="page"] { background: #e8edff; color: var(--accent); }
-.project-name, .user-name { display: inline-block; max-width: 180px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
+.project-name, .user-name { display: inline-block; max-width: 160px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
 .topbar details.switcher .menu { min-width: 220px; }
 .topbar details.projects .menu { left: 0; right: auto; }
 .menu a { text-decoration: none; padding: .2rem .3rem; border-radius: 4px; }
@@ -75,8 +76,8 @@ table.data th { font-size: .8rem; text-transform: uppercase; letter-spacing: .04
 .tabs a[aria-current="page"] { color: var(--accent); border-bottom-color: var(--accent); font-weight: 600; }
 .filters { display: grid; gap: .5rem; margin-bottom: .5rem; padding: .75rem; }
 .filters .controls { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; }
-.filters .controls > label { flex: 1 1 110px; min-width: 0; font-size: .78rem; gap: .15rem; color: var(--muted); }
-.filters .controls > label:has(input[type="datetime-local"]) { flex: 1 1 180px; }
+.filters .controls > label { flex: 1 1 88px; min-width: 0; font-size: .78rem; gap: .15rem; color: var(--muted); }
+.filters .controls > label:has(input[type="datetime-local"]) { flex: 1 1 190px; }
 .filters .controls input, .filters .controls select { padding: .35rem .45rem; font-size: .9rem; }
 .search { display: flex; gap: .5rem; flex-wrap: wrap; }
 .search input[type="search"] { flex: 1 1 280px; }
@@ -117,7 +118,9 @@ tr.load-more td { text-align: center; }
 .grid-2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
 figure.chart { margin: 0 0 1rem; background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem; }
 figure.chart figcaption { font-weight: 600; margin-bottom: .5rem; }
-.chart-svg { width: 100%; height: auto; display: block; }
+figure.chart { overflow-x: auto; }
+.chart-svg { width: 100%; height: auto; display: block; min-width: 520px; }
+.chart-svg[viewBox^="0 0 720"] { min-width: 720px; }
 .chart-svg text { font-size: 13px; fill: var(--muted); }
 .chart-svg text.axis { font-size: 12px; }
 .chart-svg line.grid { stroke: var(--line); }

@@ -63,6 +63,9 @@ export default async function setup(project: TestProject) {
       credentials.password,
       "--project",
       credentials.projectName,
+      // Not UTC, so a browser test can tell project time, UTC and the browser's own zone apart.
+      "--timezone",
+      "Europe/Berlin",
     ],
     { cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "1" } },
   );
