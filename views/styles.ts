@@ -19,7 +19,8 @@ code, .mono { font-family: var(--mono); font-size: .9em; }
 .brand { font-weight: 700; text-decoration: none; color: var(--text); letter-spacing: .01em; }
 .topnav { display: flex; gap: .15rem; flex-wrap: wrap; }
 .topnav a { padding: .35rem .55rem; border-radius: 6px; text-decoration: none; color: var(--muted); white-space: nowrap; }
-@media (min-width: 1100px) { .topbar { flex-wrap: nowrap; } }
+@media (min-width: 1100px) { .topbar { flex-wrap: nowrap; } .topnav { flex-wrap: nowrap; flex-shrink: 0; } }
+.topbar .chip { white-space: nowrap; }
 .topnav a[aria-current="page"] { background: #e8edff; color: var(--accent); font-weight: 600; }
 .who { margin-left: auto; display: flex; align-items: center; gap: .5rem; color: var(--muted); }
 .who .notifications { text-decoration: none; color: var(--muted); padding: .35rem .5rem; border-radius: 6px; white-space: nowrap; }
@@ -78,7 +79,7 @@ table.data th { font-size: .8rem; text-transform: uppercase; letter-spacing: .04
 .filters .controls { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; }
 .filters .controls > label { flex: 1 1 88px; min-width: 0; font-size: .78rem; gap: .15rem; color: var(--muted); }
 .filters .controls > label:has(input[type="datetime-local"]) { flex: 1 1 190px; }
-.filters .controls input, .filters .controls select { padding: .35rem .45rem; font-size: .9rem; }
+.filters .controls input, .filters .controls select { padding: .3rem .45rem; font-size: .9rem; height: 2.1rem; }
 .search { display: flex; gap: .5rem; flex-wrap: wrap; }
 .search input[type="search"] { flex: 1 1 280px; }
 .search select { flex: 0 0 auto; width: auto; }

@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
@@ -87,4 +88,17 @@ export async function postEvents(base: string, apiKey: string, events: unknown[]
     body: JSON.stringify({ events }),
   });
   if (response.status !== 201) throw new Error(`seeding failed: ${response.status} ${await response.text()}`);
+}
+
+/** The current code of an authenticator app for a base32 `secret` (RFC 6238: SHA-1, 30 s, 6 digits). */
+export function totpNow(secret: string): string {
+  const bits = [...secret.replace(/=+$/, "").toUpperCase()]
+    .map((c) => "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567".indexOf(c).toString(2).padStart(5, "0"))
+    .join("");
+  const key = Buffer.from((bits.match(/.{8}/g) ?? []).map((b) => Number.parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 30_000)));
+  const hash = createHmac("sha1", key).update(counter).digest();
+  const offset = (hash[19] ?? 0) & 15;
+  return String((hash.readUInt32BE(offset) & 0x7fffffff) % 1_000_000).padStart(6, "0");
 }
