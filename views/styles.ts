@@ -79,7 +79,7 @@ table.data th { font-size: .8rem; text-transform: uppercase; letter-spacing: .04
 .filters .controls { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; }
 .filters .controls > label { flex: 1 1 88px; min-width: 0; font-size: .78rem; gap: .15rem; color: var(--muted); }
 .filters .controls > label:has(input[type="datetime-local"]) { flex: 1 1 190px; }
-.filters .controls input, .filters .controls select { padding: .3rem .45rem; font-size: .9rem; height: 2.1rem; }
+.filters .controls input, .filters .controls select { padding: .3rem .45rem; font-size: .9rem; height: 2.1rem; min-width: 0; max-width: 100%; }
 .search { display: flex; gap: .5rem; flex-wrap: wrap; }
 .search input[type="search"] { flex: 1 1 280px; }
 .search select { flex: 0 0 auto; width: auto; }
@@ -134,6 +134,7 @@ dl.detail-list dd { margin: 0; word-break: break-word; }
 @media (max-width: 640px) {
   html { font-size: 14px; }
   main { padding: 1rem .75rem 2rem; }
-  .who { margin-left: 0; width: 100%; justify-content: space-between; }
+  .who { margin-left: 0; width: 100%; justify-content: space-between; flex-wrap: wrap; }
+  .project-name, .user-name { max-width: 110px; }
 }
 `;
