@@ -43,7 +43,9 @@ export const APP_JS = `
     if (el.name === "from" || el.name === "to") {
       var range = form.querySelector("select[name=range]");
       if (range) range.value = "custom";
-      el.setAttribute("data-dirty", "");
+      // Typed in the field: applied when the field is left (Tab moves between its parts).
+      if (document.activeElement === el) { el.setAttribute("data-dirty", ""); return; }
+      apply(form);
       return;
     }
     if (el.type === "search" || el.type === "text") return;

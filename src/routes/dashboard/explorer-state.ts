@@ -99,10 +99,13 @@ export type ParsedState = {
 /** What the date inputs (`datetime-local`) show and send: a wall time, read in the project's zone. */
 const FORM_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
 
-/** A wall time in `timeZone` as the date inputs write it: `2026-12-01T13:52:54`. */
+/**
+ * A wall time in `timeZone` as the date inputs write it: `2026-12-01T13:52:54`, or `2026-12-01T13:00`
+ * on a whole minute (browsers drop zero seconds), so a link's dates and the form's agree exactly.
+ */
 export function formTime(ms: number, timeZone: string): string {
-  const wall = new Date(ms + timeZoneOffset(ms, timeZone));
-  return wall.toISOString().slice(0, 19);
+  const wall = new Date(ms + timeZoneOffset(ms, timeZone)).toISOString().slice(0, 19);
+  return wall.endsWith(":00") ? wall.slice(0, 16) : wall;
 }
 
 /**
