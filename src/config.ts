@@ -14,6 +14,14 @@ const Config = z.object({
    */
   STALLED_AFTER_SECONDS: z.coerce.number().int().positive().optional(),
   /**
+   * The events feed and log streams serve only events received at least this long ago (README
+   * "Events feed"): longer than any ingest request takes between taking its receive time and
+   * committing, so nothing can still appear before a position already served. Only tests shorten it.
+   */
+  FEED_SETTLE_SECONDS: z.coerce.number().int().positive().default(60),
+  /** How often an idle log stream looks for new events (README "Log streams"). Only tests shorten it. */
+  STREAM_INTERVAL_SECONDS: z.coerce.number().int().positive().default(30),
+  /**
    * Event shards (README "Storage at scale"): above SHARD_CLOSE_BYTES a shard takes no new projects;
    * above SHARD_FULL_BYTES its projects' ingest answers 503 until an operator moves some away. D1
    * databases hold at most 10 GB.

@@ -131,6 +131,13 @@ progress { width: 100%; height: .8rem; accent-color: var(--accent); }
 dl.detail-list { display: grid; grid-template-columns: max-content 1fr; gap: .35rem 1rem; margin: 0; }
 dl.detail-list dt { color: var(--muted); }
 dl.detail-list dd { margin: 0; word-break: break-word; }
+fieldset.destination { border: 1px solid var(--line); border-radius: 6px; padding: .75rem 1rem; display: grid; gap: .6rem; }
+fieldset.destination legend { font-weight: 600; padding: 0 .3rem; }
+/* A log stream's form shows the fieldset of the chosen destination only (all of them without :has). */
+.stream-form:has(select[name="type"] option[value="splunk_hec"]:checked) fieldset.destination:not([data-type="splunk_hec"]),
+.stream-form:has(select[name="type"] option[value="datadog"]:checked) fieldset.destination:not([data-type="datadog"]),
+.stream-form:has(select[name="type"] option[value="s3"]:checked) fieldset.destination:not([data-type="s3"]),
+.stream-form:has(select[name="type"] option[value="https"]:checked) fieldset.destination:not([data-type="https"]) { display: none; }
 @media (max-width: 640px) {
   html { font-size: 14px; }
   main { padding: 1rem .75rem 2rem; }

@@ -5,6 +5,7 @@ import { sendNotificationEmails } from "../services/mail/notification-emails";
 import { startRetention } from "../services/retention/run";
 import { adoptLegacyProjects } from "../services/shards/adopt";
 import { measureShards } from "../services/shards/directory";
+import { sweepStreams } from "../services/streams/sweep";
 import { sweepStaleTasks } from "../services/tasks/engine";
 import { sweepSendouts } from "../services/webhooks/sweep";
 
@@ -31,6 +32,8 @@ export const CRON_JOBS: Record<string, (ctx: ServiceContext, now: number) => Pro
       tasks: await sweepStaleTasks(ctx, now, stalledAfterMs),
       uploads: await sweepImportUploads(ctx, now),
       sendouts: await sweepSendouts(ctx, now, stalledAfterMs),
+      // Log streams whose next-run message was lost run again.
+      streams: await sweepStreams(ctx, now, stalledAfterMs),
       emails: await sendNotificationEmails(ctx, now),
     };
   },

@@ -66,6 +66,16 @@ export class ValidationError extends AppError {
   }
 }
 
+/**
+ * A request from an API key that signs what it posts, without a valid X-Trailbook-Signature
+ * (README "Customer-side signatures"): a 422 of its own type, and nothing stored.
+ */
+export class SignatureError extends AppError {
+  constructor(detail: string) {
+    super(422, "signature", "Signature not valid", detail, [{ path: "X-Trailbook-Signature", message: detail }]);
+  }
+}
+
 /** A `cursor` that no page of ours handed out (hand-edited, or from another list). */
 export class CursorError extends ValidationError {
   constructor() {

@@ -4,7 +4,20 @@ import { monotonicFactory } from "ulidx";
 // monotonic factory keeps ids made in the same millisecond in creation order.
 const ulid = monotonicFactory();
 
-export type IdPrefix = "evt" | "tsk" | "exp" | "whe" | "whs" | "key" | "usr" | "prj" | "req" | "ses" | "ntf" | "inv";
+export type IdPrefix =
+  | "evt"
+  | "tsk"
+  | "exp"
+  | "whe"
+  | "whs"
+  | "key"
+  | "usr"
+  | "prj"
+  | "req"
+  | "ses"
+  | "ntf"
+  | "inv"
+  | "lst";
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   return `${prefix}_${ulid(now).toLowerCase()}`;

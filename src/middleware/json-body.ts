@@ -7,8 +7,8 @@ import { PayloadTooLargeError, UnsupportedMediaTypeError } from "../lib/errors";
 // here rather than a failure further in.
 const JSON_TYPE = /^application\/([a-z.-]+\+)?json(;\s*[a-z0-9-]+=[^;]+)*$/i;
 
-async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<string> {
-  if (!body) return "";
+async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: number): Promise<Uint8Array> {
+  if (!body) return new Uint8Array(0);
   const reader = body.getReader();
   const chunks: Uint8Array[] = [];
   let total = 0;
@@ -28,7 +28,7 @@ async function readLimited(body: ReadableStream<Uint8Array> | null, maxBytes: nu
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }
 
 function tooLarge(maxBytes: number) {
@@ -50,9 +50,11 @@ export function jsonBody(maxBytes: number) {
     }
     const declared = Number(c.req.header("Content-Length"));
     if (declared > maxBytes) throw tooLarge(maxBytes);
-    const text = await readLimited(c.req.raw.body, maxBytes);
-    // The route's zod validator parses this cached text (a parse error there is our 400).
-    c.req.bodyCache.text = Promise.resolve(text) as unknown as string;
+    const bytes = await readLimited(c.req.raw.body, maxBytes);
+    // The route's zod validator parses this cached text (a parse error there is our 400); the bytes
+    // stay as they came, for a customer's signature over the exact body.
+    c.req.bodyCache.text = Promise.resolve(new TextDecoder().decode(bytes)) as unknown as string;
+    c.req.bodyCache.arrayBuffer = Promise.resolve(bytes.buffer) as unknown as ArrayBuffer;
     await next();
   });
 }

@@ -3,6 +3,7 @@ import { createContext } from "../services/context";
 import type { Fetcher } from "../services/webhooks/deliver";
 import { handleDeliveryMessage } from "./deliveries";
 import { QueueMessage } from "./messages";
+import { handleStreamMessage } from "./streams";
 import { handleTaskMessage } from "./tasks";
 
 export const DEAD_LETTER_QUEUE = "trailbook-dead-letters";
@@ -14,7 +15,13 @@ export const DEAD_LETTER_QUEUE = "trailbook-dead-letters";
 export async function handleQueue(
   batch: MessageBatch<unknown>,
   env: Env,
-  deps: { fetch?: Fetcher; resolve?: Resolver; waitUntil?: (work: Promise<unknown>) => void } = {},
+  deps: {
+    fetch?: Fetcher;
+    resolve?: Resolver;
+    waitUntil?: (work: Promise<unknown>) => void;
+    /** The clock stream runs read the settled feed by (tests move it on). */
+    now?: () => number;
+  } = {},
 ): Promise<void> {
   const fetcher: Fetcher = deps.fetch ?? ((request) => fetch(request));
   const resolver = deps.resolve ?? dnsOverHttpsResolver((request) => fetch(request));
@@ -43,6 +50,8 @@ export async function handleQueue(
     const body = parsed.data;
     if (body.kind === "webhook.deliver")
       await handleDeliveryMessage(ctx, message, body, deadLetter, { fetch: fetcher, resolve });
+    else if (body.kind === "stream.run")
+      await handleStreamMessage(ctx, message, body, deadLetter, { fetch: fetcher, resolve, now: deps.now });
     else await handleTaskMessage(ctx, message, body, deadLetter);
   }
 }

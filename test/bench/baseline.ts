@@ -1,123 +1,203 @@
 // The platform's limit, measured in the same runtime as Trailbook: a bare Worker that inserts the
-// same rows into the same schema with plain multi-row prepared statements, and runs the very SQL
-// Trailbook's list and count build — the same statements in the same order (listRows: a window
-// read first for set-like filters) — without HTTP shaping, auth, validation or JSON mapping.
-import { drizzle } from "drizzle-orm/d1";
-import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
-import * as schema from "../../src/db/schema";
-import type { ProjectContext } from "../../src/services/context";
+// same rows into the same shard with plain multi-row prepared statements, and runs the very SQL
+// Trailbook's list and count build on the project's shard — the same statements in the same order
+// (listRows: a window read first for set-like filters) — without HTTP shaping, auth, validation or
+// JSON mapping.
+import { regionOfBinding, shardDatabase } from "../../src/db/shard/bindings";
+import { createShardDb } from "../../src/db/shard/client";
+import { FACETS } from "../../src/db/shard/schema";
+import type { EventStore, ProjectContext } from "../../src/services/context";
 import { compileFilters, type EventFilters } from "../../src/services/events/filters";
-import { countQuery, listRows, toStoredEvent } from "../../src/services/events/query";
+import { countEvents, listRows, toStoredEvent } from "../../src/services/events/query";
 import { csvLines, csvRecord } from "../../src/services/exports/format";
 
-type Env = { DB: D1Database };
+/** The D1 database behind a binding name: DB, or a shard. */
+function database(env: Env, name: string): D1Database {
+  const d1 = name === "DB" ? env.DB : shardDatabase(env, name);
+  if (!d1) throw new Error(`the baseline binds no database ${name} (test/bench/wrangler.baseline.toml)`);
+  return d1;
+}
 
-const COLUMNS = [
-  "project_id",
-  "id",
-  "occurred_at",
-  "received_at",
-  "data",
-  "hash",
-  "category",
-  "type",
-  "action",
-  "status",
-  "source",
-  "actor_type",
-  "actor_id",
-  "actor_name",
-  "actor_email",
-  "entity_type",
-  "entity_id",
-  "organization_id",
-  "request_id",
-  "job_id",
-  "request_method",
-  "request_path",
-  "status_code",
-];
-// D1 allows 100 bound parameters per statement: 4 rows of 23 columns.
-const ROWS_PER_STATEMENT = Math.floor(100 / COLUMNS.length);
+/** Where a project's events live, as Trailbook's context carries it. */
+function eventStore(env: Env, shard: string, pn: number): EventStore {
+  const d1 = database(env, shard);
+  const region = regionOfBinding(shard);
+  if (!region) throw new Error(`${shard} is not a shard binding`);
+  return { binding: shard, region, d1, db: createShardDb(d1), pn };
+}
 
-async function insert(env: Env, rows: unknown[][]): Promise<number> {
+const term = (facet: number, p: number) => `(SELECT id FROM terms WHERE facet = ${facet} AND value = ?${p})`;
+
+/**
+ * One row's values: [occurred_at, received_at, hash (hex), data, category, type, status, source,
+ * actor id, actor name, actor e-mail, actor type, entity type, organization]; the filter values go
+ * in as text and become the dictionary's ids in the same statement, as ingest's do. ?1 is the pn.
+ */
+const ROW_VALUES = 14;
+const rowSql = (p: number) =>
+  `(?1, ?${p}, ?${p + 1}, unhex(?${p + 2}), ?${p + 3}, ${term(FACETS.category, p + 4)}, ${term(FACETS.type, p + 5)}, ${term(FACETS.status, p + 6)}, ${term(FACETS.source, p + 7)}, (SELECT id FROM actors WHERE actor_id = ?${p + 8} AND name = ?${p + 9} AND email = ?${p + 10}), ${term(FACETS.actor_type, p + 11)}, ${term(FACETS.entity_type, p + 12)}, ${term(FACETS.organization, p + 13)})`;
+// D1 allows 100 bound parameters per statement: the pn and 7 rows of 14.
+const ROWS_PER_STATEMENT = Math.floor(99 / ROW_VALUES);
+
+/**
+ * The bare insert: only the events rows (their full-text and changed-field triggers fire as for
+ * Trailbook). The dictionary already holds their values, stored by Trailbook's ingest of the same
+ * events just before; picker values and day counts, which ingest also writes, are not written.
+ */
+async function insert(d1: D1Database, pn: number, rows: unknown[][]): Promise<number> {
   const statements: D1PreparedStatement[] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
     const chunk = rows.slice(i, i + ROWS_PER_STATEMENT);
-    const values = chunk.map(() => `(${COLUMNS.map(() => "?").join(", ")})`).join(", ");
+    const values = chunk.map((_, r) => rowSql(2 + r * ROW_VALUES)).join(", ");
     statements.push(
-      env.DB.prepare(`INSERT INTO events (${COLUMNS.join(", ")}) VALUES ${values}`).bind(...chunk.flat()),
+      d1
+        .prepare(
+          `INSERT INTO events (pn, occurred_at, received_at, hash, data, category, type, status, source, actor, actor_type, entity_type, organization) VALUES ${values}`,
+        )
+        .bind(pn, ...chunk.flat()),
     );
   }
-  await env.DB.batch(statements);
+  await d1.batch(statements);
   return rows.length;
+}
+
+type Read = { shard: string; pn: number };
+type Statement = { sql: string; params: unknown[] };
+
+/** The same database, noting every statement prepared on it with its parameters (for /plan). */
+function recording(d1: D1Database, log: Statement[]): D1Database {
+  const bound = <T extends object>(target: T, key: string | symbol) => {
+    const value = Reflect.get(target, key);
+    return typeof value === "function" ? value.bind(target) : value;
+  };
+  return new Proxy(d1, {
+    get(target, key) {
+      if (key !== "prepare") return bound(target, key);
+      return (sql: string) => {
+        const entry: Statement = { sql, params: [] };
+        log.push(entry);
+        return new Proxy(target.prepare(sql), {
+          get(statement, k) {
+            if (k !== "bind") return bound(statement, k);
+            return (...params: unknown[]) => {
+              entry.params = params;
+              return statement.bind(...params);
+            };
+          },
+        });
+      };
+    },
+  });
 }
 
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
-    const url = new URL(request.url);
-    const db = drizzle(env.DB, { schema });
-    if (url.pathname === "/insert" && request.method === "POST") {
-      const { rows } = (await request.json()) as { rows: unknown[][] };
-      return Response.json({ inserted: await insert(env, rows) });
+    try {
+      return await handle(request, env);
+    } catch (error) {
+      // The bench prints this: a statement's error, not workerd's HTML page.
+      return new Response(error instanceof Error ? (error.stack ?? error.message) : String(error), { status: 500 });
     }
-    if (url.pathname === "/list" || url.pathname === "/count") {
-      const { project, pn, filters, tz } = (await request.json()) as {
-        project: string;
-        pn?: number;
-        filters: EventFilters;
-        tz: string;
-      };
-      const query = compileFilters(filters, tz);
-      // listRows reads only the event store and the project's number there: a bare Worker has no more to give.
-      const events = { db, d1: env.DB, pn: pn ?? 1 };
-      const ctx = { db, d1: env.DB, project: { id: project }, events } as unknown as ProjectContext;
-      if (url.pathname === "/list") return Response.json({ rows: (await listRows(ctx, query, { limit: 50 })).length });
-      const built = new SQLiteAsyncDialect().sqlToQuery(countQuery(events.pn, query));
-      const result = await env.DB.prepare(built.sql)
-        .bind(...built.params)
-        .all();
-      return Response.json({ rows: result.results.length });
-    }
-    if ((url.pathname === "/read" || url.pathname === "/read-format") && request.method === "POST") {
-      // Export's baselines: read every matching row by keyset, 1,000 at a time, touching the data;
-      // and with /read-format also what no export can skip, parsing each stored event and writing
-      // its CSV line (Trailbook's own functions), but no task, no part buffer and no R2 upload.
-      const { project } = (await request.json()) as { project: string };
-      const format = url.pathname === "/read-format";
-      const encoder = new TextEncoder();
-      let after: [number, string] = [Number.MAX_SAFE_INTEGER, ""];
-      let rows = 0;
-      let bytes = 0;
-      for (;;) {
-        const page = await env.DB.prepare(
-          "SELECT id, occurred_at, data, received_at, hash FROM events WHERE project_id = ?1 AND (occurred_at, id) < (?2, ?3) ORDER BY occurred_at DESC, id DESC LIMIT 1000",
-        )
-          .bind(project, after[0], after[1])
-          .all<{ id: string; occurred_at: number; data: string; received_at: number; hash: string }>();
-        if (format)
-          bytes += encoder.encode(
-            csvLines(
-              page.results.map((r) =>
-                csvRecord(toStoredEvent({ data: r.data, receivedAt: r.received_at, hash: r.hash })),
-              ),
-            ),
-          ).byteLength;
-        else for (const r of page.results) bytes += r.data.length;
-        rows += page.results.length;
-        const last = page.results.at(-1);
-        if (!last || page.results.length < 1000) break;
-        after = [last.occurred_at, last.id];
-      }
-      return Response.json({ rows, bytes });
-    }
-    if (url.pathname === "/exec" && request.method === "POST") {
-      const { sql, params } = (await request.json()) as { sql: string; params?: unknown[] };
-      const result = await env.DB.prepare(sql)
-        .bind(...(params ?? []))
-        .all();
-      return Response.json({ results: result.results, meta: result.meta });
-    }
-    return new Response("not found", { status: 404 });
   },
 };
+
+async function handle(request: Request, env: Env): Promise<Response> {
+  const url = new URL(request.url);
+  if (url.pathname === "/insert" && request.method === "POST") {
+    const { shard, pn, rows } = (await request.json()) as Read & { rows: unknown[][] };
+    return Response.json({ inserted: await insert(database(env, shard), pn, rows) });
+  }
+  if (url.pathname === "/list" || url.pathname === "/count") {
+    const { shard, pn, project, filters, tz } = (await request.json()) as Read & {
+      project: string;
+      filters: EventFilters;
+      tz: string;
+    };
+    const query = compileFilters(filters, tz);
+    // The list and count read only the project's event store: a bare Worker has no more to give.
+    const ctx = { project: { id: project }, events: eventStore(env, shard, pn) } as unknown as ProjectContext;
+    if (url.pathname === "/list") return Response.json({ rows: (await listRows(ctx, query, { limit: 50 })).length });
+    return Response.json({ count: await countEvents(ctx, query) });
+  }
+  if (url.pathname === "/plan") {
+    // What a list or count runs on the shard, statement by statement: SQLite's query plan and the
+    // time each takes alone (the statements of /list and /count, recorded as they run).
+    const { shard, pn, project, filters, tz, kind } = (await request.json()) as Read & {
+      project: string;
+      filters: EventFilters;
+      tz: string;
+      kind: "list" | "count";
+    };
+    const log: Statement[] = [];
+    const store = eventStore(env, shard, pn);
+    const d1 = recording(store.d1, log);
+    const ctx = {
+      project: { id: project },
+      events: { ...store, d1, db: createShardDb(d1) },
+    } as unknown as ProjectContext;
+    const query = compileFilters(filters, tz);
+    if (kind === "count") await countEvents(ctx, query);
+    else await listRows(ctx, query, { limit: 50 });
+    const statements = [];
+    for (const { sql, params } of log) {
+      const plan = await store.d1
+        .prepare(`EXPLAIN QUERY PLAN ${sql}`)
+        .bind(...params)
+        .all<{ detail: string }>();
+      const started = performance.now();
+      const rows = await store.d1
+        .prepare(sql)
+        .bind(...params)
+        .all();
+      // A Worker's clock moves across I/O: this is the statement's round trip to D1.
+      const ms = Math.round((performance.now() - started) * 100) / 100;
+      statements.push({ sql, params, rows: rows.results.length, ms, plan: plan.results.map((r) => r.detail) });
+    }
+    return Response.json({ statements });
+  }
+  if ((url.pathname === "/read" || url.pathname === "/read-format") && request.method === "POST") {
+    // Export's baselines: read every row of the project by keyset, 1,000 at a time, touching the
+    // data (the export's statement, src/services/exports/read.ts); and with /read-format also
+    // what no export can skip, parsing each stored event and writing its CSV line (Trailbook's
+    // own functions), but no task, no part buffer and no R2 upload.
+    const { shard, pn } = (await request.json()) as Read;
+    const d1 = database(env, shard);
+    const format = url.pathname === "/read-format";
+    const encoder = new TextEncoder();
+    let after: [number, string] = [Number.MAX_SAFE_INTEGER, ""];
+    let rows = 0;
+    let bytes = 0;
+    for (;;) {
+      const page = await d1
+        .prepare(
+          "SELECT id, occurred_at, data, received_at, lower(hex(hash)) AS hash FROM events WHERE pn = ?1 AND (occurred_at, id) < (?2, ?3) ORDER BY occurred_at DESC, id DESC LIMIT 1000",
+        )
+        .bind(pn, after[0], after[1])
+        .all<{ id: string; occurred_at: number; data: string; received_at: number; hash: string }>();
+      if (format)
+        bytes += encoder.encode(
+          csvLines(
+            page.results.map((r) =>
+              csvRecord(toStoredEvent({ data: r.data, receivedAt: r.received_at, hash: r.hash })),
+            ),
+          ),
+        ).byteLength;
+      else for (const r of page.results) bytes += r.data.length;
+      rows += page.results.length;
+      const last = page.results.at(-1);
+      if (!last || page.results.length < 1000) break;
+      after = [last.occurred_at, last.id];
+    }
+    return Response.json({ rows, bytes });
+  }
+  if (url.pathname === "/exec" && request.method === "POST") {
+    // The bench's own statements (migrations, loading, sizes) on DB or a shard.
+    const { db, sql, params } = (await request.json()) as { db?: string; sql: string; params?: unknown[] };
+    const result = await database(env, db ?? "DB")
+      .prepare(sql)
+      .bind(...(params ?? []))
+      .all();
+    return Response.json({ results: result.results, meta: result.meta });
+  }
+  return new Response("not found", { status: 404 });
+}

@@ -1,9 +1,12 @@
-// npm run bench [-- --sizes 100000,1000000 --out test/bench/results.json]
+// npm run bench [-- --sizes 100000,1000000 --runs 30 --bytes-events 100000 --out test/bench/results.json
+//                   --plans plans.json --keep-state]
 //
 // Runs Trailbook's real Worker (`wrangler dev`: workerd with local D1, R2 and Queues) and a bare
-// baseline Worker (test/bench/baseline.ts, also under `wrangler dev`) on the same local D1 database, and
-// reports each figure beside its baseline with the ratio. Ratios hold on a shared machine where
-// absolute times drift.
+// baseline Worker (test/bench/baseline.ts, also under `wrangler dev`) on the same local D1 databases
+// (the control database and every event shard), and reports each figure beside its baseline with
+// the ratio. Ratios hold on a shared machine where absolute times drift. Storage is measured apart:
+// bytes per event of a fixed corpus (test/bench/corpus.mjs) ingested through the API into a project
+// alone on its shard.
 
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -13,6 +16,9 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import canonicalize from "canonicalize";
 import { demoEvents } from "../../scripts/lib/demo-events.mjs";
+import { shardBindings } from "../../scripts/lib/wrangler.mjs";
+import { redact, redactBody, sensitiveKeyMatcher } from "../../src/lib/redact.ts";
+import { corpus } from "./corpus.mjs";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const { values } = parseArgs({
@@ -20,10 +26,17 @@ const { values } = parseArgs({
     sizes: { type: "string", default: "100000,1000000" },
     out: { type: "string", default: "test/bench/results.json" },
     runs: { type: "string", default: "30" },
+    "bytes-events": { type: "string", default: "100000" },
+    // Where to write each list's and count's statements with SQLite's query plans, per size.
+    plans: { type: "string" },
+    // Leaves the local databases (wrangler's state directory) for a look afterwards; prints where.
+    "keep-state": { type: "boolean", default: false },
   },
 });
 const SIZES = values.sizes.split(",").map(Number);
 const RUNS = Number(values.runs);
+const began = performance.now();
+const BYTES_EVENTS = Number(values["bytes-events"]);
 const work = mkdtempSync(path.join(tmpdir(), "trailbook-bench-"));
 
 const sha256 = (text) => createHash("sha256").update(text).digest("hex");
@@ -46,7 +59,23 @@ async function freePort() {
   });
 }
 
-/** `wrangler dev` on a bundle; both Workers persist to one directory, so they share the D1 database. */
+/**
+ * The `wrangler dev` process groups started here. Whatever ends the bench (a failed figure
+ * included), they go with it; a normal end stops them gently first (mf.dispose).
+ */
+const spawned = [];
+process.on("exit", () => {
+  for (const pid of spawned) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+  }
+  if (!values["keep-state"]) rmSync(work, { recursive: true, force: true });
+});
+
+/** `wrangler dev` on a bundle; both Workers persist to one directory, so they share the D1 databases. */
 async function start(args) {
   const port = await freePort();
   const child = spawn(
@@ -59,6 +88,7 @@ async function start(args) {
       detached: true,
     },
   );
+  spawned.push(child.pid);
   let log = "";
   child.stderr.on("data", (d) => (log += d));
   const url = `http://127.0.0.1:${port}`;
@@ -145,44 +175,108 @@ const mf = {
   },
 };
 
-async function exec(sql, params = []) {
-  const response = await baseline.fetch(`${TB}/exec`, { method: "POST", body: JSON.stringify({ sql, params }) });
-  if (!response.ok) throw new Error(`exec failed: ${await response.text()}\n${sql.slice(0, 200)}`);
-  return (await response.json()).results;
+/** Runs one statement through the baseline Worker on DB or a shard binding; its rows, or with `meta` also D1's meta. */
+async function exec(sql, params = [], db = "DB", { meta = false } = {}) {
+  const response = await baseline.fetch(`${TB}/exec`, { method: "POST", body: JSON.stringify({ db, sql, params }) });
+  if (!response.ok) throw new Error(`exec on ${db} failed: ${await response.text()}\n${sql.slice(0, 200)}`);
+  const answer = await response.json();
+  return meta ? answer : answer.results;
 }
 
+// The shards wrangler.toml binds, each migrated from migrations/events as `npm run db:migrate:local`
+// does; the bench binds them too (wrangler.baseline.toml).
+const SHARDS = shardBindings();
 console.error("Applying migrations…");
-for (const file of readdirSync(path.join(ROOT, "migrations"))
-  .filter((f) => f.endsWith(".sql"))
-  .sort()) {
-  for (const statement of readFileSync(path.join(ROOT, "migrations", file), "utf8").split("--> statement-breakpoint")) {
-    const sql = statement
-      .split("\n")
-      .filter((l) => !l.trim().startsWith("--"))
-      .join("\n")
-      .trim();
-    if (sql) await exec(sql);
+for (const [db, dir] of [["DB", "migrations"], ...SHARDS.map((shard) => [shard, "migrations/events"])]) {
+  for (const file of readdirSync(path.join(ROOT, dir))
+    .filter((f) => f.endsWith(".sql"))
+    .sort()) {
+    for (const statement of readFileSync(path.join(ROOT, dir, file), "utf8").split("--> statement-breakpoint")) {
+      const sql = statement
+        .split("\n")
+        .filter((l) => !l.trim().startsWith("--"))
+        .join("\n")
+        .trim();
+      if (sql) await exec(sql, [], db);
+    }
   }
 }
 
-// Two projects: one for ingest figures, one that grows to the listed sizes.
-const now = Date.now();
-const key = `tb_${randomBytes(32).toString("base64url")}`;
-for (const project of ["prj_ingest", "prj_bench"]) {
-  await exec(
-    "INSERT INTO projects (id, name, timezone, retention_days, redaction_keys, created_at) VALUES (?, ?, 'UTC', 3650, '[]', ?)",
-    [project, project, now],
-  );
+/** A shard's size as D1 reports it: `meta.size_after`, what Trailbook records (D1 refuses `PRAGMA page_count`). */
+async function shardSize(shard) {
+  const { meta } = await exec("SELECT 1", [], shard, { meta: true });
+  return meta.size_after;
 }
-await exec(
-  "INSERT INTO api_keys (id, project_id, name, scope, key_hash, prefix, created_at) VALUES ('key_ingest', 'prj_ingest', 'bench', 'admin', ?, 'tb_bench', ?)",
-  [sha256(key), now],
-);
-const benchKey = `tb_${randomBytes(32).toString("base64url")}`;
-await exec(
-  "INSERT INTO api_keys (id, project_id, name, scope, key_hash, prefix, created_at) VALUES ('key_bench', 'prj_bench', 'bench', 'admin', ?, 'tb_benc2', ?)",
-  [sha256(benchKey), now],
-);
+
+/**
+ * Size per table and index of the local database holding `projectId`'s shard, from SQLite's dbstat:
+ * D1 refuses dbstat to a Worker, so the file wrangler keeps under the state directory is opened
+ * read-only beside it.
+ */
+async function fileStats(projectId) {
+  const { DatabaseSync } = await import("node:sqlite");
+  const dir = path.join(state, "v3/d1/miniflare-D1DatabaseObject");
+  for (const file of readdirSync(dir).filter((f) => f.endsWith(".sqlite"))) {
+    const db = new DatabaseSync(path.join(dir, file), { readOnly: true });
+    try {
+      const holds = db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'shard_projects'").get()
+        ? db.prepare("SELECT 1 FROM shard_projects WHERE project_id = ?").get(projectId)
+        : undefined;
+      if (!holds) continue;
+      const { page_size } = db.prepare("PRAGMA page_size").get();
+      const { page_count } = db.prepare("PRAGMA page_count").get();
+      const tables = db
+        .prepare("SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC")
+        .all();
+      return { file, bytes: page_size * page_count, tables };
+    } finally {
+      db.close();
+    }
+  }
+  throw new Error(`no local database under ${dir} holds ${projectId}`);
+}
+// Measured before any project is placed: the empty migrated shard the bytes-per-event figure starts from.
+const BYTES_SHARD = "EVENTS_3";
+if (!SHARDS.includes(BYTES_SHARD))
+  throw new Error(`wrangler.toml binds no ${BYTES_SHARD} for the bytes-per-event figure`);
+const emptyShard = await shardSize(BYTES_SHARD);
+
+// Three projects, each placed as bootstrap places one (scripts/bootstrap.mjs): numbered on its shard
+// first, then the project and its placement in the control database. One for ingest figures, one
+// that grows to the listed sizes, and one alone on its shard for bytes per event.
+const now = Date.now();
+const placed = {};
+async function createProject(id, shard) {
+  const [{ pn }] = await exec("INSERT INTO shard_projects (project_id) VALUES (?1) RETURNING pn", [id], shard);
+  await exec(
+    "INSERT INTO projects (id, name, timezone, retention_days, redaction_keys, region, created_at) VALUES (?1, ?1, 'UTC', 3650, '[]', 'default', ?2)",
+    [id, now],
+  );
+  await exec("INSERT INTO placements (project_id, shard, pn, updated_at) VALUES (?1, ?2, ?3, ?4)", [
+    id,
+    shard,
+    pn,
+    now,
+  ]);
+  placed[id] = { shard, pn };
+  return placed[id];
+}
+const INGEST = await createProject("prj_ingest", "EVENTS_2");
+const BENCH = await createProject("prj_bench", "EVENTS_1");
+const BYTES = await createProject("prj_bytes", BYTES_SHARD);
+
+/** An admin key for a project: the bearer token. */
+async function createKey(project, id) {
+  const token = `tb_${randomBytes(32).toString("base64url")}`;
+  await exec(
+    "INSERT INTO api_keys (id, project_id, name, scope, key_hash, prefix, created_at) VALUES (?1, ?2, 'bench', 'admin', ?3, ?4, ?5)",
+    [id, project, sha256(token), token.slice(0, 10), now],
+  );
+  return token;
+}
+const key = await createKey("prj_ingest", "key_ingest");
+const benchKey = await createKey("prj_bench", "key_bench");
+const bytesKey = await createKey("prj_bytes", "key_bytes");
 const sessionToken = randomBytes(32).toString("base64url");
 await exec(
   "INSERT INTO users (id, email, name, password_hash, created_at) VALUES ('usr_bench', 'bench@example.com', 'Bench', 'x', ?)",
@@ -205,41 +299,58 @@ const tb = (pathname, init = {}) =>
 const tbBench = (pathname, init = {}) =>
   mf.dispatchFetch(`${TB}${pathname}`, { ...init, headers: { Authorization: `Bearer ${benchKey}`, ...init.headers } });
 
-/** The columns Trailbook stores for an event, so the baseline inserts exactly the same rows. */
-function row(project, e, received) {
-  const occurred = Date.parse(e.occurred_at);
-  const stored = { ...e, action: e.type.slice(e.type.lastIndexOf(".") + 1) };
+/**
+ * What Trailbook stores for an event (src/services/ingest/prepare.ts), in the baseline's row layout
+ * (test/bench/baseline.ts), so the baseline inserts exactly the same rows.
+ */
+function row(e, received) {
+  const category = e.category ?? "activity";
+  // The built-in redaction (the bench projects add no keys of their own), as prepareEvent applies it.
+  const isSensitive = sensitiveKeyMatcher([]);
+  const request = e.request && { ...redact(e.request, isSensitive) };
+  for (const part of ["query", "body", "response_body"])
+    if (request?.[part] !== undefined) request[part] = redactBody(request[part], isSensitive);
+  const stored = {
+    ...e,
+    category,
+    action: e.type.slice(e.type.lastIndexOf(".") + 1),
+    ...(e.changes && { changes: redact(e.changes, isSensitive) }),
+    ...(request && { request }),
+    ...(e.metadata && { metadata: redact(e.metadata, isSensitive) }),
+  };
   const data = canonicalize(stored);
-  const r = e.request ?? {};
+  const actor = e.actor
+    ? [e.actor.id ?? "", e.actor.name ?? "", e.actor.email?.toLowerCase() ?? ""]
+    : [null, null, null];
   return [
-    project,
-    e.id,
-    occurred,
+    Date.parse(e.occurred_at),
     received,
-    data,
     sha256(data),
-    e.category,
+    data,
+    category,
     e.type,
-    stored.action,
     e.status ?? null,
     e.source ?? null,
+    ...actor,
     e.actor?.type ?? null,
-    e.actor?.id ?? null,
-    e.actor?.name ?? null,
-    e.actor?.email?.toLowerCase() ?? null,
     e.entity?.type ?? null,
-    e.entity?.id ?? null,
     e.organization_id ?? null,
-    r.id ?? null,
-    e.job_id ?? null,
-    r.method ?? null,
-    r.path ?? null,
-    r.status_code ?? null,
   ];
+}
+/** The baseline's bare insert of `events` (their ids prefixed, so they are new) into the ingest project. */
+async function baselineInsert(events) {
+  const rows = events.map((e) => row({ ...e, id: `base_${e.id}` }, Date.now()));
+  const t = performance.now();
+  const response = await baseline.fetch(`${TB}/insert`, { method: "POST", body: JSON.stringify({ ...INGEST, rows }) });
+  if (!response.ok) throw new Error(`baseline insert failed: ${await response.text()}`);
+  await response.arrayBuffer();
+  return performance.now() - t;
 }
 
 const results = {
   machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
+  options: { sizes: SIZES, runs: RUNS, bytes_events: BYTES_EVENTS },
+  load_seconds: {},
   ingest: {},
   sizes: {},
 };
@@ -264,15 +375,12 @@ for (const size of [100, 1000]) {
   for (let i = 0; i < rounds; i++) {
     const events = fresh(size);
     serial += size;
-    let t = performance.now();
+    const t = performance.now();
     const response = await tb("/v1/events/batch", { method: "POST", body: JSON.stringify({ events }) });
     if (response.status !== 201) throw new Error(`batch failed: ${response.status} ${await response.text()}`);
+    await response.arrayBuffer();
     tbTime += performance.now() - t;
-    const rows = events.map((e) => row("prj_ingest", { ...e, id: `base_${e.id}` }, Date.now()));
-    t = performance.now();
-    const b = await baseline.fetch(`${TB}/insert`, { method: "POST", body: JSON.stringify({ rows }) });
-    if (!b.ok) throw new Error(`baseline insert failed: ${await b.text()}`);
-    baseTime += performance.now() - t;
+    baseTime += await baselineInsert(events);
   }
   results.ingest[`batch_${size}`] = line(
     `batch ingest, ${size} per request (events/s)`,
@@ -288,23 +396,98 @@ for (const size of [100, 1000]) {
   for (let i = 0; i < 200; i++) {
     const [event] = fresh(1);
     serial++;
-    let t = performance.now();
+    const t = performance.now();
     await (await tb("/v1/events", { method: "POST", body: JSON.stringify(event) })).arrayBuffer();
     tbLat.push(performance.now() - t);
-    t = performance.now();
-    await (
-      await baseline.fetch(`${TB}/insert`, {
-        method: "POST",
-        body: JSON.stringify({ rows: [row("prj_ingest", { ...event, id: `base_${event.id}` }, Date.now())] }),
-      })
-    ).arrayBuffer();
-    baseLat.push(performance.now() - t);
+    baseLat.push(await baselineInsert([event]));
   }
   results.ingest.single_p50 = line("single event, p50 (ms)", pct(tbLat, 50), pct(baseLat, 50), "ms");
   results.ingest.single_p95 = line("single event, p95 (ms)", pct(tbLat, 95), pct(baseLat, 95), "ms");
 }
 
+{
+  // The baseline's rows must be Trailbook's: same filter columns and actor, and each hash that of its data.
+  const columns = (id) =>
+    exec(
+      "SELECT occurred_at, category, type, status, source, actor, actor_type, entity_type, organization FROM events WHERE pn = ?1 AND id = ?2",
+      [INGEST.pn, id],
+      INGEST.shard,
+    );
+  const hashes = await exec(
+    "SELECT id, data, lower(hex(hash)) AS hash FROM events WHERE pn = ?1 AND id IN ('ing_0', 'base_ing_0', 'ing_7', 'base_ing_7')",
+    [INGEST.pn],
+    INGEST.shard,
+  );
+  for (const h of hashes)
+    if (sha256(h.data) !== h.hash) throw new Error(`${h.id}: the stored hash is not the SHA-256 of its data`);
+  const data = Object.fromEntries(hashes.map((h) => [h.id, h.data.replace('"id":"base_', '"id":"')]));
+  if (hashes.length !== 4 || data.ing_0 !== data.base_ing_0 || data.ing_7 !== data.base_ing_7)
+    throw new Error(`the baseline stores other data than Trailbook: ${JSON.stringify(data)}`);
+  for (const id of ["ing_0", "ing_7"]) {
+    const [[a], [b]] = await Promise.all([columns(id), columns(`base_${id}`)]);
+    if (!a || !b || JSON.stringify(a) !== JSON.stringify(b))
+      throw new Error(`the baseline stores other columns than Trailbook: ${JSON.stringify(a)} / ${JSON.stringify(b)}`);
+  }
+}
+
+// ---- Bytes per event ----------------------------------------------------------------------------
+// The fixed corpus through the real API into prj_bytes, alone on its shard: everything the shard
+// grows by (events, indexes, dictionary, full text, changes, counts, pickers) divided by the events.
+if (BYTES_EVENTS > 0) {
+  console.error(`Bytes per event: ${BYTES_EVENTS.toLocaleString("en-US")} corpus events into ${BYTES_SHARD}…`);
+  const others = await exec("SELECT project_id FROM shard_projects WHERE project_id != 'prj_bytes'", [], BYTES_SHARD);
+  if (others.length) throw new Error(`${BYTES_SHARD} holds other projects: ${others.map((o) => o.project_id)}`);
+  const events = corpus({ count: BYTES_EVENTS });
+  let jsonBytes = 0;
+  for (const e of events) jsonBytes += Buffer.byteLength(row(e, 0)[3]);
+  const t = performance.now();
+  for (let i = 0; i < events.length; i += 1000) {
+    const response = await mf.dispatchFetch(`${TB}/v1/events/batch`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${bytesKey}`, "Content-Type": "application/json" },
+      body: JSON.stringify({ events: events.slice(i, i + 1000) }),
+    });
+    if (response.status !== 201) throw new Error(`corpus batch failed: ${response.status} ${await response.text()}`);
+    await response.arrayBuffer();
+    if (i % 10_000 === 0) process.stderr.write(`  ${i + 1000} events\r`);
+  }
+  const seconds = (performance.now() - t) / 1000;
+  process.stderr.write("\n");
+  const [{ n }] = await exec("SELECT count(*) AS n FROM events WHERE pn = ?1", [BYTES.pn], BYTES_SHARD);
+  if (n !== BYTES_EVENTS) throw new Error(`${BYTES_SHARD} holds ${n} events of prj_bytes, not ${BYTES_EVENTS}`);
+  const size = await shardSize(BYTES_SHARD);
+  const grown = size - emptyShard;
+  const perEvent = (bytes) => Math.round((bytes / n) * 10) / 10;
+  results.bytes_per_event = {
+    events: n,
+    shard: BYTES_SHARD,
+    average_json_bytes: perEvent(jsonBytes),
+    bytes_per_event: perEvent(grown),
+    empty_shard_bytes: emptyShard,
+    shard_bytes: size,
+    ingest_events_per_second: Math.round(n / seconds),
+  };
+  // Per table and index (bytes per event); dbstat when workerd's SQLite lets a Worker read it, else the file.
+  let tables;
+  try {
+    tables = await exec(
+      "SELECT name, sum(pgsize) AS bytes FROM dbstat GROUP BY name ORDER BY bytes DESC",
+      [],
+      BYTES_SHARD,
+    );
+    results.bytes_per_event.by_table_from = "D1 (dbstat)";
+  } catch {
+    const stats = await fileStats("prj_bytes");
+    tables = stats.tables;
+    results.bytes_per_event.by_table_from = `dbstat of the local file (${stats.bytes.toLocaleString("en-US")} bytes in pages)`;
+  }
+  results.bytes_per_event.by_table = Object.fromEntries(
+    tables.map((r) => [r.name, perEvent(r.bytes)]).filter(([, bytes]) => bytes >= 0.1),
+  );
+}
+
 // ---- Reads at each size -------------------------------------------------------------------------
+const plans = {};
 const FILTERS = {
   none: {},
   category: { category: "payment" },
@@ -327,37 +510,172 @@ const FILTERS = {
   full_text_rare: { q: "processed 777" },
 };
 
+/**
+ * The generated rows' filter values: row i takes values[i % values.length]. The loader writes them
+ * to the shard's dictionary first and stores their ids in the rows, as ingest does.
+ */
+const GENERATED = {
+  category: {
+    facet: 1,
+    values: ["payment", "auth", "api_request", "email", "activity", "activity", "activity", "activity"],
+  },
+  type: {
+    facet: 2,
+    values: ["commission.updated", "commission.created", "payout.created", "user.login", "email.sent"],
+  },
+  status: { facet: 3, values: ["failure", ...Array(6).fill("success")] },
+  source: { facet: 4, values: ["api", "dashboard", "system"] },
+  actor_type: { facet: 6, values: ["customer", "team_member"] },
+  entity_type: { facet: 7, values: ["commission"] },
+  organization: { facet: 8, values: Array.from({ length: 50 }, (_, k) => `org_${k}`) },
+  changed: { facet: 9, values: ["status", "amount", "amount", "amount", "amount", "amount"] },
+};
+const ACTORS = 1000;
+const sqlText = (v) => `'${v.replace(/'/g, "''")}'`;
+/** `CASE i % n WHEN 0 THEN … END` over a generated field's values, as text or as their dictionary ids. */
+const generated = (field, ids) => {
+  const { values } = GENERATED[field];
+  if (values.length === 1) return ids ? String(ids.get(values[0])) : sqlText(values[0]);
+  const branches = values.map((v, k) => `WHEN ${k} THEN ${ids ? ids.get(v) : sqlText(v)}`).join(" ");
+  return `CASE i % ${values.length} ${branches} END`;
+};
+
+/** The facets the explorer's pickers read, per project (organization 0) and per organisation: from the rows. */
+const FACET_SOURCES = [
+  ...["category", "type", "status", "source", "actor", "actor_type", "entity_type", "organization"].map((column) => ({
+    facet: column === "actor" ? 5 : GENERATED[column].facet,
+    rows: `SELECT DISTINCT organization, ${column} AS value FROM events WHERE pn = ?1 AND ${column} IS NOT NULL`,
+  })),
+  {
+    facet: 9,
+    rows: "SELECT DISTINCT e.organization, c.field AS value FROM event_changes AS c JOIN events AS e ON e.seq = c.seq WHERE c.pn = ?1",
+  },
+];
+
 async function loadTo(size) {
-  const [{ n }] = await exec("SELECT count(*) AS n FROM events WHERE project_id = 'prj_bench'");
+  const { shard, pn } = BENCH;
+  const [{ n }] = await exec("SELECT count(*) AS n FROM events WHERE pn = ?1", [pn], shard);
+  if (n >= size) return checkLoaded();
+  // The dictionary and the actors first (INSERT OR IGNORE: a larger size loads again), then their
+  // ids written into the statement, so a row costs no lookup for them.
+  const pairs = Object.values(GENERATED).flatMap(({ facet, values }) => [...new Set(values)].map((v) => [facet, v]));
+  await exec(
+    "INSERT OR IGNORE INTO terms (facet, value) SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?1) AS j",
+    [JSON.stringify(pairs)],
+    shard,
+  );
+  await exec(
+    `INSERT OR IGNORE INTO actors (actor_id, name, email)
+     WITH RECURSIVE k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < ${ACTORS - 1}) SELECT 'u_' || i, '', '' FROM k`,
+    [],
+    shard,
+  );
+  const termRows = await exec("SELECT id, facet, value FROM terms", [], shard);
+  const ids = (field) =>
+    new Map(termRows.filter((t) => t.facet === GENERATED[field].facet).map((t) => [t.value, t.id]));
+  const text = (field) => generated(field);
+  const id = (field) => generated(field, ids(field));
+  const action = `CASE i % 5 WHEN 0 THEN 'updated' WHEN 1 THEN 'created' WHEN 2 THEN 'created' WHEN 3 THEN 'login' ELSE 'sent' END`;
   const CHUNK = 50_000;
   for (let start = n; start < size; start += CHUNK) {
     const count = Math.min(CHUNK, size - start);
     // Generated rows spread over 90 days with the value mix the filters look for, in an order far
     // from time order (the worst case: history imported out of order). D1 binds JS numbers as
-    // REAL, so the counter is cast: ids and values must read `u_42`, not `u_42.0`.
+    // REAL, so the counter and the time are cast: ids and values must read `u_42`, not `u_42.0`.
+    // `data` is the canonical JSON of exactly what the columns say (keys in order, the time as
+    // toISOString writes it), so the virtual columns, full text and changed fields read the same
+    // values; only the hash is random bytes, not the SHA-256 of `data`.
     await exec(
-      `WITH RECURSIVE k(i) AS (SELECT CAST(?1 AS INTEGER) UNION ALL SELECT i + 1 FROM k WHERE i < ?2)
-       INSERT INTO events (project_id, id, occurred_at, received_at, category, type, action, status, source, actor_type, actor_id, entity_type, entity_id, organization_id, request_id, job_id, data, hash)
-       SELECT 'prj_bench', printf('evt_b%08d', i), ?3 - (i * 7777) % 7776000000, ?3,
-         CASE i % 8 WHEN 0 THEN 'payment' WHEN 1 THEN 'auth' WHEN 2 THEN 'api_request' WHEN 3 THEN 'email' ELSE 'activity' END,
-         CASE i % 5 WHEN 0 THEN 'commission.updated' WHEN 1 THEN 'commission.created' WHEN 2 THEN 'payout.created' WHEN 3 THEN 'user.login' ELSE 'email.sent' END,
-         'x', CASE i % 7 WHEN 0 THEN 'failure' ELSE 'success' END, CASE i % 3 WHEN 0 THEN 'api' WHEN 1 THEN 'dashboard' ELSE 'system' END,
-         CASE i % 2 WHEN 0 THEN 'customer' ELSE 'team_member' END, 'u_' || (i % 1000), 'commission', 'e_' || (i % 5000), 'org_' || (i % 50),
-         'req_' || (i % 20000), 'jid_' || (i % 3000),
-         json_object('id', printf('evt_b%08d', i), 'occurred_at', strftime('%Y-%m-%dT%H:%M:%fZ', (?3 - (i * 7777) % 7776000000) / 1000.0, 'unixepoch'),
-                     'category', CASE i % 8 WHEN 0 THEN 'payment' WHEN 1 THEN 'auth' WHEN 2 THEN 'api_request' WHEN 3 THEN 'email' ELSE 'activity' END,
-                     'type', CASE i % 5 WHEN 0 THEN 'commission.updated' WHEN 1 THEN 'commission.created' WHEN 2 THEN 'payout.created' WHEN 3 THEN 'user.login' ELSE 'email.sent' END,
-                     'action', 'x', 'status', CASE i % 7 WHEN 0 THEN 'failure' ELSE 'success' END,
-                     'actor', json_object('id', 'u_' || (i % 1000), 'type', CASE i % 2 WHEN 0 THEN 'customer' ELSE 'team_member' END), 'organization_id', 'org_' || (i % 50),
+      `WITH RECURSIVE k(i) AS (SELECT CAST(?1 AS INTEGER) UNION ALL SELECT i + 1 FROM k WHERE i < ?2),
+         g AS (SELECT i, CAST(?3 AS INTEGER) - (i * 7777) % 7776000000 AS t FROM k)
+       INSERT INTO events (pn, occurred_at, received_at, category, type, status, source, actor, actor_type, entity_type, organization, hash, data)
+       SELECT ?4, t, CAST(?3 AS INTEGER), ${id("category")}, ${id("type")}, ${id("status")}, ${id("source")},
+         (SELECT id FROM actors WHERE actor_id = 'u_' || (i % ${ACTORS}) AND name = '' AND email = ''),
+         ${id("actor_type")}, ${id("entity_type")}, ${id("organization")}, randomblob(32),
+         json_object('action', ${action},
+                     'actor', json_object('id', 'u_' || (i % ${ACTORS}), 'type', ${text("actor_type")}),
+                     'category', ${text("category")},
+                     'changes', CASE ${text("changed")} WHEN 'status' THEN json_object('status', json_array('pending', 'approved')) ELSE json_object('amount', json_array(1, 2)) END,
+                     'entity', json_object('id', 'e_' || (i % 5000), 'type', ${text("entity_type")}),
+                     'id', printf('evt_b%08d', i),
+                     'job_id', 'jid_' || (i % 3000),
+                     'occurred_at', strftime('%Y-%m-%dT%H:%M:%fZ', t / 1000.0, 'unixepoch'),
+                     'organization_id', ${text("organization")},
+                     'request', json_object('id', 'req_' || (i % 20000)),
+                     'source', ${text("source")},
+                     'status', ${text("status")},
                      'summary', CASE i % 4 WHEN 0 THEN 'Commission approved' ELSE 'Payout processed ' || i END,
-                     'changes', CASE i % 6 WHEN 0 THEN json_object('status', json_array('pending', 'approved')) ELSE json_object('amount', json_array(1, 2)) END),
-         'h'
-       FROM k`,
-      [start + 1, start + count, now],
+                     'type', ${text("type")})
+       FROM g`,
+      [start + 1, start + count, now, pn],
+      shard,
     );
     process.stderr.write(`  ${start + count} events\r`);
   }
   process.stderr.write("\n");
+  const facetsFrom = performance.now();
+  // What ingest writes beside the rows: the days (event_counts) and the pickers' values (event_facets).
+  await exec("DELETE FROM event_counts WHERE pn = ?1", [pn], shard);
+  await exec(
+    "INSERT INTO event_counts (pn, day, n) SELECT pn, max(occurred_at, 0) / 86400000, count(*) FROM events WHERE pn = ?1 GROUP BY 1, 2",
+    [pn],
+    shard,
+  );
+  for (const { facet, rows } of FACET_SOURCES) {
+    await exec(
+      `WITH d AS MATERIALIZED (${rows})
+       INSERT OR IGNORE INTO event_facets (pn, organization, facet, value)
+       SELECT ?1, 0, ${facet}, value FROM d UNION SELECT ?1, organization, ${facet}, value FROM d WHERE organization IS NOT NULL`,
+      [pn],
+      shard,
+    );
+  }
+  console.error(`  counts and pickers in ${Math.round((performance.now() - facetsFrom) / 1000)} s`);
+  return checkLoaded();
+}
+
+/** A sample of loaded rows: every column and virtual column must say what `data` says. Their average size of `data`. */
+async function checkLoaded() {
+  const { shard, pn } = BENCH;
+  const term = (column) => `(SELECT value FROM terms WHERE id = e.${column})`;
+  const [{ last }] = await exec("SELECT max(seq) AS last FROM events", [], shard);
+  const seqs = Array.from({ length: 200 }, () => 1 + Math.floor(Math.random() * last));
+  const sample = await exec(
+    `SELECT e.data, e.id, e.occurred_at, ${term("category")} AS category, ${term("type")} AS type, ${term("status")} AS status,
+       ${term("source")} AS source, ${term("actor_type")} AS actor_type, ${term("entity_type")} AS entity_type,
+       ${term("organization")} AS organization_id, (SELECT actor_id FROM actors WHERE id = e.actor) AS actor_id,
+       e.entity_id, e.request_id, e.job_id, length(e.hash) AS hash_bytes,
+       (SELECT group_concat(t.value) FROM event_changes AS c JOIN terms AS t ON t.id = c.field WHERE c.seq = e.seq) AS changed
+     FROM events AS e WHERE e.pn = ?1 AND e.seq IN (SELECT value FROM json_each(?2))`,
+    [pn, JSON.stringify(seqs)],
+    shard,
+  );
+  const generatedRows = sample.filter((r) => r.id.startsWith("evt_b"));
+  if (generatedRows.length < 100) throw new Error(`only ${generatedRows.length} of 200 sampled rows are loaded rows`);
+  for (const r of generatedRows) {
+    const d = JSON.parse(r.data);
+    const want = {
+      id: d.id,
+      occurred_at: Date.parse(d.occurred_at),
+      category: d.category,
+      type: d.type,
+      status: d.status,
+      source: d.source,
+      actor_type: d.actor.type,
+      entity_type: d.entity.type,
+      organization_id: d.organization_id,
+      actor_id: d.actor.id,
+      entity_id: d.entity.id,
+      request_id: d.request.id,
+      job_id: d.job_id,
+      hash_bytes: 32,
+      changed: Object.keys(d.changes).join(","),
+    };
+    const got = Object.fromEntries(Object.keys(want).map((k) => [k, r[k]]));
+    if (canonicalize(d) !== r.data || JSON.stringify(got) !== JSON.stringify(want))
+      throw new Error(`a loaded row disagrees with its data:\n${r.data}\n${JSON.stringify(got)}`);
+  }
+  return Math.round(generatedRows.reduce((sum, r) => sum + Buffer.byteLength(r.data), 0) / generatedRows.length);
 }
 
 async function timeList(filters, kind) {
@@ -374,7 +692,7 @@ async function timeList(filters, kind) {
     await (
       await baseline.fetch(`${TB}/${kind}`, {
         method: "POST",
-        body: JSON.stringify({ project: "prj_bench", filters, tz: "UTC" }),
+        body: JSON.stringify({ ...BENCH, project: "prj_bench", filters, tz: "UTC" }),
       })
     ).arrayBuffer();
     baseLat.push(performance.now() - t);
@@ -384,15 +702,24 @@ async function timeList(filters, kind) {
 
 for (const size of SIZES) {
   console.error(`Loading ${size.toLocaleString("en-US")} events…`);
-  await loadTo(size);
-  // The loader writes rows directly, so it also writes the days ingest keeps in event_counts.
-  await exec("DELETE FROM event_counts WHERE project_id = 'prj_bench'");
-  await exec(
-    "INSERT INTO event_counts (project_id, day, n) SELECT project_id, max(occurred_at, 0) / 86400000, count(*) FROM events WHERE project_id = 'prj_bench' GROUP BY 1, 2",
-  );
-  await exec("ANALYZE");
-  const out = { list: {}, count: {} };
+  const loading = performance.now();
+  const dataBytes = await loadTo(size);
+  await exec("ANALYZE", [], BENCH.shard);
+  results.load_seconds[size] = Math.round((performance.now() - loading) / 1000);
+  const out = { average_data_bytes: dataBytes, list: {}, count: {} };
   results.sizes[size] = out;
+  if (values.plans) {
+    plans[size] = {};
+    for (const [name, filters] of [...Object.entries(FILTERS), ["count", {}]]) {
+      const kind = name === "count" ? "count" : "list";
+      const response = await baseline.fetch(`${TB}/plan`, {
+        method: "POST",
+        body: JSON.stringify({ ...BENCH, project: "prj_bench", filters, tz: "UTC", kind }),
+      });
+      if (!response.ok) throw new Error(`plan of ${name} failed: ${await response.text()}`);
+      plans[size][name] = (await response.json()).statements;
+    }
+  }
   for (const [name, filters] of Object.entries(FILTERS)) {
     const { tb: t, base: b } = await timeList(filters, "list");
     out.list[name] = {
@@ -430,7 +757,7 @@ for (const size of SIZES) {
     await (
       await baseline.fetch(`${TB}/count`, {
         method: "POST",
-        body: JSON.stringify({ project: "prj_bench", filters: {}, tz: "UTC" }),
+        body: JSON.stringify({ ...BENCH, project: "prj_bench", filters: {}, tz: "UTC" }),
       })
     ).arrayBuffer();
     countBase.push(performance.now() - t);
@@ -468,7 +795,7 @@ for (const size of SIZES) {
     const readBaseline = async (kind = "read") => {
       const t = performance.now();
       const read = await (
-        await baseline.fetch(`${TB}/${kind}`, { method: "POST", body: JSON.stringify({ project: "prj_bench" }) })
+        await baseline.fetch(`${TB}/${kind}`, { method: "POST", body: JSON.stringify(BENCH) })
       ).json();
       return read.rows / ((performance.now() - t) / 1000);
     };
@@ -538,8 +865,9 @@ for (const size of SIZES) {
     };
     // The smaller export: 20,000 rows, or a fifth of a smaller size.
     const [{ occurred_at: cut }] = await exec(
-      "SELECT occurred_at FROM events WHERE project_id = 'prj_bench' ORDER BY occurred_at DESC LIMIT 1 OFFSET ?",
-      [Math.min(20_000, Math.floor(size / 5)) - 1],
+      "SELECT occurred_at FROM events WHERE pn = ?1 ORDER BY occurred_at DESC LIMIT 1 OFFSET ?2",
+      [BENCH.pn, Math.min(20_000, Math.floor(size / 5)) - 1],
+      BENCH.shard,
     );
     results.export.memory = [];
     for (const filters of [{ from: new Date(cut).toISOString() }, {}]) {
@@ -576,7 +904,17 @@ for (const m of results.export?.memory ?? []) {
     `export memory, ${m.rows.toLocaleString("en-US")} rows (${m.parts} part uploads): isolate heap at a part upload at most ${mib(m.peak_live_bytes)} live, ${mib(m.peak_allocated_bytes)} with garbage; ${mib(m.idle_live_bytes)} live before`,
   );
 }
+results.run_seconds = Math.round((performance.now() - began) / 1000);
+if (values.plans) writeFileSync(path.resolve(ROOT, values.plans), `${JSON.stringify(plans, null, 2)}\n`);
+const bytes = results.bytes_per_event;
+if (bytes) {
+  console.log(
+    `\nbytes per event, ${bytes.events.toLocaleString("en-US")} corpus events (canonical JSON ${bytes.average_json_bytes} bytes on average) alone on ${bytes.shard}: ${bytes.bytes_per_event} (${bytes.empty_shard_bytes.toLocaleString("en-US")} → ${bytes.shard_bytes.toLocaleString("en-US")} bytes; stored through the API at ${bytes.ingest_events_per_second} events/s)`,
+  );
+  console.log(`  per table and index, from ${bytes.by_table_from}:`);
+  for (const [name, perEvent] of Object.entries(bytes.by_table)) console.log(`  ${name.padEnd(32)} ${perEvent}`);
+}
 writeFileSync(path.resolve(ROOT, values.out), `${JSON.stringify(results, null, 2)}\n`);
 console.log(`\nJSON: ${values.out}`);
 await mf.dispose();
-rmSync(work, { recursive: true, force: true });
+if (values["keep-state"]) console.log(`local databases kept in ${state}`);

@@ -90,6 +90,11 @@ export default async function setup(project: TestProject) {
       // Small, so the browser test sees an export run in the background with a progress bar.
       "--var",
       "EXPORT_DIRECT_MAX_ROWS:20",
+      // Log streams deliver within seconds instead of a minute (streams.e2e.ts).
+      "--var",
+      "FEED_SETTLE_SECONDS:2",
+      "--var",
+      "STREAM_INTERVAL_SECONDS:1",
     ],
     {
       cwd: ROOT,

@@ -429,10 +429,10 @@ describe("generated hostile input", () => {
     );
   });
 
-  it("GET /v1/events and /v1/events/count: any query parameters", { timeout: 60_000 }, async () => {
+  it("GET /v1/events, /v1/events/count and /v1/events/feed: any query parameters", { timeout: 60_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom("/v1/events", "/v1/events/count"),
+        fc.constantFrom("/v1/events", "/v1/events/count", "/v1/events/feed"),
         params([...FILTERS, "limit", "cursor"], ["q", "query"]),
         async (path, query) => {
           await neverFails(() => call(tenant, "read", "GET", `${path}?${query}`), `GET ${path}?${query}`);

@@ -8,6 +8,7 @@ export type NavAccess = {
   imports: boolean;
   webhooks: boolean;
   manageWebhooks: boolean;
+  manageStreams: boolean;
   integrity: boolean;
   analytics: boolean;
   security: boolean;
@@ -49,6 +50,7 @@ export function projectNav(projectId: string, access: NavAccess, current: string
       page("/settings/api-keys", "API keys"),
     ];
     if (access.manageWebhooks) settings.push(page("/settings/webhooks", "Endpoints"));
+    if (access.manageStreams) settings.push(page("/settings/streams", "Log streams"));
     if (access.security) settings.push(page("/security", "Security"));
     sections.push({ item: page("/settings", "Settings"), pages: settings });
   }

@@ -12,12 +12,19 @@ export type ProjectSettingsValues = {
   retention_days: number | string;
   redaction_keys: string;
   archive: boolean;
+  publish_digests: boolean;
 };
 
 export const ProjectSettings = projectPage({
   title: "Project settings",
   section: "/settings",
-  Body: (props: Messages & { values: ProjectSettingsValues }) => {
+  Body: (
+    props: Messages & {
+      values: ProjectSettingsValues;
+      /** Shown to owners only: where the published digests are served. */
+      publishing?: { url: string } | undefined;
+    },
+  ) => {
     const v = props.values;
     return (
       <>
@@ -42,6 +49,20 @@ export const ProjectSettings = projectPage({
             checked={v.archive}
             label="Archive each day to R2 (gzip JSON Lines) before retention deletes it"
           />
+          {props.publishing && (
+            <>
+              <Choice
+                name="publish_digests"
+                value="1"
+                checked={v.publish_digests}
+                label="Publish this project's signed digests at a public address (owners only)"
+              />
+              <p class="hint">
+                Anyone may then read the hourly digests and yearly epoch roots, without a key, at{" "}
+                <span class="mono">{props.publishing.url}</span> — hashes and counts only, never events.
+              </p>
+            </>
+          )}
           <FormRow
             label="Extra redaction keys"
             hint="Comma or space separated. Values under these keys are stored as [REDACTED], on top of passwords, tokens and the like."
@@ -190,6 +211,8 @@ export type KeyRow = {
   createdAt: number;
   lastUsedAt: number | null;
   revokedAt: number | null;
+  /** The customer's Ed25519 public key, when the key signs its requests. */
+  publicKey?: string | null | undefined;
 };
 
 export const ApiKeys = projectPage({
@@ -212,6 +235,12 @@ export const ApiKeys = projectPage({
               <option value="admin">admin — everything</option>
             </select>
           </FormRow>
+          <FormRow
+            label="Signing public key (optional)"
+            hint="An Ed25519 public key (PEM, or 32 bytes in base64 or hex). Events posted with this key must then carry X-Trailbook-Signature: ed25519=<signature of the body>."
+          >
+            <textarea name="public_key" rows={2} placeholder="-----BEGIN PUBLIC KEY-----" />
+          </FormRow>
           <Submit fit>Create key</Submit>
         </form>
         <DataTable
@@ -220,7 +249,7 @@ export const ApiKeys = projectPage({
           columns={[
             { header: "Name", cell: (k) => k.name },
             { header: "Key", class: "mono", cell: (k) => `${k.prefix}…` },
-            { header: "Scope", cell: (k) => k.scope },
+            { header: "Scope", cell: (k) => (k.publicKey ? `${k.scope} · signed` : k.scope) },
             { header: "Created", class: "nowrap", cell: (k) => <At at={k.createdAt} time={time} /> },
             { header: "Last used", class: "nowrap", cell: (k) => <At at={k.lastUsedAt} time={time} empty="never" /> },
             {

@@ -18,6 +18,11 @@ export const apiKeys = sqliteTable(
     createdBy: text("created_by"),
     lastUsedAt: integer("last_used_at"),
     revokedAt: integer("revoked_at"),
+    /**
+     * The customer's Ed25519 public key (base64url, 32 bytes), when the key signs what it posts:
+     * every event request with this key must then carry a valid X-Trailbook-Signature.
+     */
+    publicKey: text("public_key"),
   },
   (t) => [uniqueIndex("api_keys_hash").on(t.keyHash), index("api_keys_project").on(t.projectId, t.createdAt)],
 );

@@ -5,6 +5,7 @@ export * from "./notifications";
 export * from "./projects";
 export * from "./sessions";
 export * from "./shards";
+export * from "./streams";
 export * from "./tasks";
 export * from "./users";
 export * from "./webhooks";

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text } from "drizzle-orm/sqlite-core";
 
 /**
@@ -19,12 +20,40 @@ export const digests = sqliteTable(
     signature: text("signature").notNull(),
     keyId: text("key_id").notNull(),
     createdAt: integer("created_at").notNull(),
+    /** When its public copy was written (R2 `public/digests/…`); null until then. */
+    publishedAt: integer("published_at"),
   },
   (t) => [
     primaryKey({ columns: [t.projectId, t.windowStart] }),
     index("digests_project_end").on(t.projectId, t.windowEnd),
+    index("digests_unpublished").on(t.projectId, t.windowStart).where(sql`published_at IS NULL`),
   ],
 );
+
+/**
+ * Epochs: a Merkle tree over a run of a project's digest hashes (8,760 of them, about a year of
+ * hours), chained to the previous epoch and signed, so one root covers a year of digests.
+ */
+export const epochs = sqliteTable(
+  "epochs",
+  {
+    projectId: text("project_id").notNull(),
+    epoch: integer("epoch").notNull(),
+    firstWindowStart: integer("first_window_start").notNull(),
+    windowEnd: integer("window_end").notNull(),
+    digestCount: integer("digest_count").notNull(),
+    root: text("root").notNull(),
+    previousHash: text("previous_hash").notNull(),
+    hash: text("hash").notNull(),
+    signature: text("signature").notNull(),
+    keyId: text("key_id").notNull(),
+    createdAt: integer("created_at").notNull(),
+    publishedAt: integer("published_at"),
+  },
+  (t) => [primaryKey({ columns: [t.projectId, t.epoch] }), index("epochs_project_end").on(t.projectId, t.windowEnd)],
+);
+
+export type Epoch = typeof epochs.$inferSelect;
 
 /** Archived days (gzip JSON Lines in R2), written by retention before it deletes them. */
 export const archives = sqliteTable(

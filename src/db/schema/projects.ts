@@ -13,6 +13,8 @@ export const projects = sqliteTable("projects", {
   archiveEnabled: integer("archive_enabled", { mode: "boolean" }).notNull().default(false),
   /** Where its events and files live (README "Data regions"); changed only by a move. */
   region: text("region", { enum: REGIONS }).notNull().default("default"),
+  /** Serve the digests' and epochs' public copies at /public/digests/<project>/ (README "Published roots"). */
+  publishDigests: integer("publish_digests", { mode: "boolean" }).notNull().default(false),
   createdAt: integer("created_at").notNull(),
 });
 

@@ -171,4 +171,17 @@ export const deleteCutoffs = sqliteTable("delete_cutoffs", {
   cutoff: integer("cutoff").notNull(),
 });
 
+/**
+ * The customer's signature of the request that carried an event (README "Customer-side
+ * signatures"), by the event's seq; written in the same batch as the event, deleted with it.
+ */
+export const eventSignatures = sqliteTable("event_signatures", {
+  seq: integer("seq").primaryKey(),
+  pn: integer("pn").notNull(),
+  /** The API key whose public key verified it. */
+  keyId: text("key_id").notNull(),
+  /** Ed25519 over the exact request body, base64url. */
+  signature: text("signature").notNull(),
+});
+
 export type ShardEventRow = typeof events.$inferSelect;

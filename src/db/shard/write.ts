@@ -24,7 +24,12 @@ export type ShardEvent = {
   entityType: string | null;
   organizationId: string | null;
   changedFields: string[];
+  /** The customer's signature of the request that carried it (README "Customer-side signatures"). */
+  signature?: ClientSignature | undefined;
 };
+
+/** A verified signature to keep beside an event: the event's id, the API key's id, base64url Ed25519. */
+export type ClientSignature = { eventId: string; keyId: string; signature: string };
 
 /** A delivery owed to a webhook endpoint for one of the events (src/services/webhooks/fanout.ts). */
 export type OutboxRow = { endpointId: string; eventId: string; eventType: string; requestId: string | null };
@@ -63,6 +68,10 @@ const ACTOR_FACETS_SQL = `INSERT OR IGNORE INTO event_facets (pn, organization, 
 SELECT ?1, coalesce(o.id, 0), ${FACETS.actor}, a.id FROM json_each(?2) AS j
 JOIN actors AS a ON a.actor_id = j.value ->> 1 AND a.name = j.value ->> 2 AND a.email = j.value ->> 3
 LEFT JOIN terms AS o ON o.facet = ${FACETS.organization} AND o.value = j.value ->> 0`;
+
+/** [event id, key id, signature]: by the events' seqs, which the insert above just assigned. */
+const SIGNATURES_SQL = `INSERT OR IGNORE INTO event_signatures (seq, pn, key_id, signature)
+SELECT e.seq, ?1, j.value ->> 1, j.value ->> 2 FROM json_each(?2) AS j JOIN events AS e ON e.pn = ?1 AND e.id = j.value ->> 0`;
 
 const COUNTS_SQL = `INSERT INTO event_counts (pn, day, n) SELECT ?1, j.value ->> 0, j.value ->> 1 FROM json_each(?2) AS j WHERE true
 ON CONFLICT (pn, day) DO UPDATE SET n = n + excluded.n`;
@@ -122,7 +131,7 @@ function chunks(rows: string[]): string[] {
 /**
  * The statements storing `rows` (new to the shard) for project `pn`, with the webhook deliveries
  * they owe (written at `now`): the guard first, then dictionary entries, events (whose triggers
- * write full text and changed fields), picker values, day counts and the outbox (last, so their
+ * write full text and changed fields), the customers' signatures, picker values, day counts and the outbox (last, so their
  * results, the outbox rows' ids, are the batch's last `outboxStatements` results).
  */
 export function storeStatements(
@@ -138,7 +147,9 @@ export function storeStatements(
   const actorFacets = new Set<string>();
   const days = new Map<number, number>();
   const inserts: string[] = [];
+  const signatures: string[] = [];
   for (const e of rows) {
+    if (e.signature) signatures.push(JSON.stringify([e.signature.eventId, e.signature.keyId, e.signature.signature]));
     const org = e.organizationId;
     // An organisation's rows feed its partner viewers' pickers, and partner viewers never see
     // configuration activity (README "Roles"), so its values stay in the project's rows only.
@@ -193,6 +204,7 @@ export function storeStatements(
   const statements = [guardStatement(d1, pn), d1.prepare(TERMS_SQL).bind(list(terms))];
   if (actors.size) statements.push(d1.prepare(ACTORS_SQL).bind(list(actors)));
   for (const chunk of chunks(inserts)) statements.push(d1.prepare(INSERT_SQL).bind(pn, chunk));
+  for (const chunk of chunks(signatures)) statements.push(d1.prepare(SIGNATURES_SQL).bind(pn, chunk));
   statements.push(d1.prepare(FACETS_SQL).bind(pn, list(facets)));
   if (actorFacets.size) statements.push(d1.prepare(ACTOR_FACETS_SQL).bind(pn, list(actorFacets)));
   statements.push(d1.prepare(COUNTS_SQL).bind(pn, JSON.stringify([...days])));
@@ -225,4 +237,30 @@ export async function deleteEvents(
       .bind(pn, cutoff, JSON.stringify(seqs)),
     d1.prepare("DELETE FROM delete_cutoffs WHERE pn = ?1").bind(pn),
   ]);
+}
+
+/** The fields changed by a stored event (its `changes` keys), for rows copied from stored data. */
+export function changedFieldsOf(data: string): string[] {
+  return Object.keys((JSON.parse(data) as { changes?: object }).changes ?? {});
+}
+
+/**
+ * Stores copies of already-stored events (a move, an adoption) on a shard, skipping those whose id
+ * the project already has there, so a copy repeated after a crash doubles nothing. Returns how
+ * many were new.
+ */
+export async function storeCopies(
+  store: { d1: D1Database; pn: number },
+  rows: (Omit<ShardEvent, "changedFields"> & { id: string })[],
+): Promise<number> {
+  const { d1, pn } = store;
+  if (rows.length === 0) return 0;
+  const { results } = await d1
+    .prepare("SELECT id FROM events WHERE pn = ?1 AND id IN (SELECT value FROM json_each(?2))")
+    .bind(pn, JSON.stringify(rows.map((r) => r.id)))
+    .all<{ id: string }>();
+  const there = new Set(results.map((r) => r.id));
+  const fresh = rows.filter((r) => !there.has(r.id)).map((r) => ({ ...r, changedFields: changedFieldsOf(r.data) }));
+  if (fresh.length) await d1.batch(storeStatements(d1, pn, fresh).statements);
+  return fresh.length;
 }

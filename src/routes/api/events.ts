@@ -14,6 +14,9 @@ import {
   StoredEvent,
 } from "../../services/events/schema";
 import { recordEvents } from "../../services/ingest/record";
+import { clientSignatureOf, requestSignature, SIGNATURE_HEADER } from "../../services/integrity/client-signatures";
+import { proveEvent } from "../../services/integrity/proofs";
+import { InclusionProof, proofProblems } from "./integrity";
 import {
   apiRouter,
   authProblems,
@@ -32,6 +35,27 @@ const ListParams = EventFilters.extend({
 
 const tags = ["Events"];
 
+/** Posting with an API key that has a public key (README "Customer-side signatures"). */
+const signatureHeader = z.object({
+  [SIGNATURE_HEADER.toLowerCase()]: z
+    .string()
+    .max(200)
+    .optional()
+    .describe("`ed25519=<base64 signature of the exact body>`: required for keys with a public key."),
+});
+
+const StoredEventWithSignature = StoredEvent.extend({
+  client_signature: z
+    .object({
+      algorithm: z.literal("Ed25519"),
+      key_id: z.string(),
+      public_key: z.string().nullable(),
+      signature: z.string(),
+    })
+    .optional()
+    .describe("The customer's signature of the request that carried the event, when its key signs what it posts."),
+});
+
 export const eventsApi = apiRouter();
 eventsApi.use(apiKeyAuth);
 
@@ -44,7 +68,10 @@ eventsApi
       summary: "Record one event",
       security: bearerAuth,
       middleware: [requireScope("ingest"), jsonBody(SINGLE_MAX_BYTES)] as const,
-      request: { body: { required: true, content: { "application/json": { schema: EventInput } } } },
+      request: {
+        headers: signatureHeader,
+        body: { required: true, content: { "application/json": { schema: EventInput } } },
+      },
       responses: {
         201: json(IngestResult, "Stored (or already stored: `duplicate: true`)."),
         ...authProblems,
@@ -53,7 +80,8 @@ eventsApi
       },
     }),
     async (c) => {
-      const [result] = await recordEvents(c.var.ctx, [c.req.valid("json")], { batch: false });
+      const signature = await requestSignature(c.var.ctx, c.req.header(SIGNATURE_HEADER), await c.req.arrayBuffer());
+      const [result] = await recordEvents(c.var.ctx, [c.req.valid("json")], { batch: false, signature });
       if (!result) throw new InvariantError("recordEvents returned no result for one event");
       const { data: _data, ...answer } = result;
       return c.json(answer, 201);
@@ -67,7 +95,10 @@ eventsApi
       summary: "Record up to 1,000 events, all or nothing",
       security: bearerAuth,
       middleware: [requireScope("ingest"), jsonBody(BATCH_MAX_BYTES)] as const,
-      request: { body: { required: true, content: { "application/json": { schema: BatchInput } } } },
+      request: {
+        headers: signatureHeader,
+        body: { required: true, content: { "application/json": { schema: BatchInput } } },
+      },
       responses: {
         201: json(z.object({ data: z.array(IngestResult) }), "All stored; results in input order."),
         ...authProblems,
@@ -76,7 +107,8 @@ eventsApi
       },
     }),
     async (c) => {
-      const results = await recordEvents(c.var.ctx, c.req.valid("json").events, { batch: true });
+      const signature = await requestSignature(c.var.ctx, c.req.header(SIGNATURE_HEADER), await c.req.arrayBuffer());
+      const results = await recordEvents(c.var.ctx, c.req.valid("json").events, { batch: true, signature });
       return c.json({ data: results.map(({ data: _data, ...answer }) => answer) }, 201);
     },
   )
@@ -132,11 +164,33 @@ eventsApi
       security: bearerAuth,
       middleware: [requireScope("read")] as const,
       request: { params: z.object({ id: z.string().max(128) }) },
-      responses: { 200: json(StoredEvent, "The event."), ...authProblems, ...notFoundProblem },
+      responses: { 200: json(StoredEventWithSignature, "The event."), ...authProblems, ...notFoundProblem },
     }),
     async (c) => {
-      const event = await getEvent(c.var.ctx, c.req.valid("param").id, { conditions: [], text: [] });
+      const { id } = c.req.valid("param");
+      const event = await getEvent(c.var.ctx, id, { conditions: [], text: [] });
       if (!event) throw new NotFoundError("No event with this id in this project.");
-      return c.json(event, 200);
+      const signature = await clientSignatureOf(c.var.ctx, id);
+      return c.json(signature ? { ...event, client_signature: signature } : event, 200);
     },
+  )
+  .openapi(
+    createRoute({
+      method: "get",
+      path: "/{id}/proof",
+      tags,
+      summary: "The event's inclusion proof",
+      description:
+        "The event as hashed, its RFC 6962 audit path to its hourly digest's Merkle root, the signed digest, and the digest's path to its epoch when that is closed: enough to check offline, with only the public key, that the event is in the signed record (README \"Proofs\").",
+      security: bearerAuth,
+      middleware: [requireScope("read")] as const,
+      request: { params: z.object({ id: z.string().max(128) }) },
+      responses: {
+        200: json(InclusionProof, "The proof."),
+        ...authProblems,
+        ...notFoundProblem,
+        ...proofProblems,
+      },
+    }),
+    async (c) => c.json(await proveEvent(c.var.ctx, c.req.valid("param").id), 200),
   );

@@ -7,10 +7,12 @@ import { workosApi } from "../compat/workos";
 import { adminApi } from "./admin";
 import { eventsApi } from "./events";
 import { exportFilesApi, exportsApi } from "./exports";
+import { feedApi } from "./feed";
 import { healthApi } from "./health";
 import { importsApi } from "./imports";
-import { integrityApi, publicKeyApi } from "./integrity";
+import { integrityApi, publicDigestsApi, publicKeyApi } from "./integrity";
 import { notificationsApi } from "./notifications";
+import { streamsApi } from "./streams";
 import { tasksApi } from "./tasks";
 import { sendoutsApi, webhooksApi } from "./webhooks";
 
@@ -19,7 +21,7 @@ import { sendoutsApi, webhooksApi } from "./webhooks";
  * other path is the dashboard's. The sub-app is mounted at "/", so its own middleware is limited to
  * these (unlimited, it would run before the dashboard's pages too).
  */
-const ROOTS = ["/v1", "/healthz", "/audit_logs", "/publisher"];
+const ROOTS = ["/v1", "/healthz", "/audit_logs", "/publisher", "/public"];
 
 /**
  * The machine face: bearer keys, JSON, problem+json (RFC 9457) for every error (the compatible
@@ -32,16 +34,21 @@ export function apiApp() {
   for (const root of ROOTS) api.use(`${root}/*`, refuseUnstorableQuery);
 
   api.route("/healthz", healthApi);
+  // Before the events' own routes, where "feed" would be taken for an event id.
+  api.route("/v1/events/feed", feedApi);
   api.route("/v1/events", eventsApi);
   api.route("/v1/exports", exportsApi);
   api.route("/v1/export-files", exportFilesApi);
   api.route("/v1/imports", importsApi);
   api.route("/v1/integrity", publicKeyApi);
   api.route("/v1/integrity", integrityApi);
+  // Published digests and epochs: no key, read-only (README "Published roots").
+  api.route("/public/digests", publicDigestsApi);
   api.route("/v1/notifications", notificationsApi);
   api.route("/v1/tasks", tasksApi);
   api.route("/v1/webhooks", webhooksApi);
   api.route("/v1/webhook-sendouts", sendoutsApi);
+  api.route("/v1/streams", streamsApi);
   api.route("/v1/admin", adminApi);
   // Drop-in compatible APIs (README "Compatibility").
   api.route("/audit_logs", workosApi);

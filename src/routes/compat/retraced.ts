@@ -14,6 +14,7 @@ import {
 } from "../../services/compat/retraced";
 import { inTheirTerms } from "../../services/compat/validate";
 import { recordEvents } from "../../services/ingest/record";
+import { requestSignature, SIGNATURE_HEADER } from "../../services/integrity/client-signatures";
 import { readBody } from "./body";
 
 // Retraced publisher compatibility: `Authorization: token=<key>` (or `Token token=<key>`), the
@@ -49,8 +50,9 @@ function checkRules(events: RetracedEvent[], bulk: boolean) {
 async function store(c: C, events: RetracedEvent[], bulk: boolean) {
   const ids = events.map(() => newId("evt"));
   const inputs = events.map((e, i) => fromRetraced(e, ids[i] as string, bulk ? `events[${i}]` : ""));
+  const signature = await requestSignature(c.var.ctx, c.req.header(SIGNATURE_HEADER), await c.req.arrayBuffer());
   try {
-    await recordEvents(c.var.ctx, inputs, { batch: bulk });
+    await recordEvents(c.var.ctx, inputs, { batch: bulk, signature });
   } catch (error) {
     throw inTheirTerms(error, RETRACED_FIELDS);
   }

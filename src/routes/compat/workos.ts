@@ -9,6 +9,7 @@ import { fromWorkos, WORKOS_FIELDS, WorkosEventBody, WorkosExportBody } from "..
 import { exportStatus, getExport, requestExport } from "../../services/exports/request";
 import { signedExportUrl } from "../../services/exports/signed-link";
 import { recordEvents } from "../../services/ingest/record";
+import { requestSignature, SIGNATURE_HEADER } from "../../services/integrity/client-signatures";
 import { readBody } from "./body";
 
 // WorkOS Audit Logs compatibility: the SDK's paths, bodies and error shapes ({message, code, errors}).
@@ -54,8 +55,9 @@ export const workosApi = new Hono<KeyEnv>()
     const key = c.req.header("Idempotency-Key");
     const id = key ? `wos_${(await sha256Hex(`${c.var.ctx.project.id}:${key}`)).slice(0, 40)}` : undefined;
     const event = fromWorkos(body, id ?? `wos_${crypto.randomUUID()}`);
+    const signature = await requestSignature(c.var.ctx, c.req.header(SIGNATURE_HEADER), await c.req.arrayBuffer());
     try {
-      await recordEvents(c.var.ctx, [event], { batch: false });
+      await recordEvents(c.var.ctx, [event], { batch: false, signature });
     } catch (error) {
       if (error instanceof ConflictError)
         throw new ConflictError("This Idempotency-Key was already used for a different event.");

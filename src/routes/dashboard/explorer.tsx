@@ -35,6 +35,7 @@ import {
   typeGroups,
 } from "./explorer-view";
 import { renderPage } from "./frame";
+import { proofLine } from "./integrity";
 import { timeModeOf } from "./time-display";
 
 type C = Context<ProjectEnv>;
@@ -267,7 +268,10 @@ export const explorerPages = new Hono<ProjectEnv>()
       scopeForAccess({ conditions: [], text: [] }, access),
     );
     if (!event) throw new NotFoundError("There is no event with this id in this project.");
-    const detail = detailProps(state, siteOf(c), event, Boolean(access.organizationId));
+    const detail = {
+      ...detailProps(state, siteOf(c), event, Boolean(access.organizationId)),
+      proof: await proofLine(c.var.ctx, event.id),
+    };
     if (c.req.header("HX-Request") && c.req.header("HX-Target") === TARGETS.detail)
       return c.html(<DetailPanel {...detail} />);
     return renderPage(c, EventPage, { detail });

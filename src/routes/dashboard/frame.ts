@@ -28,6 +28,7 @@ async function projectFrame(c: Context<ProjectEnv>, current: string): Promise<Pr
       imports: can(access.role, "events.import"),
       webhooks: can(access.role, "webhooks.read"),
       manageWebhooks: can(access.role, "webhooks.manage"),
+      manageStreams: can(access.role, "streams.manage"),
       integrity: can(access.role, "integrity.read"),
       analytics: can(access.role, "analytics.read"),
       security: can(access.role, "events.read_configuration"),

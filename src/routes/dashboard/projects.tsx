@@ -13,6 +13,7 @@ import { renderPage } from "./frame";
 import { integrityPages } from "./integrity";
 import { notificationPages } from "./notifications";
 import { settingsPages } from "./settings";
+import { streamPages } from "./streams";
 import { webhookPages } from "./webhooks";
 
 /** The project last opened in this browser: where sign-in lands. */
@@ -57,6 +58,7 @@ export const projectPages = new Hono<ProjectEnv>()
   .use(requireMembership)
   .use(rememberProject)
   .route("/", webhookPages)
+  .route("/", streamPages)
   .route("/settings", settingsPages)
   .route("/", backgroundPages)
   .route("/", notificationPages)

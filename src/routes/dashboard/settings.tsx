@@ -30,11 +30,23 @@ function settingsValues(c: C): ProjectSettingsValues {
     retention_days: p.retentionDays,
     redaction_keys: p.redactionKeys.join(", "),
     archive: p.archiveEnabled,
+    publish_digests: p.publishDigests,
   };
 }
 
 const renderSettings = async (c: C, flash: Messages, status: 200 | 422 = 200, values = settingsValues(c)) =>
-  renderPage(c, ProjectSettings, { ...flash, values }, status);
+  renderPage(
+    c,
+    ProjectSettings,
+    {
+      ...flash,
+      values,
+      publishing: can(c.var.access.role, "integrity.publish")
+        ? { url: `${new URL(c.req.url).origin}/public/digests/${c.var.project.id}/` }
+        : undefined,
+    },
+    status,
+  );
 
 async function renderMembers(c: C, flash: Messages, status: 200 | 422 = 200) {
   const [members, invites] = await Promise.all([listMembers(c.var.ctx), listOpenInvites(c.var.ctx)]);
@@ -72,6 +84,7 @@ export const settingsPages = new Hono<ProjectEnv>()
         retention_days: form.retention_days ?? "",
         redaction_keys: form.redaction_keys ?? "",
         archive: form.archive === "1",
+        publish_digests: form.publish_digests === "1",
       };
       return renderSettings(c, { error: message }, 422, values);
     }),
@@ -120,8 +133,8 @@ export const settingsPages = new Hono<ProjectEnv>()
     requirePermission("api_keys.manage"),
     formValidator(NewApiKeyInput, (c: C, message) => renderKeys(c, { error: message }, 422)),
     async (c) => {
-      const { name, scope } = c.req.valid("form");
-      const { secret } = await issueApiKey(c.var.ctx, { name, scope });
+      const { name, scope, public_key } = c.req.valid("form");
+      const { secret } = await issueApiKey(c.var.ctx, { name, scope, public_key });
       return redirectWithFlash(c, `/p/${c.var.project.id}/settings/api-keys`, {
         secret: { text: `Key "${name}" created. Copy it now — it is not shown again:`, value: secret },
       });

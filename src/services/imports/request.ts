@@ -2,6 +2,7 @@ import type { ExportFormat, Task } from "../../db/schema";
 import { InvariantError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import type { ProjectContext } from "../context";
+import { refuseUnsignedUpload } from "../integrity/client-signatures";
 import { createTask, enqueueStep } from "../tasks/engine";
 
 export const IMPORT_MAX_BYTES = 100 * 1024 * 1024;
@@ -36,6 +37,7 @@ export async function requestImport(
   },
   now = Date.now(),
 ): Promise<Task> {
+  refuseUnsignedUpload(ctx);
   const FILES = ctx.files;
   const id = newId("tsk", now);
   const fileKey = `${IMPORT_PREFIX}${ctx.project.id}/${id}.${input.format}`;

@@ -36,8 +36,11 @@ async function readBeforeInsert(
   return { existing: new Map(stored.results.map((r) => [r.id, r])), endpoints };
 }
 
-/** `batch`: the inputs are a batch body, so error paths name their index (`events[2].type`). */
-export type RecordOptions = { batch: boolean };
+/**
+ * `batch`: the inputs are a batch body, so error paths name their index (`events[2].type`).
+ * `signature`: the customer's verified signature of the request, kept with each event it stores.
+ */
+export type RecordOptions = { batch: boolean; signature?: { keyId: string; signature: string } | undefined };
 
 /**
  * Stores events in the context's project atomically, all or nothing, idempotent on `id` (README
@@ -58,6 +61,13 @@ export async function recordEvents(
       // Another request stored one of these ids between our lookup and our insert: the batch
       // rolled back as a whole, and a second pass sees that row and answers duplicate or conflict.
       if (isConstraintViolation(error, "UNIQUE") && attempt === 0) continue;
+      // Too slow to commit under the receive time it took (see COMMIT_WINDOW_MS): nothing was
+      // written; start again with a new one.
+      if (error instanceof LateCommit) {
+        if (attempt >= LATE_RETRIES)
+          throw new ServiceUnavailableError("Storing these events took too long; nothing was stored. Try again.", 5);
+        continue;
+      }
       // The project is being moved and its old shard is frozen for the last copy (README "Moving a
       // project"): nothing was written; once the placement names the new shard, write there.
       if (!isConstraintViolation(error, "CHECK")) throw error;
@@ -75,6 +85,18 @@ export async function recordEvents(
   }
 }
 
+/**
+ * The events feed serves an event once nothing can be committed before it any more (README
+ * "Events feed"): ingest commits its batch at most this long after taking the receive time, or
+ * not at all. D1 ends a batch after 30 s, so a commit lands at most 50 s after its receive time,
+ * under the feed's 60 s settle time.
+ */
+export const COMMIT_WINDOW_MS = 20_000;
+const LATE_RETRIES = 2;
+class LateCommit extends Error {
+  override readonly name = "LateCommit";
+}
+
 /** How often and how long a write waits for a move's last step before answering 503. */
 const MOVE_RETRIES = 8;
 const MOVE_WAIT_MS = 250;
@@ -82,7 +104,7 @@ const MOVE_WAIT_MS = 250;
 async function recordOnce(
   ctx: ProjectContext,
   inputs: EventInput[],
-  { batch }: RecordOptions,
+  { batch, signature }: RecordOptions,
 ): Promise<RecordedEvent[]> {
   const { project } = ctx;
   const receivedAt = Date.now();
@@ -161,8 +183,9 @@ async function recordOnce(
     }
     // The deliveries owed are written in the same batch as their events: stored together or not at all.
     const owed = owedDeliveries(endpoints, toInsert);
-    const rows = toInsert.map((e) => ({ ...e, receivedAt }));
+    const rows = toInsert.map((e) => ({ ...e, receivedAt, signature: signature && { eventId: e.id, ...signature } }));
     const { statements, outboxStatements } = storeStatements(store.d1, store.pn, rows, owed, receivedAt);
+    if (Date.now() - receivedAt > COMMIT_WINDOW_MS) throw new LateCommit();
     const results = await store.d1.batch<{ id: number }>(statements);
     const size = results.at(-1)?.meta.size_after;
     if (typeof size === "number") ctx.waitUntil(noteShardSize(ctx, store.binding, size));

@@ -1,13 +1,18 @@
 import { and, asc, count, desc, eq, gt, gte, lt, lte, sql } from "drizzle-orm";
 import { type Digest, digests, placements, projects, prunedWindows } from "../../db/schema";
 import { events } from "../../db/shard/schema";
-import { AppError } from "../../lib/errors";
-import { merkleRoot, sha256Text } from "../../lib/merkle";
-import { keyId, parseSigningKey, signText, verifyText } from "../../lib/signing";
+import { merkleRoot, merkleTree, sha256Text, treeBytes, treeRoot } from "../../lib/merkle";
+import { GENESIS as CHAIN_GENESIS, WINDOW_MS as HOUR, signDigest } from "../../lib/proofs";
+import { keyId, parseSigningKey, verifyText } from "../../lib/signing";
 import { digestBody as offlineDigestBody } from "../../lib/verify-offline";
 import { inProject, type ProjectContext, type ServiceContext } from "../context";
 import { LIST_COLUMNS, type ListRow } from "../events/query";
 import { notify } from "../notifications/notify";
+import { createEpochs } from "./epochs";
+import { publishDigest, publishPending } from "./publish";
+import { signingKeyOf, treeKey } from "./records";
+
+export { signingKeyOf } from "./records";
 
 // Integrity (README "Retention, archives and integrity"): every hour, per project, a digest of the
 // events received in the closed window — the Merkle root of their hashes in (received_at, id)
@@ -15,14 +20,15 @@ import { notify } from "../notifications/notify";
 // Verification recomputes windows from the stored events (hashing each event's data again, so an
 // edited row shows) and reports the windows retention has pruned as pruned, not broken.
 
-export const WINDOW_MS = 3600_000;
+export const WINDOW_MS = HOUR;
 /** A window is closed this long after its end, so late writes of that hour are in. */
-const GRACE_MS = 5 * 60_000;
+export const GRACE_MS = 5 * 60_000;
 const MAX_WINDOWS_PER_RUN = 48;
 const PAGE = 1000;
-export const GENESIS = "0".repeat(64);
+export const GENESIS = CHAIN_GENESIS;
 
-type Window = { count: number; root: string; altered: string[] };
+/** The window's leaves: each event's hash, recomputed from its data, in (received_at, id) order. */
+type Window = { count: number; leaves: string[]; altered: string[] };
 
 /** The digest's own hash covers every field a verifier checks (the same text the offline verifier builds). */
 export function digestBody(
@@ -54,19 +60,6 @@ export function digestView(d: Digest) {
   };
 }
 
-/** The deployment's signing key; without one there is nothing to sign with or check against. */
-export function signingKeyOf(ctx: ServiceContext): string {
-  const key = ctx.config.INTEGRITY_SIGNING_KEY;
-  if (!key)
-    throw new AppError(
-      503,
-      "integrity-not-configured",
-      "Integrity not configured",
-      "This deployment has no INTEGRITY_SIGNING_KEY; see the README.",
-    );
-  return key;
-}
-
 /** Reads a window's events in (received_at, id) order, hashing each one's data again. */
 export async function computeWindow(ctx: ProjectContext, start: number, end: number): Promise<Window> {
   const { db, pn } = ctx.events;
@@ -89,7 +82,7 @@ export async function computeWindow(ctx: ProjectContext, start: number, end: num
     if (!last || results.length < PAGE) break;
     after = [last.receivedAt, last.id];
   }
-  return { count: leaves.length, root: await merkleRoot(leaves), altered };
+  return { count: leaves.length, leaves, altered };
 }
 
 export async function publicKeyOf(
@@ -100,11 +93,13 @@ export async function publicKeyOf(
   return { algorithm: "Ed25519", public_key: jwk.x, key_id: await keyId(jwk.x) };
 }
 
-/** Writes the digests of every closed window since the project's last one (up to 48 a run). */
+/**
+ * Writes the digests of every closed window since the project's last one (up to 48 a run), each
+ * with its Merkle tree and its public copy in R2.
+ */
 export async function createDigests(ctx: ProjectContext, now = Date.now()): Promise<number> {
   const { files, db, project } = ctx;
   const jwk = parseSigningKey(signingKeyOf(ctx));
-  const kid = await keyId(jwk.x);
   const [last] = await db
     .select()
     .from(digests)
@@ -117,23 +112,36 @@ export async function createDigests(ctx: ProjectContext, now = Date.now()): Prom
   while (start + WINDOW_MS + GRACE_MS <= now && made < MAX_WINDOWS_PER_RUN) {
     const end = start + WINDOW_MS;
     const window = await computeWindow(ctx, start, end);
-    const body = {
+    const tree = await merkleTree(window.leaves);
+    const signed = await signDigest(jwk, {
+      project_id: project.id,
+      window_start: start,
+      window_end: end,
+      event_count: window.count,
+      root: await treeRoot(tree),
+      previous_hash: previous,
+    });
+    const digest: Digest = {
       projectId: project.id,
       windowStart: start,
       windowEnd: end,
-      eventCount: window.count,
-      root: window.root,
+      eventCount: signed.event_count,
+      root: signed.root,
       previousHash: previous,
+      hash: signed.hash,
+      signature: signed.signature,
+      keyId: signed.key_id,
+      createdAt: now,
+      publishedAt: null,
     };
-    const text = digestBody(body);
-    const hash = await sha256Text(text);
-    const digest: Digest = { ...body, hash, signature: await signText(jwk, hash), keyId: kid, createdAt: now };
     const inserted = await db.insert(digests).values(digest).onConflictDoNothing().returning({ hash: digests.hash });
     if (inserted.length === 0) break; // another run wrote this window first
     await files.put(`digests/${project.id}/${start}.json`, JSON.stringify(digestView(digest)), {
       httpMetadata: { contentType: "application/json" },
     });
-    previous = hash;
+    if (tree.size > 0) await files.put(treeKey(project.id, start), treeBytes(tree));
+    await publishDigest(ctx, digest, now);
+    previous = signed.hash;
     start = end;
     made++;
   }
@@ -151,7 +159,13 @@ export async function createAllDigests(ctx: ServiceContext, now = Date.now()): P
     .select({ project: projects, placement: { shard: placements.shard, pn: placements.pn } })
     .from(projects)
     .innerJoin(placements, eq(placements.projectId, projects.id));
-  for (const { project, placement } of placed) made += await createDigests(inProject(ctx, project, placement), now);
+  for (const { project, placement } of placed) {
+    const projectCtx = inProject(ctx, project, placement);
+    made += await createDigests(projectCtx, now);
+    await createEpochs(projectCtx, { now });
+    // Public copies a failed write left behind (and digests from before they were published).
+    await publishPending(projectCtx, now);
+  }
   return made;
 }
 
@@ -255,7 +269,7 @@ export async function verifyRange(ctx: ProjectContext, from: number, to: number)
         problems.push(`events changed since they were stored: ${window.altered.slice(0, 5).join(", ")}`);
       else if (window.count !== d.eventCount)
         problems.push(`${d.eventCount} events were digested, ${window.count} are stored`);
-      else if (window.root !== d.root) problems.push("the events differ from the digested ones");
+      else if ((await merkleRoot(window.leaves)) !== d.root) problems.push("the events differ from the digested ones");
       if (!problems.length) report.verified++;
     }
     if (problems.length) {

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { type Project, projects } from "../../db/schema";
 import { NotFoundError } from "../../lib/errors";
+import { can } from "../../lib/permissions";
 import { isValidTimeZone } from "../../lib/time";
 import type { MemberContext } from "../context";
 import { logChange } from "../ingest/own-events";
@@ -35,6 +36,11 @@ export const ProjectSettingsInput = z.object({
     .enum(["1"])
     .optional()
     .transform((v) => v === "1"),
+  /** A checkbox, owners only (README "Published roots"); others' forms leave the setting as it is. */
+  publish_digests: z
+    .enum(["1"])
+    .optional()
+    .transform((v) => v === "1"),
 });
 export type ProjectSettingsInput = z.output<typeof ProjectSettingsInput>;
 
@@ -47,6 +53,7 @@ export async function updateProjectSettings(ctx: MemberContext, settings: Projec
     retentionDays: settings.retention_days,
     redactionKeys: settings.redaction_keys,
     archiveEnabled: settings.archive,
+    publishDigests: can(ctx.actor.access.role, "integrity.publish") ? settings.publish_digests : project.publishDigests,
   };
   const changes: Record<string, [unknown, unknown]> = {};
   if (project.name !== next.name) changes.name = [project.name, next.name];
@@ -57,6 +64,8 @@ export async function updateProjectSettings(ctx: MemberContext, settings: Projec
     changes.redaction_keys = [project.redactionKeys, next.redactionKeys];
   if (project.archiveEnabled !== next.archiveEnabled)
     changes.archive_before_delete = [project.archiveEnabled, next.archiveEnabled];
+  if (project.publishDigests !== next.publishDigests)
+    changes.publish_digests = [project.publishDigests, next.publishDigests];
   if (Object.keys(changes).length === 0) return project;
   const [updated] = await ctx.db.update(projects).set(next).where(eq(projects.id, project.id)).returning();
   if (!updated) throw new NotFoundError("The project was deleted while its settings were being saved.");

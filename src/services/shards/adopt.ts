@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
 import { legacyEvents, placements, projects, type Task } from "../../db/schema";
-import { storeStatements } from "../../db/shard/write";
+import { storeCopies } from "../../db/shard/write";
 import type { ProjectContext, ServiceContext } from "../context";
 import { notify } from "../notifications/notify";
 import { createTask, enqueueStep, type StepResult, type TaskKind, type TaskOutcome } from "../tasks/engine";
@@ -46,7 +46,6 @@ export async function adoptLegacyProjects(ctx: ServiceContext, now = Date.now())
 
 /** One step: the next rows of the old table, written to the project's shard unless already there. */
 export async function adoptStep(ctx: ProjectContext, task: Task): Promise<StepResult> {
-  const { d1, pn } = ctx.events;
   const state = (task.checkpoint ?? { lastSeq: 0, copied: 0 }) as { lastSeq: number; copied: number };
   const e = legacyEvents;
   const rows = await ctx.db
@@ -73,22 +72,7 @@ export async function adoptStep(ctx: ProjectContext, task: Task): Promise<StepRe
     .orderBy(asc(e.seq))
     .limit(ADOPT_CHUNK);
   const last = rows.at(-1);
-  let copied = 0;
-  if (last) {
-    const { results } = await d1
-      .prepare("SELECT id FROM events WHERE pn = ?1 AND id IN (SELECT value FROM json_each(?2))")
-      .bind(pn, JSON.stringify(rows.map((r) => r.id)))
-      .all<{ id: string }>();
-    const there = new Set(results.map((r) => r.id));
-    const fresh = rows
-      .filter((r) => !there.has(r.id))
-      .map(({ seq: _seq, id: _id, ...r }) => ({
-        ...r,
-        changedFields: Object.keys((JSON.parse(r.data) as { changes?: object }).changes ?? {}),
-      }));
-    if (fresh.length) await d1.batch(storeStatements(d1, pn, fresh).statements);
-    copied = fresh.length;
-  }
+  const copied = await storeCopies(ctx.events, rows);
   const next = { lastSeq: last?.seq ?? state.lastSeq, copied: state.copied + copied };
   const done = rows.length < ADOPT_CHUNK;
   return {

@@ -1,7 +1,7 @@
 import { and, eq, inArray, isNull } from "drizzle-orm";
 import { OPEN_TASK_STATUSES, type Placement, placements, projects, type Task, tasks } from "../../db/schema";
 import { regionOfBinding, shardDatabase } from "../../db/shard/bindings";
-import { deleteEvents, readOutbox, type ShardEvent, storeStatements } from "../../db/shard/write";
+import { deleteEvents, readOutbox, type ShardEvent, storeCopies } from "../../db/shard/write";
 import { ConflictError, InvariantError, NotFoundError, ValidationError } from "../../lib/errors";
 import { filesOf, inProject, type ProjectContext, type ServiceContext } from "../context";
 import { relayOutbox } from "../ingest/fanout";
@@ -35,6 +35,9 @@ type MoveCheckpoint = {
   copied: number;
   deleted: number;
   files: number;
+  /** Where the copy of the public records stopped (they are listed, not deleted, so a cursor is kept). */
+  publicCursor?: string | undefined;
+  publicDone?: boolean;
 };
 
 function databaseOf(ctx: ServiceContext, home: Home): D1Database {
@@ -43,7 +46,7 @@ function databaseOf(ctx: ServiceContext, home: Home): D1Database {
   return d1;
 }
 
-type CopiedRow = ShardEvent & { seq: number; id: string };
+type CopiedRow = Omit<ShardEvent, "changedFields"> & { seq: number; id: string };
 
 /** The next rows of a project on a shard, in storing order, with their values named (terms read back). */
 async function readChunk(d1: D1Database, pn: number, afterSeq: number, limit: number): Promise<CopiedRow[]> {
@@ -52,19 +55,21 @@ async function readChunk(d1: D1Database, pn: number, afterSeq: number, limit: nu
       `SELECT e.seq, e.id, e.occurred_at AS occurredAt, e.received_at AS receivedAt, lower(hex(e.hash)) AS hash, e.data,
         c.value AS category, t.value AS type, s.value AS status, so.value AS source, at.value AS actorType,
         nullif(a.actor_id, '') AS actorId, nullif(a.name, '') AS actorName, nullif(a.email, '') AS actorEmail,
-        et.value AS entityType, o.value AS organizationId
+        et.value AS entityType, o.value AS organizationId, sg.key_id AS signedBy, sg.signature AS signature
       FROM events AS e
       JOIN terms AS c ON c.id = e.category JOIN terms AS t ON t.id = e.type
       LEFT JOIN terms AS s ON s.id = e.status LEFT JOIN terms AS so ON so.id = e.source
       LEFT JOIN terms AS at ON at.id = e.actor_type LEFT JOIN terms AS et ON et.id = e.entity_type
       LEFT JOIN terms AS o ON o.id = e.organization LEFT JOIN actors AS a ON a.id = e.actor
+      LEFT JOIN event_signatures AS sg ON sg.seq = e.seq
       WHERE e.pn = ?1 AND e.seq > ?2 ORDER BY e.seq LIMIT ?3`,
     )
     .bind(pn, afterSeq, limit)
-    .all<Omit<CopiedRow, "changedFields">>();
-  return results.map((r) => ({
+    .all<Omit<CopiedRow, "signature"> & { signedBy: string | null; signature: string | null }>();
+  return results.map(({ signedBy, signature, ...r }) => ({
     ...r,
-    changedFields: Object.keys((JSON.parse(r.data) as { changes?: object }).changes ?? {}),
+    // A customer's signature travels with its event (README "Customer-side signatures").
+    signature: signedBy && signature ? { eventId: r.id, keyId: signedBy, signature } : undefined,
   }));
 }
 
@@ -75,14 +80,8 @@ async function copyChunk(ctx: ServiceContext, params: MoveParams, afterSeq: numb
   const rows = await readChunk(source, params.from.pn, afterSeq, MOVE_CHUNK);
   const last = rows.at(-1);
   if (!last) return { lastSeq: afterSeq, read: 0, copied: 0 };
-  const { results } = await target
-    .prepare("SELECT id FROM events WHERE pn = ?1 AND id IN (SELECT value FROM json_each(?2))")
-    .bind(params.to.pn, JSON.stringify(rows.map((r) => r.id)))
-    .all<{ id: string }>();
-  const there = new Set(results.map((r) => r.id));
-  const fresh = rows.filter((r) => !there.has(r.id));
-  if (fresh.length) await target.batch(storeStatements(target, params.to.pn, fresh).statements);
-  return { lastSeq: last.seq, read: rows.length, copied: fresh.length };
+  const copied = await storeCopies({ d1: target, pn: params.to.pn }, rows);
+  return { lastSeq: last.seq, read: rows.length, copied };
 }
 
 /** Asks for a project to be moved to `binding`; the move runs as a task. */
@@ -231,6 +230,25 @@ async function moveFiles(
     }
     await from.delete(listed.objects.map((o) => o.key));
     return { ...state, files: state.files + listed.objects.length };
+  }
+  // Published records (README "Published roots") are copied but never deleted: a bucket lock keeps
+  // the old ones, and a copy is written only where nothing is yet.
+  if (!state.publicDone) {
+    const listed = await from.list({
+      prefix: `public/digests/${projectId}/`,
+      limit: 100,
+      ...(state.publicCursor ? { cursor: state.publicCursor } : {}),
+    });
+    for (const object of listed.objects) {
+      const body = await from.get(object.key);
+      if (!body) continue;
+      await to.put(object.key, await body.arrayBuffer(), {
+        onlyIf: { etagDoesNotMatch: "*" },
+        httpMetadata: body.httpMetadata,
+      });
+    }
+    const publicCursor = listed.truncated ? listed.cursor : undefined;
+    return { ...state, files: state.files + listed.objects.length, publicCursor, publicDone: !publicCursor };
   }
   return { ...state, phase: "done" };
 }

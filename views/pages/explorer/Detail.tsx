@@ -1,11 +1,12 @@
 import { Alert } from "../../components/Alert";
+import { Badge } from "../../components/Badge";
 import { Chips } from "../../components/Chips";
 import { DataTable } from "../../components/DataTable";
 import { BackLink, DetailList } from "../../components/DetailList";
 import { Timestamp } from "../../components/time";
 import { projectPage } from "../../layouts/page";
 import { pairOf, show, statusTone } from "./format";
-import type { DetailProps } from "./model";
+import type { DetailProps, ProofLine } from "./model";
 
 function Pretty({ value }: { value: unknown }) {
   if (value === undefined) return <span class="muted">—</span>;
@@ -33,8 +34,33 @@ function Section({ title, value }: { title: string; value: unknown }) {
 
 const joined = (parts: (string | undefined)[]) => parts.filter(Boolean).join(" · ");
 
+/** Whether the event is in a signed digest, with its proof to download. */
+function ProofNote({ proof, zone, timeMode }: { proof: ProofLine; zone: string; timeMode: DetailProps["timeMode"] }) {
+  if (proof.state === "verified")
+    return (
+      <p class="proof">
+        <Badge tone="ok">Verified</Badge> in digest <Timestamp iso={proof.windowStart} mode={timeMode} zone={zone} /> –{" "}
+        <Timestamp iso={proof.windowEnd} mode={timeMode} zone={zone} /> ·{" "}
+        <a href={proof.href} download>
+          Download proof
+        </a>
+      </p>
+    );
+  if (proof.state === "pending")
+    return (
+      <p class="proof muted">
+        Not in a digest yet: its hour is digested at about <Timestamp iso={proof.dueAt} mode={timeMode} zone={zone} />.
+      </p>
+    );
+  return (
+    <p class="proof">
+      <Badge tone="bad">Not verified</Badge> {proof.reason}
+    </p>
+  );
+}
+
 /** Every field of one event; the changes as a before/after table; bodies pretty-printed. */
-export function DetailPanel({ event, zone, timeMode, closeHref, links }: DetailProps) {
+export function DetailPanel({ event, zone, timeMode, closeHref, links, proof }: DetailProps) {
   const request = event.request;
   const fields: [string, unknown][] = [
     ["Event ID", event.id],
@@ -85,6 +111,7 @@ export function DetailPanel({ event, zone, timeMode, closeHref, links }: DetailP
             : undefined,
         ]}
       />
+      {proof && <ProofNote proof={proof} zone={zone} timeMode={timeMode} />}
       {links.length > 0 && <Chips label="Related events" chips={links} />}
       {event.changes && Object.keys(event.changes).length > 0 && (
         <>

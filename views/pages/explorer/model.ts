@@ -125,10 +125,17 @@ export type ExplorerChips = {
   clearHref?: string | undefined;
 };
 
+/** The event's place in the signed record, checked as an outside verifier would (README "Proofs"). */
+export type ProofLine =
+  | { state: "verified"; windowStart: string; windowEnd: string; href: string }
+  | { state: "pending"; dueAt: string }
+  | { state: "unavailable"; reason: string };
+
 export type DetailProps = {
   event: EventView;
   zone: string;
   timeMode: TimeMode;
   closeHref: string;
   links: { label: string; href: string }[];
+  proof?: ProofLine | undefined;
 };
