@@ -116,7 +116,7 @@ table.data td.nowrap, .nowrap { white-space: nowrap; }
 tr.load-more td { text-align: center; }
 .field-note { font-size: .85rem; }
 @media (max-width: 640px) { .drawer { left: 0; width: 100vw; border-left: 0; } }
-.grid-2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
+.grid-2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 560px), 1fr)); gap: 1rem; }
 figure.chart { margin: 0 0 1rem; background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem; }
 figure.chart figcaption { font-weight: 600; margin-bottom: .5rem; }
 figure.chart { overflow-x: auto; }

@@ -1,6 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, newPage, postEvents, screenshot, signIn } from "./browser";
+import { launchBrowser, newPage, postEvents, screenshot, signIn, wallIn } from "./browser";
 
 const FORM_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
 
@@ -73,6 +73,39 @@ describe("analytics and notifications in a real browser", () => {
     ).toEqual(rows);
   });
 
+  it("counts a bar's events as the explorer it links to does, to the edge of the bucket", async () => {
+    const page = await newPage(browser);
+    await signIn(page, base, inject("email"), inject("password"));
+    const over = 'figure:has(figcaption:text-is("Events over time, by category"))';
+    const parts = async () => {
+      await page.goto(`${project}/analytics?range=7d`);
+      return page.$$eval(`${over} svg a[href*="category=integration"]`, (links) =>
+        links.map((a) => ({ href: a.getAttribute("href") ?? "", title: a.querySelector("title")?.textContent ?? "" })),
+      );
+    };
+    // A full bucket in the past; one event in the last half second it covers, one on its end.
+    const bar = (await parts()).at(-3);
+    const to = new URL(bar?.href ?? "", base).searchParams.get("to") ?? "";
+    const guess = Date.parse(`${to}Z`);
+    const end =
+      guess -
+      (Date.parse(`${wallIn(new Date(guess).toISOString(), "Europe/Berlin").replace(" ", "T")}Z`) - guess) +
+      1000;
+    await postEvents(base, inject("apiKey"), [
+      { id: "edge_in", type: "edge.tick", category: "integration", occurred_at: new Date(end - 500).toISOString() },
+      { id: "edge_out", type: "edge.tick", category: "integration", occurred_at: new Date(end).toISOString() },
+    ]);
+    const same = (await parts()).find((p) => p.href === bar?.href);
+    const counted = /: (\d+) of/.exec(same?.title ?? "")?.[1];
+    expect(Number(counted)).toBeGreaterThan(0);
+    await page.click(`${over} a[href="${same?.href}"]`);
+    await page.waitForURL(/range=custom/);
+    await expect.poll(() => page.textContent("#counter")).toBe(`${counted} ${counted === "1" ? "event" : "events"}`);
+    const ids = await page.$$eval("tbody#rows tr[data-event-id]", (r) => r.map((x) => x.getAttribute("data-event-id")));
+    expect(ids).toContain("edge_in");
+    expect(ids).not.toContain("edge_out");
+  });
+
   it("applies a typed From date as a custom range", async () => {
     const page = await newPage(browser);
     await signIn(page, base, inject("email"), inject("password"));
@@ -118,6 +151,17 @@ describe("analytics and notifications in a real browser", () => {
     );
     expect(sizes.length).toBeGreaterThan(10);
     expect(Math.min(...sizes)).toBeGreaterThanOrEqual(12);
+    // Each chart fits its card at 1280 px: no scroll box hides the longest bar's number.
+    const hidden = await page.$$eval("figure.chart", (figures) => figures.map((f) => f.scrollWidth - f.clientWidth));
+    expect(Math.max(...hidden)).toBeLessThanOrEqual(1);
+    const values = await page.$$eval("figure.chart svg text.value", (texts) =>
+      texts.map((t) => {
+        const figure = (t.closest("figure") as HTMLElement).getBoundingClientRect();
+        return figure.right - t.getBoundingClientRect().right;
+      }),
+    );
+    expect(values.length).toBeGreaterThan(3);
+    expect(Math.min(...values)).toBeGreaterThan(0);
     // The value axis names its numbers; the time axis its buckets, which start on round hours.
     const ticks = await page.$$eval("figure:first-of-type svg text.axis", (t) => t.map((x) => x.textContent ?? ""));
     expect(ticks).toContain("0");

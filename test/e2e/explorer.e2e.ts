@@ -201,6 +201,56 @@ describe("the explorer in a real browser", () => {
     expect(changed.filter((v) => v && !v.startsWith("commission."))).toEqual([]);
   });
 
+  it("keeps every filter of the URL through Apply, or says on the page what it did with it", async () => {
+    const page = await newPage(browser);
+    await signIn(page, base, inject("email"), inject("password"));
+    // A view fixes its category; one the URL adds still shows in the form, so Apply keeps it.
+    await page.goto(`${events}?view=payments&category=payment&status=failed`);
+    expect(await page.inputValue('select[name="category"]')).toBe("payment");
+    await page.click('button:has-text("Apply")');
+    await page.waitForLoadState("networkidle");
+    expect(Object.fromEntries(new URL(page.url()).searchParams)).toEqual({
+      view: "payments",
+      category: "payment",
+      status: "failed",
+    });
+    expect((await rowIds(page)).length).toBe(12);
+
+    // Ids without a field of their own ride along with the form, each shown as a chip.
+    await page.goto(`${events}?request_id=req_e2e`);
+    expect(await page.textContent('[aria-label="Active filters"]')).toContain("request: req_e2e");
+    await page.selectOption('select[name="type"]', "commission.updated");
+    await page.waitForURL(/type=commission\.updated/);
+    expect(new URL(page.url()).searchParams.get("request_id")).toBe("req_e2e");
+    expect(await rowIds(page)).toEqual(["commission_1"]);
+
+    // A link asking for a preset range and dates at once: the dates apply, and the page says so.
+    const from = new Intl.DateTimeFormat("sv-SE", {
+      timeZone: "Europe/Berlin",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+    })
+      .format(new Date(Date.now() - 2 * 3600_000))
+      .replace(" ", "T");
+    await page.goto(`${events}?type=payout.created&range=7d&from=${from}`);
+    expect(await page.textContent(".alert.info")).toContain(
+      "The URL asks for range 7d and for From/To dates; the From/To dates are applied.",
+    );
+    expect(await page.inputValue('select[name="range"]')).toBe("custom");
+    expect(await page.inputValue('input[name="from"]')).toBe(from);
+    expect((await rowIds(page)).length).toBe(30);
+
+    // A parameter that is no filter is named, not dropped without a word.
+    await page.goto(`${events}?type=payout.created&colour=red`);
+    expect(await page.textContent(".alert.info")).toContain(
+      'The URL\'s "colour" is not a filter here and was ignored.',
+    );
+    await screenshot(page, "explorer-notice");
+  });
+
   it("applies the filter bar without JavaScript, with a clean URL", async () => {
     const page = await newPage(browser, undefined, { javaScriptEnabled: false });
     await signIn(page, base, inject("email"), inject("password"));

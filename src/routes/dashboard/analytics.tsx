@@ -32,21 +32,25 @@ export const analyticsPages = new Hono<ProjectEnv>()
     const { project, access, ctx } = c.var;
     const key = (Object.keys(RANGES).includes(c.req.query("range") ?? "") ? c.req.query("range") : "7d") as RangeKey;
     const { span, bucket, align, labelChars } = RANGES[key];
-    const to = Date.now();
-    const from = roundDown(to - span, align, project.timezone);
+    // The range is the explorer's "last 7 days" (to the second, the dates inputs' precision), so a
+    // bar's number and the explorer's count agree; the buckets start on round times before it.
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    const from = now - span;
+    const to = now + 1000;
+    const origin = roundDown(from, align, project.timezone);
     const scoped = scopeForAccess({ from, to, conditions: [], text: [] }, access);
-    const data = await analytics(ctx, { ...scoped, from, to }, bucket);
+    const data = await analytics(ctx, { ...scoped, from, to }, bucket, origin);
     const explore = (params: Record<string, string>) =>
       `/p/${project.id}/events?${new URLSearchParams(params).toString()}`;
     // A bucket's events: its bounds in the form the explorer's date inputs show (project time), so
-    // they stay in the form and survive the next Apply there.
+    // they stay in the form and survive the next Apply there. The To is the last second included.
     const window = (i: number) => ({
       range: "custom",
-      from: formTime(from + i * bucket, project.timezone),
-      to: formTime(Math.min(to, from + (i + 1) * bucket), project.timezone),
+      from: formTime(Math.max(from, origin + i * bucket), project.timezone),
+      to: formTime(Math.min(to, origin + (i + 1) * bucket) - 1000, project.timezone),
     });
-    const label = (i: number) => formatInZone(from + i * bucket, project.timezone).slice(...labelChars);
-    const buckets = Math.ceil((to - from) / bucket);
+    const label = (i: number) => formatInZone(origin + i * bucket, project.timezone).slice(...labelChars);
+    const buckets = Math.ceil((to - origin) / bucket);
     const keys = data.categories.map((x) => x.category);
     const stacks = Array.from({ length: buckets }, (_, i) => ({
       label: label(i),

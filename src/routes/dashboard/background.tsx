@@ -78,7 +78,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
   .get("/exports/new", requirePermission("events.export"), async (c) => {
     const { state } = parseExplorerState(c.req.query(), {}, c.var.project.timezone);
     if (c.var.access.organizationId) delete state.filters.organization_id;
-    const filters = stateToFilters(state);
+    const filters = stateToFilters(state, c.var.project.timezone);
     const back = `/p/${c.var.project.id}/events${stateQuery(state)}`;
     let count = 0;
     let error: string | undefined;
@@ -181,6 +181,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
       filters: exported
         ? describeFilters(exported.row.filters, c.var.project.timezone, exported.row.createdAt)
         : undefined,
+      format: task.type === "import" ? (task.params.format === "csv" ? "csv" : "jsonl") : undefined,
     });
   })
   .get("/tasks/:taskId/progress", async (c) => {

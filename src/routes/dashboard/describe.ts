@@ -77,7 +77,9 @@ export function describeFilters(filters: Record<string, string>, timeZone: strin
     words.push(term(key, value));
   }
   const from = filters.from ? parseTimeBound(filters.from, timeZone, "start") : null;
-  const to = filters.to ? parseTimeBound(filters.to, timeZone, "end") : null;
+  // The end is exclusive; the page names the last moment included, as the explorer's To does.
+  const end = filters.to ? parseTimeBound(filters.to, timeZone, "end") : null;
+  const to = end === null ? null : end - 1;
   if (from !== null && to === null) {
     // The explorer's presets are stored as a start this long before the export was asked for.
     const preset = (Object.keys(RANGE_WORDS) as (keyof typeof RANGES)[]).find(

@@ -122,6 +122,17 @@ function formBound(text: string, timeZone: string, edge: TimeEdge): string | nul
 }
 
 /**
+ * The form's To is the last second it includes, all of it: as a filter, the end of that second
+ * (`14:00:00` covers 14:00:00.999), so a window ending just before the next whole second (an
+ * analytics bucket's) holds exactly its events. Other forms are left to the filters.
+ */
+function formEnd(to: string, timeZone: string): string {
+  if (!FORM_TIME.test(to)) return to;
+  const at = parseTimeBound(to, timeZone, "start");
+  return at === null ? to : new Date(at + 999).toISOString();
+}
+
+/**
  * Reads the URL's query field by field: a value that cannot be read is named in `notices` and
  * ignored, never a crash, and never takes the other filters with it.
  */
@@ -176,6 +187,9 @@ export function parseExplorerState(
   const chosenInForm = asked !== undefined && query.range_was !== undefined && query.range_was !== asked;
   const dated = Boolean(bounds.from || bounds.to);
   const range: Range = dated && !chosenInForm ? "custom" : (asked ?? "24h");
+  // A link (not the form) asking for a preset range and dates at once: the dates win, and say so.
+  if (range === "custom" && asked && asked !== "custom" && query.range_was === undefined)
+    notices.push(`The URL asks for range ${asked} and for From/To dates; the From/To dates are applied.`);
   return {
     state: {
       view: view.id,
@@ -257,7 +271,7 @@ export function compileState(state: ExplorerState, timeZone: string, access: Acc
   if (span !== null) filters.from = new Date(now - span).toISOString();
   else if (state.range === "custom") {
     if (state.from) filters.from = state.from;
-    if (state.to) filters.to = state.to;
+    if (state.to) filters.to = formEnd(state.to, timeZone);
   }
   let query: EventQuery;
   try {
@@ -292,14 +306,14 @@ export function compileState(state: ExplorerState, timeZone: string, access: Acc
  * The state as the filter names of README "Filters" (for exports): the range as from/to, and the
  * view's preset and the search box folded into the search syntax, so both hold together.
  */
-export function stateToFilters(state: ExplorerState, now = Date.now()): EventFilters {
+export function stateToFilters(state: ExplorerState, timeZone: string, now = Date.now()): EventFilters {
   const preset = presetById(state.view);
   const filters: EventFilters = { ...state.filters };
   const span = RANGES[state.range];
   if (span !== null) filters.from = new Date(now - span).toISOString();
   else if (state.range === "custom") {
     if (state.from) filters.from = state.from;
-    if (state.to) filters.to = state.to;
+    if (state.to) filters.to = formEnd(state.to, timeZone);
   }
   const clauses = [
     preset.filters.category && `category:${preset.filters.category}`,

@@ -196,7 +196,8 @@ export const explorerPages = new Hono<ProjectEnv>()
       suggest: access.organizationId
         ? undefined
         : { actors: `/p/${project.id}/suggest/actor_id`, organizations: `/p/${project.id}/suggest/organization_id` },
-      showCategory: state.view === "all",
+      // A view fixes its category; a category the URL adds to it still shows, so Apply keeps it.
+      showCategory: state.view === "all" || Boolean(state.filters.category),
       partner: Boolean(access.organizationId),
       downloadHref: can(access.role, "events.export") ? `/p/${project.id}/exports/new${stateQuery(state)}` : undefined,
       counter,

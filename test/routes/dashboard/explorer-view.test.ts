@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseExplorerState } from "../../../src/routes/dashboard/explorer-state";
+import { compileState, parseExplorerState, stateToFilters } from "../../../src/routes/dashboard/explorer-state";
 import {
   changedGroups,
   detailProps,
@@ -144,6 +144,22 @@ describe("the URL's dates and filters", () => {
       from: "",
     });
     expect(parse({ range: "custom", range_was: "custom", from: "2026-12-01T10:00" }).untidy).toBe(true);
+    // A link with a preset range and dates: the dates apply, and the page says so.
+    const linked = parse({ range: "7d", from: "2026-12-01T10:00" });
+    expect(linked.state).toMatchObject({ range: "custom", from: "2026-12-01T10:00" });
+    expect(linked.notices).toEqual(["The URL asks for range 7d and for From/To dates; the From/To dates are applied."]);
+  });
+
+  it("takes the To date as the last second it includes, all of it, in the list and in an export", () => {
+    const { state } = parse({ range: "custom", from: "2026-12-01T13:00", to: "2026-12-01T13:59:59" });
+    const compiled = compileState(state, "Europe/Berlin", { role: "owner", organizationId: null });
+    if (!("query" in compiled)) throw new Error(compiled.error);
+    // Berlin is UTC+1 in December: the window is 12:00:00.000Z up to, not including, 13:00:00.000Z.
+    expect([compiled.query.from, compiled.query.to]).toEqual([Date.UTC(2026, 11, 1, 12), Date.UTC(2026, 11, 1, 13)]);
+    expect(stateToFilters(state, "Europe/Berlin")).toMatchObject({
+      from: "2026-12-01T13:00",
+      to: "2026-12-01T12:59:59.999Z",
+    });
   });
 
   it("says what it cannot apply instead of dropping it, and keeps the rest", () => {
