@@ -43,6 +43,14 @@ async function expectTimesIn(page: Page, zone: string) {
     .toEqual({ all: true, rawIso: false });
 }
 
+/** The chip says Local, every time on the page is in the local zone, and none is raw ISO text. */
+async function expectPageTimesLocal(page: Page, where: string) {
+  expect(await chip(page), where).toBe(`Local (${LOCAL})`);
+  const { pairs, rawIso } = await shownTimes(page, LOCAL);
+  expect(rawIso, where).toBe(false);
+  for (const [shown, wanted] of pairs) expect(shown, where).toBe(wanted);
+}
+
 async function pickTime(page: Page, label: string) {
   await page.click("details.time-switch summary");
   await page.click(`details.time-switch .menu a:has-text("${label}")`);
@@ -132,16 +140,39 @@ describe("the time display in a real browser", () => {
       "/settings/members",
       "/settings/webhooks",
       "/integrity",
+      "/security",
+      "/settings/streams",
       "/events/tick_hook",
     ]) {
       await page.goto(`${project}${path}`);
-      expect(await chip(page), path).toBe(`Local (${LOCAL})`);
-      const { pairs, rawIso } = await shownTimes(page, LOCAL);
-      expect(rawIso, path).toBe(false);
-      for (const [shown, wanted] of pairs) expect(shown, path).toBe(wanted);
-      if (!["/imports", "/integrity", "/settings/webhooks"].includes(path))
-        expect(pairs.length, path).toBeGreaterThan(0);
+      await expectPageTimesLocal(page, path);
+      if (!["/imports", "/integrity", "/settings/webhooks", "/security", "/settings/streams"].includes(path))
+        expect((await shownTimes(page, LOCAL)).pairs.length, path).toBeGreaterThan(0);
     }
+    // The detail pages behind the lists: a task, an export, a sendout; and the account's sessions.
+    for (const [list, link] of [
+      ["/tasks", 'main a[href*="/tasks/tsk_"]'],
+      ["/exports", 'main a[href*="/exports/exp_"]'],
+    ] as const) {
+      await page.goto(`${project}${list}`);
+      await page.click(link);
+      await page.waitForLoadState("load");
+      await expectPageTimesLocal(page, page.url());
+      expect((await shownTimes(page, LOCAL)).pairs.length, page.url()).toBeGreaterThan(1);
+    }
+    await expect
+      .poll(async () => {
+        await page.goto(`${project}/webhooks`);
+        return page.locator('main a[href*="/webhooks/whs_"]').count();
+      })
+      .toBeGreaterThan(0);
+    await page.click('main a[href*="/webhooks/whs_"]');
+    await page.waitForURL(/\/webhooks\/whs_/);
+    await expectPageTimesLocal(page, page.url());
+    await page.goto(`${base}/account`);
+    await expectPageTimesLocal(page, "/account");
+    expect((await shownTimes(page, LOCAL)).pairs.length).toBeGreaterThan(0);
+    await page.goto(`${project}/events/tick_hook`);
     // The detail's "Received" is a time like "Occurred".
     expect(await page.textContent("main")).toContain("Received");
     await screenshot(page, "time-detail-page");
