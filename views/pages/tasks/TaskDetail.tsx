@@ -14,44 +14,71 @@ export type TaskDetailProps = {
   link?: { label: string; href: string } | undefined;
   /** An export's filters, in words. */
   filters?: FilterWords | undefined;
+  /** An import's file format: its errors name CSV columns or JSON fields. */
+  format?: "csv" | "jsonl" | undefined;
 };
 
-// An import row's fields by the names of our CSV columns, in words.
-const COLUMN_WORDS: Record<string, string> = {
-  id: "id",
-  type: "type",
-  occurred_at: "time it occurred (occurred_at)",
-  category: "category",
-  status: "status",
-  action: "action",
-  summary: "summary",
-  message: "message",
-  source: "source",
-  organization_id: "organisation (organization_id)",
-  job_id: "job id (job_id)",
-  "actor.id": "actor id (actor_id)",
-  "actor.email": "actor e-mail (actor_email)",
-  "actor.name": "actor name (actor_name)",
-  "actor.type": "actor type (actor_type)",
-  "entity.id": "entity id (entity_id)",
-  "entity.type": "entity type (entity_type)",
-  changes: "changes",
-  metadata: "metadata",
-  request: "request",
+/**
+ * An imported event's fields: what each is, in words, and the CSV column it is read from (the
+ * columns our CSV export writes; a JSON Lines file names the field itself).
+ */
+const FIELDS: Record<string, [words: string, column: string]> = {
+  id: ["the event's id", "event_id"],
+  occurred_at: ["when it occurred", "timestamp"],
+  type: ["the event type", "type"],
+  category: ["the category", "category"],
+  status: ["the status", "status"],
+  action: ["the action", "action"],
+  summary: ["the summary", "summary"],
+  message: ["the message", "message"],
+  lifecycle_action: ["the lifecycle label", "lifecycle_action"],
+  source: ["the source", "source"],
+  organization_id: ["the organisation", "organization_id"],
+  job_id: ["the job id", "job_id"],
+  "actor.id": ["the actor's id", "user_id"],
+  "actor.name": ["the actor's name", "user_name"],
+  "actor.email": ["the actor's e-mail address", "user_email"],
+  "actor.type": ["the actor's type", "actor_type"],
+  "entity.id": ["the entity's id", "entity_id"],
+  "entity.type": ["the entity's type", "entity_type"],
+  "entity.name": ["the entity's name", "entity_name"],
+  "targets.type": ["the target's type", "model_class"],
+  "targets.id": ["the target's id", "model_id"],
+  "request.id": ["the request id", "request_id"],
+  "request.method": ["the request method", "request_method"],
+  "request.path": ["the request path", "request_path"],
+  "request.controller": ["the request controller", "request_controller"],
+  "request.action": ["the request action", "request_action"],
+  "request.status_code": ["the response status code", "status_code"],
+  changes: ["the changes", "changes"],
+  metadata: ["the metadata", "metadata"],
 };
 
-/** `actor.email: Invalid email address` → `The actor e-mail (actor_email) column: invalid email address`. */
-export function plainError(message: string): string {
+const KINDS: Record<string, string> = { number: "a number", string: "text", object: "a JSON object", array: "a list" };
+
+/** The schema's own wording made plain: `Invalid input: expected number, received NaN` → `should be a number`. */
+function plainReason(reason: string): string {
+  const m = /^Invalid input: expected (\w+), received \w+$/i.exec(reason);
+  if (m?.[1]) return `should be ${KINDS[m[1]] ?? m[1]}`;
+  return `${reason.charAt(0).toLowerCase()}${reason.slice(1)}`;
+}
+
+/**
+ * `actor.email: Invalid email address` → `Column user_email (the actor's e-mail address): invalid
+ * email address` for a CSV file, `Field actor.email (…)` for JSON Lines.
+ */
+export function plainError(message: string, format: "csv" | "jsonl" | undefined): string {
   return message
     .split("; ")
     .map((part) => {
       const m = /^([a-z_][\w.[\]]*): (.+)$/i.exec(part);
       if (!m?.[1] || !m[2]) return part;
       const path = m[1].replace(/\[\d+\]/g, "");
-      const column =
-        COLUMN_WORDS[path] ??
-        (path.startsWith("request.") ? `request ${path.slice(8).replace(/_/g, " ")}` : path.replace(/[._]/g, " "));
-      return `The ${column} column: ${m[2].charAt(0).toLowerCase()}${m[2].slice(1)}`;
+      const known = FIELDS[path];
+      const reason = plainReason(m[2]);
+      if (!known) return `${format === "csv" ? "Column" : "Field"} ${path}: ${reason}`;
+      const [words, column] = known;
+      return format === "csv" ? `Column ${column} (${words}): ${reason}` : `Field ${m[1]} (${words}): ${reason}`;
     })
     .join("; ");
 }
@@ -72,7 +99,7 @@ function resultText(result: Record<string, unknown>): string {
 export const TaskDetail = projectPage({
   title: "Task",
   section: "/tasks",
-  Body: ({ task: t, errors, result, link, filters }: TaskDetailProps, { project, time }) => {
+  Body: ({ task: t, errors, result, link, filters, format }: TaskDetailProps, { project, time }) => {
     const base = `/p/${project.id}/tasks`;
     return (
       <>
@@ -108,7 +135,7 @@ export const TaskDetail = projectPage({
             rows={errors}
             columns={[
               { header: "Line", cell: (e) => e.line ?? "—" },
-              { header: "Reason", cell: (e) => plainError(e.message) },
+              { header: "Reason", cell: (e) => plainError(e.message, format) },
             ]}
           />
         )}
