@@ -77,6 +77,72 @@ describe("changes in a real browser", () => {
     expect(page.url()).toBe(`${project}/settings/api-keys`);
   });
 
+  it("removes an endpoint after a confirmation without JavaScript too", async () => {
+    const page = await owner({ javaScriptEnabled: false });
+    await page.goto(`${project}/settings/webhooks`);
+    await page.fill('input[name="url"]', "https://hooks.example.com/no-script");
+    await page.fill('input[name="event_types"]', "noscript.*");
+    await page.click('button:has-text("Add endpoint")');
+    await page.waitForSelector(".secret");
+    await page.click('summary:has-text("Remove endpoint")');
+    expect(await page.textContent("details[open] .confirm-step")).toContain("https://hooks.example.com/no-script");
+    await page.click('button:has-text("Yes, remove")');
+    await page.waitForSelector('.alert:has-text("Endpoint removed.")');
+    expect(page.url()).toBe(`${project}/settings/webhooks`);
+    expect(await count(page, 'a:has-text("https://hooks.example.com/no-script")')).toBe(0);
+  });
+
+  it("saves the project settings by a redirect; a reload saves nothing again", async () => {
+    const page = await owner();
+    await page.goto(`${project}/settings`);
+    await page.fill('input[name="retention_days"]', "400");
+    await page.click('button:has-text("Save settings")');
+    await page.waitForSelector('.alert:has-text("Settings saved.")');
+    expect(page.url()).toBe(`${project}/settings`);
+    const saves = await eventsOfType("settings.updated");
+    await page.reload();
+    expect(await count(page, '.alert:has-text("Settings saved.")')).toBe(0);
+    expect(await page.inputValue('input[name="retention_days"]')).toBe("400");
+    expect(await eventsOfType("settings.updated")).toBe(saves);
+    await page.fill('input[name="retention_days"]', "365");
+    await page.click('button:has-text("Save settings")');
+    await page.waitForSelector('.alert:has-text("Settings saved.")');
+  });
+
+  it("removes a member only after a confirmation; a reload repeats nothing", async () => {
+    const page = await owner();
+    await page.goto(`${project}/settings/members`);
+    await page.fill('input[name="email"]', "leaving.member@example.com");
+    await page.click('button:has-text("Create invitation")');
+    await page.waitForSelector(".secret");
+    const link = (await page.textContent(".secret")) ?? "";
+    const member = await newPage(browser);
+    await member.goto(link);
+    await member.fill('input[name="name"]', "Lee Leaving");
+    await member.fill('input[name="password"]', "leaving-password-1");
+    await member.fill('input[name="password_confirm"]', "leaving-password-1");
+    await member.click('button:has-text("Create account and join")');
+    await member.waitForURL(`${project}/events`);
+
+    await page.reload();
+    const row = page.locator('tr:has-text("leaving.member@example.com")');
+    await row.locator('summary:has-text("Remove")').click();
+    expect(await row.locator(".confirm-step").textContent()).toContain("Remove leaving.member@example.com from");
+    await screenshot(page, "member-remove-confirm");
+    await row.locator('button:has-text("Yes, remove")').click();
+    await page.waitForSelector('.alert:has-text("Member removed.")');
+    expect(page.url()).toBe(`${project}/settings/members`);
+    const removals = await eventsOfType("member.removed");
+    expect(removals).toBeGreaterThan(0);
+    await page.reload();
+    expect(await count(page, '.alert:has-text("Member removed.")')).toBe(0);
+    expect(await count(page, 'tr:has-text("leaving.member@example.com")')).toBe(0);
+    expect(await eventsOfType("member.removed")).toBe(removals);
+    // The member lost access at once.
+    const gone = await member.goto(`${project}/events`);
+    expect(gone?.status()).toBe(404);
+  });
+
   it("shows an endpoint's signing secret once, rotates and removes it after a confirmation, resends once", async () => {
     const page = await owner();
     await page.goto(`${project}/webhooks?type=nothing.at_all`);
@@ -125,6 +191,8 @@ describe("changes in a real browser", () => {
     await page.click('button:has-text("Yes, remove")');
     await page.waitForSelector('.alert:has-text("Endpoint removed.")');
     expect(page.url()).toBe(`${project}/settings/webhooks`);
+    await page.reload();
+    expect(await count(page, '.alert:has-text("Endpoint removed.")')).toBe(0);
   });
 
   it("invites a partner viewer, whose URL for another organisation says it was limited to theirs", async () => {
