@@ -84,4 +84,50 @@ describe("sign-in in a real browser", () => {
     expect(new URL(page.url()).pathname).toBe("/login");
     await page.context().close();
   });
+
+  it("lands a member of two projects on the last one used, and lists them before one was used", async () => {
+    const [alpha, beta] = inject("twoProjects");
+    if (!alpha || !beta) throw new Error("the second user's projects are missing");
+    const page = await newPage(browser);
+    const signInTwo = async () => {
+      await page.goto(`${base}/login`);
+      await page.fill('input[name="email"]', inject("twoEmail"));
+      await page.fill('input[name="password"]', inject("twoPassword"));
+      await page.click('button:has-text("Sign in")');
+    };
+    const signOut = async () => {
+      await page.click("details.user summary");
+      await page.click('button:has-text("Sign out")');
+      await page.waitForURL(/\/login\?signed_out=1$/);
+    };
+
+    // No project used yet in this browser: the user picks one from the list.
+    await signInTwo();
+    await page.waitForURL(`${base}/`);
+    expect(await page.locator("h1").textContent()).toBe("Your projects");
+    await page.click(`main a:text-is("${beta.name}")`);
+    await page.waitForURL(`${base}/p/${beta.id}/events`);
+    await signOut();
+    await signInTwo();
+    await page.waitForURL(`${base}/p/${beta.id}/events`);
+
+    // The header's switcher opens the other project, which is then the last used.
+    await page.click("details.projects summary");
+    await page.click(`details.projects a:text-is("${alpha.name}")`);
+    await page.waitForURL(`${base}/p/${alpha.id}/events`);
+    expect(await page.textContent("details.projects summary")).toBe(alpha.name);
+    await screenshot(page, "project-switcher");
+    await signOut();
+    await signInTwo();
+    await page.waitForURL(`${base}/p/${alpha.id}/events`);
+
+    // "Your projects" stays one click away, in the user menu.
+    await page.click("details.user summary");
+    await page.click('details.user a:has-text("Your projects")');
+    await page.waitForURL(`${base}/projects`);
+    expect(await page.$$eval("main table a", (links) => links.map((a) => a.textContent))).toEqual(
+      expect.arrayContaining([alpha.name, beta.name]),
+    );
+    await page.context().close();
+  });
 });
