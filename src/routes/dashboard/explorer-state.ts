@@ -150,7 +150,7 @@ export function parseExplorerState(
       untidy = true;
       continue;
     }
-    if (!(key in Fields)) {
+    if (!Object.hasOwn(Fields, key)) {
       if (!OTHER_KEYS.has(key)) notices.push(`The URL's "${key}" is not a filter here and was ignored.`);
       if (key === "range_was") untidy = true;
       continue;

@@ -173,6 +173,11 @@ describe("the URL's dates and filters", () => {
       'There is no view "nope"; showing All.',
     ]);
     expect(parse({ status: "", type: "x.y" }).untidy).toBe(true);
+    // Names an object has of its own accord are parameters like any other.
+    expect(parse({ constructor: "x", toString: "y" }).notices).toEqual([
+      'The URL\'s "constructor" is not a filter here and was ignored.',
+      'The URL\'s "toString" is not a filter here and was ignored.',
+    ]);
   });
 });
 
