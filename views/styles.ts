@@ -26,6 +26,7 @@ code, .mono { font-family: var(--mono); font-size: .9em; }
 .who .notifications { text-decoration: none; color: var(--muted); padding: .35rem .5rem; border-radius: 6px; white-space: nowrap; }
 .who .notifications[aria-current="page"] { background: #e8edff; color: var(--accent); }
 .project-name, .user-name { display: inline-block; max-width: 160px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
+@media (min-width: 1100px) and (max-width: 1400px) { .topbar { gap: .5rem; } .topnav a { padding: .35rem .45rem; } .project-name, .user-name { max-width: 120px; } }
 .topbar details.switcher .menu { min-width: 220px; }
 .topbar details.projects .menu { left: 0; right: auto; }
 .menu a { text-decoration: none; padding: .2rem .3rem; border-radius: 4px; }

@@ -195,6 +195,15 @@ describe("analytics and notifications in a real browser", () => {
     await expect.poll(() => row.count()).toBe(1);
     const badge = await page.textContent('header a.notifications[href$="/notifications"]');
     expect(badge).toMatch(/Notifications \(\d+\)/);
+    // With the badge's count too, the header fits one row of 1280 px: nothing pushed off the edge.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth)).toBeLessThanOrEqual(0);
+    const menu = await page.locator("details.user summary").boundingBox();
+    expect((menu?.x ?? 0) + (menu?.width ?? 0)).toBeLessThanOrEqual(1280);
+    expect((await page.locator("header.topbar").boundingBox())?.height).toBeLessThan(70);
+    // Room to spare between the sections and the right-hand group, for a longer count or name.
+    const nav = await page.locator("nav.topnav").boundingBox();
+    const who = await page.locator("header .who").boundingBox();
+    expect((who?.x ?? 0) - ((nav?.x ?? 0) + (nav?.width ?? 0))).toBeGreaterThanOrEqual(24);
     await row.locator('button:has-text("Archive")').click();
     await expect.poll(() => page.locator('tr:has-text("Browser test key")').count()).toBe(0);
     await page.goto(`${project}/notifications?archived=1`);
