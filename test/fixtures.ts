@@ -325,3 +325,15 @@ export async function explorerCount(html: string, cookie: string): Promise<strin
   expect(response.status, fragment).toBe(200);
   return fragment;
 }
+
+/**
+ * A dashboard change answers Post/Redirect/Get: asserts the 303 and loads the page it leads to,
+ * carrying the one-time message cookie it set (and `cookie`, the session).
+ */
+export async function followRedirect(response: Response, cookie?: string): Promise<Response> {
+  const location = response.headers.get("Location");
+  expect(response.status, response.bodyUsed ? "" : await response.clone().text()).toBe(303);
+  if (!location) throw new Error("the redirect has no Location");
+  const flash = cookieFrom(response, "tb_flash");
+  return dash("GET", location, { cookie: [cookie, flash].filter(Boolean).join("; ") });
+}

@@ -15,13 +15,25 @@ h1 { font-size: 1.5rem; margin: 0 0 1rem; }
 h2 { font-size: 1.15rem; margin: 1.5rem 0 .75rem; }
 code, .mono { font-family: var(--mono); font-size: .9em; }
 .skip { position: absolute; left: -9999px; } .skip:focus { left: 1rem; top: 1rem; background: var(--panel); padding: .5rem; z-index: 10; }
-.topbar { display: flex; align-items: center; gap: 1rem; padding: .6rem 1.25rem; background: var(--panel); border-bottom: 1px solid var(--line); flex-wrap: wrap; }
+.topbar { display: flex; align-items: center; gap: .75rem; padding: .5rem 1.25rem; background: var(--panel); border-bottom: 1px solid var(--line); flex-wrap: wrap; }
 .brand { font-weight: 700; text-decoration: none; color: var(--text); letter-spacing: .01em; }
-.topnav { display: flex; gap: .25rem; flex-wrap: wrap; }
-.topnav a { padding: .35rem .6rem; border-radius: 6px; text-decoration: none; color: var(--muted); }
+.topnav { display: flex; gap: .15rem; flex-wrap: wrap; }
+.topnav a { padding: .35rem .55rem; border-radius: 6px; text-decoration: none; color: var(--muted); white-space: nowrap; }
+@media (min-width: 1100px) { .topbar { flex-wrap: nowrap; } .topnav { flex-wrap: nowrap; flex-shrink: 0; } }
+.topbar .chip { white-space: nowrap; }
 .topnav a[aria-current="page"] { background: #e8edff; color: var(--accent); font-weight: 600; }
-.who { margin-left: auto; display: flex; align-items: center; gap: .75rem; color: var(--muted); }
-main { flex: 1; width: 100%; max-width: 1280px; margin: 0 auto; padding: 1.5rem 1.25rem 3rem; }
+.who { margin-left: auto; display: flex; align-items: center; gap: .5rem; color: var(--muted); }
+.who .notifications { text-decoration: none; color: var(--muted); padding: .35rem .5rem; border-radius: 6px; white-space: nowrap; }
+.who .notifications[aria-current="page"] { background: #e8edff; color: var(--accent); }
+.project-name, .user-name { display: inline-block; max-width: 160px; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; vertical-align: bottom; }
+@media (min-width: 1100px) and (max-width: 1400px) { .topbar { gap: .5rem; } .topnav a { padding: .35rem .45rem; } .project-name, .user-name { max-width: 120px; } }
+.topbar details.switcher .menu { min-width: 220px; }
+.topbar details.projects .menu { left: 0; right: auto; }
+.menu a { text-decoration: none; padding: .2rem .3rem; border-radius: 4px; }
+.menu a[aria-current="page"] { font-weight: 600; }
+main { flex: 1; width: 100%; max-width: 1280px; margin: 0 auto; padding: 1.25rem 1.25rem 3rem; }
+main[hx-boost] { max-width: none; }
+.section-tabs { margin-top: -.25rem; }
 .narrow { max-width: 420px; margin: 8vh auto 0; }
 .card { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 1.25rem; margin-bottom: 1rem; }
 form.stack { display: grid; gap: .85rem; }
@@ -34,7 +46,12 @@ input[type="checkbox"], input[type="radio"] { width: auto; }
 .row > .fit { flex: 0 0 auto; }
 button, .button { font: inherit; font-weight: 600; padding: .5rem .95rem; border-radius: 6px; border: 1px solid var(--accent); background: var(--accent); color: var(--accent-text); cursor: pointer; text-decoration: none; display: inline-block; }
 button.secondary, .button.secondary { background: #fff; color: var(--text); border-color: #c8ced8; }
-button.danger { background: #fff; color: var(--danger); border-color: #e8b4b4; }
+button.danger, .button.danger { background: #fff; color: var(--danger); border-color: #e8b4b4; }
+details.confirm { display: inline-block; }
+details.confirm > summary { list-style: none; }
+details.confirm > summary::-webkit-details-marker { display: none; }
+.confirm-step { margin-top: .5rem; padding: .7rem; border: 1px solid #efc2c2; background: #fdf0f0; border-radius: 6px; display: grid; gap: .5rem; max-width: 380px; }
+.confirm-step p { margin: 0; }
 button.link { background: none; border: none; color: var(--accent); padding: 0; font-weight: 500; }
 button[disabled] { opacity: .6; cursor: default; }
 .alert { padding: .7rem .9rem; border-radius: 6px; margin-bottom: 1rem; border: 1px solid; }
@@ -59,8 +76,11 @@ table.data th { font-size: .8rem; text-transform: uppercase; letter-spacing: .04
 .tabs { display: flex; gap: .25rem; flex-wrap: wrap; border-bottom: 1px solid var(--line); margin-bottom: 1rem; }
 .tabs a { padding: .45rem .7rem; text-decoration: none; color: var(--muted); border-bottom: 2px solid transparent; margin-bottom: -1px; }
 .tabs a[aria-current="page"] { color: var(--accent); border-bottom-color: var(--accent); font-weight: 600; }
-.filters { display: grid; gap: .6rem; margin-bottom: .75rem; }
-.filters .row > label { font-size: .85rem; }
+.filters { display: grid; gap: .5rem; margin-bottom: .5rem; padding: .75rem; }
+.filters .controls { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; }
+.filters .controls > label { flex: 1 1 88px; min-width: 0; font-size: .78rem; gap: .15rem; color: var(--muted); }
+.filters .controls > label:has(input[type="datetime-local"]) { flex: 1 1 190px; }
+.filters .controls input, .filters .controls select { padding: .3rem .45rem; font-size: .9rem; height: 2.1rem; min-width: 0; max-width: 100%; }
 .search { display: flex; gap: .5rem; flex-wrap: wrap; }
 .search input[type="search"] { flex: 1 1 280px; }
 .search select { flex: 0 0 auto; width: auto; }
@@ -77,9 +97,15 @@ table.data th { font-size: .8rem; text-transform: uppercase; letter-spacing: .04
 details.switcher { position: relative; }
 details.switcher summary { cursor: pointer; list-style: none; }
 details.switcher .menu { position: absolute; right: 0; z-index: 5; background: var(--panel); border: 1px solid var(--line); border-radius: 6px; padding: .6rem; min-width: 200px; display: grid; gap: .35rem; }
-.explorer { display: grid; grid-template-columns: minmax(0, 1fr); gap: 1rem; }
-.explorer:has(> aside .detail) { grid-template-columns: minmax(0, 1fr) minmax(320px, 40%); }
-.detail { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem; align-self: start; position: sticky; top: .5rem; max-height: calc(100vh - 1rem); overflow: auto; }
+.detail { background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem; }
+.drawer:empty { display: none; }
+.drawer { position: fixed; top: 0; right: 0; bottom: 0; width: min(640px, 100vw); z-index: 40; overflow-y: auto; background: var(--panel); border-left: 1px solid var(--line); box-shadow: -8px 0 24px rgba(20, 30, 50, .14); }
+.drawer .detail { border: 0; border-radius: 0; min-height: 100%; }
+.detail-page pre.body { max-height: none; overflow: visible; }
+tbody#rows tr[data-event-id] { cursor: pointer; }
+tbody#rows tr[data-event-id]:hover td { background: #f7f9fc; }
+tbody#rows tr[aria-selected="true"] td { background: #eef2ff; }
+tbody#rows tr:focus { outline: 2px solid #9db4ff; outline-offset: -2px; }
 .detail dl { display: grid; grid-template-columns: max-content 1fr; gap: .3rem .8rem; margin: 0; }
 .detail dt { color: var(--muted); font-size: .85rem; }
 .detail dd { margin: 0; word-break: break-word; }
@@ -90,13 +116,16 @@ pre.body { background: #f3f5f8; border: 1px solid var(--line); border-radius: 6p
 table.data td.nowrap, .nowrap { white-space: nowrap; }
 tr.load-more td { text-align: center; }
 .field-note { font-size: .85rem; }
-@media (max-width: 900px) { .explorer:has(> aside .detail) { grid-template-columns: minmax(0, 1fr); } .detail { position: static; max-height: none; } }
-.grid-2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 1rem; }
+@media (max-width: 640px) { .drawer { left: 0; width: 100vw; border-left: 0; } }
+.grid-2 { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 560px), 1fr)); gap: 1rem; }
 figure.chart { margin: 0 0 1rem; background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem; }
 figure.chart figcaption { font-weight: 600; margin-bottom: .5rem; }
-.chart-svg { width: 100%; height: auto; display: block; }
-.chart-svg text { font-size: 12px; fill: var(--muted); }
-.chart-svg text.axis { font-size: 10px; }
+figure.chart { overflow-x: auto; }
+.chart-svg { width: 100%; height: auto; display: block; min-width: 520px; }
+.chart-svg[viewBox^="0 0 720"] { min-width: 720px; }
+.chart-svg text { font-size: 13px; fill: var(--muted); }
+.chart-svg text.axis { font-size: 12px; }
+.chart-svg line.grid { stroke: var(--line); }
 .chart-svg a:focus rect, .chart-svg a:hover rect { opacity: .8; }
 .legend { display: flex; flex-wrap: wrap; gap: .75rem; font-size: .85rem; color: var(--muted); margin-top: .4rem; }
 progress { width: 100%; height: .8rem; accent-color: var(--accent); }
@@ -113,6 +142,7 @@ fieldset.destination legend { font-weight: 600; padding: 0 .3rem; }
 @media (max-width: 640px) {
   html { font-size: 14px; }
   main { padding: 1rem .75rem 2rem; }
-  .who { margin-left: 0; width: 100%; justify-content: space-between; }
+  .who { margin-left: 0; width: 100%; justify-content: space-between; flex-wrap: wrap; }
+  .project-name, .user-name { max-width: 110px; }
 }
 `;

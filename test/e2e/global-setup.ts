@@ -14,6 +14,10 @@ declare module "vitest" {
     apiKey: string;
     projectId: string;
     projectName: string;
+    /** A second user, owner of two projects of their own (where sign-in lands: login.e2e.ts). */
+    twoEmail: string;
+    twoPassword: string;
+    twoProjects: { id: string; name: string }[];
   }
 }
 
@@ -63,11 +67,40 @@ export default async function setup(project: TestProject) {
       credentials.password,
       "--project",
       credentials.projectName,
+      // Not UTC, so a browser test can tell project time, UTC and the browser's own zone apart.
+      "--timezone",
+      "Europe/Berlin",
     ],
     { cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "1" } },
   );
   if (boot.status !== 0) throw new Error(`bootstrap failed:\n${boot.stderr}`);
   const created = JSON.parse(boot.stdout.trim().split("\n").at(-1) ?? "{}") as { api_key: string; project_id: string };
+  const two = {
+    email: "e2e-two@example.com",
+    password: "e2e-password-two",
+    projects: [] as { id: string; name: string }[],
+  };
+  for (const name of ["Alpha project", "Beta project"]) {
+    const made = spawnSync(
+      process.execPath,
+      [
+        "scripts/bootstrap.mjs",
+        "--local",
+        "--persist-to",
+        state,
+        "--email",
+        two.email,
+        "--password",
+        two.password,
+        "--project",
+        name,
+      ],
+      { cwd: ROOT, encoding: "utf8", env: { ...process.env, CI: "1" } },
+    );
+    if (made.status !== 0) throw new Error(`bootstrap failed:\n${made.stderr}`);
+    const { project_id } = JSON.parse(made.stdout.trim().split("\n").at(-1) ?? "{}") as { project_id: string };
+    two.projects.push({ id: project_id, name });
+  }
 
   const port = await freePort();
   const child = spawn(
@@ -117,6 +150,9 @@ export default async function setup(project: TestProject) {
   project.provide("projectName", credentials.projectName);
   project.provide("apiKey", created.api_key);
   project.provide("projectId", created.project_id);
+  project.provide("twoEmail", two.email);
+  project.provide("twoPassword", two.password);
+  project.provide("twoProjects", two.projects);
 
   return () => {
     if (child.pid) {

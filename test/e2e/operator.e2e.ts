@@ -16,10 +16,12 @@ afterAll(async () => {
 });
 
 describe("event shards for operators", () => {
-  it("finds the shards from the project list, changes a state, and moves the project", async () => {
+  it("finds the shards from the user menu, changes a state, and moves the project", async () => {
     const page = await newPage(browser);
     await signIn(page, base, inject("email"), inject("password"));
-    await page.click('a:has-text("Event shards")');
+    // Sign-in lands in the project; the shards are in the user menu.
+    await page.click("details.user summary");
+    await page.click('details.user a:has-text("Event shards")');
     await page.waitForURL(`${base}/operator/shards`);
     const shards = await page.$$eval("table.data tbody tr td:first-child code", (cells) =>
       cells.map((c) => c.textContent),

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, newPage, postEvents, screenshot, signIn } from "./browser";
+import { launchBrowser, newPage, postEvents, screenshot, signIn, wallIn } from "./browser";
 
 // A log stream to an HTTPS receiver in this process, added in the dashboard; the dev server runs
 // with a 2-second settle time and 1-second stream interval (global-setup.ts), so batches arrive in
@@ -76,7 +76,8 @@ describe("log streams in a real browser", () => {
     page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
     await signIn(page, base, inject("email"), inject("password"));
     await page.goto(`${project}/events`);
-    await page.click('nav.topnav a:has-text("Log streams")');
+    await page.click('nav.topnav a:has-text("Settings")');
+    await page.click('nav.section-tabs a:has-text("Log streams")');
     await page.waitForURL(`${project}/settings/streams`);
     expect(await page.textContent("main")).toContain("No log streams yet.");
 
@@ -118,7 +119,9 @@ describe("log streams in a real browser", () => {
         { timeout: 20_000 },
       )
       .toEqual(["25", "up to date"]);
-    expect(await page.textContent(".stream-delivered")).toMatch(/UTC$/);
+    // In the page's time display (the project's zone by default), like every other time.
+    const delivered = await page.getAttribute(".stream-delivered time", "datetime");
+    expect(await page.textContent(".stream-delivered")).toBe(wallIn(delivered ?? "", "Europe/Berlin"));
     expect(await page.textContent(".stream-error")).toBe("—");
     expect(await page.locator(".secret").count()).toBe(0);
     await screenshot(page, "log-stream");

@@ -27,3 +27,19 @@ export function OneTimeSecret({ secret, children }: { secret: string; children: 
     </Alert>
   );
 }
+
+/** What a change left for the page it redirected to (src/routes/dashboard/flash.ts), read once. */
+export type Messages = {
+  success?: string | undefined;
+  error?: string | undefined;
+  secret?: { text: string; value: string } | undefined;
+};
+
+/** The messages of the last change, with its one-time secret. */
+export function PageFlash(props: Messages & { info?: string | undefined }) {
+  return (
+    <Flash info={props.info} success={props.success} error={props.error}>
+      {props.secret && <OneTimeSecret secret={props.secret.value}>{props.secret.text}</OneTimeSecret>}
+    </Flash>
+  );
+}

@@ -13,3 +13,29 @@ export function PostButton(props: { action?: string; kind?: "secondary" | "dange
     </form>
   );
 }
+
+/**
+ * A change that cannot be undone, asked twice: the first button only opens (a `<details>`, so no
+ * script is needed) the question and the button that posts. `children` adds fields to the form,
+ * such as a password.
+ */
+export function ConfirmButton(props: {
+  action: string;
+  label: string;
+  question: Child;
+  confirm: string;
+  children?: Child;
+}) {
+  return (
+    <details class="confirm">
+      <summary class="button danger">{props.label}</summary>
+      <form method="post" action={props.action} class="confirm-step">
+        <p>{props.question}</p>
+        {props.children}
+        <button type="submit" class="danger">
+          {props.confirm}
+        </button>
+      </form>
+    </details>
+  );
+}

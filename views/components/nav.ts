@@ -15,27 +15,54 @@ export type NavAccess = {
   unread: number;
 };
 
-/** The project navigation; items a role may not use are not shown. */
-export function projectNav(projectId: string, access: NavAccess, current: string): NavItem[] {
+/** A top-level item and the pages grouped under it (shown as tabs on those pages). */
+type Section = { item: NavItem; pages: NavItem[] };
+
+/** The project's navigation: the top-level items and the tabs of the current one. */
+export type ProjectNav = { items: NavItem[]; tabs: NavItem[]; notifications: NavItem };
+
+/**
+ * At most six top-level items fit one row at 1280 px beside the project switcher and the user
+ * menu; the rest are tabs of their section. Items a role may not use are not shown.
+ */
+export function projectNav(projectId: string, access: NavAccess, current: string): ProjectNav {
   const base = `/p/${projectId}`;
-  const items: NavItem[] = [{ href: `${base}/events`, label: "Events" }];
-  if (access.analytics) items.push({ href: `${base}/analytics`, label: "Analytics" });
-  if (access.security) items.push({ href: `${base}/security`, label: "Security" });
-  if (access.exports) items.push({ href: `${base}/exports`, label: "Exports" });
-  if (access.tasks) items.push({ href: `${base}/tasks`, label: "Tasks" });
-  if (access.imports) items.push({ href: `${base}/imports`, label: "Imports" });
-  if (access.webhooks) items.push({ href: `${base}/webhooks`, label: "Webhooks" });
-  if (access.integrity) items.push({ href: `${base}/integrity`, label: "Integrity" });
-  items.push({
-    href: `${base}/notifications`,
-    label: access.unread ? `Notifications (${access.unread})` : "Notifications",
-  });
+  const page = (path: string, label: string): NavItem => ({ href: `${base}${path}`, label });
+  const sections: Section[] = [{ item: page("/events", "Events"), pages: [] }];
+  if (access.analytics) sections.push({ item: page("/analytics", "Analytics"), pages: [] });
+  if (access.webhooks) sections.push({ item: page("/webhooks", "Webhooks"), pages: [] });
+  const background = [
+    access.exports && page("/exports", "Exports"),
+    access.tasks && page("/tasks", "Tasks"),
+    access.imports && page("/imports", "Imports"),
+  ].filter((x): x is NavItem => Boolean(x));
+  const first = background[0];
+  if (first)
+    sections.push({
+      item: { href: first.href, label: background.length > 1 ? "Exports & tasks" : first.label },
+      pages: background,
+    });
+  if (access.integrity) sections.push({ item: page("/integrity", "Integrity"), pages: [] });
   if (access.settings) {
-    items.push({ href: `${base}/settings`, label: "Settings" });
-    items.push({ href: `${base}/settings/members`, label: "Members" });
-    items.push({ href: `${base}/settings/api-keys`, label: "API keys" });
-    if (access.manageWebhooks) items.push({ href: `${base}/settings/webhooks`, label: "Endpoints" });
-    if (access.manageStreams) items.push({ href: `${base}/settings/streams`, label: "Log streams" });
+    const settings = [
+      page("/settings", "Project"),
+      page("/settings/members", "Members"),
+      page("/settings/api-keys", "API keys"),
+    ];
+    if (access.manageWebhooks) settings.push(page("/settings/webhooks", "Endpoints"));
+    if (access.manageStreams) settings.push(page("/settings/streams", "Log streams"));
+    if (access.security) settings.push(page("/security", "Security"));
+    sections.push({ item: page("/settings", "Settings"), pages: settings });
   }
-  return items.map((item) => ({ ...item, current: item.href === `${base}${current}` }));
+  const here = `${base}${current}`;
+  const mark = (item: NavItem): NavItem => ({ ...item, current: item.href === here });
+  const active = sections.find((s) => s.item.href === here || s.pages.some((p) => p.href === here));
+  return {
+    items: sections.map((s) => ({ ...s.item, current: s === active })),
+    tabs: active && active.pages.length > 1 ? active.pages.map(mark) : [],
+    notifications: {
+      ...mark(page("/notifications", "Notifications")),
+      label: access.unread ? `Notifications (${access.unread})` : "Notifications",
+    },
+  };
 }

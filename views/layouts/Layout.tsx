@@ -1,7 +1,9 @@
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { ASSET_URLS } from "../assets";
+import type { ChipLink } from "../components/Chips";
 import { PostButton } from "../components/PostButton";
+import { TimeSwitch, type TimeView } from "../components/time";
 
 export type LayoutUser = { email: string; name: string };
 export type LayoutProject = { id: string; name: string };
@@ -13,21 +15,56 @@ export type Frame = {
   user?: LayoutUser | undefined;
   project?: LayoutProject | undefined;
   nav?: NavItem[] | undefined;
+  /** The pages of the current section (Settings, Exports & tasks), as tabs above the page. */
+  tabs?: NavItem[] | undefined;
+  notifications?: NavItem | undefined;
+  /** The other projects of the user, for the switcher. */
+  projects?: LayoutProject[] | undefined;
+  /** How this page shows times, and the links that change it. */
+  time?: (TimeView & { chips: ChipLink[] }) | undefined;
+  operator?: boolean | undefined;
 };
-/** The frame of a project's pages: always a member, a project and its navigation. */
-export type ProjectFrame = Frame & { user: LayoutUser; project: LayoutProject; nav: NavItem[] };
+/** The frame of a project's pages: always a member, a project, its navigation and its time display. */
+export type ProjectFrame = Frame & {
+  user: LayoutUser;
+  project: LayoutProject;
+  nav: NavItem[];
+  time: TimeView & { chips: ChipLink[] };
+};
 
 type Props = Frame & {
   title: string;
-  /** How timestamps show; app.js reads it for the viewer's local time. */
-  timeMode?: string | undefined;
   /** Explorer pages: links and GET forms swap the page with htmx (history kept, no full reload). */
   boost?: boolean | undefined;
   children: Child;
 };
 
-/** The page shell: head, top bar with the project's navigation and the signed-in user. */
-export function Layout({ title, nonce, user, project, nav, timeMode, boost, children }: Props) {
+/** A menu that opens in place (a `<details>`), so it works without script. */
+function Menu({ label, class: cls, children }: { label: Child; class?: string; children: Child }) {
+  return (
+    <details class={`switcher ${cls ?? ""}`.trim()}>
+      <summary class="chip">{label}</summary>
+      <div class="menu">{children}</div>
+    </details>
+  );
+}
+
+function ProjectSwitcher({ project, projects }: { project: LayoutProject; projects: LayoutProject[] }) {
+  return (
+    <Menu label={<span class="project-name">{project.name}</span>} class="projects">
+      {projects.map((p) => (
+        <a href={`/p/${p.id}/events`} aria-current={p.id === project.id ? "page" : undefined}>
+          {p.name}
+        </a>
+      ))}
+      <a href="/projects">All projects…</a>
+    </Menu>
+  );
+}
+
+/** The page shell: head, top bar with the project switcher, navigation, time display and user menu. */
+export function Layout(props: Props) {
+  const { title, nonce, user, project, nav, tabs, boost, children } = props;
   // Standards mode: without a doctype browsers lay the page out in quirks mode.
   return (
     <>
@@ -47,7 +84,7 @@ export function Layout({ title, nonce, user, project, nav, timeMode, boost, chil
           <script src={ASSET_URLS.htmx} nonce={nonce} defer></script>
           <script src={ASSET_URLS.app} nonce={nonce} defer></script>
         </head>
-        <body data-time={timeMode ?? "project"}>
+        <body>
           <div id="progress" class="progress htmx-indicator" aria-hidden="true"></div>
           <a class="skip" href="#main">
             Skip to content
@@ -57,7 +94,7 @@ export function Layout({ title, nonce, user, project, nav, timeMode, boost, chil
               <a class="brand" href="/">
                 Trailbook
               </a>
-              {project && <span class="muted">{project.name}</span>}
+              {project && <ProjectSwitcher project={project} projects={props.projects ?? [project]} />}
               {nav && (
                 <nav class="topnav" aria-label="Project">
                   {nav.map((item) => (
@@ -68,16 +105,40 @@ export function Layout({ title, nonce, user, project, nav, timeMode, boost, chil
                 </nav>
               )}
               <div class="who">
-                <a href="/account" title={user.name}>
-                  {user.email}
-                </a>
-                <PostButton action="/logout" kind="secondary">
-                  Sign out
-                </PostButton>
+                {props.time && <TimeSwitch chips={props.time.chips} />}
+                {props.notifications && (
+                  <a
+                    class="notifications"
+                    href={props.notifications.href}
+                    aria-current={props.notifications.current ? "page" : undefined}
+                  >
+                    {props.notifications.label}
+                  </a>
+                )}
+                <Menu label={<span class="user-name">{user.email}</span>} class="user">
+                  <a href="/account">Your account</a>
+                  <a href="/projects">Your projects</a>
+                  {props.operator && <a href="/operator/shards">Event shards</a>}
+                  <a href="/docs" hx-boost="false">
+                    API reference
+                  </a>
+                  <PostButton action="/logout" kind="secondary">
+                    Sign out
+                  </PostButton>
+                </Menu>
               </div>
             </header>
           )}
           <main id="main" hx-boost={boost ? "true" : undefined} hx-indicator={boost ? "#progress" : undefined}>
+            {tabs && tabs.length > 0 && (
+              <nav class="tabs section-tabs" aria-label="Section">
+                {tabs.map((t) => (
+                  <a href={t.href} aria-current={t.current ? "page" : undefined}>
+                    {t.label}
+                  </a>
+                ))}
+              </nav>
+            )}
             {children}
           </main>
         </body>

@@ -13,8 +13,6 @@ export type Page<P, F extends Frame = Frame> = {
   section?: string;
   /** Links and GET forms swap the page with htmx (the explorer's pages). */
   boost?: boolean;
-  /** How timestamps show, when the page says. */
-  timeMode?: (props: P) => string;
   Body: (props: P, frame: F) => Child;
 };
 

@@ -4,8 +4,8 @@ import { Badge } from "../components/Badge";
 import { DataTable } from "../components/DataTable";
 import { Flash } from "../components/Flash";
 import { FormRow, Submit } from "../components/FormRow";
-import { PostButton } from "../components/PostButton";
-import { utcText } from "../components/time";
+import { ConfirmButton, PostButton } from "../components/PostButton";
+import { At } from "../components/time";
 import { page } from "../layouts/page";
 
 export type SessionRow = {
@@ -16,8 +16,6 @@ export type SessionRow = {
   userAgent: string | null;
   current: boolean;
 };
-
-const when = (ms: number) => utcText(ms);
 
 /** The current password, asked again before a change that needs it. */
 function CurrentPassword({ label }: { label: string }) {
@@ -38,7 +36,7 @@ export type AccountProps = {
 
 export const Account = page({
   title: "Your account",
-  Body: (props: AccountProps) => (
+  Body: (props: AccountProps, { time }) => (
     <>
       <h1>Your account</h1>
       <Flash
@@ -66,13 +64,19 @@ export const Account = page({
       <h2>Two-step verification</h2>
       <div class="card">
         {props.totpEnabled ? (
-          <form method="post" action="/account/totp/disable" class="stack">
+          <>
             <p>
               <Badge tone="ok">On</Badge> Signing in asks for a code from your authenticator app.
             </p>
-            <CurrentPassword label="Password, to turn it off" />
-            <Submit kind="danger">Turn off two-step verification</Submit>
-          </form>
+            <ConfirmButton
+              action="/account/totp/disable"
+              label="Turn off two-step verification…"
+              question="Turn off two-step verification? Your password alone will sign you in, and your recovery codes stop working."
+              confirm="Turn off two-step verification"
+            >
+              <CurrentPassword label="Password, to turn it off" />
+            </ConfirmButton>
+          </>
         ) : (
           <p>
             <Badge>Off</Badge> Protect your account with an authenticator app.{" "}
@@ -86,8 +90,8 @@ export const Account = page({
       <DataTable
         rows={props.sessions}
         columns={[
-          { header: "Signed in", cell: (s) => when(s.createdAt) },
-          { header: "Last active", cell: (s) => when(s.lastSeenAt) },
+          { header: "Signed in", class: "nowrap", cell: (s) => (time ? <At at={s.createdAt} time={time} /> : "") },
+          { header: "Last active", class: "nowrap", cell: (s) => (time ? <At at={s.lastSeenAt} time={time} /> : "") },
           {
             header: "From",
             cell: (s) => (

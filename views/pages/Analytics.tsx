@@ -1,7 +1,7 @@
 import { type ChipLink, Chips } from "../components/Chips";
 import { type BarItem, HorizontalBars, RateLine, type RatePoint, type Stack, StackedBars } from "../components/charts";
 import { DataTable } from "../components/DataTable";
-import { utcText } from "../components/time";
+import { At } from "../components/time";
 import { projectPage } from "../layouts/page";
 import { NoticeText } from "./Notifications";
 
@@ -48,7 +48,7 @@ export type SecurityAlert = { id: string; title: string; body: string | null; li
 export const Security = projectPage({
   title: "Security",
   section: "/security",
-  Body: (props: { alerts: SecurityAlert[]; actors: BarItem[]; addresses: BarItem[] }) => (
+  Body: (props: { alerts: SecurityAlert[]; actors: BarItem[]; addresses: BarItem[] }, { time }) => (
     <>
       <h1>Security</h1>
       <p class="muted">
@@ -69,7 +69,7 @@ export const Security = projectPage({
         rows={props.alerts}
         empty={{ title: "No alerts.", hint: "Rules are checked as events arrive." }}
         columns={[
-          { class: "nowrap mono", cell: (a) => utcText(a.createdAt) },
+          { class: "nowrap mono", cell: (a) => <At at={a.createdAt} time={time} /> },
           { cell: (a) => <NoticeText notice={a} /> },
         ]}
       />

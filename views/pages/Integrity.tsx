@@ -1,7 +1,7 @@
 import { Alert } from "../components/Alert";
 import { DataTable } from "../components/DataTable";
 import { FormRow, Submit } from "../components/FormRow";
-import { utcText } from "../components/time";
+import { At, type TimeView } from "../components/time";
 import { projectPage } from "../layouts/page";
 
 export type DigestRow = { windowStart: string; windowEnd: string; count: number; root: string; hash: string };
@@ -14,7 +14,6 @@ export type ReportView = {
 };
 export type ArchiveRow = { day: string; fileKey: string; count: number; bytes: number };
 
-const when = (iso: string) => utcText(iso);
 const counted = (n: number) => n.toLocaleString("en-US");
 
 export type IntegrityProps = {
@@ -28,7 +27,7 @@ export type IntegrityProps = {
   archives: ArchiveRow[] | null;
 };
 
-function Report({ report }: { report: ReportView }) {
+function Report({ report, time }: { report: ReportView; time: TimeView }) {
   return report.ok ? (
     <Alert kind="success">
       All {report.checked} windows check out: {report.verified} verified, {report.pruned} pruned by retention (their
@@ -37,7 +36,7 @@ function Report({ report }: { report: ReportView }) {
   ) : (
     <Alert kind="error">
       {report.broken.length} of {report.checked} windows do not match. First:{" "}
-      {when(report.broken[0]?.window_start ?? "")} – {report.broken[0]?.reason}
+      <At at={report.broken[0]?.window_start ?? null} time={time} /> – {report.broken[0]?.reason}
     </Alert>
   );
 }
@@ -45,7 +44,7 @@ function Report({ report }: { report: ReportView }) {
 export const Integrity = projectPage({
   title: "Integrity",
   section: "/integrity",
-  Body: (props: IntegrityProps, { project }) => (
+  Body: (props: IntegrityProps, { project, time }) => (
     <>
       <h1>Integrity</h1>
       {props.keyId === null ? (
@@ -70,12 +69,20 @@ export const Integrity = projectPage({
         <Submit fit>Verify</Submit>
       </form>
       {props.error && <Alert kind="error">{props.error}</Alert>}
-      {props.report && <Report report={props.report} />}
+      {props.report && <Report report={props.report} time={time} />}
       {props.report && props.report.broken.length > 0 && (
         <DataTable
           rows={props.report.broken}
           columns={[
-            { header: "Window", class: "nowrap", cell: (b) => `${when(b.window_start)} – ${when(b.window_end)}` },
+            {
+              header: "Window",
+              class: "nowrap",
+              cell: (b) => (
+                <>
+                  <At at={b.window_start} time={time} /> – <At at={b.window_end} time={time} />
+                </>
+              ),
+            },
             { header: "Problem", cell: (b) => b.reason },
           ]}
         />
@@ -88,7 +95,7 @@ export const Integrity = projectPage({
           hint: "the first is written at minute 5 of the hour after the project's first hour.",
         }}
         columns={[
-          { header: "Window", class: "nowrap", cell: (d) => when(d.windowStart) },
+          { header: "Window", class: "nowrap", cell: (d) => <At at={d.windowStart} time={time} /> },
           { header: "Events", cell: (d) => counted(d.count) },
           { header: "Merkle root", class: "mono", cell: (d) => `${d.root.slice(0, 16)}…` },
           { header: "Digest hash", class: "mono", cell: (d) => `${d.hash.slice(0, 16)}…` },

@@ -2,7 +2,7 @@ import { Badge } from "../components/Badge";
 import { DataTable } from "../components/DataTable";
 import { Choice, Submit } from "../components/FormRow";
 import { PostButton } from "../components/PostButton";
-import { utcText } from "../components/time";
+import { At } from "../components/time";
 import { projectPage } from "../layouts/page";
 
 export type NotificationRow = {
@@ -36,7 +36,7 @@ export type NotificationsProps = {
 export const Notifications = projectPage({
   title: "Notifications",
   section: "/notifications",
-  Body: (props: NotificationsProps, { project }) => {
+  Body: (props: NotificationsProps, { project, time }) => {
     const base = `/p/${project.id}/notifications`;
     return (
       <>
@@ -57,7 +57,7 @@ export const Notifications = projectPage({
           rows={props.notifications}
           empty={{ title: props.archived ? "Nothing archived." : "You are all caught up." }}
           columns={[
-            { class: "nowrap mono", cell: (n) => utcText(n.createdAt) },
+            { class: "nowrap mono", cell: (n) => <At at={n.createdAt} time={time} /> },
             { cell: (n) => <Badge tone="info">{n.type}</Badge> },
             { cell: (n) => <NoticeText notice={n} /> },
             {

@@ -2,7 +2,7 @@ import { Badge } from "../components/Badge";
 import { DataTable } from "../components/DataTable";
 import { Flash } from "../components/Flash";
 import { FormRow, Submit } from "../components/FormRow";
-import { utcText } from "../components/time";
+import { At } from "../components/time";
 import { page } from "../layouts/page";
 
 export type ShardRow = {
@@ -35,7 +35,7 @@ function size(bytes: number): string {
 /** The operators' view of the event shards (README "Storage at scale"). */
 export const Shards = page({
   title: "Event shards",
-  Body: (props: ShardsProps) => (
+  Body: (props: ShardsProps, { time }) => (
     <>
       <h1>Event shards</h1>
       <p class="muted">
@@ -62,7 +62,7 @@ export const Shards = page({
           {
             header: "Measured",
             class: "muted",
-            cell: (s) => (s.measuredAt === null ? "never" : utcText(s.measuredAt)),
+            cell: (s) => (time ? <At at={s.measuredAt} time={time} empty="never" /> : ""),
           },
           { header: "Projects", cell: (s) => String(s.projects) },
           {

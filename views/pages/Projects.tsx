@@ -1,7 +1,7 @@
 import { DataTable } from "../components/DataTable";
 import { Flash } from "../components/Flash";
 import { PostButton } from "../components/PostButton";
-import { utcText } from "../components/time";
+import { At } from "../components/time";
 import { page } from "../layouts/page";
 
 export type ProjectRow = { id: string; name: string; role: string; organizationId: string | null };
@@ -50,7 +50,7 @@ export type ProjectsProps = {
 
 export const Projects = page({
   title: "Projects",
-  Body: (props: ProjectsProps) => (
+  Body: (props: ProjectsProps, { time }) => (
     <>
       <h1>Your projects</h1>
       <Flash success={props.notice} />
@@ -62,7 +62,11 @@ export const Projects = page({
             columns={[
               { header: "Project", cell: (i) => i.projectName },
               { header: "Role", cell: (i) => <RoleCell role={i.role} organizationId={i.organizationId} /> },
-              { header: "Expires", class: "muted", cell: (i) => utcText(i.expiresAt) },
+              {
+                header: "Expires",
+                class: "muted nowrap",
+                cell: (i) => (time ? <At at={i.expiresAt} time={time} /> : ""),
+              },
               { header: "", cell: (i) => <InvitationAnswer inviteId={i.id} /> },
             ]}
           />

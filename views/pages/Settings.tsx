@@ -1,14 +1,10 @@
 import { Badge } from "../components/Badge";
 import { DataTable } from "../components/DataTable";
-import { Flash, OneTimeSecret } from "../components/Flash";
+import { type Messages, PageFlash } from "../components/Flash";
 import { Choice, FormRow, Submit } from "../components/FormRow";
-import { PostButton } from "../components/PostButton";
-import { utcText } from "../components/time";
+import { ConfirmButton, PostButton } from "../components/PostButton";
+import { At } from "../components/time";
 import { projectPage } from "../layouts/page";
-
-type Messages = { error?: string | undefined; success?: string | undefined };
-
-const when = (ms: number | null) => utcText(ms, { empty: "never" });
 
 export type ProjectSettingsValues = {
   name: string;
@@ -34,7 +30,7 @@ export const ProjectSettings = projectPage({
     return (
       <>
         <h1>Project settings</h1>
-        <Flash success={props.success} error={props.error} />
+        <PageFlash {...props} />
         <nav aria-label="More settings" class="row">
           <a href={`/p/${project.id}/settings/alerts`}>Alert rules</a>
           <a href={`/p/${project.id}/settings/roles`}>Roles</a>
@@ -100,7 +96,6 @@ export type MemberRow = {
 /** The project's custom roles, offered after the built-in ones. */
 export type RoleOption = { id: string; name: string };
 export type InviteRow = { id: string; email: string; role: string; organizationId: string | null; expiresAt: number };
-export type NewInvite = { email: string; link: string };
 
 const ROLES = ["owner", "admin", "member", "viewer"] as const;
 
@@ -130,25 +125,17 @@ export type MembersProps = Messages & {
   invites: InviteRow[];
   canOwners: boolean;
   roles?: RoleOption[] | undefined;
-  invited?: NewInvite | undefined;
 };
 
 export const Members = projectPage({
   title: "Members",
   section: "/settings/members",
-  Body: (props: MembersProps, { project }) => {
+  Body: (props: MembersProps, { project, time }) => {
     const base = `/p/${project.id}/settings/members`;
     return (
       <>
         <h1>Members</h1>
-        <Flash success={props.success} error={props.error} />
-        {props.invited && (
-          <OneTimeSecret secret={props.invited.link}>
-            Invitation for {props.invited.email} created. Send them this link; it works once, for 7 days, and is not
-            shown again. They choose their password on it, or, if they already have an account, accept it while signed
-            in:
-          </OneTimeSecret>
-        )}
+        <PageFlash {...props} />
         <DataTable
           rows={props.members}
           columns={[
@@ -181,9 +168,12 @@ export const Members = projectPage({
             {
               header: "",
               cell: (m) => (
-                <PostButton action={`${base}/${m.userId}/remove`} kind="danger">
-                  Remove
-                </PostButton>
+                <ConfirmButton
+                  action={`${base}/${m.userId}/remove`}
+                  label="Remove"
+                  question={`Remove ${m.email} from ${project.name}? They lose access at once.`}
+                  confirm="Yes, remove"
+                />
               ),
             },
           ]}
@@ -215,7 +205,14 @@ export const Members = projectPage({
               columns={[
                 { cell: (i) => i.email },
                 { cell: (i) => `${i.role}${i.organizationId ? ` · ${i.organizationId}` : ""}` },
-                { class: "muted", cell: (i) => `expires ${when(i.expiresAt)}` },
+                {
+                  class: "muted",
+                  cell: (i) => (
+                    <>
+                      expires <At at={i.expiresAt} time={time} />
+                    </>
+                  ),
+                },
                 {
                   cell: (i) => (
                     <PostButton action={`${base}/invites/${i.id}/revoke`} kind="danger">
@@ -247,20 +244,15 @@ export type KeyRow = {
 export const ApiKeys = projectPage({
   title: "API keys",
   section: "/settings/api-keys",
-  Body: (props: Messages & { keys: KeyRow[]; created?: { name: string; secret: string } | undefined }, { project }) => {
+  Body: (props: Messages & { keys: KeyRow[] }, { project, time }) => {
     const base = `/p/${project.id}/settings/api-keys`;
     return (
       <>
         <h1>API keys</h1>
-        <Flash success={props.success} error={props.error} />
+        <PageFlash {...props} />
         <p class="hint">
           What each key can call: the <a href="/docs">API reference</a>.
         </p>
-        {props.created && (
-          <OneTimeSecret secret={props.created.secret}>
-            Key "{props.created.name}" created. Copy it now — it is not shown again:
-          </OneTimeSecret>
-        )}
         <form method="post" action={base} class="card row">
           <FormRow label="Name">
             <input name="name" required maxlength={100} placeholder="e.g. Backend (production)" />
@@ -287,17 +279,20 @@ export const ApiKeys = projectPage({
             { header: "Name", cell: (k) => k.name },
             { header: "Key", class: "mono", cell: (k) => `${k.prefix}…` },
             { header: "Scope", cell: (k) => (k.publicKey ? `${k.scope} · signed` : k.scope) },
-            { header: "Created", cell: (k) => when(k.createdAt) },
-            { header: "Last used", cell: (k) => when(k.lastUsedAt) },
+            { header: "Created", class: "nowrap", cell: (k) => <At at={k.createdAt} time={time} /> },
+            { header: "Last used", class: "nowrap", cell: (k) => <At at={k.lastUsedAt} time={time} empty="never" /> },
             {
               header: "",
               cell: (k) =>
                 k.revokedAt ? (
                   <Badge tone="bad">revoked</Badge>
                 ) : (
-                  <PostButton action={`${base}/${k.id}/revoke`} kind="danger">
-                    Revoke
-                  </PostButton>
+                  <ConfirmButton
+                    action={`${base}/${k.id}/revoke`}
+                    label="Revoke"
+                    question={`Revoke "${k.name}"? Requests with it are refused at once; this cannot be undone.`}
+                    confirm="Yes, revoke"
+                  />
                 ),
             },
           ]}

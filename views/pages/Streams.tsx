@@ -4,7 +4,7 @@ import { BackLink, DetailList } from "../components/DetailList";
 import { Flash, OneTimeSecret } from "../components/Flash";
 import { Choice, FormRow, Submit } from "../components/FormRow";
 import { PostButton } from "../components/PostButton";
-import { utcText } from "../components/time";
+import { At, type TimeView } from "../components/time";
 import { projectPage } from "../layouts/page";
 
 // Settings → Log streams (README "Log streams"): each stream's destination, filter, format and
@@ -46,7 +46,6 @@ export const DESTINATION_LABELS: Record<string, string> = {
 };
 
 const STATE_TONES: Record<string, Tone> = { active: "ok", paused: "warn", disabled: "bad" };
-const when = (iso: string | null) => utcText(iso, { seconds: true, empty: "never" });
 
 function duration(seconds: number): string {
   if (seconds < 120) return `${seconds} s`;
@@ -61,14 +60,22 @@ export function lagText(s: Pick<StreamRow, "lagEvents" | "lagCap" | "lagSeconds"
   return `${events} event${s.lagEvents === 1 ? "" : "s"} · ${duration(s.lagSeconds)}`;
 }
 
-export function StreamState({ stream }: { stream: Pick<StreamRow, "state" | "disabledReason" | "failingSince"> }) {
+export function StreamState({
+  stream,
+  time,
+}: {
+  stream: Pick<StreamRow, "state" | "disabledReason" | "failingSince">;
+  time: TimeView;
+}) {
   return (
     <>
       <Badge tone={STATE_TONES[stream.state] ?? "info"} class="stream-state">
         {stream.state}
       </Badge>
       {stream.failingSince && stream.state === "active" && (
-        <div class="muted">failing since {when(stream.failingSince)}</div>
+        <div class="muted">
+          failing since <At at={stream.failingSince} time={time} />
+        </div>
       )}
       {stream.disabledReason && <div class="muted">{stream.disabledReason}</div>}
     </>
@@ -238,7 +245,7 @@ function StreamFields({ values, editing }: { values: StreamFormValues; editing: 
 export const LogStreams = projectPage({
   title: "Log streams",
   section: "/settings/streams",
-  Body: (props: Messages & { streams: StreamRow[]; max: number; values: StreamFormValues }, { project }) => {
+  Body: (props: Messages & { streams: StreamRow[]; max: number; values: StreamFormValues }, { project, time }) => {
     const base = `/p/${project.id}/settings/streams`;
     return (
       <>
@@ -263,8 +270,12 @@ export const LogStreams = projectPage({
                 </>
               ),
             },
-            { header: "State", cell: (s) => <StreamState stream={s} /> },
-            { header: "Last delivered", class: "nowrap", cell: (s) => when(s.lastDeliveredAt) },
+            { header: "State", cell: (s) => <StreamState stream={s} time={time} /> },
+            {
+              header: "Last delivered",
+              class: "nowrap",
+              cell: (s) => <At at={s.lastDeliveredAt} time={time} empty="never" />,
+            },
             { header: "Lag", class: "nowrap stream-lag", cell: (s) => lagText(s) },
             {
               header: "Last error",
@@ -272,7 +283,9 @@ export const LogStreams = projectPage({
                 s.lastError ? (
                   <>
                     <div>{s.lastError}</div>
-                    <div class="muted">{when(s.lastErrorAt)}</div>
+                    <div class="muted">
+                      <At at={s.lastErrorAt} time={time} />
+                    </div>
                   </>
                 ) : (
                   "—"
@@ -304,7 +317,7 @@ export const LogStreamPage = projectPage({
       secret?: string | undefined;
       replay: StreamFormValues;
     },
-    { project },
+    { project, time },
   ) => {
     const s = props.stream;
     const base = `/p/${project.id}/settings/streams/${s.id}`;
@@ -323,17 +336,33 @@ export const LogStreamPage = projectPage({
           <DetailList
             class="detail-list"
             items={[
-              ["State", <StreamState stream={s} />],
+              ["State", <StreamState stream={s} time={time} />],
               ["Destination", `${DESTINATION_LABELS[s.type] ?? s.type}: ${s.endpoint}`],
               ["Format", s.format === "ocsf" ? "OCSF 1.3.0" : "Trailbook JSON"],
               ["Filter", s.filter || "every event", "mono"],
-              ["Last delivered", when(s.lastDeliveredAt), "stream-delivered"],
+              ["Last delivered", <At at={s.lastDeliveredAt} time={time} empty="never" />, "stream-delivered"],
               ["Events delivered", s.deliveredEvents.toLocaleString("en-US"), "stream-count"],
               ["Lag", lagText(s), "stream-lag"],
-              ["Last error", s.lastError ? `${s.lastError} (${when(s.lastErrorAt)})` : "—", "stream-error"],
+              [
+                "Last error",
+                s.lastError ? (
+                  <>
+                    {s.lastError} (<At at={s.lastErrorAt} time={time} />)
+                  </>
+                ) : (
+                  "—"
+                ),
+                "stream-error",
+              ],
               [
                 "Last test batch",
-                s.lastTestAt ? `${when(s.lastTestAt)}: ${s.lastTestResult ?? ""}` : "never",
+                s.lastTestAt ? (
+                  <>
+                    <At at={s.lastTestAt} time={time} />: {s.lastTestResult ?? ""}
+                  </>
+                ) : (
+                  "never"
+                ),
                 "stream-test",
               ],
               ["Position", s.cursor, "mono"],

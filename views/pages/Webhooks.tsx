@@ -3,15 +3,13 @@ import { Badge, type Tone } from "../components/Badge";
 import { type ChipLink, Chips } from "../components/Chips";
 import { DataTable } from "../components/DataTable";
 import { BackLink, DetailList } from "../components/DetailList";
-import { Flash, OneTimeSecret } from "../components/Flash";
+import { type Messages, PageFlash } from "../components/Flash";
 import { Choice, FormRow, Submit } from "../components/FormRow";
-import { PostButton } from "../components/PostButton";
-import { utcText } from "../components/time";
+import { ConfirmButton, PostButton } from "../components/PostButton";
+import { At, type TimeView } from "../components/time";
 import { projectPage } from "../layouts/page";
 
 // Webhook endpoints (settings) and sendouts (README "Webhooks").
-
-type Messages = { error?: string | undefined; success?: string | undefined; secret?: string | undefined };
 
 export type EndpointRow = {
   id: string;
@@ -46,21 +44,9 @@ export type AttemptRow = {
 };
 
 const TONE: Record<string, Tone> = { sent: "ok", error: "bad", retry: "warn", pending: "info" };
-const when = (iso: string | null) => utcText(iso, { seconds: true });
 
 function SendoutStatus({ status }: { status: string }) {
   return <Badge tone={TONE[status] ?? "info"}>{status}</Badge>;
-}
-
-/** What the last change said, with the signing secret when one was just made. */
-function EndpointMessages(props: Messages) {
-  return (
-    <Flash success={props.success} error={props.error}>
-      {props.secret && (
-        <OneTimeSecret secret={props.secret}>The signing secret — copy it now, it is not shown again:</OneTimeSecret>
-      )}
-    </Flash>
-  );
 }
 
 function EndpointFields({ endpoint }: { endpoint?: EndpointRow | undefined }) {
@@ -93,12 +79,12 @@ function EndpointFields({ endpoint }: { endpoint?: EndpointRow | undefined }) {
 export const WebhookEndpoints = projectPage({
   title: "Webhooks",
   section: "/settings/webhooks",
-  Body: (props: Messages & { endpoints: EndpointRow[] }, { project }) => {
+  Body: (props: Messages & { endpoints: EndpointRow[] }, { project, time }) => {
     const base = `/p/${project.id}/settings/webhooks`;
     return (
       <>
         <h1>Webhook endpoints</h1>
-        <EndpointMessages {...props} />
+        <PageFlash {...props} />
         <DataTable
           rows={props.endpoints}
           empty={{ title: "No endpoints yet.", hint: "Add one below to receive events as they are stored." }}
@@ -119,7 +105,11 @@ export const WebhookEndpoints = projectPage({
                 <>
                   {e.enabled ? <Badge tone="ok">enabled</Badge> : <Badge tone="bad">disabled</Badge>}
                   {e.disabledReason && <div class="muted">{e.disabledReason}</div>}
-                  {e.failingSince && <div class="muted">failing since {when(e.failingSince)}</div>}
+                  {e.failingSince && (
+                    <div class="muted">
+                      failing since <At at={e.failingSince} time={time} />
+                    </div>
+                  )}
                 </>
               ),
             },
@@ -147,7 +137,7 @@ export const WebhookEndpointPage = projectPage({
           <a href={props.sendoutsHref}>Its sendouts</a>
         </p>
         <h1>{props.endpoint.url}</h1>
-        <EndpointMessages {...props} />
+        <PageFlash {...props} />
         <form method="post" action={base} class="card stack">
           <EndpointFields endpoint={props.endpoint} />
           <Submit>Save</Submit>
@@ -156,12 +146,14 @@ export const WebhookEndpointPage = projectPage({
           <PostButton action={`${base}/test`} class="card fit" kind="secondary">
             Send test event
           </PostButton>
-          <form method="post" action={`${base}/rotate-secret`} class="card fit">
-            <button type="submit" class="secondary">
-              Rotate secret
-            </button>
-            <p class="hint">The old secret keeps signing too for 24 hours.</p>
-          </form>
+          <div class="card fit">
+            <ConfirmButton
+              action={`${base}/rotate-secret`}
+              label="Rotate secret"
+              question="Make a new signing secret? Your receiver must switch to it within 24 hours, while the old one also signs."
+              confirm="Yes, rotate"
+            />
+          </div>
         </div>
         <form method="post" action={`${base}/recover`} class="card row">
           <FormRow label="Resend every failed sendout since">
@@ -171,9 +163,14 @@ export const WebhookEndpointPage = projectPage({
             Recover
           </Submit>
         </form>
-        <PostButton action={`${base}/delete`} class="card" kind="danger">
-          Remove endpoint
-        </PostButton>
+        <div class="card">
+          <ConfirmButton
+            action={`${base}/delete`}
+            label="Remove endpoint"
+            question={`Remove ${props.endpoint.url}? Nothing more is sent to it; its past sendouts stay listed.`}
+            confirm="Yes, remove"
+          />
+        </div>
       </>
     );
   },
@@ -206,8 +203,10 @@ export const Sendouts = projectPage({
       filters: SendoutFilterValues;
       statusLinks: ChipLink[];
       error?: string | undefined;
+      /** Where endpoints are added, for those who may. */
+      endpointsHref?: string | undefined;
     },
-    { project },
+    { project, time },
   ) => {
     const base = `/p/${project.id}/webhooks`;
     const f = props.filters;
@@ -237,10 +236,17 @@ export const Sendouts = projectPage({
           rows={props.sendouts}
           empty={{
             title: "No sendouts match.",
-            hint: "Sendouts appear when a stored event matches an enabled endpoint.",
+            hint: props.endpointsHref ? (
+              <>
+                Sendouts appear when a stored event matches an enabled endpoint:{" "}
+                <a href={props.endpointsHref}>add or check endpoints under Settings → Endpoints</a>.
+              </>
+            ) : (
+              "Sendouts appear when a stored event matches an enabled endpoint; an owner or admin adds endpoints under Settings → Endpoints."
+            ),
           }}
           columns={[
-            { header: "Created", class: "nowrap", cell: (s) => when(s.createdAt) },
+            { header: "Created", class: "nowrap", cell: (s) => <At at={s.createdAt} time={time} /> },
             { header: "Sendout", class: "mono", cell: (s) => <a href={`${base}/${s.id}`}>{s.id}</a> },
             { header: "Type", cell: (s) => s.type },
             { header: "Endpoint", cell: (s) => s.endpointUrl ?? "" },
@@ -254,7 +260,7 @@ export const Sendouts = projectPage({
                 </>
               ),
             },
-            { header: "Sent", class: "nowrap", cell: (s) => when(s.sentAt) },
+            { header: "Sent", class: "nowrap", cell: (s) => <At at={s.sentAt} time={time} /> },
           ]}
         />
       </>
@@ -262,7 +268,7 @@ export const Sendouts = projectPage({
   },
 });
 
-function Attempt({ attempt: a, number }: { attempt: AttemptRow; number: number }) {
+function Attempt({ attempt: a, number, time }: { attempt: AttemptRow; number: number; time: TimeView }) {
   return (
     <div class="card">
       <div class="toolbar">
@@ -270,7 +276,7 @@ function Attempt({ attempt: a, number }: { attempt: AttemptRow; number: number }
           #{number} · {a.trigger}
         </strong>
         <span>
-          {when(a.startedAt)} · {a.durationMs} ms ·{" "}
+          <At at={a.startedAt} time={time} /> · {a.durationMs} ms ·{" "}
           {a.responseStatus !== null ? (
             <Badge tone={a.responseStatus < 300 ? "ok" : "bad"}>HTTP {a.responseStatus}</Badge>
           ) : (
@@ -296,7 +302,7 @@ export const SendoutPage = projectPage({
   section: "/webhooks",
   Body: (
     props: Messages & { sendout: SendoutRow; attempts: AttemptRow[]; canResend: boolean; eventHref: string },
-    { project },
+    { project, time },
   ) => {
     const s = props.sendout;
     const base = `/p/${project.id}/webhooks`;
@@ -306,7 +312,7 @@ export const SendoutPage = projectPage({
         <h1>
           Sendout <code>{s.id}</code>
         </h1>
-        <EndpointMessages {...props} />
+        <PageFlash {...props} />
         <div class="card">
           <DetailList
             class="detail-list"
@@ -319,9 +325,9 @@ export const SendoutPage = projectPage({
                   <a href={props.eventHref}>{s.eventId}</a> ({s.type})
                 </>,
               ],
-              ["Created", when(s.createdAt)],
-              ["Sent", when(s.sentAt)],
-              ["Next attempt", when(s.nextAttemptAt)],
+              ["Created", <At at={s.createdAt} time={time} />],
+              ["Sent", <At at={s.sentAt} time={time} />],
+              ["Next attempt", <At at={s.nextAttemptAt} time={time} />],
             ]}
           />
           {props.canResend && <PostButton action={`${base}/${s.id}/resend`}>Resend</PostButton>}
@@ -330,7 +336,7 @@ export const SendoutPage = projectPage({
         {props.attempts.length === 0 ? (
           <p class="muted">No attempt yet.</p>
         ) : (
-          props.attempts.map((a, i) => <Attempt attempt={a} number={i + 1} />)
+          props.attempts.map((a, i) => <Attempt attempt={a} number={i + 1} time={time} />)
         )}
       </>
     );

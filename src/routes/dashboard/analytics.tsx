@@ -1,44 +1,56 @@
 import { Hono } from "hono";
 import { formatInZone } from "../../../views/components/time";
 import { Analytics, Security } from "../../../views/pages/Analytics";
+import { statusTone } from "../../../views/pages/explorer/format";
 import type { ProjectEnv } from "../../env";
+import { timeZoneOffset, wallTimeToInstant } from "../../lib/time";
 import { requirePermission } from "../../middleware/session";
 import { securityOverview } from "../../services/analytics/security";
 import { analytics } from "../../services/analytics/summary";
 import { scopeForAccess } from "../../services/events/filters";
+import { formTime } from "./explorer-state";
 import { renderPage } from "./frame";
 
 const HOUR = 3600_000;
+// Buckets start on round wall times of the project's zone: whole hours, 00/06/12/18 h, midnights.
 const RANGES = {
-  "24h": { span: 24 * HOUR, bucket: HOUR, label: "24 hours" },
-  "7d": { span: 7 * 24 * HOUR, bucket: 6 * HOUR, label: "7 days" },
-  "30d": { span: 30 * 24 * HOUR, bucket: 24 * HOUR, label: "30 days" },
-  "90d": { span: 90 * 24 * HOUR, bucket: 3 * 24 * HOUR, label: "90 days" },
+  "24h": { span: 24 * HOUR, bucket: HOUR, align: HOUR, label: "24 hours", labelChars: [5, 16] },
+  "7d": { span: 7 * 24 * HOUR, bucket: 6 * HOUR, align: 6 * HOUR, label: "7 days", labelChars: [5, 16] },
+  "30d": { span: 30 * 24 * HOUR, bucket: 24 * HOUR, align: 24 * HOUR, label: "30 days", labelChars: [5, 10] },
+  "90d": { span: 90 * 24 * HOUR, bucket: 3 * 24 * HOUR, align: 24 * HOUR, label: "90 days", labelChars: [5, 10] },
 } as const;
 type RangeKey = keyof typeof RANGES;
+
+/** The last round wall time (a multiple of `align` in `timeZone`) at or before `ms`. */
+function roundDown(ms: number, align: number, timeZone: string): number {
+  const wall = ms + timeZoneOffset(ms, timeZone);
+  return wallTimeToInstant(wall - (((wall % align) + align) % align), timeZone);
+}
 
 export const analyticsPages = new Hono<ProjectEnv>()
   .get("/analytics", requirePermission("analytics.read"), async (c) => {
     const { project, access, ctx } = c.var;
     const key = (Object.keys(RANGES).includes(c.req.query("range") ?? "") ? c.req.query("range") : "7d") as RangeKey;
-    const { span, bucket } = RANGES[key];
-    const to = Date.now();
-    const from = to - span;
+    const { span, bucket, align, labelChars } = RANGES[key];
+    // The range is the explorer's "last 7 days" (to the second, the dates inputs' precision), so a
+    // bar's number and the explorer's count agree; the buckets start on round times before it.
+    const now = Math.floor(Date.now() / 1000) * 1000;
+    const from = now - span;
+    const to = now + 1000;
+    const origin = roundDown(from, align, project.timezone);
     const scoped = scopeForAccess({ from, to, conditions: [], text: [] }, access);
-    const data = await analytics(ctx, { ...scoped, from, to }, bucket);
+    const data = await analytics(ctx, { ...scoped, from, to }, bucket, origin);
     const explore = (params: Record<string, string>) =>
       `/p/${project.id}/events?${new URLSearchParams(params).toString()}`;
+    // A bucket's events: its bounds in the form the explorer's date inputs show (project time), so
+    // they stay in the form and survive the next Apply there. The To is the last second included.
     const window = (i: number) => ({
       range: "custom",
-      from: new Date(from + i * bucket).toISOString(),
-      to: new Date(Math.min(to, from + (i + 1) * bucket)).toISOString(),
+      from: formTime(Math.max(from, origin + i * bucket), project.timezone),
+      to: formTime(Math.min(to, origin + (i + 1) * bucket) - 1000, project.timezone),
     });
-    const label = (i: number) =>
-      formatInZone(new Date(from + i * bucket).toISOString(), project.timezone).slice(
-        0,
-        key === "24h" || key === "7d" ? 16 : 10,
-      );
-    const buckets = Math.ceil(span / bucket);
+    const label = (i: number) => formatInZone(origin + i * bucket, project.timezone).slice(...labelChars);
+    const buckets = Math.ceil((to - origin) / bucket);
     const keys = data.categories.map((x) => x.category);
     const stacks = Array.from({ length: buckets }, (_, i) => ({
       label: label(i),
@@ -68,6 +80,8 @@ export const analyticsPages = new Hono<ProjectEnv>()
       statuses: data.statuses.map((x) => ({
         label: x.status ?? "(no status)",
         value: x.count,
+        // Coloured like the status badges of the explorer.
+        tone: statusTone({ status: x.status ?? undefined }),
         href: explore(x.status ? { ...range, status: x.status } : range),
       })),
       types: data.topTypes.map((x) => ({ label: x.type, value: x.count, href: explore({ ...range, type: x.type }) })),

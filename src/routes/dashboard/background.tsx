@@ -19,6 +19,7 @@ import { downloadExport } from "../../services/exports/download";
 import { countForExport, exportStatus, getExport, listExports, requestExportNow } from "../../services/exports/request";
 import { importFormat, requestImport } from "../../services/imports/request";
 import { getTask, listTasks, taskProgress } from "../../services/tasks/view";
+import { describeFilters } from "./describe";
 import { parseExplorerState, stateQuery, stateToFilters } from "./explorer-state";
 import { renderPage } from "./frame";
 
@@ -50,13 +51,13 @@ function taskSummary(task: Task): TaskSummary {
   };
 }
 
-function exportSummary(row: ExportRow, status: string): ExportSummary {
+function exportSummary(row: ExportRow, status: string, timeZone: string): ExportSummary {
   return {
     id: row.id,
     status,
     format: row.format,
     gzip: row.gzip,
-    filters: row.filters,
+    filters: describeFilters(row.filters, timeZone, row.createdAt),
     rowCount: row.rowCount,
     bytes: row.bytes,
     createdBy: row.createdByName,
@@ -75,9 +76,9 @@ const ExportForm = z.object({
 
 export const backgroundPages = new Hono<ProjectEnv>()
   .get("/exports/new", requirePermission("events.export"), async (c) => {
-    const { state } = parseExplorerState(c.req.query(), undefined);
+    const { state } = parseExplorerState(c.req.query(), {}, c.var.project.timezone);
     if (c.var.access.organizationId) delete state.filters.organization_id;
-    const filters = stateToFilters(state);
+    const filters = stateToFilters(state, c.var.project.timezone);
     const back = `/p/${c.var.project.id}/events${stateQuery(state)}`;
     let count = 0;
     let error: string | undefined;
@@ -90,7 +91,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
     const hidden = Object.fromEntries(
       Object.entries(filters).filter(([, v]) => typeof v === "string" && v !== ""),
     ) as Record<string, string>;
-    const description = Object.entries(hidden).map(([k, v]) => `${k.replace(/_/g, " ")}: ${v}`);
+    const description = describeFilters(hidden, c.var.project.timezone, Date.now());
     return renderPage(c, ExportConfirm, {
       count,
       hidden,
@@ -121,7 +122,9 @@ export const backgroundPages = new Hono<ProjectEnv>()
   })
   .get("/exports", requirePermission("events.export"), async (c) => {
     const { data: rows } = await listExports(c.var.ctx, { limit: LIST_ROWS });
-    const exports = rows.map(({ row, taskStatus }) => exportSummary(row, exportStatus(row, { status: taskStatus })));
+    const exports = rows.map(({ row, taskStatus }) =>
+      exportSummary(row, exportStatus(row, { status: taskStatus }), c.var.project.timezone),
+    );
     return renderPage(c, ExportsPage, { exports });
   })
   .get("/exports/:exportId", requirePermission("events.export"), async (c) => {
@@ -129,7 +132,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
     if (!found) throw new NotFoundError("There is no such export in this project.");
     const { row, task } = found;
     return renderPage(c, ExportDetail, {
-      export: exportSummary(row, exportStatus(row, task)),
+      export: exportSummary(row, exportStatus(row, task), c.var.project.timezone),
       task: taskSummary(task),
     });
   })
@@ -169,7 +172,17 @@ export const backgroundPages = new Hono<ProjectEnv>()
         : task.status === "done"
           ? { label: "See the imported events", href: `/p/${c.var.project.id}/events?range=all` }
           : undefined;
-    return renderPage(c, TaskDetail, { task: taskSummary(task), errors: task.errors, result: task.result, link });
+    const exported = task.type === "export" ? await getExport(c.var.ctx, String(task.params.exportId)) : undefined;
+    return renderPage(c, TaskDetail, {
+      task: taskSummary(task),
+      errors: task.errors,
+      result: task.result,
+      link,
+      filters: exported
+        ? describeFilters(exported.row.filters, c.var.project.timezone, exported.row.createdAt)
+        : undefined,
+      format: task.type === "import" ? (task.params.format === "csv" ? "csv" : "jsonl") : undefined,
+    });
   })
   .get("/tasks/:taskId/progress", async (c) => {
     const task = await getTask(c.var.ctx, c.req.param("taskId"));

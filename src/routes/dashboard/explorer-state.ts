@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ValidationError } from "../../lib/errors";
 import type { Access } from "../../lib/permissions";
+import { parseTimeBound, type TimeEdge, timeZoneOffset } from "../../lib/time";
 import { toValidationError } from "../../lib/validation";
 import { compileFilters, type EventFilters, type EventQuery, scopeForAccess } from "../../services/events/filters";
 import { ADVANCED_COLUMNS, type AdvancedColumn, presetById } from "../../services/events/presets";
@@ -34,23 +35,42 @@ export const FILTER_KEYS = [
 ] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
-const text = (max: number) => z.string().trim().max(max).optional().catch(undefined);
+const FILTER_LABELS: Record<FilterKey, string> = {
+  status: "status",
+  category: "category",
+  type: "type",
+  source: "source",
+  changed: "changed field",
+  actor_id: "actor",
+  organization_id: "organisation",
+  entity_type: "entity type",
+  entity_id: "entity",
+  request_id: "request",
+  job_id: "job",
+};
 
-const Params = z.object({
-  view: text(32),
-  range: z.enum(Object.keys(RANGES) as [Range, ...Range[]]).optional(),
-  from: text(64),
-  to: text(64),
-  search: z.string().max(2000, "the search is longer than 2,000 characters").optional(),
-  search_by: z.enum(["all", "actor", "organization"]).optional(),
-  time: z.enum(["project", "local", "utc"]).optional(),
-  cols: text(200),
-  live: z.enum(["1"]).optional(),
-  cursor: text(500),
-  ...Object.fromEntries(
-    FILTER_KEYS.map((k) => [k, z.string().trim().max(2000, `${k} is longer than 2,000 characters`).optional()]),
-  ),
-});
+/** What each filter is called on the page (chips, notices, the empty state). */
+export const filterLabel = (key: FilterKey) => FILTER_LABELS[key];
+
+const Fields = {
+  view: z.string().trim().max(32, "the view name is longer than 32 characters"),
+  range: z.enum(Object.keys(RANGES) as [Range, ...Range[]], "the range is not one of 24h, 7d, 30d, 90d, all, custom"),
+  from: z.string().trim().max(64, "the From date is longer than 64 characters"),
+  to: z.string().trim().max(64, "the To date is longer than 64 characters"),
+  search: z.string().max(2000, "the search is longer than 2,000 characters"),
+  search_by: z.enum(["all", "actor", "organization"], "search by is not all, actor or organization"),
+  time: z.enum(["project", "local", "utc"], "the time display is not project, local or utc"),
+  cols: z.string().trim().max(200, "the columns list is longer than 200 characters"),
+  live: z.enum(["1"], "live is not 1"),
+  cursor: z.string().trim().max(500, "the page link is longer than 500 characters"),
+  ...(Object.fromEntries(
+    FILTER_KEYS.map((k) => [k, z.string().trim().max(2000, `${FILTER_LABELS[k]} is longer than 2,000 characters`)]),
+  ) as Record<FilterKey, z.ZodString>),
+};
+type FieldName = keyof typeof Fields;
+
+/** Parameters the explorer reads besides its state: the form's own bookkeeping and the fragments'. */
+const OTHER_KEYS = new Set(["range_was", "count", "since"]);
 
 export type ExplorerState = {
   view: string;
@@ -65,42 +85,128 @@ export type ExplorerState = {
   filters: Partial<Record<FilterKey, string>>;
 };
 
-export type ParsedState = { state: ExplorerState; cursor: string | undefined; problem: string | undefined };
+export type ParsedState = {
+  state: ExplorerState;
+  cursor: string | undefined;
+  /** The first value that could not be read, if any (the counter cannot count then). */
+  problem: string | undefined;
+  /** Everything in the URL that is not applied as written, said on the page instead of dropped silently. */
+  notices: string[];
+  /** The URL had empty or stray parameters: its clean form is `stateQuery(state)`. */
+  untidy: boolean;
+};
 
-/** Reads the URL's query; a value that cannot be read is reported and ignored, never a crash. */
-export function parseExplorerState(query: Record<string, string>, rememberedCols: string | undefined): ParsedState {
-  const parsed = Params.safeParse(query);
-  const data: Record<string, string | undefined> = parsed.success
-    ? (parsed.data as Record<string, string | undefined>)
-    : {};
-  const problem = parsed.success ? undefined : toValidationError(parsed.error, "query").message;
+/** What the date inputs (`datetime-local`) show and send: a wall time, read in the project's zone. */
+const FORM_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?$/;
+
+/**
+ * A wall time in `timeZone` as the date inputs write it: `2026-12-01T13:52:54`, or `2026-12-01T13:00`
+ * on a whole minute (browsers drop zero seconds), so a link's dates and the form's agree exactly.
+ */
+export function formTime(ms: number, timeZone: string): string {
+  const wall = new Date(ms + timeZoneOffset(ms, timeZone)).toISOString().slice(0, 19);
+  return wall.endsWith(":00") ? wall.slice(0, 16) : wall;
+}
+
+/**
+ * A From or To bound in the form the date inputs show. Other forms the filters accept (an ISO time
+ * with an offset, a bare date, epoch milliseconds) are turned into the same instant's wall time in
+ * the project's zone, so the range survives the next Apply; text that is not a time is null.
+ */
+function formBound(text: string, timeZone: string, edge: TimeEdge): string | null {
+  if (FORM_TIME.test(text)) return text;
+  const at = parseTimeBound(text, timeZone, edge);
+  if (at === null) return null;
+  // An end bound is exclusive; the form's To is the last second it includes.
+  return formTime(edge === "end" ? at - 1 : at, timeZone);
+}
+
+/**
+ * The form's To is the last second it includes, all of it: as a filter, the end of that second
+ * (`14:00:00` covers 14:00:00.999), so a window ending just before the next whole second (an
+ * analytics bucket's) holds exactly its events. Other forms are left to the filters.
+ */
+function formEnd(to: string, timeZone: string): string {
+  if (!FORM_TIME.test(to)) return to;
+  const at = parseTimeBound(to, timeZone, "start");
+  return at === null ? to : new Date(at + 999).toISOString();
+}
+
+/**
+ * Reads the URL's query field by field: a value that cannot be read is named in `notices` and
+ * ignored, never a crash, and never takes the other filters with it.
+ */
+export function parseExplorerState(
+  query: Record<string, string>,
+  remembered: { cols?: string | undefined; time?: ExplorerState["time"] | undefined } = {},
+  timeZone = "UTC",
+): ParsedState {
+  const data: Partial<Record<FieldName, string>> = {};
+  const notices: string[] = [];
+  let problem: string | undefined;
+  let untidy = false;
+  for (const [key, value] of Object.entries(query)) {
+    if (value === "") {
+      untidy = true;
+      continue;
+    }
+    if (!Object.hasOwn(Fields, key)) {
+      if (!OTHER_KEYS.has(key)) notices.push(`The URL's "${key}" is not a filter here and was ignored.`);
+      if (key === "range_was") untidy = true;
+      continue;
+    }
+    const parsed = Fields[key as FieldName].safeParse(value);
+    if (parsed.success) data[key as FieldName] = parsed.data;
+    else {
+      const message = toValidationError(parsed.error, key).errors[0]?.message ?? `${key} is not valid`;
+      problem ??= message;
+      notices.push(`Not applied: ${message}.`);
+    }
+  }
   const filters: Partial<Record<FilterKey, string>> = {};
   for (const key of FILTER_KEYS) {
     const value = data[key];
     if (value) filters[key] = value;
   }
-  const colsText = data.cols ?? rememberedCols ?? "";
+  const colsText = data.cols ?? remembered.cols ?? "";
   const cols = colsText
     .split(",")
     .filter((c): c is AdvancedColumn => (ADVANCED_COLUMNS as readonly string[]).includes(c));
-  const from = data.from ?? "";
-  const to = data.to ?? "";
-  const range = (data.range as Range | undefined) ?? (from || to ? "custom" : "24h");
+  const view = presetById(data.view);
+  if (data.view && view.id !== data.view) notices.push(`There is no view "${data.view}"; showing ${view.label}.`);
+
+  // Typing a From or To date means a custom range. The form also sends the range it was shown
+  // with (`range_was`): a range chosen in the form wins over dates left in their fields.
+  const bounds = { from: data.from ?? "", to: data.to ?? "" };
+  // Text that is no time at all stays as it is: compiling it fails, and the range says why.
+  for (const edge of ["from", "to"] as const) {
+    if (bounds[edge])
+      bounds[edge] = formBound(bounds[edge], timeZone, edge === "from" ? "start" : "end") ?? bounds[edge];
+  }
+  const asked = data.range as Range | undefined;
+  const chosenInForm = asked !== undefined && query.range_was !== undefined && query.range_was !== asked;
+  const dated = Boolean(bounds.from || bounds.to);
+  const range: Range = dated && !chosenInForm ? "custom" : (asked ?? "24h");
+  // A link (not the form) asking for a preset range and dates at once: the dates win, and say so.
+  if (range === "custom" && asked && asked !== "custom" && query.range_was === undefined)
+    notices.push(`The URL asks for range ${asked} and for From/To dates; the From/To dates are applied.`);
   return {
     state: {
-      view: presetById(data.view).id,
+      view: view.id,
       range,
-      from: range === "custom" ? from : "",
-      to: range === "custom" ? to : "",
+      from: range === "custom" ? bounds.from : "",
+      to: range === "custom" ? bounds.to : "",
       search: data.search?.trim() ?? "",
       searchBy: (data.search_by as ExplorerState["searchBy"] | undefined) ?? "all",
-      time: (data.time as ExplorerState["time"] | undefined) ?? "project",
+      time: (data.time as ExplorerState["time"] | undefined) ?? remembered.time ?? "project",
       cols,
       live: data.live === "1",
       filters,
     },
     cursor: data.cursor,
     problem,
+    notices,
+    untidy,
   };
 }
 
@@ -165,7 +271,7 @@ export function compileState(state: ExplorerState, timeZone: string, access: Acc
   if (span !== null) filters.from = new Date(now - span).toISOString();
   else if (state.range === "custom") {
     if (state.from) filters.from = state.from;
-    if (state.to) filters.to = state.to;
+    if (state.to) filters.to = formEnd(state.to, timeZone);
   }
   let query: EventQuery;
   try {
@@ -200,14 +306,14 @@ export function compileState(state: ExplorerState, timeZone: string, access: Acc
  * The state as the filter names of README "Filters" (for exports): the range as from/to, and the
  * view's preset and the search box folded into the search syntax, so both hold together.
  */
-export function stateToFilters(state: ExplorerState, now = Date.now()): EventFilters {
+export function stateToFilters(state: ExplorerState, timeZone: string, now = Date.now()): EventFilters {
   const preset = presetById(state.view);
   const filters: EventFilters = { ...state.filters };
   const span = RANGES[state.range];
   if (span !== null) filters.from = new Date(now - span).toISOString();
   else if (state.range === "custom") {
     if (state.from) filters.from = state.from;
-    if (state.to) filters.to = state.to;
+    if (state.to) filters.to = formEnd(state.to, timeZone);
   }
   const clauses = [
     preset.filters.category && `category:${preset.filters.category}`,

@@ -9,24 +9,11 @@ import type {
 } from "../../../views/pages/explorer/model";
 import { ADVANCED_COLUMNS, type AdvancedColumn, PRESETS, presetById } from "../../services/events/presets";
 import { encodeCursor } from "../../services/events/query";
-import { type ExplorerState, FILTER_KEYS, type FilterKey, stateQuery } from "./explorer-state";
+import { type ExplorerState, FILTER_KEYS, filterLabel, stateQuery } from "./explorer-state";
 
 // The explorer's view model: from the URL's state, every link the page and its fragments show, so
 // each chip, tab, "load more" and detail link is the same state with one thing changed.
 
-const FILTER_LABELS: Record<FilterKey, string> = {
-  status: "status",
-  category: "category",
-  type: "type",
-  source: "source",
-  changed: "changed",
-  actor_id: "actor",
-  organization_id: "organisation",
-  entity_type: "entity type",
-  entity_id: "entity",
-  request_id: "request",
-  job_id: "job",
-};
 const COLUMN_LABELS: Record<AdvancedColumn, string> = {
   event_id: "Event ID",
   request_id: "Request ID",
@@ -38,6 +25,14 @@ const COLUMN_LABELS: Record<AdvancedColumn, string> = {
 export type ExplorerSite = { projectId: string; timezone: string };
 
 const eventsBase = (site: ExplorerSite) => `/p/${site.projectId}/events`;
+
+/** Statuses every view offers in its status filter, besides its own. */
+const COMMON_STATUSES = ["success", "failure", "info"];
+
+/** The state without any filter, search or range: what "Clear all" leads to. */
+export function cleared(state: ExplorerState): ExplorerState {
+  return { ...state, filters: {}, search: "", searchBy: "all", range: "24h", from: "", to: "" };
+}
 
 /** The views' tabs (Configuration for those who see it), the preset's status chips and every active filter. */
 export function explorerChips(state: ExplorerState, site: ExplorerSite, isAdmin: boolean): ExplorerChips {
@@ -59,15 +54,10 @@ export function explorerChips(state: ExplorerState, site: ExplorerSite, isAdmin:
       ]
     : [];
   const activeChips: ChipLink[] = FILTER_KEYS.filter((k) => state.filters[k]).map((k) => ({
-    label: `${FILTER_LABELS[k]}: ${state.filters[k] ?? ""}`,
+    label: `${filterLabel(k)}: ${state.filters[k] ?? ""}`,
     href: link({ filters: { ...state.filters, [k]: undefined } }),
   }));
   if (state.search) activeChips.push({ label: `search: ${state.search}`, href: link({ search: "" }) });
-  const timeLinks: ChipLink[] = (["project", "local", "utc"] as const).map((mode) => ({
-    label: mode === "project" ? `Project (${site.timezone})` : mode === "local" ? "Local" : "UTC",
-    href: link({ time: mode }),
-    active: state.time === mode,
-  }));
   const columnLinks: ChipLink[] = ADVANCED_COLUMNS.map((col) => {
     const on = state.cols.includes(col);
     const cols = on ? state.cols.filter((x) => x !== col) : [...state.cols, col];
@@ -78,7 +68,48 @@ export function explorerChips(state: ExplorerState, site: ExplorerSite, isAdmin:
     href: link({ live: !state.live }),
     active: state.live,
   };
-  return { tabs, statusChips, activeChips, timeLinks, liveLink, columnLinks };
+  const filtered = activeChips.length > 0 || state.range !== "24h";
+  return {
+    tabs,
+    statusChips,
+    activeChips,
+    liveLink,
+    columnLinks,
+    statuses: [...new Set([...preset.statuses, ...COMMON_STATUSES])],
+    clearHref: filtered ? `${base}${stateQuery(cleared(state))}` : undefined,
+  };
+}
+
+const ENTITY_TYPE = /^[a-z][a-z0-9_]*(\.[a-z0-9_]+)+$/i;
+
+/**
+ * The type picker's groups: event types named `entity.action` by their entity (`commission.*`),
+ * anything else — API requests such as `GET /v1/customers`, single words — in one plain group,
+ * never offered as a fake `….*` group.
+ */
+export function typeGroups(types: string[]): { group: string; values: string[]; all: boolean }[] {
+  const groups = new Map<string, string[]>();
+  const other: string[] = [];
+  for (const type of types) {
+    if (!ENTITY_TYPE.test(type)) {
+      other.push(type);
+      continue;
+    }
+    const group = type.slice(0, type.lastIndexOf("."));
+    groups.set(group, [...(groups.get(group) ?? []), type]);
+  }
+  const grouped = [...groups].map(([group, values]) => ({ group, values, all: true }));
+  return other.length ? [...grouped, { group: "Other types", values: other, all: false }] : grouped;
+}
+
+/** The changed fields of the chosen type's entity (`commission.updated` → `commission.…`), or all of them. */
+export function changedGroups(changed: string[], type: string | undefined): { group: string; values: string[] }[] {
+  const grouped = typeGroups(changed).map(({ group, values }) => ({ group, values }));
+  const entity =
+    type && ENTITY_TYPE.test(type.replace(/\.\*$/, ".x")) ? type.slice(0, type.lastIndexOf(".")) : undefined;
+  if (!entity) return grouped;
+  const narrowed = grouped.filter((g) => g.group === entity);
+  return narrowed;
 }
 
 /** The view's columns and time display; each row's detail opens at the event's URL with the same state. */

@@ -1,5 +1,6 @@
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import type { ChipLink } from "../../../views/components/Chips";
 import { DetailPanel, EventPage } from "../../../views/pages/explorer/Detail";
 import { EventRows, LivePoller } from "../../../views/pages/explorer/EventRows";
 import { EventCounter, ExplorerPage } from "../../../views/pages/explorer/ExplorerPage";
@@ -9,13 +10,21 @@ import type { ProjectEnv } from "../../env";
 import { CursorError, NotFoundError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
-import { groupByEntity, loadFacets, type SuggestedFacet, suggestFacet } from "../../services/events/facets";
+import { loadFacets, type SuggestedFacet, suggestFacet } from "../../services/events/facets";
 import type { EventQuery } from "../../services/events/filters";
 import { scopeForAccess } from "../../services/events/filters";
 import { presetById } from "../../services/events/presets";
 import { countEvents, getEvent, listEvents, listNewer } from "../../services/events/query";
-import { compileState, parseExplorerState, stateQuery } from "./explorer-state";
 import {
+  compileState,
+  type ExplorerState,
+  FILTER_KEYS,
+  filterLabel,
+  parseExplorerState,
+  stateQuery,
+} from "./explorer-state";
+import {
+  changedGroups,
   detailProps,
   type ExplorerSite,
   explorerChips,
@@ -23,9 +32,11 @@ import {
   pendingCounter,
   pollHref,
   rowContext,
+  typeGroups,
 } from "./explorer-view";
 import { renderPage } from "./frame";
 import { proofLine } from "./integrity";
+import { timeModeOf } from "./time-display";
 
 type C = Context<ProjectEnv>;
 
@@ -35,7 +46,11 @@ const COLS_COOKIE = "tb_cols";
 /** The state of this request, remembering the column choice in a cookie when the URL sets it. */
 function readState(c: C) {
   const query = c.req.query();
-  const parsed = parseExplorerState(query, getCookie(c, COLS_COOKIE));
+  const parsed = parseExplorerState(
+    query,
+    { cols: getCookie(c, COLS_COOKIE), time: timeModeOf(c) },
+    c.var.project.timezone,
+  );
   if (query.cols !== undefined) {
     setCookie(c, COLS_COOKIE, parsed.state.cols.join(",") || "none", {
       path: "/",
@@ -45,14 +60,24 @@ function readState(c: C) {
       maxAge: 365 * 86400,
     });
   }
-  // A partner viewer is limited to one organisation, so those controls are not theirs to use.
-  if (c.var.access.organizationId) {
+  // A partner viewer is limited to one organisation, so those controls are not theirs to use; a URL
+  // asking for another says so rather than seeming to show it.
+  const own = c.var.access.organizationId;
+  if (own) {
+    const asked = parsed.state.filters.organization_id;
+    if (asked && asked !== own)
+      parsed.notices.push(`You see organisation ${own} only, so the events shown are limited to it, not ${asked}.`);
     delete parsed.state.filters.organization_id;
-    if (parsed.state.searchBy === "organization") parsed.state.searchBy = "all";
+    if (parsed.state.searchBy === "organization") {
+      parsed.notices.push(`You see organisation ${own} only; the search is over all its fields instead.`);
+      parsed.state.searchBy = "all";
+    }
   }
   // Configuration activity is for owners and admins; others get the All view.
-  if (presetById(parsed.state.view).adminOnly && !can(c.var.access, "events.read_configuration"))
+  if (presetById(parsed.state.view).adminOnly && !can(c.var.access, "events.read_configuration")) {
+    parsed.notices.push("The Configuration view is for owners and admins; showing All.");
     parsed.state.view = "all";
+  }
   return parsed;
 }
 
@@ -78,6 +103,41 @@ async function readList(c: C, query: EventQuery, cursor: string | undefined, wit
   }
 }
 
+const RANGE_WORDS: Record<string, string> = {
+  "24h": "the last 24 hours",
+  "7d": "the last 7 days",
+  "30d": "the last 30 days",
+  "90d": "the last 90 days",
+  custom: "the From/To range",
+};
+
+/**
+ * An empty page's explanation: each filter (and the date range) that, taken away alone, would show
+ * events, as a link to the view without it. One row is enough to know, so each check reads one.
+ */
+async function hidingFilters(c: C, state: ExplorerState, site: ExplorerSite): Promise<ChipLink[]> {
+  const { project, access } = c.var;
+  const base = `/p/${site.projectId}/events`;
+  const without: { label: string; state: ExplorerState }[] = FILTER_KEYS.filter((k) => state.filters[k]).map((k) => ({
+    label: `${filterLabel(k)}: ${state.filters[k]}`,
+    state: { ...state, filters: { ...state.filters, [k]: undefined } },
+  }));
+  if (state.search) without.push({ label: `search "${state.search}"`, state: { ...state, search: "" } });
+  if (state.range !== "all")
+    without.push({
+      label: RANGE_WORDS[state.range] ?? state.range,
+      state: { ...state, range: "all", from: "", to: "" },
+    });
+  const found = await Promise.all(
+    without.slice(0, 8).map(async (w) => {
+      const compiled = compileState(w.state, project.timezone, access);
+      if (!("query" in compiled)) return false;
+      return (await listEvents(c.var.ctx, compiled.query, { limit: 1 })).data.length > 0;
+    }),
+  );
+  return without.filter((_, i) => found[i]).map((w) => ({ label: w.label, href: `${base}${stateQuery(w.state)}` }));
+}
+
 function isSuggested(facet: string): facet is SuggestedFacet {
   return facet === "actor_id" || facet === "organization_id";
 }
@@ -86,9 +146,18 @@ export const explorerPages = new Hono<ProjectEnv>()
   .use(requirePermission("events.read"))
   .get("/events", async (c) => {
     const { project, access } = c.var;
-    const { state, cursor, problem } = readState(c);
+    const { state, cursor, notices, untidy } = readState(c);
     const base = `/p/${project.id}/events`;
     const site = siteOf(c);
+    // The clean URL of this state: empty fields and the form's bookkeeping never stay in the address bar.
+    if (untidy) {
+      const extra: Record<string, string> = {};
+      if (cursor) extra.cursor = cursor;
+      if (c.req.query("count") === "1") extra.count = "1";
+      const clean = `${base}${stateQuery(state, {}, extra)}`;
+      if (!c.req.header("HX-Request")) return c.redirect(clean, 303);
+      c.header("HX-Push-Url", clean);
+    }
     const compiled = compileState(state, project.timezone, access);
     const preset = presetById(state.view);
     const isAdmin = can(access, "events.read_configuration");
@@ -102,7 +171,8 @@ export const explorerPages = new Hono<ProjectEnv>()
     ]);
     const events = list?.events ?? [];
     const next = list?.next ?? null;
-    const error = list?.error ?? problem;
+    const error = list?.error;
+    const hiding = events.length === 0 && !cursor && "query" in compiled ? await hidingFilters(c, state, site) : [];
     const counter: CounterState = !list
       ? { unavailable: undefined }
       : list.count !== undefined
@@ -114,9 +184,11 @@ export const explorerPages = new Hono<ProjectEnv>()
       ...explorerChips(state, site, isAdmin),
       base,
       form: state,
+      notices,
+      hiding,
       pickers: {
-        types: groupByEntity(facets.type),
-        changed: groupByEntity(facets.changed),
+        types: typeGroups(facets.type),
+        changed: changedGroups(facets.changed, state.filters.type),
         sources: facets.source,
         categories: facets.category.filter((x) => x !== "configuration" || isAdmin),
       },
@@ -124,7 +196,8 @@ export const explorerPages = new Hono<ProjectEnv>()
       suggest: access.organizationId
         ? undefined
         : { actors: `/p/${project.id}/suggest/actor_id`, organizations: `/p/${project.id}/suggest/organization_id` },
-      showCategory: state.view === "all",
+      // A view fixes its category; a category the URL adds to it still shows, so Apply keeps it.
+      showCategory: state.view === "all" || Boolean(state.filters.category),
       partner: Boolean(access.organizationId),
       downloadHref: can(access, "events.export") ? `/p/${project.id}/exports/new${stateQuery(state)}` : undefined,
       counter,
@@ -169,15 +242,11 @@ export const explorerPages = new Hono<ProjectEnv>()
   .get("/count", async (c) => {
     // The counter's fragment: the page's own state and scope, so it counts exactly what is listed.
     const { project, access } = c.var;
-    const { state, problem } = readState(c);
+    const { state } = readState(c);
     if (!c.req.header("HX-Request"))
       return c.redirect(`/p/${project.id}/events${stateQuery(state, {}, { count: "1" })}`, 303);
     const compiled = compileState(state, project.timezone, access);
-    if (problem || !("query" in compiled))
-      return c.html(
-        <EventCounter state={{ unavailable: problem ?? ("error" in compiled ? compiled.error : undefined) }} />,
-        400,
-      );
+    if (!("query" in compiled)) return c.html(<EventCounter state={{ unavailable: compiled.error }} />, 400);
     return c.html(<EventCounter state={{ count: await countEvents(c.var.ctx, compiled.query) }} />);
   })
   .get("/suggest/:facet", async (c) => {

@@ -1,36 +1,52 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { projectNav } from "../../../views/components/nav";
+import { timeChips } from "../../../views/components/time";
 import { type Frame, Layout, type ProjectFrame } from "../../../views/layouts/Layout";
 import type { Page } from "../../../views/layouts/page";
 import type { AppEnv, ProjectEnv, SignedInEnv } from "../../env";
 import { can } from "../../lib/permissions";
+import { listMyProjects } from "../../services/members/membership";
+import { timeModeOf, withTimeMode } from "./time-display";
+
+/** How this page shows times, in `zone`, and the links that switch the display on this very page. */
+function timeFrame(c: Context, zone: string) {
+  const mode = timeModeOf(c);
+  return { mode, zone, chips: timeChips(zone, mode, (m) => withTimeMode(c.req.url, m)) };
+}
 
 /** The frame every project page shares: the user, the project and the navigation their role allows. */
-function projectFrame(c: Context<ProjectEnv>, current: string): ProjectFrame {
+async function projectFrame(c: Context<ProjectEnv>, current: string): Promise<ProjectFrame> {
   const { project, access } = c.var;
+  const nav = projectNav(
+    project.id,
+    {
+      events: true,
+      settings: can(access, "settings.read"),
+      exports: can(access, "events.export"),
+      tasks: can(access, "tasks.read"),
+      imports: can(access, "events.import"),
+      webhooks: can(access, "webhooks.read"),
+      manageWebhooks: can(access, "webhooks.manage"),
+      manageStreams: can(access, "streams.manage"),
+      integrity: can(access, "integrity.read"),
+      analytics: can(access, "analytics.read"),
+      security: can(access, "events.read_configuration"),
+      unread: c.var.unread,
+    },
+    current,
+  );
+  const mine = await listMyProjects(c.var.ctx);
   return {
     nonce: c.get("secureHeadersNonce"),
     user: c.var.user,
     project,
-    nav: projectNav(
-      project.id,
-      {
-        events: true,
-        settings: can(access, "settings.read"),
-        exports: can(access, "events.export"),
-        tasks: can(access, "tasks.read"),
-        imports: can(access, "events.import"),
-        webhooks: can(access, "webhooks.read"),
-        manageWebhooks: can(access, "webhooks.manage"),
-        manageStreams: can(access, "streams.manage"),
-        integrity: can(access, "integrity.read"),
-        analytics: can(access, "analytics.read"),
-        security: can(access, "events.read_configuration"),
-        unread: c.var.unread,
-      },
-      current,
-    ),
+    nav: nav.items,
+    tabs: nav.tabs,
+    notifications: nav.notifications,
+    projects: mine.map((p) => ({ id: p.id, name: p.name })),
+    time: timeFrame(c, project.timezone),
+    operator: c.var.user.operator,
   };
 }
 
@@ -43,25 +59,31 @@ export function renderPage<P>(
   page: Page<P, ProjectFrame>,
   props: P,
   status?: ContentfulStatusCode,
-): Response | Promise<Response>;
+): Promise<Response>;
 export function renderPage<P>(
   c: Context<SignedInEnv> | Context<AppEnv> | Context,
   page: Page<P>,
   props: P,
   status?: ContentfulStatusCode,
-): Response | Promise<Response>;
-export function renderPage<P>(
+): Promise<Response>;
+export async function renderPage<P>(
   c: Context,
   page: Page<P, ProjectFrame>,
   props: P,
   status?: ContentfulStatusCode,
-): Response | Promise<Response> {
+): Promise<Response> {
   const vars = c.var as Partial<ProjectEnv["Variables"]>;
   const frame: Frame = vars.project
-    ? projectFrame(c as Context<ProjectEnv>, page.section ?? "")
-    : { nonce: vars.secureHeadersNonce, user: vars.user };
+    ? await projectFrame(c as Context<ProjectEnv>, page.section ?? "")
+    : {
+        nonce: vars.secureHeadersNonce,
+        user: vars.user,
+        // Outside a project, "project time" has no project: it is UTC.
+        time: vars.user ? timeFrame(c, "UTC") : undefined,
+        operator: vars.user?.operator,
+      };
   const body = page.Body(props, frame as ProjectFrame);
   const title = typeof page.title === "string" ? page.title : page.title(props);
-  const html = Layout({ ...frame, title, timeMode: page.timeMode?.(props), boost: page.boost, children: body });
+  const html = Layout({ ...frame, title, boost: page.boost, children: body });
   return c.html(html, status);
 }

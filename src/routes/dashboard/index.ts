@@ -29,12 +29,14 @@ export function dashboardApp() {
     dashboard.use(path, dashboardHeaders, sameOriginOnly);
   }
   dashboard.use("/", dashboardHeaders);
+  dashboard.use("/projects", dashboardHeaders);
   dashboard.route("/", authPages);
   dashboard.route("/", passwordResetPages);
   // The API reference is public, like the OpenAPI document it renders.
   dashboard.route("/", docsPages);
   dashboard.route("/invite", invitePages);
   dashboard.use("/", requireSignIn);
+  dashboard.use("/projects", requireSignIn);
   dashboard.use("/account", requireSignIn);
   dashboard.use("/account/*", requireSignIn);
   dashboard.use("/p/*", requireSignIn);

@@ -1,11 +1,11 @@
 import { type Context, Hono } from "hono";
+import type { Messages } from "../../../views/components/Flash";
 import { ApiKeys, Members, ProjectSettings, type ProjectSettingsValues } from "../../../views/pages/Settings";
 import type { ProjectEnv } from "../../env";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
 import { issueApiKey, listApiKeys, NewApiKeyInput, revokeApiKey } from "../../services/keys/manage";
 import {
-  type AddMemberResult,
   addMember,
   listMembers,
   listOpenInvites,
@@ -17,6 +17,7 @@ import {
 } from "../../services/members/manage";
 import { listRoles } from "../../services/members/roles";
 import { ProjectSettingsInput, updateProjectSettings } from "../../services/projects/update";
+import { redirectWithFlash, takeFlash } from "./flash";
 import { attempt, formValidator } from "./form";
 import { renderPage } from "./frame";
 
@@ -34,12 +35,7 @@ function settingsValues(c: C): ProjectSettingsValues {
   };
 }
 
-const renderSettings = (
-  c: C,
-  flash: { error?: string | undefined; success?: string | undefined },
-  status: 200 | 422 = 200,
-  values = settingsValues(c),
-) =>
+const renderSettings = async (c: C, flash: Messages, status: 200 | 422 = 200, values = settingsValues(c)) =>
   renderPage(
     c,
     ProjectSettings,
@@ -53,18 +49,12 @@ const renderSettings = (
     status,
   );
 
-async function renderMembers(
-  c: C,
-  flash: { error?: string | undefined; success?: string | undefined },
-  status = 200,
-  result?: AddMemberResult,
-) {
+async function renderMembers(c: C, flash: Messages, status: 200 | 422 = 200) {
   const [members, invites, roles] = await Promise.all([
     listMembers(c.var.ctx),
     listOpenInvites(c.var.ctx),
     listRoles(c.var.ctx),
   ]);
-  const shown = result && { email: result.email, link: `${new URL(c.req.url).origin}/invite/${result.token}` };
   return renderPage(
     c,
     Members,
@@ -74,24 +64,26 @@ async function renderMembers(
       invites: invites.map((i) => ({ ...i, role: roles.find((r) => r.id === i.roleId)?.name ?? i.role })),
       roles: roles.map((r) => ({ id: r.id, name: r.name })),
       canOwners: can(c.var.access, "members.manage_owners"),
-      invited: shown,
     },
-    status as 200,
+    status,
   );
 }
 
-async function renderKeys(
-  c: C,
-  flash: { error?: string | undefined; success?: string | undefined },
-  status = 200,
-  created?: { name: string; secret: string },
-) {
+async function renderKeys(c: C, flash: Messages, status: 200 | 422 = 200) {
   const keys = await listApiKeys(c.var.ctx);
-  return renderPage(c, ApiKeys, { ...flash, keys, created }, status as 200);
+  return renderPage(c, ApiKeys, { ...flash, keys }, status);
 }
 
+/** After a change: back to the page, with what happened (or why not). */
+const done = (c: C, page: string, outcome: { error?: string | undefined }, success: string) =>
+  redirectWithFlash(
+    c,
+    `/p/${c.var.project.id}/settings${page}`,
+    outcome.error ? { error: outcome.error } : { success },
+  );
+
 export const settingsPages = new Hono<ProjectEnv>()
-  .get("/", requirePermission("settings.read"), (c) => renderSettings(c, {}))
+  .get("/", requirePermission("settings.read"), async (c) => renderSettings(c, await takeFlash(c)))
   .post(
     "/",
     requirePermission("settings.update"),
@@ -108,55 +100,45 @@ export const settingsPages = new Hono<ProjectEnv>()
       return renderSettings(c, { error: message }, 422, values);
     }),
     async (c) => {
-      const updated = await updateProjectSettings(c.var.ctx, c.req.valid("form"));
-      c.set("ctx", { ...c.var.ctx, project: updated });
-      c.set("project", updated);
-      return renderSettings(c, { success: "Settings saved." });
+      await updateProjectSettings(c.var.ctx, c.req.valid("form"));
+      return done(c, "", {}, "Settings saved.");
     },
   )
-  .get("/members", requirePermission("members.read"), (c) => renderMembers(c, {}))
+  .get("/members", requirePermission("members.read"), async (c) => renderMembers(c, await takeFlash(c)))
   .post(
     "/members",
     requirePermission("members.manage"),
     formValidator(MemberInput, (c: C, message) => renderMembers(c, { error: message }, 422)),
     async (c) => {
-      let result: AddMemberResult | undefined;
-      const outcome = await attempt(async () => {
-        result = await addMember(c.var.ctx, c.req.valid("form"));
+      const outcome = await attempt(() => addMember(c.var.ctx, c.req.valid("form")));
+      const invited = outcome.value;
+      if (!invited) return done(c, "/members", outcome, "");
+      return redirectWithFlash(c, `/p/${c.var.project.id}/settings/members`, {
+        secret: {
+          text: `Invitation for ${invited.email} created. Send them this link; it works once, for 7 days, and is not shown again. They choose their password on it, or, if they already have an account, accept it while signed in:`,
+          value: `${new URL(c.req.url).origin}/invite/${invited.token}`,
+        },
       });
-      return renderMembers(c, { error: outcome.error }, outcome.status, result);
     },
   )
   .post(
     "/members/:userId",
     requirePermission("members.manage"),
-    formValidator(MemberUpdate, (c: C, message) => renderMembers(c, { error: message }, 422)),
+    formValidator(MemberUpdate, (c: C, message) => done(c, "/members", { error: message }, "")),
     async (c) => {
       const outcome = await attempt(() => updateMember(c.var.ctx, c.req.param("userId"), c.req.valid("form")));
-      return renderMembers(
-        c,
-        { error: outcome.error, success: outcome.error ? undefined : "Member updated." },
-        outcome.status,
-      );
+      return done(c, "/members", outcome, "Member updated.");
     },
   )
   .post("/members/:userId/remove", requirePermission("members.manage"), async (c) => {
     const outcome = await attempt(() => removeMember(c.var.ctx, c.req.param("userId")));
-    return renderMembers(
-      c,
-      { error: outcome.error, success: outcome.error ? undefined : "Member removed." },
-      outcome.status,
-    );
+    return done(c, "/members", outcome, "Member removed.");
   })
   .post("/members/invites/:inviteId/revoke", requirePermission("members.manage"), async (c) => {
     const outcome = await attempt(() => revokeInvite(c.var.ctx, c.req.param("inviteId")));
-    return renderMembers(
-      c,
-      { error: outcome.error, success: outcome.error ? undefined : "Invitation revoked." },
-      outcome.status,
-    );
+    return done(c, "/members", outcome, "Invitation revoked.");
   })
-  .get("/api-keys", requirePermission("api_keys.manage"), (c) => renderKeys(c, {}))
+  .get("/api-keys", requirePermission("api_keys.manage"), async (c) => renderKeys(c, await takeFlash(c)))
   .post(
     "/api-keys",
     requirePermission("api_keys.manage"),
@@ -164,12 +146,12 @@ export const settingsPages = new Hono<ProjectEnv>()
     async (c) => {
       const { name, scope, public_key } = c.req.valid("form");
       const { secret } = await issueApiKey(c.var.ctx, { name, scope, public_key });
-      return renderKeys(c, {}, 200, { name, secret });
+      return redirectWithFlash(c, `/p/${c.var.project.id}/settings/api-keys`, {
+        secret: { text: `Key "${name}" created. Copy it now — it is not shown again:`, value: secret },
+      });
     },
   )
   .post("/api-keys/:keyId/revoke", requirePermission("api_keys.manage"), async (c) => {
-    const outcome = await attempt(async () => {
-      await revokeApiKey(c.var.ctx, c.req.param("keyId"));
-    });
-    return renderKeys(c, { error: outcome.error, success: outcome.error ? undefined : "Key revoked." }, outcome.status);
+    const outcome = await attempt(() => revokeApiKey(c.var.ctx, c.req.param("keyId")));
+    return done(c, "/api-keys", outcome, "Key revoked.");
   });

@@ -1,4 +1,5 @@
 import { type Context, Hono } from "hono";
+import type { Messages } from "../../../views/components/Flash";
 import {
   type EndpointRow,
   SendoutPage,
@@ -30,11 +31,12 @@ import {
   resendSendout,
   SendoutFilters,
 } from "../../services/webhooks/sendouts";
+import { redirectWithFlash, takeFlash } from "./flash";
 import { attempt } from "./form";
 import { renderPage } from "./frame";
 
 type C = Context<ProjectEnv>;
-type Flash = { error?: string | undefined; success?: string | undefined; secret?: string | undefined };
+type Flash = Messages;
 
 function endpointRow(e: WebhookEndpoint): EndpointRow {
   return {
@@ -79,6 +81,8 @@ function endpointForm(form: Record<string, string | File>) {
   });
 }
 
+const endpointPath = (c: C, id: string) => `/p/${c.var.project.id}/settings/webhooks/${encodeURIComponent(id)}`;
+
 async function renderList(c: C, flash: Flash = {}, status: 200 | 422 = 200) {
   const endpoints = await listEndpoints(c.var.ctx);
   return renderPage(c, WebhookEndpoints, { ...flash, endpoints: endpoints.map(endpointRow) }, status);
@@ -97,6 +101,8 @@ async function renderEndpoint(c: C, id: string, flash: Flash = {}, status: 200 |
     status,
   );
 }
+
+const SECRET_TEXT = "The signing secret — copy it now, it is not shown again:";
 
 async function renderSendout(c: C, id: string, flash: Flash = {}) {
   const { sendout, attempts, url } = await getSendout(c.var.ctx, id);
@@ -119,33 +125,35 @@ async function renderSendout(c: C, id: string, flash: Flash = {}) {
 }
 
 export const webhookPages = new Hono<ProjectEnv>()
-  .get("/settings/webhooks", requirePermission("webhooks.manage"), (c) => renderList(c))
+  .get("/settings/webhooks", requirePermission("webhooks.manage"), async (c) => renderList(c, await takeFlash(c)))
   .post("/settings/webhooks", requirePermission("webhooks.manage"), async (c) => {
     const parsed = endpointForm(await c.req.parseBody());
     if (!parsed.success) return renderList(c, { error: toValidationError(parsed.error).message }, 422);
     const result = await attempt(() => createEndpoint(c.var.ctx, parsed.data));
     if (result.error || !result.value) return renderList(c, { error: result.error }, 422);
-    return renderEndpoint(c, result.value.endpoint.id, { success: "Endpoint added.", secret: result.value.secret });
+    return redirectWithFlash(c, endpointPath(c, result.value.endpoint.id), {
+      success: "Endpoint added.",
+      secret: { text: SECRET_TEXT, value: result.value.secret },
+    });
   })
-  .get("/settings/webhooks/:endpointId", requirePermission("webhooks.manage"), (c) =>
-    renderEndpoint(c, c.req.param("endpointId")),
+  .get("/settings/webhooks/:endpointId", requirePermission("webhooks.manage"), async (c) =>
+    renderEndpoint(c, c.req.param("endpointId"), await takeFlash(c)),
   )
   .post("/settings/webhooks/:endpointId", requirePermission("webhooks.manage"), async (c) => {
     const id = c.req.param("endpointId");
     const parsed = endpointForm(await c.req.parseBody());
     if (!parsed.success) return renderEndpoint(c, id, { error: toValidationError(parsed.error).message }, 422);
     const result = await attempt(() => updateEndpoint(c.var.ctx, id, parsed.data));
-    return renderEndpoint(
-      c,
-      id,
-      result.error ? { error: result.error } : { success: "Saved." },
-      result.error ? 422 : 200,
-    );
+    if (result.error) return renderEndpoint(c, id, { error: result.error }, 422);
+    return redirectWithFlash(c, endpointPath(c, id), { success: "Saved." });
   })
   .post("/settings/webhooks/:endpointId/rotate-secret", requirePermission("webhooks.manage"), async (c) => {
     const id = c.req.param("endpointId");
     const secret = await rotateSecret(c.var.ctx, id);
-    return renderEndpoint(c, id, { success: "Secret rotated; the old one also signs for 24 hours.", secret });
+    return redirectWithFlash(c, endpointPath(c, id), {
+      success: "Secret rotated; the old one also signs for 24 hours.",
+      secret: { text: SECRET_TEXT, value: secret },
+    });
   })
   .post("/settings/webhooks/:endpointId/test", requirePermission("webhooks.manage"), async (c) => {
     const id = c.req.param("endpointId");
@@ -156,16 +164,15 @@ export const webhookPages = new Hono<ProjectEnv>()
     const id = c.req.param("endpointId");
     const since = String((await c.req.parseBody()).since ?? "");
     const result = await attempt(() => recoverEndpoint(c.var.ctx, { endpointId: id, since }));
-    return renderEndpoint(
+    return redirectWithFlash(
       c,
-      id,
+      endpointPath(c, id),
       result.error ? { error: result.error } : { success: `${result.value ?? 0} failed sendouts queued again.` },
-      result.error ? 422 : 200,
     );
   })
   .post("/settings/webhooks/:endpointId/delete", requirePermission("webhooks.manage"), async (c) => {
     await deleteEndpoint(c.var.ctx, c.req.param("endpointId"));
-    return renderList(c, { success: "Endpoint removed." });
+    return redirectWithFlash(c, `/p/${c.var.project.id}/settings/webhooks`, { success: "Endpoint removed." });
   })
   .get("/webhooks", requirePermission("webhooks.read"), async (c) => {
     const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ""));
@@ -193,11 +200,14 @@ export const webhookPages = new Hono<ProjectEnv>()
       filters: raw as Record<string, string>,
       statusLinks,
       error,
+      endpointsHref: can(c.var.access, "webhooks.manage") ? `/p/${c.var.project.id}/settings/webhooks` : undefined,
     });
   })
-  .get("/webhooks/:sendoutId", requirePermission("webhooks.read"), (c) => renderSendout(c, c.req.param("sendoutId")))
+  .get("/webhooks/:sendoutId", requirePermission("webhooks.read"), async (c) =>
+    renderSendout(c, c.req.param("sendoutId"), await takeFlash(c)),
+  )
   .post("/webhooks/:sendoutId/resend", requirePermission("webhooks.resend"), async (c) => {
     const id = c.req.param("sendoutId");
     await resendSendout(c.var.ctx, id);
-    return renderSendout(c, id, { success: "Queued for another attempt." });
+    return redirectWithFlash(c, `/p/${c.var.project.id}/webhooks/${id}`, { success: "Queued for another attempt." });
   });

@@ -25,15 +25,20 @@ export type Analytics = {
 /** Term ids counted in a CTE, named by the dictionary in the same statement. */
 const named = (id: SQL) => sql`(SELECT ${terms.value} FROM ${terms} WHERE ${terms.id} = ${id})`;
 
+/**
+ * Counts over `query`'s range; buckets of `bucketMs` counted from `origin` (at or before the range's
+ * start, so buckets can start on round times while the range starts where the viewer's does).
+ */
 export async function analytics(
   ctx: ProjectContext,
   query: EventQuery & { from: number; to: number },
   bucketMs: number,
+  origin = query.from,
 ): Promise<Analytics> {
   const { db, pn } = ctx.events;
   const where = whereClause(pn, query);
   // Bound numbers reach D1 as REAL: the cast keeps the bucket a whole number.
-  const bucket = sql`CAST((${events.occurredAt} - ${query.from}) / ${bucketMs} AS INTEGER)`;
+  const bucket = sql`CAST((${events.occurredAt} - ${origin}) / ${bucketMs} AS INTEGER)`;
   const term = (facet: number, value: string) =>
     sql`(SELECT ${terms.id} FROM ${terms} WHERE ${terms.facet} = ${sql.raw(String(facet))} AND ${terms.value} = ${value})`;
   const isAuth = sql`${events.category} = ${term(FACETS.category, "auth")}`;

@@ -60,13 +60,14 @@ export async function sealPendingSecret(ctx: UserContext, secret: string): Promi
   );
 }
 
-/** Confirms enrolment with a code; returns the recovery codes, shown once. */
-export async function confirmTotp(ctx: UserContext, input: z.output<typeof ConfirmTotpInput>): Promise<string[]> {
-  const { db } = ctx;
-  const { user } = ctx.actor;
+/**
+ * The secret being enrolled, from its sealed form value: the same one until the user confirms it,
+ * so a mistyped code never replaces what the app already scanned.
+ */
+export async function openPendingSecret(ctx: UserContext, sealed: string): Promise<string> {
   let pending: { user: string; secret: string; at: number };
   try {
-    pending = JSON.parse(await open(ctx.config.SECRETS_KEY, input.pending, PENDING_PURPOSE)) as typeof pending;
+    pending = JSON.parse(await open(ctx.config.SECRETS_KEY, sealed, PENDING_PURPOSE)) as typeof pending;
   } catch (error) {
     // A form value that is not ours, or no JSON inside; anything else is a real failure.
     if (!(error instanceof SealError || error instanceof SyntaxError)) throw error;
@@ -74,13 +75,21 @@ export async function confirmTotp(ctx: UserContext, input: z.output<typeof Confi
       { path: "pending", message: "invalid" },
     ]);
   }
-  if (pending.user !== user.id || Date.now() - pending.at > 30 * 60 * 1000) {
+  if (pending.user !== ctx.actor.user.id || Date.now() - pending.at > 30 * 60 * 1000) {
     throw new ValidationError("The enrolment expired; start again.", [{ path: "pending", message: "expired" }]);
   }
+  return pending.secret;
+}
+
+/** Confirms enrolment with a code; returns the recovery codes, shown once. */
+export async function confirmTotp(ctx: UserContext, input: z.output<typeof ConfirmTotpInput>): Promise<string[]> {
+  const { db } = ctx;
+  const { user } = ctx.actor;
+  const pending = { secret: await openPendingSecret(ctx, input.pending) };
   const counter = await verifyTotp(pending.secret, input.code);
   if (counter === null)
-    throw new ValidationError("That code is not valid. Check the time on your phone and try the next code.", [
-      { path: "code", message: "not valid" },
+    throw new ValidationError("That code did not match; try the current code from your app.", [
+      { path: "code", message: "did not match" },
     ]);
   const codes = generateRecoveryCodes();
   const sealed = await seal(ctx.config.SECRETS_KEY, pending.secret, TOTP_PURPOSE);

@@ -6,6 +6,7 @@ import {
   createMember,
   createTenant,
   dash,
+  followRedirect,
   SESSION,
   signIn,
   storedEvents,
@@ -259,9 +260,9 @@ describe("sign-in", () => {
     await env.DB.prepare("UPDATE sessions SET expires_at = ? WHERE token_hash = ?")
       .bind(Date.now() - 1000, await hash(old))
       .run();
-    expect((await dash("GET", "/", { cookie: idle })).status).toBe(303);
-    expect((await dash("GET", "/", { cookie: old })).status).toBe(303);
-    expect((await dash("GET", "/", { cookie: await signIn(member) })).status).toBe(200);
+    expect((await dash("GET", "/projects", { cookie: idle })).status).toBe(303);
+    expect((await dash("GET", "/projects", { cookie: old })).status).toBe(303);
+    expect((await dash("GET", "/projects", { cookie: await signIn(member) })).status).toBe(200);
   });
 
   it("lists sessions and revokes another one", async () => {
@@ -274,9 +275,10 @@ describe("sign-in", () => {
     expect(page).toContain("this browser");
     const id = /\/account\/sessions\/(ses_[a-z0-9]+)\/revoke/.exec(page)?.[1];
     if (!id) throw new Error("no revoke button for the other session");
-    expect((await dash("POST", `/account/sessions/${id}/revoke`, { cookie: mine })).status).toBe(200);
-    expect((await dash("GET", "/", { cookie: other })).status).toBe(303);
-    expect((await dash("GET", "/", { cookie: mine })).status).toBe(200);
+    const revoked = await followRedirect(await dash("POST", `/account/sessions/${id}/revoke`, { cookie: mine }), mine);
+    expect(await revoked.text()).toContain("That session was signed out.");
+    expect((await dash("GET", "/projects", { cookie: other })).status).toBe(303);
+    expect((await dash("GET", "/projects", { cookie: mine })).status).toBe(200);
   });
 
   it("refuses a session cookie sent by another site's form (CSRF) and changes nothing", async () => {
@@ -300,7 +302,7 @@ describe("sign-in", () => {
       origin: null,
       headers: { "Sec-Fetch-Site": "same-origin" },
     });
-    expect(same.status).toBe(200);
+    expect(same.status).toBe(303);
   });
 });
 
@@ -313,10 +315,19 @@ describe("two-step verification", () => {
     if (!secret || !pending) throw new Error("no secret on the enrolment page");
     const wrong = await dash("POST", "/account/totp", { cookie, form: { pending, code: "000000" } });
     expect(wrong.status).toBe(422);
+    // A mistyped code keeps the secret the app already scanned.
+    const again = await wrong.text();
+    expect(again).toContain("That code did not match; try the current code from your app.");
+    expect(again).toContain(`name="pending" value="${pending}"`);
+    expect(again.replace(/ /g, "")).toContain(secret);
     const code = await totpCode(secret, Math.floor(Date.now() / 30_000));
     const done = await dash("POST", "/account/totp", { cookie, form: { pending, code } });
-    const html = await done.text();
-    expect(done.status, html).toBe(200);
+    expect(done.headers.get("Location")).toBe("/account/recovery-codes");
+    const shown = await followRedirect(done, cookie);
+    const html = await shown.text();
+    expect(shown.status, html).toBe(200);
+    // Shown once: the page does not show them again.
+    expect((await dash("GET", "/account/recovery-codes", { cookie })).status).toBe(303);
     const recovery = [...html.matchAll(/<li>([a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4})<\/li>/g)].map((m) => m[1] ?? "");
     expect(recovery).toHaveLength(10);
     return { secret, recovery };
@@ -351,7 +362,7 @@ describe("two-step verification", () => {
     const code = await totpCode(secret, Math.floor(Date.now() / 30_000) + 1);
     const ok = await dash("POST", "/login/totp", { cookie: pending, form: { code } });
     expect(ok.status).toBe(303);
-    expect((await dash("GET", "/", { cookie: cookieFrom(ok, SESSION) })).status).toBe(200);
+    expect((await dash("GET", "/projects", { cookie: cookieFrom(ok, SESSION) })).status).toBe(200);
 
     // The same code cannot be replayed for another sign-in.
     pending = await passwordStep(member);
@@ -455,20 +466,19 @@ describe("account", () => {
       cookie,
       form: { current_password: member.password, password: "a-new-password", password_confirm: "another-one!" },
     });
-    expect(mismatch.status).toBe(422);
-    expect(await mismatch.text()).toContain("the two passwords differ");
+    expect(await (await followRedirect(mismatch, cookie)).text()).toContain("the two passwords differ");
     const wrong = await dash("POST", "/account/password", {
       cookie,
       form: { current_password: "not-it-at-all", password: "a-new-password", password_confirm: "a-new-password" },
     });
-    expect(await wrong.text()).toContain("Your current password is not correct.");
+    expect(await (await followRedirect(wrong, cookie)).text()).toContain("Your current password is not correct.");
     const ok = await dash("POST", "/account/password", {
       cookie,
       form: { current_password: member.password, password: "a-new-password", password_confirm: "a-new-password" },
     });
-    expect(ok.status).toBe(200);
-    expect((await dash("GET", "/", { cookie: other })).status).toBe(303);
-    expect((await dash("GET", "/", { cookie })).status).toBe(200);
+    expect(await (await followRedirect(ok, cookie)).text()).toContain("Password changed.");
+    expect((await dash("GET", "/projects", { cookie: other })).status).toBe(303);
+    expect((await dash("GET", "/projects", { cookie })).status).toBe(200);
     await signIn({ email: member.email, password: "a-new-password" });
     expect(await storedRowsText(tenant.project.id)).not.toContain("a-new-password");
   });

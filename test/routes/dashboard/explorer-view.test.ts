@@ -1,12 +1,19 @@
 import { describe, expect, it } from "vitest";
-import { parseExplorerState } from "../../../src/routes/dashboard/explorer-state";
-import { detailProps, explorerChips, moreLinks, rowContext } from "../../../src/routes/dashboard/explorer-view";
+import { compileState, parseExplorerState, stateToFilters } from "../../../src/routes/dashboard/explorer-state";
+import {
+  changedGroups,
+  detailProps,
+  explorerChips,
+  moreLinks,
+  rowContext,
+  typeGroups,
+} from "../../../src/routes/dashboard/explorer-view";
 
 // The explorer's view model: every chip and link is the URL's state with one thing changed.
 
 const site = { projectId: "prj_1", timezone: "Europe/Berlin" };
 const base = "/p/prj_1/events";
-const stateOf = (query: Record<string, string>) => parseExplorerState(query, undefined).state;
+const stateOf = (query: Record<string, string>) => parseExplorerState(query).state;
 const byLabel = <T extends { label: string }>(chips: T[], label: string) => chips.find((c) => c.label === label);
 
 describe("explorer chips", () => {
@@ -50,13 +57,16 @@ describe("explorer chips", () => {
     expect(byLabel(activeChips, "search: bank")?.href).not.toContain("search=");
   });
 
-  it("switches the time display, live mode and the advanced columns", () => {
+  it("offers a status filter in every view, and Clear all only when something is filtered", () => {
+    expect(explorerChips(stateOf({}), site, false).statuses).toEqual(["success", "failure", "info"]);
+    expect(explorerChips(state, site, false).statuses.slice(0, 2)).toEqual(["failed", "processing"]);
+    expect(explorerChips(stateOf({}), site, false).clearHref).toBeUndefined();
+    // Clear all keeps the view and the time display, and drops every filter, the search and the range.
+    expect(explorerChips({ ...state, range: "7d" }, site, false).clearHref).toBe(`${base}?view=payments&time=utc`);
+  });
+
+  it("switches live mode and the advanced columns", () => {
     const chips = explorerChips(state, site, false);
-    expect(chips.timeLinks.map((c) => [c.label, Boolean(c.active)])).toEqual([
-      ["Project (Europe/Berlin)", false],
-      ["Local", false],
-      ["UTC", true],
-    ]);
     expect(chips.liveLink).toMatchObject({ label: "Live", active: false });
     expect(chips.liveLink.href).toContain("live=1");
     expect(explorerChips(stateOf({ live: "1" }), site, false).liveLink).toMatchObject({
@@ -106,5 +116,85 @@ describe("explorer rows and detail", () => {
     expect(detail.closeHref).toBe(`${base}?view=payments&range=7d&status=failed&time=utc`);
     // A partner viewer sees one organisation: no link to it.
     expect(detailProps(state, site, event, true).links.map((l) => l.label)).not.toContain("This organisation");
+  });
+});
+
+describe("the URL's dates and filters", () => {
+  const parse = (query: Record<string, string>) => parseExplorerState(query, {}, "Europe/Berlin");
+
+  it("shows links' dates in the form the date inputs take, in the project's zone, so Apply keeps them", () => {
+    const { state, notices } = parse({ range: "custom", from: "2026-12-01T12:00:00.000Z", to: "2026-12-01T13:00:00Z" });
+    expect(state).toMatchObject({ range: "custom", from: "2026-12-01T13:00", to: "2026-12-01T14:00" });
+    expect(notices).toEqual([]);
+    // A bare date covers its whole day; epoch milliseconds are an instant.
+    expect(parse({ from: "2026-12-01", to: "2026-12-01" }).state).toMatchObject({
+      from: "2026-12-01T00:00",
+      to: "2026-12-01T23:59:59",
+    });
+    expect(parse({ from: String(Date.UTC(2026, 11, 1, 8)) }).state.from).toBe("2026-12-01T09:00");
+  });
+
+  it("takes a typed From or To date as a custom range, and a range chosen in the form over old dates", () => {
+    expect(parse({ range: "24h", range_was: "24h", from: "2026-12-01T10:00" }).state).toMatchObject({
+      range: "custom",
+      from: "2026-12-01T10:00",
+    });
+    expect(parse({ range: "7d", range_was: "custom", from: "2026-12-01T10:00" }).state).toMatchObject({
+      range: "7d",
+      from: "",
+    });
+    expect(parse({ range: "custom", range_was: "custom", from: "2026-12-01T10:00" }).untidy).toBe(true);
+    // A link with a preset range and dates: the dates apply, and the page says so.
+    const linked = parse({ range: "7d", from: "2026-12-01T10:00" });
+    expect(linked.state).toMatchObject({ range: "custom", from: "2026-12-01T10:00" });
+    expect(linked.notices).toEqual(["The URL asks for range 7d and for From/To dates; the From/To dates are applied."]);
+  });
+
+  it("takes the To date as the last second it includes, all of it, in the list and in an export", () => {
+    const { state } = parse({ range: "custom", from: "2026-12-01T13:00", to: "2026-12-01T13:59:59" });
+    const compiled = compileState(state, "Europe/Berlin", { role: "owner", organizationId: null });
+    if (!("query" in compiled)) throw new Error(compiled.error);
+    // Berlin is UTC+1 in December: the window is 12:00:00.000Z up to, not including, 13:00:00.000Z.
+    expect([compiled.query.from, compiled.query.to]).toEqual([Date.UTC(2026, 11, 1, 12), Date.UTC(2026, 11, 1, 13)]);
+    expect(stateToFilters(state, "Europe/Berlin")).toMatchObject({
+      from: "2026-12-01T13:00",
+      to: "2026-12-01T12:59:59.999Z",
+    });
+  });
+
+  it("says what it cannot apply instead of dropping it, and keeps the rest", () => {
+    const { state, notices } = parse({ status: "failed", time: "mars", range: "forever", view: "nope", colour: "red" });
+    expect(state.filters).toEqual({ status: "failed" });
+    expect(state.time).toBe("project");
+    expect(notices).toEqual([
+      "Not applied: the time display is not project, local or utc.",
+      "Not applied: the range is not one of 24h, 7d, 30d, 90d, all, custom.",
+      'The URL\'s "colour" is not a filter here and was ignored.',
+      'There is no view "nope"; showing All.',
+    ]);
+    expect(parse({ status: "", type: "x.y" }).untidy).toBe(true);
+    // Names an object has of its own accord are parameters like any other.
+    expect(parse({ constructor: "x", toString: "y" }).notices).toEqual([
+      'The URL\'s "constructor" is not a filter here and was ignored.',
+      'The URL\'s "toString" is not a filter here and was ignored.',
+    ]);
+  });
+});
+
+describe("the pickers", () => {
+  it("groups event types by entity, and API paths and single words as plain types", () => {
+    expect(typeGroups(["commission.updated", "commission.created", "GET /v1/customers.json", "sales_entry"])).toEqual([
+      { group: "commission", values: ["commission.updated", "commission.created"], all: true },
+      { group: "Other types", values: ["GET /v1/customers.json", "sales_entry"], all: false },
+    ]);
+  });
+
+  it("narrows the changed fields to the chosen type's entity", () => {
+    const changed = ["commission.status", "commission.amount", "payout.status"];
+    expect(changedGroups(changed, undefined).map((g) => g.group)).toEqual(["commission", "payout"]);
+    expect(changedGroups(changed, "payout.updated")).toEqual([{ group: "payout", values: ["payout.status"] }]);
+    expect(changedGroups(changed, "commission.*")).toEqual([
+      { group: "commission", values: ["commission.status", "commission.amount"] },
+    ]);
   });
 });

@@ -60,7 +60,9 @@ describe("dashboard exports", () => {
     const rows = await exportCsv(cookie, "?view=payments&status=failed");
     expect(rows.map((r) => r.event_id)).toEqual(["n2"]);
     const list = await (await dash("GET", `/p/${tenant.project.id}/exports`, { cookie })).text();
-    expect(list).toContain("status: failed");
+    // Filters in words, not the search syntax or ISO times they are stored as.
+    expect(list).toContain("Payments · failed · last 24 hours");
+    expect(list).not.toContain("category:payment");
     expect(list).toMatch(/>Download</);
     const logged = (await storedEvents(tenant.project.id)).find((e) => e.type === "export.created");
     expect(logged).toMatchObject({ category: "activity", source: "dashboard", actor: { type: "team_member" } });

@@ -34,31 +34,46 @@ async function page(path: string, cookie?: string) {
 
 describe("the page frame", () => {
   const p = () => `/p/${tenant.project.id}`;
-  const cases: [path: string, title: string, section: string, label: string][] = [
-    ["/events", "Events", "/events", "Events"],
-    ["/events/frame_1", "note.added", "/events", "Events"],
-    ["/analytics", "Analytics", "/analytics", "Analytics"],
-    ["/security", "Security", "/security", "Security"],
-    ["/exports", "Exports", "/exports", "Exports"],
-    ["/exports/new", "Download events", "/exports", "Exports"],
-    ["/tasks", "Background tasks", "/tasks", "Tasks"],
-    ["/imports", "Imports", "/imports", "Imports"],
-    ["/webhooks", "Webhook sendouts", "/webhooks", "Webhooks"],
-    ["/integrity", "Integrity", "/integrity", "Integrity"],
-    ["/notifications", "Notifications", "/notifications", "Notifications"],
-    ["/settings", "Project settings", "/settings", "Settings"],
-    ["/settings/members", "Members", "/settings/members", "Members"],
-    ["/settings/api-keys", "API keys", "/settings/api-keys", "API keys"],
-    ["/settings/webhooks", "Webhooks", "/settings/webhooks", "Endpoints"],
+  // Six top-level items at most; the rest are tabs of their section, marked on their own page.
+  const cases: [path: string, title: string, section: string, label: string, tab: string | null][] = [
+    ["/events", "Events", "/events", "Events", null],
+    ["/events/frame_1", "note.added", "/events", "Events", null],
+    ["/analytics", "Analytics", "/analytics", "Analytics", null],
+    ["/security", "Security", "/settings", "Settings", "Security"],
+    ["/exports", "Exports", "/exports", "Exports &amp; tasks", "Exports"],
+    ["/exports/new", "Download events", "/exports", "Exports &amp; tasks", "Exports"],
+    ["/tasks", "Background tasks", "/exports", "Exports &amp; tasks", "Tasks"],
+    ["/imports", "Imports", "/exports", "Exports &amp; tasks", "Imports"],
+    ["/webhooks", "Webhook sendouts", "/webhooks", "Webhooks", null],
+    ["/integrity", "Integrity", "/integrity", "Integrity", null],
+    ["/notifications", "Notifications", "", "", null],
+    ["/settings", "Project settings", "/settings", "Settings", "Project"],
+    ["/settings/members", "Members", "/settings", "Settings", "Members"],
+    ["/settings/api-keys", "API keys", "/settings", "Settings", "API keys"],
+    ["/settings/webhooks", "Webhooks", "/settings", "Settings", "Endpoints"],
   ];
 
-  it.each(cases)("%s is titled and marks its navigation item", async (path, title, section, label) => {
+  it.each(cases)("%s is titled and marks its navigation item", async (path, title, section, label, tab) => {
     const html = await page(`${p()}${path}`, owner);
     expect(html).toContain(`<title>${title} · Test project · Trailbook</title>`);
     const nav = topnav(html) ?? "";
-    expect(nav.match(/aria-current="page"/g)).toHaveLength(1);
-    expect(nav).toContain(`<a href="${p()}${section}" aria-current="page">${label}</a>`);
+    expect(nav.match(/<a /g)).toHaveLength(6);
+    if (section) {
+      expect(nav.match(/aria-current="page"/g)).toHaveLength(1);
+      expect(nav).toContain(`<a href="${p()}${section}" aria-current="page">${label}</a>`);
+    } else {
+      expect(nav).not.toContain("aria-current");
+      expect(html).toContain(`<a class="notifications" href="${p()}/notifications" aria-current="page">`);
+    }
+    const tabs = /<nav class="tabs section-tabs"[^>]*>([\s\S]*?)<\/nav>/.exec(html)?.[1];
+    if (tab)
+      expect(tabs).toContain(
+        `<a href="${p()}${path === "/exports/new" ? "/exports" : path}" aria-current="page">${tab}</a>`,
+      );
+    else expect(tabs).toBeUndefined();
     expect(html).toContain('<header class="topbar">');
+    // The project switcher names the project and leads to the list of all projects.
+    expect(html).toContain('<a href="/projects">All projects…</a>');
   });
 
   it("shows the signed-in user without a project outside one, and no top bar before sign-in", async () => {
@@ -71,12 +86,15 @@ describe("the page frame", () => {
     expect(login).not.toContain('class="topbar"');
   });
 
-  it("boosts the explorer's pages with htmx and gives them the time display", async () => {
+  it("boosts the explorer's pages with htmx; every page carries the time display in each time and the switch", async () => {
     const html = await page(`${p()}/events?time=utc`, owner);
-    expect(html).toContain('<body data-time="utc">');
     expect(html).toContain('<main id="main" hx-boost="true" hx-indicator="#progress">');
+    // The mode is on each cell, not on <body> (which a boosted swap keeps).
+    expect(html).toContain('<body><div id="progress"');
+    expect(html).toMatch(/<time datetime="[^"]+" data-mode="utc"/);
+    expect(html).toContain('<summary class="chip" title="Time display">UTC</summary>');
     const settings = await page(`${p()}/settings`, owner);
-    expect(settings).toContain('<body data-time="project">');
     expect(settings).toContain('<main id="main">');
+    expect(settings).toContain(`<a class="chip" href="${p()}/settings?time=local" data-local-zone="">Local</a>`);
   });
 });

@@ -25,13 +25,13 @@ describe("the operators' shard view", () => {
         })
       ).status,
     ).toBe(404);
-    expect((await dash("GET", "/", { cookie: owner })).status).toBe(200);
-    expect(await (await dash("GET", "/", { cookie: owner })).text()).not.toContain("/operator/shards");
+    expect((await dash("GET", "/projects", { cookie: owner })).status).toBe(200);
+    expect(await (await dash("GET", "/projects", { cookie: owner })).text()).not.toContain("/operator/shards");
   });
 
   it("lists every shard with its region, state, size and projects, linked from the project list", async () => {
     const { cookie } = await operatorSession();
-    expect(await (await dash("GET", "/", { cookie })).text()).toContain('href="/operator/shards"');
+    expect(await (await dash("GET", "/projects", { cookie })).text()).toContain('href="/operator/shards"');
     const page = await dash("GET", "/operator/shards", { cookie });
     expect(page.status).toBe(200);
     const html = await page.text();

@@ -6,6 +6,7 @@ import {
   dash,
   expectJson,
   explorerCount,
+  followRedirect,
   signIn,
   storedEvents,
   type Tenant,
@@ -105,7 +106,10 @@ describe("Trailbook's own configuration events", () => {
       form: { name: "Renamed", timezone: "Europe/Berlin", retention_days: "90", redaction_keys: "iban, tax_id" },
     });
     const keyPage = await (
-      await dash("POST", `${base}/api-keys`, { cookie, form: { name: "Importer", scope: "ingest" } })
+      await followRedirect(
+        await dash("POST", `${base}/api-keys`, { cookie, form: { name: "Importer", scope: "ingest" } }),
+        cookie,
+      )
     ).text();
     const secret = /<div class="secret">(tb_[A-Za-z0-9_-]+)<\/div>/.exec(keyPage)?.[1];
     if (!secret) throw new Error("the new key was not shown");

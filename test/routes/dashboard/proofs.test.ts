@@ -87,11 +87,11 @@ describe("project settings: published digests", () => {
     expect(ownerPage).toContain(`/public/digests/${tenant.project.id}/`);
     expect(await (await dash("GET", path, { cookie: admin })).text()).not.toContain('name="publish_digests"');
 
-    expect((await dash("POST", path, { cookie: owner, form: { ...form, publish_digests: "1" } })).status).toBe(200);
+    expect((await dash("POST", path, { cookie: owner, form: { ...form, publish_digests: "1" } })).status).toBe(303);
     expect(await publishes()).toBe(1);
-    expect((await dash("POST", path, { cookie: admin, form: { ...form, retention_days: "30" } })).status).toBe(200);
+    expect((await dash("POST", path, { cookie: admin, form: { ...form, retention_days: "30" } })).status).toBe(303);
     expect(await publishes()).toBe(1);
-    expect((await dash("POST", path, { cookie: owner, form })).status).toBe(200);
+    expect((await dash("POST", path, { cookie: owner, form })).status).toBe(303);
     expect(await publishes()).toBe(0);
     const changes = await api("GET", "/v1/events?type=settings.updated&limit=10", { key: tenant.keys.read });
     const logged = await expectJson<{ data: { changes?: Record<string, unknown> }[] }>(changes, 200);

@@ -1,7 +1,16 @@
 import { createMessageBatch, env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { handleQueue } from "../../../src/queues/consumer";
-import { api, createMember, createTenant, dash, expectJson, signIn, storedEvents } from "../../fixtures";
+import {
+  api,
+  createMember,
+  createTenant,
+  dash,
+  expectJson,
+  followRedirect,
+  signIn,
+  storedEvents,
+} from "../../fixtures";
 
 describe("webhook pages", () => {
   it("adds an endpoint with its secret shown once, edits it, lists and resends its sendouts", async () => {
@@ -16,17 +25,18 @@ describe("webhook pages", () => {
     expect(bad.status).toBe(422);
     expect(await bad.text()).toContain("event_types[0]");
 
-    const added = await (
-      await dash("POST", `${base}/settings/webhooks`, {
-        cookie: admin,
-        form: {
-          url: "https://hooks.example.com/x",
-          description: "CRM",
-          event_types: "commission.*, payout.created",
-          enabled: "1",
-        },
-      })
-    ).text();
+    const posted = await dash("POST", `${base}/settings/webhooks`, {
+      cookie: admin,
+      form: {
+        url: "https://hooks.example.com/x",
+        description: "CRM",
+        event_types: "commission.*, payout.created",
+        enabled: "1",
+      },
+    });
+    // The secret is shown once on the endpoint's page, never in its URL.
+    expect(posted.headers.get("Location")).toMatch(/^\/p\/prj_[a-z0-9]+\/settings\/webhooks\/whe_[a-z0-9]+$/);
+    const added = await (await followRedirect(posted, admin)).text();
     const secret = /<div class="secret">(whsec_[^<]+)<\/div>/.exec(added)?.[1];
     expect(secret).toBeDefined();
     const endpointId = /\/settings\/webhooks\/(whe_[a-z0-9]+)\/test/.exec(added)?.[1];
@@ -36,10 +46,13 @@ describe("webhook pages", () => {
     ).not.toContain(secret ?? "x");
 
     const saved = await (
-      await dash("POST", `${base}/settings/webhooks/${endpointId}`, {
-        cookie: admin,
-        form: { url: "https://hooks.example.com/y", description: "CRM", event_types: "*", enabled: "1" },
-      })
+      await followRedirect(
+        await dash("POST", `${base}/settings/webhooks/${endpointId}`, {
+          cookie: admin,
+          form: { url: "https://hooks.example.com/y", description: "CRM", event_types: "*", enabled: "1" },
+        }),
+        admin,
+      )
     ).text();
     expect(saved).toContain("Saved.");
 
@@ -69,7 +82,10 @@ describe("webhook pages", () => {
     );
 
     const member = await signIn(await createMember(tenant, "member"));
-    expect((await dash("POST", `${base}/webhooks/${sendoutId}/resend`, { cookie: member })).status).toBe(200);
+    const resent = await dash("POST", `${base}/webhooks/${sendoutId}/resend`, { cookie: member });
+    // Reloading the page after a resend loads the sendout; it does not resend again.
+    expect(resent.headers.get("Location")).toBe(`${base}/webhooks/${sendoutId}`);
+    expect(await (await followRedirect(resent, member)).text()).toContain("Queued for another attempt.");
     const viewer = await signIn(await createMember(tenant, "viewer"));
     expect((await dash("GET", `${base}/webhooks`, { cookie: viewer })).status).toBe(403);
     expect((await dash("GET", `${base}/settings/webhooks`, { cookie: member })).status).toBe(403);

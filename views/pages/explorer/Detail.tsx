@@ -72,7 +72,6 @@ export function DetailPanel({ event, zone, timeMode, closeHref, links, proof }: 
     ["Source", event.source],
     ["Organisation", event.organization_id],
     ["Job ID", event.job_id],
-    ["Received", event.received_at],
     ["Hash", event.hash],
   ];
   const { body: _body, response_body: _response, query: _query, headers: _headers, ...requestFields } = request ?? {};
@@ -80,7 +79,7 @@ export function DetailPanel({ event, zone, timeMode, closeHref, links, proof }: 
     <div class="detail">
       <div class="toolbar">
         <h2>{event.type}</h2>
-        <a href={closeHref} class="button secondary" aria-label="Close details">
+        <a href={closeHref} class="button secondary" aria-label="Close details" data-close="">
           Close
         </a>
       </div>
@@ -89,6 +88,9 @@ export function DetailPanel({ event, zone, timeMode, closeHref, links, proof }: 
       <DetailList
         items={[
           ["Occurred", <Timestamp iso={event.occurred_at} mode={timeMode} zone={zone} />],
+          event.received_at
+            ? ["Received", <Timestamp iso={event.received_at} mode={timeMode} zone={zone} />]
+            : undefined,
           ...fields
             .filter(([, v]) => v !== undefined)
             .map(([k, v]): [string, string, string | undefined] => [
@@ -150,11 +152,10 @@ export const EventPage = projectPage({
   title: ({ detail }: { detail: DetailProps }) => detail.event.type,
   section: "/events",
   boost: true,
-  timeMode: ({ detail }) => detail.timeMode,
-  Body: ({ detail }) => (
-    <>
+  Body: ({ detail }: { detail: DetailProps }) => (
+    <div class="detail-page">
       <BackLink href={detail.closeHref}>Back to events</BackLink>
       <DetailPanel {...detail} />
-    </>
+    </div>
   ),
 });

@@ -67,6 +67,7 @@ function DetailLink({ href, children }: { href: PageAndFragment; children: strin
       hx-target={`#${TARGETS.detail}`}
       hx-swap="innerHTML"
       hx-push-url={href.page}
+      data-detail=""
     >
       {children}
     </a>
@@ -141,7 +142,7 @@ function Cell({ column, event, ctx }: { column: EventColumn; event: EventView; c
 
 function EventRow({ event, ctx }: { event: EventView; ctx: RowContext }) {
   return (
-    <tr data-event-id={event.id}>
+    <tr data-event-id={event.id} tabindex={-1}>
       {ctx.columns.map((column) => (
         <Cell column={column} event={event} ctx={ctx} />
       ))}
@@ -188,19 +189,13 @@ export function EventRows({
   );
 }
 
-/** The table of the page: the view's columns, the first rows, and `empty` when there are none. */
-export function EventTable(props: {
-  events: EventView[];
-  ctx: RowContext;
-  more?: PageAndFragment | undefined;
-  empty?: string | undefined;
-}) {
+/** The table of the page: the view's columns and the first rows. */
+export function EventTable(props: { events: EventView[]; ctx: RowContext; more?: PageAndFragment | undefined }) {
   return (
     <div class="table-wrap">
       <Table headers={props.ctx.columns.map((c) => COLUMN_LABELS[c])} bodyId={TARGETS.rows}>
         <EventRows events={props.events} ctx={props.ctx} more={props.more} />
       </Table>
-      {props.empty && <div class="empty">{props.empty}</div>}
     </div>
   );
 }

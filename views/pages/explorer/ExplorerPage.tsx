@@ -67,6 +67,32 @@ function ActiveFilters({ chips }: { chips: ChipLink[] }) {
   );
 }
 
+/** Why the table is empty: the filters that hide its rows, each a link to the view without it. */
+function EmptyState(props: { empty: string; hiding: ChipLink[]; filtered: boolean; clearHref?: string | undefined }) {
+  if (!props.filtered) return <div class="empty">{props.empty}</div>;
+  return (
+    <div class="empty">
+      {props.hiding.length > 0 ? (
+        <>
+          No events match all these filters. Rows are hidden by{" "}
+          {props.hiding.map((c, i) => (
+            <>
+              {i > 0 && (i === props.hiding.length - 1 ? " or " : ", ")}
+              <a href={c.href} title={`Show the events without ${c.label}`}>
+                {c.label}
+              </a>
+            </>
+          ))}
+          : remove it to see them.
+        </>
+      ) : (
+        <>No events match, even with any one filter removed.</>
+      )}{" "}
+      {props.clearHref && <a href={props.clearHref}>Clear all filters</a>}
+    </div>
+  );
+}
+
 export type ExplorerProps = ExplorerChips &
   FilterBarProps & {
     downloadHref?: string | undefined;
@@ -76,7 +102,11 @@ export type ExplorerProps = ExplorerChips &
     more?: PageAndFragment | undefined;
     pollHref?: string | undefined;
     error?: string | undefined;
+    /** What in the URL was not applied as written. */
+    notices: string[];
     empty: string;
+    /** With no rows: the filters (and range) whose removal would show some. */
+    hiding: ChipLink[];
     detail?: DetailProps | undefined;
   };
 
@@ -84,10 +114,9 @@ export const ExplorerPage = projectPage({
   title: "Events",
   section: "/events",
   boost: true,
-  timeMode: (props: ExplorerProps) => props.ctx.timeMode,
-  Body: (props) => (
+  Body: (props: ExplorerProps) => (
     <>
-      <h1>Events</h1>
+      <h1 class="skip">Events</h1>
       <nav class="tabs" aria-label="Views">
         {props.tabs.map((t) => (
           <a href={t.href} aria-current={t.active ? "page" : undefined}>
@@ -96,12 +125,21 @@ export const ExplorerPage = projectPage({
         ))}
       </nav>
       <FilterBar {...props} />
-      {props.statusChips.length > 0 && <Chips label="Status" chips={props.statusChips} />}
-      {props.activeChips.length > 0 && <ActiveFilters chips={props.activeChips} />}
+      {props.notices.length > 0 && (
+        <Alert kind="info">
+          {props.notices.map((n) => (
+            <div>{n}</div>
+          ))}
+        </Alert>
+      )}
       {props.error && <Alert kind="error">{props.error}</Alert>}
       <div class="toolbar">
         <div class="group">
           <EventCounter state={props.counter} />
+          {props.statusChips.length > 0 && <Chips label="Status" chips={props.statusChips} />}
+          {props.activeChips.length > 0 && <ActiveFilters chips={props.activeChips} />}
+        </div>
+        <div class="group">
           <a class="chip" href={props.liveLink.href} aria-current={props.liveLink.active ? "true" : undefined}>
             {props.liveLink.label}
           </a>
@@ -110,10 +148,6 @@ export const ExplorerPage = projectPage({
               ⤓ Download
             </a>
           )}
-        </div>
-        <div class="group">
-          <span class="muted">Time:</span>
-          <Chips label="Time display" chips={props.timeLinks} />
           <details class="switcher">
             <summary class="chip">Columns</summary>
             <Chips label="Advanced columns" chips={props.columnLinks} class="menu" tick />
@@ -121,17 +155,19 @@ export const ExplorerPage = projectPage({
         </div>
       </div>
       {props.pollHref && <LivePoller href={props.pollHref} />}
-      <div class="explorer">
-        <EventTable
-          events={props.events}
-          ctx={props.ctx}
-          more={props.more}
-          empty={props.events.length === 0 && !props.error && !props.searchError ? props.empty : undefined}
+      <EventTable events={props.events} ctx={props.ctx} more={props.more} />
+      {props.events.length === 0 && !props.error && !props.searchError && (
+        <EmptyState
+          empty={props.empty}
+          hiding={props.hiding}
+          filtered={props.activeChips.length > 0 || props.form.range !== "24h"}
+          clearHref={props.clearHref}
         />
-        <aside id={TARGETS.detail} class="detail-slot" aria-live="polite">
-          {props.detail && <DetailPanel {...props.detail} />}
-        </aside>
-      </div>
+      )}
+      {/* The drawer: an event's detail over the table, not beside it (views/assets-app.ts). */}
+      <aside id={TARGETS.detail} class="drawer" aria-label="Event details">
+        {props.detail && <DetailPanel {...props.detail} />}
+      </aside>
     </>
   ),
 });

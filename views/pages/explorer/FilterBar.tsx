@@ -1,4 +1,4 @@
-import { FieldError, FormRow, Submit } from "../../components/FormRow";
+import { FieldError, FormRow } from "../../components/FormRow";
 import { type FormState, type Pickers, type SuggestionHrefs, TARGETS } from "./model";
 
 const RANGE_LABELS: [string, string][] = [
@@ -7,7 +7,7 @@ const RANGE_LABELS: [string, string][] = [
   ["30d", "Last 30 days"],
   ["90d", "Last 90 days"],
   ["all", "All time"],
-  ["custom", "Custom range"],
+  ["custom", "Custom (From/To)"],
 ];
 
 /** Suggestions for an id box; the page starts with none and htmx fills them in as one types. */
@@ -39,24 +39,32 @@ function suggesting(href: string | undefined, target: string) {
 function SuggestedId(props: { name: string; label: string; value: string | undefined; list: string; href?: string }) {
   return (
     <FormRow label={props.label}>
-      <input name={props.name} value={props.value ?? ""} list={props.list} {...suggesting(props.href, props.list)} />
+      <input
+        id={`f-${props.name}`}
+        name={props.name}
+        value={props.value ?? ""}
+        list={props.list}
+        placeholder="Any"
+        {...suggesting(props.href, props.list)}
+      />
       <SuggestionList id={props.list} values={[]} />
     </FormRow>
   );
 }
 
+type Group = { group: string; values: string[]; all?: boolean };
+
 function Picker(props: {
   name: string;
   label: string;
   value: string | undefined;
-  options: string[];
-  groups?: { group: string; values: string[] }[];
-  groupAll?: boolean;
+  options?: string[];
+  groups?: Group[];
 }) {
-  const all = props.groups
-    ? props.groups.flatMap((g) => [...(props.groupAll ? [`${g.group}.*`] : []), ...g.values])
-    : props.options;
   const current = props.value ?? "";
+  const offered = props.groups
+    ? props.groups.flatMap((g) => [...(g.all ? [`${g.group}.*`] : []), ...g.values])
+    : (props.options ?? []);
   const options = (values: string[]) =>
     values.map((v) => (
       <option value={v} selected={current === v}>
@@ -65,9 +73,10 @@ function Picker(props: {
     ));
   return (
     <FormRow label={props.label}>
-      <select name={props.name}>
+      <select id={`f-${props.name}`} name={props.name}>
         <option value="">Any</option>
-        {current && !all.includes(current) && (
+        {/* A value from the URL that is not among the choices still shows, so Apply keeps it. */}
+        {current && !offered.includes(current) && (
           <option value={current} selected>
             {current}
           </option>
@@ -75,7 +84,7 @@ function Picker(props: {
         {props.groups
           ? props.groups.map((g) => (
               <optgroup label={g.group}>
-                {props.groupAll && (
+                {g.all && (
                   <option value={`${g.group}.*`} selected={current === `${g.group}.*`}>
                     All {g.group} ({g.group}.*)
                   </option>
@@ -83,7 +92,7 @@ function Picker(props: {
                 {options(g.values)}
               </optgroup>
             ))
-          : options(props.options)}
+          : options(props.options ?? [])}
       </select>
     </FormRow>
   );
@@ -94,29 +103,36 @@ export type FilterBarProps = {
   base: string;
   form: FormState;
   pickers: Pickers;
+  /** The status filter's choices. */
+  statuses: string[];
   suggest?: SuggestionHrefs | undefined;
   showCategory: boolean;
   /** A partner viewer: no organisation to search by or filter on. */
   partner: boolean;
+  clearHref?: string | undefined;
   searchError?: string | undefined;
   rangeError?: string | undefined;
 };
 
-/** The filter bar: a GET form, so submitting it is a URL that holds the whole state. */
+/**
+ * The filter bar: a GET form, so submitting it is a URL that holds the whole state. With script it
+ * applies on change (`data-apply-on-change`, views/assets-app.ts); the Apply button stays for
+ * browsers without. Empty fields never reach the URL: the server answers with the clean one.
+ */
 export function FilterBar(props: FilterBarProps) {
   const f = props.form;
   return (
-    <form method="get" action={props.base} class="filters card" role="search">
+    <form method="get" action={props.base} class="filters card" role="search" data-apply-on-change="">
       {f.view !== "all" && <input type="hidden" name="view" value={f.view} />}
       {f.time !== "project" && <input type="hidden" name="time" value={f.time} />}
       {f.cols.length > 0 && <input type="hidden" name="cols" value={f.cols.join(",")} />}
       {f.live && <input type="hidden" name="live" value="1" />}
-      {f.filters.status && <input type="hidden" name="status" value={f.filters.status} />}
+      <input type="hidden" name="range_was" value={f.range} />
       {["entity_type", "entity_id", "request_id", "job_id"].map(
         (k) => f.filters[k] && <input type="hidden" name={k} value={f.filters[k]} />,
       )}
       <div class="search">
-        <select name="search_by" aria-label="Search by">
+        <select id="f-search_by" name="search_by" aria-label="Search by">
           <option value="all" selected={f.searchBy === "all"}>
             All fields
           </option>
@@ -130,6 +146,7 @@ export function FilterBar(props: FilterBarProps) {
           )}
         </select>
         <input
+          id="f-search"
           type="search"
           name="search"
           value={f.search}
@@ -138,12 +155,17 @@ export function FilterBar(props: FilterBarProps) {
           aria-invalid={props.searchError ? "true" : undefined}
           aria-describedby={props.searchError ? "search-error" : undefined}
         />
-        <button type="submit">Search</button>
+        <button type="submit">Apply</button>
+        {props.clearHref && (
+          <a class="button secondary" href={props.clearHref}>
+            Clear all
+          </a>
+        )}
       </div>
       {props.searchError && <FieldError id="search-error">{props.searchError}</FieldError>}
-      <div class="row">
+      <div class="controls">
         <FormRow label="Date range">
-          <select name="range">
+          <select id="f-range" name="range">
             {RANGE_LABELS.map(([value, label]) => (
               <option value={value} selected={f.range === value}>
                 {label}
@@ -151,30 +173,22 @@ export function FilterBar(props: FilterBarProps) {
             ))}
           </select>
         </FormRow>
-        <FormRow label="From " hint="(project time; custom range)">
-          <input type="datetime-local" name="from" value={f.range === "custom" ? f.from : ""} step="1" />
+        <FormRow label="From">
+          <input id="f-from" type="datetime-local" name="from" value={f.from} step="1" title="Project time" />
         </FormRow>
         <FormRow label="To">
-          <input type="datetime-local" name="to" value={f.range === "custom" ? f.to : ""} step="1" />
+          <input id="f-to" type="datetime-local" name="to" value={f.to} step="1" title="Project time" />
         </FormRow>
-      </div>
-      {props.rangeError && <FieldError>{props.rangeError}</FieldError>}
-      <div class="row">
-        <Picker name="type" label="Type" value={f.filters.type} options={[]} groups={props.pickers.types} groupAll />
+        <Picker name="status" label="Status" value={f.filters.status} options={props.statuses} />
+        <Picker name="type" label="Type" value={f.filters.type} groups={props.pickers.types} />
         {props.showCategory && (
           <Picker name="category" label="Category" value={f.filters.category} options={props.pickers.categories} />
         )}
         <Picker name="source" label="Source" value={f.filters.source} options={props.pickers.sources} />
-        <Picker
-          name="changed"
-          label="Changed field"
-          value={f.filters.changed}
-          options={[]}
-          groups={props.pickers.changed}
-        />
+        <Picker name="changed" label="Changed field" value={f.filters.changed} groups={props.pickers.changed} />
         <SuggestedId
           name="actor_id"
-          label="Actor ID"
+          label="Actor"
           value={f.filters.actor_id}
           list={TARGETS.actorIds}
           href={props.suggest?.actors}
@@ -188,10 +202,8 @@ export function FilterBar(props: FilterBarProps) {
             href={props.suggest?.organizations}
           />
         )}
-        <Submit fit kind="secondary">
-          Apply
-        </Submit>
       </div>
+      {props.rangeError && <FieldError>{props.rangeError}</FieldError>}
     </form>
   );
 }

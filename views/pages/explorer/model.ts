@@ -88,7 +88,8 @@ export type CounterState = { count: number } | { pending: PageAndFragment } | { 
 
 /** The values the filter bar's pickers offer. */
 export type Pickers = {
-  types: { group: string; values: string[] }[];
+  /** `all`: the group is an entity whose `….*` may be chosen as a whole. */
+  types: { group: string; values: string[]; all?: boolean }[];
   changed: { group: string; values: string[] }[];
   sources: string[];
   categories: string[];
@@ -116,9 +117,12 @@ export type ExplorerChips = {
   tabs: ChipLink[];
   statusChips: ChipLink[];
   activeChips: ChipLink[];
-  timeLinks: ChipLink[];
   liveLink: ChipLink;
   columnLinks: ChipLink[];
+  /** The status filter's choices: the view's own statuses, then the common ones. */
+  statuses: string[];
+  /** The view without any filter, search or range; none when nothing is filtered. */
+  clearHref?: string | undefined;
 };
 
 /** The event's place in the signed record, checked as an outside verifier would (README "Proofs"). */

@@ -1,11 +1,12 @@
 import { Alert } from "../../components/Alert";
 import { Choice } from "../../components/FormRow";
+import { FilterSummary, type FilterWords } from "../../components/filter-words";
 import { projectPage } from "../../layouts/page";
 
 export type ExportConfirmProps = {
   count: number;
   hidden: Record<string, string>;
-  description: string[];
+  description: FilterWords;
   back: string;
   limit: number;
   error?: string | undefined;
@@ -15,7 +16,7 @@ export type ExportConfirmProps = {
 export const ExportConfirm = projectPage({
   title: "Download events",
   section: "/exports",
-  Body: (props: ExportConfirmProps, { project }) => {
+  Body: (props: ExportConfirmProps, { project, time }) => {
     const direct = props.count <= props.limit;
     return (
       <div class="narrow">
@@ -27,16 +28,11 @@ export const ExportConfirm = projectPage({
           ))}
           <p>
             <strong>{props.count.toLocaleString("en-US")}</strong>{" "}
-            {props.count === 1 ? "event matches" : "events match"} the current filters
-            {props.description.length ? ":" : "."}
+            {props.count === 1 ? "event matches" : "events match"}:{" "}
+            <span class="filter-words">
+              <FilterSummary filters={props.description} time={time} />
+            </span>
           </p>
-          {props.description.length > 0 && (
-            <ul>
-              {props.description.map((d) => (
-                <li>{d}</li>
-              ))}
-            </ul>
-          )}
           <fieldset class="row">
             <legend>Format</legend>
             <Choice type="radio" name="format" value="csv" checked label="CSV" />

@@ -1,8 +1,10 @@
 import { BackLink, DetailList } from "../../components/DetailList";
+import { FilterSummary } from "../../components/filter-words";
+import { At } from "../../components/time";
 import { projectPage } from "../../layouts/page";
-import { type TaskSummary, when } from "../tasks/model";
+import type { TaskSummary } from "../tasks/model";
 import { Progress } from "../tasks/Progress";
-import { type ExportSummary, filterText, formatText } from "./model";
+import { type ExportSummary, formatText } from "./model";
 
 /**
  * Where an export's file is: its download button once done, or why there is none. The progress
@@ -29,7 +31,7 @@ export function DownloadLink(props: { base: string; exportId: string; status: st
 export const ExportDetail = projectPage({
   title: "Export",
   section: "/exports",
-  Body: ({ export: e, task }: { export: ExportSummary; task: TaskSummary }, { project }) => {
+  Body: ({ export: e, task }: { export: ExportSummary; task: TaskSummary }, { project, time }) => {
     const base = `/p/${project.id}`;
     return (
       <>
@@ -42,10 +44,15 @@ export const ExportDetail = projectPage({
           <DetailList
             class="detail-list"
             items={[
-              ["Filters", filterText(e.filters)],
+              ["Filters", <FilterSummary filters={e.filters} time={time} />],
               ["Format", formatText(e)],
-              ["Requested by", `${e.createdBy}, ${when(e.createdAt)}`],
-              ["Available until", when(e.expiresAt)],
+              [
+                "Requested by",
+                <>
+                  {e.createdBy}, <At at={e.createdAt} time={time} />
+                </>,
+              ],
+              ["Available until", <At at={e.expiresAt} time={time} />],
             ]}
           />
         </div>

@@ -1,3 +1,5 @@
+import type { FilterWords } from "../../components/filter-words";
+
 // Exports (README "Exports, imports and background tasks"): what the export pages are given.
 
 export type ExportSummary = {
@@ -5,7 +7,8 @@ export type ExportSummary = {
   status: string;
   format: string;
   gzip: boolean;
-  filters: Record<string, string>;
+  /** The filters in words. */
+  filters: FilterWords;
   rowCount: number | null;
   bytes: number | null;
   createdBy: string;
@@ -20,9 +23,5 @@ export function size(bytes: number | null): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 }
 
-export function filterText(filters: Record<string, string>): string {
-  const entries = Object.entries(filters);
-  return entries.length ? entries.map(([k, v]) => `${k}: ${v}`).join(" · ") : "no filters";
-}
-
-export const formatText = (e: Pick<ExportSummary, "format" | "gzip">) => `${e.format}${e.gzip ? " (gzip)" : ""}`;
+export const formatText = (e: Pick<ExportSummary, "format" | "gzip">) =>
+  `${e.format === "jsonl" ? "JSON Lines" : e.format.toUpperCase()}${e.gzip ? " (gzip)" : ""}`;

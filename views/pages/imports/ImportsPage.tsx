@@ -2,14 +2,15 @@ import { Alert } from "../../components/Alert";
 import { TaskStatus } from "../../components/Badge";
 import { DataTable } from "../../components/DataTable";
 import { FormRow, Submit } from "../../components/FormRow";
+import { At } from "../../components/time";
 import { projectPage } from "../../layouts/page";
-import { counted, type TaskSummary, when } from "../tasks/model";
+import { counted, type TaskSummary } from "../tasks/model";
 
 /** The upload form and the history of imports (README "Exports, imports and background tasks"). */
 export const ImportsPage = projectPage({
   title: "Imports",
   section: "/imports",
-  Body: (props: { tasks: TaskSummary[]; error?: string | undefined; maxMb: number }, { project }) => {
+  Body: (props: { tasks: TaskSummary[]; error?: string | undefined; maxMb: number }, { project, time }) => {
     const base = `/p/${project.id}`;
     return (
       <>
@@ -32,7 +33,11 @@ export const ImportsPage = projectPage({
             {
               header: "Created",
               class: "nowrap",
-              cell: (t) => <a href={`${base}/tasks/${t.id}`}>{when(t.createdAt)}</a>,
+              cell: (t) => (
+                <a href={`${base}/tasks/${t.id}`}>
+                  <At at={t.createdAt} time={time} />
+                </a>
+              ),
             },
             { header: "File", cell: (t) => t.label },
             { header: "Status", cell: (t) => <TaskStatus status={t.status} /> },

@@ -1,13 +1,14 @@
 import { TaskStatus } from "../../components/Badge";
 import { type ChipLink, Chips } from "../../components/Chips";
 import { DataTable } from "../../components/DataTable";
+import { At } from "../../components/time";
 import { projectPage } from "../../layouts/page";
-import { counted, type TaskSummary, when } from "./model";
+import { counted, type TaskSummary } from "./model";
 
 export const TasksPage = projectPage({
   title: "Background tasks",
   section: "/tasks",
-  Body: (props: { tasks: TaskSummary[]; typeLinks: ChipLink[]; statusLinks: ChipLink[] }, { project }) => (
+  Body: (props: { tasks: TaskSummary[]; typeLinks: ChipLink[]; statusLinks: ChipLink[] }, { project, time }) => (
     <>
       <h1>Background tasks</h1>
       <Chips label="Type" chips={props.typeLinks} />
@@ -19,7 +20,11 @@ export const TasksPage = projectPage({
           {
             header: "Created",
             class: "nowrap",
-            cell: (t) => <a href={`/p/${project.id}/tasks/${t.id}`}>{when(t.createdAt)}</a>,
+            cell: (t) => (
+              <a href={`/p/${project.id}/tasks/${t.id}`}>
+                <At at={t.createdAt} time={time} />
+              </a>
+            ),
           },
           { header: "Type", cell: (t) => t.type },
           { header: "What", cell: (t) => t.label },

@@ -1,5 +1,3 @@
-import { utcText } from "../../components/time";
-
 // Background tasks (README "Exports, imports and background tasks"): what the task pages and the
 // export pages that follow a task are given.
 
@@ -18,9 +16,6 @@ export type TaskSummary = {
   finishedAt: string | null;
   label: string;
 };
-
-/** `2026-11-02 10:15:00 UTC`, or `—` for a time not reached yet. */
-export const when = (iso: string | null) => utcText(iso, { seconds: true });
 
 /** How long a task ran (or has been running). */
 export function duration(task: TaskSummary): string {
