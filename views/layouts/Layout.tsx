@@ -119,9 +119,7 @@ export function Layout(props: Props) {
                   <a href="/account">Your account</a>
                   <a href="/projects">Your projects</a>
                   {props.operator && <a href="/operator/shards">Event shards</a>}
-                  <a href="/docs" hx-boost="false">
-                    API reference
-                  </a>
+                  <a href="/docs">API reference</a>
                   <PostButton action="/logout" kind="secondary">
                     Sign out
                   </PostButton>
