@@ -97,7 +97,7 @@ describe("counts", () => {
     // Most of these ranges hold whole days, which are read from event_counts.
     expect(byDays).toBeGreaterThan(EDGES.length * 4);
     expect(await countEvents(projectContext(tenant.project), range())).toBe(eventsFor("evt").length);
-  });
+  }, 30_000); // a few hundred counts: slow on a loaded machine
 
   it("counts filters and a partner's scope from the rows", async () => {
     const category = compileFilters({ category: "auth" }, "UTC");
