@@ -54,7 +54,15 @@ describe("the product shell in a real browser", () => {
     await screenshot(page, "alerts-list");
 
     await postEvents(base, inject("apiKey"), [
-      { type: "payout.updated", category: "payment", status: "rollback", summary: "Payout #9 rolled back" },
+      // Three days old: an alert looks at what arrives, whatever its time, and the explorer's tests
+      // (the last 24 hours of the same project) never see it.
+      {
+        type: "payout.updated",
+        category: "payment",
+        status: "rollback",
+        summary: "Payout #9 rolled back",
+        occurred_at: new Date(Date.now() - 3 * 86_400_000).toISOString(),
+      },
     ]);
     let text = "";
     for (let i = 0; i < 40 && !text.includes('Alert "Rollback payout"'); i++) {
@@ -137,7 +145,7 @@ describe("the product shell in a real browser", () => {
     );
     await signIn(page, base, inject("email"), inject("password"));
     await openSettings(page);
-    await page.click('a:has-text("API reference")');
+    await page.click('main a:has-text("API reference")');
     await page.waitForURL(`${base}/docs`);
     try {
       await page.waitForSelector("text=Alert rules", { timeout: 60_000 });
