@@ -119,6 +119,21 @@ class LateCommit extends Error {
   override readonly name = "LateCommit";
 }
 
+/**
+ * Every write batch reports its shard's size; writing it to the control database after each one
+ * doubled the writes of a single event. An isolate notes a shard's size at most once per
+ * SIZE_NOTE_MS, and every time once it has reached SHARD_CLOSE_BYTES, so placement and closing
+ * still see it within a second.
+ */
+export const SIZE_NOTE_MS = 1_000;
+const sizeNotedAt = new Map<string, number>();
+
+function sizeWorthNoting(ctx: ProjectContext, binding: string, size: number, now = Date.now()): boolean {
+  if (size < ctx.config.SHARD_CLOSE_BYTES && now - (sizeNotedAt.get(binding) ?? 0) < SIZE_NOTE_MS) return false;
+  sizeNotedAt.set(binding, now);
+  return true;
+}
+
 /** How often and how long a write waits for a move's last step before answering 503. */
 const MOVE_RETRIES = 8;
 const MOVE_WAIT_MS = 250;
@@ -214,7 +229,8 @@ async function recordOnce(
     if (Date.now() - receivedAt > COMMIT_WINDOW_MS) throw new LateCommit();
     const results = await store.d1.batch<{ id: number }>(statements);
     const size = results.at(-1)?.meta.size_after;
-    if (typeof size === "number") ctx.waitUntil(noteShardSize(ctx, store.binding, size));
+    if (typeof size === "number" && sizeWorthNoting(ctx, store.binding, size))
+      ctx.waitUntil(noteShardSize(ctx, store.binding, size));
     if (owed.length) {
       const outboxIds = results.slice(results.length - outboxStatements).flatMap((r) => r.results.map((row) => row.id));
       const relayed = owed.map((o, i) => ({ ...o, outboxId: outboxIds[i] ?? 0, createdAt: receivedAt }));
