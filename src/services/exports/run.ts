@@ -8,10 +8,8 @@ import type { StepResult, TaskKind, TaskOutcome } from "../tasks/engine";
 import { csvHeader, csvLine, jsonLine } from "./format";
 import { readExportPages } from "./read";
 
-/** R2's smallest part (all but the last); a step holds at most two (one uploading, one being made). */
+/** R2's smallest part (all but the last); also the most one step holds in memory. */
 export const PART_SIZE = 5 * 1024 * 1024;
-/** Parts one step makes at most: fewer steps, each short enough for a queue consumer's limits. */
-export const PARTS_PER_STEP = 3;
 
 /** `rest`: the R2 key of the bytes made after the last full part, carried to the next step. */
 type Checkpoint = {
@@ -122,99 +120,61 @@ export async function exportStep(ctx: ProjectContext, task: Task): Promise<StepR
 
   // R2 wants every part but the last to have the same size, so each step uploads whole
   // PART_SIZE parts and keeps what is left in a small object named after the parts so far (a
-  // repeated step reads and writes the same names, so nothing doubles). A step makes up to
-  // PARTS_PER_STEP parts in rounds, each round's new bytes one gzip member when compressed; a part
-  // uploads while the next round reads and formats its rows.
-  const upload = files.resumeMultipartUpload(row.fileKey, state.uploadId);
-  const parts = [...state.parts];
-  let carried = await carriedBytes(files, state.rest);
-  let header = state.rows === 0 && state.parts.length === 0 && !state.rest && row.format === "csv";
+  // repeated step reads and writes the same names, so nothing doubles).
+  const part = new PartBuffer(row.gzip, await carriedBytes(files, state.rest));
+  if (state.rows === 0 && state.parts.length === 0 && !state.rest && row.format === "csv")
+    await part.write(csvHeader());
   let cursor = state.cursor ?? null;
   let rows = 0;
-  let made = 0;
-  let largestPart = state.largestPart ?? 0;
-  let exhausted = false;
-  // Until the last page is read, an error is the step's own: nothing was completed.
-  let reading = true;
-  let uploading: Promise<unknown> = Promise.resolve();
-  // An upload's failure is raised once the step has read its rows, as when parts went out at the
-  // end (a run whose last upload was completed before a crash finds the file there).
-  let uploadFailed: { error: unknown } | undefined;
-  const pages = readExportPages(ctx, query, cursor);
-  try {
-    for (let round = 1; ; round++) {
-      const part = new PartBuffer(row.gzip, carried);
-      if (header) await part.write(csvHeader());
-      header = false;
-      exhausted = true;
-      for (;;) {
-        const next = await pages.next();
-        if (next.done) break;
-        const page = next.value;
-        if (page.events.length > 0) {
-          await part.write(
-            row.format === "csv" ? page.events.map(csvLine).join("") : page.events.map(jsonLine).join(""),
-          );
-          rows += page.events.length;
-        }
-        cursor = page.cursor;
-        if (cursor && part.size >= PART_SIZE) {
-          exhausted = false;
-          break;
-        }
-      }
-      // The last round's part has gone out before this one's bytes are joined: a step holds at
-      // most the part uploading and the round being made.
-      await uploading;
-      const output = await part.finish();
-      made += output.byteLength - part.carried;
-      largestPart = Math.max(largestPart, output.byteLength);
-      let offset = 0;
-      while (output.byteLength - offset >= PART_SIZE) {
-        await uploading;
-        const number = parts.length + 1;
-        parts.push(undefined as unknown as R2UploadedPart);
-        if (!uploadFailed)
-          uploading = upload.uploadPart(number, output.subarray(offset, offset + PART_SIZE)).then(
-            (uploaded) => {
-              parts[number - 1] = uploaded;
-            },
-            (error: unknown) => {
-              uploadFailed = { error };
-            },
-          );
-        offset += PART_SIZE;
-      }
-      // A copy, so the round's whole output can go once its part is uploaded.
-      carried = output.slice(offset);
-      if (exhausted || round >= PARTS_PER_STEP) break;
+  let exhausted = true;
+  for await (const page of readExportPages(ctx, query, cursor)) {
+    if (page.events.length > 0) {
+      await part.write(
+        row.format === "csv" ? page.events.map(csvLine).join("") : page.events.map(jsonLine).join(""),
+      );
+      rows += page.events.length;
     }
-    reading = false;
-    await uploading;
-    if (uploadFailed) throw uploadFailed.error;
+    cursor = page.cursor;
+    if (cursor && part.size >= PART_SIZE) {
+      exhausted = false;
+      break;
+    }
+  }
+  const output = await part.finish();
+  const made = output.byteLength - part.carried;
+
+  const upload = files.resumeMultipartUpload(row.fileKey, state.uploadId);
+  const parts = [...state.parts];
+  let offset = 0;
+  try {
+    while (output.byteLength - offset >= PART_SIZE) {
+      parts.push(await upload.uploadPart(parts.length + 1, output.subarray(offset, offset + PART_SIZE)));
+      offset += PART_SIZE;
+    }
+    const remainder = output.subarray(offset);
     const next: Checkpoint = {
       uploadId: state.uploadId,
       cursor,
       parts,
       rows: state.rows + rows,
       bytes: state.bytes + made,
-      largestPart,
+      largestPart: Math.max(state.largestPart ?? 0, output.byteLength),
       rest: null,
     };
     if (!exhausted) {
-      if (carried.byteLength > 0) {
+      if (remainder.byteLength > 0) {
         next.rest = `${row.fileKey}.rest-${parts.length}`;
-        await files.put(next.rest, carried);
+        await files.put(next.rest, remainder);
       }
       return { done: false, checkpoint: next, processed: next.rows };
     }
-    if (carried.byteLength > 0 || parts.length === 0) parts.push(await upload.uploadPart(parts.length + 1, carried));
+    if (remainder.byteLength > 0 || parts.length === 0)
+      parts.push(await upload.uploadPart(parts.length + 1, remainder));
     await upload.complete(parts);
     return await finishExport(ctx, row.id, row.fileKey, next);
   } catch (error) {
-    await uploading;
     // A run that completed the upload and then crashed before its commit: the file is there.
-    if (reading || !exhausted || !(await files.head(row.fileKey))) throw error;
+    if (!exhausted || !(await files.head(row.fileKey))) throw error;
     return await finishExport(ctx, row.id, row.fileKey, {
       ...state,
       rows: state.rows + rows,
