@@ -1,9 +1,9 @@
 import { and, desc, sql } from "drizzle-orm";
 import type { ShardDb } from "../../db/shard/client";
 import { events } from "../../db/shard/schema";
+import { toIso } from "../../lib/time";
 import type { ProjectContext } from "../context";
 import type { EventQuery } from "../events/filters";
-import { toIso } from "../../lib/time";
 import { decodeCursor, encodeCursor, listEvents, readsWindow, whereClause } from "../events/query";
 import type { StoredEvent } from "../events/schema";
 
