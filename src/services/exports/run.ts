@@ -129,9 +129,7 @@ export async function exportStep(ctx: ProjectContext, task: Task): Promise<StepR
   let exhausted = true;
   for await (const page of readExportPages(ctx, query, cursor)) {
     if (page.events.length > 0) {
-      await part.write(
-        row.format === "csv" ? page.events.map(csvLine).join("") : page.events.map(jsonLine).join(""),
-      );
+      await part.write(row.format === "csv" ? page.events.map(csvLine).join("") : page.events.map(jsonLine).join(""));
       rows += page.events.length;
     }
     cursor = page.cursor;

@@ -2,9 +2,9 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fromBase64url, toBase64url } from "../../../src/lib/signing";
 import { TASK_KINDS } from "../../../src/queues/tasks";
+import { KEY_CACHE_MS } from "../../../src/services/key-cache";
 import { createApiKey } from "../../../src/services/keys/create";
 import { startRetention } from "../../../src/services/retention/run";
-import { KEY_CACHE_MS } from "../../../src/services/key-cache";
 import { startMove } from "../../../src/services/shards/move";
 import { runTaskStep } from "../../../src/services/tasks/engine";
 import {

@@ -16,8 +16,8 @@ import { inProject } from "../../../src/services/context";
 import { createAllDigests, createDigests } from "../../../src/services/integrity/digests";
 import { createEpochs } from "../../../src/services/integrity/epochs";
 import { publishPending, writeOnce } from "../../../src/services/integrity/publish";
-import { startRetention } from "../../../src/services/retention/run";
 import { KEY_CACHE_MS } from "../../../src/services/key-cache";
+import { startRetention } from "../../../src/services/retention/run";
 import { startMove } from "../../../src/services/shards/move";
 import { runTaskStep } from "../../../src/services/tasks/engine";
 import {
