@@ -23,7 +23,8 @@ export function keyAuth(extract: (authorization: string) => string | undefined) 
     if (!auth) throw new UnauthorizedError("The API key is not valid or has been revoked.");
     const { success } = await c.env.API_RATE_LIMITER.limit({ key: auth.key.id });
     if (!success) throw new RateLimitedError(ctx.config.RATE_LIMIT_PERIOD_SECONDS);
-    c.set("ctx", withActor(inProject(ctx, auth.project, auth.placement), { kind: "key", key: auth.key }));
+    const inItsProject = { ...inProject(ctx, auth.project, auth.placement), webhookEndpoints: auth.endpoints };
+    c.set("ctx", withActor(inItsProject, { kind: "key", key: auth.key }));
     ctx.waitUntil(touchApiKey(ctx, auth.key));
     await next();
   });

@@ -48,9 +48,14 @@ export function jsonBody(maxBytes: number) {
         `Send the body as application/json (got ${type ? `"${type}"` : "no Content-Type"}).`,
       );
     }
-    const declared = Number(c.req.header("Content-Length"));
+    const length = c.req.header("Content-Length");
+    const declared = length === undefined ? Number.NaN : Number(length);
     if (declared > maxBytes) throw tooLarge(maxBytes);
-    const bytes = await readLimited(c.req.raw.body, maxBytes);
+    // A declared length frames the body exactly, so it is read in one call; a streamed body is
+    // counted as it comes.
+    const bytes = Number.isSafeInteger(declared)
+      ? new Uint8Array(await c.req.raw.arrayBuffer())
+      : await readLimited(c.req.raw.body, maxBytes);
     // The route's zod validator parses this cached text (a parse error there is our 400); the bytes
     // stay as they came, for a customer's signature over the exact body.
     c.req.bodyCache.text = Promise.resolve(new TextDecoder().decode(bytes)) as unknown as string;

@@ -62,7 +62,16 @@ export type PlacementRef = Pick<Placement, "shard" | "pn"> & { sizeBytes?: numbe
  * A context inside one project: its actor may act on it (membership or key scope already checked),
  * and its events are read and written through `events` only.
  */
-export type ProjectContext = ServiceContext & { project: Project; events: EventStore; files: R2Bucket };
+export type ProjectContext = ServiceContext & {
+  project: Project;
+  events: EventStore;
+  files: R2Bucket;
+  /** The project's enabled webhook endpoints, when the API key's check read them along (ingest's fan-out). */
+  webhookEndpoints?: readonly EndpointRef[] | undefined;
+};
+
+/** A webhook endpoint as ingest's fan-out needs it. */
+export type EndpointRef = { id: string; eventTypes: string[] };
 
 /** The R2 bucket of a region: a project's uploads, exports, archives and digests stay in its region. */
 export function filesOf(env: Env, region: Region): R2Bucket {
@@ -118,7 +127,8 @@ export function eventStore(env: Env, placement: PlacementRef): EventStore {
 
 export function inProject(ctx: ServiceContext, project: Project, placement: PlacementRef): ProjectContext {
   const events = eventStore(ctx.env, placement);
-  return { ...ctx, project, events, files: filesOf(ctx.env, events.region) };
+  // Endpoints read along with a key belong to that key's project, never to another.
+  return { ...ctx, project, events, files: filesOf(ctx.env, events.region), webhookEndpoints: undefined };
 }
 
 /** The same unit of work, another actor (after a key check, a sign-in or a membership check). */

@@ -9,7 +9,7 @@ import { FACETS } from "../../src/db/shard/schema";
 import type { EventStore, ProjectContext } from "../../src/services/context";
 import { compileFilters, type EventFilters } from "../../src/services/events/filters";
 import { countEvents, listRows, toStoredEvent } from "../../src/services/events/query";
-import { csvLines, csvRecord } from "../../src/services/exports/format";
+import { csvLine } from "../../src/services/exports/format";
 
 /** The D1 database behind a binding name: DB, or a shard. */
 function database(env: Env, name: string): D1Database {
@@ -176,11 +176,9 @@ async function handle(request: Request, env: Env): Promise<Response> {
         .all<{ id: string; occurred_at: number; data: string; received_at: number; hash: string }>();
       if (format)
         bytes += encoder.encode(
-          csvLines(
-            page.results.map((r) =>
-              csvRecord(toStoredEvent({ data: r.data, receivedAt: r.received_at, hash: r.hash })),
-            ),
-          ),
+          page.results
+            .map((r) => csvLine(toStoredEvent({ data: r.data, receivedAt: r.received_at, hash: r.hash })))
+            .join(""),
         ).byteLength;
       else for (const r of page.results) bytes += r.data.length;
       rows += page.results.length;

@@ -1,5 +1,5 @@
 // npm run bench [-- --sizes 100000,1000000 --runs 30 --bytes-events 100000 --out test/bench/results.json
-//                   --plans plans.json --keep-state]
+//                   --plans plans.json --keep-state --only load,export,explorer --load-seconds 30 --load-clients 32]
 //
 // Runs Trailbook's real Worker (`wrangler dev`: workerd with local D1, R2 and Queues) and a bare
 // baseline Worker (test/bench/baseline.ts, also under `wrangler dev`) on the same local D1 databases
@@ -23,17 +23,37 @@ import { corpus } from "./corpus.mjs";
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const { values } = parseArgs({
   options: {
-    sizes: { type: "string", default: "100000,1000000" },
-    out: { type: "string", default: "test/bench/results.json" },
+    // Default 100000,1000000; 100000 with --only.
+    sizes: { type: "string" },
+    // Default test/bench/results.json; test/bench/results-only.json with --only.
+    out: { type: "string" },
     runs: { type: "string", default: "30" },
     "bytes-events": { type: "string", default: "100000" },
     // Where to write each list's and count's statements with SQLite's query plans, per size.
     plans: { type: "string" },
     // Leaves the local databases (wrangler's state directory) for a look afterwards; prints where.
     "keep-state": { type: "boolean", default: false },
+    // Some figures only (a comma list of FIGURES), for a run of a few minutes.
+    only: { type: "string" },
+    // Single events under load: how long each side is loaded, and by how many clients at once.
+    "load-seconds": { type: "string", default: "30" },
+    "load-clients": { type: "string", default: "32" },
   },
 });
+/**
+ * The groups of figures: batch and sequential single-event ingest, bytes per event, list and
+ * count queries, the explorer page, the export, and single events under concurrent load.
+ */
+const FIGURES = ["ingest", "bytes", "lists", "explorer", "export", "load"];
+const ONLY = values.only?.split(",").map((f) => f.trim());
+for (const f of ONLY ?? []) if (!FIGURES.includes(f)) throw new Error(`--only takes ${FIGURES.join(", ")}; not ${f}`);
+const wants = (figure) => !ONLY || ONLY.includes(figure);
+values.sizes ??= ONLY ? "100000" : "100000,1000000";
+values.out ??= ONLY ? "test/bench/results-only.json" : "test/bench/results.json";
+if (!wants("bytes")) values["bytes-events"] = "0";
 const SIZES = values.sizes.split(",").map(Number);
+const LOAD_SECONDS = Number(values["load-seconds"]);
+const LOAD_CLIENTS = Number(values["load-clients"]);
 const RUNS = Number(values.runs);
 const began = performance.now();
 const BYTES_EVENTS = Number(values["bytes-events"]);
@@ -349,7 +369,13 @@ async function baselineInsert(events) {
 
 const results = {
   machine: { cpus: (await import("node:os")).cpus().length, node: process.version },
-  options: { sizes: SIZES, runs: RUNS, bytes_events: BYTES_EVENTS },
+  options: {
+    sizes: SIZES,
+    runs: RUNS,
+    bytes_events: BYTES_EVENTS,
+    ...(ONLY && { only: ONLY }),
+    ...(wants("load") && { load_seconds: LOAD_SECONDS, load_clients: LOAD_CLIENTS }),
+  },
   load_seconds: {},
   ingest: {},
   sizes: {},
@@ -362,13 +388,13 @@ const line = (name, value, base, unit, better = "lower") => {
 };
 
 // ---- Ingest -----------------------------------------------------------------------------------
-console.error("Ingest…");
+if (wants("ingest")) console.error("Ingest…");
 const pool = demoEvents({ now, count: 6000, seed: 7 });
 let serial = 0;
 /** `n` demo events with ids not used before (the caller advances `serial`). */
 const fresh = (n) =>
   Array.from({ length: n }, (_, i) => ({ ...pool[(serial + i) % pool.length], id: `ing_${serial + i}` }));
-for (const size of [100, 1000]) {
+for (const size of wants("ingest") ? [100, 1000] : []) {
   const rounds = size === 100 ? 40 : 8;
   let tbTime = 0;
   let baseTime = 0;
@@ -390,7 +416,7 @@ for (const size of [100, 1000]) {
     "higher",
   );
 }
-{
+if (wants("ingest")) {
   const tbLat = [];
   const baseLat = [];
   for (let i = 0; i < 200; i++) {
@@ -405,7 +431,7 @@ for (const size of [100, 1000]) {
   results.ingest.single_p95 = line("single event, p95 (ms)", pct(tbLat, 95), pct(baseLat, 95), "ms");
 }
 
-{
+if (wants("ingest")) {
   // The baseline's rows must be Trailbook's: same filter columns and actor, and each hash that of its data.
   const columns = (id) =>
     exec(
@@ -428,6 +454,114 @@ for (const size of [100, 1000]) {
     if (!a || !b || JSON.stringify(a) !== JSON.stringify(b))
       throw new Error(`the baseline stores other columns than Trailbook: ${JSON.stringify(a)} / ${JSON.stringify(b)}`);
   }
+}
+
+// ---- Single events under load -------------------------------------------------------------------
+// LOAD_CLIENTS clients, each sending one event after another for LOAD_SECONDS, against the
+// baseline's one-row insert under the same concurrency. Each client has its own key: the per-key
+// rate limit (1,000 per 10 s) is not what this measures. Every acknowledged event must be stored.
+if (wants("load")) {
+  console.error(`Single events under load: ${LOAD_CLIENTS} clients, ${LOAD_SECONDS} s each side…`);
+  const keys = [];
+  for (let i = 0; i < LOAD_CLIENTS; i++) keys.push(await createKey("prj_ingest", `key_load_${i}`));
+  /**
+   * Runs the clients for `seconds`, adding to `into`; `send` answers whether the event was
+   * acknowledged. `into.sent` numbers the events, so their ids stay new across rounds.
+   */
+  const tally = () => ({ sent: 0, acknowledged: [], failures: {}, latencies: [], seconds: 0 });
+  const drive = async (seconds, prefix, send, into = tally()) => {
+    const { latencies, acknowledged, failures } = into;
+    const started = performance.now();
+    const until = started + seconds * 1000;
+    await Promise.all(
+      keys.map(async (k) => {
+        while (performance.now() < until) {
+          const event = { ...pool[into.sent % pool.length], id: `${prefix}_${into.sent}` };
+          into.sent++;
+          const t = performance.now();
+          const status = await send(k, event);
+          if (status === "ok") {
+            latencies.push(performance.now() - t);
+            acknowledged.push(event.id);
+          } else failures[status] = (failures[status] ?? 0) + 1;
+        }
+      }),
+    );
+    into.seconds += (performance.now() - started) / 1000;
+    return into;
+  };
+  const toTrailbook = async (k, event) => {
+    const r = await mf.dispatchFetch(`${TB}/v1/events`, {
+      method: "POST",
+      headers: { Authorization: `Bearer ${k}`, "Content-Type": "application/json" },
+      body: JSON.stringify(event),
+    });
+    await r.arrayBuffer();
+    return r.status === 201 ? "ok" : String(r.status);
+  };
+  const toBaseline = async (_k, event) => {
+    const r = await baseline.fetch(`${TB}/insert`, {
+      method: "POST",
+      body: JSON.stringify({ ...INGEST, rows: [row(event, Date.now())] }),
+    });
+    await r.arrayBuffer();
+    return r.ok ? "ok" : String(r.status);
+  };
+  /** How many of `ids` the ingest project's shard holds. */
+  const stored = async (ids) => {
+    let n = 0;
+    for (let i = 0; i < ids.length; i += 5000) {
+      const [row] = await exec(
+        "SELECT count(*) AS n FROM events WHERE pn = ?1 AND id IN (SELECT value FROM json_each(?2))",
+        [INGEST.pn, JSON.stringify(ids.slice(i, i + 5000))],
+        INGEST.shard,
+      );
+      n += row.n;
+    }
+    return n;
+  };
+  // The pool's dictionary values stored once, so the baseline's rows find theirs (as in its insert).
+  for (let i = 0; i < pool.length; i += 1000) {
+    const events = pool.slice(i, i + 1000).map((e, j) => ({ ...e, id: `dict_${i + j}` }));
+    const response = await tb("/v1/events/batch", { method: "POST", body: JSON.stringify({ events }) });
+    if (response.status !== 201) throw new Error(`batch failed: ${response.status} ${await response.text()}`);
+    await response.arrayBuffer();
+  }
+  // Untimed first: compiled code and warm caches on both sides, as a running service has them.
+  await drive(Math.min(3, LOAD_SECONDS), "warm", toTrailbook);
+  await drive(Math.min(3, LOAD_SECONDS), "base_warm", toBaseline);
+  // The two sides take turns of at most 10 s, so a neighbour's burst on a shared machine falls on
+  // both rather than on one.
+  const runId = randomBytes(4).toString("hex");
+  const t = tally();
+  const b = tally();
+  const turns = Math.ceil(LOAD_SECONDS / 10);
+  for (let turn = 0; turn < turns; turn++) {
+    await drive(LOAD_SECONDS / turns, `load_${runId}`, toTrailbook, t);
+    await drive(LOAD_SECONDS / turns, `base_load_${runId}`, toBaseline, b);
+  }
+  t.rate = t.acknowledged.length / t.seconds;
+  b.rate = b.acknowledged.length / b.seconds;
+  const kept = await stored(t.acknowledged);
+  if (kept !== t.acknowledged.length)
+    throw new Error(`${t.acknowledged.length} events acknowledged under load but ${kept} stored`);
+  results.load = {
+    clients: LOAD_CLIENTS,
+    seconds: LOAD_SECONDS,
+    trailbook: { sent: t.sent, acknowledged: t.acknowledged.length, stored: kept, failures: t.failures },
+    baseline: { sent: b.sent, inserted: b.acknowledged.length, failures: b.failures },
+    rate: line(`single events, ${LOAD_CLIENTS} clients (events/s)`, t.rate, b.rate, "ev/s", "higher"),
+    share_of_bare_rate: ms(t.rate / b.rate),
+  };
+  for (const p of [50, 95, 99])
+    results.load[`p${p}`] = line(
+      `single events, ${LOAD_CLIENTS} clients, p${p} (ms)`,
+      pct(t.latencies, p),
+      pct(b.latencies, p),
+      "ms",
+    );
+  const failed = Object.entries(t.failures);
+  if (failed.length) console.error(`  Trailbook answered ${JSON.stringify(t.failures)} under load`);
 }
 
 // ---- Bytes per event ----------------------------------------------------------------------------
@@ -700,7 +834,8 @@ async function timeList(filters, kind) {
   return { tb: tbLat, base: baseLat };
 }
 
-for (const size of SIZES) {
+const readFigures = ["lists", "explorer", "export"].some(wants);
+for (const size of readFigures ? SIZES : []) {
   console.error(`Loading ${size.toLocaleString("en-US")} events…`);
   const loading = performance.now();
   const dataBytes = await loadTo(size);
@@ -708,7 +843,7 @@ for (const size of SIZES) {
   results.load_seconds[size] = Math.round((performance.now() - loading) / 1000);
   const out = { average_data_bytes: dataBytes, list: {}, count: {} };
   results.sizes[size] = out;
-  if (values.plans) {
+  if (values.plans && wants("lists")) {
     plans[size] = {};
     for (const [name, filters] of [...Object.entries(FILTERS), ["count", {}]]) {
       const kind = name === "count" ? "count" : "list";
@@ -720,59 +855,63 @@ for (const size of SIZES) {
       plans[size][name] = (await response.json()).statements;
     }
   }
-  for (const [name, filters] of Object.entries(FILTERS)) {
+  for (const [name, filters] of wants("lists") ? Object.entries(FILTERS) : []) {
     const { tb: t, base: b } = await timeList(filters, "list");
     out.list[name] = {
       p50: line(`${size}: list ${name} p50 (ms)`, pct(t, 50), pct(b, 50), "ms"),
       p95: line(`${size}: list ${name} p95 (ms)`, pct(t, 95), pct(b, 95), "ms"),
     };
   }
-  const c = await timeList({}, "count");
-  out.count = { p95: line(`${size}: count (all) p95 (ms)`, pct(c.tb, 95), pct(c.base, 95), "ms") };
+  if (wants("lists")) {
+    const c = await timeList({}, "count");
+    out.count = { p95: line(`${size}: count (all) p95 (ms)`, pct(c.tb, 95), pct(c.base, 95), "ms") };
+  }
   // The explorer page for 50 rows, as a signed-in owner, against the baseline's list query. The page
   // does not count: its counter is a fragment htmx loads next, timed on its own against the
   // baseline's count, so the count's cost shows where it went rather than vanishing.
-  const signedIn = { Cookie: `__Host-tb_session=${sessionToken}` };
-  const pageLat = [];
-  let counterHref;
-  for (let i = 0; i < RUNS; i++) {
-    const t = performance.now();
-    const r = await mf.dispatchFetch(`${TB}/p/prj_bench/events?range=all`, { headers: signedIn });
-    if (r.status !== 200) throw new Error(`explorer page answered ${r.status}`);
-    const html = await r.text();
-    pageLat.push(performance.now() - t);
-    counterHref ??= /id="counter" hx-get="([^"]+)"/.exec(html)?.[1]?.replaceAll("&amp;", "&");
+  if (wants("explorer")) {
+    const signedIn = { Cookie: `__Host-tb_session=${sessionToken}` };
+    const pageLat = [];
+    let counterHref;
+    for (let i = 0; i < RUNS; i++) {
+      const t = performance.now();
+      const r = await mf.dispatchFetch(`${TB}/p/prj_bench/events?range=all`, { headers: signedIn });
+      if (r.status !== 200) throw new Error(`explorer page answered ${r.status}`);
+      const html = await r.text();
+      pageLat.push(performance.now() - t);
+      counterHref ??= /id="counter" hx-get="([^"]+)"/.exec(html)?.[1]?.replaceAll("&amp;", "&");
+    }
+    if (!counterHref) throw new Error("the explorer page names no counter fragment to load");
+    const base = await timeList({}, "list");
+    const fragmentLat = [];
+    const countBase = [];
+    for (let i = 0; i < RUNS; i++) {
+      let t = performance.now();
+      const r = await mf.dispatchFetch(`${TB}${counterHref}`, { headers: { ...signedIn, "HX-Request": "true" } });
+      if (r.status !== 200) throw new Error(`explorer counter answered ${r.status}: ${await r.text()}`);
+      await r.arrayBuffer();
+      fragmentLat.push(performance.now() - t);
+      t = performance.now();
+      await (
+        await baseline.fetch(`${TB}/count`, {
+          method: "POST",
+          body: JSON.stringify({ ...BENCH, project: "prj_bench", filters: {}, tz: "UTC" }),
+        })
+      ).arrayBuffer();
+      countBase.push(performance.now() - t);
+    }
+    out.explorer = {
+      p95: line(`${size}: explorer page, 50 rows, p95 (ms)`, pct(pageLat, 95), pct(base.base, 95), "ms"),
+      counter_p95: line(
+        `${size}: explorer counter fragment (all) p95 (ms)`,
+        pct(fragmentLat, 95),
+        pct(countBase, 95),
+        "ms",
+      ),
+    };
   }
-  if (!counterHref) throw new Error("the explorer page names no counter fragment to load");
-  const base = await timeList({}, "list");
-  const fragmentLat = [];
-  const countBase = [];
-  for (let i = 0; i < RUNS; i++) {
-    let t = performance.now();
-    const r = await mf.dispatchFetch(`${TB}${counterHref}`, { headers: { ...signedIn, "HX-Request": "true" } });
-    if (r.status !== 200) throw new Error(`explorer counter answered ${r.status}: ${await r.text()}`);
-    await r.arrayBuffer();
-    fragmentLat.push(performance.now() - t);
-    t = performance.now();
-    await (
-      await baseline.fetch(`${TB}/count`, {
-        method: "POST",
-        body: JSON.stringify({ ...BENCH, project: "prj_bench", filters: {}, tz: "UTC" }),
-      })
-    ).arrayBuffer();
-    countBase.push(performance.now() - t);
-  }
-  out.explorer = {
-    p95: line(`${size}: explorer page, 50 rows, p95 (ms)`, pct(pageLat, 95), pct(base.base, 95), "ms"),
-    counter_p95: line(
-      `${size}: explorer counter fragment (all) p95 (ms)`,
-      pct(fragmentLat, 95),
-      pct(countBase, 95),
-      "ms",
-    ),
-  };
 
-  if (size === SIZES[0]) {
+  if (size === SIZES[0] && wants("export")) {
     console.error("Export…");
     /** Starts a CSV export and waits for it; its time ends at the Worker's own finish time, not at the poll that saw it. */
     const runExport = async (filters) => {

@@ -3,7 +3,18 @@ import * as schema from "./schema";
 
 export type ShardDb = ReturnType<typeof createShardDb>;
 
-/** A drizzle client over one event shard; built per unit of work like the control client. */
-export function createShardDb(d1: D1Database) {
+const clients = new WeakMap<D1Database, ReturnType<typeof build>>();
+
+function build(d1: D1Database) {
   return drizzle(d1, { schema });
+}
+
+/** A drizzle client over one event shard, kept per binding object like the control client (src/db/client.ts). */
+export function createShardDb(d1: D1Database) {
+  let db = clients.get(d1);
+  if (!db) {
+    db = build(d1);
+    clients.set(d1, db);
+  }
+  return db;
 }

@@ -63,9 +63,13 @@ SELECT ?1, coalesce(o.id, 0), t.facet, t.id FROM json_each(?2) AS j
 JOIN terms AS t ON t.facet = j.value ->> 1 AND t.value = j.value ->> 2
 LEFT JOIN terms AS o ON o.facet = ${FACETS.organization} AND o.value = j.value ->> 0`;
 
-/** [organization or null, actor id, name, email]. */
-const ACTOR_FACETS_SQL = `INSERT OR IGNORE INTO event_facets (pn, organization, facet, value)
-SELECT ?1, coalesce(o.id, 0), ${FACETS.actor}, a.id FROM json_each(?2) AS j
+/**
+ * The same with the actors' picker values, [organization or null, actor id, name, email] in ?3: one
+ * statement for both, a statement fewer in every write batch that has an actor.
+ */
+const FACETS_WITH_ACTORS_SQL = `${FACETS_SQL}
+UNION ALL
+SELECT ?1, coalesce(o.id, 0), ${FACETS.actor}, a.id FROM json_each(?3) AS j
 JOIN actors AS a ON a.actor_id = j.value ->> 1 AND a.name = j.value ->> 2 AND a.email = j.value ->> 3
 LEFT JOIN terms AS o ON o.facet = ${FACETS.organization} AND o.value = j.value ->> 0`;
 
@@ -205,8 +209,11 @@ export function storeStatements(
   if (actors.size) statements.push(d1.prepare(ACTORS_SQL).bind(list(actors)));
   for (const chunk of chunks(inserts)) statements.push(d1.prepare(INSERT_SQL).bind(pn, chunk));
   for (const chunk of chunks(signatures)) statements.push(d1.prepare(SIGNATURES_SQL).bind(pn, chunk));
-  statements.push(d1.prepare(FACETS_SQL).bind(pn, list(facets)));
-  if (actorFacets.size) statements.push(d1.prepare(ACTOR_FACETS_SQL).bind(pn, list(actorFacets)));
+  statements.push(
+    actorFacets.size
+      ? d1.prepare(FACETS_WITH_ACTORS_SQL).bind(pn, list(facets), list(actorFacets))
+      : d1.prepare(FACETS_SQL).bind(pn, list(facets)),
+  );
   statements.push(d1.prepare(COUNTS_SQL).bind(pn, JSON.stringify([...days])));
   const owed = chunks(outbox.map((o) => JSON.stringify([o.endpointId, o.eventId, o.eventType, o.requestId])));
   for (const chunk of owed) statements.push(d1.prepare(OUTBOX_SQL).bind(pn, now, chunk));

@@ -1,9 +1,10 @@
 import { and, desc, sql } from "drizzle-orm";
 import type { ShardDb } from "../../db/shard/client";
 import { events } from "../../db/shard/schema";
+import { toIso } from "../../lib/time";
 import type { ProjectContext } from "../context";
 import type { EventQuery } from "../events/filters";
-import { decodeCursor, encodeCursor, listEvents, readsWindow, toStoredEvent, whereClause } from "../events/query";
+import { decodeCursor, encodeCursor, listEvents, readsWindow, whereClause } from "../events/query";
 import type { StoredEvent } from "../events/schema";
 
 /** Rows per D1 query: on 100,000 rows, 500 took more time, 2,000 no less and 5,000 more. */
@@ -13,6 +14,26 @@ export const EXPORT_PAGE = 1000;
 export type ExportPage = { events: StoredEvent[]; cursor: string | null };
 
 type PageRow = [id: string, occurredAt: number, data: string, receivedAt: number, hash: string];
+
+/**
+ * A page's events as toStoredEvent makes them (the same keys in the same order: the parsed event's,
+ * then received_at and hash), without copying each parsed object, and with the receive time's text
+ * made once for a run of rows received together (a batch shares one).
+ */
+function storedEvents(rows: PageRow[]): StoredEvent[] {
+  let receivedAt = Number.NaN;
+  let receivedIso = "";
+  return rows.map((r) => {
+    if (r[3] !== receivedAt) {
+      receivedAt = r[3];
+      receivedIso = toIso(receivedAt);
+    }
+    const event = JSON.parse(r[2]) as StoredEvent;
+    event.received_at = receivedIso;
+    event.hash = r[4];
+    return event;
+  });
+}
 
 /** After every stored time, so the first page is the same statement as the others. */
 const START: [number, string] = [Number.MAX_SAFE_INTEGER, ""];
@@ -78,7 +99,7 @@ export async function* readExportPages(
       pending.catch(() => undefined); // its error surfaces at the await above, if it is awaited
     }
     yield {
-      events: rows.map((r) => toStoredEvent({ data: r[2], receivedAt: r[3], hash: r[4] })),
+      events: storedEvents(rows),
       cursor: after ? encodeCursor(after[0], after[1]) : null,
     };
     if (!after) return;

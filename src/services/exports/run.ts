@@ -5,7 +5,7 @@ import type { ProjectContext, ServiceContext } from "../context";
 import { compileFilters, type EventQuery, scopeForAccess } from "../events/filters";
 import { notify } from "../notifications/notify";
 import type { StepResult, TaskKind, TaskOutcome } from "../tasks/engine";
-import { csvHeader, csvLines, csvRecord, jsonLine } from "./format";
+import { csvHeader, csvLine, jsonLine } from "./format";
 import { readExportPages } from "./read";
 
 /** R2's smallest part (all but the last); also the most one step holds in memory. */
@@ -129,9 +129,7 @@ export async function exportStep(ctx: ProjectContext, task: Task): Promise<StepR
   let exhausted = true;
   for await (const page of readExportPages(ctx, query, cursor)) {
     if (page.events.length > 0) {
-      await part.write(
-        row.format === "csv" ? csvLines(page.events.map(csvRecord)) : page.events.map(jsonLine).join(""),
-      );
+      await part.write(row.format === "csv" ? page.events.map(csvLine).join("") : page.events.map(jsonLine).join(""));
       rows += page.events.length;
     }
     cursor = page.cursor;

@@ -60,7 +60,7 @@ export function endpointsQuery(ctx: ProjectContext) {
 }
 
 /** The deliveries just-prepared events owe, for the outbox of the batch that stores them. */
-export function owedDeliveries(endpoints: Endpoint[], events: PreparedEvent[]): OutboxRow[] {
+export function owedDeliveries(endpoints: readonly Endpoint[], events: PreparedEvent[]): OutboxRow[] {
   const rows: OutboxRow[] = [];
   for (const event of events) {
     for (const endpoint of endpoints) {

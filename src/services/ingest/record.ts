@@ -5,6 +5,7 @@ import { sensitiveKeyMatcher } from "../../lib/redact";
 import { toIso } from "../../lib/time";
 import { inProject, type ProjectContext } from "../context";
 import type { EventInput, IngestResult } from "../events/schema";
+import { forgetProject } from "../key-cache";
 import { noteShardSize } from "../shards/directory";
 import { placementOf } from "../shards/placement";
 import { runAfterStore } from "./after-store";
@@ -17,24 +18,29 @@ type Existing = { id: string; occurredAt: number; receivedAt: number; hash: stri
 export type RecordedEvent = IngestResult & { data: string };
 
 /**
- * The ids of this call already stored (on the project's shard) and the project's enabled webhook
- * endpoints (in the control database), side by side: two databases, one round trip's wait.
+ * The ids of this call already stored (on the project's shard), when asked to look, and the
+ * project's enabled webhook endpoints (read with the API key, or else from the control database),
+ * side by side: two databases, one round trip's wait.
  */
 async function readBeforeInsert(
   ctx: ProjectContext,
   ids: string[],
-): Promise<{ existing: Map<string, Existing>; endpoints: Endpoint[] }> {
+  lookUp: boolean,
+): Promise<{ existing: Map<string, Existing>; endpoints: readonly Endpoint[] }> {
   const { d1, pn } = ctx.events;
   const [stored, endpoints] = await Promise.all([
-    d1
-      .prepare(
-        "SELECT id, occurred_at AS occurredAt, received_at AS receivedAt, lower(hex(hash)) AS hash FROM events WHERE pn = ?1 AND id IN (SELECT value FROM json_each(?2))",
-      )
-      .bind(pn, JSON.stringify(ids))
-      .all<Existing>(),
-    endpointsQuery(ctx),
+    lookUp
+      ? d1
+          .prepare(
+            "SELECT id, occurred_at AS occurredAt, received_at AS receivedAt, lower(hex(hash)) AS hash FROM events WHERE pn = ?1 AND id IN (SELECT value FROM json_each(?2))",
+          )
+          .bind(pn, JSON.stringify(ids))
+          .all<Existing>()
+          .then((r) => r.results)
+      : [],
+    ctx.webhookEndpoints ?? endpointsQuery(ctx),
   ]);
-  return { existing: new Map(stored.results.map((r) => [r.id, r])), endpoints };
+  return { existing: new Map(stored.map((r) => [r.id, r])), endpoints };
 }
 
 /**
@@ -55,13 +61,28 @@ export async function recordEvents(
   options: RecordOptions,
 ): Promise<RecordedEvent[]> {
   let current = ctx;
+  // The first pass writes without looking the ids up, so a new event is one write batch; an id
+  // already stored fails that batch as a whole (nothing is written), and the next pass looks.
+  let lookUp = false;
+  let raced = false;
   for (let attempt = 0; ; attempt++) {
     try {
-      return await recordOnce(current, inputs, options);
+      return await recordOnce(current, inputs, options, lookUp);
     } catch (error) {
-      // Another request stored one of these ids between our lookup and our insert: the batch
-      // rolled back as a whole, and a second pass sees that row and answers duplicate or conflict.
-      if (isConstraintViolation(error, "UNIQUE") && attempt === 0) continue;
+      if (isConstraintViolation(error, "UNIQUE")) {
+        if (!lookUp) {
+          lookUp = true;
+          attempt--;
+          continue;
+        }
+        // Another request stored one of these ids between our lookup and our insert: the batch
+        // rolled back as a whole, and a second pass sees that row and answers duplicate or conflict.
+        if (!raced) {
+          raced = true;
+          continue;
+        }
+        throw error;
+      }
       // Too slow to commit under the receive time it took (see COMMIT_WINDOW_MS): nothing was
       // written; start again with a new one.
       if (error instanceof LateCommit) {
@@ -79,6 +100,7 @@ export async function recordEvents(
         );
       }
       await new Promise((resolve) => setTimeout(resolve, MOVE_WAIT_MS));
+      forgetProject(ctx.project.id);
       const placement = await placementOf(ctx, ctx.project.id);
       if (!placement) throw error;
       current = { ...inProject(ctx, ctx.project, placement), actor: ctx.actor };
@@ -98,6 +120,21 @@ class LateCommit extends Error {
   override readonly name = "LateCommit";
 }
 
+/**
+ * Every write batch reports its shard's size; writing it to the control database after each one
+ * doubled the writes of a single event. An isolate notes a shard's size at most once per
+ * SIZE_NOTE_MS, and every time once it has reached SHARD_CLOSE_BYTES, so placement and closing
+ * still see it within a second.
+ */
+export const SIZE_NOTE_MS = 1_000;
+const sizeNotedAt = new Map<string, number>();
+
+function sizeWorthNoting(ctx: ProjectContext, binding: string, size: number, now = Date.now()): boolean {
+  if (size < ctx.config.SHARD_CLOSE_BYTES && now - (sizeNotedAt.get(binding) ?? 0) < SIZE_NOTE_MS) return false;
+  sizeNotedAt.set(binding, now);
+  return true;
+}
+
 /** How often and how long a write waits for a move's last step before answering 503. */
 const MOVE_RETRIES = 8;
 const MOVE_WAIT_MS = 250;
@@ -106,6 +143,7 @@ async function recordOnce(
   ctx: ProjectContext,
   inputs: EventInput[],
   { batch, signature }: RecordOptions,
+  lookUp: boolean,
 ): Promise<RecordedEvent[]> {
   const { project } = ctx;
   const receivedAt = Date.now();
@@ -122,6 +160,7 @@ async function recordOnce(
   const { existing, endpoints } = await readBeforeInsert(
     ctx,
     prepared.map((p) => p.id),
+    lookUp,
   );
   const results: RecordedEvent[] = [];
   const toInsert: PreparedEvent[] = [];
@@ -177,6 +216,8 @@ async function recordOnce(
   if (toInsert.length > 0) {
     const { events: store } = ctx;
     if (store.sizeBytes !== undefined && store.sizeBytes >= ctx.config.SHARD_FULL_BYTES) {
+      // The next request reads the size again rather than what this isolate remembers of it.
+      forgetProject(ctx.project.id);
       throw new ServiceUnavailableError(
         "This project's event storage is full; nothing was stored. Try again later: an operator is adding room.",
         600,
@@ -189,7 +230,8 @@ async function recordOnce(
     if (Date.now() - receivedAt > COMMIT_WINDOW_MS) throw new LateCommit();
     const results = await store.d1.batch<{ id: number }>(statements);
     const size = results.at(-1)?.meta.size_after;
-    if (typeof size === "number") ctx.waitUntil(noteShardSize(ctx, store.binding, size));
+    if (typeof size === "number" && sizeWorthNoting(ctx, store.binding, size))
+      ctx.waitUntil(noteShardSize(ctx, store.binding, size));
     if (owed.length) {
       const outboxIds = results.slice(results.length - outboxStatements).flatMap((r) => r.results.map((row) => row.id));
       const relayed = owed.map((o, i) => ({ ...o, outboxId: outboxIds[i] ?? 0, createdAt: receivedAt }));

@@ -5,6 +5,7 @@ import { NotFoundError } from "../../lib/errors";
 import { parsePublicKey } from "../../lib/signing";
 import type { MemberContext, ProjectContext } from "../context";
 import { logChange } from "../ingest/own-events";
+import { forgetProject } from "../key-cache";
 import { notify } from "../notifications/notify";
 import { createApiKey } from "./create";
 
@@ -76,6 +77,7 @@ export async function revokeApiKey(ctx: MemberContext, keyId: string): Promise<A
     .where(and(eq(apiKeys.id, keyId), eq(apiKeys.projectId, project.id), isNull(apiKeys.revokedAt)))
     .returning();
   if (!key) throw new NotFoundError("No active API key with this id in this project.");
+  forgetProject(project.id);
   await logChange(ctx, {
     type: "api_key.revoked",
     summary: `API key "${key.name}" revoked`,

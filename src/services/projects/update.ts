@@ -6,6 +6,7 @@ import { can } from "../../lib/permissions";
 import { isValidTimeZone } from "../../lib/time";
 import type { MemberContext } from "../context";
 import { logChange } from "../ingest/own-events";
+import { forgetProject } from "../key-cache";
 
 export const ProjectSettingsInput = z.object({
   name: z.string().trim().min(1, "enter a name").max(100),
@@ -69,6 +70,7 @@ export async function updateProjectSettings(ctx: MemberContext, settings: Projec
   if (Object.keys(changes).length === 0) return project;
   const [updated] = await ctx.db.update(projects).set(next).where(eq(projects.id, project.id)).returning();
   if (!updated) throw new NotFoundError("The project was deleted while its settings were being saved.");
+  forgetProject(project.id);
   await logChange(
     { ...ctx, project: updated },
     {

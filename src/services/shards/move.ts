@@ -5,6 +5,7 @@ import { deleteEvents, readOutbox, type ShardEvent, storeCopies } from "../../db
 import { ConflictError, InvariantError, NotFoundError, ValidationError } from "../../lib/errors";
 import { filesOf, inProject, type ProjectContext, type ServiceContext } from "../context";
 import { relayOutbox } from "../ingest/fanout";
+import { forgetProject, KEY_CACHE_MS } from "../key-cache";
 import { notify } from "../notifications/notify";
 import { createTask, enqueueStep, type StepResult, type TaskKind, type TaskOutcome } from "../tasks/engine";
 import { knownShards } from "./directory";
@@ -38,6 +39,8 @@ type MoveCheckpoint = {
   /** Where the copy of the public records stopped (they are listed, not deleted, so a cursor is kept). */
   publicCursor?: string | undefined;
   publicDone?: boolean;
+  /** When the placement was pointed at the new shard. */
+  switchedAt?: number;
 };
 
 function databaseOf(ctx: ServiceContext, home: Home): D1Database {
@@ -172,7 +175,8 @@ async function switchPlacement(
       .where(eq(placements.projectId, ctx.project.id)),
     ctx.db.update(projects).set({ region }).where(eq(projects.id, ctx.project.id)),
   ]);
-  return { ...state, phase: "cleanup", lastSeq, copied };
+  forgetProject(ctx.project.id);
+  return { ...state, phase: "cleanup", lastSeq, copied, switchedAt: Date.now() };
 }
 
 /** Deletes one chunk of the old copy; at the end the project's other rows and its number there. */
@@ -182,6 +186,11 @@ async function cleanupChunk(
   params: MoveParams,
   state: MoveCheckpoint,
 ): Promise<MoveCheckpoint> {
+  // Other isolates may act on the old placement for KEY_CACHE_MS after the switch (README
+  // "Security: what is enforced"): reads there still find every row, and the project's number is
+  // not freed for another project while they can.
+  const settle = (state.switchedAt ?? 0) + KEY_CACHE_MS - Date.now();
+  if (settle > 0) await new Promise((resolve) => setTimeout(resolve, settle));
   const source = databaseOf(ctx, params.from);
   const { pn } = params.from;
   // Deliveries the old shard still owed (a crash before their relay) become sendouts first.

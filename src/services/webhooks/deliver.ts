@@ -15,6 +15,7 @@ import { checkDestination, type Resolver } from "../../lib/outbound-url";
 import { open } from "../../lib/secret-box";
 import { eventStore, type ServiceContext } from "../context";
 import { LIST_COLUMNS, type ListRow, toStoredEvent } from "../events/query";
+import { forgetProject } from "../key-cache";
 import { notify } from "../notifications/notify";
 import { placementOf } from "../shards/placement";
 import { sign } from "./signature";
@@ -98,6 +99,7 @@ async function disableEndpoint(ctx: ServiceContext, endpoint: WebhookEndpoint, r
     .update(webhookEndpoints)
     .set({ enabled: false, disabledReason: reason, updatedAt: now })
     .where(eq(webhookEndpoints.id, endpoint.id));
+  forgetProject(endpoint.projectId);
   const owners = await db
     .select({ userId: memberships.userId })
     .from(memberships)

@@ -8,6 +8,7 @@ import { seal } from "../../lib/secret-box";
 import type { ProjectContext } from "../context";
 import { enqueueDeliveries, sendoutId } from "../ingest/fanout";
 import { logChange } from "../ingest/own-events";
+import { forgetProject } from "../key-cache";
 import { SECRET_PURPOSE } from "./deliver";
 import { generateWebhookSecret } from "./signature";
 import { webhookUrlProblem } from "./url";
@@ -64,12 +65,18 @@ async function log(
   endpoint: Pick<WebhookEndpoint, "id" | "url">,
   changes?: Record<string, [unknown, unknown]>,
 ) {
-  await logChange(ctx, {
-    type,
-    summary,
-    entity: { type: "webhook", id: endpoint.id, name: endpoint.url.slice(0, 1000) },
-    ...(changes && { changes }),
-  });
+  // Every change reaches here after its write: keys checked from now on read the endpoints again,
+  // and this event fans out to the endpoints as they now are.
+  forgetProject(ctx.project.id);
+  await logChange(
+    { ...ctx, webhookEndpoints: undefined },
+    {
+      type,
+      summary,
+      entity: { type: "webhook", id: endpoint.id, name: endpoint.url.slice(0, 1000) },
+      ...(changes && { changes }),
+    },
+  );
 }
 
 export async function listEndpoints(ctx: ProjectContext): Promise<WebhookEndpoint[]> {

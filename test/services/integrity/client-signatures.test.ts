@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { fromBase64url, toBase64url } from "../../../src/lib/signing";
 import { TASK_KINDS } from "../../../src/queues/tasks";
+import { KEY_CACHE_MS } from "../../../src/services/key-cache";
 import { createApiKey } from "../../../src/services/keys/create";
 import { startRetention } from "../../../src/services/retention/run";
 import { startMove } from "../../../src/services/shards/move";
@@ -21,6 +22,9 @@ import {
   systemContext,
   type Tenant,
 } from "../../fixtures";
+
+// A move's clean-up starts KEY_CACHE_MS after its switch (src/services/shards/move.ts).
+const MOVE_TEST_MS = KEY_CACHE_MS + 10_000;
 
 // Customer-side signatures (README "Customer-side signatures").
 
@@ -175,7 +179,9 @@ describe("customer-side signatures", () => {
     expect(kept).toBe(1);
   });
 
-  it("a signature is append-only, goes with its event by retention and travels with it in a move", async () => {
+  it("a signature is append-only, goes with its event by retention and travels with it in a move", {
+    timeout: MOVE_TEST_MS,
+  }, async () => {
     const tenant = await createTenant();
     const pair = await keyPair();
     const key = await signingKey(tenant, pair);

@@ -16,6 +16,7 @@ import { inProject } from "../../../src/services/context";
 import { createAllDigests, createDigests } from "../../../src/services/integrity/digests";
 import { createEpochs } from "../../../src/services/integrity/epochs";
 import { publishPending, writeOnce } from "../../../src/services/integrity/publish";
+import { KEY_CACHE_MS } from "../../../src/services/key-cache";
 import { startRetention } from "../../../src/services/retention/run";
 import { startMove } from "../../../src/services/shards/move";
 import { runTaskStep } from "../../../src/services/tasks/engine";
@@ -30,6 +31,9 @@ import {
   systemContext,
   type Tenant,
 } from "../../fixtures";
+
+// A move's clean-up starts KEY_CACHE_MS after its switch (src/services/shards/move.ts).
+const MOVE_TEST_MS = KEY_CACHE_MS + 10_000;
 
 // Evidence an auditor checks without trusting us (README "Proofs, epochs and published roots").
 
@@ -371,7 +375,9 @@ describe("published roots", () => {
     expect(await env.FILES.put(key, "x", { onlyIf: { etagDoesNotMatch: "*" } })).toBeNull();
   });
 
-  it("publishes what a failed write left behind, and the copies follow a move to another region", async () => {
+  it("publishes what a failed write left behind, and the copies follow a move to another region", {
+    timeout: MOVE_TEST_MS,
+  }, async () => {
     const tenant = await createTenant();
     const ctx = projectContext(tenant.project);
     await createDigests(ctx, Date.now() + 3 * HOUR);

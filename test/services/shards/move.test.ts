@@ -6,10 +6,14 @@ import { shardDatabase } from "../../../src/db/shard/bindings";
 import { TASK_KINDS } from "../../../src/queues/tasks";
 import { inProject } from "../../../src/services/context";
 import { createDigests } from "../../../src/services/integrity/digests";
+import { KEY_CACHE_MS } from "../../../src/services/key-cache";
 import { startMove } from "../../../src/services/shards/move";
 import { allocateNumber } from "../../../src/services/shards/placement";
 import { runTaskStep } from "../../../src/services/tasks/engine";
 import { api, createTenant, expectJson, expectProblem, systemContext, type Tenant } from "../../fixtures";
+
+// A move's clean-up starts KEY_CACHE_MS after its switch (src/services/shards/move.ts).
+const MOVE_TEST_MS = KEY_CACHE_MS + 10_000;
 
 // Moving a project between shards (README "Moving a project") while events keep arriving.
 
@@ -67,7 +71,9 @@ async function rowsOn(binding: string, pn: number): Promise<number> {
 }
 
 describe("moving a project to another shard", () => {
-  it("copies every event once while ingest goes on, keeps ids idempotent, then removes the old copy", async () => {
+  it("copies every event once while ingest goes on, keeps ids idempotent, then removes the old copy", {
+    timeout: MOVE_TEST_MS,
+  }, async () => {
     const tenant = await createTenant();
     const before = await placementOf(tenant);
     const initial = Array.from({ length: 1_150 }, (_, i) => `m_${i}`);
@@ -138,7 +144,9 @@ describe("moving a project to another shard", () => {
     );
   });
 
-  it("keeps every hash and receive time, so digests made before the move verify after it", async () => {
+  it("keeps every hash and receive time, so digests made before the move verify after it", {
+    timeout: MOVE_TEST_MS,
+  }, async () => {
     const tenant = await createTenant();
     const before = await placementOf(tenant);
     await expectJson(
@@ -212,7 +220,9 @@ describe("moving a project to another shard", () => {
     expect(await rowsOn(home.shard, home.pn)).toBe(0);
   });
 
-  it("carries an EU move's files to the EU bucket and sets the project's region", async () => {
+  it("carries an EU move's files to the EU bucket and sets the project's region", {
+    timeout: MOVE_TEST_MS,
+  }, async () => {
     const tenant = await createTenant();
     const ctx = systemContext();
     await expectJson(await post(tenant, ["eu_1", "eu_2"]), 201);

@@ -2,6 +2,7 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { placements, shards } from "../../../src/db/schema";
 import { AppError } from "../../../src/lib/errors";
+import { SIZE_NOTE_MS } from "../../../src/services/ingest/record";
 import { createProject } from "../../../src/services/projects/create";
 import { knownShards, measureShards, noteShardSize } from "../../../src/services/shards/directory";
 import { api, createTenant, expectJson, expectProblem, shardOf, systemContext } from "../../fixtures";
@@ -94,13 +95,24 @@ describe("placement", () => {
     await expectJson(await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { type: "a.b" } }), 201);
   });
 
-  it("records the shard's size after each ingest", async () => {
+  it("records the shard's size after an ingest, at most once a second per isolate", async () => {
     const tenant = await createTenant();
     const { binding } = shardOf(tenant.project);
+    const recorded = async () => (await knownShards(ctx())).find((s) => s.binding === binding)?.sizeBytes ?? 0;
+    const ingest = async (type: string) =>
+      expectJson(await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { type } }), 201);
+    const pause = () => new Promise((resolve) => setTimeout(resolve, SIZE_NOTE_MS));
     await setShard(binding, { sizeBytes: 0, measuredAt: null });
-    await expectJson(await api("POST", "/v1/events", { key: tenant.keys.ingest, body: { type: "a.b" } }), 201);
-    await expect
-      .poll(async () => (await knownShards(ctx())).find((s) => s.binding === binding)?.sizeBytes ?? 0)
-      .toBeGreaterThan(10_000);
+    await pause();
+    await ingest("a.b");
+    await expect.poll(recorded).toBeGreaterThan(10_000);
+    // Within the second: the batch's size is not written again.
+    await setShard(binding, { sizeBytes: 0, measuredAt: null });
+    await ingest("a.c");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await recorded()).toBe(0);
+    await pause();
+    await ingest("a.d");
+    await expect.poll(recorded).toBeGreaterThan(10_000);
   });
 });
