@@ -136,7 +136,7 @@ function checkGrant(ctx: MemberContext, grant: Grant, current?: Grant) {
   }
   const mine = new Set(permissionsOf(ctx.actor.access));
   for (const g of [grant, current]) {
-    if (g && g.permissions.some((p) => !mine.has(p)))
+    if (g?.permissions.some((p) => !mine.has(p)))
       throw new ForbiddenError(
         `The role ${g.label} grants permissions you do not have, so you cannot give it, change it or take it away.`,
       );
