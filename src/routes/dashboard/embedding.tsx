@@ -44,7 +44,12 @@ export const embeddingPages = new Hono<ProjectEnv>()
   .get("/", requirePermission("settings.read"), async (c) => renderEmbedding(c, await takeFlash(c)))
   .post("/", requirePermission("settings.update"), async (c) => {
     const values = await formValues(c);
-    const parsed = EmbedSettingsForm.safeParse(values);
+    // A missing choice takes its default.
+    const parsed = EmbedSettingsForm.safeParse({
+      ...values,
+      mode: values.mode || undefined,
+      density: values.density || undefined,
+    });
     if (!parsed.success) {
       const message = parsed.error.issues.map((i) => `${i.path.join(".").replace(/_/g, " ")}: ${i.message}`).join("; ");
       return renderEmbedding(c, { error: message }, 422, values);
