@@ -121,7 +121,7 @@ const RANGE_WORDS: Record<string, string> = {
  */
 async function hidingFilters(c: C, state: ExplorerState, site: ExplorerSite): Promise<ChipLink[]> {
   const { project, access } = c.var;
-  const base = `${projectBase(c)}/events`;
+  const base = `${site.base ?? `/p/${site.projectId}`}/events`;
   const without: { label: string; state: ExplorerState }[] = FILTER_KEYS.filter((k) => state.filters[k]).map((k) => ({
     label: `${filterLabel(k)}: ${state.filters[k]}`,
     state: { ...state, filters: { ...state.filters, [k]: undefined } },

@@ -4,7 +4,7 @@ import { dataExports, EXPORT_FORMATS, type ExportRow, type Task, tasks } from ".
 import { InvariantError, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
-import { type Access, can } from "../../lib/permissions";
+import { can } from "../../lib/permissions";
 import { toValidationError } from "../../lib/validation";
 import { type Actor, accessOf, actorId, type ProjectContext, userOf } from "../context";
 import { compileFilters, EventFilters, type EventQuery, scopeForAccess } from "../events/filters";
