@@ -26,5 +26,23 @@ export type SignedInEnv = {
 /** Dashboard routes of one project: the member's role and organisation scope. */
 export type ProjectEnv = {
   Bindings: Env;
-  Variables: SignedInEnv["Variables"] & { ctx: MemberContext; project: Project; access: Access; unread: number };
+  Variables: SignedInEnv["Variables"] & {
+    ctx: MemberContext;
+    project: Project;
+    access: Access;
+    unread: number;
+    /** Set when the explorer runs as an embedded viewer (README "Embeddable viewer"): no member, no user. */
+    embed?: EmbedView | undefined;
+  };
+};
+
+/** An embedded viewer's frame: where its pages are, its look, and who may hear its height. */
+export type EmbedView = {
+  base: string;
+  stylesheet: string;
+  script: string;
+  className: string;
+  columns: string[];
+  origins: string[];
+  accent?: string | undefined;
 };

@@ -20,7 +20,8 @@ export type IdPrefix =
   | "lst"
   | "alr"
   | "rol"
-  | "pwr";
+  | "pwr"
+  | "vws";
 
 export function newId(prefix: IdPrefix, now: number = Date.now()): string {
   return `${prefix}_${ulid(now).toLowerCase()}`;

@@ -1,4 +1,4 @@
-import type { MemberRole } from "../db/schema";
+import type { MemberRole, ViewerFilters } from "../db/schema";
 
 /**
  * The permission matrix (README "Roles"). Every dashboard route and action checks it through
@@ -66,7 +66,13 @@ export type CustomRole = { id: string; name: string; permissions: readonly Permi
  * A membership as the dashboard sees it: the role and, for a partner viewer, their organisation;
  * with a custom role, that role (its `role` is then `viewer`, and only the custom set counts).
  */
-export type Access = { role: MemberRole; organizationId: string | null; customRole?: CustomRole | null | undefined };
+export type Access = {
+  role: MemberRole;
+  organizationId: string | null;
+  customRole?: CustomRole | null | undefined;
+  /** An embedded viewer's fixed filters (README "Embeddable viewer"), applied like the organisation. */
+  limits?: ViewerFilters | undefined;
+};
 
 export function can(access: Access, permission: Permission): boolean {
   if (access.customRole) return access.customRole.permissions.includes(permission);

@@ -1,6 +1,6 @@
 import { type Config, readConfig } from "../config";
 import { createDb, type Db } from "../db/client";
-import type { ApiKey, Placement, Project, Region, User } from "../db/schema";
+import type { ApiKey, Placement, Project, Region, User, ViewerSession } from "../db/schema";
 import { regionOfBinding, shardDatabase } from "../db/shard/bindings";
 import { createShardDb, type ShardDb } from "../db/shard/client";
 import { ForbiddenError, ServiceUnavailableError } from "../lib/errors";
@@ -9,12 +9,15 @@ import type { Access } from "../lib/permissions";
 /**
  * Who is acting: a signed-in member of the project, a signed-in user outside a project (account
  * pages, invitations), an API key, the system (cron, queue consumer, bootstrap), or nobody yet (a
- * request before sign-in or key check: the sign-in form, an invitation link, a signed download).
+ * request before sign-in or key check: the sign-in form, an invitation link, a signed download), or
+ * an embedded viewer's session.
  */
 export type Actor =
   | { kind: "member"; user: User; access: Access }
   | { kind: "user"; user: User }
   | { kind: "key"; key: ApiKey }
+  /** Someone looking through an embedded viewer: a viewer session, scoped like a partner viewer. */
+  | { kind: "viewer"; session: ViewerSession; access: Access }
   | { kind: "system"; name?: string }
   | { kind: "anonymous" };
 
@@ -146,7 +149,7 @@ export function userOf(actor: Actor): User | undefined {
  * the system, the whole project (null). Anyone else sees nothing.
  */
 export function accessOf(actor: Actor): Access | null {
-  if (actor.kind === "member") return actor.access;
+  if (actor.kind === "member" || actor.kind === "viewer") return actor.access;
   if (actor.kind === "key" || actor.kind === "system") return null;
   throw new ForbiddenError("Sign in, or send an API key, to see this project.");
 }
@@ -161,5 +164,6 @@ export function signedInUser(ctx: ServiceContext): User {
 /** The id that `created_by` columns record for the actor: a user's or a key's; null for the system. */
 export function actorId(actor: Actor): string | null {
   if (actor.kind === "key") return actor.key.id;
+  if (actor.kind === "viewer") return actor.session.id;
   return userOf(actor)?.id ?? null;
 }

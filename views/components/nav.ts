@@ -52,6 +52,7 @@ export function projectNav(projectId: string, access: NavAccess, current: string
     if (access.manageWebhooks) settings.push(page("/settings/webhooks", "Endpoints"));
     if (access.manageStreams) settings.push(page("/settings/streams", "Log streams"));
     if (access.security) settings.push(page("/security", "Security"));
+    settings.push(page("/settings/embedding", "Embedding"));
     sections.push({ item: page("/settings", "Settings"), pages: settings });
   }
   const here = `${base}${current}`;

@@ -23,6 +23,8 @@ export type Frame = {
   /** How this page shows times, and the links that change it. */
   time?: (TimeView & { chips: ChipLink[] }) | undefined;
   operator?: boolean | undefined;
+  /** An embedded viewer: no navigation, only the page, its own look and the script that reports its height. */
+  embed?: { stylesheet: string; script: string; className: string; origins: string[] } | undefined;
 };
 /** The frame of a project's pages: always a member, a project, its navigation and its time display. */
 export type ProjectFrame = Frame & {
@@ -30,6 +32,8 @@ export type ProjectFrame = Frame & {
   project: LayoutProject;
   nav: NavItem[];
   time: TimeView & { chips: ChipLink[] };
+  /** Where the project's pages are: `/p/<id>`, or an embedded viewer's session. */
+  base: string;
 };
 
 type Props = Frame & {
@@ -64,7 +68,7 @@ function ProjectSwitcher({ project, projects }: { project: LayoutProject; projec
 
 /** The page shell: head, top bar with the project switcher, navigation, time display and user menu. */
 export function Layout(props: Props) {
-  const { title, nonce, user, project, nav, tabs, boost, children } = props;
+  const { title, nonce, user, project, nav, tabs, boost, children, embed } = props;
   // Standards mode: without a doctype browsers lay the page out in quirks mode.
   return (
     <>
@@ -83,13 +87,20 @@ export function Layout(props: Props) {
           />
           <script src={ASSET_URLS.htmx} nonce={nonce} defer></script>
           <script src={ASSET_URLS.app} nonce={nonce} defer></script>
+          {embed && <link rel="stylesheet" href={embed.stylesheet} />}
+          {embed && <script src={embed.script} nonce={nonce} defer></script>}
         </head>
-        <body>
+        <body class={embed?.className} data-parent-origins={embed ? embed.origins.join(" ") : undefined}>
           <div id="progress" class="progress htmx-indicator" aria-hidden="true"></div>
           <a class="skip" href="#main">
             Skip to content
           </a>
-          {user && (
+          {embed && props.time && (
+            <header class="embedbar">
+              <TimeSwitch chips={props.time.chips} />
+            </header>
+          )}
+          {user && !embed && (
             <header class="topbar">
               <a class="brand" href="/">
                 Trailbook

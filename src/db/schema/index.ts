@@ -1,5 +1,6 @@
 export * from "./alerts";
 export * from "./api-keys";
+export * from "./embed";
 export * from "./integrity";
 export * from "./legacy-events";
 export * from "./notifications";

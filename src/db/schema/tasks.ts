@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text } from "drizzle-orm/sqlite-core";
+import type { ViewerFilters } from "./embed";
 
 export const TASK_TYPES = ["export", "import", "retention", "move", "adopt"] as const;
 export type TaskType = (typeof TASK_TYPES)[number];
@@ -70,7 +71,9 @@ export const dataExports = sqliteTable(
     gzip: integer("gzip", { mode: "boolean" }).notNull(),
     /** The filters as given (README "Filters" names) and, for a partner viewer, the organisation scope. */
     filters: text("filters", { mode: "json" }).$type<Record<string, string>>().notNull(),
-    scope: text("scope", { mode: "json" }).$type<{ organizationId: string | null; configuration: boolean }>().notNull(),
+    scope: text("scope", { mode: "json" })
+      .$type<{ organizationId: string | null; configuration: boolean; limits?: ViewerFilters | undefined }>()
+      .notNull(),
     fileKey: text("file_key").notNull(),
     rowCount: integer("row_count"),
     bytes: integer("bytes"),

@@ -15,6 +15,7 @@ import { integrityApi, publicDigestsApi, publicKeyApi } from "./integrity";
 import { notificationsApi } from "./notifications";
 import { streamsApi } from "./streams";
 import { tasksApi } from "./tasks";
+import { viewerSessionsApi, viewerTokensApi } from "./viewer-tokens";
 import { sendoutsApi, webhooksApi } from "./webhooks";
 
 /**
@@ -51,6 +52,8 @@ export function apiApp() {
   api.route("/v1/webhook-sendouts", sendoutsApi);
   api.route("/v1/streams", streamsApi);
   api.route("/v1/alert-rules", alertRulesApi);
+  api.route("/v1/viewer-tokens", viewerTokensApi);
+  api.route("/v1/viewer-sessions", viewerSessionsApi);
   api.route("/v1/admin", adminApi);
   // Drop-in compatible APIs (README "Compatibility").
   api.route("/audit_logs", workosApi);

@@ -21,7 +21,7 @@ import { importFormat, requestImport } from "../../services/imports/request";
 import { getTask, listTasks, taskProgress } from "../../services/tasks/view";
 import { describeFilters } from "./describe";
 import { parseExplorerState, stateQuery, stateToFilters } from "./explorer-state";
-import { renderPage } from "./frame";
+import { projectBase, renderPage } from "./frame";
 
 /** The dashboard's upload form reads the file in memory, so it takes less than the API. */
 const FORM_IMPORT_MAX_MB = 25;
@@ -79,7 +79,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
     const { state } = parseExplorerState(c.req.query(), {}, c.var.project.timezone);
     if (c.var.access.organizationId) delete state.filters.organization_id;
     const filters = stateToFilters(state, c.var.project.timezone);
-    const back = `/p/${c.var.project.id}/events${stateQuery(state)}`;
+    const back = `${projectBase(c)}/events${stateQuery(state)}`;
     let count = 0;
     let error: string | undefined;
     try {
@@ -117,7 +117,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
       gzip: choice.data.gzip === "1",
       filters: filters.data,
     });
-    const base = `/p/${c.var.project.id}/exports/${row.id}`;
+    const base = `${projectBase(c)}/exports/${row.id}`;
     return c.redirect(ready ? `${base}/download` : base, 303);
   })
   .get("/exports", requirePermission("events.export"), async (c) => {
@@ -197,7 +197,7 @@ export const backgroundPages = new Hono<ProjectEnv>()
     if (!task || !followed) throw new NotFoundError("There is no such task in this project.");
     const summary = taskSummary(task);
     const finished = task.status === "done" || task.status === "failed";
-    const base = `/p/${c.var.project.id}`;
+    const base = projectBase(c);
     // 286 makes htmx stop polling; a finished export also brings its download link.
     const body = String(
       <>

@@ -21,10 +21,11 @@ const COLUMN_LABELS: Record<AdvancedColumn, string> = {
   entity_id: "Entity ID",
 };
 
-/** The project's explorer: where its links point. */
-export type ExplorerSite = { projectId: string; timezone: string };
+/** The project's explorer: where its links point (`base`: an embedded viewer's session path instead of `/p/<id>`). */
+export type ExplorerSite = { projectId: string; timezone: string; base?: string | undefined };
 
-const eventsBase = (site: ExplorerSite) => `/p/${site.projectId}/events`;
+const rootOf = (site: ExplorerSite) => site.base ?? `/p/${site.projectId}`;
+const eventsBase = (site: ExplorerSite) => `${rootOf(site)}/events`;
 
 /** Statuses every view offers in its status filter, besides its own. */
 const COMMON_STATUSES = ["success", "failure", "info"];
@@ -135,15 +136,15 @@ function cursorOf(event: EventView): string {
 export function moreLinks(state: ExplorerState, site: ExplorerSite, last: EventView): PageAndFragment {
   const cursor = cursorOf(last);
   return {
-    page: `/p/${site.projectId}/events${stateQuery(state, {}, { cursor })}`,
-    fragment: `/p/${site.projectId}/rows${stateQuery(state, {}, { cursor })}`,
+    page: `${rootOf(site)}/events${stateQuery(state, {}, { cursor })}`,
+    fragment: `${rootOf(site)}/rows${stateQuery(state, {}, { cursor })}`,
   };
 }
 
 /** Live mode's poll for events newer than `newest` (or than now, on an empty page). */
 export function pollHref(state: ExplorerState, site: ExplorerSite, newest: EventView | undefined): string {
   const since = newest ? cursorOf(newest) : encodeCursor(Date.now(), "");
-  return `/p/${site.projectId}/rows${stateQuery(state, {}, { since })}`;
+  return `${rootOf(site)}/rows${stateQuery(state, {}, { since })}`;
 }
 
 /**
@@ -154,8 +155,8 @@ export function pollHref(state: ExplorerState, site: ExplorerSite, newest: Event
 export function pendingCounter(state: ExplorerState, site: ExplorerSite): CounterState {
   return {
     pending: {
-      page: `/p/${site.projectId}/events${stateQuery(state, {}, { count: "1" })}`,
-      fragment: `/p/${site.projectId}/count${stateQuery(state, { cols: [], time: "project", live: false })}`,
+      page: `${rootOf(site)}/events${stateQuery(state, {}, { count: "1" })}`,
+      fragment: `${rootOf(site)}/count${stateQuery(state, { cols: [], time: "project", live: false })}`,
     },
   };
 }

@@ -34,7 +34,7 @@ import {
   rowContext,
   typeGroups,
 } from "./explorer-view";
-import { renderPage } from "./frame";
+import { projectBase, renderPage } from "./frame";
 import { proofLine } from "./integrity";
 import { timeModeOf } from "./time-display";
 
@@ -48,10 +48,10 @@ function readState(c: C) {
   const query = c.req.query();
   const parsed = parseExplorerState(
     query,
-    { cols: getCookie(c, COLS_COOKIE), time: timeModeOf(c) },
+    { cols: c.var.embed ? c.var.embed.columns.join(",") || "none" : getCookie(c, COLS_COOKIE), time: timeModeOf(c) },
     c.var.project.timezone,
   );
-  if (query.cols !== undefined) {
+  if (query.cols !== undefined && !c.var.embed) {
     setCookie(c, COLS_COOKIE, parsed.state.cols.join(",") || "none", {
       path: "/",
       sameSite: "Lax",
@@ -81,7 +81,11 @@ function readState(c: C) {
   return parsed;
 }
 
-const siteOf = (c: C): ExplorerSite => ({ projectId: c.var.project.id, timezone: c.var.project.timezone });
+const siteOf = (c: C): ExplorerSite => ({
+  projectId: c.var.project.id,
+  timezone: c.var.project.timezone,
+  base: projectBase(c),
+});
 
 /** The page's rows (and, when asked for, the count); a cursor that cannot be read starts again from the top. */
 async function readList(c: C, query: EventQuery, cursor: string | undefined, withCount: boolean) {
@@ -117,7 +121,7 @@ const RANGE_WORDS: Record<string, string> = {
  */
 async function hidingFilters(c: C, state: ExplorerState, site: ExplorerSite): Promise<ChipLink[]> {
   const { project, access } = c.var;
-  const base = `/p/${site.projectId}/events`;
+  const base = `${site.base ?? `/p/${site.projectId}`}/events`;
   const without: { label: string; state: ExplorerState }[] = FILTER_KEYS.filter((k) => state.filters[k]).map((k) => ({
     label: `${filterLabel(k)}: ${state.filters[k]}`,
     state: { ...state, filters: { ...state.filters, [k]: undefined } },
@@ -147,7 +151,7 @@ export const explorerPages = new Hono<ProjectEnv>()
   .get("/events", async (c) => {
     const { project, access } = c.var;
     const { state, cursor, notices, untidy } = readState(c);
-    const base = `/p/${project.id}/events`;
+    const base = `${projectBase(c)}/events`;
     const site = siteOf(c);
     // The clean URL of this state: empty fields and the form's bookkeeping never stay in the address bar.
     if (untidy) {
@@ -199,7 +203,7 @@ export const explorerPages = new Hono<ProjectEnv>()
       // A view fixes its category; a category the URL adds to it still shows, so Apply keeps it.
       showCategory: state.view === "all" || Boolean(state.filters.category),
       partner: Boolean(access.organizationId),
-      downloadHref: can(access, "events.export") ? `/p/${project.id}/exports/new${stateQuery(state)}` : undefined,
+      downloadHref: can(access, "events.export") ? `${projectBase(c)}/exports/new${stateQuery(state)}` : undefined,
       counter,
       events,
       ctx: rowContext(state, site),
@@ -244,7 +248,7 @@ export const explorerPages = new Hono<ProjectEnv>()
     const { project, access } = c.var;
     const { state } = readState(c);
     if (!c.req.header("HX-Request"))
-      return c.redirect(`/p/${project.id}/events${stateQuery(state, {}, { count: "1" })}`, 303);
+      return c.redirect(`${projectBase(c)}/events${stateQuery(state, {}, { count: "1" })}`, 303);
     const compiled = compileState(state, project.timezone, access);
     if (!("query" in compiled)) return c.html(<EventCounter state={{ unavailable: compiled.error }} />, 400);
     return c.html(<EventCounter state={{ count: await countEvents(c.var.ctx, compiled.query) }} />);

@@ -15,9 +15,25 @@ function timeFrame(c: Context, zone: string) {
   return { mode, zone, chips: timeChips(zone, mode, (m) => withTimeMode(c.req.url, m)) };
 }
 
+/** Where this request's project pages are: the member's `/p/<id>`, or the embedded viewer's session path. */
+export function projectBase(c: Context<ProjectEnv>): string {
+  return c.var.embed?.base ?? `/p/${c.var.project.id}`;
+}
+
 /** The frame every project page shares: the user, the project and the navigation their role allows. */
 async function projectFrame(c: Context<ProjectEnv>, current: string): Promise<ProjectFrame> {
-  const { project, access } = c.var;
+  const { project, access, embed } = c.var;
+  // An embedded viewer has no account and no way out of its organisation's events.
+  if (embed)
+    return {
+      nonce: c.get("secureHeadersNonce"),
+      user: { name: "", email: "" },
+      project,
+      nav: [],
+      time: timeFrame(c, project.timezone),
+      base: embed.base,
+      embed,
+    };
   const nav = projectNav(
     project.id,
     {
@@ -47,6 +63,7 @@ async function projectFrame(c: Context<ProjectEnv>, current: string): Promise<Pr
     projects: mine.map((p) => ({ id: p.id, name: p.name })),
     time: timeFrame(c, project.timezone),
     operator: c.var.user.operator,
+    base: projectBase(c),
   };
 }
 

@@ -8,6 +8,7 @@ import { accountPages } from "./account";
 import { assetRoutes } from "./assets";
 import { authPages } from "./auth";
 import { docsPages } from "./docs";
+import { embedPages } from "./embed";
 import { invitePages } from "./invite";
 import { operatorPages } from "./operator";
 import { passwordResetPages } from "./password-reset";
@@ -35,6 +36,8 @@ export function dashboardApp() {
   // The API reference is public, like the OpenAPI document it renders.
   dashboard.route("/", docsPages);
   dashboard.route("/invite", invitePages);
+  // The embeddable viewer: its own session, headers and frame rules (README "Embeddable viewer").
+  dashboard.route("/embed", embedPages);
   dashboard.use("/", requireSignIn);
   dashboard.use("/projects", requireSignIn);
   dashboard.use("/account", requireSignIn);

@@ -9,6 +9,7 @@ import { listMyProjects } from "../../services/members/membership";
 import { alertPages } from "./alerts";
 import { analyticsPages } from "./analytics";
 import { backgroundPages } from "./background";
+import { embeddingPages } from "./embedding";
 import { explorerPages } from "./explorer";
 import { renderPage } from "./frame";
 import { integrityPages } from "./integrity";
@@ -63,6 +64,7 @@ export const projectPages = new Hono<ProjectEnv>()
   .route("/", streamPages)
   .route("/settings/roles", rolePages)
   .route("/settings/alerts", alertPages)
+  .route("/settings/embedding", embeddingPages)
   .route("/settings", settingsPages)
   .route("/", backgroundPages)
   .route("/", notificationPages)

@@ -2,6 +2,7 @@ import { type SQL, sql } from "drizzle-orm";
 import { actors, eventFacets, FACETS, terms } from "../../db/shard/schema";
 import type { Access } from "../../lib/permissions";
 import type { ProjectContext } from "../context";
+import { typeWithinLimits } from "./filters";
 
 /** The facets the explorer lists in its selects; ids (actors, organisations) are suggested as one types. */
 export type PickerFacets = Record<"type" | "source" | "changed" | "category", string[]>;
@@ -42,6 +43,7 @@ export async function loadFacets(ctx: ProjectContext, access: Access): Promise<P
     const list = byFacet.get(facet);
     if (list && list.length < PICKER_LIMIT) list.push(value);
   }
+  facets.type = facets.type.filter((t) => typeWithinLimits(t, access.limits));
   return facets;
 }
 

@@ -188,12 +188,28 @@ export function scopeToOrganization(query: EventQuery, organizationId: string | 
   };
 }
 
+/** Restricts a query to an embedded viewer's fixed type prefixes and time floor (README "Embeddable viewer"). */
+export function scopeToLimits(query: EventQuery, limits: Access["limits"]): EventQuery {
+  if (!limits) return query;
+  const scoped: EventQuery = { ...query, conditions: [...query.conditions] };
+  if (limits.types?.length) scoped.conditions.push(typeCondition(limits.types, false));
+  if (limits.from !== undefined) narrow(scoped, "from", limits.from);
+  return scoped;
+}
+
+/** Whether a type is one an embedded viewer's fixed type filter lets through. */
+export function typeWithinLimits(type: string, limits: Access["limits"]): boolean {
+  const types = limits?.types;
+  if (!types?.length) return true;
+  return types.some((t) => (t.endsWith("*") ? type.startsWith(t.slice(0, -1)) : type === t));
+}
+
 /**
  * What a dashboard member may see (README "Roles"): a partner viewer only their organisation's
  * events, and only owners and admins the configuration activity.
  */
 export function scopeForAccess(query: EventQuery, access: Access): EventQuery {
-  const scoped = scopeToOrganization(query, access.organizationId);
+  const scoped = scopeToLimits(scopeToOrganization(query, access.organizationId), access.limits);
   if (can(access, "events.read_configuration")) return scoped;
   return {
     ...scoped,

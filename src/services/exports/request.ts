@@ -4,7 +4,7 @@ import { dataExports, EXPORT_FORMATS, type ExportRow, type Task, tasks } from ".
 import { InvariantError, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
-import { type Access, can } from "../../lib/permissions";
+import { can } from "../../lib/permissions";
 import { toValidationError } from "../../lib/validation";
 import { type Actor, accessOf, actorId, type ProjectContext, userOf } from "../context";
 import { compileFilters, EventFilters, type EventQuery, scopeForAccess } from "../events/filters";
@@ -35,13 +35,21 @@ export type ExportStatus = (typeof EXPORT_STATUSES)[number];
 function scopeOf(actor: Actor): ExportRow["scope"] {
   const access = accessOf(actor);
   if (!access) return { organizationId: null, configuration: true };
-  return { organizationId: access.organizationId, configuration: can(access, "events.read_configuration") };
+  return {
+    organizationId: access.organizationId,
+    configuration: can(access, "events.read_configuration"),
+    ...(access.limits && { limits: access.limits }),
+  };
 }
 
 /** How an export's list and its own event name who made it. */
 function requesterName(actor: Actor): string {
   const user = userOf(actor);
   if (user) return user.name || user.email;
+  if (actor.kind === "viewer") {
+    const { id, name, email } = actor.session.actor;
+    return `${name || email || id} (embedded viewer)`;
+  }
   return actor.kind === "key" ? `API key "${actor.key.name}"` : "Trailbook";
 }
 
@@ -73,6 +81,7 @@ function exportScope(ctx: ProjectContext, filters: EventFilters, scope: ExportRo
   return scopeForAccess(compileFilters(filters, ctx.project.timezone), {
     role: scope.configuration ? "admin" : "member",
     organizationId: scope.organizationId,
+    limits: scope.limits,
   });
 }
 
@@ -197,7 +206,10 @@ async function flagLargeExport(ctx: ProjectContext, total: number, who: string, 
  * filtered to exactly their organisation without configuration activity holds only its events too;
  * configuration activity is for owners and admins. `null`: the whole project (an API key).
  */
-function visibleTo(access: Access | null): SQL | undefined {
+function visibleTo(actor: Actor): SQL | undefined {
+  // An embedded viewer follows only the exports of its own session, which its token's filters bound.
+  if (actor.kind === "viewer") return eq(dataExports.createdBy, actor.session.id);
+  const access = accessOf(actor);
   if (!access) return undefined;
   const configuration = sql`json_extract(${dataExports.scope}, '$.configuration')`;
   const withoutConfiguration = can(access, "events.read_configuration") ? undefined : sql`${configuration} = 0`;
@@ -221,7 +233,7 @@ export async function listExports(
     .where(
       and(
         eq(dataExports.projectId, ctx.project.id),
-        visibleTo(accessOf(ctx.actor)),
+        visibleTo(ctx.actor),
         afterCursor(dataExports.createdAt, dataExports.id, page.cursor),
       ),
     )
@@ -236,7 +248,7 @@ export async function getExport(ctx: ProjectContext, id: string) {
     .select({ row: dataExports, task: tasks })
     .from(dataExports)
     .innerJoin(tasks, eq(tasks.id, dataExports.taskId))
-    .where(and(eq(dataExports.projectId, ctx.project.id), eq(dataExports.id, id), visibleTo(accessOf(ctx.actor))))
+    .where(and(eq(dataExports.projectId, ctx.project.id), eq(dataExports.id, id), visibleTo(ctx.actor)))
     .limit(1);
   return found;
 }

@@ -14,6 +14,10 @@ export function actorOf(actor: Actor): EventActor {
       return { type: "team_member", id: actor.user.id, name: actor.user.name, email: actor.user.email };
     case "key":
       return { type: "api_key", id: actor.key.id, name: actor.key.name };
+    case "viewer": {
+      const { id, name, email } = actor.session.actor;
+      return { type: "embedded_viewer", id, ...(name && { name }), ...(email && { email }) };
+    }
     case "system": {
       const name = actor.name ?? "system";
       return { type: "system", id: name, name: `Trailbook ${name}` };
@@ -25,7 +29,7 @@ export function actorOf(actor: Actor): EventActor {
 
 /** Where the actor acts from: the dashboard (a signed-in person), the API (a key) or the system. */
 export function sourceOf(actor: Actor): "dashboard" | "api" | "system" {
-  if (actor.kind === "member" || actor.kind === "user") return "dashboard";
+  if (actor.kind === "member" || actor.kind === "user" || actor.kind === "viewer") return "dashboard";
   return actor.kind === "key" ? "api" : "system";
 }
 

@@ -190,6 +190,26 @@ const CASES: Case[] = [
     allowed: ["owner", "admin"],
   },
   {
+    action: "see embedding settings",
+    method: "GET",
+    path: (t) => `/p/${t.tenant.project.id}/settings/embedding`,
+    allowed: ["owner", "admin", "custom"],
+  },
+  {
+    action: "change embedding settings",
+    method: "POST",
+    path: (t) => `/p/${t.tenant.project.id}/settings/embedding`,
+    form: () => ({ allowed_origins: "https://app.example.com", mode: "dark", density: "compact" }),
+    allowed: ["owner", "admin"],
+  },
+  {
+    action: "end an organisation's viewer sessions",
+    method: "POST",
+    path: (t) => `/p/${t.tenant.project.id}/settings/embedding/revoke`,
+    form: () => ({ organization_id: "org_9" }),
+    allowed: ["owner", "admin"],
+  },
+  {
     action: "see notifications",
     method: "GET",
     path: (t) => `/p/${t.tenant.project.id}/notifications`,

@@ -16,13 +16,13 @@ export type ExportConfirmProps = {
 export const ExportConfirm = projectPage({
   title: "Download events",
   section: "/exports",
-  Body: (props: ExportConfirmProps, { project, time }) => {
+  Body: (props: ExportConfirmProps, { base, time }) => {
     const direct = props.count <= props.limit;
     return (
       <div class="narrow">
         <h1>Download events</h1>
         {props.error && <Alert kind="error">{props.error}</Alert>}
-        <form method="post" action={`/p/${project.id}/exports`} class="card stack">
+        <form method="post" action={`${base}/exports`} class="card stack">
           {Object.entries(props.hidden).map(([name, value]) => (
             <input type="hidden" name={name} value={value} />
           ))}

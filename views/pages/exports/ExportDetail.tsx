@@ -31,8 +31,7 @@ export function DownloadLink(props: { base: string; exportId: string; status: st
 export const ExportDetail = projectPage({
   title: "Export",
   section: "/exports",
-  Body: ({ export: e, task }: { export: ExportSummary; task: TaskSummary }, { project, time }) => {
-    const base = `/p/${project.id}`;
+  Body: ({ export: e, task }: { export: ExportSummary; task: TaskSummary }, { base, time }) => {
     return (
       <>
         <BackLink href={`${base}/exports`}>All exports</BackLink>

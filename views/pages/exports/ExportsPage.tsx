@@ -9,8 +9,8 @@ import { type ExportSummary, formatText, size } from "./model";
 export const ExportsPage = projectPage({
   title: "Exports",
   section: "/exports",
-  Body: ({ exports }: { exports: ExportSummary[] }, { project, time }) => {
-    const base = `/p/${project.id}/exports`;
+  Body: ({ exports }: { exports: ExportSummary[] }, { base: root, time }) => {
+    const base = `${root}/exports`;
     return (
       <>
         <h1>Exports</h1>
