@@ -2,19 +2,7 @@ import { env } from "cloudflare:test";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { findViewerSession, redeemViewerToken } from "../../../src/services/embed/viewer";
-import {
-  api,
-  cookieFrom,
-  createMember,
-  createTenant,
-  dash,
-  expectJson,
-  followRedirect,
-  signIn,
-  storedEvents,
-  systemContext,
-  type Tenant,
-} from "../../fixtures";
+import { api, cookieFrom, createTenant, dash, expectJson, systemContext, type Tenant } from "../../fixtures";
 import { keyFor } from "../../hostile/helpers";
 
 type Minted = { id: string; token: string; url: string; expires_at: string };
