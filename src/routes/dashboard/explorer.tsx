@@ -10,7 +10,7 @@ import type { ProjectEnv } from "../../env";
 import { CursorError, NotFoundError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
-import { loadFacets, type SuggestedFacet, suggestFacet } from "../../services/events/facets";
+import { actionsOf, loadFacets, type SuggestedFacet, suggestFacet } from "../../services/events/facets";
 import type { EventQuery } from "../../services/events/filters";
 import { scopeForAccess } from "../../services/events/filters";
 import { presetById } from "../../services/events/presets";
@@ -191,6 +191,9 @@ export const explorerPages = new Hono<ProjectEnv>()
         changed: changedGroups(facets.changed, state.filters.type),
         sources: facets.source,
         categories: facets.category.filter((x) => x !== "configuration" || isAdmin),
+        actions: actionsOf(facets.type),
+        actorTypes: facets.actor_type,
+        entityTypes: facets.entity_type,
       },
       // Ids are project-wide, so a partner viewer gets no suggestions from other organisations.
       suggest: access.organizationId

@@ -93,6 +93,10 @@ export type Pickers = {
   changed: { group: string; values: string[] }[];
   sources: string[];
   categories: string[];
+  /** Actions across entity types (created, updated, …, login, logout). */
+  actions: string[];
+  actorTypes: string[];
+  entityTypes: string[];
 };
 
 /** Where the id boxes fetch their suggestions from (none for a partner viewer). */
