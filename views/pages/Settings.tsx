@@ -13,6 +13,8 @@ export type ProjectSettingsValues = {
   redaction_keys: string;
   archive: boolean;
   publish_digests: boolean;
+  /** Entity links, one `type URL` per line. */
+  entity_links: string;
 };
 
 export const ProjectSettings = projectPage({
@@ -78,6 +80,18 @@ export const ProjectSettings = projectPage({
             </textarea>
           </FormRow>
           <Submit>Save settings</Submit>
+        </form>
+        <h2 id="entity-links">Entity links</h2>
+        <form method="post" action={`/p/${project.id}/settings/entity-links`} class="card stack">
+          <FormRow
+            label="Links per entity or target type"
+            hint="One per line: the type, a space, then an http or https URL where {id} stands for the id (URL-encoded), e.g. promoter https://app.example.com/promoters/{id}. Events about such an entity or target link to it under their summary and in their detail."
+          >
+            <textarea name="links" rows={4} spellcheck={false}>
+              {v.entity_links}
+            </textarea>
+          </FormRow>
+          <Submit>Save links</Submit>
         </form>
       </>
     );

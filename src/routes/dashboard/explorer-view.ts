@@ -4,11 +4,13 @@ import type {
   DetailProps,
   EventView,
   ExplorerChips,
+  OutsideLink,
   PageAndFragment,
   RowContext,
 } from "../../../views/pages/explorer/model";
 import { ADVANCED_COLUMNS, type AdvancedColumn, PRESETS, presetById } from "../../services/events/presets";
 import { encodeCursor } from "../../services/events/query";
+import { entityLinkHref } from "../../services/projects/entity-links";
 import { type ExplorerState, FILTER_KEYS, filterLabel, stateQuery } from "./explorer-state";
 
 // The explorer's view model: from the URL's state, every link the page and its fragments show, so
@@ -22,7 +24,26 @@ const COLUMN_LABELS: Record<AdvancedColumn, string> = {
 };
 
 /** The project's explorer: where its links point. */
-export type ExplorerSite = { projectId: string; timezone: string };
+export type ExplorerSite = {
+  projectId: string;
+  timezone: string;
+  /** The project's entity links (README "The dashboard", Entity links). */
+  entityLinks?: Record<string, string> | undefined;
+};
+
+/**
+ * The project's links for an event's entity and targets, "View promoter", in that order, each
+ * address once (src/services/projects/entity-links.ts fills in and checks each).
+ */
+export function outsideLinks(links: Record<string, string> | undefined, event: EventView): OutsideLink[] {
+  if (!links || Object.keys(links).length === 0) return [];
+  const out: OutsideLink[] = [];
+  for (const ref of [event.entity, ...(event.targets ?? [])]) {
+    const href = entityLinkHref(links, ref?.type, ref?.id);
+    if (href && ref?.type && !out.some((l) => l.href === href)) out.push({ label: `View ${ref.type}`, href });
+  }
+  return out.slice(0, 5);
+}
 
 const eventsBase = (site: ExplorerSite) => `/p/${site.projectId}/events`;
 
@@ -124,6 +145,7 @@ export function rowContext(state: ExplorerState, site: ExplorerSite): RowContext
       page: `${base}/${encodeURIComponent(id)}${query}`,
       fragment: `${base}/${encodeURIComponent(id)}${query}`,
     }),
+    outsideLinks: (event) => outsideLinks(site.entityLinks, event),
   };
 }
 
@@ -177,5 +199,12 @@ export function detailProps(state: ExplorerState, site: ExplorerSite, event: Eve
     links.push({ label: "This entity", href: related({ entity_type: event.entity.type, entity_id: event.entity.id }) });
   if (event.organization_id && !partner)
     links.push({ label: "This organisation", href: related({ organization_id: event.organization_id }) });
-  return { event, zone: site.timezone, timeMode: state.time, closeHref: `${base}${stateQuery(state)}`, links };
+  return {
+    event,
+    zone: site.timezone,
+    timeMode: state.time,
+    closeHref: `${base}${stateQuery(state)}`,
+    links,
+    outside: outsideLinks(site.entityLinks, event),
+  };
 }

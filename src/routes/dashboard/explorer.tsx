@@ -81,7 +81,11 @@ function readState(c: C) {
   return parsed;
 }
 
-const siteOf = (c: C): ExplorerSite => ({ projectId: c.var.project.id, timezone: c.var.project.timezone });
+const siteOf = (c: C): ExplorerSite => ({
+  projectId: c.var.project.id,
+  timezone: c.var.project.timezone,
+  entityLinks: c.var.project.entityLinks,
+});
 
 /** The page's rows (and, when asked for, the count); a cursor that cannot be read starts again from the top. */
 async function readList(c: C, query: EventQuery, cursor: string | undefined, withCount: boolean) {

@@ -16,6 +16,7 @@ import {
   updateMember,
 } from "../../services/members/manage";
 import { listRoles } from "../../services/members/roles";
+import { EntityLinksInput, entityLinksText, updateEntityLinks } from "../../services/projects/entity-links";
 import { ProjectSettingsInput, updateProjectSettings } from "../../services/projects/update";
 import { redirectWithFlash, takeFlash } from "./flash";
 import { attempt, formValidator } from "./form";
@@ -32,6 +33,7 @@ function settingsValues(c: C): ProjectSettingsValues {
     redaction_keys: p.redactionKeys.join(", "),
     archive: p.archiveEnabled,
     publish_digests: p.publishDigests,
+    entity_links: entityLinksText(p.entityLinks),
   };
 }
 
@@ -96,12 +98,25 @@ export const settingsPages = new Hono<ProjectEnv>()
         redaction_keys: form.redaction_keys ?? "",
         archive: form.archive === "1",
         publish_digests: form.publish_digests === "1",
+        entity_links: entityLinksText(c.var.project.entityLinks),
       };
       return renderSettings(c, { error: message }, 422, values);
     }),
     async (c) => {
       await updateProjectSettings(c.var.ctx, c.req.valid("form"));
       return done(c, "", {}, "Settings saved.");
+    },
+  )
+  .post(
+    "/entity-links",
+    requirePermission("settings.update"),
+    formValidator(EntityLinksInput, async (c: C, message) => {
+      const form = (await c.req.parseBody()) as Record<string, string>;
+      return renderSettings(c, { error: message }, 422, { ...settingsValues(c), entity_links: form.links ?? "" });
+    }),
+    async (c) => {
+      await updateEntityLinks(c.var.ctx, c.req.valid("form"));
+      return done(c, "", {}, "Entity links saved.");
     },
   )
   .get("/members", requirePermission("members.read"), async (c) => renderMembers(c, await takeFlash(c)))

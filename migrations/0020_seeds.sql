@@ -1,0 +1,1 @@
+ALTER TABLE `projects` ADD `entity_links` text DEFAULT '{}' NOT NULL;
