@@ -66,7 +66,13 @@ export type CustomRole = { id: string; name: string; permissions: readonly Permi
  * A membership as the dashboard sees it: the role and, for a partner viewer, their organisation;
  * with a custom role, that role (its `role` is then `viewer`, and only the custom set counts).
  */
-export type Access = { role: MemberRole; organizationId: string | null; customRole?: CustomRole | null | undefined };
+export type Access = {
+  role: MemberRole;
+  organizationId: string | null;
+  customRole?: CustomRole | null | undefined;
+  /** Categories whose views the project hides from this role (README "Roles", Views by role). */
+  hiddenCategories?: string[] | undefined;
+};
 
 export function can(access: Access, permission: Permission): boolean {
   if (access.customRole) return access.customRole.permissions.includes(permission);

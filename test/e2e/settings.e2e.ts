@@ -241,6 +241,28 @@ describe("changes in a real browser", () => {
     await screenshot(page, "entity-links");
   });
 
+  it("sets which views members see: an unticked view stays unticked, and ticking it again restores it", async () => {
+    const page = await owner();
+    await page.goto(`${project}/settings`);
+    const box = 'input[name="member.activity"]';
+    expect(await page.isChecked(box)).toBe(true);
+    await page.uncheck(box);
+    await page.click('button:has-text("Save views")');
+    await page.waitForSelector('.alert:has-text("Views by role saved.")');
+    expect(page.url()).toBe(`${project}/settings`);
+    await page.reload();
+    expect(await page.isChecked(box)).toBe(false);
+    expect(await page.isChecked('input[name="viewer.activity"]')).toBe(true);
+    // Owners still see the view.
+    await page.goto(`${project}/events?view=activity`);
+    expect(await page.textContent("main")).not.toContain("not shown to your role");
+    await page.goto(`${project}/settings`);
+    await page.check(box);
+    await page.click('button:has-text("Save views")');
+    await page.waitForSelector('.alert:has-text("Views by role saved.")');
+    expect(await page.isChecked(box)).toBe(true);
+  });
+
   it("invites a partner viewer, whose URL for another organisation says it was limited to theirs", async () => {
     const page = await owner();
     await page.goto(`${project}/settings/members`);

@@ -17,6 +17,54 @@ export type ProjectSettingsValues = {
   entity_links: string;
 };
 
+/** Which views members and viewers see (README "Roles", Views by role). */
+export type ViewAccessValues = {
+  roles: string[];
+  views: { id: string; label: string }[];
+  /** Per role, the ids of the views hidden from it. */
+  hidden: Record<string, string[]>;
+};
+
+function ViewAccess({ action, values }: { action: string; values: ViewAccessValues }) {
+  return (
+    <form method="post" action={action} class="card stack">
+      <p class="hint">
+        Owners and admins see every view. Unticked views are hidden from that role: their events are left out of its
+        lists, counts, details, charts and exports. Custom roles follow viewers; Configuration follows its permission.
+      </p>
+      <table class="data">
+        <thead>
+          <tr>
+            <th>View</th>
+            {values.roles.map((r) => (
+              <th>{r}s see it</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {values.views.map((v) => (
+            <tr>
+              <td>{v.label}</td>
+              {values.roles.map((r) => (
+                <td>
+                  <input
+                    type="checkbox"
+                    name={`${r}.${v.id}`}
+                    value="1"
+                    checked={!(values.hidden[r] ?? []).includes(v.id)}
+                    aria-label={`${r}s see ${v.label}`}
+                  />
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Submit>Save views</Submit>
+    </form>
+  );
+}
+
 export const ProjectSettings = projectPage({
   title: "Project settings",
   section: "/settings",
@@ -25,6 +73,7 @@ export const ProjectSettings = projectPage({
       values: ProjectSettingsValues;
       /** Shown to owners only: where the published digests are served. */
       publishing?: { url: string } | undefined;
+      views: ViewAccessValues;
     },
     { project },
   ) => {
@@ -93,6 +142,8 @@ export const ProjectSettings = projectPage({
           </FormRow>
           <Submit>Save links</Submit>
         </form>
+        <h2 id="views-by-role">Views by role</h2>
+        <ViewAccess action={`/p/${project.id}/settings/views`} values={props.views} />
       </>
     );
   },

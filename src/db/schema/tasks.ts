@@ -70,7 +70,9 @@ export const dataExports = sqliteTable(
     gzip: integer("gzip", { mode: "boolean" }).notNull(),
     /** The filters as given (README "Filters" names) and, for a partner viewer, the organisation scope. */
     filters: text("filters", { mode: "json" }).$type<Record<string, string>>().notNull(),
-    scope: text("scope", { mode: "json" }).$type<{ organizationId: string | null; configuration: boolean }>().notNull(),
+    scope: text("scope", { mode: "json" })
+      .$type<{ organizationId: string | null; configuration: boolean; hiddenCategories?: string[] }>()
+      .notNull(),
     fileKey: text("file_key").notNull(),
     rowCount: integer("row_count"),
     bytes: integer("bytes"),

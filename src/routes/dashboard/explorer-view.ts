@@ -56,14 +56,21 @@ export function cleared(state: ExplorerState): ExplorerState {
 }
 
 /** The views' tabs (Configuration for those who see it), the preset's status chips and every active filter. */
-export function explorerChips(state: ExplorerState, site: ExplorerSite, isAdmin: boolean): ExplorerChips {
+export function explorerChips(
+  state: ExplorerState,
+  site: ExplorerSite,
+  isAdmin: boolean,
+  hiddenCategories: string[] = [],
+): ExplorerChips {
   const base = eventsBase(site);
   const link = (change: Partial<ExplorerState>, extra?: Record<string, string>) =>
     `${base}${stateQuery(state, change, extra)}`;
   const preset = presetById(state.view);
   const withStatus = (status: string | undefined) => ({ filters: { ...state.filters, status } });
 
-  const tabs: ChipLink[] = PRESETS.filter((p) => !p.adminOnly || isAdmin).map((p) => ({
+  const shown = (p: (typeof PRESETS)[number]) =>
+    (!p.adminOnly || isAdmin) && !(p.filters.category && hiddenCategories.includes(p.filters.category));
+  const tabs: ChipLink[] = PRESETS.filter(shown).map((p) => ({
     label: p.label,
     href: link({ view: p.id, ...withStatus(undefined) }),
     active: p.id === state.view,

@@ -18,6 +18,12 @@ import {
 import { listRoles } from "../../services/members/roles";
 import { EntityLinksInput, entityLinksText, updateEntityLinks } from "../../services/projects/entity-links";
 import { ProjectSettingsInput, updateProjectSettings } from "../../services/projects/update";
+import {
+  CONFIGURED_ROLES,
+  HIDEABLE_VIEWS,
+  readViewAccessForm,
+  updateViewAccess,
+} from "../../services/projects/view-access";
 import { redirectWithFlash, takeFlash } from "./flash";
 import { attempt, formValidator } from "./form";
 import { renderPage } from "./frame";
@@ -47,6 +53,11 @@ const renderSettings = async (c: C, flash: Messages, status: 200 | 422 = 200, va
       publishing: can(c.var.access, "integrity.publish")
         ? { url: `${new URL(c.req.url).origin}/public/digests/${c.var.project.id}/` }
         : undefined,
+      views: {
+        roles: [...CONFIGURED_ROLES],
+        views: HIDEABLE_VIEWS.map(({ id, label }) => ({ id, label })),
+        hidden: c.var.project.hiddenViews,
+      },
     },
     status,
   );
@@ -119,6 +130,10 @@ export const settingsPages = new Hono<ProjectEnv>()
       return done(c, "", {}, "Entity links saved.");
     },
   )
+  .post("/views", requirePermission("settings.update"), async (c) => {
+    await updateViewAccess(c.var.ctx, readViewAccessForm(await c.req.parseBody()));
+    return done(c, "", {}, "Views by role saved.");
+  })
   .get("/members", requirePermission("members.read"), async (c) => renderMembers(c, await takeFlash(c)))
   .post(
     "/members",

@@ -214,12 +214,14 @@ export function scopeToOrganization(query: EventQuery, organizationId: string | 
  */
 export function scopeForAccess(query: EventQuery, access: Access): EventQuery {
   const scoped = scopeToOrganization(query, access.organizationId);
-  if (can(access, "events.read_configuration")) return scoped;
+  // Categories of views the project hides from the role, and configuration without its permission.
+  const hidden = [
+    ...(can(access, "events.read_configuration") ? [] : ["configuration"]),
+    ...(access.hiddenCategories ?? []),
+  ];
+  if (hidden.length === 0) return scoped;
   return {
     ...scoped,
-    conditions: [
-      ...scoped.conditions,
-      { kind: "equals", column: "category", values: ["configuration"], negated: true },
-    ],
+    conditions: [...scoped.conditions, { kind: "equals", column: "category", values: hidden, negated: true }],
   };
 }

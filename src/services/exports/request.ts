@@ -35,7 +35,11 @@ export type ExportStatus = (typeof EXPORT_STATUSES)[number];
 function scopeOf(actor: Actor): ExportRow["scope"] {
   const access = accessOf(actor);
   if (!access) return { organizationId: null, configuration: true };
-  return { organizationId: access.organizationId, configuration: can(access, "events.read_configuration") };
+  return {
+    organizationId: access.organizationId,
+    configuration: can(access, "events.read_configuration"),
+    ...(access.hiddenCategories?.length && { hiddenCategories: access.hiddenCategories }),
+  };
 }
 
 /** How an export's list and its own event name who made it. */
@@ -73,6 +77,7 @@ function exportScope(ctx: ProjectContext, filters: EventFilters, scope: ExportRo
   return scopeForAccess(compileFilters(filters, ctx.project.timezone), {
     role: scope.configuration ? "admin" : "member",
     organizationId: scope.organizationId,
+    hiddenCategories: scope.hiddenCategories,
   });
 }
 

@@ -90,6 +90,7 @@ export function exportQuery(row: ExportRow, timeZone: string): EventQuery {
   return scopeForAccess(query, {
     role: row.scope.configuration ? "admin" : "member",
     organizationId: row.scope.organizationId,
+    hiddenCategories: row.scope.hiddenCategories,
   });
 }
 

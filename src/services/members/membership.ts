@@ -3,6 +3,7 @@ import { type MemberRole, memberships, type Project, placements, projects, roles
 import { type Access, isPermission, type Permission } from "../../lib/permissions";
 import type { PlacementRef, UserContext } from "../context";
 import { unreadCountQuery } from "../notifications/notify";
+import { hiddenCategories } from "../projects/view-access";
 
 /**
  * The signed-in user's membership of a project: the project, their access (a scope only for a
@@ -48,6 +49,7 @@ export async function findMembership(
       role,
       organizationId: role === "viewer" && !custom ? organizationId : null,
       customRole: custom && { id: custom.id, name: custom.name, permissions: parsePermissions(custom.permissions) },
+      hiddenCategories: hiddenCategories(row.project, { role }),
     },
     unread: unread?.n ?? 0,
   };
