@@ -131,7 +131,7 @@ describe("webhook pages", () => {
     expect(sent).toContain('"pay_1"');
     const detail = await (await dash("GET", `${base}/webhooks/${sendoutId}`, { cookie: admin })).text();
     const shown = /<pre class="body" id="sendout-payload">([^<]*)<\/pre>/.exec(detail)?.[1] ?? "";
-    const unescape = (t: string) =>
+    const decode = (t: string) =>
       t
         .replace(/&quot;/g, '"')
         .replace(/&lt;/g, "<")
@@ -139,7 +139,7 @@ describe("webhook pages", () => {
         .replace(/&#39;/g, "'")
         .replace(/&amp;/g, "&");
     // Exactly what the receiver got, timestamp included.
-    expect(JSON.parse(unescape(shown))).toEqual(JSON.parse(sent));
+    expect(JSON.parse(decode(shown))).toEqual(JSON.parse(sent));
     expect(detail).toContain("As attempt #1 sent it.");
 
     // Resend from a row: back to the same filtered list, with a message; a foreign `back` is ignored.
