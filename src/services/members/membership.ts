@@ -42,6 +42,7 @@ export async function findMembership(
   const custom = row.customRoleId
     ? { id: row.customRoleId, name: row.customRoleName, permissions: row.customRolePermissions }
     : null;
+  const hidden = hiddenCategories(row.project, { role });
   return {
     project: row.project,
     placement: row.placement,
@@ -49,7 +50,8 @@ export async function findMembership(
       role,
       organizationId: role === "viewer" && !custom ? organizationId : null,
       customRole: custom && { id: custom.id, name: custom.name, permissions: parsePermissions(custom.permissions) },
-      hiddenCategories: hiddenCategories(row.project, { role }),
+      // Only when the project hides views from the role, so an access is otherwise as it was.
+      ...(hidden.length > 0 && { hiddenCategories: hidden }),
     },
     unread: unread?.n ?? 0,
   };
