@@ -592,7 +592,9 @@ describe("custom roles", () => {
     expect(JSON.parse(role.permissions)).toEqual(["events.read", "api_keys.manage"]);
 
     const given = await dash("POST", `${base}/members/${person.userId}`, { cookie: owner, form: { role: role.id } });
-    expect(given.status, await given.text()).toBe(200);
+    // Post/Redirect/Get: the change answers with a redirect to the members page, which says it.
+    expect(given.status, await given.clone().text()).toBe(303);
+    expect(await (await followRedirect(given, owner)).text()).toContain("Member updated.");
     const cookie = await signIn(person);
     expect((await dash("GET", `${base}/api-keys`, { cookie })).status).toBe(200);
     // A member could see tasks; the custom role replaces that, it does not add to it.
@@ -643,15 +645,22 @@ describe("custom roles", () => {
     const target = await createMember(tenant, "member");
     const members = `/p/${tenant.project.id}/settings/members`;
 
+    const roleOf = (userId: string) =>
+      env.DB.prepare("SELECT coalesce(role_id, role) AS r FROM memberships WHERE project_id = ? AND user_id = ?")
+        .bind(tenant.project.id, userId)
+        .first("r");
+    // Refusals come back on the members page (Post/Redirect/Get) and change nothing.
     const up = await dash("POST", `${members}/${target.userId}`, { cookie: manager, form: { role: "admin" } });
-    expect(up.status).toBe(403);
-    expect(await up.text()).toContain("grants permissions you do not have");
+    expect(up.status).toBe(303);
+    expect(await (await followRedirect(up, manager)).text()).toContain("grants permissions you do not have");
     // The target is a member (tasks, webhooks): more than the manager holds, so not theirs to change.
     const down = await dash("POST", `${members}/${target.userId}`, { cookie: manager, form: { role: "viewer" } });
-    expect(down.status).toBe(403);
+    expect(await (await followRedirect(down, manager)).text()).toContain("you do not have");
+    expect(await roleOf(target.userId)).toBe("member");
     const viewer = await createMember(tenant, "viewer");
     const same = await dash("POST", `${members}/${viewer.userId}`, { cookie: manager, form: { role: roleId } });
-    expect(same.status, await same.text()).toBe(200);
+    expect(await (await followRedirect(same, manager)).text()).toContain("Member updated.");
+    expect(await roleOf(viewer.userId)).toBe(roleId);
     // Nor may it define roles (owners only), which would let it grant itself more.
     const define = await dash("POST", `/p/${tenant.project.id}/settings/roles`, {
       cookie: manager,
@@ -670,13 +679,14 @@ describe("custom roles", () => {
     const page = await (await dash("GET", members, { cookie: owner })).text();
     expect(page).toContain(`<option value="${roleId}">Finance</option>`);
     const invited = await dash("POST", members, { cookie: owner, form: { email: "fin@example.com", role: roleId } });
-    expect(invited.status).toBe(200);
+    expect(invited.status).toBe(303);
     expect(await env.DB.prepare("SELECT role_id FROM invites WHERE email = 'fin@example.com'").first("role_id")).toBe(
       roleId,
     );
     const refused = await dash("POST", members, { cookie: owner, form: { email: "x@example.com", role: foreign } });
-    expect(refused.status).toBe(422);
-    expect(await refused.text()).toContain("no such role");
+    expect(refused.status).toBe(303);
+    expect(await (await followRedirect(refused, owner)).text()).toContain("no such role");
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM invites WHERE email = 'x@example.com'").first("n")).toBe(0);
   });
 });
 
