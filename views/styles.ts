@@ -113,6 +113,7 @@ pre.body { background: #f3f5f8; border: 1px solid var(--line); border-radius: 6p
 .changes { font-size: .88rem; }
 .changes .arrow { color: var(--muted); padding: 0 .2rem; }
 .lifecycle { display: inline-block; margin-left: .35rem; }
+.outside-links { display: flex; flex-wrap: wrap; gap: .25rem .75rem; font-size: .875rem; margin-top: .15rem; }
 table.data td.nowrap, .nowrap { white-space: nowrap; }
 tr.load-more td { text-align: center; }
 .field-note { font-size: .85rem; }

@@ -72,6 +72,8 @@ export type Access = {
   customRole?: CustomRole | null | undefined;
   /** An embedded viewer's fixed filters (README "Embeddable viewer"), applied like the organisation. */
   limits?: ViewerFilters | undefined;
+  /** Categories whose views the project hides from this role (README "Roles", Views by role). */
+  hiddenCategories?: string[] | undefined;
 };
 
 export function can(access: Access, permission: Permission): boolean {

@@ -17,6 +17,7 @@ export const SEARCH_KEYS = [
   "request_id",
   "job_id",
   "changed",
+  "action",
   "before",
   "after",
   "from",

@@ -23,6 +23,14 @@ beforeAll(async () => {
       occurred_at: new Date(now - (i + 5) * 60_000).toISOString(),
     })),
     {
+      id: "promoter_gone",
+      type: "promoter.deleted",
+      summary: "Promoter removed by a partner",
+      actor: { id: "partner_1", type: "partner" },
+      entity: { type: "promoter", id: "p_77" },
+      occurred_at: new Date(now - 240_000).toISOString(),
+    },
+    {
       id: "api_1",
       type: "GET /v1/customers",
       category: "api_request",
@@ -199,6 +207,32 @@ describe("the explorer in a real browser", () => {
     const changed = await page.$$eval('select[name="changed"] option', (o) => o.map((x) => x.getAttribute("value")));
     expect(changed).toContain("commission.status");
     expect(changed.filter((v) => v && !v.startsWith("commission."))).toEqual([]);
+  });
+
+  it("filters by action, actor type and entity type from the filter bar's pickers", async () => {
+    const page = await newPage(browser);
+    await signIn(page, base, inject("email"), inject("password"));
+    await page.goto(events);
+    const actions = await page.$$eval('select[name="action"] option', (o) => o.map((x) => x.getAttribute("value")));
+    // The lifecycle actions come first, across entity types.
+    expect(actions.slice(0, 4)).toEqual(["", "created", "updated", "deleted"]);
+    await page.selectOption('select[name="action"]', "deleted");
+    await page.waitForURL(/action=deleted/);
+    expect(await rowIds(page)).toContain("promoter_gone");
+    expect((await rowIds(page)).every((id) => !id?.startsWith("pay_"))).toBe(true);
+    await page.selectOption('select[name="actor_type"]', "partner");
+    await page.waitForURL(/actor_type=partner/);
+    await page.selectOption('select[name="entity_type"]', "promoter");
+    await page.waitForURL(/entity_type=promoter/);
+    expect(await rowIds(page)).toEqual(["promoter_gone"]);
+    const chips = await page.$$eval('[aria-label="Active filters"] a', (a) => a.map((x) => x.getAttribute("title")));
+    expect(chips).toEqual(["Remove action: deleted", "Remove actor type: partner", "Remove entity type: promoter"]);
+    await screenshot(page, "explorer-action-pickers");
+    // Each choice is a removable chip.
+    await page.click('a:has-text("action: deleted")');
+    await page.waitForURL((url) => !url.searchParams.has("action"));
+    expect(await page.$eval('select[name="action"]', (s) => (s as HTMLSelectElement).value)).toBe("");
+    expect(await page.$eval('select[name="actor_type"]', (s) => (s as HTMLSelectElement).value)).toBe("partner");
   });
 
   it("keeps every filter of the URL through Apply, or says on the page what it did with it", async () => {

@@ -130,4 +130,35 @@ describe("sign-in in a real browser", () => {
     );
     await page.context().close();
   });
+
+  it("creates a project from Your projects, lands in it, and switches back with the header's switcher", async () => {
+    const [alpha] = inject("twoProjects");
+    if (!alpha) throw new Error("the second user's projects are missing");
+    const page = await newPage(browser);
+    await page.goto(`${base}/login`);
+    await page.fill('input[name="email"]', inject("twoEmail"));
+    await page.fill('input[name="password"]', inject("twoPassword"));
+    await page.click('button:has-text("Sign in")');
+    await page.waitForURL((url) => url.pathname === "/" || url.pathname.endsWith("/events"));
+    await page.goto(`${base}/projects`);
+    await page.fill('form[action="/projects"] input[name="name"]', "Gamma shop");
+    await page.fill('form[action="/projects"] input[name="timezone"]', "Mars/Base");
+    await page.click('button:has-text("Create project")');
+    await page.waitForSelector('.alert:has-text("not an IANA time zone")');
+    expect(await page.inputValue('form[action="/projects"] input[name="name"]')).toBe("Gamma shop");
+    await page.fill('form[action="/projects"] input[name="timezone"]', "Europe/Berlin");
+    await page.click('button:has-text("Create project")');
+    await page.waitForURL(/\/p\/prj_[a-z0-9]+\/events$/);
+    expect(page.url()).not.toContain(alpha.id);
+    expect(await page.textContent("details.projects summary")).toBe("Gamma shop");
+    await screenshot(page, "project-created");
+    await page.click("details.projects summary");
+    await page.click(`details.projects a:text-is("${alpha.name}")`);
+    await page.waitForURL(`${base}/p/${alpha.id}/events`);
+    await page.click("details.projects summary");
+    await page.click('details.projects a:text-is("Gamma shop")');
+    await page.waitForURL(/\/p\/prj_[a-z0-9]+\/events$/);
+    expect(await page.textContent("details.projects summary")).toBe("Gamma shop");
+    await page.context().close();
+  });
 });

@@ -174,6 +174,8 @@ describe("changes in a real browser", () => {
         return count(page, "td.mono a");
       })
       .toBeGreaterThan(0);
+    const list = page.url();
+    expect(list).toMatch(/\/webhooks\?webhook_id=whe_/);
     await page.click("td.mono a");
     await page.waitForURL(/\/webhooks\/whs_/);
     const sendout = page.url();
@@ -184,6 +186,15 @@ describe("changes in a real browser", () => {
     await page.reload();
     expect(await count(page, '.alert:has-text("Queued")')).toBe(0);
     expect(await eventsOfType("webhook.resent")).toBe(resends + 1);
+    // The payload it sent (or will send) is on its page.
+    expect(await page.textContent("#sendout-payload")).toContain('"prg_1"');
+
+    // Resend is also a row action of the list, which it returns to with its filters.
+    await page.goto(list);
+    await page.click('td button:has-text("Resend")');
+    await page.waitForSelector('.alert:has-text("queued for another attempt")');
+    expect(page.url()).toBe(list);
+    expect(await eventsOfType("webhook.resent")).toBe(resends + 2);
 
     await page.goto(`${project}/settings/webhooks`);
     await page.click('a:has-text("https://hooks.example.com/prg")');
@@ -193,6 +204,63 @@ describe("changes in a real browser", () => {
     expect(page.url()).toBe(`${project}/settings/webhooks`);
     await page.reload();
     expect(await count(page, '.alert:has-text("Endpoint removed.")')).toBe(0);
+  });
+
+  it("sets entity links in Settings, which show under an event's summary and in its detail", async () => {
+    const page = await owner();
+    await page.goto(`${project}/settings`);
+    await page.fill('textarea[name="links"]', "ftp://nope");
+    await page.click('button:has-text("Save links")');
+    await page.waitForSelector('.alert:has-text("line 1")');
+    await page.fill('textarea[name="links"]', "linked_customer https://app.example.com/customers/{id}");
+    await page.click('button:has-text("Save links")');
+    await page.waitForSelector('.alert:has-text("Entity links saved.")');
+    expect(page.url()).toBe(`${project}/settings`);
+    await page.reload();
+    expect(await page.inputValue('textarea[name="links"]')).toBe(
+      "linked_customer https://app.example.com/customers/{id}",
+    );
+
+    await postEvents(base, inject("apiKey"), [
+      {
+        id: "linked_1",
+        type: "linked_customer.updated",
+        summary: "Customer linked",
+        entity: { type: "linked_customer", id: "c/42" },
+      },
+    ]);
+    await page.goto(`${project}/events?entity_type=linked_customer`);
+    const row = page.locator('tr[data-event-id="linked_1"] .outside-links a');
+    expect(await row.textContent()).toBe("View linked_customer");
+    expect(await row.getAttribute("href")).toBe("https://app.example.com/customers/c%2F42");
+    await page.click('tr[data-event-id="linked_1"] td:has-text("linked_customer.updated") a');
+    await page.waitForSelector("#detail .outside-links a");
+    expect(await page.getAttribute("#detail .outside-links a", "href")).toBe(
+      "https://app.example.com/customers/c%2F42",
+    );
+    await screenshot(page, "entity-links");
+  });
+
+  it("sets which views members see: an unticked view stays unticked, and ticking it again restores it", async () => {
+    const page = await owner();
+    await page.goto(`${project}/settings`);
+    const box = 'input[name="member.activity"]';
+    expect(await page.isChecked(box)).toBe(true);
+    await page.uncheck(box);
+    await page.click('button:has-text("Save views")');
+    await page.waitForSelector('.alert:has-text("Views by role saved.")');
+    expect(page.url()).toBe(`${project}/settings`);
+    await page.reload();
+    expect(await page.isChecked(box)).toBe(false);
+    expect(await page.isChecked('input[name="viewer.activity"]')).toBe(true);
+    // Owners still see the view.
+    await page.goto(`${project}/events?view=activity`);
+    expect(await page.textContent("main")).not.toContain("not shown to your role");
+    await page.goto(`${project}/settings`);
+    await page.check(box);
+    await page.click('button:has-text("Save views")');
+    await page.waitForSelector('.alert:has-text("Views by role saved.")');
+    expect(await page.isChecked(box)).toBe(true);
   });
 
   it("invites a partner viewer, whose URL for another organisation says it was limited to theirs", async () => {

@@ -97,5 +97,10 @@ describe("summaries in words in a real browser", () => {
       ]);
     expect(await page.textContent("main")).not.toMatch(/occurred_at:|request\.status_code|Invalid input/);
     await screenshot(page, "import-errors");
+    // The task and the import history say what kind of import it was and where it came from.
+    expect(await page.textContent("dl.detail-list")).toContain("CSV upload · dashboard");
+    await page.goto(`${project}/imports`);
+    const row = await page.textContent('main table tbody tr:has-text("words.csv")');
+    expect(row).toContain("CSV upload · dashboard");
   });
 });

@@ -1,5 +1,6 @@
 import { DataTable } from "../components/DataTable";
 import { Flash } from "../components/Flash";
+import { FormRow, Submit } from "../components/FormRow";
 import { PostButton } from "../components/PostButton";
 import { At } from "../components/time";
 import { page } from "../layouts/page";
@@ -46,7 +47,40 @@ export type ProjectsProps = {
   notice?: string | undefined;
   /** The user runs the deployment: a link to the event shards. */
   operator?: boolean;
+  /** The new-project form, for those who may create projects (owners, operators). */
+  create?: { values: { name: string; timezone: string; region: string }; error?: string | undefined } | undefined;
 };
+
+function NewProject({ values, error }: NonNullable<ProjectsProps["create"]>) {
+  return (
+    <>
+      <h2>New project</h2>
+      <Flash error={error} />
+      <form method="post" action="/projects" class="card stack">
+        <FormRow label="Name">
+          <input name="name" required maxlength={100} value={values.name} />
+        </FormRow>
+        <FormRow
+          label="Time zone"
+          hint="IANA name, e.g. Europe/Berlin. Dates without an offset in filters are read in it."
+        >
+          <input name="timezone" required value={values.timezone} />
+        </FormRow>
+        <FormRow label="Region" hint="Where its events and files are stored; it changes only by moving the project.">
+          <select name="region">
+            <option value="default" selected={values.region !== "eu"}>
+              Default
+            </option>
+            <option value="eu" selected={values.region === "eu"}>
+              EU (EU-jurisdiction databases and bucket)
+            </option>
+          </select>
+        </FormRow>
+        <Submit>Create project</Submit>
+      </form>
+    </>
+  );
+}
 
 export const Projects = page({
   title: "Projects",
@@ -87,6 +121,7 @@ export const Projects = page({
           { header: "Your role", cell: (p) => <RoleCell role={p.role} organizationId={p.organizationId} /> },
         ]}
       />
+      {props.create && <NewProject {...props.create} />}
       {props.operator && (
         <p class="muted">
           You run this deployment: <a href="/operator/shards">Event shards</a>.

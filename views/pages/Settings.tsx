@@ -13,7 +13,57 @@ export type ProjectSettingsValues = {
   redaction_keys: string;
   archive: boolean;
   publish_digests: boolean;
+  /** Entity links, one `type URL` per line. */
+  entity_links: string;
 };
+
+/** Which views members and viewers see (README "Roles", Views by role). */
+export type ViewAccessValues = {
+  roles: string[];
+  views: { id: string; label: string }[];
+  /** Per role, the ids of the views hidden from it. */
+  hidden: Record<string, string[]>;
+};
+
+function ViewAccess({ action, values }: { action: string; values: ViewAccessValues }) {
+  return (
+    <form method="post" action={action} class="card stack">
+      <p class="hint">
+        Owners and admins see every view. Unticked views are hidden from that role: their events are left out of its
+        lists, counts, details, charts and exports. Custom roles follow viewers; Configuration follows its permission.
+      </p>
+      <table class="data">
+        <thead>
+          <tr>
+            <th>View</th>
+            {values.roles.map((r) => (
+              <th>{r}s see it</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {values.views.map((v) => (
+            <tr>
+              <td>{v.label}</td>
+              {values.roles.map((r) => (
+                <td>
+                  <input
+                    type="checkbox"
+                    name={`${r}.${v.id}`}
+                    value="1"
+                    checked={!(values.hidden[r] ?? []).includes(v.id)}
+                    aria-label={`${r}s see ${v.label}`}
+                  />
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <Submit>Save views</Submit>
+    </form>
+  );
+}
 
 export const ProjectSettings = projectPage({
   title: "Project settings",
@@ -23,6 +73,7 @@ export const ProjectSettings = projectPage({
       values: ProjectSettingsValues;
       /** Shown to owners only: where the published digests are served. */
       publishing?: { url: string } | undefined;
+      views: ViewAccessValues;
     },
     { project },
   ) => {
@@ -79,6 +130,20 @@ export const ProjectSettings = projectPage({
           </FormRow>
           <Submit>Save settings</Submit>
         </form>
+        <h2 id="entity-links">Entity links</h2>
+        <form method="post" action={`/p/${project.id}/settings/entity-links`} class="card stack">
+          <FormRow
+            label="Links per entity or target type"
+            hint="One per line: the type, a space, then an http or https URL where {id} stands for the id (URL-encoded), e.g. promoter https://app.example.com/promoters/{id}. Events about such an entity or target link to it under their summary and in their detail."
+          >
+            <textarea name="links" rows={4} spellcheck={false}>
+              {v.entity_links}
+            </textarea>
+          </FormRow>
+          <Submit>Save links</Submit>
+        </form>
+        <h2 id="views-by-role">Views by role</h2>
+        <ViewAccess action={`/p/${project.id}/settings/views`} values={props.views} />
       </>
     );
   },

@@ -194,12 +194,41 @@ const SENDOUT_FIELDS: [name: string, label: string][][] = [
   ],
 ];
 
+/** The payload a sendout's delivery carries (README "Webhooks"). */
+export type PayloadView =
+  | { state: "sent"; attempt: number; body: string }
+  | { state: "next"; body: string }
+  | { state: "gone" };
+
+function pretty(body: string): string {
+  return JSON.stringify(JSON.parse(body), null, 2);
+}
+
+function Payload({ payload }: { payload: PayloadView }) {
+  if (payload.state === "gone")
+    return <p class="muted">Its event is no longer stored (retention), so its payload cannot be shown.</p>;
+  return (
+    <>
+      <p class="muted">
+        {payload.state === "sent"
+          ? `As attempt #${payload.attempt} sent it. Every attempt sends the same event; only "timestamp" (the attempt's start) differs.`
+          : `Not sent yet: the next attempt sends this, with its own "timestamp".`}
+      </p>
+      <pre class="body" id="sendout-payload">
+        {pretty(payload.body)}
+      </pre>
+    </>
+  );
+}
+
 export const Sendouts = projectPage({
   title: "Webhook sendouts",
   section: "/webhooks",
   Body: (
-    props: {
+    props: Messages & {
       sendouts: SendoutRow[];
+      /** Where a row's Resend returns to: this list with its filters; none without the permission. */
+      resendBack?: string | undefined;
       filters: SendoutFilterValues;
       statusLinks: ChipLink[];
       error?: string | undefined;
@@ -220,6 +249,7 @@ export const Sendouts = projectPage({
     return (
       <>
         <h1>Webhook sendouts</h1>
+        <PageFlash {...props} />
         <Chips label="Status" chips={props.statusLinks} />
         <form method="get" action={base} class="card filters">
           {f.status && <input type="hidden" name="status" value={f.status} />}
@@ -261,6 +291,21 @@ export const Sendouts = projectPage({
               ),
             },
             { header: "Sent", class: "nowrap", cell: (s) => <At at={s.sentAt} time={time} /> },
+            ...(props.resendBack === undefined
+              ? []
+              : [
+                  {
+                    header: "Actions",
+                    cell: (s: SendoutRow) => (
+                      <form method="post" action={`${base}/${s.id}/resend`} class="fit">
+                        <input type="hidden" name="back" value={props.resendBack} />
+                        <button type="submit" class="secondary" aria-label={`Resend ${s.id}`}>
+                          Resend
+                        </button>
+                      </form>
+                    ),
+                  },
+                ]),
           ]}
         />
       </>
@@ -301,7 +346,13 @@ export const SendoutPage = projectPage({
   title: "Webhook sendout",
   section: "/webhooks",
   Body: (
-    props: Messages & { sendout: SendoutRow; attempts: AttemptRow[]; canResend: boolean; eventHref: string },
+    props: Messages & {
+      sendout: SendoutRow;
+      attempts: AttemptRow[];
+      canResend: boolean;
+      eventHref: string;
+      payload: PayloadView;
+    },
     { project, time },
   ) => {
     const s = props.sendout;
@@ -332,6 +383,8 @@ export const SendoutPage = projectPage({
           />
           {props.canResend && <PostButton action={`${base}/${s.id}/resend`}>Resend</PostButton>}
         </div>
+        <h2>Payload</h2>
+        <Payload payload={props.payload} />
         <h2>Attempts ({props.attempts.length})</h2>
         {props.attempts.length === 0 ? (
           <p class="muted">No attempt yet.</p>

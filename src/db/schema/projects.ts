@@ -15,6 +15,13 @@ export const projects = sqliteTable("projects", {
   region: text("region", { enum: REGIONS }).notNull().default("default"),
   /** Serve the digests' and epochs' public copies at /public/digests/<project>/ (README "Published roots"). */
   publishDigests: integer("publish_digests", { mode: "boolean" }).notNull().default(false),
+  /** Entity or target type → URL template with `{id}` (README "The dashboard", Entity links). */
+  entityLinks: text("entity_links", { mode: "json" }).$type<Record<string, string>>().notNull().default({}),
+  /** Views hidden from members and viewers, by role (README "Roles", Views by role). */
+  hiddenViews: text("hidden_views", { mode: "json" })
+    .$type<Partial<Record<"member" | "viewer", string[]>>>()
+    .notNull()
+    .default({}),
   createdAt: integer("created_at").notNull(),
 });
 

@@ -72,7 +72,12 @@ export const dataExports = sqliteTable(
     /** The filters as given (README "Filters" names) and, for a partner viewer, the organisation scope. */
     filters: text("filters", { mode: "json" }).$type<Record<string, string>>().notNull(),
     scope: text("scope", { mode: "json" })
-      .$type<{ organizationId: string | null; configuration: boolean; limits?: ViewerFilters | undefined }>()
+      .$type<{
+        organizationId: string | null;
+        configuration: boolean;
+        limits?: ViewerFilters | undefined;
+        hiddenCategories?: string[];
+      }>()
       .notNull(),
     fileKey: text("file_key").notNull(),
     rowCount: integer("row_count"),

@@ -26,6 +26,20 @@ import { projectBase, renderPage } from "./frame";
 /** The dashboard's upload form reads the file in memory, so it takes less than the API. */
 const FORM_IMPORT_MAX_MB = 25;
 
+const IMPORT_KINDS: Record<string, string> = { csv: "CSV", jsonl: "JSON Lines" };
+
+/**
+ * An import's kind and source, from what its task already holds: the format it was read as, and
+ * who asked for it — an API key (`key_…`) through POST /v1/imports, a member through this upload
+ * form (ids carry the prefix of their kind).
+ */
+export function importOrigin(task: Pick<Task, "params" | "createdBy">): string {
+  const kind = IMPORT_KINDS[String(task.params.format)] ?? "Unknown format";
+  const by = task.createdBy ?? "";
+  const source = by.startsWith("key_") ? "API" : by.startsWith("usr_") ? "dashboard" : "unknown source";
+  return source === "dashboard" ? `${kind} upload · dashboard` : `${kind} · ${source}`;
+}
+
 function taskSummary(task: Task): TaskSummary {
   const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
   const label =
@@ -48,6 +62,7 @@ function taskSummary(task: Task): TaskSummary {
     updatedAt: new Date(task.updatedAt).toISOString(),
     finishedAt: iso(task.finishedAt),
     label,
+    origin: task.type === "import" ? importOrigin(task) : undefined,
   };
 }
 

@@ -4,11 +4,13 @@ import type {
   DetailProps,
   EventView,
   ExplorerChips,
+  OutsideLink,
   PageAndFragment,
   RowContext,
 } from "../../../views/pages/explorer/model";
 import { ADVANCED_COLUMNS, type AdvancedColumn, PRESETS, presetById } from "../../services/events/presets";
 import { encodeCursor } from "../../services/events/query";
+import { entityLinkHref } from "../../services/projects/entity-links";
 import { type ExplorerState, FILTER_KEYS, filterLabel, stateQuery } from "./explorer-state";
 
 // The explorer's view model: from the URL's state, every link the page and its fragments show, so
@@ -22,7 +24,27 @@ const COLUMN_LABELS: Record<AdvancedColumn, string> = {
 };
 
 /** The project's explorer: where its links point (`base`: an embedded viewer's session path instead of `/p/<id>`). */
-export type ExplorerSite = { projectId: string; timezone: string; base?: string | undefined };
+export type ExplorerSite = {
+  projectId: string;
+  timezone: string;
+  base?: string | undefined;
+  /** The project's entity links (README "The dashboard", Entity links). */
+  entityLinks?: Record<string, string> | undefined;
+};
+
+/**
+ * The project's links for an event's entity and targets, "View promoter", in that order, each
+ * address once (src/services/projects/entity-links.ts fills in and checks each).
+ */
+export function outsideLinks(links: Record<string, string> | undefined, event: EventView): OutsideLink[] {
+  if (!links || Object.keys(links).length === 0) return [];
+  const out: OutsideLink[] = [];
+  for (const ref of [event.entity, ...(event.targets ?? [])]) {
+    const href = entityLinkHref(links, ref?.type, ref?.id);
+    if (href && ref?.type && !out.some((l) => l.href === href)) out.push({ label: `View ${ref.type}`, href });
+  }
+  return out.slice(0, 5);
+}
 
 const rootOf = (site: ExplorerSite) => site.base ?? `/p/${site.projectId}`;
 const eventsBase = (site: ExplorerSite) => `${rootOf(site)}/events`;
@@ -36,14 +58,21 @@ export function cleared(state: ExplorerState): ExplorerState {
 }
 
 /** The views' tabs (Configuration for those who see it), the preset's status chips and every active filter. */
-export function explorerChips(state: ExplorerState, site: ExplorerSite, isAdmin: boolean): ExplorerChips {
+export function explorerChips(
+  state: ExplorerState,
+  site: ExplorerSite,
+  isAdmin: boolean,
+  hiddenCategories: string[] = [],
+): ExplorerChips {
   const base = eventsBase(site);
   const link = (change: Partial<ExplorerState>, extra?: Record<string, string>) =>
     `${base}${stateQuery(state, change, extra)}`;
   const preset = presetById(state.view);
   const withStatus = (status: string | undefined) => ({ filters: { ...state.filters, status } });
 
-  const tabs: ChipLink[] = PRESETS.filter((p) => !p.adminOnly || isAdmin).map((p) => ({
+  const shown = (p: (typeof PRESETS)[number]) =>
+    (!p.adminOnly || isAdmin) && !(p.filters.category && hiddenCategories.includes(p.filters.category));
+  const tabs: ChipLink[] = PRESETS.filter(shown).map((p) => ({
     label: p.label,
     href: link({ view: p.id, ...withStatus(undefined) }),
     active: p.id === state.view,
@@ -125,6 +154,7 @@ export function rowContext(state: ExplorerState, site: ExplorerSite): RowContext
       page: `${base}/${encodeURIComponent(id)}${query}`,
       fragment: `${base}/${encodeURIComponent(id)}${query}`,
     }),
+    outsideLinks: (event) => outsideLinks(site.entityLinks, event),
   };
 }
 
@@ -178,5 +208,12 @@ export function detailProps(state: ExplorerState, site: ExplorerSite, event: Eve
     links.push({ label: "This entity", href: related({ entity_type: event.entity.type, entity_id: event.entity.id }) });
   if (event.organization_id && !partner)
     links.push({ label: "This organisation", href: related({ organization_id: event.organization_id }) });
-  return { event, zone: site.timezone, timeMode: state.time, closeHref: `${base}${stateQuery(state)}`, links };
+  return {
+    event,
+    zone: site.timezone,
+    timeMode: state.time,
+    closeHref: `${base}${stateQuery(state)}`,
+    links,
+    outside: outsideLinks(site.entityLinks, event),
+  };
 }

@@ -10,7 +10,7 @@ import type { ProjectEnv } from "../../env";
 import { CursorError, NotFoundError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
-import { loadFacets, type SuggestedFacet, suggestFacet } from "../../services/events/facets";
+import { actionsOf, loadFacets, type SuggestedFacet, suggestFacet } from "../../services/events/facets";
 import type { EventQuery } from "../../services/events/filters";
 import { scopeForAccess } from "../../services/events/filters";
 import { presetById } from "../../services/events/presets";
@@ -78,6 +78,12 @@ function readState(c: C) {
     parsed.notices.push("The Configuration view is for owners and admins; showing All.");
     parsed.state.view = "all";
   }
+  // A view the project hides from this role: its events are out of every list (scopeForAccess).
+  const viewCategory = presetById(parsed.state.view).filters.category;
+  if (viewCategory && c.var.access.hiddenCategories?.includes(viewCategory)) {
+    parsed.notices.push(`The ${presetById(parsed.state.view).label} view is not shown to your role here; showing All.`);
+    parsed.state.view = "all";
+  }
   return parsed;
 }
 
@@ -85,6 +91,7 @@ const siteOf = (c: C): ExplorerSite => ({
   projectId: c.var.project.id,
   timezone: c.var.project.timezone,
   base: projectBase(c),
+  entityLinks: c.var.project.entityLinks,
 });
 
 /** The page's rows (and, when asked for, the count); a cursor that cannot be read starts again from the top. */
@@ -165,6 +172,7 @@ export const explorerPages = new Hono<ProjectEnv>()
     const compiled = compileState(state, project.timezone, access);
     const preset = presetById(state.view);
     const isAdmin = can(access, "events.read_configuration");
+    const hidden = access.hiddenCategories ?? [];
 
     // The exact count reads every matching index entry (a million on a wide range), the rows fifty:
     // the counter fragment brings it after the page, unless `count=1` (its no-JavaScript link) asks.
@@ -185,7 +193,7 @@ export const explorerPages = new Hono<ProjectEnv>()
     const last = events.at(-1);
 
     return renderPage(c, ExplorerPage, {
-      ...explorerChips(state, site, isAdmin),
+      ...explorerChips(state, site, isAdmin, hidden),
       base,
       form: state,
       notices,
@@ -194,7 +202,10 @@ export const explorerPages = new Hono<ProjectEnv>()
         types: typeGroups(facets.type),
         changed: changedGroups(facets.changed, state.filters.type),
         sources: facets.source,
-        categories: facets.category.filter((x) => x !== "configuration" || isAdmin),
+        categories: facets.category.filter((x) => (x !== "configuration" || isAdmin) && !hidden.includes(x)),
+        actions: actionsOf(facets.type),
+        actorTypes: facets.actor_type,
+        entityTypes: facets.entity_type,
       },
       // Ids are project-wide, so a partner viewer gets no suggestions from other organisations.
       suggest: access.organizationId

@@ -30,7 +30,7 @@ export function dashboardApp() {
     dashboard.use(path, dashboardHeaders, sameOriginOnly);
   }
   dashboard.use("/", dashboardHeaders);
-  dashboard.use("/projects", dashboardHeaders);
+  dashboard.use("/projects", dashboardHeaders, sameOriginOnly);
   dashboard.route("/", authPages);
   dashboard.route("/", passwordResetPages);
   // The API reference is public, like the OpenAPI document it renders.

@@ -16,7 +16,14 @@ import {
   updateMember,
 } from "../../services/members/manage";
 import { listRoles } from "../../services/members/roles";
+import { EntityLinksInput, entityLinksText, updateEntityLinks } from "../../services/projects/entity-links";
 import { ProjectSettingsInput, updateProjectSettings } from "../../services/projects/update";
+import {
+  CONFIGURED_ROLES,
+  HIDEABLE_VIEWS,
+  readViewAccessForm,
+  updateViewAccess,
+} from "../../services/projects/view-access";
 import { redirectWithFlash, takeFlash } from "./flash";
 import { attempt, formValidator } from "./form";
 import { renderPage } from "./frame";
@@ -32,6 +39,7 @@ function settingsValues(c: C): ProjectSettingsValues {
     redaction_keys: p.redactionKeys.join(", "),
     archive: p.archiveEnabled,
     publish_digests: p.publishDigests,
+    entity_links: entityLinksText(p.entityLinks),
   };
 }
 
@@ -45,6 +53,11 @@ const renderSettings = async (c: C, flash: Messages, status: 200 | 422 = 200, va
       publishing: can(c.var.access, "integrity.publish")
         ? { url: `${new URL(c.req.url).origin}/public/digests/${c.var.project.id}/` }
         : undefined,
+      views: {
+        roles: [...CONFIGURED_ROLES],
+        views: HIDEABLE_VIEWS.map(({ id, label }) => ({ id, label })),
+        hidden: c.var.project.hiddenViews,
+      },
     },
     status,
   );
@@ -96,6 +109,7 @@ export const settingsPages = new Hono<ProjectEnv>()
         redaction_keys: form.redaction_keys ?? "",
         archive: form.archive === "1",
         publish_digests: form.publish_digests === "1",
+        entity_links: entityLinksText(c.var.project.entityLinks),
       };
       return renderSettings(c, { error: message }, 422, values);
     }),
@@ -104,6 +118,22 @@ export const settingsPages = new Hono<ProjectEnv>()
       return done(c, "", {}, "Settings saved.");
     },
   )
+  .post(
+    "/entity-links",
+    requirePermission("settings.update"),
+    formValidator(EntityLinksInput, async (c: C, message) => {
+      const form = (await c.req.parseBody()) as Record<string, string>;
+      return renderSettings(c, { error: message }, 422, { ...settingsValues(c), entity_links: form.links ?? "" });
+    }),
+    async (c) => {
+      await updateEntityLinks(c.var.ctx, c.req.valid("form"));
+      return done(c, "", {}, "Entity links saved.");
+    },
+  )
+  .post("/views", requirePermission("settings.update"), async (c) => {
+    await updateViewAccess(c.var.ctx, readViewAccessForm(await c.req.parseBody()));
+    return done(c, "", {}, "Views by role saved.");
+  })
   .get("/members", requirePermission("members.read"), async (c) => renderMembers(c, await takeFlash(c)))
   .post(
     "/members",

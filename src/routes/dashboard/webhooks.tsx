@@ -2,6 +2,7 @@ import { type Context, Hono } from "hono";
 import type { Messages } from "../../../views/components/Flash";
 import {
   type EndpointRow,
+  type PayloadView,
   SendoutPage,
   type SendoutRow,
   Sendouts,
@@ -24,6 +25,7 @@ import {
   sendTest,
   updateEndpoint,
 } from "../../services/webhooks/endpoints";
+import { sendoutBody } from "../../services/webhooks/payload";
 import {
   getSendout,
   listSendouts,
@@ -107,6 +109,14 @@ const SECRET_TEXT = "The signing secret — copy it now, it is not shown again:"
 async function renderSendout(c: C, id: string, flash: Flash = {}) {
   const { sendout, attempts, url } = await getSendout(c.var.ctx, id);
   const iso = (ms: number) => new Date(ms).toISOString();
+  const last = attempts.at(-1);
+  const body = await sendoutBody(c.var.ctx.events, sendout, last?.startedAt ?? Date.now());
+  const payload: PayloadView =
+    body === undefined
+      ? { state: "gone" }
+      : last
+        ? { state: "sent", attempt: attempts.length, body }
+        : { state: "next", body };
   return renderPage(c, SendoutPage, {
     ...flash,
     sendout: sendoutRow(sendout, new Map([[sendout.endpointId, url]])),
@@ -121,6 +131,7 @@ async function renderSendout(c: C, id: string, flash: Flash = {}) {
     })),
     canResend: can(c.var.access, "webhooks.resend"),
     eventHref: `/p/${c.var.project.id}/events/${encodeURIComponent(sendout.eventId)}`,
+    payload,
   });
 }
 
@@ -195,7 +206,10 @@ export const webhookPages = new Hono<ProjectEnv>()
       ...SENDOUT_STATUSES.map((s) => ({ label: s, href: link(s), active: filters.status === s })),
     ];
     const urls = await endpointUrls(c.var.ctx);
+    const self = new URL(c.req.url);
     return renderPage(c, Sendouts, {
+      ...(await takeFlash(c)),
+      resendBack: can(c.var.access, "webhooks.resend") ? `${self.pathname}${self.search}` : undefined,
       sendouts: rows.map((s) => sendoutRow(s, urls)),
       filters: raw as Record<string, string>,
       statusLinks,
@@ -208,6 +222,11 @@ export const webhookPages = new Hono<ProjectEnv>()
   )
   .post("/webhooks/:sendoutId/resend", requirePermission("webhooks.resend"), async (c) => {
     const id = c.req.param("sendoutId");
+    const back = (await c.req.parseBody()).back;
     await resendSendout(c.var.ctx, id);
+    // A row's Resend returns to the list it was in; only this project's sendouts list, never elsewhere.
+    const list = `/p/${c.var.project.id}/webhooks`;
+    if (typeof back === "string" && (back === list || back.startsWith(`${list}?`)))
+      return redirectWithFlash(c, back, { success: `Sendout ${id} queued for another attempt.` });
     return redirectWithFlash(c, `/p/${c.var.project.id}/webhooks/${id}`, { success: "Queued for another attempt." });
   });

@@ -5,7 +5,7 @@ import type { ProjectContext } from "../context";
 import { typeWithinLimits } from "./filters";
 
 /** The facets the explorer lists in its selects; ids (actors, organisations) are suggested as one types. */
-export type PickerFacets = Record<"type" | "source" | "changed" | "category", string[]>;
+export type PickerFacets = Record<"type" | "source" | "changed" | "category" | "actor_type" | "entity_type", string[]>;
 export type SuggestedFacet = "actor_id" | "organization_id";
 
 // Per facet, so a project with many actors or changed fields cannot crowd the types out of the
@@ -13,7 +13,14 @@ export type SuggestedFacet = "actor_id" | "organization_id";
 const PICKER_LIMIT = 1000;
 const SUGGESTION_LIMIT = 50;
 
-const PICKED = { type: FACETS.type, source: FACETS.source, changed: FACETS.changed, category: FACETS.category };
+const PICKED = {
+  type: FACETS.type,
+  source: FACETS.source,
+  changed: FACETS.changed,
+  category: FACETS.category,
+  actor_type: FACETS.actor_type,
+  entity_type: FACETS.entity_type,
+};
 
 /** U+10FFFF sorts after every character in SQLite's binary (UTF-8) order. */
 const upTo = (prefix: string) => `${prefix}\u{10FFFF}`;
@@ -35,7 +42,7 @@ export async function loadFacets(ctx: ProjectContext, access: Access): Promise<P
     SELECT ${f.facet} AS facet, ${terms.value} AS value FROM ${f} JOIN ${terms} ON ${terms.id} = ${f.value}
     WHERE ${f.pn} = ${pn} AND ${f.organization} = ${scopeOf(access)} AND ${f.facet} IN (${sql.raw(Object.values(PICKED).join(", "))})
     ORDER BY 1, 2`);
-  const facets: PickerFacets = { type: [], source: [], changed: [], category: [] };
+  const facets: PickerFacets = { type: [], source: [], changed: [], category: [], actor_type: [], entity_type: [] };
   const byFacet = new Map<number, string[]>(
     Object.entries(PICKED).map(([name, id]) => [id, facets[name as keyof PickerFacets]]),
   );
@@ -69,6 +76,22 @@ export async function suggestFacet(ctx: ProjectContext, facet: SuggestedFacet, p
             AND ${seen(FACETS.organization, sql`${terms.id}`)}
           ORDER BY 1 LIMIT ${SUGGESTION_LIMIT}`);
   return rows.map((r) => r.value);
+}
+
+/** The lifecycle actions first, in their order, then the others alphabetically. */
+const LIFECYCLE = ["created", "updated", "deleted", "login", "logout"];
+
+/**
+ * The actions of the project's types (the text after the last dot, README "Filters"), for the
+ * action picker: one entry for `commission.created` and `promoter.created`.
+ */
+export function actionsOf(types: string[]): string[] {
+  const actions = new Set(types.map((t) => t.slice(t.lastIndexOf(".") + 1)));
+  const rank = (a: string) => {
+    const i = LIFECYCLE.indexOf(a);
+    return i < 0 ? LIFECYCLE.length : i;
+  };
+  return [...actions].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /** `commission.updated` and `commission.created` under `commission`; types without a dot under their own name. */

@@ -18,6 +18,9 @@ export const EventFilters = z
     to: storableText().max(64).optional().describe("ISO date or time (a bare date includes that whole day)."),
     category: list.optional().describe("Comma list."),
     type: list.optional().describe("Comma list; `commission.*` matches a prefix."),
+    action: list
+      .optional()
+      .describe("Comma list of actions, the text after a type's last dot (`created`, `login`), across entity types."),
     status: list.optional(),
     source: list.optional(),
     actor_id: list.optional(),
@@ -57,6 +60,7 @@ export type TextTerm = { text: string; phrase: boolean; negated: boolean };
 export type Condition =
   | { kind: "equals"; column: EqualityFilter; values: string[]; negated: boolean }
   | { kind: "type"; exact: string[]; prefixes: string[]; negated: boolean }
+  | { kind: "action"; values: string[]; negated: boolean }
   | { kind: "actor"; values: string[]; negated: boolean }
   | { kind: "entity"; type: string; id: string | undefined; negated: boolean }
   | { kind: "changed"; fields: string[]; negated: boolean };
@@ -84,6 +88,18 @@ function typeCondition(values: string[], negated: boolean): Condition {
     else exact.push(v);
   }
   return { kind: "type", exact, prefixes, negated };
+}
+
+/** An action is a type's text after its last dot, so it holds no dot (and a type's characters only). */
+const ACTION = /^[A-Za-z0-9_:/ -]{1,128}$/;
+
+function actionCondition(values: string[], negated: boolean, path: string, where = ""): Condition {
+  const bad = values.find((v) => !ACTION.test(v));
+  if (bad !== undefined) {
+    const message = `"${bad}" is not an action${where}: an action is the text after a type's last dot, like created or login`;
+    throw new ValidationError(`${path}: ${message}`, [{ path, message }]);
+  }
+  return { kind: "action", values, negated };
 }
 
 function narrow(query: EventQuery, edge: "from" | "to", ms: number) {
@@ -126,6 +142,9 @@ function applyClause(query: EventQuery, clause: SearchClause, timeZone: string) 
     case "type":
       query.conditions.push(typeCondition(splitList(value), negated));
       return;
+    case "action":
+      query.conditions.push(actionCondition(splitList(value), negated, "query", where));
+      return;
     case "actor":
       query.conditions.push({ kind: "actor", values: splitList(value), negated });
       return;
@@ -159,6 +178,7 @@ export function compileFilters(filters: EventFilters, timeZone: string): EventQu
     if (value) query.conditions.push({ kind: "equals", column, values: splitList(value), negated: false });
   }
   if (filters.type) query.conditions.push(typeCondition(splitList(filters.type), false));
+  if (filters.action) query.conditions.push(actionCondition(splitList(filters.action), false, "action"));
   if (filters.changed) query.conditions.push({ kind: "changed", fields: splitList(filters.changed), negated: false });
   if (filters.q) {
     for (const word of filters.q.split(/\s+/)) if (word) query.text.push({ text: word, phrase: false, negated: false });
@@ -210,12 +230,14 @@ export function typeWithinLimits(type: string, limits: Access["limits"]): boolea
  */
 export function scopeForAccess(query: EventQuery, access: Access): EventQuery {
   const scoped = scopeToLimits(scopeToOrganization(query, access.organizationId), access.limits);
-  if (can(access, "events.read_configuration")) return scoped;
+  // Categories of views the project hides from the role, and configuration without its permission.
+  const hidden = [
+    ...(can(access, "events.read_configuration") ? [] : ["configuration"]),
+    ...(access.hiddenCategories ?? []),
+  ];
+  if (hidden.length === 0) return scoped;
   return {
     ...scoped,
-    conditions: [
-      ...scoped.conditions,
-      { kind: "equals", column: "category", values: ["configuration"], negated: true },
-    ],
+    conditions: [...scoped.conditions, { kind: "equals", column: "category", values: hidden, negated: true }],
   };
 }

@@ -80,6 +80,19 @@ function afterPrefix(prefix: string): string {
   return prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
 }
 
+/**
+ * The dictionary ids of the types whose action (the text after the last dot, or the whole type
+ * without one) is one of `actions`, as a subquery: a range of the shard's types, the filter's own
+ * index (events_type) then serving each. An action holds no dot (filters.ts), so a type ending in
+ * `.created` has the action `created`.
+ */
+function actionTypeIds(actions: string[]): SQL {
+  const matches = actions.map(
+    (a) => sql`${terms.value} = ${a} OR substr(${terms.value}, ${sql.raw(String(-(a.length + 1)))}) = ${`.${a}`}`,
+  );
+  return sql`SELECT ${terms.id} FROM ${terms} WHERE ${terms.facet} = ${sql.raw(String(FACETS.type))} AND (${sql.join(matches, sql` OR `)})`;
+}
+
 /** Actors named by id, e-mail (case-insensitive) or name, as a subquery of their dictionary ids. */
 function actorIds(by: { ids?: string[]; emails?: string[]; names?: string[] }): SQL {
   const parts: SQL[] = [];
@@ -165,6 +178,11 @@ function conditionSql(
         only !== undefined
           ? termMatch(type, FACETS.type, [only])
           : sql`${type} IN (${sql.join(parts, sql` UNION ALL `)})`;
+      return c.negated ? not(sql`coalesce(${any}, 0)`) : any;
+    }
+    case "action": {
+      if (c.values.length === 0) return undefined;
+      const any = sql`${indexed(events.type, useIndex)} IN (${actionTypeIds(c.values)})`;
       return c.negated ? not(sql`coalesce(${any}, 0)`) : any;
     }
     case "actor": {
@@ -427,6 +445,7 @@ function servedInOrder(c: Condition): boolean {
     case "type":
       return c.negated || (c.exact.length === 1 && c.prefixes.length === 0);
     case "actor":
+    case "action":
       return c.negated;
     case "entity":
       return true;

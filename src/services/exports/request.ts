@@ -39,6 +39,7 @@ function scopeOf(actor: Actor): ExportRow["scope"] {
     organizationId: access.organizationId,
     configuration: can(access, "events.read_configuration"),
     ...(access.limits && { limits: access.limits }),
+    ...(access.hiddenCategories?.length && { hiddenCategories: access.hiddenCategories }),
   };
 }
 
@@ -82,6 +83,7 @@ function exportScope(ctx: ProjectContext, filters: EventFilters, scope: ExportRo
     role: scope.configuration ? "admin" : "member",
     organizationId: scope.organizationId,
     limits: scope.limits,
+    hiddenCategories: scope.hiddenCategories,
   });
 }
 

@@ -91,6 +91,7 @@ export function exportQuery(row: ExportRow, timeZone: string): EventQuery {
     role: row.scope.configuration ? "admin" : "member",
     organizationId: row.scope.organizationId,
     limits: row.scope.limits,
+    hiddenCategories: row.scope.hiddenCategories,
   });
 }
 

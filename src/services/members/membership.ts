@@ -3,6 +3,7 @@ import { type MemberRole, memberships, type Project, placements, projects, roles
 import { type Access, isPermission, type Permission } from "../../lib/permissions";
 import type { PlacementRef, UserContext } from "../context";
 import { unreadCountQuery } from "../notifications/notify";
+import { hiddenCategories } from "../projects/view-access";
 
 /**
  * The signed-in user's membership of a project: the project, their access (a scope only for a
@@ -41,6 +42,7 @@ export async function findMembership(
   const custom = row.customRoleId
     ? { id: row.customRoleId, name: row.customRoleName, permissions: row.customRolePermissions }
     : null;
+  const hidden = hiddenCategories(row.project, { role });
   return {
     project: row.project,
     placement: row.placement,
@@ -48,6 +50,8 @@ export async function findMembership(
       role,
       organizationId: role === "viewer" && !custom ? organizationId : null,
       customRole: custom && { id: custom.id, name: custom.name, permissions: parsePermissions(custom.permissions) },
+      // Only when the project hides views from the role, so an access is otherwise as it was.
+      ...(hidden.length > 0 && { hiddenCategories: hidden }),
     },
     unread: unread?.n ?? 0,
   };

@@ -1,4 +1,4 @@
-import { type Project, placements, projects, type Region } from "../../db/schema";
+import { memberships, type Project, placements, projects, type Region } from "../../db/schema";
 import { InvariantError, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
 import { isValidTimeZone } from "../../lib/time";
@@ -7,7 +7,15 @@ import { placeNewProject } from "../shards/placement";
 
 export async function createProject(
   ctx: ServiceContext,
-  input: { name: string; timezone?: string; retentionDays?: number; redactionKeys?: string[]; region?: Region },
+  input: {
+    name: string;
+    timezone?: string;
+    retentionDays?: number;
+    redactionKeys?: string[];
+    region?: Region;
+    /** Made its owner in the same batch, so the project never exists without one. */
+    ownerId?: string;
+  },
 ): Promise<Project> {
   const timezone = input.timezone ?? "UTC";
   if (!isValidTimeZone(timezone)) {
@@ -35,6 +43,9 @@ export async function createProject(
       })
       .returning(),
     ctx.db.insert(placements).values({ projectId: id, shard: home.shard, pn: home.pn, updatedAt: now }),
+    ...(input.ownerId
+      ? [ctx.db.insert(memberships).values({ projectId: id, userId: input.ownerId, role: "owner", createdAt: now })]
+      : []),
   ]);
   if (!project) throw new InvariantError("insert into projects returned no row");
   return project;

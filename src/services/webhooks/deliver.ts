@@ -1,4 +1,4 @@
-import { and, eq, inArray, sql } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import {
   memberships,
   UNSENT_SENDOUT_STATUSES,
@@ -9,15 +9,14 @@ import {
   webhookEndpoints,
   webhookSendouts,
 } from "../../db/schema";
-import { events } from "../../db/shard/schema";
 import { randomToken } from "../../lib/ids";
 import { checkDestination, type Resolver } from "../../lib/outbound-url";
 import { open } from "../../lib/secret-box";
 import { eventStore, type ServiceContext } from "../context";
-import { LIST_COLUMNS, type ListRow, toStoredEvent } from "../events/query";
 import { forgetProject } from "../key-cache";
 import { notify } from "../notifications/notify";
 import { placementOf } from "../shards/placement";
+import { sendoutBody, testData, webhookBody } from "./payload";
 import { sign } from "./signature";
 
 // Delivery (README "Webhooks"): Standard Webhooks headers, 15 s timeout, only 2xx counts; retries after
@@ -58,25 +57,10 @@ export function retryDelaySeconds(
 }
 
 async function payloadOf(ctx: ServiceContext, sendout: WebhookSendout, now: number): Promise<string | undefined> {
-  if (sendout.eventType === "webhook.test") {
-    return JSON.stringify({
-      type: "webhook.test",
-      timestamp: new Date(now).toISOString(),
-      data: { message: "A test delivery from Trailbook.", sendout_id: sendout.id },
-    });
-  }
+  if (sendout.eventType === "webhook.test") return webhookBody("webhook.test", now, testData(sendout));
   const placement = await placementOf(ctx, sendout.projectId);
   if (!placement) return undefined;
-  const store = eventStore(ctx.env, placement);
-  const [event] = await store.db.all<ListRow>(
-    sql`SELECT ${LIST_COLUMNS} FROM ${events} WHERE ${events.pn} = ${store.pn} AND ${events.id} = ${sendout.eventId} LIMIT 1`,
-  );
-  if (!event) return undefined;
-  return JSON.stringify({
-    type: sendout.eventType,
-    timestamp: new Date(now).toISOString(),
-    data: toStoredEvent(event),
-  });
+  return sendoutBody(eventStore(ctx.env, placement), sendout, now);
 }
 
 async function signatures(

@@ -124,6 +124,11 @@ describe("explorer filters", () => {
     ["a changed field", "?changed=commission.status", ["c1"]],
     ["a changed field over all time", "?changed=status&range=all", ["c1", "old"]],
     ["source", "?source=api", ["c2"]],
+    ["an action across entity types", "?action=created", ["c2", "p1"]],
+    ["actions over all time", "?action=updated&range=all", ["c1", "p2", "old"]],
+    ["actor type", "?actor_type=api_key", ["c2"]],
+    ["entity type", "?entity_type=commission", ["c1"]],
+    ["action in the search box", "?search=action%3Acreated+-category%3Apayment", ["c2"]],
     ["actor id", "?actor_id=u_42", ["c1"]],
     ["organisation", "?organization_id=org_9", ["c1", "p1"]],
     ["request id (a detail link)", "?request_id=req_1", ["c1"]],
@@ -300,6 +305,23 @@ describe("the counter", () => {
 });
 
 describe("filter pickers", () => {
+  it("offers actions (lifecycle first), actor types and entity types as pickers, each keeping its choice", async () => {
+    const html = await page("?action=created&actor_type=api_key");
+    const select = (name: string) => {
+      const start = html.indexOf(`<select id="f-${name}" name="${name}">`);
+      expect(start, name).toBeGreaterThan(-1);
+      const markup = html.slice(start, html.indexOf("</select>", start));
+      return [...markup.matchAll(/<option value="([^"]*)"( selected="")?/g)].map((m) => `${m[1]}${m[2] ? "*" : ""}`);
+    };
+    // Types without a dot are their own action; the lifecycle ones come first.
+    expect(select("action")).toEqual(["", "created*", "updated", "login", "conversion", "sales_entry"]);
+    expect(select("actor_type")).toEqual(["", "api_key*", "team_member"]);
+    expect(select("entity_type")).toEqual(["", "commission"]);
+    expect(html).toContain("action: created");
+    expect(html).toContain("actor type: api_key");
+    expect(rowIds(html)).toEqual(["c2"]);
+  });
+
   it("lists every type even in a project with thousands of actors, and suggests ids as one types", async () => {
     const crowded = await createTenant();
     await expectJson(

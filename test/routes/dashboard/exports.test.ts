@@ -138,6 +138,20 @@ describe("dashboard exports", () => {
     expect(response.headers.get("Location")).toMatch(/\/tasks\/tsk_/);
     const history = await (await dash("GET", `/p/${tenant.project.id}/imports`, { cookie })).text();
     expect(history).toContain("Import of history.jsonl");
+    // Its kind and source, beside one made through the API.
+    expect(history).toContain("JSON Lines upload · dashboard");
+    const viaApi = await api("POST", "/v1/imports", {
+      key: tenant.keys.admin,
+      rawBody: "id,type\r\n",
+      headers: { "Content-Type": "text/csv" },
+    });
+    expect(viaApi.status, await viaApi.clone().text()).toBe(202);
+    const { id } = (await viaApi.json()) as { id: string };
+    const again = await (await dash("GET", `/p/${tenant.project.id}/imports`, { cookie })).text();
+    expect(again).toContain("CSV · API");
+    const detail = await (await dash("GET", `/p/${tenant.project.id}/tasks/${id}`, { cookie })).text();
+    expect(detail).toContain("Kind and source");
+    expect(detail).toContain("CSV · API");
   });
 });
 

@@ -104,6 +104,10 @@ describe("filters", () => {
     ["type prefix (not commissioner.*)", { type: "commission.*" }, ["a1", "a2"]],
     ["a type list", { type: "commission.updated,email.sent" }, ["a6", "a1"]],
     ["a type with spaces and slashes", { type: "GET /v1/vouchers" }, ["a5"]],
+    ["action, across entity types", { action: "created" }, ["a2", "a3"]],
+    ["an action list", { action: "sent,login_failed" }, ["a6", "a4"]],
+    ["an action is the whole text after the last dot", { action: "ated" }, []],
+    ["a type without a dot is its own action", { action: "GET /v1/vouchers" }, ["a5"]],
     ["status", { status: "failure" }, ["a5", "a4"]],
     ["source", { source: "dashboard" }, ["a1", "a4"]],
     ["actor_id", { actor_id: "u_42" }, ["a1"]],
@@ -161,6 +165,8 @@ describe("search syntax", () => {
     ["voucher -bounced", ["a5"]],
     ["-approved -pending", ["a5", "a2", "a3", "a4", "a7"]],
     ["TYPE:email.sent", ["a6"]],
+    ["action:created type:commission.*", ["a2"]],
+    ["-action:created,updated", ["a6", "a5", "a4", "a7"]],
   ])("%s", async (query, expected) => {
     expect(await ids({ query })).toEqual(expected);
   });
@@ -176,6 +182,7 @@ describe("search syntax", () => {
     ["after:yesterday", 1, "not a date"],
     ['type:a "unterminated', 8, ""],
     ["status: x", 1, ""],
+    ["status:failure action:commission.created", 16, "not an action"],
   ])("rejects %s, naming column %i", (query, column, words) => {
     let error: unknown;
     try {
@@ -216,5 +223,11 @@ describe("search syntax", () => {
       await api("GET", `/v1/events?query=${encodeURIComponent("after:soon")}`, { key: tenant.keys.read }),
       422,
     );
+    const created = await expectJson<{ data: { id: string }[] }>(
+      await api("GET", "/v1/events?action=created", { key: tenant.keys.read }),
+      200,
+    );
+    expect(created.data.map((e) => e.id)).toEqual(["a2", "a3"]);
+    await expectProblem(await api("GET", "/v1/events?action=a.b", { key: tenant.keys.read }), 422);
   });
 });

@@ -5,6 +5,7 @@ import { DataTable } from "../../components/DataTable";
 import { BackLink, DetailList } from "../../components/DetailList";
 import { Timestamp } from "../../components/time";
 import { projectPage } from "../../layouts/page";
+import { OutsideLinks } from "./EventRows";
 import { pairOf, show, statusTone } from "./format";
 import type { DetailProps, ProofLine } from "./model";
 
@@ -60,7 +61,7 @@ function ProofNote({ proof, zone, timeMode }: { proof: ProofLine; zone: string; 
 }
 
 /** Every field of one event; the changes as a before/after table; bodies pretty-printed. */
-export function DetailPanel({ event, zone, timeMode, closeHref, links, proof }: DetailProps) {
+export function DetailPanel({ event, zone, timeMode, closeHref, links, outside, proof }: DetailProps) {
   const request = event.request;
   const fields: [string, unknown][] = [
     ["Event ID", event.id],
@@ -112,6 +113,7 @@ export function DetailPanel({ event, zone, timeMode, closeHref, links, proof }: 
         ]}
       />
       {proof && <ProofNote proof={proof} zone={zone} timeMode={timeMode} />}
+      {outside && outside.length > 0 && <OutsideLinks links={outside} />}
       {links.length > 0 && <Chips label="Related events" chips={links} />}
       {event.changes && Object.keys(event.changes).length > 0 && (
         <>

@@ -2,7 +2,14 @@ import { Badge } from "../../components/Badge";
 import { Table } from "../../components/DataTable";
 import { Timestamp } from "../../components/time";
 import { pairOf, show, statusTone } from "./format";
-import { type EventColumn, type EventView, type PageAndFragment, type RowContext, TARGETS } from "./model";
+import {
+  type EventColumn,
+  type EventView,
+  type OutsideLink,
+  type PageAndFragment,
+  type RowContext,
+  TARGETS,
+} from "./model";
 
 // The event table's rows: drawn for the page and for the fragments htmx fetches ("load more" and
 // live mode), so their markup never drifts.
@@ -23,6 +30,19 @@ const COLUMN_LABELS: Record<EventColumn, string> = {
   job_id: "Job ID",
   entity_id: "Entity ID",
 };
+
+/** Links to the project's own pages for an event's entity and targets; they leave Trailbook, in a new tab. */
+export function OutsideLinks({ links }: { links: OutsideLink[] }) {
+  return (
+    <div class="outside-links">
+      {links.map((l) => (
+        <a href={l.href} target="_blank" rel="noopener noreferrer">
+          {l.label}
+        </a>
+      ))}
+    </div>
+  );
+}
 
 /** Status as a coloured badge: HTTP codes by class (2xx green, 3xx yellow, 4xx/5xx red), words by meaning. */
 export function StatusBadge({ event }: { event: Pick<EventView, "status" | "request"> }) {
@@ -93,15 +113,20 @@ function Cell({ column, event, ctx }: { column: EventColumn; event: EventView; c
           )}
         </td>
       );
-    case "summary":
+    case "summary": {
+      const outside = ctx.outsideLinks?.(event) ?? [];
       // Views without an activity column open the detail from the summary.
-      return ctx.columns.includes("activity") ? (
-        <td>{event.summary ?? ""}</td>
-      ) : (
+      return (
         <td>
-          <DetailLink href={ctx.detailHref(event.id)}>{event.summary ?? event.type}</DetailLink>
+          {ctx.columns.includes("activity") ? (
+            (event.summary ?? "")
+          ) : (
+            <DetailLink href={ctx.detailHref(event.id)}>{event.summary ?? event.type}</DetailLink>
+          )}
+          {outside.length > 0 && <OutsideLinks links={outside} />}
         </td>
       );
+    }
     case "actor":
       return (
         <td>

@@ -128,7 +128,7 @@ export function FilterBar(props: FilterBarProps) {
       {f.cols.length > 0 && <input type="hidden" name="cols" value={f.cols.join(",")} />}
       {f.live && <input type="hidden" name="live" value="1" />}
       <input type="hidden" name="range_was" value={f.range} />
-      {["entity_type", "entity_id", "request_id", "job_id"].map(
+      {["entity_id", "request_id", "job_id"].map(
         (k) => f.filters[k] && <input type="hidden" name={k} value={f.filters[k]} />,
       )}
       <div class="search">
@@ -184,8 +184,16 @@ export function FilterBar(props: FilterBarProps) {
         {props.showCategory && (
           <Picker name="category" label="Category" value={f.filters.category} options={props.pickers.categories} />
         )}
+        <Picker name="action" label="Action" value={f.filters.action} options={props.pickers.actions} />
         <Picker name="source" label="Source" value={f.filters.source} options={props.pickers.sources} />
         <Picker name="changed" label="Changed field" value={f.filters.changed} groups={props.pickers.changed} />
+        <Picker name="actor_type" label="Actor type" value={f.filters.actor_type} options={props.pickers.actorTypes} />
+        <Picker
+          name="entity_type"
+          label="Entity type"
+          value={f.filters.entity_type}
+          options={props.pickers.entityTypes}
+        />
         <SuggestedId
           name="actor_id"
           label="Actor"

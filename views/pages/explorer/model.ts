@@ -75,12 +75,17 @@ export type EventView = {
 /** A link both ways: the page (without JavaScript) and the fragment htmx fetches instead. */
 export type PageAndFragment = { page: string; fragment: string };
 
+/** A link out of Trailbook: to the project's own page for an event's entity or target. */
+export type OutsideLink = { label: string; href: string };
+
 /** How rows are drawn: the view's columns, the time display, and where each event's detail is. */
 export type RowContext = {
   columns: EventColumn[];
   timeMode: TimeMode;
   zone: string;
   detailHref: (id: string) => PageAndFragment;
+  /** The project's entity links for an event ("View promoter"), shown under its summary. */
+  outsideLinks?: ((event: EventView) => OutsideLink[]) | undefined;
 };
 
 /** The counter: exact, still to be counted (fetched by htmx; a link without JavaScript), or not countable. */
@@ -93,6 +98,10 @@ export type Pickers = {
   changed: { group: string; values: string[] }[];
   sources: string[];
   categories: string[];
+  /** Actions across entity types (created, updated, …, login, logout). */
+  actions: string[];
+  actorTypes: string[];
+  entityTypes: string[];
 };
 
 /** Where the id boxes fetch their suggestions from (none for a partner viewer). */
@@ -137,5 +146,7 @@ export type DetailProps = {
   timeMode: TimeMode;
   closeHref: string;
   links: { label: string; href: string }[];
+  /** The project's entity links for the event. */
+  outside?: OutsideLink[] | undefined;
   proof?: ProofLine | undefined;
 };

@@ -39,6 +39,7 @@ export const ImportsPage = projectPage({
                 </a>
               ),
             },
+            { header: "Kind and source", cell: (t) => t.origin ?? "" },
             { header: "File", cell: (t) => t.label },
             { header: "Status", cell: (t) => <TaskStatus status={t.status} /> },
             { header: "Succeeded", cell: (t) => counted(t.successCount) },

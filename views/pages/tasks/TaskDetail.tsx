@@ -113,6 +113,7 @@ export const TaskDetail = projectPage({
             class="detail-list"
             items={[
               filters && ["Filters", <FilterSummary filters={filters} time={time} />],
+              t.origin ? ["Kind and source", t.origin] : undefined,
               ["Created", <At at={t.createdAt} time={time} />],
               ["Started", <At at={t.startedAt} time={time} empty="not yet" />],
               ["Last update", <At at={t.updatedAt} time={time} />],

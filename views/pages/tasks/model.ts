@@ -15,6 +15,8 @@ export type TaskSummary = {
   updatedAt: string;
   finishedAt: string | null;
   label: string;
+  /** An import's kind and where it came from: "CSV upload · dashboard", "JSON Lines · API". */
+  origin?: string | undefined;
 };
 
 /** How long a task ran (or has been running). */
