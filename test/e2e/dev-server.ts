@@ -2,6 +2,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { DatabaseSync } from "node:sqlite";
 
 // `wrangler dev` processes this test file starts and kills itself. Each runs in its own process group
 // (spawned detached), so a kill reaches wrangler, workerd and esbuild, and nothing else on the machine.
@@ -36,6 +37,31 @@ export function bootstrapState(state: string): { apiKey: string; projectId: stri
     shard: string;
   };
   return { apiKey: created.api_key, projectId: created.project_id, shard: created.shard };
+}
+
+/**
+ * How many rows the newest import task has committed, read from the control database's file while
+ * the server runs: a server busy importing may answer its own API only once the import is done.
+ * Undefined while there is no import, or while the file is locked by a write.
+ */
+export function committedImportRows(state: string): number | undefined {
+  const dir = path.join(state, "v3", "d1", "miniflare-D1DatabaseObject");
+  for (const name of readdirSync(dir).filter((f) => f.endsWith(".sqlite") && f !== "metadata.sqlite")) {
+    let db: DatabaseSync | undefined;
+    try {
+      db = new DatabaseSync(path.join(dir, name), { readOnly: true });
+      if (!db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'tasks'").get()) continue;
+      const row = db
+        .prepare("SELECT processed FROM tasks WHERE type = 'import' ORDER BY created_at DESC LIMIT 1")
+        .get();
+      return row ? Number(row.processed) : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      db?.close();
+    }
+  }
+  return undefined;
 }
 
 /**
