@@ -73,7 +73,12 @@ export async function shownTimes(page: Page, timeZone: string) {
   const times = await page.$$eval("main time[datetime]", (els) =>
     els.map((el) => [el.textContent ?? "", el.getAttribute("datetime") ?? ""] as const),
   );
-  const text = (await page.textContent("main")) ?? "";
+  // Bodies shown as they were sent (a webhook's payload, an event's JSON) keep their own ISO times.
+  const text = await page.$eval("main", (main) => {
+    const copy = main.cloneNode(true) as HTMLElement;
+    for (const pre of copy.querySelectorAll("pre")) pre.remove();
+    return copy.textContent ?? "";
+  });
   return {
     pairs: times.map(([shown, iso]) => [shown, wallIn(iso, timeZone)]),
     rawIso: /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(\.\d+)?Z/.test(text),
