@@ -39,3 +39,22 @@ export function ConfirmButton(props: {
     </details>
   );
 }
+
+/** The card of a page that asks before a deletion: what follows, the button that posts, and Cancel. */
+export function ConfirmCard(props: { action: string; confirm: string; cancel: string; children: Child }) {
+  return (
+    <div class="card">
+      <p>{props.children}</p>
+      <div class="row">
+        <PostButton action={props.action} class="fit" kind="danger">
+          {props.confirm}
+        </PostButton>
+        <div class="fit">
+          <a class="button secondary" href={props.cancel}>
+            Cancel
+          </a>
+        </div>
+      </div>
+    </div>
+  );
+}

@@ -3,7 +3,7 @@ import { DataTable } from "../components/DataTable";
 import { BackLink } from "../components/DetailList";
 import { Flash } from "../components/Flash";
 import { Choice, FormRow, Submit } from "../components/FormRow";
-import { PostButton } from "../components/PostButton";
+import { ConfirmCard } from "../components/PostButton";
 import { utcText } from "../components/time";
 import { projectPage } from "../layouts/page";
 
@@ -222,19 +222,9 @@ export const DeleteAlertRule = projectPage({
       <>
         <BackLink href={base}>{props.rule.name}</BackLink>
         <h1>Delete alert rule “{props.rule.name}”?</h1>
-        <div class="card">
-          <p>No more alerts come from it. Its past alerts stay in the log and under Notifications.</p>
-          <div class="row">
-            <PostButton action={`${base}/delete`} class="fit" kind="danger">
-              Delete alert rule
-            </PostButton>
-            <div class="fit">
-              <a class="button secondary" href={base}>
-                Cancel
-              </a>
-            </div>
-          </div>
-        </div>
+        <ConfirmCard action={`${base}/delete`} confirm="Delete alert rule" cancel={base}>
+          No more alerts come from it. Its past alerts stay in the log and under Notifications.
+        </ConfirmCard>
       </>
     );
   },

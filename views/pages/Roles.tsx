@@ -2,6 +2,7 @@ import { DataTable } from "../components/DataTable";
 import { BackLink } from "../components/DetailList";
 import { Flash } from "../components/Flash";
 import { FormRow, Submit } from "../components/FormRow";
+import { ConfirmCard } from "../components/PostButton";
 import { projectPage } from "../layouts/page";
 
 type Messages = { error?: string | undefined; success?: string | undefined };
@@ -121,25 +122,11 @@ export const DeleteRole = projectPage({
         <BackLink href={base}>{props.role.name}</BackLink>
         <h1>Delete role “{props.role.name}”?</h1>
         <Flash error={props.error} />
-        <div class="card">
-          <p>
-            {inUse
-              ? `It is given to ${props.role.members} member(s) and ${props.role.invites} open invitation(s): give them another role first, or the deletion is refused.`
-              : "Nobody holds this role. Deleting it cannot be undone."}
-          </p>
-          <div class="row">
-            <form method="post" action={`${base}/delete`} class="fit">
-              <button type="submit" class="danger">
-                Delete role
-              </button>
-            </form>
-            <div class="fit">
-              <a class="button secondary" href={base}>
-                Cancel
-              </a>
-            </div>
-          </div>
-        </div>
+        <ConfirmCard action={`${base}/delete`} confirm="Delete role" cancel={base}>
+          {inUse
+            ? `It is given to ${props.role.members} member(s) and ${props.role.invites} open invitation(s): give them another role first, or the deletion is refused.`
+            : "Nobody holds this role. Deleting it cannot be undone."}
+        </ConfirmCard>
       </>
     );
   },

@@ -3,7 +3,7 @@ import { DataTable } from "../components/DataTable";
 import { BackLink, DetailList } from "../components/DetailList";
 import { Flash, OneTimeSecret } from "../components/Flash";
 import { Choice, FormRow, Submit } from "../components/FormRow";
-import { PostButton } from "../components/PostButton";
+import { ConfirmCard, PostButton } from "../components/PostButton";
 import { At, type TimeView } from "../components/time";
 import { projectPage } from "../layouts/page";
 
@@ -419,22 +419,10 @@ export const DeleteLogStream = projectPage({
       <>
         <BackLink href={base}>{props.stream.name}</BackLink>
         <h1>Delete log stream “{props.stream.name}”?</h1>
-        <div class="card">
-          <p>
-            Events stop going to {props.stream.endpoint}. Its position is forgotten: a new stream starts with the events
-            received after it is added.
-          </p>
-          <div class="row">
-            <PostButton action={`${base}/delete`} class="fit" kind="danger">
-              Delete log stream
-            </PostButton>
-            <div class="fit">
-              <a class="button secondary" href={base}>
-                Cancel
-              </a>
-            </div>
-          </div>
-        </div>
+        <ConfirmCard action={`${base}/delete`} confirm="Delete log stream" cancel={base}>
+          Events stop going to {props.stream.endpoint}. Its position is forgotten: a new stream starts with the events
+          received after it is added.
+        </ConfirmCard>
       </>
     );
   },

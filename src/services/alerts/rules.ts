@@ -137,38 +137,31 @@ const fields = {
   enabled: z.boolean(),
 };
 
+/** Every field of a rule, each optional: what a change may give, and what may replace a template's. */
+const ruleFields = {
+  name: fields.name.optional(),
+  filter: fields.filter.optional(),
+  condition: fields.condition.optional(),
+  threshold: fields.threshold.optional(),
+  window_minutes: fields.window_minutes.optional(),
+  group_by: fields.group_by.optional(),
+  email: fields.email.optional(),
+  webhook_id: fields.webhook_id.optional(),
+  enabled: fields.enabled.optional(),
+};
+
 export const AlertRuleInput = z
   .strictObject({
     template: z
       .enum(ALERT_TEMPLATE_IDS)
       .optional()
       .describe("Start from a ready-made rule; the other fields given replace the template's."),
-    name: fields.name.optional(),
-    filter: fields.filter.optional(),
-    condition: fields.condition.optional(),
-    threshold: fields.threshold.optional(),
-    window_minutes: fields.window_minutes.optional(),
-    group_by: fields.group_by.optional(),
-    email: fields.email.optional(),
-    webhook_id: fields.webhook_id.optional(),
-    enabled: fields.enabled.optional(),
+    ...ruleFields,
   })
   .meta({ id: "AlertRuleInput" });
 export type AlertRuleInput = z.output<typeof AlertRuleInput>;
 
-export const AlertRuleUpdate = z
-  .strictObject({
-    name: fields.name.optional(),
-    filter: fields.filter.optional(),
-    condition: fields.condition.optional(),
-    threshold: fields.threshold.optional(),
-    window_minutes: fields.window_minutes.optional(),
-    group_by: fields.group_by.optional(),
-    email: fields.email.optional(),
-    webhook_id: fields.webhook_id.optional(),
-    enabled: fields.enabled.optional(),
-  })
-  .meta({ id: "AlertRuleUpdate" });
+export const AlertRuleUpdate = z.strictObject(ruleFields).meta({ id: "AlertRuleUpdate" });
 export type AlertRuleUpdate = z.output<typeof AlertRuleUpdate>;
 
 /** A rule's settings once complete: what is stored and evaluated. */
