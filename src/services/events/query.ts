@@ -323,7 +323,13 @@ export function bucketTokens(pn: number, oldest: number, newest: number): string
 /** Events may lie at most this far in the future (the schema refuses later ones). */
 const FUTURE_SLACK_MS = 3_600_000;
 
-function textSql(pn: number, query: EventQuery, textTerms: TextTerm[], walk: Walk | undefined): SQL[] {
+/**
+ * A search's words as FTS5 query text: the words that must match (AND) and those that must not
+ * (OR), each literal text or SQL computing it (prefixTerms reads the vocabulary, a seek per term).
+ */
+export type Words = { positive?: Piece | undefined; negative?: Piece | undefined };
+
+function wordsOf(textTerms: TextTerm[]): Words {
   const expand = { left: MAX_EXPANDED_WORDS };
   const positive = ftsTerms(
     textTerms.filter((t) => !t.negated),
@@ -333,7 +339,23 @@ function textSql(pn: number, query: EventQuery, textTerms: TextTerm[], walk: Wal
     textTerms.filter((t) => t.negated),
     expand,
   );
-  if (!positive.length && !negative.length) return [];
+  const text = (pieces: Piece[]) => (pieces.length ? sql`(${concat(pieces)})` : undefined);
+  return { positive: text(joined(positive, " AND ")), negative: text(joined(negative, " OR ")) };
+}
+
+/**
+ * The words' FTS5 text as columns `positive` and `negative` of a one-row select (NULL when none),
+ * so a list that runs several statements reads the vocabulary once (see listRows).
+ */
+function wordColumns(words: Words): SQL {
+  const column = (piece: Piece | undefined) =>
+    piece === undefined ? sql`NULL` : typeof piece === "string" ? sql`${piece}` : piece;
+  return sql`, ${column(words.positive)} AS positive, ${column(words.negative)} AS negative`;
+}
+
+function textSql(pn: number, query: EventQuery, words: Words, walk: Walk | undefined): SQL[] {
+  const { positive, negative } = words;
+  if (positive === undefined && negative === undefined) return [];
   // FTS5 is asked only for the project's matches in the time span a read can reach: a walk's span,
   // else the query's range; it intersects the words' doclists with a few small ones.
   const [oldest, newest] = walk?.span ?? [query.from ?? 0, query.to ?? Date.now() + FUTURE_SLACK_MS];
@@ -341,14 +363,11 @@ function textSql(pn: number, query: EventQuery, textTerms: TextTerm[], walk: Wal
   const fts = sql.identifier(FULL_TEXT.table);
   const match = (expr: Piece[]) =>
     sql`SELECT rowid FROM ${fts} WHERE ${fts} MATCH (${concat(["body : (", ...expr, `)${within}`])})`;
-  if (positive.length) {
-    const expr = [
-      ...joined(positive, " AND "),
-      ...(negative.length ? [" NOT (", ...joined(negative, " OR "), ")"] : []),
-    ];
+  if (positive !== undefined) {
+    const expr = [positive, ...(negative !== undefined ? [" NOT (", negative, ")"] : [])];
     return [sql`${events.seq} IN (${match(expr)})`];
   }
-  return [sql`${events.seq} NOT IN (${match(joined(negative, " OR "))})`];
+  return [sql`${events.seq} NOT IN (${match([negative as Piece])})`];
 }
 
 /**
@@ -358,14 +377,17 @@ function textSql(pn: number, query: EventQuery, textTerms: TextTerm[], walk: Wal
  */
 export type Walk = { span?: [number, number] | undefined };
 
-/** The filters as SQL over the shard's events of project `pn`; with `walk`, shaped for a read of the time index in order. */
-export function whereClause(pn: number, query: EventQuery, walk?: Walk): SQL {
+/**
+ * The filters as SQL over the shard's events of project `pn`; with `walk`, shaped for a read of the
+ * time index in order. `words`: the search's words already read as FTS5 text (see listRows).
+ */
+export function whereClause(pn: number, query: EventQuery, walk?: Walk, words?: Words): SQL {
   const parts: (SQL | undefined)[] = [eq(events.pn, pn)];
   if (query.from !== undefined) parts.push(gte(events.occurredAt, query.from));
   if (query.to !== undefined) parts.push(lt(events.occurredAt, query.to));
   const useIndex = !namesAnId(query);
   for (const c of query.conditions) parts.push(conditionSql(pn, query, c, walk, useIndex));
-  parts.push(...textSql(pn, query, query.text, walk));
+  parts.push(...textSql(pn, query, words ?? wordsOf(query.text), walk));
   const where = and(...parts) as SQL;
   checkParameters(where);
   return where;
@@ -487,35 +509,49 @@ const NEWEST_FIRST = sql`${events.occurredAt} DESC, ${events.id} DESC`;
  * result, so they are taken in time order alone: the time index holds no id (it is read from
  * `data`), and ordering by it too would read and sort every row of the window.
  */
-function spanQuery(range: SQL, rows?: number): SQL {
+function spanQuery(range: SQL, rows: number | undefined, words: Words): SQL {
+  const columns = wordColumns(words);
   if (rows === undefined)
-    return sql`SELECT count(*) AS n, min(${events.occurredAt}) AS oldest, max(${events.occurredAt}) AS newest FROM ${BY_TIME} WHERE ${range}`;
+    return sql`SELECT count(*) AS n, min(${events.occurredAt}) AS oldest, max(${events.occurredAt}) AS newest${columns} FROM ${BY_TIME} WHERE ${range}`;
   const newest = sql`SELECT ${events.occurredAt} AS at FROM ${BY_TIME} WHERE ${range} ORDER BY ${events.occurredAt} DESC LIMIT ${rows}`;
-  return sql`SELECT count(*) AS n, min(at) AS oldest, max(at) AS newest FROM (${newest})`;
+  return sql`SELECT count(*) AS n, min(at) AS oldest, max(at) AS newest${columns} FROM (${newest})`;
 }
 
 /** The list as the planner serves it: the filter's own index (every filter has one, README "Storage"). */
-export function listQuery(pn: number, query: EventQuery, page: Page): SQL {
-  const where = and(whereClause(pn, query), olderThan(page.cursor));
+export function listQuery(pn: number, query: EventQuery, page: Page, words?: Words): SQL {
+  const where = and(whereClause(pn, query, undefined, words), olderThan(page.cursor));
   return sql`SELECT ${LIST_COLUMNS} FROM ${events} WHERE ${where} ORDER BY ${NEWEST_FIRST} LIMIT ${page.limit + 1}`;
 }
 
-/** The newest `rows` rows in range (the query's time window and the cursor), from the time index alone. */
+/**
+ * The newest `rows` rows in range (the query's time window and the cursor), from the time index
+ * alone, and the search's words read as FTS5 text for the statements after it.
+ */
 export function windowQuery(pn: number, query: EventQuery, cursor: string | undefined, rows: number): SQL {
-  return spanQuery(reachable(pn, query, olderThan(cursor)), rows);
+  return spanQuery(reachable(pn, query, olderThan(cursor)), rows, wordsOf(query.text));
 }
 
 /** The list read newest first through the time index, checking the filters row by row; `bound` is a keyset position. */
-export function walkQuery(pn: number, query: EventQuery, walk: Walk, bound: SQL | undefined, limit: number): SQL {
-  const where = and(whereClause(pn, query, walk), bound);
+export function walkQuery(
+  pn: number,
+  query: EventQuery,
+  walk: Walk,
+  bound: SQL | undefined,
+  limit: number,
+  words?: Words,
+): SQL {
+  const where = and(whereClause(pn, query, walk, words), bound);
   return sql`SELECT ${LIST_COLUMNS} FROM ${BY_TIME} WHERE ${where} ORDER BY ${NEWEST_FIRST} LIMIT ${limit}`;
 }
 
-type Window = { n: number; oldest: number | null; newest: number | null };
+type Window = { n: number; oldest: number | null; newest: number | null; words: Words };
 
 async function readWindow(ctx: ProjectContext, sqlText: SQL): Promise<Window> {
-  const [w] = await ctx.events.db.all<Window>(sqlText);
-  return w ?? { n: 0, oldest: null, newest: null };
+  const [w] = await ctx.events.db.all<Omit<Window, "words"> & { positive: string | null; negative: string | null }>(
+    sqlText,
+  );
+  if (!w) return { n: 0, oldest: null, newest: null, words: {} };
+  return { ...w, words: { positive: w.positive ?? undefined, negative: w.negative ?? undefined } };
 }
 
 const spanOf = (w: Window): [number, number] | undefined =>
@@ -535,15 +571,17 @@ export async function listRows(ctx: ProjectContext, query: EventQuery, page: Win
   const take = page.limit + 1;
   const size = page.window ?? WINDOW_ROWS;
   if (!readsWindow(query) || size <= 0) return db.all<ListRow>(listQuery(pn, query, page));
+  // The window's statement also reads the search's words as FTS5 text (a few vocabulary seeks per
+  // word), so the one or two statements after it do not read them again.
   const w = await readWindow(ctx, windowQuery(pn, query, page.cursor, size));
   const span = spanOf(w);
   if (!span) return [];
   const walk: Walk = { span };
   const bound = olderThan(page.cursor);
-  if (w.n < size) return db.all<ListRow>(walkQuery(pn, query, walk, bound, take));
+  if (w.n < size) return db.all<ListRow>(walkQuery(pn, query, walk, bound, take, w.words));
   const edge = span[0] + 1;
   const recent = await db.all<ListRow>(
-    walkQuery(pn, { ...query, from: Math.max(query.from ?? edge, edge) }, walk, bound, take),
+    walkQuery(pn, { ...query, from: Math.max(query.from ?? edge, edge) }, walk, bound, take, w.words),
   );
   if (recent.length >= take) return recent;
   const older = await db.all<ListRow>(
@@ -551,6 +589,7 @@ export async function listRows(ctx: ProjectContext, query: EventQuery, page: Win
       pn,
       { ...query, to: Math.min(query.to ?? edge, edge) },
       { limit: take - recent.length - 1, cursor: page.cursor },
+      w.words,
     ),
   );
   return [...recent, ...older];
@@ -583,10 +622,11 @@ export async function listNewer(
 ): Promise<StoredEvent[]> {
   const { db, pn } = ctx.events;
   const bound = newerThan(decodeCursor(after));
-  const walk: Walk = query.text.length
-    ? { span: spanOf(await readWindow(ctx, spanQuery(reachable(pn, query, bound)))) }
-    : {};
-  const rows = await db.all<ListRow>(walkQuery(pn, query, walk, bound, limit));
+  const w = query.text.length
+    ? await readWindow(ctx, spanQuery(reachable(pn, query, bound), undefined, wordsOf(query.text)))
+    : undefined;
+  const walk: Walk = w ? { span: spanOf(w) } : {};
+  const rows = await db.all<ListRow>(walkQuery(pn, query, walk, bound, limit, w?.words));
   return rows.map(toStoredEvent);
 }
 

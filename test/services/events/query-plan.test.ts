@@ -209,7 +209,16 @@ describe("query plans", () => {
     }
     const query = compileFilters({ q: "approved" }, "UTC");
     for (const built of [listQuery(PN, query, { limit: 50 }), countQuery(PN, query)]) {
-      expect((await plan(built)).join("\n")).toMatch(/^SCAN events_fts VIRTUAL TABLE INDEX \d+:M/m);
+      const text = (await plan(built)).join("\n");
+      expect(text).toMatch(/^SCAN events_fts VIRTUAL TABLE INDEX \d+:M/m);
+      expect(text).toMatch(/SCAN events_fts_terms VIRTUAL TABLE/);
+    }
+    // Given the words as the window read them (listRows), the statements after it read no vocabulary.
+    const words = { positive: '("approved")' };
+    for (const built of [listQuery(PN, query, { limit: 50 }, words), walkQuery(PN, query, {}, undefined, 51, words)]) {
+      const text = (await plan(built)).join("\n");
+      expect(text).toMatch(/^SCAN events_fts VIRTUAL TABLE INDEX \d+:M/m);
+      expect(text).not.toMatch(/events_fts_terms/);
     }
   });
 

@@ -36,10 +36,17 @@ describe("the window of a set-like list", () => {
     ]);
     const window = (size: number, cursor?: string) =>
       db.all<{ n: number; oldest: number; newest: number }>(windowQuery(pn, query, cursor, size));
-    expect(await window(3)).toEqual([{ n: 3, oldest: 2000, newest: 3000 }]);
-    expect(await window(4)).toEqual([{ n: 4, oldest: 1000, newest: 3000 }]);
-    expect(await window(10)).toEqual([{ n: 5, oldest: 1000, newest: 3000 }]);
+    const words = { positive: null, negative: null };
+    expect(await window(3)).toEqual([{ n: 3, oldest: 2000, newest: 3000, ...words }]);
+    expect(await window(4)).toEqual([{ n: 4, oldest: 1000, newest: 3000, ...words }]);
+    expect(await window(10)).toEqual([{ n: 5, oldest: 1000, newest: 3000, ...words }]);
     // After evt_e: evt_d is still in range (same instant, smaller id).
-    expect(await window(2, encodeCursor(3000, "evt_e"))).toEqual([{ n: 2, oldest: 2000, newest: 3000 }]);
+    expect(await window(2, encodeCursor(3000, "evt_e"))).toEqual([{ n: 2, oldest: 2000, newest: 3000, ...words }]);
+    // A search's words come back read as FTS5 text, for the statements after the window: a word
+    // as the index terms it is a prefix of, one covering none as a prefix.
+    const search = compileFilters({ type: "commission.*", query: "EVT -zzz" }, "UTC");
+    expect(await db.all(windowQuery(pn, search, undefined, 10))).toEqual([
+      { n: 5, oldest: 1000, newest: 3000, positive: '("evt")', negative: '"zzz"*' },
+    ]);
   });
 });
