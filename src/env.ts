@@ -1,6 +1,7 @@
 import type { Project, Session, User } from "./db/schema";
 import type { Access } from "./lib/permissions";
 import type { KeyContext, MemberContext, ServiceContext, UserContext } from "./services/context";
+import type { MyProject } from "./services/members/membership";
 
 /** Every request: its id and the service context the request middleware builds once. */
 export type AppEnv = {
@@ -31,6 +32,8 @@ export type ProjectEnv = {
     project: Project;
     access: Access;
     unread: number;
+    /** The member's projects, for the header's switcher (read with the membership). */
+    myProjects?: MyProject[] | undefined;
     /** Set when the explorer runs as an embedded viewer (README "Embeddable viewer"): no member, no user. */
     embed?: EmbedView | undefined;
   };

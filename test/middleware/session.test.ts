@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { createDb } from "../../src/db/client";
 import { notifications, sessions, users } from "../../src/db/schema";
 import type { AppEnv, ProjectEnv, SignedInEnv } from "../../src/env";
+import { sha256Hex } from "../../src/lib/crypto";
 import { requestContext } from "../../src/middleware/context";
 import { pageOnError } from "../../src/middleware/errors";
 import { requireMembership, requirePermission, requireSignIn } from "../../src/middleware/session";
@@ -12,7 +13,7 @@ import { createMember, createTenant, expectJson, SESSION, signIn } from "../fixt
 
 const db = createDb(env.DB);
 
-/** The request middleware, sign-in for everything, membership under /p/:projectId, and probes of the context. */
+/** The request middleware, sign-in for everything, sign-in and membership under /p/:projectId, and probes of the context. */
 function probe() {
   const project = new Hono<ProjectEnv>()
     .use(requireMembership)
@@ -30,9 +31,9 @@ function probe() {
   const signedIn = new Hono<SignedInEnv>()
     .use(requireSignIn)
     .get("/me", (c) => c.json({ kind: c.var.ctx.actor.kind, userId: c.var.ctx.actor.user.id }))
-    .get("/account", (c) => c.text("account"))
-    .route("/p/:projectId", project);
-  const app = new Hono<AppEnv>().use(requestContext).route("/", signedIn);
+    .get("/account", (c) => c.text("account"));
+  // As in the dashboard: project pages check the session themselves, with the membership.
+  const app = new Hono<AppEnv>().use(requestContext).route("/p/:projectId", project).route("/", signedIn);
   app.onError(pageOnError);
   return app;
 }
@@ -116,6 +117,34 @@ describe("membership", () => {
       access: { role: "viewer", organizationId: "org_9", customRole: null },
       unread: 0,
     });
+  });
+
+  it("sends a dead or missing session to sign-in, and a one-time password to /account, before any membership", async () => {
+    const tenant = await createTenant();
+    const member = await createMember(tenant, "owner");
+    const who = `/p/${tenant.project.id}/who`;
+    const cookie = await signIn(member);
+    expect((await call(who, { cookie }).response).status).toBe(200);
+    for (const dead of [
+      { lastSeenAt: Date.now() - 9 * 3_600_000 }, // idle too long
+      { revokedAt: Date.now() },
+      { expiresAt: Date.now() - 1 },
+    ]) {
+      const again = await signIn(member);
+      const token = again.split("=")[1] ?? "";
+      await db
+        .update(sessions)
+        .set(dead)
+        .where(eq(sessions.tokenHash, await sha256Hex(token)));
+      const response = await call(who, { cookie: again }).response;
+      expect(response.status).toBe(303);
+      expect(response.headers.get("Location")).toBe(`/login?next=${encodeURIComponent(who)}`);
+      expect(response.headers.getSetCookie().join("\n")).toMatch(new RegExp(`${SESSION}=;.*Max-Age=0`));
+    }
+    await db.update(users).set({ mustChangePassword: true }).where(eq(users.id, member.userId));
+    const first = await call(who, { cookie }).response;
+    expect(first.status).toBe(303);
+    expect(first.headers.get("Location")).toBe("/account");
   });
 
   it("answers a project the user is not a member of, or does not exist, as missing", async () => {

@@ -52,7 +52,7 @@ async function projectFrame(c: Context<ProjectEnv>, current: string): Promise<Pr
     },
     current,
   );
-  const mine = await listMyProjects(c.var.ctx);
+  const mine = c.var.myProjects ?? (await listMyProjects(c.var.ctx));
   return {
     nonce: c.get("secureHeadersNonce"),
     user: c.var.user,

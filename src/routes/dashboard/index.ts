@@ -42,7 +42,6 @@ export function dashboardApp() {
   dashboard.use("/projects", requireSignIn);
   dashboard.use("/account", requireSignIn);
   dashboard.use("/account/*", requireSignIn);
-  dashboard.use("/p/*", requireSignIn);
   dashboard.use("/operator/*", requireSignIn);
   dashboard.route("/", projectListPages);
   dashboard.route("/account", accountPages);

@@ -1,4 +1,4 @@
-import { and, desc, eq, gt, isNull, ne } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
 import { type Session, sessions, type User, users } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import { InvariantError } from "../../lib/errors";
@@ -41,6 +41,42 @@ export async function createSession(
   return { token, session };
 }
 
+/**
+ * The statements finding the live session of a token's hash and its user (see findSession), and
+ * the session's user id as SQL, for statements run in the same batch (findSessionMembership). Two
+ * statements, not a join: in a batch D1 returns rows keyed by column name, and both tables have an id.
+ */
+export function sessionLookup(ctx: ServiceContext, tokenHash: string, stage: SessionStage, now = Date.now()) {
+  const live = and(
+    eq(sessions.tokenHash, tokenHash),
+    eq(sessions.stage, stage),
+    isNull(sessions.revokedAt),
+    gt(sessions.expiresAt, now),
+  );
+  const userId = sql`(SELECT ${sessions.userId} FROM ${sessions} WHERE ${live} LIMIT 1)`;
+  return {
+    statements: [
+      ctx.db.select().from(sessions).where(live).limit(1),
+      ctx.db.select().from(users).where(eq(users.id, userId)).limit(1),
+    ] as const,
+    userId,
+  };
+}
+
+/** The session and user the lookup found, if the session is live: an active one also ends after IDLE_TIMEOUT_MS unused. */
+export function liveSession(
+  [[session], [user]]: readonly [Session[], User[]],
+  stage: SessionStage,
+  now = Date.now(),
+): { session: Session; user: User } | undefined {
+  if (!session || !user || session.userId !== user.id) return undefined;
+  if (stage === "active" && session.lastSeenAt + IDLE_TIMEOUT_MS <= now) return undefined;
+  return { session, user };
+}
+
+/** Whether a cookie's text can be a session token at all (checked before any hashing or query). */
+export const tokenShaped = (token: string) => token.length >= 20 && token.length <= 100;
+
 /** The live session for a cookie token, with its user; undefined when unknown, revoked or expired. */
 export async function findSession(
   ctx: ServiceContext,
@@ -48,23 +84,9 @@ export async function findSession(
   stage: SessionStage,
   now = Date.now(),
 ): Promise<{ session: Session; user: User } | undefined> {
-  if (token.length < 20 || token.length > 100) return undefined;
-  const [row] = await ctx.db
-    .select({ session: sessions, user: users })
-    .from(sessions)
-    .innerJoin(users, eq(users.id, sessions.userId))
-    .where(
-      and(
-        eq(sessions.tokenHash, await sha256Hex(token)),
-        eq(sessions.stage, stage),
-        isNull(sessions.revokedAt),
-        gt(sessions.expiresAt, now),
-      ),
-    )
-    .limit(1);
-  if (!row) return undefined;
-  if (stage === "active" && row.session.lastSeenAt + IDLE_TIMEOUT_MS <= now) return undefined;
-  return row;
+  if (!tokenShaped(token)) return undefined;
+  const lookup = sessionLookup(ctx, await sha256Hex(token), stage, now);
+  return liveSession(await ctx.db.batch(lookup.statements), stage, now);
 }
 
 /** Keeps an active session alive; written at most once a minute. */

@@ -1,23 +1,34 @@
-import { and, eq, sql } from "drizzle-orm";
-import { type MemberRole, memberships, type Project, placements, projects, roles } from "../../db/schema";
+import { and, eq, type SQL, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import {
+  type MemberRole,
+  memberships,
+  type Project,
+  placements,
+  projects,
+  roles,
+  type Session,
+  type User,
+} from "../../db/schema";
+import { sha256Hex } from "../../lib/crypto";
 import { type Access, isPermission, type Permission } from "../../lib/permissions";
-import type { PlacementRef, UserContext } from "../context";
+import { liveSession, sessionLookup, tokenShaped } from "../auth/sessions";
+import type { PlacementRef, ServiceContext, UserContext } from "../context";
 import { unreadCountQuery } from "../notifications/notify";
 import { hiddenCategories } from "../projects/view-access";
 
+/** A user, by id or as SQL selecting the id (a session's user, read in the same batch). */
+type UserRef = string | SQL;
+
+export type Membership = { project: Project; placement: PlacementRef; access: Access; unread: number };
+
 /**
- * The signed-in user's membership of a project: the project, their access (a scope only for a
- * viewer) and their unread count; undefined when they are not a member. One round trip for all
- * three: every project page waits on this before its own reads. The count depends only on the
- * project and the user, and is dropped unless the membership is there.
+ * The statements of a membership lookup, run as one batch: the membership with its project,
+ * placement and custom role; the unread count (it depends only on the project and the user, and is
+ * dropped unless the membership is there); and the user's projects, for the page's switcher.
  */
-export async function findMembership(
-  ctx: UserContext,
-  projectId: string,
-): Promise<{ project: Project; placement: PlacementRef; access: Access; unread: number } | undefined> {
-  const { db } = ctx;
-  const userId = ctx.actor.user.id;
-  const [[row], [unread]] = await db.batch([
+function membershipStatements(db: Db, projectId: string, userId: UserRef) {
+  return [
     db
       .select({
         project: projects,
@@ -36,7 +47,14 @@ export async function findMembership(
       .where(and(eq(memberships.projectId, projectId), eq(memberships.userId, userId)))
       .limit(1),
     unreadCountQuery(db, projectId, userId),
-  ]);
+    myProjectsQuery(db, userId),
+  ] as const;
+}
+
+type Statements = ReturnType<typeof membershipStatements>;
+type MembershipResults = readonly [Awaited<Statements[0]>, Awaited<Statements[1]>, Awaited<Statements[2]>];
+
+function toMembership([[row], [unread], mine]: MembershipResults): (Membership & { mine: MyProject[] }) | undefined {
   if (!row) return undefined;
   const { role, organizationId } = row.membership;
   const custom = row.customRoleId
@@ -54,7 +72,44 @@ export async function findMembership(
       ...(hidden.length > 0 && { hiddenCategories: hidden }),
     },
     unread: unread?.n ?? 0,
+    mine,
   };
+}
+
+/**
+ * The signed-in user's membership of a project: the project, their access (a scope only for a
+ * viewer), their unread count and their projects; undefined when they are not a member. One round
+ * trip: every project page waits on this before its own reads.
+ */
+export async function findMembership(
+  ctx: UserContext,
+  projectId: string,
+): Promise<(Membership & { mine: MyProject[] }) | undefined> {
+  const { db } = ctx;
+  return toMembership(await db.batch(membershipStatements(db, projectId, ctx.actor.user.id)));
+}
+
+/**
+ * A session token's live session and its user's membership of a project, in one round trip (a
+ * project page's first, before its own reads): the membership statements select the user through
+ * the token's hash, and their results count only when that session is live.
+ */
+export async function findSessionMembership(
+  ctx: ServiceContext,
+  token: string,
+  projectId: string,
+  now = Date.now(),
+): Promise<{ session: Session; user: User; membership: (Membership & { mine: MyProject[] }) | undefined } | undefined> {
+  if (!tokenShaped(token)) return undefined;
+  const { db } = ctx;
+  const lookup = sessionLookup(ctx, await sha256Hex(token), "active", now);
+  const [session, user, ...membership] = await db.batch([
+    ...lookup.statements,
+    ...membershipStatements(db, projectId, lookup.userId),
+  ]);
+  const live = liveSession([session, user], "active", now);
+  if (!live) return undefined;
+  return { ...live, membership: toMembership(membership) };
 }
 
 /** `role`: the built-in role, or a custom role's name. */
@@ -65,9 +120,8 @@ function parsePermissions(text: string): Permission[] {
 
 export type MyProject = { id: string; name: string; role: MemberRole | string; organizationId: string | null };
 
-/** The projects the signed-in user is a member of, by name. */
-export async function listMyProjects(ctx: UserContext): Promise<MyProject[]> {
-  return ctx.db
+function myProjectsQuery(db: Db, userId: UserRef) {
+  return db
     .select({
       id: projects.id,
       name: projects.name,
@@ -77,6 +131,11 @@ export async function listMyProjects(ctx: UserContext): Promise<MyProject[]> {
     .from(memberships)
     .innerJoin(projects, eq(projects.id, memberships.projectId))
     .leftJoin(roles, and(eq(roles.id, memberships.roleId), eq(roles.projectId, memberships.projectId)))
-    .where(eq(memberships.userId, ctx.actor.user.id))
+    .where(eq(memberships.userId, userId))
     .orderBy(projects.name);
+}
+
+/** The projects the signed-in user is a member of, by name. */
+export async function listMyProjects(ctx: UserContext): Promise<MyProject[]> {
+  return myProjectsQuery(ctx.db, ctx.actor.user.id);
 }

@@ -79,7 +79,8 @@ export function memberMayRead(n: { type: SQLWrapper; userId: SQLWrapper }, m: Me
 }
 
 /** Who is reading: a member (their membership decides) or an API key (the project-wide ones). */
-type Reader = { userId: string } | { keyId: string };
+/** Who reads: a member (their user id, or SQL selecting it: a session's user) or an API key. */
+type Reader = { userId: string | SQL } | { keyId: string };
 
 function readerOf(actor: Actor): Reader {
   if (actor.kind === "member") return { userId: actor.user.id };
@@ -101,7 +102,7 @@ function visibleTo(projectId: string, reader: Reader, archived: boolean) {
   );
 }
 
-function archivedBy(readerId: string) {
+function archivedBy(readerId: string | SQL) {
   return sql`SELECT 1 FROM ${notificationArchives} WHERE ${notificationArchives.notificationId} = ${notifications.id} AND ${notificationArchives.userId} = ${readerId}`;
 }
 
@@ -126,7 +127,7 @@ export async function listNotifications(
 }
 
 /** A member's unread count as a statement, so a page can send it in one batch with its other reads. */
-export function unreadCountQuery(db: Db, projectId: string, userId: string) {
+export function unreadCountQuery(db: Db, projectId: string, userId: string | SQL) {
   return db
     .select({ n: count() })
     .from(notifications)
