@@ -10,7 +10,7 @@
 
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -38,6 +38,9 @@ const { values } = parseArgs({
     // Single events under load: how long each side is loaded, and by how many clients at once.
     "load-seconds": { type: "string", default: "30" },
     "load-clients": { type: "string", default: "32" },
+    // Where to write CPU profiles of the Worker's isolate (.cpuprofile, for Chrome DevTools) while it
+    // serves explorer pages and runs an export, after their timed runs; each is summarised as printed.
+    "cpu-profile": { type: "string" },
   },
 });
 /**
@@ -157,6 +160,49 @@ async function inspect(port) {
       ws.send(JSON.stringify({ id: n, method, params }));
     });
   return { call, on: (method, listener) => listeners.set(method, listener), close: () => ws.close() };
+}
+
+/**
+ * A CPU profile of the Worker's isolate while `work` runs (only with --cpu-profile): written for
+ * DevTools, and summarised as where the time went: self time per function, and the isolate idle
+ * (waiting on D1, R2 or the queue) apart.
+ */
+async function cpuProfile(label, work) {
+  if (!values["cpu-profile"]) return;
+  const session = await inspect(inspectorPort);
+  await session.call("Profiler.enable");
+  await session.call("Profiler.setSamplingInterval", { interval: 100 });
+  await session.call("Profiler.start");
+  await work();
+  const { profile } = await session.call("Profiler.stop");
+  session.close();
+  const dir = path.resolve(ROOT, values["cpu-profile"]);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(path.join(dir, `${label}.cpuprofile`), JSON.stringify(profile));
+  const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    total += ms;
+    const { functionName, url, lineNumber } = nodes.get(id).callFrame;
+    const name = `${functionName || "(anonymous)"} ${url ? `${path.basename(url)}:${lineNumber + 1}` : ""}`.trim();
+    self.set(name, (self.get(name) ?? 0) + ms);
+  });
+  const idle = self.get("(idle)") ?? 0;
+  const lines = [...self].filter(([name]) => name !== "(idle)").sort((a, b) => b[1] - a[1]);
+  const summary = {
+    wall_ms: Math.round(total),
+    idle_ms: Math.round(idle),
+    busy_ms: Math.round(total - idle),
+    top: lines.slice(0, 15).map(([name, ms]) => ({ name, ms: Math.round(ms * 10) / 10 })),
+  };
+  console.error(
+    `CPU profile ${label}: ${summary.busy_ms} ms busy, ${summary.idle_ms} ms idle of ${summary.wall_ms} ms`,
+  );
+  for (const t of summary.top) console.error(`  ${String(t.ms).padStart(8)} ms  ${t.name}`);
+  results.cpu_profiles ??= {};
+  results.cpu_profiles[label] = summary;
 }
 
 const inspectorPort = await freePort();
@@ -882,6 +928,11 @@ for (const size of readFigures ? SIZES : []) {
       counterHref ??= /id="counter" hx-get="([^"]+)"/.exec(html)?.[1]?.replaceAll("&amp;", "&");
     }
     if (!counterHref) throw new Error("the explorer page names no counter fragment to load");
+    await cpuProfile(`explorer-${size}`, async () => {
+      for (let i = 0; i < 20; i++) {
+        await (await mf.dispatchFetch(`${TB}/p/prj_bench/events?range=all`, { headers: signedIn })).text();
+      }
+    });
     const base = await timeList({}, "list");
     const fragmentLat = [];
     const countBase = [];
@@ -972,6 +1023,8 @@ for (const size of readFigures ? SIZES : []) {
         "higher",
       ),
     };
+
+    await cpuProfile("export", () => runExport({}));
 
     // Memory of the Worker isolate. Sampling Runtime.getHeapUsage while the export runs does not
     // work: the running export holds the isolate, and the inspector is answered only when its
