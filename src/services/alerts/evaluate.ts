@@ -20,14 +20,15 @@ import { doneBy } from "../ingest/own-events";
 import type { PreparedEvent } from "../ingest/prepare";
 import { recordEvents } from "../ingest/record";
 import { notify } from "../notifications/notify";
-import { alertQuery } from "./rules";
+import { alertQuery, anyMatchRules } from "./rules";
 
 // Evaluating alert rules (README "Alerts"). "Any match" rules run as events are stored: the
-// project's rules are read once per stored batch, and each rule is one indexed query over the
-// batch's ids on the shard, all in one round trip. Threshold rules run from the 2-minute cron over
-// the last window. A rule fires at most once per window and group; each firing is a notification,
-// an `alert.fired` event (category `configuration`) and, if the rule names one, a webhook delivery.
-// `alert.fired` events never count towards a rule, so an alert cannot feed itself.
+// project's rules are kept per isolate for a few seconds (anyMatchRules), and each rule is one
+// indexed query over the batch's ids on the shard, all in one round trip. Threshold rules run from
+// the 2-minute cron over the last window. A rule fires at most once per window and group; each
+// firing is a notification, an `alert.fired` event (category `configuration`) and, if the rule
+// names one, a webhook delivery. `alert.fired` events never count towards a rule, so an alert
+// cannot feed itself.
 
 export const ALERT_EVENT_TYPE = "alert.fired";
 const MINUTE = 60_000;
@@ -75,12 +76,7 @@ function within(query: EventQuery, from: number, to: number): EventQuery | undef
 export async function checkAlertsOnIngest(ctx: ProjectContext, stored: PreparedEvent[], now = Date.now()) {
   const candidates = stored.filter((e) => e.type !== ALERT_EVENT_TYPE);
   if (candidates.length === 0) return;
-  const rules = await ctx.db
-    .select()
-    .from(alertRules)
-    .where(
-      and(eq(alertRules.projectId, ctx.project.id), eq(alertRules.condition, "any"), eq(alertRules.enabled, true)),
-    );
+  const rules = await anyMatchRules(ctx, now);
   if (rules.length === 0) return;
   const { d1, pn } = ctx.events;
   const ids = sql`${events.id} IN (SELECT value FROM json_each(${JSON.stringify(candidates.map((e) => e.id))}))`;

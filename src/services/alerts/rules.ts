@@ -16,6 +16,7 @@ import { actorId, type ProjectContext } from "../context";
 import { compileFilters, type EventQuery } from "../events/filters";
 import { checkQuerySize } from "../events/query";
 import { logChange } from "../ingest/own-events";
+import { KEY_CACHE_MS } from "../key-cache";
 
 // Alert rules of a project (README "Alerts"): a filter in the search syntax, a condition — any
 // match (checked as events are stored) or at least N in M minutes (checked by the cron every two
@@ -317,6 +318,31 @@ async function log(
   });
 }
 
+// "Any match" rules are read for every stored batch: each isolate keeps a project's enabled ones
+// for KEY_CACHE_MS, as it keeps an API key's check (README "Alerts"). A change made in this isolate
+// forgets them at once; other isolates apply it within KEY_CACHE_MS.
+const anyMatchCache = new Map<string, { rules: AlertRule[]; until: number }>();
+/** Projects kept at most; the oldest goes first. */
+const ANY_MATCH_CACHE_ENTRIES = 1_000;
+
+/** The project's enabled "any match" rules, read at most once per KEY_CACHE_MS in this isolate. */
+export async function anyMatchRules(ctx: ProjectContext, now = Date.now()): Promise<AlertRule[]> {
+  const id = ctx.project.id;
+  const kept = anyMatchCache.get(id);
+  if (kept && kept.until > now) return kept.rules;
+  const rules = await ctx.db
+    .select()
+    .from(alertRules)
+    .where(and(eq(alertRules.projectId, id), eq(alertRules.condition, "any"), eq(alertRules.enabled, true)));
+  anyMatchCache.delete(id);
+  if (anyMatchCache.size >= ANY_MATCH_CACHE_ENTRIES) {
+    const oldest = anyMatchCache.keys().next();
+    if (!oldest.done) anyMatchCache.delete(oldest.value);
+  }
+  anyMatchCache.set(id, { rules, until: now + KEY_CACHE_MS });
+  return rules;
+}
+
 export async function createAlertRule(
   ctx: ProjectContext,
   input: AlertRuleInput,
@@ -351,6 +377,7 @@ export async function createAlertRule(
     })
     .returning();
   if (!rule) throw new InvariantError("insert into alert_rules returned no row");
+  anyMatchCache.delete(ctx.project.id);
   await log(
     ctx,
     "alert_rule.created",
@@ -399,6 +426,7 @@ export async function updateAlertRule(
     .where(and(eq(alertRules.projectId, ctx.project.id), eq(alertRules.id, id)))
     .returning();
   if (!updated) throw new NotFoundError("No alert rule with this id in this project.");
+  anyMatchCache.delete(ctx.project.id);
   await log(ctx, "alert_rule.updated", `Alert rule changed: ${updated.name}`, updated, changes);
   return updated;
 }
@@ -409,6 +437,7 @@ export async function deleteAlertRule(ctx: ProjectContext, id: string): Promise<
     ctx.db.delete(alertRules).where(and(eq(alertRules.projectId, ctx.project.id), eq(alertRules.id, id))),
     ctx.db.delete(alertFirings).where(eq(alertFirings.ruleId, id)),
   ]);
+  anyMatchCache.delete(ctx.project.id);
   await log(
     ctx,
     "alert_rule.deleted",

@@ -2,6 +2,8 @@ import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { handleScheduled } from "../../../src/cron";
 import { checkAlertWindows } from "../../../src/services/alerts/evaluate";
+import { anyMatchRules } from "../../../src/services/alerts/rules";
+import { KEY_CACHE_MS } from "../../../src/services/key-cache";
 import {
   api,
   createMember,
@@ -10,6 +12,7 @@ import {
   expectAuthorisation,
   expectJson,
   expectProblem,
+  projectContext,
   signIn,
   storedEvents,
   systemContext,
@@ -175,6 +178,25 @@ describe("alerts firing", () => {
       200,
     );
     expect(again.last_fired_at).not.toBeNull();
+  });
+
+  it("keeps a project's any-match rules a few seconds per isolate; a change made here applies at once", async () => {
+    const tenant = await createTenant();
+    const ctx = projectContext(tenant.project);
+    const rule = await addRule(tenant, { template: "rollback_payout" });
+    const ids = async (now: number) => (await anyMatchRules(ctx, now)).map((r) => r.id);
+    const t = Date.now();
+    expect(await ids(t)).toEqual([rule.id]);
+    // Disabled by another isolate (straight in the database): this one applies it once its copy expires.
+    await env.DB.prepare("UPDATE alert_rules SET enabled = 0 WHERE id = ?").bind(rule.id).run();
+    expect(await ids(t + 1_000)).toEqual([rule.id]);
+    expect(await ids(t + KEY_CACHE_MS + 1)).toEqual([]);
+    // Enabled again here: applied at once.
+    await expectJson(
+      await api("PATCH", `/v1/alert-rules/${rule.id}`, { key: tenant.keys.admin, body: { enabled: true } }),
+      200,
+    );
+    expect(await ids(t + KEY_CACHE_MS + 2)).toEqual([rule.id]);
   });
 
   it("fires per group, and a rule matching everything does not feed on its own alerts", async () => {
