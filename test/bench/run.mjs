@@ -39,7 +39,8 @@ const { values } = parseArgs({
     "load-seconds": { type: "string", default: "30" },
     "load-clients": { type: "string", default: "32" },
     // Where to write CPU profiles of the Worker's isolate (.cpuprofile, for Chrome DevTools) while it
-    // serves explorer pages and runs an export, after their timed runs; each is summarised as printed.
+    // serves single events under load, explorer pages and an export, after their timed runs; each is
+    // summarised as printed.
     "cpu-profile": { type: "string" },
   },
 });
@@ -586,6 +587,7 @@ if (wants("load")) {
     await drive(LOAD_SECONDS / turns, `load_${runId}`, toTrailbook, t);
     await drive(LOAD_SECONDS / turns, `base_load_${runId}`, toBaseline, b);
   }
+  await cpuProfile("load", () => drive(Math.min(5, LOAD_SECONDS), `profile_${runId}`, toTrailbook));
   t.rate = t.acknowledged.length / t.seconds;
   b.rate = b.acknowledged.length / b.seconds;
   const kept = await stored(t.acknowledged);
