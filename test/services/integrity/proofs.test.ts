@@ -104,7 +104,11 @@ describe("inclusion proofs", () => {
       ["the tree size", (p) => (p.inclusion.tree_size = 6)],
       ["the digest's count", (p) => (p.digest.event_count = 6)],
       ["the digest's root", (p) => (p.digest.root = p.digest.previous_hash)],
-      ["the signature", (p) => (p.digest.signature = `A${p.digest.signature.slice(1)}`)],
+      // Another first character (a signature starting with A would stay the same with A).
+      [
+        "the signature",
+        (p) => (p.digest.signature = `${p.digest.signature.startsWith("A") ? "B" : "A"}${p.digest.signature.slice(1)}`),
+      ],
     ];
     for (const [what, change] of changes) {
       const copy = structuredClone(good);
