@@ -168,7 +168,7 @@ async function inspect(port) {
  * DevTools, and summarised as where the time went: self time per function, and the isolate idle
  * (waiting on D1, R2 or the queue) apart.
  */
-async function cpuProfile(label, work) {
+async function cpuProfile(label, work, within = {}) {
   if (!values["cpu-profile"]) return;
   const session = await inspect(inspectorPort);
   await session.call("Profiler.enable");
@@ -192,15 +192,34 @@ async function cpuProfile(label, work) {
   });
   const idle = self.get("(idle)") ?? 0;
   const lines = [...self].filter(([name]) => name !== "(idle)").sort((a, b) => b[1] - a[1]);
+  // `within`: { name: [function, times] }, the time spent in (and under) a function, per call of the work.
+  const parents = new Map();
+  for (const n of profile.nodes) for (const child of n.children ?? []) parents.set(child, n.id);
+  const under = (fn) => {
+    let ms = 0;
+    profile.samples.forEach((id, i) => {
+      for (let at = id; at !== undefined; at = parents.get(at)) {
+        if (nodes.get(at).callFrame.functionName === fn) {
+          ms += (profile.timeDeltas[i] ?? 0) / 1000;
+          break;
+        }
+      }
+    });
+    return ms;
+  };
   const summary = {
     wall_ms: Math.round(total),
     idle_ms: Math.round(idle),
     busy_ms: Math.round(total - idle),
+    within: Object.fromEntries(
+      Object.entries(within).map(([name, [fn, times]]) => [name, Math.round((under(fn) / times) * 100) / 100]),
+    ),
     top: lines.slice(0, 15).map(([name, ms]) => ({ name, ms: Math.round(ms * 10) / 10 })),
   };
   console.error(
     `CPU profile ${label}: ${summary.busy_ms} ms busy, ${summary.idle_ms} ms idle of ${summary.wall_ms} ms`,
   );
+  for (const [name, ms] of Object.entries(summary.within)) console.error(`  ${name}: ${ms} ms`);
   for (const t of summary.top) console.error(`  ${String(t.ms).padStart(8)} ms  ${t.name}`);
   results.cpu_profiles ??= {};
   results.cpu_profiles[label] = summary;
@@ -930,11 +949,15 @@ for (const size of readFigures ? SIZES : []) {
       counterHref ??= /id="counter" hx-get="([^"]+)"/.exec(html)?.[1]?.replaceAll("&amp;", "&");
     }
     if (!counterHref) throw new Error("the explorer page names no counter fragment to load");
-    await cpuProfile(`explorer-${size}`, async () => {
-      for (let i = 0; i < 20; i++) {
-        await (await mf.dispatchFetch(`${TB}/p/prj_bench/events?range=all`, { headers: signedIn })).text();
-      }
-    });
+    await cpuProfile(
+      `explorer-${size}`,
+      async () => {
+        for (let i = 0; i < 20; i++) {
+          await (await mf.dispatchFetch(`${TB}/p/prj_bench/events?range=all`, { headers: signedIn })).text();
+        }
+      },
+      { "rendering a page of 50 rows (renderPage), per page": ["renderPage", 20] },
+    );
     const base = await timeList({}, "list");
     const fragmentLat = [];
     const countBase = [];
