@@ -21,6 +21,7 @@ const COLUMN_LABELS: Record<AdvancedColumn, string> = {
   request_id: "Request ID",
   job_id: "Job ID",
   entity_id: "Entity ID",
+  request_ip: "IP address",
 };
 
 /** The project's explorer: where its links point (`base`: an embedded viewer's session path instead of `/p/<id>`). */

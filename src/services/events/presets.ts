@@ -15,7 +15,7 @@ export const COLUMNS = [
   "path",
   "message",
 ] as const;
-export const ADVANCED_COLUMNS = ["event_id", "request_id", "job_id", "entity_id"] as const;
+export const ADVANCED_COLUMNS = ["event_id", "request_id", "job_id", "entity_id", "request_ip"] as const;
 export type Column = (typeof COLUMNS)[number] | (typeof ADVANCED_COLUMNS)[number];
 export type AdvancedColumn = (typeof ADVANCED_COLUMNS)[number];
 

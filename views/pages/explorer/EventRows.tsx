@@ -29,6 +29,7 @@ const COLUMN_LABELS: Record<EventColumn, string> = {
   request_id: "Request ID",
   job_id: "Job ID",
   entity_id: "Entity ID",
+  request_ip: "IP address",
 };
 
 /** Links to the project's own pages for an event's entity and targets; they leave Trailbook, in a new tab. */
@@ -162,6 +163,8 @@ function Cell({ column, event, ctx }: { column: EventColumn; event: EventView; c
       return <td class="mono">{event.job_id ?? ""}</td>;
     case "entity_id":
       return <td class="mono">{event.entity?.id ?? ""}</td>;
+    case "request_ip":
+      return <td class="mono">{typeof event.request?.ip === "string" ? event.request.ip : ""}</td>;
   }
 }
 

@@ -30,7 +30,8 @@ export type EventColumn =
   | "event_id"
   | "request_id"
   | "job_id"
-  | "entity_id";
+  | "entity_id"
+  | "request_ip";
 
 type Ref = { type?: string | undefined; id?: string | undefined; name?: string | undefined };
 
