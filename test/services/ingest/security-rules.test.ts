@@ -92,7 +92,9 @@ describe("failed sign-in rule", () => {
       .first<{ link: string }>();
     expect(alert?.link).toContain("search=ip%3A203.0.113.99");
     const owner = await signIn(await createMember(byIp, "owner"));
-    const html = await (await dash("GET", `${alert?.link.replace("range=24h", "range=all")}`, { cookie: owner })).text();
+    const html = await (
+      await dash("GET", `${alert?.link.replace("range=24h", "range=all")}`, { cookie: owner })
+    ).text();
     expect([...html.matchAll(/<tr data-event-id="ip\d_/g)]).toHaveLength(5);
   });
 
