@@ -1,6 +1,7 @@
 import { env } from "cloudflare:test";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { beforeAll, describe, expect, it } from "vitest";
+import { describeFilters } from "../../../src/routes/dashboard/describe";
 import { compileState, parseExplorerState, stateToFilters } from "../../../src/routes/dashboard/explorer-state";
 import { emailStatsQuery } from "../../../src/services/events/email-stats";
 import { api, createMember, createTenant, dash, expectJson, explorerCount, signIn, type Tenant } from "../../fixtures";
@@ -167,6 +168,9 @@ describe("Payments view", () => {
     const parsed = parseExplorerState({ view: "payments", "metadata.program": 'Say "hi", there' }, {}, "UTC");
     const filters = stateToFilters(parsed.state, "UTC");
     expect(filters.query).toBe('category:payment metadata.program:"Say \\"hi\\", there"');
+    // An export's filters in words name the field, not the syntax.
+    const words = describeFilters({ query: 'category:payment metadata.payout_source:"paypal" ip:1.2.3.4' }, "UTC", now);
+    expect(words.words).toEqual(["Payments", "payout source paypal", "IP 1.2.3.4"]);
     const bad = await page("?view=payments&metadata.pay%20out=x&metadata.__proto__=x");
     expect(bad).toContain("The URL&#39;s &quot;metadata.pay out&quot; is not a metadata field and was ignored.");
     const tooLong = await page(`?view=payments&metadata.program=${"x".repeat(2001)}`);
