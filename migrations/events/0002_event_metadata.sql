@@ -28,4 +28,4 @@ CREATE TABLE `metadata_backfill` (
 	`below` integer NOT NULL
 );
 --> statement-breakpoint
-INSERT INTO `metadata_backfill` (`id`, `below`) SELECT 1, max(`seq`) + 1 FROM `events` HAVING count(*) > 0;
+INSERT INTO `metadata_backfill` (`id`, `below`) SELECT 1, `m` + 1 FROM (SELECT max(`seq`) AS `m` FROM `events`) WHERE `m` IS NOT NULL;
