@@ -91,17 +91,23 @@ const FIELD_PROBE_ROWS = 1_000;
  * their organisation's events). At most FIELD_VALUES, in order.
  */
 export async function loadFieldValues(ctx: ProjectContext, key: string, scope: EventQuery): Promise<string[]> {
-  const { db, pn } = ctx.events;
+  const rows = await ctx.events.db.all<{ value: string }>(fieldValuesQuery(ctx.events.pn, key, scope));
+  return rows.map((r) => r.value);
+}
+
+/** The statement of loadFieldValues. */
+export function fieldValuesQuery(pn: number, key: string, scope: EventQuery): SQL {
   const m = eventMetadata;
   const keyId = sql`(SELECT ${terms.id} FROM ${terms} WHERE ${terms.facet} = ${sql.raw(String(FACETS.metadata))} AND ${terms.value} = ${key})`;
   const first = sql`SELECT ${m.value} FROM ${m} WHERE ${m.pn} = ${pn} AND ${m.key} = ${keyId} ORDER BY ${m.value} LIMIT 1`;
   const next = sql`SELECT ${m.value} FROM ${m} WHERE ${m.pn} = ${pn} AND ${m.key} = ${keyId} AND ${m.value} > found.v ORDER BY ${m.value} LIMIT 1`;
   const newest = sql`SELECT ${m.seq} AS seq FROM ${m} WHERE ${m.pn} = ${pn} AND ${m.key} = ${keyId} AND ${m.value} = found.v ORDER BY ${m.occurredAt} DESC LIMIT ${sql.raw(String(FIELD_PROBE_ROWS))}`;
-  const inScope = sql`EXISTS (SELECT 1 FROM (${newest}) AS recent JOIN ${events} ON ${events.seq} = recent.seq WHERE ${whereClause(pn, scope)})`;
-  const rows = await db.all<{ value: string }>(sql`
+  // CROSS JOIN keeps the value's rows outside: else SQLite may walk the scope's index (all of an
+  // organisation's events) for every value.
+  const inScope = sql`EXISTS (SELECT 1 FROM (${newest}) AS recent CROSS JOIN ${events} ON ${events.seq} = recent.seq WHERE ${whereClause(pn, scope)})`;
+  return sql`
     WITH RECURSIVE found(v) AS (SELECT (${first}) UNION ALL SELECT (${next}) FROM found WHERE found.v IS NOT NULL LIMIT ${sql.raw(String(FIELD_VALUES * 4))})
-    SELECT v AS value FROM found WHERE v IS NOT NULL AND ${inScope} LIMIT ${sql.raw(String(FIELD_VALUES))}`);
-  return rows.map((r) => r.value);
+    SELECT v AS value FROM found WHERE v IS NOT NULL AND ${inScope} LIMIT ${sql.raw(String(FIELD_VALUES))}`;
 }
 
 /** The lifecycle actions first, in their order, then the others alphabetically. */

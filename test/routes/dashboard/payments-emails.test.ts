@@ -4,6 +4,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { describeFilters } from "../../../src/routes/dashboard/describe";
 import { compileState, parseExplorerState, stateToFilters } from "../../../src/routes/dashboard/explorer-state";
 import { emailStatsQuery } from "../../../src/services/events/email-stats";
+import { fieldValuesQuery } from "../../../src/services/events/facets";
+import { compileFilters, scopeForAccess } from "../../../src/services/events/filters";
 import { api, createMember, createTenant, dash, expectJson, explorerCount, signIn, type Tenant } from "../../fixtures";
 
 // README "Payments and e-mails": the Payments view's payout source and program pickers and a
@@ -178,6 +180,23 @@ describe("Payments view", () => {
     const state = parseExplorerState({ "metadata.__proto__": "x" }, {}, "UTC").state;
     expect(state.metadata).toEqual([["__proto__", "x"]]);
     expect(Object.getPrototypeOf(state.metadata)).toBe(Array.prototype);
+  });
+
+  it("reads the picker values by seeks: event_metadata's key, then each value's newest rows by seq", async () => {
+    const scope = scopeForAccess(compileFilters({ category: "payment" }, "UTC"), {
+      role: "viewer",
+      permissions: ["events.read"],
+      organizationId: "org_9",
+    } as never);
+    const { sql, params } = new SQLiteAsyncDialect().sqlToQuery(fieldValuesQuery(7, "payout_source", scope));
+    const { results } = await env.EVENTS_1.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...params)
+      .all<{ detail: string }>();
+    const plan = results.map((r) => r.detail).join("\n");
+    expect(plan).toMatch(/SEARCH event_metadata USING PRIMARY KEY \(pn=\? AND key=\? AND value>\?\)/);
+    expect(plan).toMatch(/SEARCH event_metadata USING PRIMARY KEY \(pn=\? AND key=\? AND value=\?\)/);
+    expect(plan).toMatch(/SEARCH events USING INTEGER PRIMARY KEY \(rowid=\?\)/);
+    expect(plan).not.toMatch(/^SCAN (events|event_metadata|terms)\b/m);
   });
 
   it("shows the request IP as an optional column", async () => {
