@@ -180,8 +180,7 @@ function metadataSql(
     query.from !== undefined ? sql` AND ${m.occurredAt} >= ${query.from}` : sql``,
     query.to !== undefined ? sql` AND ${m.occurredAt} < ${query.to}` : sql``,
   ];
-  const set = sql`${events.seq} IN (SELECT ${m.seq} FROM ${m} WHERE ${m.pn} = ${pn} AND ${key} AND ${value}${window[0]}${window[1]})`;
-  return set;
+  return sql`${events.seq} IN (SELECT ${m.seq} FROM ${m} WHERE ${m.pn} = ${pn} AND ${key} AND ${value}${window[0]}${window[1]})`;
 }
 
 function conditionSql(
