@@ -517,7 +517,7 @@ describe("generated hostile input", () => {
     ];
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom("events", "rows", "count", "exports/new", "suggest/actor_id", "events/seed_1"),
+        fc.constantFrom("events", "rows", "count", "email-stats", "exports/new", "suggest/actor_id", "events/seed_1"),
         params(names, ["search", "from", "to"]),
         fc.boolean(),
         async (page, query, htmx) => {

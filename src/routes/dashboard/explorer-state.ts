@@ -78,7 +78,7 @@ type FieldName = keyof typeof Fields;
 export const METADATA_PARAM = "metadata.";
 
 /** Parameters the explorer reads besides its state: the form's own bookkeeping and the fragments'. */
-const OTHER_KEYS = new Set(["range_was", "count", "since"]);
+const OTHER_KEYS = new Set(["range_was", "count", "stats", "since"]);
 
 export type ExplorerState = {
   view: string;

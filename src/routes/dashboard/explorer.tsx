@@ -2,10 +2,17 @@ import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { ChipLink } from "../../../views/components/Chips";
 import { DetailPanel, EventPage } from "../../../views/pages/explorer/Detail";
+import { EmailStats } from "../../../views/pages/explorer/EmailStats";
 import { EventRows, LivePoller } from "../../../views/pages/explorer/EventRows";
 import { EventCounter, ExplorerPage } from "../../../views/pages/explorer/ExplorerPage";
 import { SuggestionList } from "../../../views/pages/explorer/FilterBar";
-import { type CounterState, type EmailStatsView, type FieldFilter, TARGETS } from "../../../views/pages/explorer/model";
+import {
+  type CounterState,
+  type EmailStatsState,
+  type EmailStatsView,
+  type FieldFilter,
+  TARGETS,
+} from "../../../views/pages/explorer/model";
 import type { ProjectEnv } from "../../env";
 import { CursorError, NotFoundError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
@@ -189,6 +196,18 @@ async function emailStatsOf(c: C, state: ExplorerState): Promise<EmailStatsView 
   };
 }
 
+/** Where the Emails view's statistics come from after the page (none for other views). */
+function pendingStats(c: C, state: ExplorerState): EmailStatsState | undefined {
+  if (presetById(state.view).stats !== "email") return undefined;
+  const root = projectBase(c);
+  return {
+    pending: {
+      page: `${root}/events${stateQuery(state, {}, { stats: "1" })}`,
+      fragment: `${root}/email-stats${stateQuery(state, { cols: [], time: "project", live: false })}`,
+    },
+  };
+}
+
 /**
  * A payment's or e-mail's status history: the newest events of its entity (the entity id's own
  * index), within what the member may see.
@@ -238,6 +257,7 @@ export const explorerPages = new Hono<ProjectEnv>()
       const extra: Record<string, string> = {};
       if (cursor) extra.cursor = cursor;
       if (c.req.query("count") === "1") extra.count = "1";
+      if (c.req.query("stats") === "1") extra.stats = "1";
       const clean = `${base}${stateQuery(state, {}, extra)}`;
       if (!c.req.header("HX-Request")) return c.redirect(clean, 303);
       c.header("HX-Push-Url", clean);
@@ -250,10 +270,12 @@ export const explorerPages = new Hono<ProjectEnv>()
     // The exact count reads every matching index entry (a million on a wide range), the rows fifty:
     // the counter fragment brings it after the page, unless `count=1` (its no-JavaScript link) asks.
     const withCount = c.req.query("count") === "1";
+    // The Emails view's statistics come after the rows too, unless `stats=1` (their link) asks.
+    const statsNow = c.req.query("stats") === "1";
     const [facets, fields, stats, list] = await Promise.all([
       loadFacets(c.var.ctx, access),
       fieldFilters(c, state),
-      emailStatsOf(c, state),
+      statsNow ? emailStatsOf(c, state) : undefined,
       "query" in compiled ? readList(c, compiled.query, cursor, withCount) : undefined,
     ]);
     const events = list?.events ?? [];
@@ -290,7 +312,7 @@ export const explorerPages = new Hono<ProjectEnv>()
       showCategory: state.view === "all" || Boolean(state.filters.category),
       partner: Boolean(access.organizationId),
       fields,
-      emailStats: stats,
+      emailStats: stats ? { stats } : pendingStats(c, state),
       downloadHref: can(access, "events.export") ? `${projectBase(c)}/exports/new${stateQuery(state)}` : undefined,
       counter,
       events,
@@ -340,6 +362,15 @@ export const explorerPages = new Hono<ProjectEnv>()
     const compiled = compileState(state, project.timezone, access);
     if (!("query" in compiled)) return c.html(<EventCounter state={{ unavailable: compiled.error }} />, 400);
     return c.html(<EventCounter state={{ count: await countEvents(c.var.ctx, compiled.query) }} />);
+  })
+  .get("/email-stats", async (c) => {
+    // The statistics' fragment: the page's own state and scope, like the counter's.
+    const { state } = readState(c);
+    if (!c.req.header("HX-Request"))
+      return c.redirect(`${projectBase(c)}/events${stateQuery(state, {}, { stats: "1" })}`, 303);
+    const stats = await emailStatsOf(c, state);
+    if (!stats) return c.body(null, 204);
+    return c.html(<EmailStats state={{ stats }} />);
   })
   .get("/suggest/:facet", async (c) => {
     // Suggestions for the actor and organisation boxes, from what was typed so far.

@@ -1,5 +1,5 @@
 import { DataTable } from "../../components/DataTable";
-import type { EmailStatsView } from "./model";
+import { type EmailStatsState, type EmailStatsView, TARGETS } from "./model";
 
 // The Emails view's statistics for its range (README "Payments and e-mails"): each figure links to
 // the e-mails it counts, so the number and the list it opens agree.
@@ -15,9 +15,30 @@ const FIGURES = [
 
 const n = (value: number) => value.toLocaleString("en-US");
 
-export function EmailStats({ stats }: { stats: EmailStatsView }) {
+/**
+ * The statistics read every e-mail of the range, so, like the counter, they come after the rows:
+ * htmx fetches the fragment on load; without JavaScript the link reloads the page with them.
+ */
+export function EmailStats({ state }: { state: EmailStatsState }) {
+  if ("stats" in state) return <EmailFigures stats={state.stats} />;
   return (
-    <section class="card email-stats" aria-label="E-mail statistics">
+    <section
+      class="card email-stats pending"
+      id={TARGETS.emailStats}
+      aria-label="E-mail statistics"
+      hx-get={state.pending.fragment}
+      hx-trigger="load"
+      hx-swap="outerHTML"
+      hx-push-url="false"
+    >
+      <a href={state.pending.page}>Show e-mail statistics</a>
+    </section>
+  );
+}
+
+function EmailFigures({ stats }: { stats: EmailStatsView }) {
+  return (
+    <section class="card email-stats" id={TARGETS.emailStats} aria-label="E-mail statistics">
       <dl class="figures">
         {FIGURES.map(([key, label]) => (
           <div data-figure={key}>

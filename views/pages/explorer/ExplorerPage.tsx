@@ -8,7 +8,7 @@ import { FilterBar, type FilterBarProps } from "./FilterBar";
 import {
   type CounterState,
   type DetailProps,
-  type EmailStatsView,
+  type EmailStatsState,
   type EventView,
   type ExplorerChips,
   type PageAndFragment,
@@ -111,7 +111,7 @@ export type ExplorerProps = ExplorerChips &
     hiding: ChipLink[];
     detail?: DetailProps | undefined;
     /** The Emails view's statistics of its range. */
-    emailStats?: EmailStatsView | undefined;
+    emailStats?: EmailStatsState | undefined;
   };
 
 export const ExplorerPage = projectPage({
@@ -137,7 +137,7 @@ export const ExplorerPage = projectPage({
         </Alert>
       )}
       {props.error && <Alert kind="error">{props.error}</Alert>}
-      {props.emailStats && <EmailStats stats={props.emailStats} />}
+      {props.emailStats && <EmailStats state={props.emailStats} />}
       <div class="toolbar">
         <div class="group">
           <EventCounter state={props.counter} />

@@ -13,6 +13,7 @@ export const TARGETS = {
   counter: "counter",
   actorIds: "actor-ids",
   organizationIds: "organization-ids",
+  emailStats: "email-stats",
 } as const;
 
 /** A column of the event table: a preset's own, or an advanced one chosen under "Columns". */
@@ -132,6 +133,9 @@ export type FormState = {
 };
 
 type EmailFigure = "sent" | "delivered" | "opened" | "bounced" | "blocked" | "pending";
+
+/** The Emails view's statistics, or where to fetch them (after the rows, like the counter). */
+export type EmailStatsState = { stats: EmailStatsView } | { pending: PageAndFragment };
 
 /** The Emails view's statistics: totals and per e-mail type, with links to the e-mails counted. */
 export type EmailStatsView = {
