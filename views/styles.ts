@@ -122,6 +122,9 @@ tr.load-more td { text-align: center; }
 figure.chart { margin: 0 0 1rem; background: var(--panel); border: 1px solid var(--line); border-radius: var(--radius); padding: 1rem; }
 figure.chart figcaption { font-weight: 600; margin-bottom: .5rem; }
 figure.chart { overflow-x: auto; }
+.email-stats .figures { display: flex; flex-wrap: wrap; gap: 1.5rem; margin: 0 0 .5rem; }
+.email-stats .figures dt { color: var(--muted); font-size: .85rem; }
+.email-stats .figures dd { margin: 0; font-size: 1.4rem; font-weight: 600; }
 .chart-svg { width: 100%; height: auto; display: block; min-width: 520px; }
 .chart-svg[viewBox^="0 0 720"] { min-width: 720px; }
 .chart-svg text { font-size: 13px; fill: var(--muted); }

@@ -685,11 +685,13 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
       const [from, to] = pick(PAYOUT_STEPS);
       const id = `po_${hex(8)}`;
       const payoutSource = pick(["paypal", "paypal", "wise", "bank"]);
+      // The fields the Payments view reads (README "Payments and e-mails").
       const metadata = {
         payout_source: payoutSource,
-        amount_cents: int(20, 2500) * 100,
+        amount: int(2000, 250000) / 100,
         currency: "EUR",
         program: pick(PROGRAMS),
+        member: org.promoter.name,
       };
       if (payoutSource === "bank" && chance(0.1)) metadata.card_number = "4111 1111 1111 1111"; // redacted on ingest
       return [
@@ -717,7 +719,7 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
       ];
     },
 
-    email() {
+    email(t) {
       const { actor: customer } = pick(CUSTOMERS);
       const status = weighted([
         ["delivered", 12],
@@ -743,11 +745,17 @@ export function demoEvents({ now = Date.now(), count = 6000, seed = 42 } = {}) {
           entity: { type: "email", id: `em_${hex(10)}` },
           targets: [ref(customer)],
           organization_id: pick(ORGS).id,
+          // The fields the Emails view reads (README "Payments and e-mails"): the e-mail's outcome
+          // as the provider reported it when the event was posted.
           metadata: {
             template,
             to: customer.email,
             provider: pick(["postmark", "ses"]),
-            opened: status === "delivered" && chance(0.4),
+            ...(status === "delivered" && { delivered_at: new Date(t + int(2, 40) * 1000).toISOString() }),
+            ...(status === "delivered" &&
+              chance(0.4) && {
+                opened_at: new Date(Math.min(now, t + int(60, (2 * DAY) / 1000) * 1000)).toISOString(),
+              }),
           },
         },
       ];

@@ -213,9 +213,19 @@ test("failures explain themselves; activity shows changes and lifecycle actions"
   assert.ok(activity.some((e) => e.changes?.status?.[0] === "pending" && e.changes.status[1] === "approved"));
   assert.ok(activity.some((e) => e.changes?.amount_cents));
   assert.ok(events.some((e) => e.category === "configuration" && e.changes && e.type === "user.invited"));
-  for (const e of events.filter((e) => e.category === "payment"))
+  // The fields the Payments and Emails views read (README "Payments and e-mails").
+  for (const e of events.filter((e) => e.category === "payment")) {
     assert.ok(["paypal", "wise", "bank"].includes(e.metadata.payout_source), e.id);
-  for (const e of events.filter((e) => e.category === "email")) assert.ok(e.metadata.template && e.metadata.to, e.id);
+    assert.ok(typeof e.metadata.amount === "number" && e.metadata.currency && e.metadata.program, e.id);
+    assert.ok(e.metadata.member, e.id);
+  }
+  for (const e of events.filter((e) => e.category === "email")) {
+    assert.ok(e.metadata.template && e.metadata.to, e.id);
+    if (e.metadata.delivered_at) assert.ok(e.metadata.delivered_at > e.occurred_at && e.status === "delivered", e.id);
+    if (e.metadata.opened_at) assert.ok(e.metadata.opened_at > e.metadata.delivered_at, e.id);
+  }
+  const emails = events.filter((e) => e.type === "email.sent" && e.status === "delivered");
+  assert.ok(emails.some((e) => e.metadata.opened_at) && emails.some((e) => !e.metadata.opened_at));
   for (const e of events.filter((e) => e.category === "fraud"))
     assert.ok(e.metadata.reason && typeof e.metadata.score === "number", e.id);
   for (const e of events.filter((e) => e.category === "auth")) assert.ok(e.request?.ip && e.request.user_agent, e.id);

@@ -6,6 +6,7 @@ import { sendNotificationEmails } from "../services/mail/notification-emails";
 import { startRetention } from "../services/retention/run";
 import { adoptLegacyProjects } from "../services/shards/adopt";
 import { measureShards } from "../services/shards/directory";
+import { backfillMetadata } from "../services/shards/metadata-backfill";
 import { sweepStreams } from "../services/streams/sweep";
 import { sweepStaleTasks } from "../services/tasks/engine";
 import { sweepSendouts } from "../services/webhooks/sweep";
@@ -30,6 +31,8 @@ export const CRON_JOBS: Record<string, (ctx: ServiceContext, now: number) => Pro
     return {
       // Projects from before the event shards get a home, and their events are copied there.
       adopted: await adoptLegacyProjects(ctx, now),
+      // Events stored before the metadata index get their rows (README "Filters").
+      metadata: await backfillMetadata(ctx),
       tasks: await sweepStaleTasks(ctx, now, stalledAfterMs),
       uploads: await sweepImportUploads(ctx, now),
       sendouts: await sweepSendouts(ctx, now, stalledAfterMs),

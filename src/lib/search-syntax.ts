@@ -16,6 +16,7 @@ export const SEARCH_KEYS = [
   "organization_id",
   "request_id",
   "job_id",
+  "ip",
   "changed",
   "action",
   "before",
@@ -39,8 +40,15 @@ export const SEARCH_KEY_ALIASES: ReadonlyMap<string, SearchKey> = new Map<string
 export const MAX_CLAUSES = 30;
 export const MAX_TERM_LENGTH = 200;
 
+/**
+ * A metadata key the search can name (`metadata.program:`): a top-level key of letters, digits,
+ * `_` and `-`, the same rule ingest applies to the keys it indexes (README "Filters").
+ */
+export const METADATA_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+
 export type SearchClause =
   | { kind: "field"; key: SearchKey; value: string; negated: boolean; column: number }
+  | { kind: "metadata"; key: string; value: string; negated: boolean; column: number }
   | { kind: "text"; text: string; phrase: boolean; negated: boolean; column: number };
 
 export class SearchSyntaxError extends Error {
@@ -112,8 +120,9 @@ export function parseSearchQuery(input: string): SearchClause[] {
       continue;
     }
 
-    // `word:` starts a field clause, except in a URL (`https://…`), which is searched as text.
-    const keyMatch = /^([A-Za-z_]+):(?!\/\/)/.exec(input.slice(i));
+    // `word:` starts a field clause, except in a URL (`https://…`), which is searched as text;
+    // `metadata.<key>:` names a metadata field (the key is checked below, so a bad one is named).
+    const keyMatch = /^([A-Za-z_]+|metadata\.[^\s:"]*):(?!\/\/)/i.exec(input.slice(i));
     if (!keyMatch?.[1]) {
       const [text, end] = readWord(i);
       i = end;
@@ -124,12 +133,20 @@ export function parseSearchQuery(input: string): SearchClause[] {
     }
 
     const word = keyMatch[1];
-    const key = SEARCH_KEY_ALIASES.get(word.toLowerCase());
-    if (!key) {
+    const metadataKey = word.includes(".") ? word.slice(word.indexOf(".") + 1) : undefined;
+    if (metadataKey !== undefined && !METADATA_KEY.test(metadataKey)) {
+      throw new SearchSyntaxError(
+        `invalid metadata key "${metadataKey}"`,
+        column,
+        "a key is 1 to 64 letters, digits, _ or - (top-level metadata only)",
+      );
+    }
+    const key = metadataKey === undefined ? SEARCH_KEY_ALIASES.get(word.toLowerCase()) : undefined;
+    if (!key && metadataKey === undefined) {
       throw new SearchSyntaxError(
         `unknown key "${word}"`,
         column,
-        `valid keys are ${SEARCH_KEYS.join(", ")}, org, request, job`,
+        `valid keys are ${SEARCH_KEYS.join(", ")}, org, request, job, metadata.<key>`,
       );
     }
     const valueStart = i + word.length + 1;
@@ -139,7 +156,8 @@ export function parseSearchQuery(input: string): SearchClause[] {
     if (value === "") throw new SearchSyntaxError(`empty value for ${word}:`, column);
     if (value.length > MAX_TERM_LENGTH)
       throw new SearchSyntaxError(`value of ${word}: longer than ${MAX_TERM_LENGTH} characters`, column);
-    clauses.push({ kind: "field", key, value, negated, column });
+    if (metadataKey !== undefined) clauses.push({ kind: "metadata", key: metadataKey, value, negated, column });
+    else if (key) clauses.push({ kind: "field", key, value, negated, column });
   }
   return clauses;
 }

@@ -25,6 +25,7 @@ function event(i: number, extra: Partial<ShardEvent> = {}): ShardEvent {
     entityType: "commission",
     organizationId: i % 2 ? "org_a" : "org_b",
     changedFields: ["status"],
+    metadataKeys: [],
     ...extra,
   };
 }

@@ -360,6 +360,7 @@ const FILTERS = [
   "organization_id",
   "request_id",
   "job_id",
+  "ip",
   "changed",
   "q",
   "query",
@@ -442,6 +443,26 @@ describe("generated hostile input", () => {
     );
   });
 
+  it("metadata and ip clauses: any key and value, in the API and the explorer", { timeout: 60_000 }, async () => {
+    const clause = fc
+      .tuple(
+        fc.boolean(),
+        fc.oneof(fc.constantFrom("program", "__proto__", "constructor", ""), hostileString),
+        hostileString,
+      )
+      .map(([negated, key, value]) => `${negated ? "-" : ""}metadata.${key}:${JSON.stringify(value)}`);
+    const ip = hostileString.map((v) => `ip:${JSON.stringify(v)}`);
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(clause, ip), fc.boolean(), async (query, explorer) => {
+        const path = explorer
+          ? `/p/${tenant.project.id}/events?view=payments&search=${encode(query)}`
+          : `/v1/events?query=${encode(query)}`;
+        await neverFails(() => (explorer ? dash("GET", path, { cookie }) : call(tenant, "read", "GET", path)), path);
+      }),
+      { numRuns: RUNS.query },
+    );
+  });
+
   it("POST /v1/exports: any format, gzip and filters", { timeout: 60_000 }, async () => {
     await fc.assert(
       fc.asyncProperty(
@@ -489,11 +510,14 @@ describe("generated hostile input", () => {
       "since",
       "count",
       "q",
+      "metadata.program",
+      "metadata.__proto__",
+      "metadata.a%20b",
       ...FILTER_KEYS,
     ];
     await fc.assert(
       fc.asyncProperty(
-        fc.constantFrom("events", "rows", "count", "exports/new", "suggest/actor_id", "events/seed_1"),
+        fc.constantFrom("events", "rows", "count", "email-stats", "exports/new", "suggest/actor_id", "events/seed_1"),
         params(names, ["search", "from", "to"]),
         fc.boolean(),
         async (page, query, htmx) => {

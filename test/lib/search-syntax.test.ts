@@ -33,7 +33,7 @@ describe("parseSearchQuery", () => {
       'type:commission.* actor:u_42 status:failure changed:status -source:api after:2026-01-01 "approved" org:"Acme Ltd"',
     );
     expect(
-      clauses.map((c) => (c.kind === "field" ? [c.key, c.value, c.negated] : [c.text, c.phrase, c.negated])),
+      clauses.map((c) => (c.kind === "text" ? [c.text, c.phrase, c.negated] : [c.key, c.value, c.negated])),
     ).toEqual([
       ["type", "commission.*", false],
       ["actor", "u_42", false],

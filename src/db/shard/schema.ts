@@ -40,6 +40,8 @@ export const FACETS = {
   entity_type: 7,
   organization: 8,
   changed: 9,
+  /** A top-level metadata key (event_metadata.key); not a picker facet of its own. */
+  metadata: 10,
 } as const;
 export type FacetName = keyof typeof FACETS;
 
@@ -127,6 +129,29 @@ export const eventChanges = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.pn, t.field, t.occurredAt, t.seq] }), index("event_changes_seq").on(t.seq)],
 );
+
+/**
+ * One row per top-level scalar metadata value of an event (WITHOUT ROWID), for `metadata.<key>:`
+ * filters: the key as a term, the value as text (README "Filters").
+ */
+export const eventMetadata = sqliteTable(
+  "event_metadata",
+  {
+    pn: integer("pn").notNull(),
+    key: integer("key").notNull(),
+    value: text("value").notNull(),
+    occurredAt: integer("occurred_at").notNull(),
+    seq: integer("seq").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pn, t.key, t.value, t.occurredAt, t.seq] }), index("event_metadata_seq").on(t.seq)],
+);
+
+/** How far the metadata rows of events stored before event_metadata existed are filled in (one row, while any are left). */
+export const metadataBackfill = sqliteTable("metadata_backfill", {
+  id: integer("id").primaryKey(),
+  /** Events with a smaller seq still lack their metadata rows. */
+  below: integer("below").notNull(),
+});
 
 /** The length of an event_counts day. */
 export const COUNT_DAY_MS = 86_400_000;

@@ -24,6 +24,8 @@ export type ShardEvent = {
   entityType: string | null;
   organizationId: string | null;
   changedFields: string[];
+  /** Keys of its metadata that event_metadata indexes (metadataKeysOf). */
+  metadataKeys: string[];
   /** The customer's signature of the request that carried it (README "Customer-side signatures"). */
   signature?: ClientSignature | undefined;
 };
@@ -172,6 +174,8 @@ export function storeStatements(
         ? []
         : e.changedFields.map((f): [number, string] => [FACETS.changed, `${e.entityType}.${f}`])),
     ];
+    // Metadata keys are terms for event_metadata's insert trigger only, never picker values.
+    for (const key of e.metadataKeys) terms.add(JSON.stringify([FACETS.metadata, key]));
     for (const [facet, value] of valued) {
       if (value === null) continue;
       terms.add(JSON.stringify([facet, value]));
@@ -246,9 +250,19 @@ export async function deleteEvents(
   ]);
 }
 
-/** The fields changed by a stored event (its `changes` keys), for rows copied from stored data. */
-export function changedFieldsOf(data: string): string[] {
-  return Object.keys((JSON.parse(data) as { changes?: object }).changes ?? {});
+/** Keys event_metadata indexes: those of the search syntax's form (METADATA_KEY) with a scalar value. */
+const INDEXED_KEY = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * The top-level metadata keys an event's metadata row needs as terms: a key of letters, digits,
+ * `_` and `-` (what `metadata.<key>:` can name) holding a string, number or boolean. The insert
+ * trigger writes the rows and also skips text longer than 200 characters.
+ */
+export function metadataKeysOf(metadata: unknown): string[] {
+  if (typeof metadata !== "object" || metadata === null || Array.isArray(metadata)) return [];
+  return Object.entries(metadata).flatMap(([key, value]) =>
+    INDEXED_KEY.test(key) && ["string", "number", "boolean"].includes(typeof value) ? [key] : [],
+  );
 }
 
 /**
@@ -258,7 +272,7 @@ export function changedFieldsOf(data: string): string[] {
  */
 export async function storeCopies(
   store: { d1: D1Database; pn: number },
-  rows: (Omit<ShardEvent, "changedFields"> & { id: string })[],
+  rows: (Omit<ShardEvent, "changedFields" | "metadataKeys"> & { id: string })[],
 ): Promise<number> {
   const { d1, pn } = store;
   if (rows.length === 0) return 0;
@@ -267,7 +281,12 @@ export async function storeCopies(
     .bind(pn, JSON.stringify(rows.map((r) => r.id)))
     .all<{ id: string }>();
   const there = new Set(results.map((r) => r.id));
-  const fresh = rows.filter((r) => !there.has(r.id)).map((r) => ({ ...r, changedFields: changedFieldsOf(r.data) }));
+  const fresh = rows
+    .filter((r) => !there.has(r.id))
+    .map((r) => {
+      const stored = JSON.parse(r.data) as { changes?: object; metadata?: unknown };
+      return { ...r, changedFields: Object.keys(stored.changes ?? {}), metadataKeys: metadataKeysOf(stored.metadata) };
+    });
   if (fresh.length) await d1.batch(storeStatements(d1, pn, fresh).statements);
   return fresh.length;
 }

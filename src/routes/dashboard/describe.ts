@@ -45,7 +45,10 @@ function term(key: string, value: string): string {
     case "job_id":
     case "job":
       return `job ${value}`;
+    case "ip":
+      return `IP ${value}`;
     default:
+      if (key.startsWith("metadata.")) return `${key.slice("metadata.".length).replace(/_/g, " ")} ${value}`;
       return `${key.replace(/_/g, " ")} ${value}`;
   }
 }
@@ -56,7 +59,7 @@ const unquote = (v: string) => (v.startsWith('"') && v.endsWith('"') ? v.slice(1
 function queryWords(query: string): string[] {
   const words: string[] = [];
   const text: string[] = [];
-  for (const m of query.matchAll(/(-?)([a-z_]+):("(?:[^"\\]|\\.)*"|\S+)|("(?:[^"\\]|\\.)*"|\S+)/gi)) {
+  for (const m of query.matchAll(/(-?)([a-z_]+|metadata\.[\w-]+):("(?:[^"\\]|\\.)*"|\S+)|("(?:[^"\\]|\\.)*"|\S+)/gi)) {
     const [, not, key, value, bare] = m;
     if (key && value !== undefined) words.push(`${not ? "not " : ""}${term(key.toLowerCase(), unquote(value))}`);
     else if (bare) text.push(bare);

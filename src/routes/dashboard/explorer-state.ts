@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { ValidationError } from "../../lib/errors";
 import type { Access } from "../../lib/permissions";
+import { METADATA_KEY } from "../../lib/search-syntax";
 import { parseTimeBound, type TimeEdge, timeZoneOffset } from "../../lib/time";
 import { toValidationError } from "../../lib/validation";
 import { compileFilters, type EventFilters, type EventQuery, scopeForAccess } from "../../services/events/filters";
@@ -73,8 +74,11 @@ const Fields = {
 };
 type FieldName = keyof typeof Fields;
 
+/** URL parameters naming a metadata field: `metadata.program=Summer`. */
+export const METADATA_PARAM = "metadata.";
+
 /** Parameters the explorer reads besides its state: the form's own bookkeeping and the fragments'. */
-const OTHER_KEYS = new Set(["range_was", "count", "since"]);
+const OTHER_KEYS = new Set(["range_was", "count", "stats", "since"]);
 
 export type ExplorerState = {
   view: string;
@@ -87,6 +91,11 @@ export type ExplorerState = {
   cols: AdvancedColumn[];
   live: boolean;
   filters: Partial<Record<FilterKey, string>>;
+  /**
+   * Metadata filters, `metadata.<key>=value` in the URL (a comma list matches any), as pairs: a
+   * key may be any metadata key, `__proto__` included, so never an object's property.
+   */
+  metadata: [string, string][];
 };
 
 export type ParsedState = {
@@ -146,12 +155,25 @@ export function parseExplorerState(
   timeZone = "UTC",
 ): ParsedState {
   const data: Partial<Record<FieldName, string>> = {};
+  const metadata: [string, string][] = [];
   const notices: string[] = [];
   let problem: string | undefined;
   let untidy = false;
   for (const [key, value] of Object.entries(query)) {
     if (value === "") {
       untidy = true;
+      continue;
+    }
+    if (key.startsWith(METADATA_PARAM)) {
+      const field = key.slice(METADATA_PARAM.length);
+      const text = value.trim();
+      if (!METADATA_KEY.test(field)) notices.push(`The URL's "${key}" is not a metadata field and was ignored.`);
+      else if (text.length > 2000) {
+        const message = `${key} is longer than 2,000 characters`;
+        problem ??= message;
+        notices.push(`Not applied: ${message}.`);
+      } else if (text) metadata.push([field, text]);
+      else untidy = true;
       continue;
     }
     if (!Object.hasOwn(Fields, key)) {
@@ -206,6 +228,7 @@ export function parseExplorerState(
       cols,
       live: data.live === "1",
       filters,
+      metadata,
     },
     cursor: data.cursor,
     problem,
@@ -234,6 +257,7 @@ export function stateQuery(
     const value = s.filters[key];
     if (value) params.set(key, value);
   }
+  for (const [key, value] of s.metadata) params.set(`${METADATA_PARAM}${key}`, value);
   if (s.time !== "project") params.set("time", s.time);
   if (s.cols.length) params.set("cols", s.cols.join(","));
   if (s.live) params.set("live", "1");
@@ -244,6 +268,11 @@ export function stateQuery(
 
 function quoted(value: string): string {
   return `"${value.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+}
+
+/** The metadata filters as search syntax clauses, the one place their keys and lists are read. */
+function metadataClauses(state: ExplorerState): string[] {
+  return state.metadata.map(([key, value]) => `metadata.${key}:${quoted(value)}`);
 }
 
 /** What the search box means: the search syntax, or one actor or organisation. */
@@ -280,6 +309,8 @@ export function compileState(state: ExplorerState, timeZone: string, access: Acc
   let query: EventQuery;
   try {
     query = merge(compileFilters(filters, timeZone), compileFilters(preset.filters, timeZone));
+    const fields = metadataClauses(state);
+    if (fields.length) query = merge(query, compileFilters({ query: fields.join(" ") }, timeZone));
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
     return {
@@ -322,6 +353,7 @@ export function stateToFilters(state: ExplorerState, timeZone: string, now = Dat
   const clauses = [
     preset.filters.category && `category:${preset.filters.category}`,
     preset.filters.type && `type:${preset.filters.type}`,
+    ...metadataClauses(state),
     searchQuery(state),
   ].filter(Boolean);
   if (clauses.length) filters.query = clauses.join(" ");

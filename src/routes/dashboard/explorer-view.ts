@@ -21,6 +21,7 @@ const COLUMN_LABELS: Record<AdvancedColumn, string> = {
   request_id: "Request ID",
   job_id: "Job ID",
   entity_id: "Entity ID",
+  request_ip: "IP address",
 };
 
 /** The project's explorer: where its links point (`base`: an embedded viewer's session path instead of `/p/<id>`). */
@@ -52,9 +53,18 @@ const eventsBase = (site: ExplorerSite) => `${rootOf(site)}/events`;
 /** Statuses every view offers in its status filter, besides its own. */
 const COMMON_STATUSES = ["success", "failure", "info"];
 
+/** What a metadata filter is called on the page: the view's label for it (Payout source), else `metadata.<key>`. */
+export function fieldLabel(view: string, key: string): string {
+  return (
+    presetById(view)
+      .fields?.find((f) => f.key === key)
+      ?.label.toLowerCase() ?? `metadata.${key}`
+  );
+}
+
 /** The state without any filter, search or range: what "Clear all" leads to. */
 export function cleared(state: ExplorerState): ExplorerState {
-  return { ...state, filters: {}, search: "", searchBy: "all", range: "24h", from: "", to: "" };
+  return { ...state, filters: {}, metadata: [], search: "", searchBy: "all", range: "24h", from: "", to: "" };
 }
 
 /** The views' tabs (Configuration for those who see it), the preset's status chips and every active filter. */
@@ -74,7 +84,8 @@ export function explorerChips(
     (!p.adminOnly || isAdmin) && !(p.filters.category && hiddenCategories.includes(p.filters.category));
   const tabs: ChipLink[] = PRESETS.filter(shown).map((p) => ({
     label: p.label,
-    href: link({ view: p.id, ...withStatus(undefined) }),
+    // A view's metadata filters (payout source, recipient) are its own: another view starts without them.
+    href: link({ view: p.id, ...withStatus(undefined), metadata: [] }),
     active: p.id === state.view,
   }));
   const statusChips: ChipLink[] = preset.statuses.length
@@ -87,6 +98,12 @@ export function explorerChips(
     label: `${filterLabel(k)}: ${state.filters[k] ?? ""}`,
     href: link({ filters: { ...state.filters, [k]: undefined } }),
   }));
+  for (const [key, value] of state.metadata) {
+    activeChips.push({
+      label: `${fieldLabel(state.view, key)}: ${value}`,
+      href: link({ metadata: state.metadata.filter(([k]) => k !== key) }),
+    });
+  }
   if (state.search) activeChips.push({ label: `search: ${state.search}`, href: link({ search: "" }) });
   const columnLinks: ChipLink[] = ADVANCED_COLUMNS.map((col) => {
     const on = state.cols.includes(col);
@@ -199,7 +216,7 @@ export function detailProps(state: ExplorerState, site: ExplorerSite, event: Eve
   const base = eventsBase(site);
   // Related events keep the view's time display but drop its filters and date range.
   const related = (filters: ExplorerState["filters"]) =>
-    `${base}${stateQuery({ ...state, filters, range: "all", search: "", view: "all" })}`;
+    `${base}${stateQuery({ ...state, filters, metadata: [], range: "all", search: "", view: "all" })}`;
   const links: DetailProps["links"] = [];
   if (event.request?.id)
     links.push({ label: "All events of this request", href: related({ request_id: event.request.id }) });
@@ -215,5 +232,19 @@ export function detailProps(state: ExplorerState, site: ExplorerSite, event: Eve
     closeHref: `${base}${stateQuery(state)}`,
     links,
     outside: outsideLinks(site.entityLinks, event),
+    fields: viewFields(event),
   };
+}
+
+/** The metadata fields the view of an event's category reads (README "Payments and e-mails"), those it has. */
+export function viewFields(event: EventView): DetailProps["fields"] {
+  const preset = PRESETS.find((p) => p.fields && p.filters.category === event.category);
+  const metadata = event.metadata ?? {};
+  const fields = (preset?.fields ?? []).flatMap((f) => {
+    const value = Object.hasOwn(metadata, f.key) ? metadata[f.key] : undefined;
+    if (value === undefined || value === null || typeof value === "object") return [];
+    const text = String(value);
+    return [{ label: f.label, value: text, time: f.key.endsWith("_at") && !Number.isNaN(Date.parse(text)) }];
+  });
+  return fields.length ? fields : undefined;
 }

@@ -2,19 +2,34 @@ import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import type { ChipLink } from "../../../views/components/Chips";
 import { DetailPanel, EventPage } from "../../../views/pages/explorer/Detail";
+import { EmailStats } from "../../../views/pages/explorer/EmailStats";
 import { EventRows, LivePoller } from "../../../views/pages/explorer/EventRows";
 import { EventCounter, ExplorerPage } from "../../../views/pages/explorer/ExplorerPage";
 import { SuggestionList } from "../../../views/pages/explorer/FilterBar";
-import { type CounterState, TARGETS } from "../../../views/pages/explorer/model";
+import {
+  type CounterState,
+  type EmailStatsState,
+  type EmailStatsView,
+  type FieldFilter,
+  TARGETS,
+} from "../../../views/pages/explorer/model";
 import type { ProjectEnv } from "../../env";
 import { CursorError, NotFoundError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
-import { actionsOf, loadFacets, type SuggestedFacet, suggestFacet } from "../../services/events/facets";
+import { EMAIL_STATUSES, emailStats } from "../../services/events/email-stats";
+import {
+  actionsOf,
+  loadFacets,
+  loadFieldValues,
+  type SuggestedFacet,
+  suggestFacet,
+} from "../../services/events/facets";
 import type { EventQuery } from "../../services/events/filters";
-import { scopeForAccess } from "../../services/events/filters";
+import { compileFilters, scopeForAccess } from "../../services/events/filters";
 import { presetById } from "../../services/events/presets";
 import { countEvents, getEvent, listEvents, listNewer } from "../../services/events/query";
+import type { StoredEvent } from "../../services/events/schema";
 import {
   compileState,
   type ExplorerState,
@@ -28,6 +43,7 @@ import {
   detailProps,
   type ExplorerSite,
   explorerChips,
+  fieldLabel,
   moreLinks,
   pendingCounter,
   pollHref,
@@ -133,6 +149,11 @@ async function hidingFilters(c: C, state: ExplorerState, site: ExplorerSite): Pr
     label: `${filterLabel(k)}: ${state.filters[k]}`,
     state: { ...state, filters: { ...state.filters, [k]: undefined } },
   }));
+  for (const [key, value] of state.metadata)
+    without.push({
+      label: `${fieldLabel(state.view, key)}: ${value}`,
+      state: { ...state, metadata: state.metadata.filter(([k]) => k !== key) },
+    });
   if (state.search) without.push({ label: `search "${state.search}"`, state: { ...state, search: "" } });
   if (state.range !== "all")
     without.push({
@@ -147,6 +168,77 @@ async function hidingFilters(c: C, state: ExplorerState, site: ExplorerSite): Pr
     }),
   );
   return without.filter((_, i) => found[i]).map((w) => ({ label: w.label, href: `${base}${stateQuery(w.state)}` }));
+}
+
+/**
+ * The Emails view's statistics: of the e-mails the page's filters find in its range, whatever
+ * status is picked (so the status figures stay comparable), within the member's access.
+ */
+async function emailStatsOf(c: C, state: ExplorerState): Promise<EmailStatsView | undefined> {
+  if (presetById(state.view).stats !== "email") return undefined;
+  const anyStatus: ExplorerState = { ...state, filters: { ...state.filters, status: undefined } };
+  const compiled = compileState(anyStatus, c.var.project.timezone, c.var.access);
+  if (!("query" in compiled)) return undefined;
+  const stats = await emailStats(c.var.ctx, compiled.query);
+  const href = (change: Partial<ExplorerState>) => `${projectBase(c)}/events${stateQuery(anyStatus, change)}`;
+  const links: EmailStatsView["links"] = { sent: href({}) };
+  for (const status of EMAIL_STATUSES) links[status] = href({ filters: { ...anyStatus.filters, status } });
+  return {
+    totals: stats,
+    links,
+    byType: stats.byType.map((t) => ({
+      ...t,
+      href:
+        t.type === "(none)"
+          ? undefined
+          : href({ metadata: [...anyStatus.metadata.filter(([k]) => k !== "template"), ["template", t.type]] }),
+    })),
+  };
+}
+
+/** Where the Emails view's statistics come from after the page (none for other views). */
+function pendingStats(c: C, state: ExplorerState): EmailStatsState | undefined {
+  if (presetById(state.view).stats !== "email") return undefined;
+  const root = projectBase(c);
+  return {
+    pending: {
+      page: `${root}/events${stateQuery(state, {}, { stats: "1" })}`,
+      fragment: `${root}/email-stats${stateQuery(state, { cols: [], time: "project", live: false })}`,
+    },
+  };
+}
+
+/**
+ * A payment's or e-mail's status history: the newest events of its entity (the entity id's own
+ * index), within what the member may see.
+ */
+async function entityHistory(c: C, state: ExplorerState, event: StoredEvent) {
+  const { type, id } = event.entity ?? {};
+  if (!type || !id) return undefined;
+  const scope = scopeForAccess({ conditions: [{ kind: "entity", type, id, negated: false }], text: [] }, c.var.access);
+  const page = await listEvents(c.var.ctx, scope, { limit: 20 });
+  const rows = rowContext(state, siteOf(c));
+  return page.data.map((e) => ({ event: e, href: rows.detailHref(e.id) }));
+}
+
+/** The view's metadata filters, pickers filled with the values the member may see (loadFieldValues). */
+async function fieldFilters(c: C, state: ExplorerState): Promise<FieldFilter[]> {
+  const preset = presetById(state.view);
+  const scope = scopeForAccess(compileFilters(preset.filters, c.var.project.timezone), c.var.access);
+  return Promise.all(
+    (preset.fields ?? []).flatMap((f) =>
+      f.filter
+        ? [
+            (async (): Promise<FieldFilter> => ({
+              key: f.key,
+              label: f.label,
+              filter: f.filter ?? "text",
+              options: f.filter === "picker" ? await loadFieldValues(c.var.ctx, f.key, scope) : [],
+            }))(),
+          ]
+        : [],
+    ),
+  );
 }
 
 function isSuggested(facet: string): facet is SuggestedFacet {
@@ -165,6 +257,7 @@ export const explorerPages = new Hono<ProjectEnv>()
       const extra: Record<string, string> = {};
       if (cursor) extra.cursor = cursor;
       if (c.req.query("count") === "1") extra.count = "1";
+      if (c.req.query("stats") === "1") extra.stats = "1";
       const clean = `${base}${stateQuery(state, {}, extra)}`;
       if (!c.req.header("HX-Request")) return c.redirect(clean, 303);
       c.header("HX-Push-Url", clean);
@@ -177,8 +270,12 @@ export const explorerPages = new Hono<ProjectEnv>()
     // The exact count reads every matching index entry (a million on a wide range), the rows fifty:
     // the counter fragment brings it after the page, unless `count=1` (its no-JavaScript link) asks.
     const withCount = c.req.query("count") === "1";
-    const [facets, list] = await Promise.all([
+    // The Emails view's statistics come after the rows too, unless `stats=1` (their link) asks.
+    const statsNow = c.req.query("stats") === "1";
+    const [facets, fields, stats, list] = await Promise.all([
       loadFacets(c.var.ctx, access),
+      fieldFilters(c, state),
+      statsNow ? emailStatsOf(c, state) : undefined,
       "query" in compiled ? readList(c, compiled.query, cursor, withCount) : undefined,
     ]);
     const events = list?.events ?? [];
@@ -214,6 +311,8 @@ export const explorerPages = new Hono<ProjectEnv>()
       // A view fixes its category; a category the URL adds to it still shows, so Apply keeps it.
       showCategory: state.view === "all" || Boolean(state.filters.category),
       partner: Boolean(access.organizationId),
+      fields,
+      emailStats: stats ? { stats } : pendingStats(c, state),
       downloadHref: can(access, "events.export") ? `${projectBase(c)}/exports/new${stateQuery(state)}` : undefined,
       counter,
       events,
@@ -264,6 +363,15 @@ export const explorerPages = new Hono<ProjectEnv>()
     if (!("query" in compiled)) return c.html(<EventCounter state={{ unavailable: compiled.error }} />, 400);
     return c.html(<EventCounter state={{ count: await countEvents(c.var.ctx, compiled.query) }} />);
   })
+  .get("/email-stats", async (c) => {
+    // The statistics' fragment: the page's own state and scope, like the counter's.
+    const { state } = readState(c);
+    if (!c.req.header("HX-Request"))
+      return c.redirect(`${projectBase(c)}/events${stateQuery(state, {}, { stats: "1" })}`, 303);
+    const stats = await emailStatsOf(c, state);
+    if (!stats) return c.body(null, 204);
+    return c.html(<EmailStats state={{ stats }} />);
+  })
   .get("/suggest/:facet", async (c) => {
     // Suggestions for the actor and organisation boxes, from what was typed so far.
     const { access } = c.var;
@@ -284,10 +392,12 @@ export const explorerPages = new Hono<ProjectEnv>()
       scopeForAccess({ conditions: [], text: [] }, access),
     );
     if (!event) throw new NotFoundError("There is no event with this id in this project.");
-    const detail = {
-      ...detailProps(state, siteOf(c), event, Boolean(access.organizationId)),
-      proof: await proofLine(c.var.ctx, event.id),
-    };
+    const base = detailProps(state, siteOf(c), event, Boolean(access.organizationId));
+    const [proof, history] = await Promise.all([
+      proofLine(c.var.ctx, event.id),
+      base.fields ? entityHistory(c, state, event) : undefined,
+    ]);
+    const detail = { ...base, proof, history };
     if (c.req.header("HX-Request") && c.req.header("HX-Target") === TARGETS.detail)
       return c.html(<DetailPanel {...detail} />);
     return renderPage(c, EventPage, { detail });

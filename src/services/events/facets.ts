@@ -1,8 +1,9 @@
 import { type SQL, sql } from "drizzle-orm";
-import { actors, eventFacets, FACETS, terms } from "../../db/shard/schema";
+import { actors, eventFacets, eventMetadata, events, FACETS, terms } from "../../db/shard/schema";
 import type { Access } from "../../lib/permissions";
 import type { ProjectContext } from "../context";
-import { typeWithinLimits } from "./filters";
+import { type EventQuery, typeWithinLimits } from "./filters";
+import { whereClause } from "./query";
 
 /** The facets the explorer lists in its selects; ids (actors, organisations) are suggested as one types. */
 export type PickerFacets = Record<"type" | "source" | "changed" | "category" | "actor_type" | "entity_type", string[]>;
@@ -76,6 +77,37 @@ export async function suggestFacet(ctx: ProjectContext, facet: SuggestedFacet, p
             AND ${seen(FACETS.organization, sql`${terms.id}`)}
           ORDER BY 1 LIMIT ${SUGGESTION_LIMIT}`);
   return rows.map((r) => r.value);
+}
+
+/** Most values a metadata picker offers, and most of a value's newest rows checked against the scope. */
+const FIELD_VALUES = 50;
+const FIELD_PROBE_ROWS = 1_000;
+
+/**
+ * The values a metadata field holds in the project (a view's picker, README "Payments and
+ * e-mails"): its distinct values from event_metadata, one seek each (a skip over the key's range
+ * of the primary key), each kept only when one of its newest FIELD_PROBE_ROWS events lies in
+ * `scope` (the view's category and the member's access: a partner viewer sees only values of
+ * their organisation's events). At most FIELD_VALUES, in order.
+ */
+export async function loadFieldValues(ctx: ProjectContext, key: string, scope: EventQuery): Promise<string[]> {
+  const rows = await ctx.events.db.all<{ value: string }>(fieldValuesQuery(ctx.events.pn, key, scope));
+  return rows.map((r) => r.value);
+}
+
+/** The statement of loadFieldValues. */
+export function fieldValuesQuery(pn: number, key: string, scope: EventQuery): SQL {
+  const m = eventMetadata;
+  const keyId = sql`(SELECT ${terms.id} FROM ${terms} WHERE ${terms.facet} = ${sql.raw(String(FACETS.metadata))} AND ${terms.value} = ${key})`;
+  const first = sql`SELECT ${m.value} FROM ${m} WHERE ${m.pn} = ${pn} AND ${m.key} = ${keyId} ORDER BY ${m.value} LIMIT 1`;
+  const next = sql`SELECT ${m.value} FROM ${m} WHERE ${m.pn} = ${pn} AND ${m.key} = ${keyId} AND ${m.value} > found.v ORDER BY ${m.value} LIMIT 1`;
+  const newest = sql`SELECT ${m.seq} AS seq FROM ${m} WHERE ${m.pn} = ${pn} AND ${m.key} = ${keyId} AND ${m.value} = found.v ORDER BY ${m.occurredAt} DESC LIMIT ${sql.raw(String(FIELD_PROBE_ROWS))}`;
+  // CROSS JOIN keeps the value's rows outside: else SQLite may walk the scope's index (all of an
+  // organisation's events) for every value.
+  const inScope = sql`EXISTS (SELECT 1 FROM (${newest}) AS recent CROSS JOIN ${events} ON ${events.seq} = recent.seq WHERE ${whereClause(pn, scope)})`;
+  return sql`
+    WITH RECURSIVE found(v) AS (SELECT (${first}) UNION ALL SELECT (${next}) FROM found WHERE found.v IS NOT NULL LIMIT ${sql.raw(String(FIELD_VALUES * 4))})
+    SELECT v AS value FROM found WHERE v IS NOT NULL AND ${inScope} LIMIT ${sql.raw(String(FIELD_VALUES))}`;
 }
 
 /** The lifecycle actions first, in their order, then the others alphabetically. */

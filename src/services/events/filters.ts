@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { ValidationError } from "../../lib/errors";
 import { type Access, can } from "../../lib/permissions";
-import { parseSearchQuery, type SearchClause, SearchSyntaxError } from "../../lib/search-syntax";
+import { METADATA_KEY, parseSearchQuery, type SearchClause, SearchSyntaxError } from "../../lib/search-syntax";
 import { parseTimeBound } from "../../lib/time";
 import { storableText } from "../../lib/validation";
 
@@ -30,6 +30,7 @@ export const EventFilters = z
     organization_id: list.optional(),
     request_id: list.optional(),
     job_id: list.optional(),
+    ip: list.optional().describe("Comma list of request IP addresses (`request.ip`)."),
     changed: list.optional().describe("A changed field: `status`, or `commission.status`."),
     q: storableText().max(500).optional().describe("Full text over summary, message, ids and changes."),
     query: storableText()
@@ -52,6 +53,7 @@ export const EQUALITY_FILTERS = [
   "organization_id",
   "request_id",
   "job_id",
+  "ip",
 ] as const;
 export type EqualityFilter = (typeof EQUALITY_FILTERS)[number];
 
@@ -63,7 +65,8 @@ export type Condition =
   | { kind: "action"; values: string[]; negated: boolean }
   | { kind: "actor"; values: string[]; negated: boolean }
   | { kind: "entity"; type: string; id: string | undefined; negated: boolean }
-  | { kind: "changed"; fields: string[]; negated: boolean };
+  | { kind: "changed"; fields: string[]; negated: boolean }
+  | { kind: "metadata"; key: string; values: string[]; negated: boolean };
 
 /** A compiled filter: the time window (half-open, epoch ms), conditions and full-text terms. */
 export type EventQuery = {
@@ -102,6 +105,18 @@ function actionCondition(values: string[], negated: boolean, path: string, where
   return { kind: "action", values, negated };
 }
 
+/**
+ * A top-level metadata field holding one of `values`. The key is checked here as well as by the
+ * search syntax, since callers (the explorer's pickers) build conditions directly.
+ */
+export function metadataCondition(key: string, values: string[], negated: boolean, path = "query"): Condition {
+  if (!METADATA_KEY.test(key)) {
+    const message = `"${key}" is not a metadata key: a key is 1 to 64 letters, digits, _ or -`;
+    throw new ValidationError(`${path}: ${message}`, [{ path, message }]);
+  }
+  return { kind: "metadata", key, values, negated };
+}
+
 function narrow(query: EventQuery, edge: "from" | "to", ms: number) {
   const current = query[edge];
   if (edge === "from") query.from = current === undefined ? ms : Math.max(current, ms);
@@ -120,6 +135,10 @@ function timeOrThrow(value: string, timeZone: string, edge: "start" | "end", pat
 function applyClause(query: EventQuery, clause: SearchClause, timeZone: string) {
   if (clause.kind === "text") {
     query.text.push({ text: clause.text, phrase: clause.phrase, negated: clause.negated });
+    return;
+  }
+  if (clause.kind === "metadata") {
+    query.conditions.push(metadataCondition(clause.key, splitList(clause.value), clause.negated));
     return;
   }
   const { key, value, negated, column } = clause;

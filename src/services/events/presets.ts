@@ -14,10 +14,23 @@ export const COLUMNS = [
   "method",
   "path",
   "message",
+  "recipient",
+  "email_type",
+  "delivered",
+  "opened",
+  "payout_source",
+  "program",
+  "amount",
 ] as const;
-export const ADVANCED_COLUMNS = ["event_id", "request_id", "job_id", "entity_id"] as const;
+export const ADVANCED_COLUMNS = ["event_id", "request_id", "job_id", "entity_id", "request_ip"] as const;
 export type Column = (typeof COLUMNS)[number] | (typeof ADVANCED_COLUMNS)[number];
 export type AdvancedColumn = (typeof ADVANCED_COLUMNS)[number];
+
+/**
+ * A metadata field a view reads (README "Payments and e-mails"): filtered by a picker of the values
+ * the project has, or by a typed value; and shown in the event detail under its label.
+ */
+export type ViewField = { key: string; label: string; filter?: "picker" | "text" };
 
 export type Preset = {
   id: string;
@@ -27,6 +40,10 @@ export type Preset = {
   statuses: string[];
   adminOnly?: boolean;
   empty: string;
+  /** The view's metadata fields, in the order the filter bar and the detail show them. */
+  fields?: ViewField[];
+  /** The view shows statistics of its range above the table (the Emails view). */
+  stats?: "email";
 };
 
 export const PRESETS: Preset[] = [
@@ -83,17 +100,32 @@ export const PRESETS: Preset[] = [
     id: "payments",
     label: "Payments",
     filters: { category: "payment" },
-    columns: ["time", "activity", "summary", "status", "changes"],
+    columns: ["time", "activity", "summary", "amount", "payout_source", "program", "status"],
     statuses: ["failed", "processing", "transit", "complete", "rollback"],
     empty: "No payouts in this range.",
+    fields: [
+      { key: "payout_source", label: "Payout source", filter: "picker" },
+      { key: "program", label: "Program", filter: "picker" },
+      { key: "amount", label: "Amount" },
+      { key: "currency", label: "Currency" },
+      { key: "member", label: "Recipient" },
+    ],
   },
   {
     id: "emails",
     label: "Emails",
     filters: { category: "email" },
-    columns: ["time", "summary", "status", "message"],
+    columns: ["time", "recipient", "email_type", "status", "delivered", "opened", "summary"],
     statuses: ["delivered", "bounced", "blocked", "pending"],
     empty: "No e-mails in this range.",
+    fields: [
+      { key: "to", label: "Recipient", filter: "text" },
+      { key: "template", label: "E-mail type", filter: "picker" },
+      { key: "delivered_at", label: "Delivered" },
+      { key: "opened_at", label: "Opened" },
+      { key: "provider", label: "Provider" },
+    ],
+    stats: "email",
   },
   {
     id: "fraud",

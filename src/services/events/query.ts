@@ -6,6 +6,7 @@ import {
   EVENT_INDEXES,
   eventChanges,
   eventCounts,
+  eventMetadata,
   events,
   FACETS,
   FULL_TEXT,
@@ -39,6 +40,7 @@ const TEXT_COLUMNS: Partial<Record<EqualityFilter, SQLiteColumn>> = {
   entity_id: events.entityId,
   request_id: events.requestId,
   job_id: events.jobId,
+  ip: events.requestIp,
 };
 
 const list = (values: string[]) =>
@@ -152,6 +154,35 @@ function changedFieldSql(fields: string[]): SQL {
   return qualified.length ? (or(plain, ...qualified) as SQL) : plain;
 }
 
+/**
+ * A metadata field's values, from event_metadata (README "Filters"): its key is a term, looked up
+ * in the same statement, and the value is compared as stored text, so keys and values are bound
+ * parameters, never SQL. Shaped like the changed-field filter: a walk (and any negation) probes
+ * each row it reads with one seek; otherwise the project's matches in the time window are a
+ * primary-key range.
+ */
+function metadataSql(
+  pn: number,
+  query: EventQuery,
+  c: Extract<Condition, { kind: "metadata" }>,
+  walk: Walk | undefined,
+): SQL | undefined {
+  if (c.values.length === 0) return undefined;
+  const m = eventMetadata;
+  const key = sql`${m.key} = (${termIds(FACETS.metadata, [c.key])})`;
+  const value = textMatch(m.value, c.values);
+  // A negation keeps most rows, so it is checked row by row wherever the rows come from.
+  if (walk || c.negated) {
+    const probe = sql`SELECT 1 FROM ${m} WHERE ${m.pn} = ${events.pn} AND ${key} AND ${value} AND ${m.occurredAt} = ${events.occurredAt} AND ${m.seq} = ${events.seq}`;
+    return c.negated ? sql`NOT EXISTS (${probe})` : sql`EXISTS (${probe})`;
+  }
+  const window = [
+    query.from !== undefined ? sql` AND ${m.occurredAt} >= ${query.from}` : sql``,
+    query.to !== undefined ? sql` AND ${m.occurredAt} < ${query.to}` : sql``,
+  ];
+  return sql`${events.seq} IN (SELECT ${m.seq} FROM ${m} WHERE ${m.pn} = ${pn} AND ${key} AND ${value}${window[0]}${window[1]})`;
+}
+
 function conditionSql(
   pn: number,
   query: EventQuery,
@@ -196,6 +227,8 @@ function conditionSql(
       const match = c.id === undefined ? type : (and(type, eq(events.entityId, c.id)) as SQL);
       return c.negated ? not(sql`coalesce(${match}, 0)`) : match;
     }
+    case "metadata":
+      return metadataSql(pn, query, c, walk);
     case "changed": {
       if (c.fields.length === 0) return undefined;
       const ch = eventChanges;
@@ -471,6 +504,8 @@ function servedInOrder(c: Condition): boolean {
       return c.negated;
     case "entity":
       return true;
+    case "metadata":
+      return c.negated;
     case "changed":
       return false;
   }

@@ -1,4 +1,4 @@
-import type { ShardEvent } from "../../db/shard/write";
+import { metadataKeysOf, type ShardEvent } from "../../db/shard/write";
 import { canonicalJson } from "../../lib/canonical-json";
 import { sha256Hex } from "../../lib/crypto";
 import { PayloadTooLargeError, ValidationError } from "../../lib/errors";
@@ -129,6 +129,7 @@ export async function prepareEvent(input: EventInput, ctx: PrepareContext): Prom
     entityType: event.entity?.type ?? null,
     organizationId: event.organization_id ?? null,
     changedFields: Object.keys(event.changes ?? {}),
+    metadataKeys: metadataKeysOf(event.metadata),
     requestId: request?.id ?? null,
     requestIp: request?.ip ?? null,
   };

@@ -70,7 +70,9 @@ export async function checkFailedSignIns(ctx: ProjectContext, stored: PreparedEv
       const [row] = await db.all<{ n: number }>(sql`SELECT count(*) AS n FROM ${events} WHERE ${where}`);
       if ((row?.n ?? 0) < BURST_THRESHOLD) continue;
       const who = kind === "actor" ? (f.actorLabel ?? value) : `address ${value}`;
-      const filter = kind === "actor" ? `actor_id=${encodeURIComponent(value)}` : `search=${encodeURIComponent(value)}`;
+      // The address is no full-text word: the explorer finds it by `ip:` (README "Filters").
+      const filter =
+        kind === "actor" ? `actor_id=${encodeURIComponent(value)}` : `search=${encodeURIComponent(`ip:${value}`)}`;
       await notify(
         ctx,
         {

@@ -49,7 +49,7 @@ function databaseOf(ctx: ServiceContext, home: Home): D1Database {
   return d1;
 }
 
-type CopiedRow = Omit<ShardEvent, "changedFields"> & { seq: number; id: string };
+type CopiedRow = Omit<ShardEvent, "changedFields" | "metadataKeys"> & { seq: number; id: string };
 
 /** The next rows of a project on a shard, in storing order, with their values named (terms read back). */
 async function readChunk(d1: D1Database, pn: number, afterSeq: number, limit: number): Promise<CopiedRow[]> {

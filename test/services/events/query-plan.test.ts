@@ -53,6 +53,11 @@ const FILTERS: [string, EventFilters][] = [
   ["query phrase", { query: '"approved payout"' }],
   ["query dates", { query: "after:2026-11-01 before:2026-11-05 status:failure" }],
   ["an id beside other filters", { status: "failure", organization_id: "org_9", job_id: "jid_77" }],
+  ["ip", { ip: "198.51.100.66" }],
+  ["query ip with a status", { query: "ip:198.51.100.66 status:failure" }],
+  ["query metadata", { query: 'metadata.program:"Summer referral"' }],
+  ["query metadata list in a range", { query: "metadata.payout_source:paypal,wise", from: "2026-11-01" }],
+  ["query negated metadata with a status", { query: "-metadata.program:Winter status:failed" }],
 ];
 
 /**
@@ -90,6 +95,9 @@ const OWN_INDEX: Record<string, { list?: string; count?: string }> = {
   "query negation with a positive filter": { count: "events_type" },
   "query dates": { count: "events_status" },
   "an id beside other filters": { list: "events_job", count: "events_job" },
+  ip: { list: "events_request_ip", count: "events_request_ip" },
+  "query ip with a status": { list: "events_request_ip", count: "events_request_ip" },
+  "query negated metadata with a status": { list: "events_status", count: "events_status" },
 };
 
 type PlanRow = { detail: string };
@@ -107,7 +115,9 @@ async function plan(query: SQL): Promise<string[]> {
 
 function fullScans(details: string[]): string[] {
   return details.filter((d) =>
-    /^SCAN (events|event_changes|event_counts|event_facets|terms|actors|shard_projects)\b(?!_fts)/.test(d),
+    /^SCAN (events|event_changes|event_metadata|event_counts|event_facets|terms|actors|shard_projects)\b(?!_fts)/.test(
+      d,
+    ),
   );
 }
 
@@ -161,6 +171,8 @@ describe("query plans", () => {
       "query actor (id, name or e-mail)",
       "query negation with a positive filter",
       "query phrase",
+      "query metadata",
+      "query metadata list in a range",
     ]);
   });
 
@@ -188,6 +200,12 @@ describe("query plans", () => {
           /SEARCH event_changes EXISTS USING (COVERING INDEX event_changes_seq \(seq=\?|PRIMARY KEY \(pn=\? AND field=\? AND occurred_at=\? AND seq=\?\))/,
         );
       }
+      if (query.conditions.some((c) => c.kind === "metadata")) {
+        // One seek per row read: event_metadata by the event's seq, or its whole key.
+        expect(text).toMatch(
+          /SEARCH event_metadata (EXISTS )?USING (COVERING INDEX event_metadata_seq \(seq=\?|PRIMARY KEY \(pn=\? AND key=\? AND value=\? AND occurred_at=\? AND seq=\?\))/,
+        );
+      }
     }
   });
 
@@ -200,11 +218,22 @@ describe("query plans", () => {
     if (own) expect(text).toMatch(new RegExp(`^SEARCH events USING (COVERING )?INDEX ${own} \\(pn=\\?`, "m"));
   });
 
-  it("finds changed fields by event_changes' key, and full text in its index, for the list and the count", async () => {
+  it("finds changed fields by event_changes' key, metadata by event_metadata's, and full text in its index, for the list and the count", async () => {
     for (const filters of [{ changed: "status" }, { changed: "status,amount" }]) {
       const query = compileFilters(filters, "UTC");
       for (const built of [listQuery(PN, query, { limit: 50 }), countQuery(PN, query)]) {
         expect((await plan(built)).join("\n")).toMatch(/^SEARCH event_changes USING PRIMARY KEY \(pn=\? AND field=\?/m);
+      }
+    }
+    for (const filters of [
+      { query: 'metadata.program:"Summer referral"' },
+      { query: "metadata.payout_source:paypal,wise", from: "2026-11-01" },
+    ]) {
+      const query = compileFilters(filters, "UTC");
+      for (const built of [listQuery(PN, query, { limit: 50 }), countQuery(PN, query)]) {
+        expect((await plan(built)).join("\n")).toMatch(
+          /^SEARCH event_metadata USING PRIMARY KEY \(pn=\? AND key=\? AND value=\?( AND occurred_at>\?)?\)/m,
+        );
       }
     }
     const query = compileFilters({ q: "approved" }, "UTC");

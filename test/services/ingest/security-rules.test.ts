@@ -86,6 +86,16 @@ describe("failed sign-in rule", () => {
     expect((await alerts(byIp)).map((a) => a.title)).toEqual([
       "5 failed sign-ins for address 203.0.113.99 within 10 minutes",
     ]);
+    // Its link lists the address's failures.
+    const alert = await env.DB.prepare("SELECT link FROM notifications WHERE project_id = ? AND type = ?")
+      .bind(byIp.project.id, "security.failed_logins")
+      .first<{ link: string }>();
+    expect(alert?.link).toContain("search=ip%3A203.0.113.99");
+    const owner = await signIn(await createMember(byIp, "owner"));
+    const html = await (
+      await dash("GET", `${alert?.link.replace("range=24h", "range=all")}`, { cookie: owner })
+    ).text();
+    expect([...html.matchAll(/<tr data-event-id="ip\d_/g)]).toHaveLength(5);
   });
 
   it("watches Trailbook's own sign-ins", async () => {

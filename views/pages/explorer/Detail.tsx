@@ -5,7 +5,7 @@ import { DataTable } from "../../components/DataTable";
 import { BackLink, DetailList } from "../../components/DetailList";
 import { Timestamp } from "../../components/time";
 import { projectPage } from "../../layouts/page";
-import { OutsideLinks } from "./EventRows";
+import { OutsideLinks, StatusBadge } from "./EventRows";
 import { pairOf, show, statusTone } from "./format";
 import type { DetailProps, ProofLine } from "./model";
 
@@ -61,7 +61,17 @@ function ProofNote({ proof, zone, timeMode }: { proof: ProofLine; zone: string; 
 }
 
 /** Every field of one event; the changes as a before/after table; bodies pretty-printed. */
-export function DetailPanel({ event, zone, timeMode, closeHref, links, outside, proof }: DetailProps) {
+export function DetailPanel({
+  event,
+  zone,
+  timeMode,
+  closeHref,
+  links,
+  outside,
+  proof,
+  fields: viewFields,
+  history,
+}: DetailProps) {
   const request = event.request;
   const fields: [string, unknown][] = [
     ["Event ID", event.id],
@@ -115,6 +125,47 @@ export function DetailPanel({ event, zone, timeMode, closeHref, links, outside, 
       {proof && <ProofNote proof={proof} zone={zone} timeMode={timeMode} />}
       {outside && outside.length > 0 && <OutsideLinks links={outside} />}
       {links.length > 0 && <Chips label="Related events" chips={links} />}
+      {viewFields && (
+        <>
+          <h3>Details</h3>
+          <DetailList
+            items={viewFields.map((f) => [
+              f.label,
+              f.time ? (
+                <Timestamp iso={new Date(Date.parse(f.value)).toISOString()} mode={timeMode} zone={zone} />
+              ) : (
+                f.value
+              ),
+            ])}
+          />
+        </>
+      )}
+      {history && history.length > 1 && (
+        <>
+          <h3>Status history</h3>
+          <DataTable
+            wrap={false}
+            rows={history}
+            columns={[
+              {
+                header: "Time",
+                class: "nowrap mono",
+                cell: (h) => <Timestamp iso={h.event.occurred_at} mode={timeMode} zone={zone} />,
+              },
+              {
+                header: "Event",
+                cell: (h) =>
+                  h.event.id === event.id ? (
+                    <span aria-current="true">{h.event.type} (this event)</span>
+                  ) : (
+                    <a href={h.href.page}>{h.event.type}</a>
+                  ),
+              },
+              { header: "Status", cell: (h) => <StatusBadge event={h.event} /> },
+            ]}
+          />
+        </>
+      )}
       {event.changes && Object.keys(event.changes).length > 0 && (
         <>
           <h3>Changes</h3>

@@ -29,7 +29,33 @@ const COLUMN_LABELS: Record<EventColumn, string> = {
   request_id: "Request ID",
   job_id: "Job ID",
   entity_id: "Entity ID",
+  request_ip: "IP address",
+  recipient: "Recipient",
+  email_type: "E-mail type",
+  delivered: "Delivered",
+  opened: "Opened",
+  payout_source: "Payout source",
+  program: "Program",
+  amount: "Amount",
 };
+
+/** A metadata value as text (the columns of the Payments and Emails views); empty when absent. */
+function meta(event: EventView, key: string): string {
+  const value = event.metadata && Object.hasOwn(event.metadata, key) ? event.metadata[key] : undefined;
+  return value === undefined || value === null ? "" : show(value);
+}
+
+/** A metadata time (`delivered_at`) in the page's time display; text that is no time is shown as it is. */
+function MetaTime({ event, field, ctx }: { event: EventView; field: string; ctx: RowContext }) {
+  const text = meta(event, field);
+  if (!text) return <td class="muted">—</td>;
+  const at = Date.parse(text);
+  return (
+    <td class="nowrap mono">
+      {Number.isNaN(at) ? text : <Timestamp iso={new Date(at).toISOString()} mode={ctx.timeMode} zone={ctx.zone} />}
+    </td>
+  );
+}
 
 /** Links to the project's own pages for an event's entity and targets; they leave Trailbook, in a new tab. */
 export function OutsideLinks({ links }: { links: OutsideLink[] }) {
@@ -162,6 +188,22 @@ function Cell({ column, event, ctx }: { column: EventColumn; event: EventView; c
       return <td class="mono">{event.job_id ?? ""}</td>;
     case "entity_id":
       return <td class="mono">{event.entity?.id ?? ""}</td>;
+    case "request_ip":
+      return <td class="mono">{typeof event.request?.ip === "string" ? event.request.ip : ""}</td>;
+    case "recipient":
+      return <td>{meta(event, "to")}</td>;
+    case "email_type":
+      return <td>{meta(event, "template")}</td>;
+    case "delivered":
+      return <MetaTime event={event} field="delivered_at" ctx={ctx} />;
+    case "opened":
+      return <MetaTime event={event} field="opened_at" ctx={ctx} />;
+    case "payout_source":
+      return <td>{meta(event, "payout_source")}</td>;
+    case "program":
+      return <td>{meta(event, "program")}</td>;
+    case "amount":
+      return <td class="nowrap num">{[meta(event, "amount"), meta(event, "currency")].filter(Boolean).join(" ")}</td>;
   }
 }
 

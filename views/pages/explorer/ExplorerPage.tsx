@@ -2,11 +2,13 @@ import { Alert } from "../../components/Alert";
 import { type ChipLink, Chips } from "../../components/Chips";
 import { projectPage } from "../../layouts/page";
 import { DetailPanel } from "./Detail";
+import { EmailStats } from "./EmailStats";
 import { EventTable, LivePoller } from "./EventRows";
 import { FilterBar, type FilterBarProps } from "./FilterBar";
 import {
   type CounterState,
   type DetailProps,
+  type EmailStatsState,
   type EventView,
   type ExplorerChips,
   type PageAndFragment,
@@ -108,6 +110,8 @@ export type ExplorerProps = ExplorerChips &
     /** With no rows: the filters (and range) whose removal would show some. */
     hiding: ChipLink[];
     detail?: DetailProps | undefined;
+    /** The Emails view's statistics of its range. */
+    emailStats?: EmailStatsState | undefined;
   };
 
 export const ExplorerPage = projectPage({
@@ -133,6 +137,7 @@ export const ExplorerPage = projectPage({
         </Alert>
       )}
       {props.error && <Alert kind="error">{props.error}</Alert>}
+      {props.emailStats && <EmailStats state={props.emailStats} />}
       <div class="toolbar">
         <div class="group">
           <EventCounter state={props.counter} />

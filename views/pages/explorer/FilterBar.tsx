@@ -1,5 +1,5 @@
 import { FieldError, FormRow } from "../../components/FormRow";
-import { type FormState, type Pickers, type SuggestionHrefs, TARGETS } from "./model";
+import { type FieldFilter, type FormState, type Pickers, type SuggestionHrefs, TARGETS } from "./model";
 
 const RANGE_LABELS: [string, string][] = [
   ["24h", "Last 24 hours"],
@@ -112,6 +112,8 @@ export type FilterBarProps = {
   clearHref?: string | undefined;
   searchError?: string | undefined;
   rangeError?: string | undefined;
+  /** The view's metadata filters (Payments: payout source, program; Emails: recipient, e-mail type). */
+  fields?: FieldFilter[] | undefined;
 };
 
 /**
@@ -121,6 +123,8 @@ export type FilterBarProps = {
  */
 export function FilterBar(props: FilterBarProps) {
   const f = props.form;
+  const fields = props.fields ?? [];
+  const fieldValue = (key: string) => f.metadata.find(([k]) => k === key)?.[1];
   return (
     <form method="get" action={props.base} class="filters card" role="search" data-apply-on-change="">
       {f.view !== "all" && <input type="hidden" name="view" value={f.view} />}
@@ -131,6 +135,12 @@ export function FilterBar(props: FilterBarProps) {
       {["entity_id", "request_id", "job_id"].map(
         (k) => f.filters[k] && <input type="hidden" name={k} value={f.filters[k]} />,
       )}
+      {/* Metadata filters of the URL that the view has no control for stay through Apply. */}
+      {f.metadata
+        .filter(([key]) => !fields.some((field) => field.key === key))
+        .map(([key, value]) => (
+          <input type="hidden" name={`metadata.${key}`} value={value} />
+        ))}
       <div class="search">
         <select id="f-search_by" name="search_by" aria-label="Search by">
           <option value="all" selected={f.searchBy === "all"}>
@@ -180,6 +190,25 @@ export function FilterBar(props: FilterBarProps) {
           <input id="f-to" type="datetime-local" name="to" value={f.to} step="1" title="Project time" />
         </FormRow>
         <Picker name="status" label="Status" value={f.filters.status} options={props.statuses} />
+        {fields.map((field) =>
+          field.filter === "picker" ? (
+            <Picker
+              name={`metadata.${field.key}`}
+              label={field.label}
+              value={fieldValue(field.key)}
+              options={field.options}
+            />
+          ) : (
+            <FormRow label={field.label}>
+              <input
+                id={`f-metadata.${field.key}`}
+                name={`metadata.${field.key}`}
+                value={fieldValue(field.key) ?? ""}
+                placeholder="Any"
+              />
+            </FormRow>
+          ),
+        )}
         <Picker name="type" label="Type" value={f.filters.type} groups={props.pickers.types} />
         {props.showCategory && (
           <Picker name="category" label="Category" value={f.filters.category} options={props.pickers.categories} />

@@ -13,6 +13,7 @@ export const TARGETS = {
   counter: "counter",
   actorIds: "actor-ids",
   organizationIds: "organization-ids",
+  emailStats: "email-stats",
 } as const;
 
 /** A column of the event table: a preset's own, or an advanced one chosen under "Columns". */
@@ -30,7 +31,15 @@ export type EventColumn =
   | "event_id"
   | "request_id"
   | "job_id"
-  | "entity_id";
+  | "entity_id"
+  | "request_ip"
+  | "recipient"
+  | "email_type"
+  | "delivered"
+  | "opened"
+  | "payout_source"
+  | "program"
+  | "amount";
 
 type Ref = { type?: string | undefined; id?: string | undefined; name?: string | undefined };
 
@@ -119,7 +128,25 @@ export type FormState = {
   cols: string[];
   live: boolean;
   filters: Record<string, string | undefined>;
+  /** Metadata filters as `[key, value]` pairs (`metadata.<key>` in the URL). */
+  metadata: [string, string][];
 };
+
+type EmailFigure = "sent" | "delivered" | "opened" | "bounced" | "blocked" | "pending";
+
+/** The Emails view's statistics, or where to fetch them (after the rows, like the counter). */
+export type EmailStatsState = { stats: EmailStatsView } | { pending: PageAndFragment };
+
+/** The Emails view's statistics: totals and per e-mail type, with links to the e-mails counted. */
+export type EmailStatsView = {
+  totals: Record<EmailFigure, number>;
+  /** The list of the e-mails a figure counts, where a filter can say which (sent: all, opened: none). */
+  links: Partial<Record<EmailFigure, string>>;
+  byType: ({ type: string; href?: string | undefined } & Record<EmailFigure, number>)[];
+};
+
+/** A view's metadata filter in the filter bar: a picker of the project's values, or a typed value. */
+export type FieldFilter = { key: string; label: string; filter: "picker" | "text"; options: string[] };
 
 /** Every chip and link of the page's bars, built from the state by the view model. */
 export type ExplorerChips = {
@@ -149,4 +176,8 @@ export type DetailProps = {
   /** The project's entity links for the event. */
   outside?: OutsideLink[] | undefined;
   proof?: ProofLine | undefined;
+  /** The metadata fields its view reads (a payment's amount, payout source, program), labelled. */
+  fields?: { label: string; value: string; time?: boolean }[] | undefined;
+  /** The events of its entity (a payout's status history), newest first, each linking to its detail. */
+  history?: { event: EventView; href: PageAndFragment }[] | undefined;
 };
