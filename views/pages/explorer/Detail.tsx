@@ -61,7 +61,16 @@ function ProofNote({ proof, zone, timeMode }: { proof: ProofLine; zone: string; 
 }
 
 /** Every field of one event; the changes as a before/after table; bodies pretty-printed. */
-export function DetailPanel({ event, zone, timeMode, closeHref, links, outside, proof }: DetailProps) {
+export function DetailPanel({
+  event,
+  zone,
+  timeMode,
+  closeHref,
+  links,
+  outside,
+  proof,
+  organizationName,
+}: DetailProps) {
   const request = event.request;
   const fields: [string, unknown][] = [
     ["Event ID", event.id],
@@ -71,7 +80,7 @@ export function DetailPanel({ event, zone, timeMode, closeHref, links, outside, 
     ["Lifecycle", event.lifecycle_action],
     ["Status", event.status],
     ["Source", event.source],
-    ["Organisation", event.organization_id],
+    ["Organisation", organizationName ? `${organizationName} (${event.organization_id})` : event.organization_id],
     ["Job ID", event.job_id],
     ["Hash", event.hash],
   ];
