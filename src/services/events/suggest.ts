@@ -50,40 +50,45 @@ async function visibleTo(ctx: ProjectContext, access: Access, keys: number[]): P
 type Candidate = ActorSuggestion & { key: number };
 
 /**
+ * The statements that find suggested actors for what was typed: by id prefix (or, with nothing
+ * typed, the first of the project's own) and by word prefix; exported for the query-plan test.
+ */
+export function actorSuggestionQueries(pn: number, access: Access, typed: string): SQL[] {
+  const owner = facetOwner(access);
+  const seen = (actor: SQL) =>
+    sql`EXISTS (SELECT 1 FROM ${eventFacets} WHERE ${eventFacets.pn} = ${pn} AND ${eventFacets.organization} = ${owner} AND ${eventFacets.facet} = ${sql.raw(String(FACETS.actor))} AND ${eventFacets.value} = ${actor})`;
+  const columns = sql`${actors.id} AS key, ${actors.actorId} AS id, ${actors.name} AS name, ${actors.email} AS email`;
+  const limit = sql.raw(String(SUGGESTION_LIMIT * 3));
+  // Nothing typed yet: the first of the project's (or organisation's) own actors.
+  if (typed === "")
+    return [
+      sql`SELECT ${columns} FROM ${eventFacets} JOIN ${actors} ON ${actors.id} = ${eventFacets.value}
+        WHERE ${eventFacets.pn} = ${pn} AND ${eventFacets.organization} = ${owner} AND ${eventFacets.facet} = ${sql.raw(String(FACETS.actor))}
+          AND ${actors.actorId} <> '' LIMIT ${limit}`,
+    ];
+  const queries = [
+    sql`SELECT ${columns} FROM ${actors}
+      WHERE ${actors.actorId} >= ${typed} AND ${actors.actorId} < ${`${typed}\u{10FFFF}`} AND ${seen(sql`${actors.id}`)}
+      ORDER BY ${actors.actorId} LIMIT ${limit}`,
+  ];
+  const range = wordRange(typed);
+  if (range)
+    queries.push(sql`SELECT ${columns} FROM ${actorWords} JOIN ${actors} ON ${actors.id} = ${actorWords.actor}
+      WHERE ${actorWords.pn} = ${pn} AND ${actorWords.word} >= ${range.from} AND ${actorWords.word} < ${range.to}
+        AND ${actors.actorId} <> '' AND ${seen(sql`${actorWords.actor}`)}
+      ORDER BY ${actorWords.word} LIMIT ${limit}`);
+  return queries;
+}
+
+/**
  * Actors whose id starts with what was typed (as written), or any word of whose name or e-mail
  * does (folded), among those the viewer may see; one per id, id matches first, then by word.
  * Actors named without an id are left out: the actor filter takes an id.
  */
 export async function suggestActors(ctx: ProjectContext, access: Access, typed: string): Promise<ActorSuggestion[]> {
   const { db, pn } = ctx.events;
-  const owner = facetOwner(access);
-  const seen = (actor: SQL) =>
-    sql`EXISTS (SELECT 1 FROM ${eventFacets} WHERE ${eventFacets.pn} = ${pn} AND ${eventFacets.organization} = ${owner} AND ${eventFacets.facet} = ${sql.raw(String(FACETS.actor))} AND ${eventFacets.value} = ${actor})`;
-  const range = wordRange(typed);
-  const limit = sql.raw(String(SUGGESTION_LIMIT * 3));
-  const [byId, byWord] = await Promise.all([
-    // Nothing typed yet: the first of the project's (or organisation's) own actors.
-    typed === ""
-      ? db.all<Candidate>(sql`
-          SELECT ${actors.id} AS key, ${actors.actorId} AS id, ${actors.name} AS name, ${actors.email} AS email
-          FROM ${eventFacets} JOIN ${actors} ON ${actors.id} = ${eventFacets.value}
-          WHERE ${eventFacets.pn} = ${pn} AND ${eventFacets.organization} = ${owner} AND ${eventFacets.facet} = ${sql.raw(String(FACETS.actor))}
-            AND ${actors.actorId} <> ''
-          LIMIT ${limit}`)
-      : db.all<Candidate>(sql`
-      SELECT ${actors.id} AS key, ${actors.actorId} AS id, ${actors.name} AS name, ${actors.email} AS email FROM ${actors}
-      WHERE ${actors.actorId} >= ${typed} AND ${actors.actorId} < ${`${typed}\u{10FFFF}`} AND ${seen(sql`${actors.id}`)}
-      ORDER BY ${actors.actorId} LIMIT ${limit}`),
-    range && typed !== ""
-      ? db.all<Candidate>(sql`
-          SELECT ${actors.id} AS key, ${actors.actorId} AS id, ${actors.name} AS name, ${actors.email} AS email
-          FROM ${actorWords} JOIN ${actors} ON ${actors.id} = ${actorWords.actor}
-          WHERE ${actorWords.pn} = ${pn} AND ${actorWords.word} >= ${range.from} AND ${actorWords.word} < ${range.to}
-            AND ${actors.actorId} <> '' AND ${seen(sql`${actorWords.actor}`)}
-          ORDER BY ${actorWords.word} LIMIT ${limit}`)
-      : [],
-  ]);
-  const candidates = [...byId, ...byWord];
+  const found = await Promise.all(actorSuggestionQueries(pn, access, typed).map((q) => db.all<Candidate>(q)));
+  const candidates = found.flat();
   const visible = await visibleTo(
     ctx,
     access,
@@ -98,14 +103,18 @@ export async function suggestActors(ctx: ProjectContext, access: Access, typed: 
   return [...out.values()];
 }
 
-/** Organisation ids of the project starting with what was typed, as written. */
-export async function organizationIdsStartingWith(ctx: ProjectContext, typed: string): Promise<string[]> {
-  const { db, pn } = ctx.events;
-  const rows = await db.all<{ value: string }>(sql`
+/** The statement finding the project's organisation ids that start with what was typed (for the query-plan test). */
+export function organizationIdQuery(pn: number, typed: string): SQL {
+  return sql`
     SELECT ${terms.value} AS value FROM ${terms}
     WHERE ${terms.facet} = ${sql.raw(String(FACETS.organization))} AND ${terms.value} >= ${typed} AND ${terms.value} < ${`${typed}\u{10FFFF}`}
       AND EXISTS (SELECT 1 FROM ${eventFacets} WHERE ${eventFacets.pn} = ${pn} AND ${eventFacets.organization} = 0 AND ${eventFacets.facet} = ${sql.raw(String(FACETS.organization))} AND ${eventFacets.value} = ${terms.id})
-    ORDER BY 1 LIMIT ${sql.raw(String(SUGGESTION_LIMIT))}`);
+    ORDER BY 1 LIMIT ${sql.raw(String(SUGGESTION_LIMIT))}`;
+}
+
+/** Organisation ids of the project starting with what was typed, as written. */
+export async function organizationIdsStartingWith(ctx: ProjectContext, typed: string): Promise<string[]> {
+  const rows = await ctx.events.db.all<{ value: string }>(organizationIdQuery(ctx.events.pn, typed));
   return rows.map((r) => r.value);
 }
 

@@ -208,10 +208,8 @@ export async function organizationNames(ctx: Ctx, ids: string[]): Promise<Map<st
   return new Map(rows.map((r) => [r.id, r.name]));
 }
 
-/** Organisations any word of whose name starts with what was typed (folded), by name; at most `limit`. */
-export async function organizationsNamed(ctx: Ctx, typed: string, limit = 20): Promise<{ id: string; name: string }[]> {
-  const range = wordRange(typed);
-  if (!range) return [];
+/** The statement finding a project's organisations by a word of their name (exported for the query-plan test). */
+export function organizationNameQuery(ctx: Ctx, range: { from: string; to: string }, limit: number) {
   return ctx.db
     .selectDistinct({ id: organizations.organizationId, name: organizations.name })
     .from(organizationWords)
@@ -231,4 +229,11 @@ export async function organizationsNamed(ctx: Ctx, typed: string, limit = 20): P
     )
     .orderBy(organizations.name)
     .limit(limit);
+}
+
+/** Organisations any word of whose name starts with what was typed (folded), by name; at most `limit`. */
+export async function organizationsNamed(ctx: Ctx, typed: string, limit = 20): Promise<{ id: string; name: string }[]> {
+  const range = wordRange(typed);
+  if (!range) return [];
+  return organizationNameQuery(ctx, range, limit);
 }
