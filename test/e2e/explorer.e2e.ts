@@ -97,7 +97,11 @@ describe("the explorer in a real browser", () => {
     expect(await page.$$eval("#actor-ids a", (o) => o.length)).toBe(0);
     await page.focus('input[name="actor_id"]');
     await expect
-      .poll(() => page.$$eval("#actor-ids a", (o) => o.map((x) => new URL(x.href).searchParams.get("actor_id") ?? "")))
+      .poll(() =>
+        page.$$eval("#actor-ids a", (o) =>
+          o.map((x) => new URL(x.getAttribute("href") ?? "", "http://x").searchParams.get("actor_id") ?? ""),
+        ),
+      )
       .toContain("u_42");
     // The filter bar applies on change.
     await page.selectOption('select[name="changed"]', "commission.status");
