@@ -111,7 +111,7 @@ async function readNamedState(c: C) {
 async function typedNames(c: C, state: ExplorerState): Promise<boolean> {
   if (state.search) return false;
   const actor = state.filters.actor_id;
-  if (actor && !(await actorLabel(c.var.ctx, actor))) {
+  if (actor && !(await actorLabel(c.var.ctx, c.var.access, actor))) {
     state.filters.actor_id = undefined;
     state.search = actor;
     state.searchBy = "actor";
@@ -131,7 +131,7 @@ async function typedNames(c: C, state: ExplorerState): Promise<boolean> {
 async function filterNames(c: C, state: ExplorerState): Promise<Partial<Record<FilterKey, string>>> {
   const { actor_id: actor, organization_id: organization } = state.filters;
   const [who, orgs] = await Promise.all([
-    actor && !actor.includes(",") ? actorLabel(c.var.ctx, actor) : undefined,
+    actor && !actor.includes(",") ? actorLabel(c.var.ctx, c.var.access, actor) : undefined,
     organization ? organizationNames(c.var.ctx, organization.split(",")) : undefined,
   ]);
   const named: Partial<Record<FilterKey, string>> = {};

@@ -119,17 +119,28 @@ export async function organizationIdsStartingWith(ctx: ProjectContext, typed: st
 }
 
 /**
- * How the page names an actor id: the name and address of the project's actor with that id (the
- * most recently stored identity when an id was sent with several names), or nothing.
+ * How the page names an actor id: the name and address of the actor with that id the viewer may
+ * see (the most recently stored identity when an id was sent with several names), or nothing, so a
+ * partner viewer's URL naming another organisation's actor learns no name.
  */
-export async function actorLabel(ctx: ProjectContext, actorId: string): Promise<ActorSuggestion | undefined> {
+export async function actorLabel(
+  ctx: ProjectContext,
+  access: Access,
+  actorId: string,
+): Promise<ActorSuggestion | undefined> {
   const { db, pn } = ctx.events;
-  const [row] = await db.all<ActorSuggestion>(sql`
-    SELECT ${actors.actorId} AS id, ${actors.name} AS name, ${actors.email} AS email FROM ${actors}
+  const rows = await db.all<Candidate>(sql`
+    SELECT ${actors.id} AS key, ${actors.actorId} AS id, ${actors.name} AS name, ${actors.email} AS email FROM ${actors}
     WHERE ${actors.actorId} = ${actorId}
-      AND EXISTS (SELECT 1 FROM ${eventFacets} WHERE ${eventFacets.pn} = ${pn} AND ${eventFacets.organization} = 0 AND ${eventFacets.facet} = ${sql.raw(String(FACETS.actor))} AND ${eventFacets.value} = ${actors.id})
-    ORDER BY ${actors.id} DESC LIMIT 1`);
-  return row;
+      AND EXISTS (SELECT 1 FROM ${eventFacets} WHERE ${eventFacets.pn} = ${pn} AND ${eventFacets.organization} = ${facetOwner(access)} AND ${eventFacets.facet} = ${sql.raw(String(FACETS.actor))} AND ${eventFacets.value} = ${actors.id})
+    ORDER BY ${actors.id} DESC LIMIT 5`);
+  const visible = await visibleTo(
+    ctx,
+    access,
+    rows.map((r) => r.key),
+  );
+  const row = rows.find((r) => visible.has(r.key));
+  return row && { id: row.id, name: row.name, email: row.email };
 }
 
 /** Whether the project has events of this organisation id (its picker values say so). */

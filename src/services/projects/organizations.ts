@@ -162,7 +162,7 @@ export async function updateOrganizationNames(ctx: MemberContext, input: Organiz
     type: "settings.updated",
     summary: "Project settings changed: organisation names",
     entity: { type: "project", id: ctx.project.id, name: ctx.project.name },
-    changes: { organization_names: [null, `${changed.length} set, ${removed.length} removed`] },
+    changes: { organization_names: [was.size, now.size] },
     metadata: { organizations: Object.keys(diff).slice(0, 50) },
   });
 }

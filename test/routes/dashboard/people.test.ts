@@ -191,6 +191,16 @@ describe("suggestions in the explorer", () => {
     const page = await (await dash("GET", `/p/${tenant.project.id}/events`, { cookie: partner })).text();
     expect(page).toContain(`hx-get="/p/${tenant.project.id}/suggest/actor_id"`);
     expect(page).not.toContain("/suggest/organization_id");
+    // A URL naming another organisation's actor learns no name from the chip.
+    const named = await (
+      await dash("GET", `/p/${tenant.project.id}/events?range=all&actor_id=u_jane`, { cookie: partner })
+    ).text();
+    expect(named).toContain("actor: u_jane");
+    expect(named).not.toContain("Jane Doe");
+    const own = await (
+      await dash("GET", `/p/${tenant.project.id}/events?range=all&actor_id=u_janet`, { cookie: partner })
+    ).text();
+    expect(own).toContain("actor: Janet Smith (u_janet)");
   });
 
   it("turns a name typed in the actor box (not an id) into a search by actor", async () => {
