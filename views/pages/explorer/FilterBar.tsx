@@ -62,7 +62,14 @@ function suggesting(href: string | undefined, target: string) {
  * An id box with the suggestions htmx fetches for it. Without script it is a plain text field:
  * what is typed is submitted with the form (README "Filters", people and organisations by name).
  */
-function SuggestedId(props: { name: string; label: string; value: string | undefined; list: string; href?: string }) {
+function SuggestedId(props: {
+  name: string;
+  label: string;
+  value: string | undefined;
+  list: string;
+  href?: string;
+  placeholder: string;
+}) {
   return (
     <div class="suggest">
       <FormRow label={props.label}>
@@ -70,7 +77,7 @@ function SuggestedId(props: { name: string; label: string; value: string | undef
           id={`f-${props.name}`}
           name={props.name}
           value={props.value ?? ""}
-          placeholder="Name, e-mail or id"
+          placeholder={props.placeholder}
           {...suggesting(props.href, props.list)}
         />
       </FormRow>
@@ -227,6 +234,7 @@ export function FilterBar(props: FilterBarProps) {
           value={f.filters.actor_id}
           list={TARGETS.actorIds}
           href={props.suggest?.actors}
+          placeholder="Name, e-mail or id"
         />
         {!props.partner && (
           <SuggestedId
@@ -235,6 +243,7 @@ export function FilterBar(props: FilterBarProps) {
             value={f.filters.organization_id}
             list={TARGETS.organizationIds}
             href={props.suggest?.organizations}
+            placeholder="Name or id"
           />
         )}
       </div>
