@@ -46,6 +46,8 @@ export async function bootstrap({
   region = "default",
   operator = false,
   persistTo,
+  // npm start has just applied them.
+  migrate = true,
 }) {
   email = email.trim().toLowerCase();
   if (!EMAIL.test(email)) throw new Error(`--email "${email}" is not an e-mail address`);
@@ -57,7 +59,7 @@ export async function bootstrap({
   if (password !== undefined && password.length < 10) throw new Error("--password must have at least 10 characters");
   if (region !== "default" && region !== "eu") throw new Error(`--region "${region}" is not default or eu`);
 
-  applyMigrations(remote, persistTo);
+  if (migrate) applyMigrations(remote, persistTo);
   const now = Date.now();
   const [existing] = d1(`SELECT id FROM users WHERE email = ${sqlText(email)}`, remote, persistTo);
   // The deployment's first account runs it (sees the shards, moves projects); --operator makes one more.

@@ -1,5 +1,6 @@
 // npm start: local D1/R2/Queues through wrangler's local mode, migrations applied, a demo project
-// seeded once with realistic events, then `wrangler dev` on http://localhost:8787.
+// seeded once with realistic events, then `wrangler dev` on http://localhost:8787, or the port of
+// `npm start -- --port N` or PORT=N.
 //
 // The demo credentials live in .wrangler/demo.json (local state, git-ignored) so every start prints
 // the same working login and API key; delete .wrangler/ to start from scratch.
@@ -9,9 +10,21 @@ import path from "node:path";
 import { bootstrap } from "./bootstrap.mjs";
 import { demoEvents } from "./lib/demo-events.mjs";
 import { cronsOf, fireCrons } from "./lib/local-cron.mjs";
+import { startOptions } from "./lib/start-options.mjs";
 import { applyMigrations, d1, ROOT, sqlText, startDev } from "./lib/wrangler.mjs";
 
-const PORT = 8787;
+let options;
+try {
+  options = startOptions(process.argv.slice(2), process.env);
+} catch (error) {
+  console.error(`npm start: ${error.message}`);
+  process.exit(2);
+}
+if (options.help) {
+  console.log("Usage: npm start [-- --port N]   (or PORT=N npm start; default 8787)");
+  process.exit(0);
+}
+const PORT = options.port;
 const BASE = `http://localhost:${PORT}`;
 const DEMO_FILE = path.join(ROOT, ".wrangler", "demo.json");
 const DEV_VARS = path.join(ROOT, ".dev.vars");
@@ -56,6 +69,7 @@ async function demoProject() {
     name: "Demo Owner",
     project: "Demo project",
     timezone: "Europe/Berlin",
+    migrate: false,
   });
   // Seeded events are fixed to this moment, so a re-run after an interrupted seed sends the same
   // events again and the API answers duplicate for those already stored.
@@ -121,6 +135,7 @@ ${line}
 
 async function main() {
   ensureDevVars();
+  console.error("Applying migrations to the local databases…");
   applyMigrations(false);
   const demo = await demoProject();
   const child = startDev(PORT);

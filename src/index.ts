@@ -3,9 +3,12 @@ import { handleScheduled } from "./cron";
 import { handleQueue } from "./queues/consumer";
 import { checkAlertsOnIngest } from "./services/alerts/evaluate";
 import { afterStore } from "./services/ingest/after-store";
+import { learnOrganizationNames } from "./services/projects/organizations";
 
 // Alert rules of the "any match" kind look at every stored batch (README "Alerts").
 afterStore(checkAlertsOnIngest);
+// Organisation display names an event carries in `metadata.organization_name` (README "Filters").
+afterStore(learnOrganizationNames);
 const app = createApp();
 
 export default {

@@ -92,6 +92,20 @@ export const APP_JS = `
     if (!row || e.target.closest("a, button, input, select, summary, label")) return;
     open(row);
   });
+  // The actor and organisation boxes' suggestions: arrows move between the box and its links,
+  // Escape goes back to the box.
+  document.addEventListener("keydown", function (e) {
+    var t = e.target, box = t.closest && t.closest(".suggest");
+    if (!box || e.ctrlKey || e.metaKey || e.altKey) return;
+    var input = box.querySelector("input"), links = all(box, ".suggestions a"), at = links.indexOf(t);
+    if (e.key === "Escape" && at >= 0) { e.preventDefault(); e.stopImmediatePropagation(); input.focus(); return; }
+    if ((e.key !== "ArrowDown" && e.key !== "ArrowUp") || !links.length) return;
+    e.preventDefault();
+    e.stopImmediatePropagation();
+    if (e.key === "ArrowDown") links[Math.min(links.length - 1, at + 1)].focus();
+    else if (at <= 0) input.focus();
+    else links[at - 1].focus();
+  });
   document.addEventListener("keydown", function (e) {
     if (e.key === "Escape" && close()) { e.preventDefault(); return; }
     var t = e.target;

@@ -80,6 +80,15 @@ table.data th { font-size: .8rem; text-transform: uppercase; letter-spacing: .04
 .filters .controls { display: flex; flex-wrap: wrap; gap: .5rem; align-items: end; }
 .filters .controls > label { flex: 1 1 88px; min-width: 0; font-size: .78rem; gap: .15rem; color: var(--muted); }
 .filters .controls > label:has(input[type="datetime-local"]) { flex: 1 1 190px; }
+.filters .controls > .suggest { flex: 1 1 140px; min-width: 0; position: relative; display: grid; }
+.filters .controls > .suggest > label { font-size: .78rem; gap: .15rem; color: var(--muted); }
+.suggestions { position: absolute; top: 100%; left: 0; z-index: 20; min-width: 18rem; max-width: 28rem; max-height: 20rem; overflow: auto; margin: .15rem 0 0; padding: .25rem 0; list-style: none; background: var(--panel); border: 1px solid var(--line); border-radius: 6px; box-shadow: 0 4px 14px rgba(0, 0, 0, .12); }
+.suggestions:empty, .suggest:not(:focus-within) .suggestions { display: none; }
+.suggestions a, .suggestions .none { display: block; padding: .3rem .6rem; text-decoration: none; color: var(--text); overflow-wrap: anywhere; }
+.suggestions .none { color: var(--muted); }
+.suggestions a:hover, .suggestions a:focus { background: #e8edff; }
+.suggestions small { color: var(--muted); margin-left: .4rem; }
+.suggestions .search-all { border-top: 1px solid var(--line); }
 .filters .controls input, .filters .controls select { padding: .3rem .45rem; font-size: .9rem; height: 2.1rem; min-width: 0; max-width: 100%; }
 .search { display: flex; gap: .5rem; flex-wrap: wrap; }
 .search input[type="search"] { flex: 1 1 280px; }

@@ -34,8 +34,11 @@ export function cronMatches(cron, date) {
   );
 }
 
-/** Fires each cron at its minute against a local server; returns a function that stops. */
-export function fireCrons(base, crons) {
+/**
+ * Fires each cron at its minute against a local server (`base`: the URL npm start serves on, its
+ * port included); checks every `everyMs`; returns a function that stops.
+ */
+export function fireCrons(base, crons, everyMs = 5_000) {
   let last = -1;
   const timer = setInterval(() => {
     const now = new Date();
@@ -46,7 +49,7 @@ export function fireCrons(base, crons) {
       fetch(`${base}/cdn-cgi/local/scheduled?cron=${encodeURIComponent(cron)}`)
         .then((r) => r.body?.cancel())
         .catch(() => undefined);
-  }, 5_000);
+  }, everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }

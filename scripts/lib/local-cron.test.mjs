@@ -1,9 +1,10 @@
 // Run by npm test (node --test).
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
 import path from "node:path";
 import { test } from "node:test";
-import { cronMatches, cronsOf } from "./local-cron.mjs";
+import { cronMatches, cronsOf, fireCrons } from "./local-cron.mjs";
 
 const toml = readFileSync(path.resolve(import.meta.dirname, "../../wrangler.toml"), "utf8");
 
@@ -24,4 +25,22 @@ test("matches each cron at its UTC minutes only", () => {
   assert.ok(cronMatches("0,30 * * * 1", at("2026-11-02T08:30:00Z"))); // a Monday
   assert.ok(!cronMatches("0,30 * * * 1", at("2026-11-03T08:30:00Z")));
   assert.ok(!cronMatches("* * *", at("2026-11-02T08:30:00Z")));
+});
+
+test("fires the crons at the server npm start runs, on its port", async () => {
+  const hits = [];
+  const server = createServer((request, response) => {
+    hits.push(request.url);
+    response.end("ok");
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address();
+  const stop = fireCrons(`http://127.0.0.1:${port}`, ["* * * * *", "61 * * * *"], 20);
+  try {
+    for (let i = 0; i < 200 && hits.length === 0; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  } finally {
+    stop();
+    await new Promise((resolve) => server.close(resolve));
+  }
+  assert.deepEqual(hits, ["/cdn-cgi/local/scheduled?cron=*%20*%20*%20*%20*"]);
 });

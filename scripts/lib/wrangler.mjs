@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { migrationSummary } from "./start-options.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const WRANGLER = path.join(ROOT, "node_modules", ".bin", "wrangler");
@@ -47,16 +48,28 @@ export const regionOf = (binding) => (binding.startsWith("EVENTS_EU_") ? "eu" : 
 
 /**
  * Applies the control database's migrations and, to every event shard, the shard migrations
- * (migrations/events, shared by all shards). Output is one line per database, not wrangler's tables.
+ * (migrations/events, shared by all shards). Output is one line per database, not wrangler's
+ * tables (it reprints its status table after every migration); a failure prints the line, then
+ * everything wrangler said, and stops.
  */
 export function applyMigrations(remote, persistTo) {
   for (const binding of ["DB", ...shardBindings()]) {
-    const out = run(["d1", "migrations", "apply", binding, ...targetFlags(remote, persistTo)], { capture: true });
-    // wrangler prints its status table again after every migration: count each file once.
-    const applied = new Set([...out.matchAll(/│ (\S+\.sql)\s+│ ✅/g)].map((m) => m[1])).size;
-    console.error(
-      `  ${binding}: ${applied ? `${applied} migration${applied === 1 ? "" : "s"} applied` : "up to date"}`,
-    );
+    const result = spawnSync(WRANGLER, ["d1", "migrations", "apply", binding, ...targetFlags(remote, persistTo)], {
+      cwd: ROOT,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CI: process.env.CI ?? "1", WRANGLER_SEND_METRICS: "false" },
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    if (result.error) throw result.error;
+    const ok = result.status === 0;
+    console.error(`  ${migrationSummary(binding, result.stdout ?? "", ok)}`);
+    if (!ok) {
+      console.error(`${result.stdout ?? ""}\n${result.stderr ?? ""}`);
+      throw new Error(
+        `the migrations of ${binding} failed (wrangler exited with code ${result.status}); its output is above`,
+      );
+    }
   }
 }
 

@@ -79,11 +79,13 @@ export function Layout(props: Props) {
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{project ? `${title} · ${project.name} · Trailbook` : `${title} · Trailbook`}</title>
           <link rel="stylesheet" href={ASSET_URLS.styles} />
-          {/* No injected indicator <style> (the CSP allows no inline styles); error answers are
-            swapped like any other so their messages show; history is re-fetched, never stale. */}
+          {/* No injected indicator <style> and no settling of style attributes (the CSP allows no
+            inline styles, and a browser may give a typed-in field an empty one, which settling would
+            copy); error answers are swapped like any other so their messages show; history is
+            re-fetched, never stale. */}
           <meta
             name="htmx-config"
-            content='{"includeIndicatorStyles":false,"historyCacheSize":0,"refreshOnHistoryMiss":true,"responseHandling":[{"code":"204","swap":false},{"code":"[2345]..","swap":true}]}'
+            content='{"includeIndicatorStyles":false,"attributesToSettle":["class","width","height"],"historyCacheSize":0,"refreshOnHistoryMiss":true,"responseHandling":[{"code":"204","swap":false},{"code":"[2345]..","swap":true}]}'
           />
           <script src={ASSET_URLS.htmx} nonce={nonce} defer></script>
           <script src={ASSET_URLS.app} nonce={nonce} defer></script>

@@ -15,6 +15,8 @@ export type ProjectSettingsValues = {
   publish_digests: boolean;
   /** Entity links, one `type URL` per line. */
   entity_links: string;
+  /** Organisation display names, one `id name` per line (read when the page is rendered). */
+  organization_names?: string | undefined;
 };
 
 /** Which views members and viewers see (README "Roles", Views by role). */
@@ -141,6 +143,18 @@ export const ProjectSettings = projectPage({
             </textarea>
           </FormRow>
           <Submit>Save links</Submit>
+        </form>
+        <h2 id="organization-names">Organisation names</h2>
+        <form method="post" action={`/p/${project.id}/settings/organizations`} class="card stack">
+          <FormRow
+            label="Display names of organisations"
+            hint="One per line: the organisation id, a space, then its name, e.g. org_9 Initech LLC. The explorer shows and finds organisations by these names; events may also name theirs in metadata.organization_name, which a name here overrides."
+          >
+            <textarea name="names" rows={4} spellcheck={false}>
+              {v.organization_names ?? ""}
+            </textarea>
+          </FormRow>
+          <Submit>Save names</Submit>
         </form>
         <h2 id="views-by-role">Views by role</h2>
         <ViewAccess action={`/p/${project.id}/settings/views`} values={props.views} />

@@ -4,6 +4,7 @@ export * from "./embed";
 export * from "./integrity";
 export * from "./legacy-events";
 export * from "./notifications";
+export * from "./organizations";
 export * from "./projects";
 export * from "./roles";
 export * from "./sessions";

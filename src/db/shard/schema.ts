@@ -72,6 +72,17 @@ export const actors = sqliteTable(
   ],
 );
 
+/** The folded words of each project's actors' names and e-mails (src/lib/words.ts; WITHOUT ROWID). */
+export const actorWords = sqliteTable(
+  "actor_words",
+  {
+    pn: integer("pn").notNull(),
+    word: text("word").notNull(),
+    actor: integer("actor").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.pn, t.word, t.actor] })],
+);
+
 export const events = sqliteTable(
   "events",
   {

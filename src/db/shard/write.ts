@@ -1,3 +1,4 @@
+import { wordsOf } from "../../lib/words";
 import { COUNT_DAY_MS, FACETS } from "./schema";
 
 // The statements that store events in a shard, all in one D1 batch (one transaction). Each reads
@@ -44,6 +45,11 @@ const TERMS_SQL =
   "INSERT OR IGNORE INTO terms (facet, value) SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?1) AS j";
 const ACTORS_SQL =
   "INSERT OR IGNORE INTO actors (actor_id, name, email) SELECT j.value ->> 0, j.value ->> 1, j.value ->> 2 FROM json_each(?1) AS j";
+
+/** [word, actor id, name, email]: the words the explorer finds an actor by (src/lib/words.ts). */
+const ACTOR_WORDS_SQL = `INSERT OR IGNORE INTO actor_words (pn, word, actor)
+SELECT ?1, j.value ->> 0, a.id FROM json_each(?2) AS j
+JOIN actors AS a ON a.actor_id = j.value ->> 1 AND a.name = j.value ->> 2 AND a.email = j.value ->> 3`;
 
 const term = (facet: number, index: number) =>
   `(SELECT id FROM terms WHERE facet = ${facet} AND value = j.value ->> ${index})`;
@@ -211,6 +217,11 @@ export function storeStatements(
   const list = (set: Set<string>) => `[${[...set].join(",")}]`;
   const statements = [guardStatement(d1, pn), d1.prepare(TERMS_SQL).bind(list(terms))];
   if (actors.size) statements.push(d1.prepare(ACTORS_SQL).bind(list(actors)));
+  const words = [...actors].flatMap((json) => {
+    const [id, name, email] = JSON.parse(json) as [string, string, string];
+    return wordsOf(name, email).map((w) => JSON.stringify([w, id, name, email]));
+  });
+  for (const chunk of chunks(words)) statements.push(d1.prepare(ACTOR_WORDS_SQL).bind(pn, chunk));
   for (const chunk of chunks(inserts)) statements.push(d1.prepare(INSERT_SQL).bind(pn, chunk));
   for (const chunk of chunks(signatures)) statements.push(d1.prepare(SIGNATURES_SQL).bind(pn, chunk));
   statements.push(

@@ -20,7 +20,7 @@ import { countForExport, exportStatus, getExport, listExports, requestExportNow 
 import { importFormat, requestImport } from "../../services/imports/request";
 import { getTask, listTasks, taskProgress } from "../../services/tasks/view";
 import { describeFilters } from "./describe";
-import { parseExplorerState, stateQuery, stateToFilters } from "./explorer-state";
+import { parseExplorerState, stateQuery, stateToFilters, withOrganizationNames } from "./explorer-state";
 import { projectBase, renderPage } from "./frame";
 
 /** The dashboard's upload form reads the file in memory, so it takes less than the API. */
@@ -91,8 +91,9 @@ const ExportForm = z.object({
 
 export const backgroundPages = new Hono<ProjectEnv>()
   .get("/exports/new", requirePermission("events.export"), async (c) => {
-    const { state } = parseExplorerState(c.req.query(), {}, c.var.project.timezone);
-    if (c.var.access.organizationId) delete state.filters.organization_id;
+    const { state: parsed } = parseExplorerState(c.req.query(), {}, c.var.project.timezone);
+    if (c.var.access.organizationId) delete parsed.filters.organization_id;
+    const state = await withOrganizationNames(c.var.ctx, parsed);
     const filters = stateToFilters(state, c.var.project.timezone);
     const back = `${projectBase(c)}/events${stateQuery(state)}`;
     let count = 0;

@@ -7,6 +7,7 @@ import { toValidationError } from "../../lib/validation";
 import { compileFilters, type EventFilters, type EventQuery, scopeForAccess } from "../../services/events/filters";
 import { ADVANCED_COLUMNS, type AdvancedColumn, presetById } from "../../services/events/presets";
 import { checkQuerySize } from "../../services/events/query";
+import { organizationsNamed } from "../../services/projects/organizations";
 
 // The explorer's whole state lives in its URL (README "The dashboard", URLs hold the whole state),
 // so any view can be bookmarked, shared, reloaded and walked with back and forward. Defaults are
@@ -96,6 +97,11 @@ export type ExplorerState = {
    * key may be any metadata key, `__proto__` included, so never an object's property.
    */
   metadata: [string, string][];
+  /**
+   * Searching by organisation: the ids of the organisations whose names match what was typed
+   * (found in the control database before compiling; README "Filters", organisations by name).
+   */
+  organizationMatches?: string[] | undefined;
 };
 
 export type ParsedState = {
@@ -279,8 +285,25 @@ function metadataClauses(state: ExplorerState): string[] {
 function searchQuery(state: ExplorerState): string | undefined {
   if (!state.search) return undefined;
   if (state.searchBy === "actor") return `actor:${quoted(state.search)}`;
-  if (state.searchBy === "organization") return `org:${quoted(state.search)}`;
+  if (state.searchBy === "organization")
+    return `org:${quoted([state.search, ...(state.organizationMatches ?? [])].join(","))}`;
   return state.search;
+}
+
+/** At most this many organisations a search by organisation name stands for (each is a bound value). */
+const NAMED_ORGANIZATIONS = 30;
+
+/**
+ * The state with what only the control database knows: the organisations whose names match a
+ * search by organisation (README "Filters", organisations by name).
+ */
+export async function withOrganizationNames(
+  ctx: Parameters<typeof organizationsNamed>[0],
+  state: ExplorerState,
+): Promise<ExplorerState> {
+  if (state.searchBy !== "organization" || !state.search) return state;
+  const named = await organizationsNamed(ctx, state.search, NAMED_ORGANIZATIONS);
+  return { ...state, organizationMatches: named.map((n) => n.id).filter((id) => !id.includes(",")) };
 }
 
 function merge(a: EventQuery, b: EventQuery): EventQuery {

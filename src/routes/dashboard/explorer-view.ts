@@ -11,7 +11,7 @@ import type {
 import { ADVANCED_COLUMNS, type AdvancedColumn, PRESETS, presetById } from "../../services/events/presets";
 import { encodeCursor } from "../../services/events/query";
 import { entityLinkHref } from "../../services/projects/entity-links";
-import { type ExplorerState, FILTER_KEYS, filterLabel, stateQuery } from "./explorer-state";
+import { type ExplorerState, FILTER_KEYS, type FilterKey, filterLabel, stateQuery } from "./explorer-state";
 
 // The explorer's view model: from the URL's state, every link the page and its fragments show, so
 // each chip, tab, "load more" and detail link is the same state with one thing changed.
@@ -73,6 +73,8 @@ export function explorerChips(
   site: ExplorerSite,
   isAdmin: boolean,
   hiddenCategories: string[] = [],
+  /** How a filter's value reads, when it has a name (an actor's, an organisation's): `Jane Doe (u_42)`. */
+  named: Partial<Record<FilterKey, string>> = {},
 ): ExplorerChips {
   const base = eventsBase(site);
   const link = (change: Partial<ExplorerState>, extra?: Record<string, string>) =>
@@ -95,7 +97,7 @@ export function explorerChips(
       ]
     : [];
   const activeChips: ChipLink[] = FILTER_KEYS.filter((k) => state.filters[k]).map((k) => ({
-    label: `${filterLabel(k)}: ${state.filters[k] ?? ""}`,
+    label: `${filterLabel(k)}: ${named[k] ?? state.filters[k] ?? ""}`,
     href: link({ filters: { ...state.filters, [k]: undefined } }),
   }));
   for (const [key, value] of state.metadata) {

@@ -11,6 +11,7 @@ import {
   type EmailStatsState,
   type EmailStatsView,
   type FieldFilter,
+  type Suggestion,
   TARGETS,
 } from "../../../views/pages/explorer/model";
 import type { ProjectEnv } from "../../env";
@@ -18,25 +19,29 @@ import { CursorError, NotFoundError } from "../../lib/errors";
 import { can } from "../../lib/permissions";
 import { requirePermission } from "../../middleware/session";
 import { EMAIL_STATUSES, emailStats } from "../../services/events/email-stats";
-import {
-  actionsOf,
-  loadFacets,
-  loadFieldValues,
-  type SuggestedFacet,
-  suggestFacet,
-} from "../../services/events/facets";
+import { actionsOf, loadFacets, loadFieldValues, type SuggestedFacet } from "../../services/events/facets";
 import type { EventQuery } from "../../services/events/filters";
 import { compileFilters, scopeForAccess } from "../../services/events/filters";
 import { presetById } from "../../services/events/presets";
 import { countEvents, getEvent, listEvents, listNewer } from "../../services/events/query";
 import type { StoredEvent } from "../../services/events/schema";
 import {
+  actorLabel,
+  isOrganizationOf,
+  organizationIdsStartingWith,
+  suggestActors,
+  typedText,
+} from "../../services/events/suggest";
+import { organizationNames, organizationsNamed } from "../../services/projects/organizations";
+import {
   compileState,
   type ExplorerState,
   FILTER_KEYS,
+  type FilterKey,
   filterLabel,
   parseExplorerState,
   stateQuery,
+  withOrganizationNames,
 } from "./explorer-state";
 import {
   changedGroups,
@@ -101,6 +106,57 @@ function readState(c: C) {
     parsed.state.view = "all";
   }
   return parsed;
+}
+
+/** readState, with names resolved. */
+async function readNamedState(c: C) {
+  const parsed = readState(c);
+  return { ...parsed, state: await withOrganizationNames(c.var.ctx, parsed.state) };
+}
+
+/**
+ * What the filter form's actor and organisation boxes sent, when it is not an id of the project:
+ * the start of a name or e-mail, searched for like "search by" (when the search box is free), so
+ * the boxes work as plain text fields without script.
+ */
+async function typedNames(c: C, state: ExplorerState): Promise<boolean> {
+  if (state.search) return false;
+  const actor = state.filters.actor_id;
+  if (actor && !(await actorLabel(c.var.ctx, c.var.access, actor))) {
+    state.filters.actor_id = undefined;
+    state.search = actor;
+    state.searchBy = "actor";
+    return true;
+  }
+  const organization = state.filters.organization_id;
+  if (organization && !c.var.access.organizationId && !(await isOrganizationOf(c.var.ctx, organization))) {
+    state.filters.organization_id = undefined;
+    state.search = organization;
+    state.searchBy = "organization";
+    return true;
+  }
+  return false;
+}
+
+/** How the chips name the actor and organisation filters: `Jane Doe (u_42)`, `Initech (org_9)`. */
+async function filterNames(c: C, state: ExplorerState): Promise<Partial<Record<FilterKey, string>>> {
+  const { actor_id: actor, organization_id: organization } = state.filters;
+  const [who, orgs] = await Promise.all([
+    actor && !actor.includes(",") ? actorLabel(c.var.ctx, c.var.access, actor) : undefined,
+    organization ? organizationNames(c.var.ctx, organization.split(",")) : undefined,
+  ]);
+  const named: Partial<Record<FilterKey, string>> = {};
+  const whoName = who?.name || who?.email;
+  if (actor && whoName) named.actor_id = `${whoName} (${actor})`;
+  if (organization && orgs?.size)
+    named.organization_id = organization
+      .split(",")
+      .map((id) => {
+        const name = orgs.get(id.trim());
+        return name ? `${name} (${id.trim()})` : id;
+      })
+      .join(", ");
+  return named;
 }
 
 const siteOf = (c: C): ExplorerSite => ({
@@ -249,7 +305,12 @@ export const explorerPages = new Hono<ProjectEnv>()
   .use(requirePermission("events.read"))
   .get("/events", async (c) => {
     const { project, access } = c.var;
-    const { state, cursor, notices, untidy } = readState(c);
+    const parsed = readState(c);
+    const { cursor, notices } = parsed;
+    // Only what the form sent: a link's actor_id stays an exact id, as in the API.
+    const typed = c.req.query("range_was") !== undefined && (await typedNames(c, parsed.state));
+    const untidy = parsed.untidy || typed;
+    const state = await withOrganizationNames(c.var.ctx, parsed.state);
     const base = `${projectBase(c)}/events`;
     const site = siteOf(c);
     // The clean URL of this state: empty fields and the form's bookkeeping never stay in the address bar.
@@ -272,11 +333,12 @@ export const explorerPages = new Hono<ProjectEnv>()
     const withCount = c.req.query("count") === "1";
     // The Emails view's statistics come after the rows too, unless `stats=1` (their link) asks.
     const statsNow = c.req.query("stats") === "1";
-    const [facets, fields, stats, list] = await Promise.all([
+    const [facets, fields, stats, list, named] = await Promise.all([
       loadFacets(c.var.ctx, access),
       fieldFilters(c, state),
       statsNow ? emailStatsOf(c, state) : undefined,
       "query" in compiled ? readList(c, compiled.query, cursor, withCount) : undefined,
+      filterNames(c, state),
     ]);
     const events = list?.events ?? [];
     const next = list?.next ?? null;
@@ -290,7 +352,7 @@ export const explorerPages = new Hono<ProjectEnv>()
     const last = events.at(-1);
 
     return renderPage(c, ExplorerPage, {
-      ...explorerChips(state, site, isAdmin, hidden),
+      ...explorerChips(state, site, isAdmin, hidden, named),
       base,
       form: state,
       notices,
@@ -304,10 +366,11 @@ export const explorerPages = new Hono<ProjectEnv>()
         actorTypes: facets.actor_type,
         entityTypes: facets.entity_type,
       },
-      // Ids are project-wide, so a partner viewer gets no suggestions from other organisations.
-      suggest: access.organizationId
-        ? undefined
-        : { actors: `/p/${project.id}/suggest/actor_id`, organizations: `/p/${project.id}/suggest/organization_id` },
+      // A partner or embedded viewer is offered its own organisation's actors only (suggest.ts).
+      suggest: {
+        actors: `${projectBase(c)}/suggest/actor_id`,
+        organizations: access.organizationId ? undefined : `${projectBase(c)}/suggest/organization_id`,
+      },
       // A view fixes its category; a category the URL adds to it still shows, so Apply keeps it.
       showCategory: state.view === "all" || Boolean(state.filters.category),
       partner: Boolean(access.organizationId),
@@ -328,7 +391,7 @@ export const explorerPages = new Hono<ProjectEnv>()
   .get("/rows", async (c) => {
     // htmx fragments: the next page ("load more", `cursor`) or newer events (live mode, `since`).
     const { project, access } = c.var;
-    const { state, cursor } = readState(c);
+    const { state, cursor } = await readNamedState(c);
     const compiled = compileState(state, project.timezone, access);
     if (!("query" in compiled)) return c.body(null, 204);
     const ctx = rowContext(state, siteOf(c));
@@ -356,7 +419,7 @@ export const explorerPages = new Hono<ProjectEnv>()
   .get("/count", async (c) => {
     // The counter's fragment: the page's own state and scope, so it counts exactly what is listed.
     const { project, access } = c.var;
-    const { state } = readState(c);
+    const { state } = await readNamedState(c);
     if (!c.req.header("HX-Request"))
       return c.redirect(`${projectBase(c)}/events${stateQuery(state, {}, { count: "1" })}`, 303);
     const compiled = compileState(state, project.timezone, access);
@@ -373,15 +436,55 @@ export const explorerPages = new Hono<ProjectEnv>()
     return c.html(<EmailStats state={{ stats }} />);
   })
   .get("/suggest/:facet", async (c) => {
-    // Suggestions for the actor and organisation boxes, from what was typed so far.
+    // Suggestions for the actor and organisation boxes, from what was typed so far; each a link
+    // to the page the form is on, filtered by it (the form's fields come along).
     const { access } = c.var;
     const facet = c.req.param("facet");
     if (!isSuggested(facet)) throw new NotFoundError("There is no such list of suggestions.");
     const id = facet === "actor_id" ? TARGETS.actorIds : TARGETS.organizationIds;
-    // Ids are project-wide: a partner viewer would see other organisations' actors in them.
-    if (access.organizationId) return c.html(<SuggestionList id={id} values={[]} />);
-    const typed = (c.req.query(facet) ?? "").trim().slice(0, 200);
-    return c.html(<SuggestionList id={id} values={await suggestFacet(c.var.ctx, facet, typed)} />);
+    // A partner viewer has no organisation box: one organisation is all it sees.
+    if (facet === "organization_id" && access.organizationId) return c.html(<SuggestionList id={id} />);
+    const typed = typedText(c.req.query(facet));
+    const { state } = readState(c);
+    const base = `${projectBase(c)}/events`;
+    const pick = (value: string) =>
+      `${base}${stateQuery({ ...state, filters: { ...state.filters, [facet]: value }, ...(state.searchBy !== "all" && { search: "", searchBy: "all" }) })}`;
+    const by = facet === "actor_id" ? "actor" : "organization";
+    const search: Suggestion | undefined = typed
+      ? {
+          label: `Every ${by === "actor" ? "actor" : "organisation"} matching “${typed}”`,
+          href: `${base}${stateQuery({ ...state, filters: { ...state.filters, [facet]: undefined }, search: typed, searchBy: by })}`,
+        }
+      : undefined;
+    let items: Suggestion[];
+    if (facet === "actor_id") {
+      const found = await suggestActors(c.var.ctx, access, typed);
+      items = found.map((a) => {
+        const label = a.name || a.email || a.id;
+        return {
+          label,
+          detail: [a.name ? a.email : "", label === a.id ? "" : a.id].filter(Boolean).join(" · "),
+          href: pick(a.id),
+        };
+      });
+    } else {
+      const [ids, named] = await Promise.all([
+        organizationIdsStartingWith(c.var.ctx, typed),
+        typed ? organizationsNamed(c.var.ctx, typed) : [],
+      ]);
+      const names = await organizationNames(c.var.ctx, ids);
+      const all = new Map<string, string | undefined>([
+        ...named.map((n): [string, string] => [n.id, n.name]),
+        ...ids.map((i): [string, string | undefined] => [i, names.get(i)]),
+      ]);
+      items = [...all].slice(0, 20).map(([orgId, name]) => ({
+        label: name ?? orgId,
+        detail: name ? orgId : undefined,
+        href: pick(orgId),
+      }));
+    }
+    const none = typed ? `No ${by === "actor" ? "actor" : "organisation"} starts with “${typed}”` : undefined;
+    return c.html(<SuggestionList id={id} items={items} search={search} none={none} />);
   })
   .get("/events/:eventId", async (c) => {
     const { access } = c.var;
@@ -393,11 +496,17 @@ export const explorerPages = new Hono<ProjectEnv>()
     );
     if (!event) throw new NotFoundError("There is no event with this id in this project.");
     const base = detailProps(state, siteOf(c), event, Boolean(access.organizationId));
-    const [proof, history] = await Promise.all([
+    const [proof, history, names] = await Promise.all([
       proofLine(c.var.ctx, event.id),
       base.fields ? entityHistory(c, state, event) : undefined,
+      event.organization_id ? organizationNames(c.var.ctx, [event.organization_id]) : undefined,
     ]);
-    const detail = { ...base, proof, history };
+    const detail = {
+      ...base,
+      proof,
+      history,
+      organizationName: event.organization_id ? names?.get(event.organization_id) : undefined,
+    };
     if (c.req.header("HX-Request") && c.req.header("HX-Target") === TARGETS.detail)
       return c.html(<DetailPanel {...detail} />);
     return renderPage(c, EventPage, { detail });

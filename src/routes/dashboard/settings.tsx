@@ -17,6 +17,11 @@ import {
 } from "../../services/members/manage";
 import { listRoles } from "../../services/members/roles";
 import { EntityLinksInput, entityLinksText, updateEntityLinks } from "../../services/projects/entity-links";
+import {
+  OrganizationNamesInput,
+  organizationNamesText,
+  updateOrganizationNames,
+} from "../../services/projects/organizations";
 import { ProjectSettingsInput, updateProjectSettings } from "../../services/projects/update";
 import {
   CONFIGURED_ROLES,
@@ -49,7 +54,7 @@ const renderSettings = async (c: C, flash: Messages, status: 200 | 422 = 200, va
     ProjectSettings,
     {
       ...flash,
-      values,
+      values: { ...values, organization_names: values.organization_names ?? (await organizationNamesText(c.var.ctx)) },
       publishing: can(c.var.access, "integrity.publish")
         ? { url: `${new URL(c.req.url).origin}/public/digests/${c.var.project.id}/` }
         : undefined,
@@ -128,6 +133,18 @@ export const settingsPages = new Hono<ProjectEnv>()
     async (c) => {
       await updateEntityLinks(c.var.ctx, c.req.valid("form"));
       return done(c, "", {}, "Entity links saved.");
+    },
+  )
+  .post(
+    "/organizations",
+    requirePermission("settings.update"),
+    formValidator(OrganizationNamesInput, async (c: C, message) => {
+      const form = (await c.req.parseBody()) as Record<string, string>;
+      return renderSettings(c, { error: message }, 422, { ...settingsValues(c), organization_names: form.names ?? "" });
+    }),
+    async (c) => {
+      await updateOrganizationNames(c.var.ctx, c.req.valid("form"));
+      return done(c, "", {}, "Organisation names saved.");
     },
   )
   .post("/views", requirePermission("settings.update"), async (c) => {

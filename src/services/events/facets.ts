@@ -1,18 +1,17 @@
 import { type SQL, sql } from "drizzle-orm";
-import { actors, eventFacets, eventMetadata, events, FACETS, terms } from "../../db/shard/schema";
+import { eventFacets, eventMetadata, events, FACETS, terms } from "../../db/shard/schema";
 import type { Access } from "../../lib/permissions";
 import type { ProjectContext } from "../context";
 import { type EventQuery, typeWithinLimits } from "./filters";
 import { whereClause } from "./query";
 
-/** The facets the explorer lists in its selects; ids (actors, organisations) are suggested as one types. */
+/** The facets the explorer lists in its selects; ids (actors, organisations) are suggested as one types (suggest.ts). */
 export type PickerFacets = Record<"type" | "source" | "changed" | "category" | "actor_type" | "entity_type", string[]>;
 export type SuggestedFacet = "actor_id" | "organization_id";
 
 // Per facet, so a project with many actors or changed fields cannot crowd the types out of the
 // pickers (one shared limit, ordered by facet, filled up with actor ids first).
 const PICKER_LIMIT = 1000;
-const SUGGESTION_LIMIT = 50;
 
 const PICKED = {
   type: FACETS.type,
@@ -22,9 +21,6 @@ const PICKED = {
   actor_type: FACETS.actor_type,
   entity_type: FACETS.entity_type,
 };
-
-/** U+10FFFF sorts after every character in SQLite's binary (UTF-8) order. */
-const upTo = (prefix: string) => `${prefix}\u{10FFFF}`;
 
 /**
  * Whose values: the project's (organisation 0), or one organisation's, which event_facets keeps
@@ -53,30 +49,6 @@ export async function loadFacets(ctx: ProjectContext, access: Access): Promise<P
   }
   facets.type = facets.type.filter((t) => typeWithinLimits(t, access.limits));
   return facets;
-}
-
-/**
- * Values of an id facet starting with what was typed, for a search box's suggestions: a range of
- * the shard's dictionary (actors by id, organisations by value), each checked against the
- * project's facets with one primary-key probe, so it reads a few rows however many there are.
- */
-export async function suggestFacet(ctx: ProjectContext, facet: SuggestedFacet, prefix: string): Promise<string[]> {
-  const { db, pn } = ctx.events;
-  const f = eventFacets;
-  const seen = (facetId: number, id: SQL) =>
-    sql`EXISTS (SELECT 1 FROM ${f} WHERE ${f.pn} = ${pn} AND ${f.organization} = 0 AND ${f.facet} = ${sql.raw(String(facetId))} AND ${f.value} = ${id})`;
-  const rows =
-    facet === "actor_id"
-      ? await db.all<{ value: string }>(sql`
-          SELECT DISTINCT ${actors.actorId} AS value FROM ${actors}
-          WHERE ${actors.actorId} >= ${prefix || "\u0001"} AND ${actors.actorId} < ${upTo(prefix)} AND ${seen(FACETS.actor, sql`${actors.id}`)}
-          ORDER BY 1 LIMIT ${SUGGESTION_LIMIT}`)
-      : await db.all<{ value: string }>(sql`
-          SELECT ${terms.value} AS value FROM ${terms}
-          WHERE ${terms.facet} = ${sql.raw(String(FACETS.organization))} AND ${terms.value} >= ${prefix} AND ${terms.value} < ${upTo(prefix)}
-            AND ${seen(FACETS.organization, sql`${terms.id}`)}
-          ORDER BY 1 LIMIT ${SUGGESTION_LIMIT}`);
-  return rows.map((r) => r.value);
 }
 
 /** Most values a metadata picker offers, and most of a value's newest rows checked against the scope. */

@@ -18,6 +18,7 @@ import { base64url } from "../../lib/ids";
 import { toIso } from "../../lib/time";
 import type { ProjectContext } from "../context";
 import type { Condition, EqualityFilter, EventQuery, TextTerm } from "./filters";
+import { actorsMatching } from "./people";
 import type { StoredEvent } from "./schema";
 
 // Every statement here runs on the project's event shard (ctx.events) and is bounded by its number
@@ -218,8 +219,7 @@ function conditionSql(
     }
     case "actor": {
       if (c.values.length === 0) return undefined;
-      const ids = actorIds({ ids: c.values, emails: c.values.map((v) => v.toLowerCase()), names: c.values });
-      const any = sql`${indexed(events.actor, useIndex)} IN (${ids})`;
+      const any = sql`${indexed(events.actor, useIndex)} IN (${actorsMatching(pn, c.values)})`;
       return c.negated ? negate(any, events.actor) : any;
     }
     case "entity": {

@@ -210,6 +210,7 @@ async function cleanupChunk(
   }
   await source.batch([
     source.prepare("DELETE FROM event_facets WHERE pn = ?1").bind(pn),
+    source.prepare("DELETE FROM actor_words WHERE pn = ?1").bind(pn),
     source.prepare("DELETE FROM event_counts WHERE pn = ?1").bind(pn),
     source.prepare("DELETE FROM shard_projects WHERE pn = ?1").bind(pn),
   ]);

@@ -356,25 +356,29 @@ describe("filter pickers", () => {
         headers: { "HX-Request": "true" },
       });
       const text = await response.text();
-      return { status: response.status, text, values: [...text.matchAll(/<option value="([^"]*)"/g)].map((m) => m[1]) };
+      const picked = [...text.matchAll(/<a href="[^"]*[?&](?:actor_id|organization_id)=([^"&]*)"/g)];
+      return { status: response.status, text, values: picked.map((m) => decodeURIComponent(m[1] ?? "")) };
     };
     const bulk = await suggest("actor_id?actor_id=bulk_39");
     expect(bulk.status, bulk.text).toBe(200);
-    expect(bulk.text).toMatch(/^<datalist id="actor-ids">/);
-    // The first 50 of the hundred that start so, in order.
-    expect(bulk.values).toEqual(Array.from({ length: 50 }, (_, i) => `bulk_39${String(i).padStart(2, "0")}`));
+    expect(bulk.text).toMatch(/^<ul id="actor-ids" class="suggestions"/);
+    // The first 20 of the hundred that start so, in order, each a link filtering by it.
+    expect(bulk.values).toEqual(Array.from({ length: 20 }, (_, i) => `bulk_39${String(i).padStart(2, "0")}`));
     expect((await suggest("actor_id?actor_id=u_")).values).toEqual(["u_1"]);
-    expect((await suggest("actor_id")).values).toHaveLength(50);
+    expect((await suggest("actor_id")).values).toHaveLength(20);
     expect((await suggest("organization_id?organization_id=org")).values).toEqual(["org_1"]);
     expect((await suggest("actor_id?actor_id=%22%3E%3Cscript%3E")).values).toEqual([]);
+    expect((await suggest("actor_id?actor_id=%22%3E%3Cscript%3E")).text).not.toContain("<script>");
     expect((await suggest("type")).status).toBe(404);
     expect((await suggest("constructor")).status).toBe(404);
 
-    // Ids are project-wide, so a partner viewer is offered none.
+    // A partner viewer is offered its own organisation's actors, and no organisations.
     const partner = await signIn(await createMember(crowded, "viewer", { organizationId: "org_1" }));
     const partnerPage = await (await dash("GET", `/p/${crowded.project.id}/events`, { cookie: partner })).text();
-    expect(partnerPage).not.toContain("/suggest/");
-    expect((await suggest("actor_id?actor_id=u_", partner)).values).toEqual([]);
+    expect(partnerPage).not.toContain("/suggest/organization_id");
+    expect((await suggest("actor_id?actor_id=u_", partner)).values).toEqual(["u_1"]);
+    expect((await suggest("actor_id?actor_id=bulk", partner)).values).toEqual([]);
+    expect((await suggest("organization_id?organization_id=org", partner)).values).toEqual([]);
     const stranger = await signIn(await createMember(await createTenant(), "owner"));
     expect((await suggest("actor_id", stranger)).status).toBe(404);
   });

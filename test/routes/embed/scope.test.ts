@@ -109,6 +109,9 @@ describe("what an embedded viewer sees", () => {
   it("suggests nothing from other organisations and offers only its types", async () => {
     const actors = await (await get(full, "/suggest/actor_id?actor_id=u_", true)).text();
     expect(actors).not.toContain("u_org7");
+    // Its own organisation's actors, only those of events its token lets it see (user.*).
+    expect(actors).toContain(`href="${full.base}/events?actor_id=u_org9"`);
+    expect(actors).not.toContain("u_org9b");
     const orgs = await (await get(full, "/suggest/organization_id?organization_id=org", true)).text();
     expect(orgs).not.toContain("org_7");
     const page = await (await get(full, "/events?range=all")).text();

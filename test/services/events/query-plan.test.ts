@@ -2,6 +2,7 @@ import { env } from "cloudflare:test";
 import type { SQL } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import { describe, expect, it } from "vitest";
+import { createDb } from "../../../src/db/client";
 import { compileFilters, type EventFilters } from "../../../src/services/events/filters";
 import {
   countQuery,
@@ -13,6 +14,8 @@ import {
   walkQuery,
   windowQuery,
 } from "../../../src/services/events/query";
+import { actorSuggestionQueries, organizationIdQuery } from "../../../src/services/events/suggest";
+import { organizationNameQuery } from "../../../src/services/projects/organizations";
 
 // README "Storage": every filter, alone or with the time range, is served by an index. A "SCAN events"
 // line in the plan would read the whole shard (every project's events) for one page. The plans are
@@ -47,6 +50,7 @@ const FILTERS: [string, EventFilters][] = [
   ["changed with entity", { changed: "commission.status", from: "2026-11-01" }],
   ["q", { q: "approved" }],
   ["query actor (id, name or e-mail)", { query: "actor:jane@example.com" }],
+  ["query actor by the start of names", { query: "actor:jan,doe" }],
   ["query entity type:id", { query: "entity:commission:123" }],
   ["query org alias and request", { query: "org:org_9 request:req_abc" }],
   ["query negation with a positive filter", { query: "type:commission.* -source:api" }],
@@ -90,6 +94,7 @@ const OWN_INDEX: Record<string, { list?: string; count?: string }> = {
   request_id: { list: "events_request", count: "events_request" },
   job_id: { list: "events_job", count: "events_job" },
   "query actor (id, name or e-mail)": { count: "events_actor" },
+  "query actor by the start of names": { count: "events_actor" },
   "query entity type:id": { list: "events_entity_id", count: "events_entity_id" },
   "query org alias and request": { list: "events_request", count: "events_request" },
   "query negation with a positive filter": { count: "events_type" },
@@ -169,6 +174,7 @@ describe("query plans", () => {
       "changed with entity",
       "q",
       "query actor (id, name or e-mail)",
+      "query actor by the start of names",
       "query negation with a positive filter",
       "query phrase",
       "query metadata",
@@ -249,6 +255,58 @@ describe("query plans", () => {
       expect(text).toMatch(/^SCAN events_fts VIRTUAL TABLE INDEX \d+:M/m);
       expect(text).not.toMatch(/events_fts_terms/);
     }
+  });
+
+  it("`actor:` finds actors by a range of actor_words' key and ids by actors_identity", async () => {
+    const text = (await plan(countQuery(PN, compileFilters({ query: "actor:jan" }, "UTC")))).join("\n");
+    expect(text).toMatch(/SEARCH actor_words USING PRIMARY KEY \(pn=\? AND word>\? AND word<\?\)/);
+    expect(text).toMatch(/SEARCH actors USING COVERING INDEX actors_identity \(actor_id=\?\)/);
+  });
+
+  it("the explorer's suggestions read ranges of keys, never a table", async () => {
+    const scopes = [
+      { role: "owner" as const, organizationId: null },
+      { role: "viewer" as const, organizationId: "org_9" },
+    ];
+    for (const access of scopes) {
+      for (const typed of ["", "jan", "u_4", "%"]) {
+        for (const query of actorSuggestionQueries(PN, access, typed)) {
+          const details = await plan(query);
+          const text = details.join("\n");
+          expect(fullScans(details), text).toEqual([]);
+          expect(text).not.toMatch(/^SCAN actor_words/m);
+          if (text.includes("actor_words"))
+            expect(text).toMatch(/SEARCH actor_words USING PRIMARY KEY \(pn=\? AND word>\? AND word<\?\)/);
+          else if (typed)
+            expect(text).toMatch(/SEARCH actors USING COVERING INDEX actors_identity \(actor_id>\? AND actor_id<\?\)/);
+          else expect(text).toMatch(/SEARCH event_facets USING PRIMARY KEY \(pn=\? AND organization=\? AND facet=\?\)/);
+          expect(text).toMatch(
+            /SEARCH event_facets (EXISTS )?USING PRIMARY KEY \(pn=\? AND organization=\? AND facet=\?/,
+          );
+        }
+      }
+    }
+    const orgs = (await plan(organizationIdQuery(PN, "org"))).join("\n");
+    expect(orgs).toMatch(/SEARCH terms USING COVERING INDEX terms_facet_value \(facet=\? AND value>\? AND value<\?\)/);
+    expect(orgs).not.toMatch(/^SCAN/m);
+  });
+
+  it("organisation names are found by a range of organization_words' key in the control database", async () => {
+    const ctx = { db: createDb(env.DB), d1: env.DB, project: { id: "prj_x" } } as Parameters<
+      typeof organizationNameQuery
+    >[0];
+    const built = organizationNameQuery(ctx, { from: "ini", to: "ini\u{10FFFF}" }, 20).toSQL();
+    const { results } = await env.DB.prepare(`EXPLAIN QUERY PLAN ${built.sql}`)
+      .bind(...built.params)
+      .all<PlanRow>();
+    const text = results.map((r) => r.detail).join("\n");
+    expect(text).toMatch(
+      /SEARCH organization_words USING (COVERING INDEX|PRIMARY KEY|INDEX) \S* ?\(project_id=\? AND word>\? AND word<\?\)/,
+    );
+    expect(text).toMatch(
+      /SEARCH organizations USING INDEX sqlite_autoindex_organizations_1 \(project_id=\? AND organization_id=\?\)/,
+    );
+    expect(text).not.toMatch(/^SCAN/m);
   });
 
   it("a count without filters reads days by event_counts' key and the partial days by the time index", async () => {

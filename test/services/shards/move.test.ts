@@ -108,11 +108,17 @@ describe("moving a project to another shard", () => {
     expect(await rowsOn(before.shard, before.pn)).toBe(0);
     const left = await shard(before.shard)
       .prepare(
-        "SELECT (SELECT count(*) FROM shard_projects WHERE pn = ?1) + (SELECT count(*) FROM event_facets WHERE pn = ?1) + (SELECT count(*) FROM event_counts WHERE pn = ?1) + (SELECT count(*) FROM event_changes WHERE pn = ?1) AS n",
+        "SELECT (SELECT count(*) FROM shard_projects WHERE pn = ?1) + (SELECT count(*) FROM event_facets WHERE pn = ?1) + (SELECT count(*) FROM event_counts WHERE pn = ?1) + (SELECT count(*) FROM event_changes WHERE pn = ?1) + (SELECT count(*) FROM actor_words WHERE pn = ?1) AS n",
       )
       .bind(before.pn)
       .first<number>("n");
     expect(left).toBe(0);
+    // The actors' words travel with their events (the explorer finds them by name there).
+    const words = await shard(target)
+      .prepare("SELECT count(*) AS n FROM actor_words WHERE pn = ?1 AND word = 'u0'")
+      .bind(after.pn)
+      .first<number>("n");
+    expect(words).toBe(1);
 
     // Counts, filters and full text on the new shard, against counting the rows.
     const count = async (query: string) =>

@@ -71,6 +71,7 @@ export function DetailPanel({
   proof,
   fields: viewFields,
   history,
+  organizationName,
 }: DetailProps) {
   const request = event.request;
   const fields: [string, unknown][] = [
@@ -81,7 +82,7 @@ export function DetailPanel({
     ["Lifecycle", event.lifecycle_action],
     ["Status", event.status],
     ["Source", event.source],
-    ["Organisation", event.organization_id],
+    ["Organisation", organizationName ? `${organizationName} (${event.organization_id})` : event.organization_id],
     ["Job ID", event.job_id],
     ["Hash", event.hash],
   ];

@@ -1,5 +1,12 @@
 import { FieldError, FormRow } from "../../components/FormRow";
-import { type FieldFilter, type FormState, type Pickers, type SuggestionHrefs, TARGETS } from "./model";
+import {
+  type FieldFilter,
+  type FormState,
+  type Pickers,
+  type Suggestion,
+  type SuggestionHrefs,
+  TARGETS,
+} from "./model";
 
 const RANGE_LABELS: [string, string][] = [
   ["24h", "Last 24 hours"],
@@ -10,14 +17,35 @@ const RANGE_LABELS: [string, string][] = [
   ["custom", "Custom (From/To)"],
 ];
 
-/** Suggestions for an id box; the page starts with none and htmx fills them in as one types. */
-export function SuggestionList({ id, values }: { id: string; values: string[] }) {
+/**
+ * Suggestions under an id box: links to the explorer filtered by each (so choosing one is a plain
+ * link), then one searching every actor or organisation that matches what was typed. The page
+ * starts with none; htmx fills them in as one types.
+ */
+export function SuggestionList(props: {
+  id: string;
+  items?: Suggestion[];
+  search?: Suggestion | undefined;
+  none?: string | undefined;
+}) {
+  const items = props.items ?? [];
   return (
-    <datalist id={id}>
-      {values.map((v) => (
-        <option value={v} />
+    <ul id={props.id} class="suggestions" aria-label="Suggestions">
+      {items.map((s) => (
+        <li>
+          <a href={s.href}>
+            {s.label}
+            {s.detail && <small>{s.detail}</small>}
+          </a>
+        </li>
       ))}
-    </datalist>
+      {items.length === 0 && props.none && <li class="none">{props.none}</li>}
+      {props.search && (
+        <li class="search-all">
+          <a href={props.search.href}>{props.search.label}</a>
+        </li>
+      )}
+    </ul>
   );
 }
 
@@ -30,25 +58,38 @@ function suggesting(href: string | undefined, target: string) {
     "hx-target": `#${target}`,
     "hx-swap": "outerHTML",
     "hx-sync": "this:replace",
-    "hx-indicator": "this",
+    "hx-include": "closest form",
+    "hx-push-url": "false",
+    "aria-controls": target,
     autocomplete: "off",
   };
 }
 
-/** An id box with the suggestions htmx fetches for it. */
-function SuggestedId(props: { name: string; label: string; value: string | undefined; list: string; href?: string }) {
+/**
+ * An id box with the suggestions htmx fetches for it. Without script it is a plain text field:
+ * what is typed is submitted with the form (README "Filters", people and organisations by name).
+ */
+function SuggestedId(props: {
+  name: string;
+  label: string;
+  value: string | undefined;
+  list: string;
+  href?: string;
+  placeholder: string;
+}) {
   return (
-    <FormRow label={props.label}>
-      <input
-        id={`f-${props.name}`}
-        name={props.name}
-        value={props.value ?? ""}
-        list={props.list}
-        placeholder="Any"
-        {...suggesting(props.href, props.list)}
-      />
-      <SuggestionList id={props.list} values={[]} />
-    </FormRow>
+    <div class="suggest">
+      <FormRow label={props.label}>
+        <input
+          id={`f-${props.name}`}
+          name={props.name}
+          value={props.value ?? ""}
+          placeholder={props.placeholder}
+          {...suggesting(props.href, props.list)}
+        />
+      </FormRow>
+      <SuggestionList id={props.list} />
+    </div>
   );
 }
 
@@ -229,6 +270,7 @@ export function FilterBar(props: FilterBarProps) {
           value={f.filters.actor_id}
           list={TARGETS.actorIds}
           href={props.suggest?.actors}
+          placeholder="Name, e-mail or id"
         />
         {!props.partner && (
           <SuggestedId
@@ -237,6 +279,7 @@ export function FilterBar(props: FilterBarProps) {
             value={f.filters.organization_id}
             list={TARGETS.organizationIds}
             href={props.suggest?.organizations}
+            placeholder="Name or id"
           />
         )}
       </div>

@@ -113,8 +113,11 @@ export type Pickers = {
   entityTypes: string[];
 };
 
-/** Where the id boxes fetch their suggestions from (none for a partner viewer). */
-export type SuggestionHrefs = { actors: string; organizations: string };
+/** Where the id boxes fetch their suggestions from (no organisations for a partner viewer). */
+export type SuggestionHrefs = { actors: string; organizations?: string | undefined };
+
+/** One suggestion under an id box: a link to the explorer filtered by it. */
+export type Suggestion = { label: string; detail?: string | undefined; href: string };
 
 /** What the filter form shows: the URL's state. */
 export type FormState = {
@@ -180,4 +183,6 @@ export type DetailProps = {
   fields?: { label: string; value: string; time?: boolean }[] | undefined;
   /** The events of its entity (a payout's status history), newest first, each linking to its detail. */
   history?: { event: EventView; href: PageAndFragment }[] | undefined;
+  /** The organisation's display name (Settings or events), shown beside its id. */
+  organizationName?: string | undefined;
 };
