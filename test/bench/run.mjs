@@ -207,10 +207,23 @@ async function cpuProfile(label, work, within = {}) {
     });
     return ms;
   };
+  // Where each sample was: waiting (idle), the D1 and R2 clients the runtime provides (any frame of
+  // cloudflare-internal on the stack), other native calls, the garbage collector, or the Worker's code.
+  const split = {};
+  profile.samples.forEach((id, i) => {
+    const ms = (profile.timeDeltas[i] ?? 0) / 1000;
+    const { functionName, url } = nodes.get(id).callFrame;
+    let part = url ? "worker_code" : functionName === "(idle)" ? "idle" : "native";
+    if (functionName === "(garbage collector)") part = "garbage_collector";
+    for (let at = id; at !== undefined && part !== "idle"; at = parents.get(at))
+      if (nodes.get(at).callFrame.url.startsWith("cloudflare-internal")) part = "d1_r2_client";
+    split[part] = (split[part] ?? 0) + ms;
+  });
   const summary = {
     wall_ms: Math.round(total),
     idle_ms: Math.round(idle),
     busy_ms: Math.round(total - idle),
+    split_ms: Object.fromEntries(Object.entries(split).map(([k, ms]) => [k, Math.round(ms)])),
     within: Object.fromEntries(
       Object.entries(within).map(([name, [fn, times]]) => [name, Math.round((under(fn) / times) * 100) / 100]),
     ),
@@ -218,6 +231,11 @@ async function cpuProfile(label, work, within = {}) {
   };
   console.error(
     `CPU profile ${label}: ${summary.busy_ms} ms busy, ${summary.idle_ms} ms idle of ${summary.wall_ms} ms`,
+  );
+  console.error(
+    `  ${Object.entries(summary.split_ms)
+      .map(([k, ms]) => `${k} ${ms} ms`)
+      .join(", ")}`,
   );
   for (const [name, ms] of Object.entries(summary.within)) console.error(`  ${name}: ${ms} ms`);
   for (const t of summary.top) console.error(`  ${String(t.ms).padStart(8)} ms  ${t.name}`);
