@@ -1,4 +1,5 @@
 import type { ApiKey, Project } from "../db/schema";
+import { IsolateCache } from "../lib/isolate-cache";
 import type { EndpointRef, PlacementRef } from "./context";
 
 // What an API key's check read — the key, its project, where the project's events live and its
@@ -22,32 +23,23 @@ export type KeyGrant = {
   endpoints: readonly EndpointRef[];
 };
 
-const entries = new Map<string, KeyGrant & { until: number }>();
+const grants = new IsolateCache<KeyGrant>(KEY_CACHE_MS, KEY_CACHE_ENTRIES);
 
 /** The grant checked for this key hash less than KEY_CACHE_MS ago, if any. */
 export function cachedGrant(keyHash: string, now = Date.now()): KeyGrant | undefined {
-  const entry = entries.get(keyHash);
-  if (!entry) return undefined;
-  if (entry.until > now) return entry;
-  entries.delete(keyHash);
-  return undefined;
+  return grants.get(keyHash, now);
 }
 
 export function rememberGrant(keyHash: string, grant: KeyGrant, now = Date.now()): void {
-  entries.delete(keyHash);
-  if (entries.size >= KEY_CACHE_ENTRIES) {
-    const oldest = entries.keys().next();
-    if (!oldest.done) entries.delete(oldest.value);
-  }
-  entries.set(keyHash, { ...grant, until: now + KEY_CACHE_MS });
+  grants.set(keyHash, { ...grant }, now);
 }
 
 /** After a change to a project's keys, settings, webhook endpoints or placement in this isolate. */
 export function forgetProject(projectId: string): void {
-  for (const [hash, entry] of entries) if (entry.project.id === projectId) entries.delete(hash);
+  grants.deleteWhere((grant) => grant.project.id === projectId);
 }
 
 /** A key's "last used" as just recorded, so its cached copy does not record it again. */
 export function noteKeyUsed(keyId: string, at: number): void {
-  for (const entry of entries.values()) if (entry.key.id === keyId) entry.key = { ...entry.key, lastUsedAt: at };
+  for (const grant of grants.values()) if (grant.key.id === keyId) grant.key = { ...grant.key, lastUsedAt: at };
 }

@@ -10,6 +10,7 @@ import {
 } from "../../db/schema";
 import { ConflictError, InvariantError, NotFoundError, ValidationError } from "../../lib/errors";
 import { newId } from "../../lib/ids";
+import { IsolateCache } from "../../lib/isolate-cache";
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import { storableText } from "../../lib/validation";
 import { actorId, type ProjectContext } from "../context";
@@ -321,25 +322,18 @@ async function log(
 // "Any match" rules are read for every stored batch: each isolate keeps a project's enabled ones
 // for KEY_CACHE_MS, as it keeps an API key's check (README "Alerts"). A change made in this isolate
 // forgets them at once; other isolates apply it within KEY_CACHE_MS.
-const anyMatchCache = new Map<string, { rules: AlertRule[]; until: number }>();
-/** Projects kept at most; the oldest goes first. */
-const ANY_MATCH_CACHE_ENTRIES = 1_000;
+const anyMatchCache = new IsolateCache<AlertRule[]>(KEY_CACHE_MS, 1_000);
 
 /** The project's enabled "any match" rules, read at most once per KEY_CACHE_MS in this isolate. */
 export async function anyMatchRules(ctx: ProjectContext, now = Date.now()): Promise<AlertRule[]> {
   const id = ctx.project.id;
-  const kept = anyMatchCache.get(id);
-  if (kept && kept.until > now) return kept.rules;
+  const kept = anyMatchCache.get(id, now);
+  if (kept) return kept;
   const rules = await ctx.db
     .select()
     .from(alertRules)
     .where(and(eq(alertRules.projectId, id), eq(alertRules.condition, "any"), eq(alertRules.enabled, true)));
-  anyMatchCache.delete(id);
-  if (anyMatchCache.size >= ANY_MATCH_CACHE_ENTRIES) {
-    const oldest = anyMatchCache.keys().next();
-    if (!oldest.done) anyMatchCache.delete(oldest.value);
-  }
-  anyMatchCache.set(id, { rules, until: now + KEY_CACHE_MS });
+  anyMatchCache.set(id, rules, now);
   return rules;
 }
 
