@@ -3,19 +3,25 @@ import { NONCE, secureHeaders } from "hono/secure-headers";
 import type { AppEnv } from "../env";
 import { ForbiddenError } from "../lib/errors";
 
-/** Strict headers and a CSP whose only scripts are ours, by nonce (htmx and nothing inline). */
+/**
+ * The dashboard's Content-Security-Policy: its only scripts are ours, by nonce (htmx and nothing
+ * inline). Who may frame a page is decided per face: nobody for the dashboard, the project's
+ * allowed origins for the embedded viewer (routes/dashboard/embed.tsx).
+ */
+export const DASHBOARD_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: [NONCE, "'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", "data:"],
+  connectSrc: ["'self'"],
+  formAction: ["'self'"],
+  baseUri: ["'none'"],
+  objectSrc: ["'none'"],
+};
+
+/** Strict headers, the dashboard's CSP, and no framing at all. */
 export const dashboardHeaders = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"],
-    scriptSrc: [NONCE, "'self'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'", "data:"],
-    connectSrc: ["'self'"],
-    formAction: ["'self'"],
-    frameAncestors: ["'none'"],
-    baseUri: ["'none'"],
-    objectSrc: ["'none'"],
-  },
+  contentSecurityPolicy: { ...DASHBOARD_CSP, frameAncestors: ["'none'"] },
   referrerPolicy: "same-origin",
   crossOriginEmbedderPolicy: false,
 });

@@ -1,10 +1,10 @@
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { NONCE, secureHeaders } from "hono/secure-headers";
+import { secureHeaders } from "hono/secure-headers";
 import type { AppEnv, EmbedView, ProjectEnv } from "../../env";
 import { NotFoundError, UnauthorizedError } from "../../lib/errors";
-import { sameOriginOnly } from "../../middleware/dashboard-security";
+import { DASHBOARD_CSP, sameOriginOnly } from "../../middleware/dashboard-security";
 import { inProject, withActor } from "../../services/context";
 import { findViewerSession, type OpenViewer, redeemViewerToken, viewerAccess } from "../../services/embed/viewer";
 import { backgroundPages } from "./background";
@@ -19,16 +19,7 @@ const COOKIE = "tb_viewer";
 const sessionPath = (id: string) => `/embed/s/${id}`;
 
 const baseHeaders = secureHeaders({
-  contentSecurityPolicy: {
-    defaultSrc: ["'self'"],
-    scriptSrc: [NONCE, "'self'"],
-    styleSrc: ["'self'"],
-    imgSrc: ["'self'", "data:"],
-    connectSrc: ["'self'"],
-    formAction: ["'self'"],
-    baseUri: ["'none'"],
-    objectSrc: ["'none'"],
-  },
+  contentSecurityPolicy: DASHBOARD_CSP,
   // frame-ancestors decides; X-Frame-Options cannot name other origins.
   xFrameOptions: false,
   referrerPolicy: "same-origin",
