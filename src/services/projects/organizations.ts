@@ -74,41 +74,38 @@ async function writeNames(ctx: Ctx, rows: NameRow[], before: Map<string, string>
   const now = Date.now();
   const oldWords = [...before].flatMap(([id, name]) => wordsOf(name).map((w) => [w, id]));
   const newWords = rows.flatMap((r) => wordsOf(r.name).map((w) => [w, r.id]));
-  const statements: D1PreparedStatement[] = [];
-  for (let i = 0; i < oldWords.length; i += 2000)
-    statements.push(
-      ctx.d1
-        .prepare(
-          "DELETE FROM organization_words WHERE project_id = ?1 AND (word, organization_id) IN (SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?2) AS j)",
-        )
-        .bind(projectId, JSON.stringify(oldWords.slice(i, i + 2000))),
-    );
-  for (let i = 0; i < removed.length; i += 2000)
-    statements.push(
-      ctx.d1
-        .prepare(
-          "DELETE FROM organizations WHERE project_id = ?1 AND organization_id IN (SELECT value FROM json_each(?2))",
-        )
-        .bind(projectId, JSON.stringify(removed.slice(i, i + 2000))),
-    );
-  for (let i = 0; i < rows.length; i += 1000)
-    statements.push(
-      ctx.d1
-        .prepare(
-          `INSERT INTO organizations (project_id, organization_id, name, source, updated_at)
-           SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2, ?3 FROM json_each(?2) AS j WHERE true
-           ON CONFLICT (project_id, organization_id) DO UPDATE SET name = excluded.name, source = excluded.source, updated_at = excluded.updated_at`,
-        )
-        .bind(projectId, JSON.stringify(rows.slice(i, i + 1000).map((r) => [r.id, r.name, r.source])), now),
-    );
-  for (let i = 0; i < newWords.length; i += 2000)
-    statements.push(
-      ctx.d1
-        .prepare(
-          "INSERT OR IGNORE INTO organization_words (project_id, word, organization_id) SELECT ?1, j.value ->> 0, j.value ->> 1 FROM json_each(?2) AS j",
-        )
-        .bind(projectId, JSON.stringify(newWords.slice(i, i + 2000))),
-    );
+  // Each statement reads its rows from one JSON array parameter, cut so no parameter grows too large.
+  const each = (query: string, items: unknown[], size: number, ...more: unknown[]) => {
+    const out: D1PreparedStatement[] = [];
+    for (let i = 0; i < items.length; i += size)
+      out.push(ctx.d1.prepare(query).bind(projectId, JSON.stringify(items.slice(i, i + size)), ...more));
+    return out;
+  };
+  const statements = [
+    ...each(
+      "DELETE FROM organization_words WHERE project_id = ?1 AND (word, organization_id) IN (SELECT j.value ->> 0, j.value ->> 1 FROM json_each(?2) AS j)",
+      oldWords,
+      2000,
+    ),
+    ...each(
+      "DELETE FROM organizations WHERE project_id = ?1 AND organization_id IN (SELECT value FROM json_each(?2))",
+      removed,
+      2000,
+    ),
+    ...each(
+      `INSERT INTO organizations (project_id, organization_id, name, source, updated_at)
+       SELECT ?1, j.value ->> 0, j.value ->> 1, j.value ->> 2, ?3 FROM json_each(?2) AS j WHERE true
+       ON CONFLICT (project_id, organization_id) DO UPDATE SET name = excluded.name, source = excluded.source, updated_at = excluded.updated_at`,
+      rows.map((r) => [r.id, r.name, r.source]),
+      1000,
+      now,
+    ),
+    ...each(
+      "INSERT OR IGNORE INTO organization_words (project_id, word, organization_id) SELECT ?1, j.value ->> 0, j.value ->> 1 FROM json_each(?2) AS j",
+      newWords,
+      2000,
+    ),
+  ];
   if (statements.length) await ctx.d1.batch(statements);
 }
 
