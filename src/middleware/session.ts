@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import type { User } from "../db/schema";
+import type { Session, User } from "../db/schema";
 import type { AppEnv, ProjectEnv, SignedInEnv } from "../env";
 import { ForbiddenError, NotFoundError } from "../lib/errors";
 import { can, type Permission, roleName } from "../lib/permissions";
@@ -36,11 +36,20 @@ function toSignIn(c: Context, token: string | undefined) {
   return c.redirect(target, 303);
 }
 
-/** An account made with a one-time password must choose its own before anything else. */
-function toPasswordChange(c: Context, user: User) {
-  if (!user.mustChangePassword || new URL(c.req.url).pathname.startsWith("/account")) return undefined;
-  if (c.req.header("HX-Request")) return c.body(null, 200, { "HX-Redirect": "/account" });
-  return c.redirect("/account", 303);
+/**
+ * A live session found: the request knows its user and keeps the session alive after the answer.
+ * An account made with a one-time password must choose its own before anything else: the
+ * redirect to /account is returned then.
+ */
+function enterSession<E extends SignedInEnv>(c: Context<E>, { user, session }: { user: User; session: Session }) {
+  c.set("user", user);
+  c.set("session", session);
+  if (user.mustChangePassword && !new URL(c.req.url).pathname.startsWith("/account")) {
+    if (c.req.header("HX-Request")) return c.body(null, 200, { "HX-Redirect": "/account" });
+    return c.redirect("/account", 303);
+  }
+  c.var.ctx.waitUntil(touchSession(c.var.ctx, session));
+  return undefined;
 }
 
 /**
@@ -53,11 +62,8 @@ export const requireSignIn = createMiddleware<AppEnv & SignedInEnv>(async (c, ne
   const found = token ? await findSession(ctx, token, "active") : undefined;
   if (!found) return toSignIn(c, token);
   c.set("ctx", withActor(ctx, { kind: "user", user: found.user }));
-  c.set("user", found.user);
-  c.set("session", found.session);
-  const away = toPasswordChange(c, found.user);
+  const away = enterSession(c, found);
   if (away) return away;
-  ctx.waitUntil(touchSession(ctx, found.session));
   await next();
 });
 
@@ -72,16 +78,12 @@ export const requireMembership = createMiddleware<AppEnv & ProjectEnv>(async (c,
   const token = getCookie(c, SESSION_COOKIE);
   const found = token ? await findSessionMembership(ctx, token, c.req.param("projectId") ?? "") : undefined;
   if (!found) return toSignIn(c, token);
-  const { user, session, membership } = found;
-  c.set("user", user);
-  c.set("session", session);
-  const away = toPasswordChange(c, user);
+  const away = enterSession(c, found);
   if (away) return away;
-  ctx.waitUntil(touchSession(ctx, session));
+  const { user, membership } = found;
   if (!membership) throw new NotFoundError("There is no such project, or you are not a member of it.");
   const { project, placement, access, unread, mine } = membership;
-  const actor = { kind: "member" as const, user, access };
-  c.set("ctx", withActor(inProject(withActor(ctx, { kind: "user", user }), project, placement), actor));
+  c.set("ctx", withActor(inProject(ctx, project, placement), { kind: "member", user, access }));
   c.set("project", project);
   c.set("access", access);
   c.set("unread", unread);
