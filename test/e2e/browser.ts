@@ -29,6 +29,14 @@ export async function newPage(
   return context.newPage();
 }
 
+/** The page's script errors and console errors (a CSP refusal is one), collected as they happen. */
+export function pageErrors(page: Page): string[] {
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  return errors;
+}
+
 const RESULTS = path.resolve(import.meta.dirname, "../../test-results");
 
 /** Saves a screenshot as a test artifact in test-results/. */

@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, newPage, postEvents, screenshot, signIn } from "./browser";
+import { launchBrowser, newPage, pageErrors, postEvents, screenshot, signIn } from "./browser";
 
 const base = inject("baseUrl");
 const events = `${base}/p/${inject("projectId")}/events`;
@@ -77,9 +77,7 @@ afterAll(async () => {
 describe("the explorer in a real browser", () => {
   it("filters by status chip and by changed field, opens the detail panel, walks history", async () => {
     const page = await newPage(browser);
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    const errors = pageErrors(page);
     await signIn(page, base, inject("email"), inject("password"));
 
     await page.goto(`${events}?view=payments`);

@@ -1,6 +1,6 @@
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, newPage, postEvents, screenshot, signIn } from "./browser";
+import { launchBrowser, newPage, pageErrors, postEvents, screenshot, signIn } from "./browser";
 
 // People and organisations by name in a real browser (README "The dashboard", actor and
 // organisation boxes): typing in the actor box suggests actors by the start of a name, picking one
@@ -51,9 +51,7 @@ afterAll(async () => {
 describe("people and organisations by name", () => {
   it("types Jan in the actor box, picks Janice, and the rows and chips agree", async () => {
     const page = await newPage(browser);
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    const errors = pageErrors(page);
     await signIn(page, base, inject("email"), inject("password"));
     await page.goto(`${events}?range=7d`);
 

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { SCALAR_URL, SCALAR_VERSION } from "../../src/lib/scalar";
-import { launchBrowser, newPage, postEvents, screenshot, signIn } from "./browser";
+import { launchBrowser, newPage, pageErrors, postEvents, screenshot, signIn } from "./browser";
 import { bootstrapState, type DevServer, startDev, stopDev } from "./dev-server";
 
 // Alerts, custom roles, the API reference and forgot password, clicked through as a person would.
@@ -24,9 +24,7 @@ afterAll(async () => {
 });
 
 function watchErrors(page: Page): string[] {
-  const errors: string[] = [];
-  page.on("pageerror", (e) => errors.push(e.message));
-  page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+  const errors = pageErrors(page);
   return errors;
 }
 

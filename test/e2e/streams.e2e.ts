@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Browser } from "playwright-core";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { launchBrowser, newPage, postEvents, screenshot, signIn, wallIn } from "./browser";
+import { launchBrowser, newPage, pageErrors, postEvents, screenshot, signIn, wallIn } from "./browser";
 
 // A log stream to an HTTPS receiver in this process, added in the dashboard; the dev server runs
 // with a 2-second settle time and 1-second stream interval (global-setup.ts), so batches arrive in
@@ -71,9 +71,7 @@ afterAll(async () => {
 describe("log streams in a real browser", () => {
   it("adds an HTTPS stream, sees posted events arrive signed, and the health update", async () => {
     const page = await newPage(browser);
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
+    const errors = pageErrors(page);
     await signIn(page, base, inject("email"), inject("password"));
     await page.goto(`${project}/events`);
     await page.click('nav.topnav a:has-text("Settings")');
