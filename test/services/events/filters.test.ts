@@ -183,6 +183,13 @@ describe("search syntax", () => {
     ['type:a "unterminated', 8, ""],
     ["status: x", 1, ""],
     ["status:failure action:commission.created", 16, "not an action"],
+    ["metadata.:x", 1, 'invalid metadata key ""'],
+    ["status:failed metadata.a.b:x", 15, 'invalid metadata key "a.b"'],
+    ["metadata.a$b:x", 1, 'invalid metadata key "a$b"'],
+    ["-metadata.a'b:x", 1, "invalid metadata key"],
+    [`metadata.${"k".repeat(65)}:x`, 1, "invalid metadata key"],
+    ["metadata.program:", 1, "empty value"],
+    ['metadata.program:"open', 18, "unterminated quote"],
   ])("rejects %s, naming column %i", (query, column, words) => {
     let error: unknown;
     try {
