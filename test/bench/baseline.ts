@@ -3,13 +3,18 @@
 // Trailbook's list and count build on the project's shard — the same statements in the same order
 // (listRows: a window read first for set-like filters) — without HTTP shaping, auth, validation or
 // JSON mapping.
+import { createDb } from "../../src/db/client";
 import { regionOfBinding, shardDatabase } from "../../src/db/shard/bindings";
 import { createShardDb } from "../../src/db/shard/client";
 import { FACETS } from "../../src/db/shard/schema";
-import type { EventStore, ProjectContext } from "../../src/services/context";
+import { metadataKeysOf, type ShardEvent, storeStatements } from "../../src/db/shard/write";
+import type { Access } from "../../src/lib/permissions";
+import type { EventStore, ProjectContext, ServiceContext } from "../../src/services/context";
+import { loadFacets } from "../../src/services/events/facets";
 import { compileFilters, type EventFilters } from "../../src/services/events/filters";
 import { countEvents, listRows, toStoredEvent } from "../../src/services/events/query";
 import { csvLine } from "../../src/services/exports/format";
+import { findSessionMembership } from "../../src/services/members/membership";
 
 /** The D1 database behind a binding name: DB, or a shard. */
 function database(env: Env, name: string): D1Database {
@@ -61,6 +66,52 @@ async function insert(d1: D1Database, pn: number, rows: unknown[][]): Promise<nu
   return rows.length;
 }
 
+/**
+ * Trailbook's own write batch for the same rows (src/db/shard/write.ts: the events with their
+ * dictionary entries, actor words, picker values and day counts), sent by a bare Worker: what a
+ * single event costs the shard once no API, authentication, rate limit, validation or hashing
+ * runs. Changed fields and metadata keys are read back from the stored JSON, as ingest has them.
+ */
+async function store(d1: D1Database, pn: number, rows: unknown[][]): Promise<number> {
+  const events = rows.map((r): ShardEvent => {
+    const [occurredAt, receivedAt, hash, data, category, type, status, source, actorId, actorName, actorEmail] = r as [
+      number,
+      number,
+      string,
+      string,
+      string,
+      string,
+      string | null,
+      string | null,
+      string | null,
+      string | null,
+      string | null,
+    ];
+    const [actorType, entityType, organizationId] = r.slice(11) as (string | null)[];
+    const stored = JSON.parse(data) as { changes?: Record<string, unknown>; metadata?: unknown };
+    return {
+      occurredAt,
+      receivedAt,
+      hash,
+      data,
+      category,
+      type,
+      status,
+      source,
+      actorId: actorId || null,
+      actorName: actorName || null,
+      actorEmail: actorEmail || null,
+      actorType: actorType ?? null,
+      entityType: entityType ?? null,
+      organizationId: organizationId ?? null,
+      changedFields: Object.keys(stored.changes ?? {}),
+      metadataKeys: metadataKeysOf(stored.metadata),
+    };
+  });
+  await d1.batch(storeStatements(d1, pn, events).statements);
+  return events.length;
+}
+
 type Read = { shard: string; pn: number };
 type Statement = { sql: string; params: unknown[] };
 
@@ -90,6 +141,37 @@ function recording(d1: D1Database, log: Statement[]): D1Database {
   });
 }
 
+type PageReads = Read & { project: string; token: string; tz: string };
+
+/** The control database's statements of a project page's first round trip, per session and project. */
+const firstTrips = new Map<string, Statement[]>();
+
+/**
+ * The D1 reads an explorer page must make, with no Worker code around them: its first round trip
+ * (session, user, membership, unread count, the member's projects: the very statements
+ * findSessionMembership sends, recorded once and then sent as they are), then the list query
+ * (as /list runs it) beside the pickers' statement. No HTTP shaping, cookies, state, mapping of
+ * the first trip's rows, or rendering. Returns the rows listed.
+ */
+async function pageReads(env: Env, { shard, pn, project, token, tz }: PageReads): Promise<number> {
+  const key = `${token}\n${project}`;
+  let first = firstTrips.get(key);
+  if (!first) {
+    const log: Statement[] = [];
+    const db = recording(env.DB, log);
+    const ctx = { env, d1: db, db: createDb(db) } as unknown as ServiceContext;
+    if (!(await findSessionMembership(ctx, token, project))?.membership)
+      throw new Error("the bench's session is not a member of its project");
+    first = log;
+    firstTrips.set(key, first);
+  }
+  await env.DB.batch(first.map(({ sql, params }) => env.DB.prepare(sql).bind(...params)));
+  const ctx = { project: { id: project }, events: eventStore(env, shard, pn) } as unknown as ProjectContext;
+  const owner = { role: "owner", organizationId: null, customRole: null } as unknown as Access;
+  const [rows] = await Promise.all([listRows(ctx, compileFilters({}, tz), { limit: 50 }), loadFacets(ctx, owner)]);
+  return rows.length;
+}
+
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     try {
@@ -106,6 +188,13 @@ async function handle(request: Request, env: Env): Promise<Response> {
   if (url.pathname === "/insert" && request.method === "POST") {
     const { shard, pn, rows } = (await request.json()) as Read & { rows: unknown[][] };
     return Response.json({ inserted: await insert(database(env, shard), pn, rows) });
+  }
+  if (url.pathname === "/store" && request.method === "POST") {
+    const { shard, pn, rows } = (await request.json()) as Read & { rows: unknown[][] };
+    return Response.json({ stored: await store(database(env, shard), pn, rows) });
+  }
+  if (url.pathname === "/page" && request.method === "POST") {
+    return Response.json({ rows: await pageReads(env, (await request.json()) as PageReads) });
   }
   if (url.pathname === "/list" || url.pathname === "/count") {
     const { shard, pn, project, filters, tz } = (await request.json()) as Read & {

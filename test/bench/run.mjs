@@ -542,8 +542,10 @@ if (wants("ingest")) {
 
 // ---- Single events under load -------------------------------------------------------------------
 // LOAD_CLIENTS clients, each sending one event after another for LOAD_SECONDS, against the
-// baseline's one-row insert under the same concurrency. Each client has its own key: the per-key
-// rate limit (1,000 per 10 s) is not what this measures. Every acknowledged event must be stored.
+// baseline's one-row insert under the same concurrency, and against the baseline sending
+// Trailbook's own write batch for each event (/store: the shard's share of the cost, without the
+// API around it). Each client has its own key: the per-key rate limit (1,000 per 10 s) is not what
+// this measures. Every acknowledged event must be stored.
 if (wants("load")) {
   console.error(`Single events under load: ${LOAD_CLIENTS} clients, ${LOAD_SECONDS} s each side…`);
   const keys = [];
@@ -583,14 +585,16 @@ if (wants("load")) {
     await r.arrayBuffer();
     return r.status === 201 ? "ok" : String(r.status);
   };
-  const toBaseline = async (_k, event) => {
-    const r = await baseline.fetch(`${TB}/insert`, {
+  const toBaselineAt = (pathname) => async (_k, event) => {
+    const r = await baseline.fetch(`${TB}${pathname}`, {
       method: "POST",
       body: JSON.stringify({ ...INGEST, rows: [row(event, Date.now())] }),
     });
     await r.arrayBuffer();
     return r.ok ? "ok" : String(r.status);
   };
+  const toBaseline = toBaselineAt("/insert");
+  const toStore = toBaselineAt("/store");
   /** How many of `ids` the ingest project's shard holds. */
   const stored = async (ids) => {
     let n = 0;
@@ -614,19 +618,23 @@ if (wants("load")) {
   // Untimed first: compiled code and warm caches on both sides, as a running service has them.
   await drive(Math.min(3, LOAD_SECONDS), "warm", toTrailbook);
   await drive(Math.min(3, LOAD_SECONDS), "base_warm", toBaseline);
+  await drive(Math.min(3, LOAD_SECONDS), "store_warm", toStore);
   // The two sides take turns of at most 10 s, so a neighbour's burst on a shared machine falls on
   // both rather than on one.
   const runId = randomBytes(4).toString("hex");
   const t = tally();
   const b = tally();
+  const w = tally();
   const turns = Math.ceil(LOAD_SECONDS / 10);
   for (let turn = 0; turn < turns; turn++) {
     await drive(LOAD_SECONDS / turns, `load_${runId}`, toTrailbook, t);
     await drive(LOAD_SECONDS / turns, `base_load_${runId}`, toBaseline, b);
+    await drive(LOAD_SECONDS / turns, `store_load_${runId}`, toStore, w);
   }
   await cpuProfile("load", () => drive(Math.min(5, LOAD_SECONDS), `profile_${runId}`, toTrailbook));
   t.rate = t.acknowledged.length / t.seconds;
   b.rate = b.acknowledged.length / b.seconds;
+  w.rate = w.acknowledged.length / w.seconds;
   const kept = await stored(t.acknowledged);
   if (kept !== t.acknowledged.length)
     throw new Error(`${t.acknowledged.length} events acknowledged under load but ${kept} stored`);
@@ -637,6 +645,22 @@ if (wants("load")) {
     baseline: { sent: b.sent, inserted: b.acknowledged.length, failures: b.failures },
     rate: line(`single events, ${LOAD_CLIENTS} clients (events/s)`, t.rate, b.rate, "ev/s", "higher"),
     share_of_bare_rate: ms(t.rate / b.rate),
+    // The same clients sending Trailbook's write batch through the bare Worker: what the shard
+    // alone allows, whatever the API does.
+    write_batch: {
+      sent: w.sent,
+      stored: w.acknowledged.length,
+      failures: w.failures,
+      rate: line(
+        `single events vs the bare Worker sending its write batch (events/s)`,
+        t.rate,
+        w.rate,
+        "ev/s",
+        "higher",
+      ),
+    },
+    share_of_write_batch_rate: ms(t.rate / w.rate),
+    write_batch_share_of_bare_rate: ms(w.rate / b.rate),
   };
   for (const p of [50, 95, 99])
     results.load[`p${p}`] = line(
@@ -955,6 +979,8 @@ for (const size of readFigures ? SIZES : []) {
   // does not count: its counter is a fragment htmx loads next, timed on its own against the
   // baseline's count, so the count's cost shows where it went rather than vanishing.
   if (wants("explorer")) {
+    // Enough pages that a 1 ms sampling profile splits each page's few milliseconds reliably.
+    const PROFILED_PAGES = 100;
     const signedIn = { Cookie: `__Host-tb_session=${sessionToken}` };
     const pageLat = [];
     let counterHref;
@@ -970,13 +996,26 @@ for (const size of readFigures ? SIZES : []) {
     await cpuProfile(
       `explorer-${size}`,
       async () => {
-        for (let i = 0; i < 20; i++) {
+        for (let i = 0; i < PROFILED_PAGES; i++) {
           await (await mf.dispatchFetch(`${TB}/p/prj_bench/events?range=all`, { headers: signedIn })).text();
         }
       },
-      { "rendering a page of 50 rows (renderPage), per page": ["renderPage", 20] },
+      { "rendering a page of 50 rows (renderPage), per page": ["renderPage", PROFILED_PAGES] },
     );
     const base = await timeList({}, "list");
+    // The page's D1 reads alone (test/bench/baseline.ts /page), timed beside it the same way.
+    const readsLat = [];
+    for (let i = 0; i < RUNS + 1; i++) {
+      const t = performance.now();
+      const r = await baseline.fetch(`${TB}/page`, {
+        method: "POST",
+        body: JSON.stringify({ ...BENCH, project: "prj_bench", token: sessionToken, tz: "UTC" }),
+      });
+      if (!r.ok) throw new Error(`the baseline's page reads failed: ${await r.text()}`);
+      await r.arrayBuffer();
+      // The first records the session's statements: not timed.
+      if (i > 0) readsLat.push(performance.now() - t);
+    }
     const fragmentLat = [];
     const countBase = [];
     for (let i = 0; i < RUNS; i++) {
@@ -996,6 +1035,14 @@ for (const size of readFigures ? SIZES : []) {
     }
     out.explorer = {
       p95: line(`${size}: explorer page, 50 rows, p95 (ms)`, pct(pageLat, 95), pct(base.base, 95), "ms"),
+      // The page against its own D1 reads sent by the bare Worker, and those against the list query.
+      reads_p95: line(
+        `${size}: explorer page vs its D1 reads alone, p95 (ms)`,
+        pct(pageLat, 95),
+        pct(readsLat, 95),
+        "ms",
+      ),
+      reads_over_list_p95: ms(pct(readsLat, 95) / pct(base.base, 95)),
       counter_p95: line(
         `${size}: explorer counter fragment (all) p95 (ms)`,
         pct(fragmentLat, 95),
