@@ -7,7 +7,7 @@ import { createDb } from "../../src/db/client";
 import { regionOfBinding, shardDatabase } from "../../src/db/shard/bindings";
 import { createShardDb } from "../../src/db/shard/client";
 import { FACETS } from "../../src/db/shard/schema";
-import { metadataKeysOf, type ShardEvent, storeStatements } from "../../src/db/shard/write";
+import { fromStoredData, storeStatements } from "../../src/db/shard/write";
 import type { Access } from "../../src/lib/permissions";
 import type { EventStore, ProjectContext, ServiceContext } from "../../src/services/context";
 import { loadFacets } from "../../src/services/events/facets";
@@ -70,10 +70,10 @@ async function insert(d1: D1Database, pn: number, rows: unknown[][]): Promise<nu
  * Trailbook's own write batch for the same rows (src/db/shard/write.ts: the events with their
  * dictionary entries, actor words, picker values and day counts), sent by a bare Worker: what a
  * single event costs the shard once no API, authentication, rate limit, validation or hashing
- * runs. Changed fields and metadata keys are read back from the stored JSON, as ingest has them.
+ * runs. Changed fields and metadata keys are read back from the stored JSON (fromStoredData).
  */
 async function store(d1: D1Database, pn: number, rows: unknown[][]): Promise<number> {
-  const events = rows.map((r): ShardEvent => {
+  const events = rows.map((r) => {
     const [occurredAt, receivedAt, hash, data, category, type, status, source, actorId, actorName, actorEmail] = r as [
       number,
       number,
@@ -88,8 +88,7 @@ async function store(d1: D1Database, pn: number, rows: unknown[][]): Promise<num
       string | null,
     ];
     const [actorType, entityType, organizationId] = r.slice(11) as (string | null)[];
-    const stored = JSON.parse(data) as { changes?: Record<string, unknown>; metadata?: unknown };
-    return {
+    return fromStoredData({
       occurredAt,
       receivedAt,
       hash,
@@ -104,9 +103,7 @@ async function store(d1: D1Database, pn: number, rows: unknown[][]): Promise<num
       actorType: actorType ?? null,
       entityType: entityType ?? null,
       organizationId: organizationId ?? null,
-      changedFields: Object.keys(stored.changes ?? {}),
-      metadataKeys: metadataKeysOf(stored.metadata),
-    };
+    });
   });
   await d1.batch(storeStatements(d1, pn, events).statements);
   return events.length;

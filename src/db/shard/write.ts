@@ -276,6 +276,12 @@ export function metadataKeysOf(metadata: unknown): string[] {
   );
 }
 
+/** An event stored before, with the changed fields and metadata keys read back from its JSON. */
+export function fromStoredData<T extends Omit<ShardEvent, "changedFields" | "metadataKeys">>(row: T): T & ShardEvent {
+  const stored = JSON.parse(row.data) as { changes?: object; metadata?: unknown };
+  return { ...row, changedFields: Object.keys(stored.changes ?? {}), metadataKeys: metadataKeysOf(stored.metadata) };
+}
+
 /**
  * Stores copies of already-stored events (a move, an adoption) on a shard, skipping those whose id
  * the project already has there, so a copy repeated after a crash doubles nothing. Returns how
@@ -292,12 +298,7 @@ export async function storeCopies(
     .bind(pn, JSON.stringify(rows.map((r) => r.id)))
     .all<{ id: string }>();
   const there = new Set(results.map((r) => r.id));
-  const fresh = rows
-    .filter((r) => !there.has(r.id))
-    .map((r) => {
-      const stored = JSON.parse(r.data) as { changes?: object; metadata?: unknown };
-      return { ...r, changedFields: Object.keys(stored.changes ?? {}), metadataKeys: metadataKeysOf(stored.metadata) };
-    });
+  const fresh = rows.filter((r) => !there.has(r.id)).map(fromStoredData);
   if (fresh.length) await d1.batch(storeStatements(d1, pn, fresh).statements);
   return fresh.length;
 }
