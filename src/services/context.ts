@@ -3,6 +3,7 @@ import { createDb, type Db } from "../db/client";
 import type { ApiKey, Placement, Project, Region, User, ViewerSession } from "../db/schema";
 import { regionOfBinding, shardDatabase } from "../db/shard/bindings";
 import { createShardDb, type ShardDb } from "../db/shard/client";
+import { coalescedReader, type ShardReader } from "../db/shard/reads";
 import { ForbiddenError, ServiceUnavailableError } from "../lib/errors";
 import type { Access } from "../lib/permissions";
 
@@ -53,6 +54,8 @@ export type EventStore = {
   region: Region;
   d1: D1Database;
   db: ShardDb;
+  /** Reads started in the same turn, sent as one batch (src/db/shard/reads.ts). */
+  read: ShardReader;
   pn: number;
   /** The shard's size as last measured, when the request read it with the placement (ingest refuses a full shard). */
   sizeBytes?: number | undefined;
@@ -123,6 +126,7 @@ export function eventStore(env: Env, placement: PlacementRef): EventStore {
     region,
     d1,
     db: createShardDb(d1),
+    read: coalescedReader(d1),
     pn: placement.pn,
     sizeBytes: placement.sizeBytes ?? undefined,
   };

@@ -6,6 +6,7 @@
 import { createDb } from "../../src/db/client";
 import { regionOfBinding, shardDatabase } from "../../src/db/shard/bindings";
 import { createShardDb } from "../../src/db/shard/client";
+import { coalescedReader } from "../../src/db/shard/reads";
 import { FACETS } from "../../src/db/shard/schema";
 import { fromStoredData, storeStatements } from "../../src/db/shard/write";
 import type { Access } from "../../src/lib/permissions";
@@ -28,7 +29,7 @@ function eventStore(env: Env, shard: string, pn: number): EventStore {
   const d1 = database(env, shard);
   const region = regionOfBinding(shard);
   if (!region) throw new Error(`${shard} is not a shard binding`);
-  return { binding: shard, region, d1, db: createShardDb(d1), pn };
+  return { binding: shard, region, d1, db: createShardDb(d1), read: coalescedReader(d1), pn };
 }
 
 const term = (facet: number, p: number) => `(SELECT id FROM terms WHERE facet = ${facet} AND value = ?${p})`;
@@ -112,7 +113,7 @@ async function store(d1: D1Database, pn: number, rows: unknown[][]): Promise<num
 type Read = { shard: string; pn: number };
 type Statement = { sql: string; params: unknown[] };
 
-/** The same database, noting every statement prepared on it with its parameters (for /plan). */
+/** The same database, noting every statement bound on it with its parameters (for /plan and /page). */
 function recording(d1: D1Database, log: Statement[]): D1Database {
   const bound = <T extends object>(target: T, key: string | symbol) => {
     const value = Reflect.get(target, key);
@@ -121,19 +122,17 @@ function recording(d1: D1Database, log: Statement[]): D1Database {
   return new Proxy(d1, {
     get(target, key) {
       if (key !== "prepare") return bound(target, key);
-      return (sql: string) => {
-        const entry: Statement = { sql, params: [] };
-        log.push(entry);
-        return new Proxy(target.prepare(sql), {
+      // Logged when bound: a statement prepared and never bound (drizzle's `.prepare()`) is not sent.
+      return (sql: string) =>
+        new Proxy(target.prepare(sql), {
           get(statement, k) {
             if (k !== "bind") return bound(statement, k);
             return (...params: unknown[]) => {
-              entry.params = params;
+              log.push({ sql, params });
               return statement.bind(...params);
             };
           },
         });
-      };
     },
   });
 }
@@ -219,7 +218,7 @@ async function handle(request: Request, env: Env): Promise<Response> {
     const d1 = recording(store.d1, log);
     const ctx = {
       project: { id: project },
-      events: { ...store, d1, db: createShardDb(d1) },
+      events: { ...store, d1, db: createShardDb(d1), read: coalescedReader(d1) },
     } as unknown as ProjectContext;
     const query = compileFilters(filters, tz);
     if (kind === "count") await countEvents(ctx, query);

@@ -1,4 +1,5 @@
-import { and, desc, eq, gt, isNull, ne, sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, ne, type Placeholder, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
 import { type Session, sessions, type User, users } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
 import { InvariantError } from "../../lib/errors";
@@ -45,8 +46,14 @@ export async function createSession(
  * The statements finding the live session of a token's hash and its user (see findSession), and
  * the session's user id as SQL, for statements run in the same batch (findSessionMembership). Two
  * statements, not a join: in a batch D1 returns rows keyed by column name, and both tables have an id.
+ * The hash and the time may be placeholders, for statements rendered once (src/db/rendered.ts).
  */
-export function sessionLookup(ctx: ServiceContext, tokenHash: string, stage: SessionStage, now = Date.now()) {
+export function sessionLookup(
+  db: Db,
+  tokenHash: string | Placeholder,
+  stage: SessionStage,
+  now: number | Placeholder = Date.now(),
+) {
   const live = and(
     eq(sessions.tokenHash, tokenHash),
     eq(sessions.stage, stage),
@@ -56,8 +63,8 @@ export function sessionLookup(ctx: ServiceContext, tokenHash: string, stage: Ses
   const userId = sql`(SELECT ${sessions.userId} FROM ${sessions} WHERE ${live} LIMIT 1)`;
   return {
     statements: [
-      ctx.db.select().from(sessions).where(live).limit(1),
-      ctx.db.select().from(users).where(eq(users.id, userId)).limit(1),
+      db.select().from(sessions).where(live).limit(1),
+      db.select().from(users).where(eq(users.id, userId)).limit(1),
     ] as const,
     userId,
   };
@@ -85,7 +92,7 @@ export async function findSession(
   now = Date.now(),
 ): Promise<{ session: Session; user: User } | undefined> {
   if (!tokenShaped(token)) return undefined;
-  const lookup = sessionLookup(ctx, await sha256Hex(token), stage, now);
+  const lookup = sessionLookup(ctx.db, await sha256Hex(token), stage, now);
   return liveSession(await ctx.db.batch(lookup.statements), stage, now);
 }
 

@@ -33,9 +33,9 @@ function scopeOf(access: Access | null): SQL {
 
 /** The distinct values seen in the project, or a partner viewer's organisation, for the explorer's selects. */
 export async function loadFacets(ctx: ProjectContext, access: Access): Promise<PickerFacets> {
-  const { db, pn } = ctx.events;
+  const { read, pn } = ctx.events;
   const f = eventFacets;
-  const rows = await db.all<{ facet: number; value: string }>(sql`
+  const rows = await read<{ facet: number; value: string }>(sql`
     SELECT ${f.facet} AS facet, ${terms.value} AS value FROM ${f} JOIN ${terms} ON ${terms.id} = ${f.value}
     WHERE ${f.pn} = ${pn} AND ${f.organization} = ${scopeOf(access)} AND ${f.facet} IN (${sql.raw(Object.values(PICKED).join(", "))})
     ORDER BY 1, 2`);
@@ -63,7 +63,7 @@ const FIELD_PROBE_ROWS = 1_000;
  * their organisation's events). At most FIELD_VALUES, in order.
  */
 export async function loadFieldValues(ctx: ProjectContext, key: string, scope: EventQuery): Promise<string[]> {
-  const rows = await ctx.events.db.all<{ value: string }>(fieldValuesQuery(ctx.events.pn, key, scope));
+  const rows = await ctx.events.read<{ value: string }>(fieldValuesQuery(ctx.events.pn, key, scope));
   return rows.map((r) => r.value);
 }
 

@@ -602,10 +602,10 @@ const spanOf = (w: Window): [number, number] | undefined =>
  * missed; the order is the same (occurred_at, id) either way.
  */
 export async function listRows(ctx: ProjectContext, query: EventQuery, page: WindowedPage): Promise<ListRow[]> {
-  const { db, pn } = ctx.events;
+  const { db, pn, read } = ctx.events;
   const take = page.limit + 1;
   const size = page.window ?? WINDOW_ROWS;
-  if (!readsWindow(query) || size <= 0) return db.all<ListRow>(listQuery(pn, query, page));
+  if (!readsWindow(query) || size <= 0) return read<ListRow>(listQuery(pn, query, page));
   // The window's statement also reads the search's words as FTS5 text (a few vocabulary seeks per
   // word), so the one or two statements after it do not read them again.
   const w = await readWindow(ctx, windowQuery(pn, query, page.cursor, size));
@@ -687,7 +687,7 @@ export function countQuery(pn: number, query: EventQuery): SQL {
 }
 
 export async function countEvents(ctx: ProjectContext, query: EventQuery): Promise<number> {
-  const [row] = await ctx.events.db.all<{ count: number }>(countQuery(ctx.events.pn, query));
+  const [row] = await ctx.events.read<{ count: number }>(countQuery(ctx.events.pn, query));
   return row?.count ?? 0;
 }
 

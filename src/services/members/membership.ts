@@ -1,5 +1,6 @@
-import { and, eq, type SQL, sql } from "drizzle-orm";
+import { and, eq, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
+import { renderedOnce } from "../../db/rendered";
 import {
   type MemberRole,
   memberships,
@@ -27,7 +28,7 @@ export type Membership = { project: Project; placement: PlacementRef; access: Ac
  * placement and custom role; the unread count (it depends only on the project and the user, and is
  * dropped unless the membership is there); and the user's projects, for the page's switcher.
  */
-function membershipStatements(db: Db, projectId: string, userId: UserRef) {
+function membershipStatements(db: Db, projectId: string | Placeholder, userId: UserRef) {
   return [
     db
       .select({
@@ -90,6 +91,17 @@ export async function findMembership(
 }
 
 /**
+ * The statements of findSessionMembership, rendered once: the session and user of a token's hash,
+ * then the membership statements selecting the user through it.
+ */
+const sessionMembershipBatch = renderedOnce((db) => {
+  const lookup = sessionLookup(db, sql.placeholder("tokenHash"), "active", sql.placeholder("now"));
+  const [session, user] = lookup.statements;
+  const [membership, unread, mine] = membershipStatements(db, sql.placeholder("projectId"), lookup.userId);
+  return [session.prepare(), user.prepare(), membership.prepare(), unread.prepare(), mine.prepare()] as const;
+});
+
+/**
  * A session token's live session and its user's membership of a project, in one round trip (a
  * project page's first, before its own reads): the membership statements select the user through
  * the token's hash, and their results count only when that session is live.
@@ -101,12 +113,8 @@ export async function findSessionMembership(
   now = Date.now(),
 ): Promise<{ session: Session; user: User; membership: (Membership & { mine: MyProject[] }) | undefined } | undefined> {
   if (!tokenShaped(token)) return undefined;
-  const { db } = ctx;
-  const lookup = sessionLookup(ctx, await sha256Hex(token), "active", now);
-  const [session, user, ...membership] = await db.batch([
-    ...lookup.statements,
-    ...membershipStatements(db, projectId, lookup.userId),
-  ]);
+  const tokenHash = await sha256Hex(token);
+  const [session, user, ...membership] = await sessionMembershipBatch(ctx.db, { tokenHash, now, projectId });
   const live = liveSession([session, user], "active", now);
   if (!live) return undefined;
   return { ...live, membership: toMembership(membership) };

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, isNull, type SQL, type SQLWrapper, sql } from "drizzle-orm";
+import { and, count, desc, eq, isNull, type Placeholder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
 import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client";
 import { memberships, type Notification, notificationArchives, notifications, roles } from "../../db/schema";
@@ -103,7 +103,7 @@ function readerOf(actor: Actor): Reader {
   throw new ForbiddenError("Only a member or an API key of the project reads its notifications.");
 }
 
-function visibleTo(projectId: string, reader: Reader, archived: boolean) {
+function visibleTo(projectId: string | Placeholder, reader: Reader, archived: boolean) {
   const readerId = "userId" in reader ? reader.userId : reader.keyId;
   const archivedByMe = archivedBy(readerId);
   const allowed =
@@ -142,7 +142,7 @@ export async function listNotifications(
 }
 
 /** A member's unread count as a statement, so a page can send it in one batch with its other reads. */
-export function unreadCountQuery(db: Db, projectId: string, userId: string | SQL) {
+export function unreadCountQuery(db: Db, projectId: string | Placeholder, userId: string | SQL) {
   return db
     .select({ n: count() })
     .from(notifications)

@@ -5,7 +5,8 @@ import { api, createMember, createTenant, expectJson, shardOf, signIn, type Tena
 
 // A project page waits on its database reads one after another: the session and membership first,
 // then its own. Each wait is a round trip to D1 (across the network when deployed), so the explorer
-// makes two before its rows render: the control database once, then the rows and pickers together.
+// makes two before its rows render: the control database once, then the rows and pickers together,
+// in one call.
 
 type Log = { name: string; started: number; ended?: number }[];
 
@@ -97,6 +98,8 @@ describe("round trips to D1 before a project page renders", () => {
     expect(rounds).toBe(2);
     expect(log.filter((c) => c.name === "control")).toHaveLength(1);
     expect(log[0]?.name).toBe("control");
+    // The rows and the pickers leave together, as one batch (src/db/shard/reads.ts).
+    expect(log.filter((c) => c.name === "shard")).toHaveLength(1);
   });
 
   it("any other project page reads the session and membership in one call too", async () => {
