@@ -18,8 +18,11 @@ import { WebhookReceiver } from "./webhook-receiver";
 // afterwards from the stored state; a kill that missed its moment is simply tried again.
 
 const IMPORT_ROWS = 100_000;
-/** Rows of 2 KB, so an export makes four 5 MiB parts, one per step. */
-const EXPORT_ROWS = 8_000;
+/**
+ * Rows of 2 KB, so an export makes seven 5 MiB parts in three steps after the one that opens the
+ * upload (PARTS_PER_STEP): a kill has two of them to land in after a step has committed.
+ */
+const EXPORT_ROWS = 16_000;
 const SWEEP_CRON = "*/2 * * * *";
 
 type TaskView = {

@@ -8,8 +8,15 @@ import type { StepResult, TaskKind, TaskOutcome } from "../tasks/engine";
 import { csvHeader, csvLine, jsonLine } from "./format";
 import { readExportPages } from "./read";
 
-/** R2's smallest part (all but the last); also the most one step holds in memory. */
+/** R2's smallest part (all but the last). */
 export const PART_SIZE = 5 * 1024 * 1024;
+
+/**
+ * Parts one step makes before it checkpoints, so the most it holds in memory is this many parts and
+ * a page of rows: each step ends by carrying its bytes past the last whole part through R2, and at
+ * one part a step those carries were a tenth of a large export's time.
+ */
+export const PARTS_PER_STEP = 3;
 
 /** `rest`: the R2 key of the bytes made after the last full part, carried to the next step. */
 type Checkpoint = {
@@ -97,8 +104,8 @@ export function exportQuery(row: ExportRow, timeZone: string): EventQuery {
 
 /**
  * One step of an export: the first opens the multipart upload and counts the rows; each next one
- * reads pages of events from the keyset cursor until it has a part's worth, uploads it as the next
- * part and checkpoints the cursor; the last completes the upload. A repeated step re-uploads the
+ * reads pages of events from the keyset cursor until it has PARTS_PER_STEP parts' worth, uploads
+ * them as the next parts and checkpoints the cursor; the last completes the upload. A repeated step re-uploads the
  * same part number with the same bytes, so nothing is duplicated.
  */
 export async function exportStep(ctx: ProjectContext, task: Task): Promise<StepResult> {
@@ -135,7 +142,7 @@ export async function exportStep(ctx: ProjectContext, task: Task): Promise<StepR
       rows += page.events.length;
     }
     cursor = page.cursor;
-    if (cursor && part.size >= PART_SIZE) {
+    if (cursor && part.size >= PARTS_PER_STEP * PART_SIZE) {
       exhausted = false;
       break;
     }

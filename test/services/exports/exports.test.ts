@@ -16,7 +16,7 @@ import type { StoredEvent } from "../../../src/services/events/schema";
 import { csvHeader, csvLines, csvRecord } from "../../../src/services/exports/format";
 import { type ExportPage, readExportPages } from "../../../src/services/exports/read";
 import { requestExport } from "../../../src/services/exports/request";
-import { PART_SIZE, PartBuffer } from "../../../src/services/exports/run";
+import { PART_SIZE, PARTS_PER_STEP, PartBuffer } from "../../../src/services/exports/run";
 import { csvToEvent } from "../../../src/services/imports/parse";
 import { runTaskStep } from "../../../src/services/tasks/engine";
 import {
@@ -119,11 +119,13 @@ describe("large exports", () => {
       largestPart: number;
       bytes: number;
     };
-    // Streamed in parts: several steps, none holding more than a part and one page of rows.
-    expect(state.parts.length).toBeGreaterThan(3);
-    expect(steps).toBeGreaterThanOrEqual(state.parts.length);
-    expect(steps).toBeLessThanOrEqual(state.parts.length + 1);
-    expect(state.largestPart).toBeLessThan(PART_SIZE + 1024 * 1024);
+    // Streamed in parts: after the step that opens the upload, each step makes PARTS_PER_STEP parts
+    // (the last one the rest), none holding more than those and one page of rows.
+    expect(state.parts.length).toBeGreaterThan(PARTS_PER_STEP);
+    expect(steps).toBeGreaterThanOrEqual(1 + Math.ceil((state.parts.length - 1) / PARTS_PER_STEP));
+    expect(steps).toBeLessThanOrEqual(1 + Math.ceil(state.parts.length / PARTS_PER_STEP));
+    expect(state.largestPart).toBeGreaterThan((PARTS_PER_STEP - 1) * PART_SIZE);
+    expect(state.largestPart).toBeLessThan(PARTS_PER_STEP * PART_SIZE + 1024 * 1024);
 
     const response = await download(tenant, created.id);
     expect(response.status).toBe(200);
