@@ -12,7 +12,8 @@ export type NavAccess = {
   integrity: boolean;
   analytics: boolean;
   security: boolean;
-  unread: number;
+  /** The unread badge's text ("3", "99+"), none when nothing is unread. */
+  unread?: string | undefined;
 };
 
 /** A top-level item and the pages grouped under it (shown as tabs on those pages). */

@@ -7,6 +7,7 @@ import type { Page } from "../../../views/layouts/page";
 import type { AppEnv, ProjectEnv, SignedInEnv } from "../../env";
 import { can } from "../../lib/permissions";
 import { listMyProjects } from "../../services/members/membership";
+import { unreadLabel } from "../../services/notifications/notify";
 import { timeModeOf, withTimeMode } from "./time-display";
 
 /** How this page shows times, in `zone`, and the links that switch the display on this very page. */
@@ -48,7 +49,7 @@ async function projectFrame(c: Context<ProjectEnv>, current: string): Promise<Pr
       integrity: can(access, "integrity.read"),
       analytics: can(access, "analytics.read"),
       security: can(access, "events.read_configuration"),
-      unread: c.var.unread,
+      unread: unreadLabel(c.var.unread),
     },
     current,
   );

@@ -141,20 +141,38 @@ export async function listNotifications(
   return toPage(rows, page.limit, (n) => [n.createdAt, n.id]);
 }
 
-/** A member's unread count as a statement, so a page can send it in one batch with its other reads. */
-export function unreadCountQuery(db: Db, projectId: string | Placeholder, userId: string | SQL) {
-  return db
-    .select({ n: count() })
-    .from(notifications)
-    .where(visibleTo(projectId, { userId }, false));
+/**
+ * Unread notifications are counted up to one more than this, and the badge says "99+" beyond it:
+ * every project page counts them, and a project whose alerts fired for years unread is not
+ * counted row by row on each.
+ */
+export const UNREAD_COUNTED = 99;
+
+/** The badge's text for an unread count: none for 0, "99+" past UNREAD_COUNTED. */
+export function unreadLabel(unread: number): string | undefined {
+  if (unread <= 0) return undefined;
+  return unread > UNREAD_COUNTED ? `${UNREAD_COUNTED}+` : String(unread);
 }
 
-/** The member's unread count. */
-export async function unreadCount(ctx: ProjectContext): Promise<number> {
-  const [row] = await ctx.db
-    .select({ n: count() })
+/** Counts the unread notifications `reader` may see, up to UNREAD_COUNTED + 1. */
+function unreadStatement(db: Db, projectId: string | Placeholder, reader: Reader) {
+  const unread = db
+    .select({ id: notifications.id })
     .from(notifications)
-    .where(visibleTo(ctx.project.id, readerOf(ctx.actor), false));
+    .where(visibleTo(projectId, reader, false))
+    .limit(UNREAD_COUNTED + 1)
+    .as("unread");
+  return db.select({ n: count() }).from(unread);
+}
+
+/** A member's unread count as a statement, so a page can send it in one batch with its other reads. */
+export function unreadCountQuery(db: Db, projectId: string | Placeholder, userId: string | SQL) {
+  return unreadStatement(db, projectId, { userId });
+}
+
+/** The member's unread count, up to UNREAD_COUNTED + 1. */
+export async function unreadCount(ctx: ProjectContext): Promise<number> {
+  const [row] = await unreadStatement(ctx.db, ctx.project.id, readerOf(ctx.actor));
   return row?.n ?? 0;
 }
 

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { api, createMember, createTenant, dash, signIn, type Tenant } from "../../fixtures";
+import { notify, UNREAD_COUNTED, unreadCountQuery } from "../../../src/services/notifications/notify";
+import { api, createMember, createTenant, dash, signIn, systemContext, type Tenant } from "../../fixtures";
 
 // Every page gets its frame from one renderer (src/routes/dashboard/frame.ts): the CSP nonce on its
 // scripts, the signed-in user, and in a project the project's name and navigation with the page's
@@ -96,5 +97,38 @@ describe("the page frame", () => {
     const settings = await page(`${p()}/settings`, owner);
     expect(settings).toContain('<main id="main">');
     expect(settings).toContain(`<a class="chip" href="${p()}/settings?time=local" data-local-zone="">Local</a>`);
+  });
+
+  it("counts unread notifications into the badge up to 99, then says 99+", async () => {
+    const project = await createTenant();
+    const member = await createMember(project, "member");
+    const cookie = await signIn(member);
+    const badge = async () => {
+      const html = await page(`/p/${project.project.id}/events`, cookie);
+      return /Notifications(?: \(([^)]+)\))?/.exec(html)?.[1];
+    };
+    const ctx = systemContext();
+    const add = async (n: number, from: number) => {
+      for (let i = from; i < from + n; i++)
+        await notify(ctx, {
+          projectId: project.project.id,
+          userId: member.userId,
+          type: "export.ready",
+          title: `#${i}`,
+        });
+    };
+    expect(await badge()).toBeUndefined();
+    await add(UNREAD_COUNTED, 0);
+    expect(await badge()).toBe(String(UNREAD_COUNTED));
+    await add(1, UNREAD_COUNTED);
+    expect(await badge()).toBe(`${UNREAD_COUNTED}+`);
+    await add(30, UNREAD_COUNTED + 1);
+    expect(await badge()).toBe(`${UNREAD_COUNTED}+`);
+    // The count reads no further than it shows.
+    expect(await unreadCountQuery(ctx.db, project.project.id, member.userId)).toEqual([{ n: UNREAD_COUNTED + 1 }]);
+    // The notifications page counts the same way.
+    expect(await page(`/p/${project.project.id}/notifications`, cookie)).toContain(
+      `Notifications (${UNREAD_COUNTED}+)`,
+    );
   });
 });
