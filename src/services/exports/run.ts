@@ -105,8 +105,8 @@ export function exportQuery(row: ExportRow, timeZone: string): EventQuery {
 /**
  * One step of an export: the first opens the multipart upload and counts the rows; each next one
  * reads pages of events from the keyset cursor until it has PARTS_PER_STEP parts' worth, uploads
- * them as the next parts and checkpoints the cursor; the last completes the upload. A repeated step re-uploads the
- * same part number with the same bytes, so nothing is duplicated.
+ * them as the next parts and checkpoints the cursor; the last completes the upload. A repeated
+ * step re-uploads the same part numbers with the same bytes, so nothing is duplicated.
  */
 export async function exportStep(ctx: ProjectContext, task: Task): Promise<StepResult> {
   const { files, db, project } = ctx;

@@ -1,5 +1,4 @@
 import { and, count, desc, eq, isNull, type Placeholder, type SQL, type SQLWrapper, sql } from "drizzle-orm";
-import { SQLiteAsyncDialect } from "drizzle-orm/sqlite-core";
 import type { Db } from "../../db/client";
 import { memberships, type Notification, notificationArchives, notifications, roles } from "../../db/schema";
 import { ForbiddenError, InvariantError } from "../../lib/errors";
@@ -79,21 +78,6 @@ export function memberMayRead(n: { type: SQLWrapper; userId: SQLWrapper }, m: Me
   return sql`((${n.userId} = ${m.userId} AND ${kindAllows(n.type, m, "addressed")}) OR (${n.userId} IS NULL AND NOT ${partner} AND ${kindAllows(n.type, m, "everyone")}))`;
 }
 
-/**
- * memberMayRead over the notifications and memberships tables, rendered to SQL text once per
- * isolate: it binds no value, and building its nested CASEs for every project page (the unread
- * badge is in each page's first batch) took about a millisecond of the page's Worker time.
- */
-let notificationsRule: SQL | undefined;
-function notificationsMemberMayRead(): SQL {
-  if (!notificationsRule) {
-    const { sql: text, params } = new SQLiteAsyncDialect().sqlToQuery(memberMayRead(notifications, memberships));
-    if (params.length > 0) throw new InvariantError("memberMayRead binds values, so it cannot be rendered once");
-    notificationsRule = sql.raw(text);
-  }
-  return notificationsRule;
-}
-
 /** Who reads: a member (their user id, or SQL selecting it: a session's user) or an API key. */
 type Reader = { userId: string | SQL } | { keyId: string };
 
@@ -108,7 +92,7 @@ function visibleTo(projectId: string | Placeholder, reader: Reader, archived: bo
   const archivedByMe = archivedBy(readerId);
   const allowed =
     "userId" in reader
-      ? sql`exists (SELECT 1 FROM ${memberships} WHERE ${memberships.projectId} = ${notifications.projectId} AND ${memberships.userId} = ${reader.userId} AND ${notificationsMemberMayRead()})`
+      ? sql`exists (SELECT 1 FROM ${memberships} WHERE ${memberships.projectId} = ${notifications.projectId} AND ${memberships.userId} = ${reader.userId} AND ${memberMayRead(notifications, memberships)})`
       : isNull(notifications.userId);
   return and(
     eq(notifications.projectId, projectId),
