@@ -23,11 +23,6 @@ afterAll(async () => {
   await browser.close();
 });
 
-function watchErrors(page: Page): string[] {
-  const errors = pageErrors(page);
-  return errors;
-}
-
 async function openSettings(page: Page) {
   await page.goto(`${project}/events`);
   await page.click('nav.topnav a:has-text("Settings")');
@@ -37,7 +32,7 @@ async function openSettings(page: Page) {
 describe("the product shell in a real browser", () => {
   it("adds an alert rule from a template, sees it fire on a posted event, and deletes it after confirming", async () => {
     const page = await newPage(browser);
-    const errors = watchErrors(page);
+    const errors = pageErrors(page);
     await signIn(page, base, inject("email"), inject("password"));
     await openSettings(page);
     await page.click('a:has-text("Alert rules")');
@@ -130,7 +125,7 @@ describe("the product shell in a real browser", () => {
   it("opens the API reference from the settings and reads the API's own document", async () => {
     const bundle = packedScalar();
     const page = await newPage(browser);
-    const errors = watchErrors(page);
+    const errors = pageErrors(page);
     // The browser here has no internet: the pinned file from the npm package stands in for the CDN,
     // byte for byte, so the page's integrity check passes only if the pinned hash is right.
     await page.route(SCALAR_URL, (route) =>
