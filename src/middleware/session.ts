@@ -8,6 +8,7 @@ import { can, type Permission, roleName } from "../lib/permissions";
 import { ABSOLUTE_TIMEOUT_MS, findSession, TOTP_STEP_TIMEOUT_MS, touchSession } from "../services/auth/sessions";
 import { inProject, withActor } from "../services/context";
 import { findSessionMembership } from "../services/members/membership";
+import { forgetSessions } from "../services/session-cache";
 
 // `__Host-` cookies are Secure, host-only and path=/; browsers accept Secure cookies on localhost.
 export const SESSION_COOKIE = "__Host-tb_session";
@@ -101,3 +102,26 @@ export function requirePermission(permission: Permission) {
     await next();
   });
 }
+
+/** Event ingest, the one kind of write that changes no session, user, membership or project. */
+const INGEST_PATH = /^\/(?:v1\/events(?:\/batch)?|audit_logs\/events|publisher\/v1\/project\/[^/]+\/event(?:\/bulk)?)$/;
+
+/**
+ * The sessions' memberships this isolate keeps (src/services/session-cache.ts) are forgotten once
+ * any request that may have changed one has answered: every request but reads and event ingest.
+ */
+export const forgetSessionsAfterChanges = createMiddleware<AppEnv>(async (c, next) => {
+  const { method } = c.req;
+  if (
+    method === "GET" ||
+    method === "HEAD" ||
+    method === "OPTIONS" ||
+    (method === "POST" && INGEST_PATH.test(c.req.path))
+  )
+    return next();
+  try {
+    await next();
+  } finally {
+    forgetSessions();
+  }
+});

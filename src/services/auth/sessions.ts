@@ -5,6 +5,7 @@ import { sha256Hex } from "../../lib/crypto";
 import { InvariantError } from "../../lib/errors";
 import { newId, randomToken } from "../../lib/ids";
 import { type ServiceContext, signedInUser } from "../context";
+import { noteSessionSeen } from "../session-cache";
 
 // A signed-in session ends after 8 hours without activity or 7 days after sign-in, whichever is
 // first; the step between password and TOTP code lasts 10 minutes.
@@ -100,6 +101,7 @@ export async function findSession(
 export async function touchSession(ctx: ServiceContext, session: Session, now = Date.now()): Promise<void> {
   if (now - session.lastSeenAt < TOUCH_INTERVAL_MS) return;
   await ctx.db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, session.id));
+  noteSessionSeen(session.id, now);
 }
 
 /** Ends one of the signed-in user's own sessions; false when it is not theirs or already ended. */

@@ -17,6 +17,12 @@ import { liveSession, sessionLookup, tokenShaped } from "../auth/sessions";
 import type { PlacementRef, ServiceContext, UserContext } from "../context";
 import { unreadCountQuery } from "../notifications/notify";
 import { hiddenCategories } from "../projects/view-access";
+import {
+  cachedSessionMembership,
+  forgetSessionMembership,
+  rememberSessionMembership,
+  sessionCacheGeneration,
+} from "../session-cache";
 
 /** A user, by id or as SQL selecting the id (a session's user, read in the same batch). */
 type UserRef = string | SQL;
@@ -104,7 +110,9 @@ const sessionMembershipBatch = renderedOnce((db) => {
 /**
  * A session token's live session and its user's membership of a project, in one round trip (a
  * project page's first, before its own reads): the membership statements select the user through
- * the token's hash, and their results count only when that session is live.
+ * the token's hash, and their results count only when that session is live. A member's lookup is
+ * kept for a few seconds (src/services/session-cache.ts), and then costs no round trip; the
+ * session's expiry and idleness are checked every time.
  */
 export async function findSessionMembership(
   ctx: ServiceContext,
@@ -113,11 +121,21 @@ export async function findSessionMembership(
   now = Date.now(),
 ): Promise<{ session: Session; user: User; membership: (Membership & { mine: MyProject[] }) | undefined } | undefined> {
   if (!tokenShaped(token)) return undefined;
+  const since = sessionCacheGeneration();
   const tokenHash = await sha256Hex(token);
+  const cached = cachedSessionMembership(tokenHash, projectId, now);
+  if (cached) {
+    if (cached.session.expiresAt > now && liveSession([[cached.session], [cached.user]], "active", now)) return cached;
+    forgetSessionMembership(tokenHash, projectId);
+  }
   const [session, user, ...membership] = await sessionMembershipBatch(ctx.db, { tokenHash, now, projectId });
   const live = liveSession([session, user], "active", now);
   if (!live) return undefined;
-  return { ...live, membership: toMembership(membership) };
+  const member = toMembership(membership);
+  if (!member) return { ...live, membership: undefined };
+  const found = { ...live, membership: member };
+  rememberSessionMembership(tokenHash, projectId, found, since, now);
+  return found;
 }
 
 /** `role`: the built-in role, or a custom role's name. */

@@ -6,6 +6,7 @@ import { newId } from "../../lib/ids";
 import { afterCursor, type Page, type Paged, toPage } from "../../lib/keyset";
 import { PERMISSIONS, type Permission } from "../../lib/permissions";
 import type { Actor, ProjectContext, ServiceContext } from "../context";
+import { forgetSessions } from "../session-cache";
 import { NOTIFICATION_AUDIENCE, UNKNOWN_AUDIENCE } from "./types";
 
 export type NewNotification = {
@@ -41,6 +42,8 @@ export async function notify(
       emailedAt: input.noEmail ? now : null,
     })
     .onConflictDoNothing();
+  // The badges of the sessions this isolate keeps count it at once (src/services/session-cache.ts).
+  forgetSessions();
 }
 
 const LITERAL = /^[a-z_.]+$/;

@@ -7,6 +7,7 @@ import { filesOf, inProject, type ProjectContext, type ServiceContext } from "..
 import { relayOutbox } from "../ingest/fanout";
 import { forgetProject, KEY_CACHE_MS } from "../key-cache";
 import { notify } from "../notifications/notify";
+import { forgetSessions } from "../session-cache";
 import { createTask, enqueueStep, type StepResult, type TaskKind, type TaskOutcome } from "../tasks/engine";
 import { knownShards } from "./directory";
 import { allocateNumber } from "./placement";
@@ -176,6 +177,7 @@ async function switchPlacement(
     ctx.db.update(projects).set({ region }).where(eq(projects.id, ctx.project.id)),
   ]);
   forgetProject(ctx.project.id);
+  forgetSessions();
   return { ...state, phase: "cleanup", lastSeq, copied, switchedAt: Date.now() };
 }
 
@@ -186,9 +188,9 @@ async function cleanupChunk(
   params: MoveParams,
   state: MoveCheckpoint,
 ): Promise<MoveCheckpoint> {
-  // Other isolates may act on the old placement for KEY_CACHE_MS after the switch (README
-  // "Security: what is enforced"): reads there still find every row, and the project's number is
-  // not freed for another project while they can.
+  // Other isolates may act on the old placement for KEY_CACHE_MS after the switch (API key checks
+  // and dashboard sessions are kept that long, README "Security: what is enforced"): reads there
+  // still find every row, and the project's number is not freed for another project while they can.
   const settle = (state.switchedAt ?? 0) + KEY_CACHE_MS - Date.now();
   if (settle > 0) await new Promise((resolve) => setTimeout(resolve, settle));
   const source = databaseOf(ctx, params.from);

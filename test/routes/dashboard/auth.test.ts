@@ -235,6 +235,8 @@ describe("sign-in", () => {
     const tenant = await createTenant();
     const member = await createMember(tenant, "member");
     const cookie = await signIn(member);
+    // The page first, so this isolate keeps the session's membership (src/services/session-cache.ts).
+    expect((await dash("GET", `/p/${tenant.project.id}/events`, { cookie })).status).toBe(200);
     const out = await dash("POST", "/logout", { cookie });
     expect(out.status).toBe(303);
     expect(out.headers.get("Location")).toBe("/login?signed_out=1");

@@ -1,12 +1,14 @@
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createApp } from "../../../src/app";
-import { api, createMember, createTenant, expectJson, shardOf, signIn, type Tenant } from "../../fixtures";
+import { forgetSessions } from "../../../src/services/session-cache";
+import { api, createMember, createTenant, dash, expectJson, shardOf, signIn, type Tenant } from "../../fixtures";
 
 // A project page waits on its database reads one after another: the session and membership first,
 // then its own. Each wait is a round trip to D1 (across the network when deployed), so the explorer
 // makes two before its rows render: the control database once, then the rows and pickers together,
-// in one call.
+// in one call. The first is kept for a few seconds (src/services/session-cache.ts), so a page soon
+// after makes one.
 
 type Log = { name: string; started: number; ended?: number }[];
 
@@ -73,6 +75,8 @@ describe("round trips to D1 before a project page renders", () => {
     );
     cookie = await signIn(await createMember(tenant, "admin"));
   });
+  // Each page below starts with nothing kept, unless the test itself loads one first.
+  beforeEach(() => forgetSessions());
 
   async function load(path: string) {
     const log: Log = [];
@@ -100,6 +104,18 @@ describe("round trips to D1 before a project page renders", () => {
     expect(log[0]?.name).toBe("control");
     // The rows and the pickers leave together, as one batch (src/db/shard/reads.ts).
     expect(log.filter((c) => c.name === "shard")).toHaveLength(1);
+  });
+
+  it("a page within a few seconds of the last reads only the shard; after a change, the control database again", async () => {
+    await load(`/p/${tenant.project.id}/events`);
+    const again = await load(`/p/${tenant.project.id}/events`);
+    expect(again.response.status).toBe(200);
+    expect(again.log.map((c) => c.name)).toEqual(["shard"]);
+    expect(again.rounds).toBe(1);
+    await dash("POST", "/logout", { cookie: await signIn(await createMember(tenant, "member")) });
+    const changed = await load(`/p/${tenant.project.id}/events`);
+    expect(changed.log[0]?.name).toBe("control");
+    expect(changed.rounds).toBe(2);
   });
 
   it("any other project page reads the session and membership in one call too", async () => {
