@@ -1005,14 +1005,26 @@ for (const size of readFigures ? SIZES : []) {
       if (!r.ok) throw new Error(`the baseline's page reads failed: ${await r.text()}`);
       return r.arrayBuffer();
     };
+    // The same page with nothing kept: a page soon after the last finds the session and membership
+    // this isolate keeps (src/services/session-cache.ts); any write forgets them, here one refused
+    // for its missing Origin (untimed).
+    const coldPage = async () => {
+      const r = await mf.dispatchFetch(`${TB}/p/prj_bench/settings`, { method: "POST", headers: signedIn });
+      if (r.status !== 403) throw new Error(`the forgetting write answered ${r.status}`);
+      await r.arrayBuffer();
+      const t = performance.now();
+      await page();
+      return performance.now() - t;
+    };
     await pageReads();
     const counterHref = /id="counter" hx-get="([^"]+)"/.exec(await page())?.[1]?.replaceAll("&amp;", "&");
     if (!counterHref) throw new Error("the explorer page names no counter fragment to load");
-    // The three are timed in turn, page after page, so the machine's slow moments fall on all of
-    // them alike.
+    // The page, the list query and the reads alone are timed in turn, then the page with nothing
+    // kept, page after page, so the machine's slow moments fall on all of them alike.
     const pageLat = [];
     const listLat = [];
     const readsLat = [];
+    const coldLat = [];
     for (let i = 0; i < Math.max(RUNS, EXPLORER_RUNS); i++) {
       for (const [run, into] of [
         [page, pageLat],
@@ -1023,6 +1035,7 @@ for (const size of readFigures ? SIZES : []) {
         await run();
         into.push(performance.now() - t);
       }
+      coldLat.push(await coldPage());
     }
     await cpuProfile(
       `explorer-${size}`,
@@ -1065,6 +1078,8 @@ for (const size of readFigures ? SIZES : []) {
         "ms",
       ),
       reads_over_list_p95: ms(pct(readsLat, 95) / pct(listLat, 95)),
+      cold_p95: line(`${size}: explorer page, nothing kept, p95 (ms)`, pct(coldLat, 95), pct(listLat, 95), "ms"),
+      cold_p50: line(`${size}: explorer page, nothing kept, p50 (ms)`, pct(coldLat, 50), pct(listLat, 50), "ms"),
       counter_p95: line(
         `${size}: explorer counter fragment (all) p95 (ms)`,
         pct(fragmentLat, 95),
