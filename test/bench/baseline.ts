@@ -15,6 +15,7 @@ import { loadFacets } from "../../src/services/events/facets";
 import { compileFilters, type EventFilters } from "../../src/services/events/filters";
 import { countEvents, listRows, toStoredEvent } from "../../src/services/events/query";
 import { csvLine } from "../../src/services/exports/format";
+import { PART_SIZE } from "../../src/services/exports/run";
 import { findSessionMembership } from "../../src/services/members/membership";
 
 /** The D1 database behind a binding name: DB, or a shard. */
@@ -168,6 +169,41 @@ async function pageReads(env: Env, { shard, pn, project, token, tz }: PageReads)
   return rows.length;
 }
 
+/** Bytes written to one R2 multipart upload in PART_SIZE parts, then deleted once complete. */
+async function partUploader(files: R2Bucket) {
+  const key = `bench-baseline/${crypto.randomUUID()}.csv`;
+  const upload = await files.createMultipartUpload(key);
+  const parts: R2UploadedPart[] = [];
+  let held: Uint8Array[] = [];
+  let size = 0;
+  const send = async (bytes: number) => {
+    const part = new Uint8Array(bytes);
+    let offset = 0;
+    const rest: Uint8Array[] = [];
+    for (const chunk of held) {
+      const take = Math.min(chunk.byteLength, bytes - offset);
+      part.set(chunk.subarray(0, take), offset);
+      offset += take;
+      if (take < chunk.byteLength) rest.push(chunk.subarray(take));
+    }
+    held = rest;
+    size -= bytes;
+    parts.push(await upload.uploadPart(parts.length + 1, part));
+  };
+  return {
+    async write(bytes: Uint8Array) {
+      held.push(bytes);
+      size += bytes.byteLength;
+      while (size >= PART_SIZE) await send(PART_SIZE);
+    },
+    async finish() {
+      if (size > 0 || parts.length === 0) await send(size);
+      await upload.complete(parts);
+      await files.delete(key);
+    },
+  };
+}
+
 export default {
   async fetch(request: Request, env: Env): Promise<Response> {
     try {
@@ -240,14 +276,20 @@ async function handle(request: Request, env: Env): Promise<Response> {
     }
     return Response.json({ statements });
   }
-  if ((url.pathname === "/read" || url.pathname === "/read-format") && request.method === "POST") {
+  if (
+    (url.pathname === "/read" || url.pathname === "/read-format" || url.pathname === "/read-format-upload") &&
+    request.method === "POST"
+  ) {
     // Export's baselines: read every row of the project by keyset, 1,000 at a time, touching the
     // data (the export's statement, src/services/exports/read.ts); and with /read-format also
     // what no export can skip, parsing each stored event and writing its CSV line (Trailbook's
-    // own functions), but no task, no part buffer and no R2 upload.
+    // own functions), but no task, no part buffer and no R2 upload; /read-format-upload also
+    // writes those bytes to R2 as the export does, in PART_SIZE parts of one multipart upload
+    // (then deletes the file), with no task, checkpoint or part carried between steps.
     const { shard, pn } = (await request.json()) as Read;
     const d1 = database(env, shard);
-    const format = url.pathname === "/read-format";
+    const format = url.pathname !== "/read";
+    const upload = url.pathname === "/read-format-upload" ? await partUploader(env.FILES) : undefined;
     const encoder = new TextEncoder();
     let after: [number, string] = [Number.MAX_SAFE_INTEGER, ""];
     let rows = 0;
@@ -259,18 +301,21 @@ async function handle(request: Request, env: Env): Promise<Response> {
         )
         .bind(pn, after[0], after[1])
         .all<{ id: string; occurred_at: number; data: string; received_at: number; hash: string }>();
-      if (format)
-        bytes += encoder.encode(
+      if (format) {
+        const encoded = encoder.encode(
           page.results
             .map((r) => csvLine(toStoredEvent({ data: r.data, receivedAt: r.received_at, hash: r.hash })))
             .join(""),
-        ).byteLength;
-      else for (const r of page.results) bytes += r.data.length;
+        );
+        bytes += encoded.byteLength;
+        await upload?.write(encoded);
+      } else for (const r of page.results) bytes += r.data.length;
       rows += page.results.length;
       const last = page.results.at(-1);
       if (!last || page.results.length < 1000) break;
       after = [last.occurred_at, last.id];
     }
+    await upload?.finish();
     return Response.json({ rows, bytes });
   }
   if (url.pathname === "/exec" && request.method === "POST") {
