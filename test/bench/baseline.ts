@@ -217,8 +217,12 @@ export default {
 
 async function handle(request: Request, env: Env): Promise<Response> {
   const url = new URL(request.url);
-  if (url.pathname === "/insert" && request.method === "POST") {
-    const { shard, pn, rows } = (await request.json()) as Read & { rows: unknown[][] };
+  if ((url.pathname === "/insert" || url.pathname === "/limited-insert") && request.method === "POST") {
+    const { shard, pn, rows, key } = (await request.json()) as Read & { rows: unknown[][]; key?: string };
+    // /limited-insert: first the platform's rate limit call Trailbook makes for every API request
+    // (the same binding and limit as wrangler.toml), then the one-row insert.
+    if (url.pathname === "/limited-insert" && !(await env.API_RATE_LIMITER.limit({ key: key ?? "" })).success)
+      return new Response("rate limited", { status: 429 });
     return Response.json({ inserted: await insert(database(env, shard), pn, rows) });
   }
   if (url.pathname === "/store" && request.method === "POST") {
