@@ -1,7 +1,7 @@
 import type { Project, Session, User } from "./db/schema";
 import type { Access } from "./lib/permissions";
 import type { KeyContext, MemberContext, ServiceContext, UserContext } from "./services/context";
-import type { MyProject } from "./services/members/membership";
+import type { MyProject } from "./services/members/types";
 
 /** Every request: its id and the service context the request middleware builds once. */
 export type AppEnv = {

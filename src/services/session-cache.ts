@@ -1,7 +1,7 @@
 import type { Session, User } from "../db/schema";
 import { IsolateCache } from "../lib/isolate-cache";
 import { KEY_CACHE_MS } from "./key-cache";
-import type { Membership, MyProject } from "./members/membership";
+import type { Membership, MyProject } from "./members/types";
 
 // What a project page's first round trip read — a live session, its user and their membership of
 // the project (the project, its placement, the member's access, unread count and projects) — kept

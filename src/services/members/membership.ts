@@ -1,20 +1,11 @@
 import { and, eq, type Placeholder, type SQL, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { renderedOnce } from "../../db/rendered";
-import {
-  type MemberRole,
-  memberships,
-  type Project,
-  placements,
-  projects,
-  roles,
-  type Session,
-  type User,
-} from "../../db/schema";
+import { memberships, placements, projects, roles, type Session, type User } from "../../db/schema";
 import { sha256Hex } from "../../lib/crypto";
-import { type Access, isPermission, type Permission } from "../../lib/permissions";
+import { isPermission, type Permission } from "../../lib/permissions";
 import { liveSession, sessionLookup, tokenShaped } from "../auth/sessions";
-import type { PlacementRef, ServiceContext, UserContext } from "../context";
+import type { ServiceContext, UserContext } from "../context";
 import { unreadCountQuery } from "../notifications/notify";
 import { hiddenCategories } from "../projects/view-access";
 import {
@@ -23,11 +14,10 @@ import {
   rememberSessionMembership,
   sessionCacheGeneration,
 } from "../session-cache";
+import type { Membership, MyProject } from "./types";
 
 /** A user, by id or as SQL selecting the id (a session's user, read in the same batch). */
 type UserRef = string | SQL;
-
-export type Membership = { project: Project; placement: PlacementRef; access: Access; unread: number };
 
 /**
  * The statements of a membership lookup, run as one batch: the membership with its project,
@@ -138,13 +128,10 @@ export async function findSessionMembership(
   return found;
 }
 
-/** `role`: the built-in role, or a custom role's name. */
 function parsePermissions(text: string): Permission[] {
   const value: unknown = JSON.parse(text);
   return Array.isArray(value) ? value.filter((p): p is Permission => typeof p === "string" && isPermission(p)) : [];
 }
-
-export type MyProject = { id: string; name: string; role: MemberRole | string; organizationId: string | null };
 
 function myProjectsQuery(db: Db, userId: UserRef) {
   return db
