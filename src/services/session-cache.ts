@@ -9,11 +9,11 @@ import type { Membership, MyProject } from "./members/types";
 // through the explorer, and the fragments each page loads, cost no control-database read. Entries
 // are found by the session token's SHA-256 and the project, so only that very session is served
 // from one. Any request that could change access (every one but reading and event ingest) forgets
-// them all in its isolate once it has answered, as does a move's switch; other isolates see a
-// change when their entry expires. Sessions are checked for expiry and idleness on every request;
-// unknown, revoked and non-member lookups are never kept.
+// them all in its isolate once it has answered, as do a new notification (the unread count) and a
+// move's switch; other isolates see a change when their entry expires. Sessions are checked for
+// expiry and idleness on every request; unknown, revoked and non-member lookups are never kept.
 
-/** How long an isolate trusts a session's membership: as long as an API key's check, so a move's clean-up waits for both. */
+/** How long an isolate trusts a session's membership: as long as a key's check, so a move's clean-up waits for both. */
 export const SESSION_CACHE_MS = KEY_CACHE_MS;
 /** Entries kept at most; the oldest goes first. */
 const SESSION_CACHE_ENTRIES = 1_000;
