@@ -43,7 +43,7 @@ function membershipStatements(db: Db, projectId: string | Placeholder, userId: U
       .leftJoin(roles, and(eq(roles.id, memberships.roleId), eq(roles.projectId, memberships.projectId)))
       .where(and(eq(memberships.projectId, projectId), eq(memberships.userId, userId)))
       .limit(1),
-    unreadCountQuery(db, projectId, userId),
+    unreadCountQuery(db, projectId, { userId }),
     myProjectsQuery(db, userId),
   ] as const;
 }

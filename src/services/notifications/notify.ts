@@ -141,8 +141,11 @@ export function unreadLabel(unread: number): string | undefined {
   return unread > UNREAD_COUNTED ? `${UNREAD_COUNTED}+` : String(unread);
 }
 
-/** Counts the unread notifications `reader` may see, up to UNREAD_COUNTED + 1. */
-function unreadStatement(db: Db, projectId: string | Placeholder, reader: Reader) {
+/**
+ * The unread notifications `reader` may see, counted up to UNREAD_COUNTED + 1, as a statement, so a
+ * page can send it in one batch with its other reads.
+ */
+export function unreadCountQuery(db: Db, projectId: string | Placeholder, reader: Reader) {
   const unread = db
     .select({ id: notifications.id })
     .from(notifications)
@@ -152,14 +155,9 @@ function unreadStatement(db: Db, projectId: string | Placeholder, reader: Reader
   return db.select({ n: count() }).from(unread);
 }
 
-/** A member's unread count as a statement, so a page can send it in one batch with its other reads. */
-export function unreadCountQuery(db: Db, projectId: string | Placeholder, userId: string | SQL) {
-  return unreadStatement(db, projectId, { userId });
-}
-
 /** The member's unread count, up to UNREAD_COUNTED + 1. */
 export async function unreadCount(ctx: ProjectContext): Promise<number> {
-  const [row] = await unreadStatement(ctx.db, ctx.project.id, readerOf(ctx.actor));
+  const [row] = await unreadCountQuery(ctx.db, ctx.project.id, readerOf(ctx.actor));
   return row?.n ?? 0;
 }
 

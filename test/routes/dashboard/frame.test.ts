@@ -125,7 +125,9 @@ describe("the page frame", () => {
     await add(30, UNREAD_COUNTED + 1);
     expect(await badge()).toBe(`${UNREAD_COUNTED}+`);
     // The count reads no further than it shows.
-    expect(await unreadCountQuery(ctx.db, project.project.id, member.userId)).toEqual([{ n: UNREAD_COUNTED + 1 }]);
+    expect(await unreadCountQuery(ctx.db, project.project.id, { userId: member.userId })).toEqual([
+      { n: UNREAD_COUNTED + 1 },
+    ]);
     // The notifications page counts the same way.
     expect(await page(`/p/${project.project.id}/notifications`, cookie)).toContain(
       `Notifications (${UNREAD_COUNTED}+)`,
