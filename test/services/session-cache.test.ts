@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { beforeEach, describe, expect, it } from "vitest";
 import { sessions } from "../../src/db/schema";
 import { sha256Hex } from "../../src/lib/crypto";
-import { IDLE_TIMEOUT_MS } from "../../src/services/auth/sessions";
+import { IDLE_TIMEOUT_MS, TOUCH_INTERVAL_MS, touchSession } from "../../src/services/auth/sessions";
 import { findSessionMembership } from "../../src/services/members/membership";
 import { cachedSessionMembership, forgetSessions, SESSION_CACHE_MS } from "../../src/services/session-cache";
 import { api, createMember, createTenant, dash, expectJson, signIn, systemContext, type Tenant } from "../fixtures";
@@ -49,6 +49,17 @@ describe("sessions kept per isolate", () => {
     forgetSessions();
     expect(await findSessionMembership(ctx, token, tenant.project.id, t)).toBeDefined();
     expect(await findSessionMembership(ctx, token, tenant.project.id, t + 1_000)).toBeUndefined();
+  });
+
+  it("notes a session's touch in its kept copy, so the next request does not write it again", async () => {
+    const t = Date.now();
+    const first = await findSessionMembership(ctx, token, tenant.project.id, t);
+    if (!first) throw new Error("no session");
+    const touchedAt = first.session.lastSeenAt + TOUCH_INTERVAL_MS;
+    await touchSession(ctx, first.session, touchedAt);
+    const kept = cachedSessionMembership(tokenHash, tenant.project.id, t);
+    expect(kept?.session.lastSeenAt).toBe(touchedAt);
+    expect(kept?.membership).toBe(first.membership);
   });
 
   it("keeps no lookup a change overlapped, and none of a project the user is not a member of", async () => {

@@ -12,7 +12,7 @@ import { noteSessionSeen } from "../session-cache";
 export const IDLE_TIMEOUT_MS = 8 * 60 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 7 * 24 * 60 * 60 * 1000;
 export const TOTP_STEP_TIMEOUT_MS = 10 * 60 * 1000;
-const TOUCH_INTERVAL_MS = 60 * 1000;
+export const TOUCH_INTERVAL_MS = 60 * 1000;
 
 export type SessionStage = Session["stage"];
 

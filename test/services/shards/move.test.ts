@@ -3,14 +3,18 @@ import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { placements, projects } from "../../../src/db/schema";
 import { shardDatabase } from "../../../src/db/shard/bindings";
+import { sha256Hex } from "../../../src/lib/crypto";
 import { TASK_KINDS } from "../../../src/queues/tasks";
+import { createSession } from "../../../src/services/auth/sessions";
 import { inProject } from "../../../src/services/context";
 import { createDigests } from "../../../src/services/integrity/digests";
 import { KEY_CACHE_MS } from "../../../src/services/key-cache";
+import { findSessionMembership } from "../../../src/services/members/membership";
+import { cachedSessionMembership } from "../../../src/services/session-cache";
 import { startMove } from "../../../src/services/shards/move";
 import { allocateNumber } from "../../../src/services/shards/placement";
 import { runTaskStep } from "../../../src/services/tasks/engine";
-import { api, createTenant, expectJson, expectProblem, systemContext, type Tenant } from "../../fixtures";
+import { api, createMember, createTenant, expectJson, expectProblem, systemContext, type Tenant } from "../../fixtures";
 
 // A move's clean-up starts KEY_CACHE_MS after its switch (src/services/shards/move.ts).
 const MOVE_TEST_MS = KEY_CACHE_MS + 10_000;
@@ -82,6 +86,12 @@ describe("moving a project to another shard", () => {
     const target = ["EVENTS_1", "EVENTS_2", "EVENTS_3"].find((b) => b !== before.shard) as string;
     const task = await startMove(ctx, tenant.project.id, target);
     expect((await placementOf(tenant)).targetShard).toBe(target);
+    // A member's session, whose membership (with the placement) the isolate keeps for a few seconds.
+    // (Made directly: a sign-in would add its own event to the project.)
+    const member = await createMember(tenant, "member");
+    const { token } = await createSession(ctx, { userId: member.userId, stage: "active" });
+    const tokenHash = await sha256Hex(token);
+    let switchSeen = false;
 
     // Steps of the move with ingest between them: new events, and the first ones again.
     const arrived: string[] = [];
@@ -93,9 +103,22 @@ describe("moving a project to another shard", () => {
       );
       expect(answer.data.map((d) => d.duplicate)).toEqual([false, false, true]);
       arrived.push(...fresh);
+      const moved = (await placementOf(tenant)).shard === target;
+      if (!moved) {
+        const kept = await findSessionMembership(ctx, token, tenant.project.id);
+        expect(kept?.membership?.placement.shard).toBe(before.shard);
+      }
       const outcome = await runTaskStep(ctx, task.id, TASK_KINDS, { enqueueNext: false });
+      if (!moved && (await placementOf(tenant)).shard === target) {
+        // The switch forgets the kept memberships, so no page reads the old shard from this isolate.
+        switchSeen = true;
+        expect(cachedSessionMembership(tokenHash, tenant.project.id)).toBeUndefined();
+        const now = await findSessionMembership(ctx, token, tenant.project.id);
+        expect(now?.membership?.placement.shard).toBe(target);
+      }
       if (outcome === "done") break;
     }
+    expect(switchSeen).toBe(true);
     const after = await placementOf(tenant);
     expect(after).toMatchObject({ shard: target, targetShard: null, moveTaskId: null });
     await expectJson(await post(tenant, ["late_1"]), 201);
