@@ -643,6 +643,13 @@ if (wants("load")) {
   b.rate = b.acknowledged.length / b.seconds;
   w.rate = w.acknowledged.length / w.seconds;
   l.rate = l.acknowledged.length / l.seconds;
+  /** Trailbook's rate beside one more baseline side; `counted`: what that side's acknowledgements were. */
+  const againstSide = (side, counted, name) => ({
+    sent: side.sent,
+    [counted]: side.acknowledged.length,
+    failures: side.failures,
+    rate: line(`single events vs ${name} (events/s)`, t.rate, side.rate, "ev/s", "higher"),
+  });
   const kept = await stored(t.acknowledged);
   if (kept !== t.acknowledged.length)
     throw new Error(`${t.acknowledged.length} events acknowledged under load but ${kept} stored`);
@@ -655,34 +662,12 @@ if (wants("load")) {
     share_of_bare_rate: ms(t.rate / b.rate),
     // The same clients sending Trailbook's write batch through the bare Worker: what the shard
     // alone allows, whatever the API does.
-    write_batch: {
-      sent: w.sent,
-      stored: w.acknowledged.length,
-      failures: w.failures,
-      rate: line(
-        `single events vs the bare Worker sending its write batch (events/s)`,
-        t.rate,
-        w.rate,
-        "ev/s",
-        "higher",
-      ),
-    },
+    write_batch: againstSide(w, "stored", "the bare Worker sending its write batch"),
     share_of_write_batch_rate: ms(t.rate / w.rate),
     write_batch_share_of_bare_rate: ms(w.rate / b.rate),
     // The one-row insert behind the rate limit call every API request makes: locally wrangler
     // emulates the binding with a Durable Object on the Worker's thread.
-    rate_limited_insert: {
-      sent: l.sent,
-      inserted: l.acknowledged.length,
-      failures: l.failures,
-      rate: line(
-        `single events vs the bare insert behind the rate limit call (events/s)`,
-        t.rate,
-        l.rate,
-        "ev/s",
-        "higher",
-      ),
-    },
+    rate_limited_insert: againstSide(l, "inserted", "the bare insert behind the rate limit call"),
     share_of_rate_limited_insert_rate: ms(t.rate / l.rate),
     rate_limited_insert_share_of_bare_rate: ms(l.rate / b.rate),
   };
